@@ -1,0 +1,34 @@
+//! Server functions: each parses nothing (its arguments are already tengu's types) and hands over to the core.
+
+use leptos::prelude::*;
+use tengu_core::domain::{DeployPr, PrNumber, RepoSlug};
+use tengu_core::views::{HomeView, SiteInfo};
+
+#[cfg(feature = "ssr")]
+use crate::server_glue::{acting_actor, tengu, user_error};
+
+#[server]
+pub async fn load_site_info() -> Result<SiteInfo, ServerFnError> {
+    Ok(crate::server_glue::site_info(&tengu()?))
+}
+
+#[server]
+pub async fn load_home() -> Result<HomeView, ServerFnError> {
+    tengu()?.home().await.map_err(user_error)
+}
+
+#[server]
+pub async fn load_deploy_pr(repo: RepoSlug, number: PrNumber) -> Result<DeployPr, ServerFnError> {
+    tengu()?.deploy_pr(&repo, number).await.map_err(user_error)
+}
+
+#[server]
+pub async fn set_verification(
+    repo: RepoSlug,
+    deploy_pr: PrNumber,
+    item: PrNumber,
+    verified: bool,
+) -> Result<(), ServerFnError> {
+    let actor = acting_actor()?;
+    tengu()?.set_verification(&actor, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
+}

@@ -1,0 +1,5 @@
+pub mod avatar;
+pub mod badge;
+pub mod error_notice;
+pub mod progress;
+pub mod site_header;

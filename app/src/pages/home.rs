@@ -1,0 +1,226 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use tengu_core::domain::{Deployment, ReviewEnv};
+use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView};
+
+use crate::api::load_home;
+use crate::components::avatar::Avatar;
+use crate::components::badge::Badge;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::progress::VerificationProgress;
+use crate::format::{deployment_tone, duration, error_text, image_tag, iso, review_tone, when};
+
+pub fn deploy_pr_href(card: &DeployPrCard) -> String {
+    format!("/repos/{}/{}/deploy-prs/{}", card.repo.owner(), card.repo.name(), card.number.get())
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let home = Resource::new(|| (), |_| load_home());
+    view! {
+        <Title text="Overview"/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match home.await {
+                    Ok(home) => view! { <Overview home/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice message=error_text(&e)/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(home: HomeView) -> impl IntoView {
+    view! {
+        <h1 class="visually-hidden">"Overview"</h1>
+        <section aria-labelledby="environments-title">
+            <h2 id="environments-title">"Environments"</h2>
+            <div class="cards">
+                {home.environments.into_iter().map(|env| view! { <EnvironmentCardView env/> }).collect_view()}
+            </div>
+        </section>
+        <section aria-labelledby="deploy-prs-title">
+            <h2 id="deploy-prs-title">"Deploy PRs"</h2>
+            <DeployPrList prs=home.deploy_prs/>
+        </section>
+        <section aria-labelledby="deployments-title">
+            <h2 id="deployments-title">"Recent deployments"</h2>
+            <DeploymentTable deployments=home.recent_deployments/>
+        </section>
+        <section aria-labelledby="review-title">
+            <h2 id="review-title">"Review environments"</h2>
+            <ReviewEnvTable envs=home.review_envs/>
+        </section>
+    }
+}
+
+#[component]
+fn EnvironmentCardView(env: EnvironmentCard) -> impl IntoView {
+    let running = env.current.clone().map(|current| {
+        let revisions = current
+            .task_definitions
+            .iter()
+            .map(|arn| view! { <li><code>{arn.short().to_owned()}</code></li> })
+            .collect_view();
+        view! {
+            <dl class="facts">
+                <dt>"Image"</dt>
+                <dd><code title=current.image.to_string()>{image_tag(&current.image)}</code></dd>
+                <dt>"Task definitions"</dt>
+                <dd><ul class="plain">{revisions}</ul></dd>
+            </dl>
+        }
+        .into_any()
+    });
+    let last = env.last.map(|last| {
+        view! {
+            <p class="card__last">
+                "Last deployment "
+                <Badge tone=deployment_tone(last.state) label=last.state.label().to_owned()/>
+                " by " {last.actor.clone()} " · "
+                <time datetime=iso(last.requested_at)>{when(last.requested_at)}</time>
+            </p>
+        }
+    });
+    view! {
+        <article class="card" aria-labelledby=format!("env-{}", env.name)>
+            <header class="card__header">
+                <h3 id=format!("env-{}", env.name)>{env.name.to_string()}</h3>
+                <span class="muted">{env.repo.to_string()} " · " {env.cluster.to_string()}</span>
+            </header>
+            {running.unwrap_or_else(|| view! { <p class="empty">"Nothing deployed yet"</p> }.into_any())}
+            <p class="muted">"Services: " {env.services.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</p>
+            {last}
+        </article>
+    }
+}
+
+#[component]
+fn DeployPrList(prs: Vec<DeployPrCard>) -> impl IntoView {
+    if prs.is_empty() {
+        return view! { <p class="empty">"No deploy PR is open: everything merged is deployed."</p> }.into_any();
+    }
+    view! {
+        <ul class="deploy-prs">
+            {prs
+                .into_iter()
+                .map(|card| {
+                    let href = deploy_pr_href(&card);
+                    let waiting = card.waiting_for.clone();
+                    view! {
+                        <li class="deploy-pr-row">
+                            <div class="deploy-pr-row__title">
+                                <span class="env-tag">{card.env.to_string()}</span>
+                                <a href=href>{card.title.clone()}</a>
+                                <span class="muted">{format!(" {}{}", card.repo, card.number)}</span>
+                            </div>
+                            <VerificationProgress verified=card.verified total=card.total/>
+                            {(!waiting.is_empty()).then(|| view! {
+                                <p class="waiting">
+                                    "Waiting for "
+                                    {waiting.into_iter().map(|login| view! {
+                                        <span class="person"><Avatar login=login.to_string()/>{format!("@{login}")}</span>
+                                    }).collect_view()}
+                                </p>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn DeploymentTable(deployments: Vec<Deployment>) -> impl IntoView {
+    if deployments.is_empty() {
+        return view! { <p class="empty">"No deployment yet."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"#"</th>
+                        <th scope="col">"Environment"</th>
+                        <th scope="col">"Image"</th>
+                        <th scope="col">"Trigger"</th>
+                        <th scope="col">"By"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"Started"</th>
+                        <th scope="col">"Took"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {deployments
+                        .into_iter()
+                        .map(|d| {
+                            let took = d.duration_seconds().map(duration).unwrap_or_else(|| "—".to_owned());
+                            view! {
+                                <tr>
+                                    <td>{d.id.to_string()}</td>
+                                    <td>{d.env.to_string()}</td>
+                                    <td><code title=d.image.to_string()>{image_tag(&d.image)}</code></td>
+                                    <td>{d.trigger.as_str()}</td>
+                                    <td>{d.actor.clone()}</td>
+                                    <td>
+                                        <Badge tone=deployment_tone(d.state) label=d.state.label().to_owned()/>
+                                        {d.reason.clone().map(|r| view! { <span class="reason">{r}</span> })}
+                                    </td>
+                                    <td><time datetime=iso(d.requested_at)>{when(d.requested_at)}</time></td>
+                                    <td>{took}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn ReviewEnvTable(envs: Vec<ReviewEnv>) -> impl IntoView {
+    if envs.is_empty() {
+        return view! { <p class="empty">"No review environment is running."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">"PR"</th>
+                        <th scope="col">"Title"</th>
+                        <th scope="col">"Author"</th>
+                        <th scope="col">"Branch"</th>
+                        <th scope="col">"State"</th>
+                        <th scope="col">"URL"</th>
+                        <th scope="col">"Last push"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {envs
+                        .into_iter()
+                        .map(|env| {
+                            view! {
+                                <tr>
+                                    <td>{env.pr.to_string()}</td>
+                                    <td>{env.title.clone()}</td>
+                                    <td><span class="person"><Avatar login=env.author.to_string()/>{env.author.to_string()}</span></td>
+                                    <td><code>{env.branch.to_string()}</code> " " <code class="muted">{env.sha.short().to_owned()}</code></td>
+                                    <td><Badge tone=review_tone(env.state) label=env.state.as_str().to_owned()/></td>
+                                    <td><a href=env.url.clone() rel="noopener">{env.url.clone()}</a></td>
+                                    <td><time datetime=iso(env.last_push_at)>{when(env.last_push_at)}</time></td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

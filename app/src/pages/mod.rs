@@ -1,0 +1,7 @@
+mod deploy_pr;
+mod home;
+mod not_found;
+
+pub use deploy_pr::DeployPrPage;
+pub use home::HomePage;
+pub use not_found::NotFound;

@@ -1,0 +1,41 @@
+//! What server functions need from the server: the core, the person acting, and errors turned into sentences.
+
+use leptos::prelude::*;
+use tengu_core::domain::Actor;
+use tengu_core::views::SiteInfo;
+use tengu_core::{CoreError, Tengu};
+
+/// Who is acting, as the server's identity layer put it in the request.
+#[derive(Debug, Clone)]
+pub struct ActingAs(pub Actor);
+
+/// The people a sandbox visitor may act as.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxPeople(pub Vec<tengu_core::domain::Login>);
+
+pub fn tengu() -> Result<Tengu, ServerFnError> {
+    use_context::<Tengu>().ok_or_else(|| ServerFnError::new("tengu is still starting; try again in a moment."))
+}
+
+pub fn acting_actor() -> Result<Actor, ServerFnError> {
+    let parts = use_context::<http::request::Parts>();
+    parts
+        .and_then(|parts| parts.extensions.get::<ActingAs>().map(|acting| acting.0.clone()))
+        .ok_or_else(|| ServerFnError::new("sign in to do this."))
+}
+
+pub fn site_info(tengu: &Tengu) -> SiteInfo {
+    let acting_as = acting_actor().map(|a| a.display_name()).unwrap_or_default();
+    let people = use_context::<SandboxPeople>().unwrap_or_default().0;
+    SiteInfo { sandbox: tengu.settings().sandbox, acting_as, people }
+}
+
+/// Logs the cause and gives the person a sentence without internals.
+pub fn user_error(error: CoreError) -> ServerFnError {
+    if error.is_callers_fault() {
+        tracing::info!(%error, "refused");
+    } else {
+        tracing::error!(%error, "failed");
+    }
+    ServerFnError::new(error.user_message())
+}

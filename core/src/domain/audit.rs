@@ -1,0 +1,49 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What was done, one variant per kind of action so history can be filtered by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    ItemVerified,
+    ItemUnverified,
+    DeployPrOpened,
+    DeploymentRequested,
+    DeploymentFinished,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::ItemVerified => "item_verified",
+            AuditAction::ItemUnverified => "item_unverified",
+            AuditAction::DeployPrOpened => "deploy_pr_opened",
+            AuditAction::DeploymentRequested => "deployment_requested",
+            AuditAction::DeploymentFinished => "deployment_finished",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            AuditAction::ItemVerified,
+            AuditAction::ItemUnverified,
+            AuditAction::DeployPrOpened,
+            AuditAction::DeploymentRequested,
+            AuditAction::DeploymentFinished,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == value)
+    }
+}
+
+/// One line of the audit log: who did what to which thing, when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    /// The actor's display name (a login, or `tengu` for the system).
+    pub actor: String,
+    pub action: AuditAction,
+    /// What was acted on, e.g. `acme/shop#131 item #104`.
+    pub target: String,
+    pub detail: String,
+}

@@ -1,0 +1,222 @@
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{CommitSha, EnvName, ImageRef, PrNumber, RepoSlug, TaskDefinitionArn};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DeploymentId(pub i64);
+
+impl fmt::Display for DeploymentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Where a deployment stands. Each step is written before its side effect, so a restart knows where to resume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentState {
+    Requested,
+    Checked,
+    TaskDefinitionRegistered,
+    ServiceUpdated,
+    RollingOut,
+    Succeeded,
+    Failed,
+    RolledBack,
+    Aborted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a deployment cannot go from {from} to {to}")]
+pub struct InvalidTransition {
+    pub from: DeploymentState,
+    pub to: DeploymentState,
+}
+
+impl DeploymentState {
+    pub const ALL: [DeploymentState; 9] = [
+        DeploymentState::Requested,
+        DeploymentState::Checked,
+        DeploymentState::TaskDefinitionRegistered,
+        DeploymentState::ServiceUpdated,
+        DeploymentState::RollingOut,
+        DeploymentState::Succeeded,
+        DeploymentState::Failed,
+        DeploymentState::RolledBack,
+        DeploymentState::Aborted,
+    ];
+
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            DeploymentState::Succeeded | DeploymentState::Failed | DeploymentState::RolledBack | DeploymentState::Aborted
+        )
+    }
+
+    /// The forward path, plus the exits every unfinished deployment has: failure at any step, abort once ECS is
+    /// involved, and a rollback that follows a failed or aborted rollout.
+    pub fn can_become(self, next: DeploymentState) -> bool {
+        use DeploymentState::*;
+        match (self, next) {
+            (Requested, Checked)
+            | (Checked, TaskDefinitionRegistered)
+            | (TaskDefinitionRegistered, ServiceUpdated)
+            | (ServiceUpdated, RollingOut)
+            | (RollingOut, Succeeded) => true,
+            (from, Failed) => !from.is_terminal(),
+            (TaskDefinitionRegistered | ServiceUpdated | RollingOut, Aborted) => true,
+            (RollingOut | Failed | Aborted, RolledBack) => true,
+            _ => false,
+        }
+    }
+
+    pub fn advance(self, next: DeploymentState) -> Result<DeploymentState, InvalidTransition> {
+        if self.can_become(next) { Ok(next) } else { Err(InvalidTransition { from: self, to: next }) }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeploymentState::Requested => "requested",
+            DeploymentState::Checked => "checked",
+            DeploymentState::TaskDefinitionRegistered => "task_definition_registered",
+            DeploymentState::ServiceUpdated => "service_updated",
+            DeploymentState::RollingOut => "rolling_out",
+            DeploymentState::Succeeded => "succeeded",
+            DeploymentState::Failed => "failed",
+            DeploymentState::RolledBack => "rolled_back",
+            DeploymentState::Aborted => "aborted",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == value)
+    }
+
+    /// How people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeploymentState::Requested => "Requested",
+            DeploymentState::Checked => "Checked",
+            DeploymentState::TaskDefinitionRegistered => "Task definition registered",
+            DeploymentState::ServiceUpdated => "Service updated",
+            DeploymentState::RollingOut => "Rolling out",
+            DeploymentState::Succeeded => "Succeeded",
+            DeploymentState::Failed => "Failed",
+            DeploymentState::RolledBack => "Rolled back",
+            DeploymentState::Aborted => "Aborted",
+        }
+    }
+}
+
+impl fmt::Display for DeploymentState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What started a deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    Merge,
+    Button,
+    Redeploy,
+    Rollback,
+    Cli,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Merge => "merge",
+            Trigger::Button => "button",
+            Trigger::Redeploy => "redeploy",
+            Trigger::Rollback => "rollback",
+            Trigger::Cli => "cli",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Trigger::Merge, Trigger::Button, Trigger::Redeploy, Trigger::Rollback, Trigger::Cli]
+            .into_iter()
+            .find(|t| t.as_str() == value)
+    }
+}
+
+/// A deployment about to be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewDeployment {
+    pub env: EnvName,
+    pub repo: RepoSlug,
+    pub image: ImageRef,
+    pub sha: Option<CommitSha>,
+    pub trigger: Trigger,
+    pub actor: String,
+    pub source_prs: Vec<PrNumber>,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// One attempt to put an image on an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: DeploymentId,
+    pub env: EnvName,
+    pub repo: RepoSlug,
+    pub image: ImageRef,
+    pub sha: Option<CommitSha>,
+    pub trigger: Trigger,
+    pub actor: String,
+    pub source_prs: Vec<PrNumber>,
+    /// One registered revision per service of the environment.
+    pub task_definitions: Vec<TaskDefinitionArn>,
+    pub state: DeploymentState,
+    pub reason: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl Deployment {
+    pub fn duration_seconds(&self) -> Option<i64> {
+        self.finished_at.map(|end| (end - self.requested_at).num_seconds())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeploymentState::*;
+    use super::*;
+
+    #[test]
+    fn the_happy_path_is_allowed_step_by_step() {
+        let path = [Requested, Checked, TaskDefinitionRegistered, ServiceUpdated, RollingOut, Succeeded];
+        for pair in path.windows(2) {
+            assert_eq!(pair[0].advance(pair[1]), Ok(pair[1]));
+        }
+    }
+
+    #[test]
+    fn terminal_states_stay_put_and_steps_cannot_be_skipped() {
+        for done in [Succeeded, Failed, RolledBack, Aborted] {
+            assert!(done.is_terminal());
+            assert!(!done.can_become(Requested));
+            assert!(!done.can_become(Failed));
+        }
+        assert!(Requested.advance(RollingOut).is_err());
+        assert!(Checked.advance(Succeeded).is_err());
+        assert!(Requested.can_become(Failed));
+        assert!(!Requested.can_become(Aborted));
+        assert!(Failed.can_become(RolledBack));
+    }
+
+    #[test]
+    fn states_and_triggers_round_trip_through_their_names() {
+        for state in DeploymentState::ALL {
+            assert_eq!(DeploymentState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(Trigger::parse("rollback"), Some(Trigger::Rollback));
+        assert_eq!(Trigger::parse("nope"), None);
+    }
+}

@@ -1,0 +1,26 @@
+//! Domain types. Values with rules are newtypes that can only be built by parsing, so every other layer can
+//! trust them.
+
+mod actor;
+mod audit;
+mod aws;
+mod deploy_pr;
+mod deployment;
+mod environment;
+mod github;
+mod image;
+mod review_env;
+mod rollout;
+mod validated;
+
+pub use actor::Actor;
+pub use audit::{AuditAction, AuditEntry};
+pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
+pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
+pub use deployment::{Deployment, DeploymentId, DeploymentState, InvalidTransition, NewDeployment, Trigger};
+pub use environment::{EnvName, Environment};
+pub use github::{BranchName, Commit, CommitSha, Login, PrNumber, RepoSlug};
+pub use image::{ImageRef, ImageTag};
+pub use review_env::{ReviewEnv, ReviewEnvState};
+pub use rollout::{EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, StoppedTask};
+pub use validated::ParseError;

@@ -1,0 +1,19 @@
+//! tengu's domain: the types a deploy dashboard talks in, the rules that govern them, the ports through which it
+//! reaches GitHub, ECS, storage, notifications and the clock, and the use cases the web layer and the CLI drive.
+
+pub mod checklist_body;
+pub mod domain;
+pub mod error;
+pub mod ports;
+pub mod release_plan;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+pub mod settings;
+#[cfg(feature = "sql")]
+pub mod sql_store;
+pub mod tengu;
+pub mod usecases;
+pub mod views;
+
+pub use error::CoreError;
+pub use tengu::Tengu;

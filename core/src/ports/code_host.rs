@@ -1,0 +1,77 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{BranchName, Commit, CommitSha, Login, PrNumber, PrState, RepoSlug};
+
+/// A pull request as the code host reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub number: PrNumber,
+    pub title: String,
+    pub body: String,
+    pub author: Login,
+    pub base: BranchName,
+    pub head: BranchName,
+    pub state: PrState,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPullRequest {
+    pub title: String,
+    pub body: String,
+    pub base: BranchName,
+    pub head: BranchName,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodeHostError {
+    #[error("{0} was not found on GitHub")]
+    NotFound(String),
+    #[error("GitHub refused the credentials tengu uses")]
+    BadCredentials,
+    #[error("tengu's GitHub credentials lack a permission: {0}")]
+    MissingPermission(String),
+    #[error("GitHub refused the request: {0}")]
+    Rejected(String),
+    #[error("GitHub could not be reached: {0}")]
+    Unavailable(String),
+}
+
+/// GitHub, as tengu uses it. Calls are batched where GitHub allows it, so a refresh costs a bounded number.
+#[async_trait]
+pub trait CodeHost: Send + Sync {
+    /// Commits reachable from `head` but not from `base`, oldest first.
+    async fn compare(&self, repo: &RepoSlug, base: &BranchName, head: &BranchName)
+    -> Result<Vec<Commit>, CodeHostError>;
+
+    /// The pull request each commit was merged through, for the commits that have one (one batched call).
+    async fn pull_requests_for_commits(
+        &self,
+        repo: &RepoSlug,
+        shas: &[CommitSha],
+    ) -> Result<HashMap<CommitSha, PrNumber>, CodeHostError>;
+
+    /// Several pull requests at once; unknown numbers are left out.
+    async fn pull_requests(&self, repo: &RepoSlug, numbers: &[PrNumber]) -> Result<Vec<PullRequest>, CodeHostError>;
+
+    async fn pull_request(&self, repo: &RepoSlug, number: PrNumber) -> Result<PullRequest, CodeHostError>;
+
+    async fn find_open_pull_request(
+        &self,
+        repo: &RepoSlug,
+        base: &BranchName,
+        head: &BranchName,
+    ) -> Result<Option<PullRequest>, CodeHostError>;
+
+    async fn create_pull_request(&self, repo: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError>;
+
+    async fn update_pull_request_body(
+        &self,
+        repo: &RepoSlug,
+        number: PrNumber,
+        body: &str,
+    ) -> Result<PullRequest, CodeHostError>;
+}

@@ -1,0 +1,16 @@
+//! Ports: every outside system tengu talks to, as a trait that speaks tengu's own types. The real adapters
+//! (octocrab, aws-sdk-ecs, sqlx, reqwest) and the sandbox implement them.
+
+mod clock;
+mod code_host;
+mod notifier;
+mod orchestrator;
+mod policy;
+mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use code_host::{CodeHost, CodeHostError, NewPullRequest, PullRequest};
+pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
+pub use orchestrator::{Orchestrator, OrchestratorError};
+pub use policy::{Action, Denied, OpenPolicy, Policy};
+pub use store::{Store, StoreError};

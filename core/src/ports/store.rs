@@ -1,0 +1,73 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{
+    AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber, RepoSlug,
+    ReviewEnv, TaskDefinitionArn, Verification,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database could not be reached: {0}")]
+    Unavailable(String),
+    #[error("the database refused the operation: {0}")]
+    Query(String),
+    #[error("the database holds a value tengu cannot read: {0}")]
+    Corrupt(String),
+    #[error("{0} was not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+/// tengu's own records: what it knows about deploy PRs, deployments, review environments, and who did what.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Fails when the database does not answer (readiness).
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Writes a deploy PR and its checklist as they now stand (items missing from `pr` are removed).
+    async fn save_deploy_pr(&self, pr: &DeployPr) -> Result<(), StoreError>;
+    async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<Option<DeployPr>, StoreError>;
+    async fn open_deploy_prs(&self) -> Result<Vec<DeployPr>, StoreError>;
+    /// Records one item's verification (or its removal with `None`).
+    async fn set_verification(
+        &self,
+        repo: &RepoSlug,
+        deploy_pr: PrNumber,
+        item: PrNumber,
+        verification: Option<&Verification>,
+    ) -> Result<(), StoreError>;
+
+    async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentId, StoreError>;
+    async fn deployment(&self, id: DeploymentId) -> Result<Option<Deployment>, StoreError>;
+    /// Moves a deployment to `state` (checked against the state machine by the caller), with its outcome.
+    async fn update_deployment(
+        &self,
+        id: DeploymentId,
+        state: DeploymentState,
+        task_definitions: &[TaskDefinitionArn],
+        reason: Option<&str>,
+        finished_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError>;
+    /// Newest first; `before` pages backwards by id.
+    async fn recent_deployments(
+        &self,
+        env: Option<&EnvName>,
+        before: Option<DeploymentId>,
+        limit: u32,
+    ) -> Result<Vec<Deployment>, StoreError>;
+    /// The newest deployment of each environment, and the newest successful one.
+    async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError>;
+
+    async fn save_review_env(&self, env: &ReviewEnv) -> Result<(), StoreError>;
+    async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError>;
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// Newest first.
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// A named JSON document; the sandbox keeps its simulated GitHub and ECS here so a restart keeps them.
+    async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn save_document(&self, key: &str, value: &str) -> Result<(), StoreError>;
+}

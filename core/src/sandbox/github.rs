@@ -1,0 +1,136 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+
+use super::Sandbox;
+use super::world::World;
+use crate::domain::{BranchName, Commit, CommitSha, PrNumber, PrState, RepoSlug};
+use crate::ports::{CodeHost, CodeHostError, NewPullRequest, PullRequest};
+
+fn store_failed(e: crate::ports::StoreError) -> CodeHostError {
+    CodeHostError::Unavailable(format!("the sandbox could not save its state: {e}"))
+}
+
+fn check_repo(world: &World, repo: &RepoSlug) -> Result<(), CodeHostError> {
+    if &world.repo == repo { Ok(()) } else { Err(CodeHostError::NotFound(format!("repository {repo}"))) }
+}
+
+fn branch_len(world: &World, branch: &BranchName) -> Result<usize, CodeHostError> {
+    world.branches.get(branch.as_str()).copied().ok_or_else(|| CodeHostError::NotFound(format!("branch {branch}")))
+}
+
+fn pull<'w>(world: &'w World, number: PrNumber) -> Result<&'w PullRequest, CodeHostError> {
+    world.pulls.get(&number.get()).ok_or_else(|| CodeHostError::NotFound(format!("pull request {number}")))
+}
+
+#[async_trait]
+impl CodeHost for Sandbox {
+    async fn compare(
+        &self,
+        repo: &RepoSlug,
+        base: &BranchName,
+        head: &BranchName,
+    ) -> Result<Vec<Commit>, CodeHostError> {
+        self.read(|world| {
+            check_repo(world, repo)?;
+            let (from, to) = (branch_len(world, base)?, branch_len(world, head)?);
+            Ok(world.history.get(from..to).unwrap_or_default().iter().map(|c| c.commit.clone()).collect())
+        })
+        .await
+    }
+
+    async fn pull_requests_for_commits(
+        &self,
+        repo: &RepoSlug,
+        shas: &[CommitSha],
+    ) -> Result<HashMap<CommitSha, PrNumber>, CodeHostError> {
+        self.read(|world| {
+            check_repo(world, repo)?;
+            Ok(world
+                .history
+                .iter()
+                .filter(|c| shas.contains(&c.commit.sha))
+                .filter_map(|c| c.pr.map(|pr| (c.commit.sha.clone(), pr)))
+                .collect())
+        })
+        .await
+    }
+
+    async fn pull_requests(&self, repo: &RepoSlug, numbers: &[PrNumber]) -> Result<Vec<PullRequest>, CodeHostError> {
+        self.read(|world| {
+            check_repo(world, repo)?;
+            Ok(numbers.iter().filter_map(|n| world.pulls.get(&n.get()).cloned()).collect())
+        })
+        .await
+    }
+
+    async fn pull_request(&self, repo: &RepoSlug, number: PrNumber) -> Result<PullRequest, CodeHostError> {
+        self.read(|world| {
+            check_repo(world, repo)?;
+            pull(world, number).cloned()
+        })
+        .await
+    }
+
+    async fn find_open_pull_request(
+        &self,
+        repo: &RepoSlug,
+        base: &BranchName,
+        head: &BranchName,
+    ) -> Result<Option<PullRequest>, CodeHostError> {
+        self.read(|world| {
+            check_repo(world, repo)?;
+            Ok(world
+                .pulls
+                .values()
+                .find(|p| p.state == PrState::Open && &p.base == base && &p.head == head)
+                .cloned())
+        })
+        .await
+    }
+
+    async fn create_pull_request(&self, repo: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError> {
+        let created = self
+            .mutate(|world| {
+                check_repo(world, repo)?;
+                branch_len(world, &new.base)?;
+                branch_len(world, &new.head)?;
+                let number = PrNumber::new(world.next_number).expect("sandbox numbers start at 1");
+                world.next_number += 1;
+                let pull = PullRequest {
+                    number,
+                    title: new.title,
+                    body: new.body,
+                    author: crate::domain::Login::parse("tengu-sandbox[bot]").expect("a valid bot login"),
+                    base: new.base,
+                    head: new.head,
+                    state: PrState::Open,
+                    url: format!("https://github.com/{repo}/pull/{}", number.get()),
+                };
+                world.pulls.insert(number.get(), pull.clone());
+                Ok(pull)
+            })
+            .await
+            .map_err(store_failed)?;
+        created
+    }
+
+    async fn update_pull_request_body(
+        &self,
+        repo: &RepoSlug,
+        number: PrNumber,
+        body: &str,
+    ) -> Result<PullRequest, CodeHostError> {
+        self.mutate(|world| {
+            check_repo(world, repo)?;
+            let pull = world
+                .pulls
+                .get_mut(&number.get())
+                .ok_or_else(|| CodeHostError::NotFound(format!("pull request {number}")))?;
+            pull.body = body.to_owned();
+            Ok(pull.clone())
+        })
+        .await
+        .map_err(store_failed)?
+    }
+}

@@ -1,0 +1,84 @@
+//! The sandbox: a named simulation of GitHub and ECS that tengu runs when no credentials are configured, so a
+//! newcomer sees a living dashboard at once. Its world is kept as one document in the store, so a restart
+//! keeps whatever the visitor did. Nothing here talks to the network.
+
+mod github;
+mod ecs;
+mod seed;
+mod world;
+
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+
+use crate::error::CoreError;
+use crate::ports::{Clock, LogNotifier, OpenPolicy, Store};
+use crate::settings::Settings;
+use crate::tengu::{Ports, Tengu};
+pub use world::World;
+
+const DOCUMENT_KEY: &str = "sandbox.world";
+
+/// The people a sandbox visitor can act as: the seeded authors and a visitor of their own.
+pub fn people() -> Vec<crate::domain::Login> {
+    seed::people()
+}
+
+/// Who a visitor is until they pick someone.
+pub fn default_person() -> crate::domain::Login {
+    crate::domain::Login::parse("visitor").expect("a valid login")
+}
+
+/// Simulated GitHub and ECS over one persisted world.
+pub struct Sandbox {
+    world: Mutex<World>,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Sandbox {
+    async fn mutate<T>(&self, change: impl FnOnce(&mut World) -> T) -> Result<T, crate::ports::StoreError> {
+        let mut world = self.world.lock().await;
+        let out = change(&mut world);
+        let json = serde_json::to_string(&*world).expect("the sandbox world always serialises");
+        self.store.save_document(DOCUMENT_KEY, &json).await?;
+        Ok(out)
+    }
+
+    async fn read<T>(&self, look: impl FnOnce(&World) -> T) -> T {
+        look(&*self.world.lock().await)
+    }
+}
+
+/// Starts tengu on the sandbox: loads the persisted world, or seeds a fresh one (repository, merged PRs, deploy
+/// PRs with partly ticked checklists, ECS services and a deployment history) on first start.
+pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, public_url: &str) -> Result<Tengu, CoreError> {
+    let existing = store.load_document(DOCUMENT_KEY).await?;
+    let (world, fresh) = match existing {
+        Some(json) => match serde_json::from_str::<World>(&json) {
+            Ok(world) => (world, false),
+            Err(e) => {
+                return Err(CoreError::Refused(format!(
+                    "the sandbox state in the database cannot be read ({e}); delete the database file to start afresh"
+                )));
+            }
+        },
+        None => (seed::world(clock.now()), true),
+    };
+    let settings = Settings { environments: seed::environments(), sandbox: true, public_url: public_url.to_owned() };
+    let sandbox = Arc::new(Sandbox { world: Mutex::new(world), store: store.clone(), clock: clock.clone() });
+    let ports = Ports {
+        store,
+        code_host: sandbox.clone(),
+        orchestrator: sandbox.clone(),
+        notifier: Arc::new(LogNotifier),
+        clock,
+        policy: Arc::new(OpenPolicy),
+    };
+    let tengu = Tengu::new(settings, ports);
+    if fresh {
+        sandbox.mutate(|_| ()).await?;
+        seed::history(&tengu).await?;
+    }
+    Ok(tengu)
+}

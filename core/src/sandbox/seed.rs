@@ -1,0 +1,377 @@
+//! The sandbox's first day: a shop repository with a month of merged work, two environments a few PRs apart,
+//! their ECS services and a deployment history, and one open deploy PR per environment, partly verified.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::world::{SimCommit, SimService, World};
+use crate::domain::{
+    Actor, BranchName, ClusterName, Commit, CommitSha, DeploymentState, EnvName, Environment, ImageRef, Login,
+    NewDeployment, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, ServiceName, TaskDefinitionArn, Trigger,
+};
+use crate::error::CoreError;
+use crate::ports::PullRequest;
+use crate::tengu::Tengu;
+
+const AUTHORS: [&str; 6] = ["alice", "bob", "carol", "dave", "erin", "frank"];
+const TITLES: [&str; 30] = [
+    "Add product search",
+    "Fix rounding of tax on discounted items",
+    "Show delivery estimate on product page",
+    "Cache category listings",
+    "Upgrade payment SDK",
+    "Add wishlist",
+    "Fix broken image on empty cart",
+    "Send order confirmation in the buyer's language",
+    "Paginate order history",
+    "Add health check endpoint for the worker",
+    "Speed up checkout page",
+    "Fix double charge on retried payments",
+    "Add gift wrapping option",
+    "Log slow SQL queries",
+    "Show stock level on product cards",
+    "Fix timezone of delivery slots",
+    "Add coupon codes",
+    "Move image resizing to the worker",
+    "Fix flaky cart test",
+    "Add address autocomplete",
+    "Rate-limit login attempts",
+    "Show recently viewed products",
+    "Fix currency symbol for JPY",
+    "Add returns page",
+    "Reduce worker memory usage",
+    "Add dark mode to the storefront",
+    "Fix sort order of reviews",
+    "Add invoice PDF download",
+    "Retry failed webhook deliveries",
+    "Show savings on sale items",
+];
+/// How many source PRs each deploy branch already holds.
+const PRODUCTION_DEPLOYED: usize = 22;
+const DEV_DEPLOYED: usize = 27;
+const DIRECT_COMMIT_AFTER: usize = 24;
+const FIRST_NUMBER: u64 = 101;
+const REGISTRY: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop";
+
+fn repo() -> RepoSlug {
+    RepoSlug::parse("acme/shop").expect("a valid slug")
+}
+
+fn login(name: &str) -> Login {
+    Login::parse(name).expect("seed logins are valid")
+}
+
+fn branch(name: &str) -> BranchName {
+    BranchName::parse(name).expect("seed branches are valid")
+}
+
+fn env_name(name: &str) -> EnvName {
+    EnvName::parse(name).expect("seed environments are valid")
+}
+
+/// A stable, made-up SHA for the `n`th commit.
+fn sha(n: u64) -> CommitSha {
+    let mut state = n.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(0x632B_E59B_D9B4_E019);
+    let mut hex = String::with_capacity(48);
+    for _ in 0..3 {
+        state ^= state >> 30;
+        state = state.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        state ^= state >> 27;
+        state = state.wrapping_mul(0x94D0_49BB_1331_11EB);
+        state ^= state >> 31;
+        hex.push_str(&format!("{state:016x}"));
+    }
+    CommitSha::parse(&hex[..40]).expect("sixteen hex digits three times")
+}
+
+fn slug(title: &str) -> String {
+    title.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+pub(super) fn people() -> Vec<Login> {
+    std::iter::once("visitor").chain(AUTHORS).map(login).collect()
+}
+
+pub(super) fn environments() -> Vec<Environment> {
+    ["dev", "production"]
+        .into_iter()
+        .map(|name| {
+            let name = env_name(name);
+            Environment {
+                repo: repo(),
+                source_branch: branch("master"),
+                deploy_branch: Environment::default_deploy_branch(&name),
+                cluster: ClusterName::parse(format!("shop-{name}")).expect("a valid cluster"),
+                services: vec![ServiceName::parse("web").expect("valid"), ServiceName::parse("worker").expect("valid")],
+                name,
+            }
+        })
+        .collect()
+}
+
+struct History {
+    commits: Vec<SimCommit>,
+    /// Commits on the source branch after each source PR was merged (index = PR index).
+    len_after_pr: Vec<usize>,
+    pulls: Vec<PullRequest>,
+}
+
+fn merged_history() -> History {
+    let mut commits = Vec::new();
+    let mut len_after_pr = Vec::new();
+    let mut pulls = Vec::new();
+    let mut counter = 0u64;
+    let mut next_sha = || {
+        counter += 1;
+        sha(counter)
+    };
+    for (i, title) in TITLES.iter().enumerate() {
+        let number = PrNumber::new(FIRST_NUMBER + i as u64).expect("positive");
+        let author = login(AUTHORS[(i * 5 + i / 6) % AUTHORS.len()]);
+        let branch_name = format!("{}/{}", author, slug(title));
+        let mut add = |headline: String, parents: u8, pr: Option<PrNumber>, author: &Login| {
+            commits.push(SimCommit {
+                commit: Commit { sha: next_sha(), headline, author: Some(author.clone()), parents },
+                pr,
+            });
+        };
+        match i % 5 {
+            // A merge commit, with the branch's own commits before it.
+            0 | 3 => {
+                add(title.to_string(), 1, Some(number), &author);
+                if i % 2 == 0 {
+                    add("Address review comments".to_owned(), 1, Some(number), &author);
+                }
+                add(format!("Merge pull request #{} from acme/{branch_name}", number.get()), 2, Some(number), &author);
+            }
+            // A squash merge: one commit whose message names the PR.
+            1 | 4 => add(format!("{title} (#{})", number.get()), 1, Some(number), &author),
+            // A rebase merge: the PR's commits as they were, found only through GitHub's association.
+            _ => {
+                add(title.to_string(), 1, Some(number), &author);
+                add(format!("Add tests: {}", title.to_lowercase()), 1, Some(number), &author);
+            }
+        }
+        if i + 1 == DIRECT_COMMIT_AFTER {
+            add("Bump version to 2.14.0".to_owned(), 1, None, &login("erin"));
+        }
+        len_after_pr.push(commits.len());
+        pulls.push(PullRequest {
+            number,
+            title: title.to_string(),
+            body: format!("Closes a card on the board.\n\n{title}."),
+            author,
+            base: branch("master"),
+            head: branch(&branch_name),
+            state: PrState::Merged,
+            url: format!("https://github.com/acme/shop/pull/{}", number.get()),
+        });
+    }
+    History { commits, len_after_pr, pulls }
+}
+
+/// Open feature PRs with review environments.
+const OPEN_PRS: [(&str, &str, &str); 3] = [
+    ("carol", "feature/checkout-colours", "Try new checkout button colours"),
+    ("frank", "feature/gift-cards", "Add gift cards"),
+    ("bob", "chore/upgrade-postgres-driver", "Upgrade the PostgreSQL driver"),
+];
+
+/// One past deployment of an environment, the same in the world and in the history.
+struct PastDeployment {
+    /// Source PRs deployed so far (the deploy branch's tip after the deployment).
+    prs_deployed: usize,
+    revision: u32,
+    state: DeploymentState,
+    trigger: Trigger,
+    actor: &'static str,
+    hours_ago: i64,
+    reason: Option<&'static str>,
+}
+
+fn past_deployments(env: &str) -> Vec<PastDeployment> {
+    use DeploymentState::{Failed, RolledBack, Succeeded};
+    let d = |prs_deployed, revision, state, trigger, actor, hours_ago, reason| PastDeployment {
+        prs_deployed,
+        revision,
+        state,
+        trigger,
+        actor,
+        hours_ago,
+        reason,
+    };
+    match env {
+        "production" => vec![
+            d(8, 37, Succeeded, Trigger::Merge, "alice", 240, None),
+            d(13, 38, Succeeded, Trigger::Merge, "dave", 190, None),
+            d(17, 39, Failed, Trigger::Merge, "bob", 140,
+              Some("ECS circuit breaker rolled back to shop-production-web:38: 3 tasks failed their health check")),
+            d(17, 40, Succeeded, Trigger::Merge, "bob", 138, None),
+            d(20, 41, RolledBack, Trigger::Button, "carol", 70,
+              Some("Rolled back by carol: error rate rose after the deploy")),
+            d(13, 42, Succeeded, Trigger::Rollback, "carol", 69, None),
+            d(PRODUCTION_DEPLOYED, 43, Succeeded, Trigger::Merge, "erin", 26, None),
+        ],
+        _ => vec![
+            d(10, 51, Succeeded, Trigger::Merge, "bob", 200, None),
+            d(16, 52, Succeeded, Trigger::Merge, "alice", 150, None),
+            d(19, 53, Succeeded, Trigger::Cli, "dave", 100, None),
+            d(23, 54, Failed, Trigger::Merge, "frank", 50, Some("Timed out after 15 minutes: 0 of 2 tasks running")),
+            d(23, 55, Succeeded, Trigger::Redeploy, "frank", 49, None),
+            d(DEV_DEPLOYED, 56, Succeeded, Trigger::Merge, "carol", 5, None),
+        ],
+    }
+}
+
+fn tip_sha(history: &History, prs_deployed: usize) -> CommitSha {
+    history.commits[history.len_after_pr[prs_deployed - 1] - 1].commit.sha.clone()
+}
+
+fn image_for(sha: &CommitSha) -> ImageRef {
+    ImageRef::parse(format!("{REGISTRY}:{}", sha.short())).expect("a valid image")
+}
+
+fn task_definition(env: &str, service: &str, revision: u32) -> TaskDefinitionArn {
+    TaskDefinitionArn::parse(format!(
+        "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-{env}-{service}:{revision}"
+    ))
+    .expect("a valid ARN")
+}
+
+pub(super) fn world(_now: DateTime<Utc>) -> World {
+    let history = merged_history();
+    let mut branches = BTreeMap::new();
+    branches.insert("master".to_owned(), history.commits.len());
+    branches.insert("deployment/production".to_owned(), history.len_after_pr[PRODUCTION_DEPLOYED - 1]);
+    branches.insert("deployment/dev".to_owned(), history.len_after_pr[DEV_DEPLOYED - 1]);
+    let mut pulls: BTreeMap<u64, PullRequest> = history.pulls.iter().map(|p| (p.number.get(), p.clone())).collect();
+    let mut next_number = FIRST_NUMBER + TITLES.len() as u64;
+    for (author, head, title) in OPEN_PRS {
+        let number = PrNumber::new(next_number).expect("positive");
+        next_number += 1;
+        branches.insert(head.to_owned(), history.commits.len());
+        pulls.insert(number.get(), PullRequest {
+            number,
+            title: title.to_owned(),
+            body: String::new(),
+            author: login(author),
+            base: branch("master"),
+            head: branch(head),
+            state: PrState::Open,
+            url: format!("https://github.com/acme/shop/pull/{}", number.get()),
+        });
+    }
+    let mut services = Vec::new();
+    for env in environments() {
+        let past = past_deployments(env.name.as_str());
+        let current = past.iter().rev().find(|d| d.state == DeploymentState::Succeeded).expect("a success");
+        for service in &env.services {
+            services.push(SimService {
+                cluster: env.cluster.clone(),
+                service: service.clone(),
+                task_definition: task_definition(env.name.as_str(), service.as_str(), current.revision),
+                image: image_for(&tip_sha(&history, current.prs_deployed)),
+                desired: if service.as_str() == "web" { 3 } else { 2 },
+            });
+        }
+    }
+    World { repo: repo(), history: history.commits, branches, pulls, next_number, services }
+}
+
+/// Writes the sandbox's past into tengu's records through the same use cases people use.
+pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
+    let store = tengu.store();
+    let now = tengu.ports.clock.now();
+    let past_commits = merged_history();
+    for env in environments() {
+        let mut previous_prs = 0;
+        for past in past_deployments(env.name.as_str()) {
+            let sha = tip_sha(&past_commits, past.prs_deployed);
+            let requested_at = now - Duration::hours(past.hours_ago);
+            let shipped: Vec<PrNumber> = (previous_prs..past.prs_deployed)
+                .map(|i| PrNumber::new(FIRST_NUMBER + i as u64).expect("positive"))
+                .collect();
+            let id = store
+                .insert_deployment(&NewDeployment {
+                    env: env.name.clone(),
+                    repo: env.repo.clone(),
+                    image: image_for(&sha),
+                    sha: Some(sha),
+                    trigger: past.trigger,
+                    actor: past.actor.to_owned(),
+                    source_prs: shipped,
+                    requested_at,
+                })
+                .await?;
+            let task_definitions: Vec<_> =
+                env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
+            let minutes = 3 + (past.revision as i64 % 5);
+            store
+                .update_deployment(id, past.state, &task_definitions, past.reason, Some(requested_at + Duration::minutes(minutes)))
+                .await?;
+            if past.state == DeploymentState::Succeeded {
+                previous_prs = past.prs_deployed;
+            }
+        }
+    }
+
+    for env in environments() {
+        let pr = tengu.open_or_refresh_deploy_pr(&Actor::System, &env.name).await?;
+        let ticked: Vec<usize> = if env.name.as_str() == "production" { vec![0, 2, 3] } else { vec![0] };
+        for index in ticked {
+            let item = &pr.items[index];
+            let actor = Actor::Person(item.source.author.clone());
+            tengu.set_verification(&actor, &pr.repo, pr.number, item.source.number, true).await?;
+        }
+    }
+
+    let head = past_commits.commits.last().expect("history is not empty").commit.sha.clone();
+    let open_from = FIRST_NUMBER + TITLES.len() as u64;
+    let states = [ReviewEnvState::Running, ReviewEnvState::Running, ReviewEnvState::Failed];
+    for (i, ((author, head_branch, title), state)) in OPEN_PRS.into_iter().zip(states).enumerate() {
+        let number = PrNumber::new(open_from + i as u64).expect("positive");
+        let started_at = now - Duration::hours(30 - 11 * i as i64);
+        store
+            .save_review_env(&ReviewEnv {
+                repo: repo(),
+                pr: number,
+                title: title.to_owned(),
+                author: login(author),
+                branch: branch(head_branch),
+                sha: head.clone(),
+                state,
+                url: format!("https://pr-{}-shop.review.sandbox.test", number.get()),
+                started_at,
+                last_push_at: started_at + Duration::hours(2),
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seeded_history_has_every_kind_of_merge_and_enough_people() {
+        let history = merged_history();
+        assert_eq!(history.pulls.len(), 30);
+        let merges = history.commits.iter().filter(|c| c.commit.parents == 2).count();
+        let squashes = history.commits.iter().filter(|c| c.commit.headline.ends_with(')')).count();
+        let direct = history.commits.iter().filter(|c| c.pr.is_none()).count();
+        assert!(merges >= 5 && squashes >= 5, "{merges} merges, {squashes} squashes");
+        assert_eq!(direct, 1);
+        let mut authors: Vec<_> = history.pulls.iter().map(|p| p.author.clone()).collect();
+        authors.sort();
+        authors.dedup();
+        assert!(authors.len() >= 5);
+    }
+
+    #[test]
+    fn made_up_shas_are_distinct() {
+        let shas: std::collections::HashSet<_> = (1..500).map(sha).collect();
+        assert_eq!(shas.len(), 499);
+    }
+}

@@ -1,0 +1,36 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{ClusterName, Commit, ImageRef, PrNumber, RepoSlug, ServiceName, TaskDefinitionArn};
+use crate::ports::PullRequest;
+
+/// A commit of the simulated source branch, with the pull request GitHub would associate it with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimCommit {
+    pub commit: Commit,
+    pub pr: Option<PrNumber>,
+}
+
+/// A simulated ECS service: what it runs now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimService {
+    pub cluster: ClusterName,
+    pub service: ServiceName,
+    pub task_definition: TaskDefinitionArn,
+    pub image: ImageRef,
+    pub desired: u32,
+}
+
+/// Everything the simulated GitHub and ECS know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct World {
+    pub repo: RepoSlug,
+    /// The source branch, oldest commit first. Every branch is a prefix of it.
+    pub history: Vec<SimCommit>,
+    /// How many commits of `history` each branch holds.
+    pub branches: BTreeMap<String, usize>,
+    pub pulls: BTreeMap<u64, PullRequest>,
+    pub next_number: u64,
+    pub services: Vec<SimService>,
+}

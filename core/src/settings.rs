@@ -1,0 +1,19 @@
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{EnvName, Environment};
+
+/// What the core needs to know about this installation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub environments: Vec<Environment>,
+    /// True when GitHub and ECS are the built-in simulation; every page says so.
+    pub sandbox: bool,
+    /// Where people reach the dashboard, for links written into GitHub.
+    pub public_url: String,
+}
+
+impl Settings {
+    pub fn environment(&self, name: &EnvName) -> Option<&Environment> {
+        self.environments.iter().find(|env| &env.name == name)
+    }
+}

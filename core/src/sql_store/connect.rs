@@ -1,0 +1,109 @@
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+use crate::ports::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Dialect::Postgres)
+        } else {
+            Err(StoreError::Unavailable(
+                "the database URL must start with sqlite: or postgres:// (e.g. sqlite://data/tengu.db)".to_owned(),
+            ))
+        }
+    }
+}
+
+/// tengu's records in a SQL database.
+#[derive(Clone)]
+pub struct SqlStore {
+    pub(super) pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl SqlStore {
+    /// Connects (creating a SQLite file and its folder when missing). Does not migrate: call `migrate`.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::of_url(url)?;
+        let mut url = url.to_owned();
+        if dialect == Dialect::Sqlite {
+            prepare_sqlite_file(&url)?;
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            }
+        }
+        let options = AnyConnectOptions::from_str(&url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                Dialect::Sqlite => 4,
+                Dialect::Postgres => 10,
+            })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        // WAL lets readers work while one writer writes; the busy timeout queues writers
+                        // instead of failing them.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Self { pool, dialect })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Applies the migrations of this dialect that the database does not have yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let result = match self.dialect {
+            Dialect::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await,
+            Dialect::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await,
+        };
+        result.map_err(|e| StoreError::Query(format!("migrating the database failed: {e}")))
+    }
+
+    /// Runs one statement that takes no parameters (administration: creating a test database).
+    pub async fn execute_raw(&self, sql: &str) -> Result<(), StoreError> {
+        self.pool.execute(sql).await.map_err(|e| StoreError::Query(e.to_string()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn prepare_sqlite_file(url: &str) -> Result<(), StoreError> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display())))?;
+    }
+    Ok(())
+}

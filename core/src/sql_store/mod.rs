@@ -1,0 +1,9 @@
+//! The `Store` on sqlx: SQLite (the default, one file in WAL mode) or PostgreSQL (when several tengu instances
+//! share the work), picked by the URL. The SQL is written once in the subset both dialects share; the schema
+//! has one migration folder per dialect.
+
+mod connect;
+mod rows;
+mod store_impl;
+
+pub use connect::{Dialect, SqlStore};

@@ -1,0 +1,137 @@
+//! Turning rows back into domain values: every column is parsed, so a bad value is reported, not trusted.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::domain::{
+    BranchName, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, ImageRef,
+    Login, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, SourcePr, Trigger, Verification,
+};
+use crate::ports::StoreError;
+
+pub(super) fn query_error(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        other => StoreError::Query(other.to_string()),
+    }
+}
+
+fn corrupt(column: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{column}: {e}"))
+}
+
+pub(super) fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub(super) fn time(row: &AnyRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
+    let ms: i64 = row.try_get(column).map_err(|e| corrupt(column, e))?;
+    Utc.timestamp_millis_opt(ms).single().ok_or_else(|| corrupt(column, "not a time"))
+}
+
+pub(super) fn optional_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let ms: Option<i64> = row.try_get(column).map_err(|e| corrupt(column, e))?;
+    ms.map(|ms| Utc.timestamp_millis_opt(ms).single().ok_or_else(|| corrupt(column, "not a time"))).transpose()
+}
+
+pub(super) fn text(row: &AnyRow, column: &str) -> Result<String, StoreError> {
+    row.try_get(column).map_err(|e| corrupt(column, e))
+}
+
+pub(super) fn optional_text(row: &AnyRow, column: &str) -> Result<Option<String>, StoreError> {
+    row.try_get(column).map_err(|e| corrupt(column, e))
+}
+
+pub(super) fn int(row: &AnyRow, column: &str) -> Result<i64, StoreError> {
+    row.try_get(column).map_err(|e| corrupt(column, e))
+}
+
+pub(super) fn parsed<T, E: std::fmt::Display>(
+    row: &AnyRow,
+    column: &str,
+    parse: impl FnOnce(String) -> Result<T, E>,
+) -> Result<T, StoreError> {
+    parse(text(row, column)?).map_err(|e| corrupt(column, e))
+}
+
+pub(super) fn json<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, StoreError> {
+    serde_json::from_str(&text(row, column)?).map_err(|e| corrupt(column, e))
+}
+
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("domain values always serialise")
+}
+
+pub(super) fn pr_number(row: &AnyRow, column: &str) -> Result<PrNumber, StoreError> {
+    let n = int(row, column)?;
+    u64::try_from(n).ok().and_then(|n| PrNumber::new(n).ok()).ok_or_else(|| corrupt(column, n))
+}
+
+pub(super) fn deploy_pr_without_items(row: &AnyRow) -> Result<DeployPr, StoreError> {
+    Ok(DeployPr {
+        repo: parsed(row, "repo", RepoSlug::parse)?,
+        number: pr_number(row, "number")?,
+        env: parsed(row, "env", EnvName::parse)?,
+        title: text(row, "title")?,
+        url: text(row, "url")?,
+        base: parsed(row, "base_branch", BranchName::parse)?,
+        head: parsed(row, "head_branch", BranchName::parse)?,
+        state: parsed(row, "state", |s| PrState::parse(&s).ok_or(s))?,
+        items: Vec::new(),
+        direct_commits: json(row, "direct_commits")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(super) fn checklist_item(row: &AnyRow) -> Result<ChecklistItem, StoreError> {
+    let verified = match (optional_text(row, "checked_by")?, optional_time(row, "checked_at")?) {
+        (Some(by), Some(at)) => Some(Verification { by, at }),
+        _ => None,
+    };
+    Ok(ChecklistItem {
+        source: SourcePr {
+            number: pr_number(row, "source_pr")?,
+            title: text(row, "title")?,
+            author: parsed(row, "author", Login::parse)?,
+            commits: json(row, "commits")?,
+        },
+        verified,
+    })
+}
+
+pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
+    Ok(Deployment {
+        id: DeploymentId(int(row, "id")?),
+        env: parsed(row, "env", EnvName::parse)?,
+        repo: parsed(row, "repo", RepoSlug::parse)?,
+        image: parsed(row, "image", ImageRef::parse)?,
+        sha: optional_text(row, "sha")?.map(CommitSha::parse).transpose().map_err(|e| corrupt("sha", e))?,
+        trigger: parsed(row, "trigger_kind", |s| Trigger::parse(&s).ok_or(s))?,
+        actor: text(row, "actor")?,
+        source_prs: json(row, "source_prs")?,
+        task_definitions: json(row, "task_definitions")?,
+        state: parsed(row, "state", |s| DeploymentState::parse(&s).ok_or(s))?,
+        reason: optional_text(row, "reason")?,
+        requested_at: time(row, "requested_at")?,
+        finished_at: optional_time(row, "finished_at")?,
+    })
+}
+
+pub(super) fn review_env(row: &AnyRow) -> Result<ReviewEnv, StoreError> {
+    Ok(ReviewEnv {
+        repo: parsed(row, "repo", RepoSlug::parse)?,
+        pr: pr_number(row, "pr")?,
+        title: text(row, "title")?,
+        author: parsed(row, "author", Login::parse)?,
+        branch: parsed(row, "branch", BranchName::parse)?,
+        sha: parsed(row, "sha", CommitSha::parse)?,
+        state: parsed(row, "state", |s| ReviewEnvState::parse(&s).ok_or(s))?,
+        url: text(row, "url")?,
+        started_at: time(row, "started_at")?,
+        last_push_at: time(row, "last_push_at")?,
+    })
+}

@@ -1,0 +1,342 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::SqlStore;
+use super::rows::{self, millis, query_error, to_json};
+use crate::domain::{
+    AuditAction, AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber,
+    RepoSlug, ReviewEnv, TaskDefinitionArn, Verification,
+};
+use crate::ports::{Store, StoreError};
+
+const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
+                                  state, reason, requested_at, finished_at";
+
+fn number(n: PrNumber) -> i64 {
+    i64::try_from(n.get()).expect("pull request numbers fit in an i64")
+}
+
+impl SqlStore {
+    async fn items_of(&self, prs: &mut [DeployPr]) -> Result<(), StoreError> {
+        if prs.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (0..prs.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!(
+            "SELECT repo, deploy_pr, source_pr, title, author, commits, checked_by, checked_at FROM checklist_items \
+             WHERE (repo, deploy_pr) IN ({}) ORDER BY repo, deploy_pr, position",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for pr in prs.iter() {
+            query = query.bind(pr.repo.to_string()).bind(number(pr.number));
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(query_error)?;
+        let mut index: HashMap<(String, i64), usize> = HashMap::new();
+        for (i, pr) in prs.iter().enumerate() {
+            index.insert((pr.repo.to_string(), number(pr.number)), i);
+        }
+        for row in &rows {
+            let key = (rows::text(row, "repo")?, rows::int(row, "deploy_pr")?);
+            if let Some(&i) = index.get(&key) {
+                prs[i].items.push(rows::checklist_item(row)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(query_error)?;
+        Ok(())
+    }
+
+    async fn save_deploy_pr(&self, pr: &DeployPr) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(query_error)?;
+        let repo = pr.repo.to_string();
+        sqlx::query(
+            "INSERT INTO deploy_prs (repo, number, env, title, url, base_branch, head_branch, state, direct_commits, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (repo, number) DO UPDATE SET env = excluded.env, title = excluded.title, url = excluded.url, \
+             base_branch = excluded.base_branch, head_branch = excluded.head_branch, state = excluded.state, \
+             direct_commits = excluded.direct_commits, updated_at = excluded.updated_at",
+        )
+        .bind(&repo)
+        .bind(number(pr.number))
+        .bind(pr.env.to_string())
+        .bind(&pr.title)
+        .bind(&pr.url)
+        .bind(pr.base.to_string())
+        .bind(pr.head.to_string())
+        .bind(pr.state.as_str())
+        .bind(to_json(&pr.direct_commits))
+        .bind(millis(pr.updated_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(query_error)?;
+        sqlx::query("DELETE FROM checklist_items WHERE repo = $1 AND deploy_pr = $2")
+            .bind(&repo)
+            .bind(number(pr.number))
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error)?;
+        for (position, item) in pr.items.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO checklist_items (repo, deploy_pr, source_pr, position, title, author, commits, \
+                 checked_by, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&repo)
+            .bind(number(pr.number))
+            .bind(number(item.source.number))
+            .bind(position as i64)
+            .bind(&item.source.title)
+            .bind(item.source.author.to_string())
+            .bind(to_json(&item.source.commits))
+            .bind(item.verified.as_ref().map(|v| v.by.clone()))
+            .bind(item.verified.as_ref().map(|v| millis(v.at)))
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error)?;
+        }
+        tx.commit().await.map_err(query_error)
+    }
+
+    async fn deploy_pr(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<DeployPr>, StoreError> {
+        let row = sqlx::query("SELECT * FROM deploy_prs WHERE repo = $1 AND number = $2")
+            .bind(repo.to_string())
+            .bind(number(pr))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let mut prs = [rows::deploy_pr_without_items(&row)?];
+        self.items_of(&mut prs).await?;
+        let [pr] = prs;
+        Ok(Some(pr))
+    }
+
+    async fn open_deploy_prs(&self) -> Result<Vec<DeployPr>, StoreError> {
+        let found = sqlx::query("SELECT * FROM deploy_prs WHERE state = 'open' ORDER BY env, number")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error)?;
+        let mut prs = found.iter().map(rows::deploy_pr_without_items).collect::<Result<Vec<_>, _>>()?;
+        self.items_of(&mut prs).await?;
+        Ok(prs)
+    }
+
+    async fn set_verification(
+        &self,
+        repo: &RepoSlug,
+        deploy_pr: PrNumber,
+        item: PrNumber,
+        verification: Option<&Verification>,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE checklist_items SET checked_by = $1, checked_at = $2 \
+             WHERE repo = $3 AND deploy_pr = $4 AND source_pr = $5",
+        )
+        .bind(verification.map(|v| v.by.clone()))
+        .bind(verification.map(|v| millis(v.at)))
+        .bind(repo.to_string())
+        .bind(number(deploy_pr))
+        .bind(number(item))
+        .execute(&self.pool)
+        .await
+        .map_err(query_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("item {item} of deploy PR {repo}{deploy_pr}")));
+        }
+        Ok(())
+    }
+
+    async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentId, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, state, \
+             requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', $8, $9) RETURNING id",
+        )
+        .bind(new.env.to_string())
+        .bind(new.repo.to_string())
+        .bind(new.image.to_string())
+        .bind(new.sha.as_ref().map(|s| s.to_string()))
+        .bind(new.trigger.as_str())
+        .bind(&new.actor)
+        .bind(to_json(&new.source_prs))
+        .bind(DeploymentState::Requested.as_str())
+        .bind(millis(new.requested_at))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(query_error)?;
+        Ok(DeploymentId(row.try_get::<i64, _>("id").map_err(query_error)?))
+    }
+
+    async fn deployment(&self, id: DeploymentId) -> Result<Option<Deployment>, StoreError> {
+        let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await.map_err(query_error)?;
+        row.as_ref().map(rows::deployment).transpose()
+    }
+
+    async fn update_deployment(
+        &self,
+        id: DeploymentId,
+        state: DeploymentState,
+        task_definitions: &[TaskDefinitionArn],
+        reason: Option<&str>,
+        finished_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE deployments SET state = $1, task_definitions = $2, reason = $3, finished_at = $4 WHERE id = $5",
+        )
+        .bind(state.as_str())
+        .bind(to_json(&task_definitions))
+        .bind(reason.map(str::to_owned))
+        .bind(finished_at.map(millis))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(query_error)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("deployment {id}")));
+        }
+        Ok(())
+    }
+
+    async fn recent_deployments(
+        &self,
+        env: Option<&EnvName>,
+        before: Option<DeploymentId>,
+        limit: u32,
+    ) -> Result<Vec<Deployment>, StoreError> {
+        let mut conditions = Vec::new();
+        if env.is_some() {
+            conditions.push(format!("env = ${}", conditions.len() + 1));
+        }
+        if before.is_some() {
+            conditions.push(format!("id < ${}", conditions.len() + 1));
+        }
+        let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        let sql = format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments {filter} ORDER BY id DESC LIMIT ${}",
+            conditions.len() + 1
+        );
+        let mut query = sqlx::query(&sql);
+        if let Some(env) = env {
+            query = query.bind(env.to_string());
+        }
+        if let Some(before) = before {
+            query = query.bind(before.0);
+        }
+        let found = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(query_error)?;
+        found.iter().map(rows::deployment).collect()
+    }
+
+    async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError> {
+        let last_sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 ORDER BY id DESC LIMIT 1");
+        let last = sqlx::query(&last_sql)
+            .bind(env.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?;
+        let good_sql = format!(
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND state = $2 ORDER BY id DESC LIMIT 1"
+        );
+        let good = sqlx::query(&good_sql)
+            .bind(env.to_string())
+            .bind(DeploymentState::Succeeded.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?;
+        Ok((last.as_ref().map(rows::deployment).transpose()?, good.as_ref().map(rows::deployment).transpose()?))
+    }
+
+    async fn save_review_env(&self, env: &ReviewEnv) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO review_envs (repo, pr, title, author, branch, sha, state, url, started_at, last_push_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (repo, pr) DO UPDATE SET title = excluded.title, author = excluded.author, \
+             branch = excluded.branch, sha = excluded.sha, state = excluded.state, url = excluded.url, \
+             started_at = excluded.started_at, last_push_at = excluded.last_push_at",
+        )
+        .bind(env.repo.to_string())
+        .bind(number(env.pr))
+        .bind(&env.title)
+        .bind(env.author.to_string())
+        .bind(env.branch.to_string())
+        .bind(env.sha.to_string())
+        .bind(env.state.as_str())
+        .bind(&env.url)
+        .bind(millis(env.started_at))
+        .bind(millis(env.last_push_at))
+        .execute(&self.pool)
+        .await
+        .map_err(query_error)?;
+        Ok(())
+    }
+
+    async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError> {
+        let found = sqlx::query("SELECT * FROM review_envs ORDER BY repo, pr DESC")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error)?;
+        found.iter().map(rows::review_env).collect()
+    }
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind(millis(entry.at))
+            .bind(&entry.actor)
+            .bind(entry.action.as_str())
+            .bind(&entry.target)
+            .bind(&entry.detail)
+            .execute(&self.pool)
+            .await
+            .map_err(query_error)?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let found = sqlx::query("SELECT at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error)?;
+        found
+            .iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    at: rows::time(row, "at")?,
+                    actor: rows::text(row, "actor")?,
+                    action: rows::parsed(row, "action", |s| AuditAction::parse(&s).ok_or(s))?,
+                    target: rows::text(row, "target")?,
+                    detail: rows::text(row, "detail")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT value FROM documents WHERE key = $1")
+            .bind(key.to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?;
+        row.as_ref().map(|row| rows::text(row, "value")).transpose()
+    }
+
+    async fn save_document(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO documents (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key.to_owned())
+        .bind(value.to_owned())
+        .execute(&self.pool)
+        .await
+        .map_err(query_error)?;
+        Ok(())
+    }
+}

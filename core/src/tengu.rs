@@ -1,0 +1,40 @@
+use std::sync::Arc;
+
+use crate::ports::{Clock, CodeHost, Notifier, Orchestrator, Policy, Store};
+use crate::settings::Settings;
+
+/// The ports one tengu installation runs on.
+#[derive(Clone)]
+pub struct Ports {
+    pub store: Arc<dyn Store>,
+    pub code_host: Arc<dyn CodeHost>,
+    pub orchestrator: Arc<dyn Orchestrator>,
+    pub notifier: Arc<dyn Notifier>,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Arc<dyn Policy>,
+}
+
+/// tengu's use cases, over its ports. The web layer and the CLI hold one and only translate to and from it.
+#[derive(Clone)]
+pub struct Tengu {
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) ports: Ports,
+}
+
+impl Tengu {
+    pub fn new(settings: Settings, ports: Ports) -> Self {
+        Self { settings: Arc::new(settings), ports }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.ports.store
+    }
+
+    pub fn code_host(&self) -> &Arc<dyn CodeHost> {
+        &self.ports.code_host
+    }
+}

@@ -1,0 +1,37 @@
+use crate::domain::{DeployPr, PrNumber, RepoSlug};
+use crate::error::CoreError;
+use crate::tengu::Tengu;
+use crate::views::{DeployPrCard, EnvironmentCard, HomeView};
+
+const RECENT_DEPLOYMENTS: u32 = 10;
+
+impl Tengu {
+    /// Everything the home page shows, read from tengu's own records (no call to GitHub or ECS).
+    pub async fn home(&self) -> Result<HomeView, CoreError> {
+        let store = &self.ports.store;
+        let mut environments = Vec::with_capacity(self.settings.environments.len());
+        for env in &self.settings.environments {
+            let (last, current) = store.latest_deployments(&env.name).await?;
+            environments.push(EnvironmentCard {
+                name: env.name.clone(),
+                repo: env.repo.clone(),
+                cluster: env.cluster.clone(),
+                services: env.services.clone(),
+                current,
+                last,
+            });
+        }
+        let deploy_prs = store.open_deploy_prs().await?.iter().map(DeployPrCard::from).collect();
+        let recent_deployments = store.recent_deployments(None, None, RECENT_DEPLOYMENTS).await?;
+        let review_envs = store.review_envs().await?;
+        Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs })
+    }
+
+    pub async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<DeployPr, CoreError> {
+        self.ports
+            .store
+            .deploy_pr(repo, number)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("deploy PR {repo}{number}")))
+    }
+}

@@ -1,0 +1,8 @@
+//! One function per thing a person (or a job) can do. Each mutating one takes an `Actor`, asks the policy,
+//! calls the ports and records an audit entry.
+
+mod dashboard;
+mod deploy_pr;
+mod verify;
+
+pub use deploy_pr::deploy_pr_title;

@@ -1,0 +1,63 @@
+//! What the pages show, shaped for them and serialisable so the browser can hydrate it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    ClusterName, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug, ReviewEnv, ServiceName,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentCard {
+    pub name: EnvName,
+    pub repo: RepoSlug,
+    pub cluster: ClusterName,
+    pub services: Vec<ServiceName>,
+    /// The newest successful deployment: what runs now.
+    pub current: Option<Deployment>,
+    /// The newest deployment, whatever its outcome.
+    pub last: Option<Deployment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployPrCard {
+    pub repo: RepoSlug,
+    pub number: PrNumber,
+    pub env: EnvName,
+    pub title: String,
+    pub url: String,
+    pub verified: usize,
+    pub total: usize,
+    pub waiting_for: Vec<Login>,
+}
+
+impl From<&DeployPr> for DeployPrCard {
+    fn from(pr: &DeployPr) -> Self {
+        Self {
+            repo: pr.repo.clone(),
+            number: pr.number,
+            env: pr.env.clone(),
+            title: pr.title.clone(),
+            url: pr.url.clone(),
+            verified: pr.verified_count(),
+            total: pr.items.len(),
+            waiting_for: pr.waiting_for().into_iter().cloned().collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeView {
+    pub environments: Vec<EnvironmentCard>,
+    pub deploy_prs: Vec<DeployPrCard>,
+    pub recent_deployments: Vec<Deployment>,
+    pub review_envs: Vec<ReviewEnv>,
+}
+
+/// Facts every page needs: whether this is the sandbox, and who is acting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub sandbox: bool,
+    pub acting_as: String,
+    /// In the sandbox, the people a visitor may act as.
+    pub people: Vec<Login>,
+}

@@ -1,0 +1,73 @@
+//! The sandbox, seeded on a real database: what a newcomer sees, ticking a box, and a restart that keeps it.
+
+mod support;
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use tengu_core::CoreError;
+use tengu_core::checklist_body;
+use tengu_core::domain::{Actor, AuditAction, DeploymentState, Login};
+use tengu_core::ports::{Clock, ManualClock, Store};
+
+fn clock() -> Arc<dyn Clock> {
+    Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0).unwrap()))
+}
+
+#[tokio::test]
+async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_restart() {
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let tengu = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
+    assert!(tengu.settings().sandbox);
+
+    let home = tengu.home().await.unwrap();
+    let envs: Vec<_> = home.environments.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(envs, ["dev", "production"]);
+    for env in &home.environments {
+        let current = env.current.as_ref().expect("each environment runs something");
+        assert_eq!(current.state, DeploymentState::Succeeded);
+        assert_eq!(current.task_definitions.len(), 2, "web and worker");
+    }
+    let progress: Vec<_> = home.deploy_prs.iter().map(|p| (p.env.as_str(), p.verified, p.total)).collect();
+    assert_eq!(progress, [("dev", 1, 3), ("production", 3, 8)]);
+    assert!(home.recent_deployments.iter().any(|d| d.state == DeploymentState::Failed));
+    assert_eq!(home.review_envs.len(), 3);
+
+    // The production deploy PR lists every kind of merge and the direct commit.
+    let card = &home.deploy_prs[1];
+    let pr = tengu.deploy_pr(&card.repo, card.number).await.unwrap();
+    assert_eq!(pr.direct_commits.len(), 1);
+    assert!(pr.items.iter().any(|i| i.source.commits.len() == 2), "a rebase or merge with several commits");
+    let waiting = pr.items.iter().find(|i| i.verified.is_none()).unwrap().source.clone();
+
+    // tengu itself may not verify for someone.
+    let refused = tengu.set_verification(&Actor::System, &pr.repo, pr.number, waiting.number, true).await;
+    assert!(matches!(refused, Err(CoreError::Denied(_))), "{refused:?}");
+
+    let author = Actor::Person(waiting.author.clone());
+    let after = tengu.set_verification(&author, &pr.repo, pr.number, waiting.number, true).await.unwrap();
+    let verification = after.item(waiting.number).unwrap().verified.clone().expect("ticked");
+    assert_eq!(verification.by, waiting.author.to_string());
+    let again = tengu.set_verification(&author, &pr.repo, pr.number, waiting.number, true).await.unwrap();
+    assert_eq!(again.verified_count(), 4, "a second click changes nothing");
+
+    // GitHub's body carries the tick; the audit log says who.
+    let sandbox = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
+    let deployments_before = store.recent_deployments(None, None, 1000).await.unwrap().len();
+    let body = sandbox_body(&sandbox, &pr).await;
+    assert!(checklist_body::read_checks(&body).contains(&(waiting.number, true)));
+    let log = store.audit_log(100).await.unwrap();
+    let ticks = log.iter().filter(|e| e.action == AuditAction::ItemVerified && e.detail == waiting.title).count();
+    assert_eq!(ticks, 1);
+
+    // The restarted sandbox kept its state and did not seed twice.
+    assert_eq!(sandbox.deploy_pr(&pr.repo, pr.number).await.unwrap().verified_count(), 4);
+    assert_eq!(store.recent_deployments(None, None, 1000).await.unwrap().len(), deployments_before);
+    let untick = sandbox.set_verification(&author, &pr.repo, pr.number, waiting.number, false).await.unwrap();
+    assert_eq!(untick.verified_count(), 3);
+    assert_eq!(Login::parse(store.audit_log(1).await.unwrap()[0].actor.clone()).unwrap(), waiting.author);
+}
+
+async fn sandbox_body(tengu: &tengu_core::Tengu, pr: &tengu_core::domain::DeployPr) -> String {
+    tengu.code_host().pull_request(&pr.repo, pr.number).await.unwrap().body
+}

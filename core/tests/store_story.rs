@@ -1,0 +1,192 @@
+//! One story of tengu's records, told unchanged to SQLite and to PostgreSQL.
+
+mod support;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use tengu_core::domain::*;
+use tengu_core::ports::{Store, StoreError};
+
+fn t(minutes: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(1_790_000_000_123).unwrap() + Duration::minutes(minutes)
+}
+
+fn n(number: u64) -> PrNumber {
+    PrNumber::new(number).unwrap()
+}
+
+fn source(number: u64, author: &str) -> SourcePr {
+    SourcePr {
+        number: n(number),
+        title: format!("Change {number}"),
+        author: Login::parse(author).unwrap(),
+        commits: vec![Commit {
+            sha: CommitSha::parse(format!("{number:0>40}")).unwrap(),
+            headline: format!("Work on {number}"),
+            author: Some(Login::parse(author).unwrap()),
+            parents: 1,
+        }],
+    }
+}
+
+fn deploy_pr(env: &str, number: u64, items: Vec<ChecklistItem>) -> DeployPr {
+    DeployPr {
+        repo: RepoSlug::parse("acme/shop").unwrap(),
+        number: n(number),
+        env: EnvName::parse(env).unwrap(),
+        title: format!("Deploy to {env}"),
+        url: format!("https://github.com/acme/shop/pull/{number}"),
+        base: BranchName::parse(format!("deployment/{env}")).unwrap(),
+        head: BranchName::parse("master").unwrap(),
+        state: PrState::Open,
+        items,
+        direct_commits: vec![],
+        updated_at: t(0),
+    }
+}
+
+fn new_deployment(env: &str, minutes: i64) -> NewDeployment {
+    NewDeployment {
+        env: EnvName::parse(env).unwrap(),
+        repo: RepoSlug::parse("acme/shop").unwrap(),
+        image: ImageRef::parse(format!("registry.test/acme/shop:v{minutes}")).unwrap(),
+        sha: None,
+        trigger: Trigger::Button,
+        actor: "alice".into(),
+        source_prs: vec![n(1), n(2)],
+        requested_at: t(minutes),
+    }
+}
+
+async fn story(store: &dyn Store) {
+    store.ping().await.expect("the database answers");
+
+    // A deploy PR with its checklist goes in and comes back whole.
+    let verified = Verification { by: "bob".into(), at: t(5) };
+    let mut pr = deploy_pr(
+        "production",
+        40,
+        vec![
+            ChecklistItem { source: source(11, "alice"), verified: None },
+            ChecklistItem { source: source(12, "bob"), verified: Some(verified.clone()) },
+        ],
+    );
+    store.save_deploy_pr(&pr).await.unwrap();
+    let repo = pr.repo.clone();
+    assert_eq!(store.deploy_pr(&repo, n(40)).await.unwrap(), Some(pr.clone()));
+    assert_eq!(store.deploy_pr(&repo, n(41)).await.unwrap(), None);
+    store.save_deploy_pr(&deploy_pr("dev", 39, vec![])).await.unwrap();
+    let open = store.open_deploy_prs().await.unwrap();
+    assert_eq!(open.iter().map(|p| p.number.get()).collect::<Vec<_>>(), vec![39, 40]);
+    assert_eq!(open[1].items.len(), 2, "items come with each open deploy PR");
+
+    // Ticking one item records who and when; unknown items are refused.
+    let alice = Verification { by: "alice".into(), at: t(7) };
+    store.set_verification(&repo, n(40), n(11), Some(&alice)).await.unwrap();
+    let stored = store.deploy_pr(&repo, n(40)).await.unwrap().unwrap();
+    assert_eq!(stored.item(n(11)).unwrap().verified, Some(alice));
+    store.set_verification(&repo, n(40), n(12), None).await.unwrap();
+    assert_eq!(store.deploy_pr(&repo, n(40)).await.unwrap().unwrap().verified_count(), 1);
+    let missing = store.set_verification(&repo, n(40), n(99), None).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+
+    // Saving again replaces the checklist; a merged deploy PR is no longer open.
+    pr.items = vec![ChecklistItem { source: source(13, "carol"), verified: None }];
+    pr.state = PrState::Merged;
+    store.save_deploy_pr(&pr).await.unwrap();
+    let stored = store.deploy_pr(&repo, n(40)).await.unwrap().unwrap();
+    assert_eq!(stored.items.len(), 1);
+    assert_eq!(stored.state, PrState::Merged);
+    assert_eq!(store.open_deploy_prs().await.unwrap().len(), 1);
+
+    // Deployments: ids grow, states move, history pages backwards and filters by environment.
+    let first = store.insert_deployment(&new_deployment("production", 10)).await.unwrap();
+    let second = store.insert_deployment(&new_deployment("production", 20)).await.unwrap();
+    let other = store.insert_deployment(&new_deployment("dev", 30)).await.unwrap();
+    assert!(first < second && second < other);
+    let arn = TaskDefinitionArn::parse("arn:aws:ecs:us-east-1:1:task-definition/shop-web:7").unwrap();
+    store
+        .update_deployment(first, DeploymentState::Succeeded, std::slice::from_ref(&arn), None, Some(t(14)))
+        .await
+        .unwrap();
+    store.update_deployment(second, DeploymentState::Failed, &[], Some("circuit breaker"), Some(t(25))).await.unwrap();
+    let got = store.deployment(first).await.unwrap().unwrap();
+    assert_eq!((got.state, got.task_definitions.clone(), got.duration_seconds()), (DeploymentState::Succeeded, vec![arn], Some(240)));
+    assert_eq!(got.source_prs, vec![n(1), n(2)]);
+    assert_eq!(store.deployment(second).await.unwrap().unwrap().reason.as_deref(), Some("circuit breaker"));
+    assert!(store.deployment(DeploymentId(999_999)).await.unwrap().is_none());
+    let missing = store.update_deployment(DeploymentId(999_999), DeploymentState::Failed, &[], None, None).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))));
+
+    let all: Vec<_> = store.recent_deployments(None, None, 10).await.unwrap().iter().map(|d| d.id).collect();
+    assert_eq!(all, vec![other, second, first]);
+    let prod = EnvName::parse("production").unwrap();
+    let page: Vec<_> = store.recent_deployments(Some(&prod), Some(second), 10).await.unwrap().iter().map(|d| d.id).collect();
+    assert_eq!(page, vec![first]);
+    assert_eq!(store.recent_deployments(None, None, 1).await.unwrap().len(), 1);
+    let (last, good) = store.latest_deployments(&prod).await.unwrap();
+    assert_eq!((last.unwrap().id, good.unwrap().id), (second, first));
+    let (last, good) = store.latest_deployments(&EnvName::parse("staging").unwrap()).await.unwrap();
+    assert!(last.is_none() && good.is_none());
+
+    // Review environments are one row per PR.
+    let mut review = ReviewEnv {
+        repo: repo.clone(),
+        pr: n(77),
+        title: "Gift cards".into(),
+        author: Login::parse("frank").unwrap(),
+        branch: BranchName::parse("feature/gift-cards").unwrap(),
+        sha: CommitSha::parse("a".repeat(40)).unwrap(),
+        state: ReviewEnvState::Starting,
+        url: "https://pr-77.review.test".into(),
+        started_at: t(1),
+        last_push_at: t(1),
+    };
+    store.save_review_env(&review).await.unwrap();
+    review.state = ReviewEnvState::Running;
+    review.last_push_at = t(9);
+    store.save_review_env(&review).await.unwrap();
+    assert_eq!(store.review_envs().await.unwrap(), vec![review]);
+
+    // The audit log reads newest first.
+    for (i, action) in [AuditAction::ItemVerified, AuditAction::ItemUnverified].into_iter().enumerate() {
+        let entry = AuditEntry {
+            at: t(i as i64),
+            actor: "alice".into(),
+            action,
+            target: "acme/shop#40 item #11".into(),
+            detail: "Change 11".into(),
+        };
+        store.record_audit(&entry).await.unwrap();
+    }
+    let log = store.audit_log(10).await.unwrap();
+    assert_eq!(log.iter().map(|e| e.action).collect::<Vec<_>>(), vec![AuditAction::ItemUnverified, AuditAction::ItemVerified]);
+
+    // Documents are upserted by key.
+    assert_eq!(store.load_document("k").await.unwrap(), None);
+    store.save_document("k", "{\"a\":1}").await.unwrap();
+    store.save_document("k", "{\"a\":2}").await.unwrap();
+    assert_eq!(store.load_document("k").await.unwrap().as_deref(), Some("{\"a\":2}"));
+}
+
+#[tokio::test]
+async fn sqlite_tells_the_story() {
+    story(&support::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn postgres_tells_the_story() {
+    story(&support::postgres().await).await;
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    let store = support::sqlite().await;
+    store.migrate().await.expect("a second migration is a no-op");
+    story(&store).await;
+}
+
+#[tokio::test]
+async fn a_url_of_another_database_is_refused_with_a_sentence() {
+    let err = tengu_core::sql_store::SqlStore::connect("mysql://localhost/tengu").await.err().unwrap();
+    assert!(err.to_string().contains("sqlite: or postgres://"), "{err}");
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Measures the release build on the sandbox: requests/s and p99 latency of `/` and `/healthz` at 64
+# connections with wrk, their ratio, and the gzip size of the release WASM. Traffic stays on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port="${TENGU_BENCH_PORT:-3200}"
+duration="${TENGU_BENCH_SECONDS:-10}"
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cargo leptos build --release
+TENGU_DATABASE_URL="sqlite://$work/tengu.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
+  RUST_LOG=warn ./target/release/tengu serve >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$port/" >/dev/null || { echo "bench: tengu did not answer" >&2; cat "$work/server.log" >&2; exit 1; }
+
+# Prints "<requests/s> <p99 in ms>" for one path.
+measure() {
+  local out rps p99
+  out=$(wrk -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$port$1")
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }; print v }' <<<"$out")
+  if grep -q "Non-2xx" <<<"$out"; then echo "bench: $1 answered errors:" >&2; echo "$out" >&2; exit 1; fi
+  echo "$rps $p99"
+}
+
+wrk -t2 -c64 -d2s "http://127.0.0.1:$port/" >/dev/null  # warm-up
+read -r home_rps home_p99 < <(measure /)
+read -r health_rps health_p99 < <(measure /healthz)
+wasm=$(ls target/site/pkg/*.wasm | head -n 1)
+wasm_raw=$(stat -c %s "$wasm")
+wasm_gzip=$(gzip -9 -c "$wasm" | wc -c)
+
+printf '\n%-10s %12s %10s\n' "path" "requests/s" "p99 ms"
+printf '%-10s %12.0f %10.2f\n' "/" "$home_rps" "$home_p99"
+printf '%-10s %12.0f %10.2f\n' "/healthz" "$health_rps" "$health_p99"
+awk -v a="$home_rps" -v b="$health_rps" 'BEGIN { printf "ratio / : /healthz = %.3f (target >= 0.25)\n", a / b }'
+printf 'release WASM %s: %d bytes raw, %d bytes gzip (%.0f KB; target <= 200 KB)\n' \
+  "$(basename "$wasm")" "$wasm_raw" "$wasm_gzip" "$(awk -v g="$wasm_gzip" 'BEGIN { print g / 1024 }')"

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Installs everything `make run` and `make test` need on a fresh machine of this kind, from the package
+# registries only (crates.io, npm, Debian). Idempotent: when everything is present at the right version it
+# finishes in seconds. Each step fails with a sentence saying what could not be done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION="0.3.10"
+say() { printf 'bootstrap: %s\n' "$*"; }
+fail() { printf 'bootstrap: FAILED: %s\n' "$*" >&2; exit 1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+need_apt_update=1
+apt_install() {
+  if [ "$need_apt_update" = 1 ]; then
+    apt-get update -qq >/dev/null || fail "apt-get update did not work; Debian's package registry must be reachable"
+    need_apt_update=0
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+    || fail "apt-get install $* did not work"
+}
+
+# The wasm-bindgen version is whatever Cargo.lock holds; the CLI must equal it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+step_wasm_target() {
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then return; fi
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown >/dev/null || fail "rustup could not add wasm32-unknown-unknown"
+}
+
+step_cargo_leptos() {
+  if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then return; fi
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long build, once per machine: 15-20 min on 2 cores)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --quiet \
+    || fail "cargo install cargo-leptos $CARGO_LEPTOS_VERSION did not work"
+}
+
+step_wasm_bindgen() {
+  local want; want=$(wasm_bindgen_version)
+  [ -n "$want" ] || fail "Cargo.lock names no wasm-bindgen version; run 'cargo generate-lockfile' first"
+  if wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then return; fi
+  say "installing wasm-bindgen-cli $want (about 3 min)"
+  # Not --locked: its own lock file pins a yanked crate.
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install wasm-bindgen-cli --version "$want" --force --quiet \
+    || fail "cargo install wasm-bindgen-cli $want did not work"
+}
+
+step_npm_tools() {
+  command -v npm >/dev/null || fail "npm is missing; install Node.js 20 first"
+  local missing=()
+  command -v sass >/dev/null || missing+=(sass)
+  # Debian's binaryen (108) produces WASM that fails to hydrate; the npm one is current.
+  local wasm_opt_version
+  wasm_opt_version=$(wasm-opt --version 2>/dev/null | grep -oE '[0-9]+' | head -n 1 || true)
+  if [ -z "$wasm_opt_version" ] || [ "$wasm_opt_version" -lt 116 ]; then missing+=(binaryen); fi
+  [ ${#missing[@]} -eq 0 ] && return
+  say "installing ${missing[*]} from npm"
+  npm install -g --silent "${missing[@]}" >/dev/null || fail "npm install -g ${missing[*]} did not work"
+}
+
+step_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  say "installing Debian chromium"
+  apt_install chromium
+}
+
+step_load_generator() {
+  command -v wrk >/dev/null && return
+  say "installing wrk (for make bench)"
+  apt_install wrk
+}
+
+step_end2end_packages() {
+  [ -f end2end/package-lock.json ] || return 0
+  if [ -d end2end/node_modules/@playwright/test ] && [ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
+    return
+  fi
+  say "installing the end2end npm packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null) \
+    || fail "npm ci in end2end/ did not work"
+}
+
+step_wasm_target
+step_npm_tools
+step_chromium
+step_load_generator
+step_end2end_packages
+step_wasm_bindgen
+step_cargo_leptos
+say "ready"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Every unit and integration test on SQLite, and the store story again on PostgreSQL when
+# TENGU_TEST_POSTGRES_URL is set or a server answers on 127.0.0.1:5432 (required when TENGU_REQUIRE_POSTGRES=1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+postgres_answers() {
+  (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
+}
+
+if [ -n "${TENGU_TEST_POSTGRES_URL:-}" ] || postgres_answers; then
+  export TENGU_TEST_POSTGRES_URL="${TENGU_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  echo "unit: the store tests run on SQLite and on PostgreSQL"
+  cargo test --workspace
+elif [ "${TENGU_REQUIRE_POSTGRES:-0}" = 1 ]; then
+  echo "unit: FAILED: PostgreSQL is required (TENGU_REQUIRE_POSTGRES=1) but nothing answers on 127.0.0.1:5432" >&2
+  exit 1
+else
+  echo "unit: NOTE: no PostgreSQL on 127.0.0.1:5432 and TENGU_TEST_POSTGRES_URL unset;"
+  echo "unit: NOTE: the PostgreSQL store tests are NOT run (SQLite only)"
+  cargo test --workspace -- --skip postgres
+fi

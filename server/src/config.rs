@@ -1,0 +1,213 @@
+//! Configuration: a TOML file, then `TENGU_*` environment variables over it. Secrets are kept in a type that
+//! never prints them.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tengu.db";
+
+/// A value that must never reach a log or a page.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    #[allow(dead_code)] // Read by the GitHub, Slack and webhook adapters of the next issues.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    pub token: Option<Secret>,
+    pub webhook_secret: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AwsConfig {
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    pub webhook_url: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub database_url: String,
+    /// Where people reach the dashboard; used in links tengu writes to GitHub and Slack.
+    pub public_url: String,
+    pub log_format: LogFormat,
+    pub github: GithubConfig,
+    pub aws: AwsConfig,
+    pub slack: SlackConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            public_url: "http://127.0.0.1:3000".to_owned(),
+            log_format: LogFormat::default(),
+            github: GithubConfig::default(),
+            aws: AwsConfig::default(),
+            slack: SlackConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Parse { path: String, message: String },
+    #[error("{name} is not valid: {message}")]
+    Variable { name: &'static str, message: String },
+}
+
+impl Config {
+    /// Reads `file` (or `./tengu.toml` when present), then applies `TENGU_*` variables from `env`.
+    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let default_file = Path::new("tengu.toml");
+        let file = file.or_else(|| default_file.exists().then_some(default_file));
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::Parse { path: path.display().to_string(), message: e.message().to_owned() })?
+            }
+            None => Config::default(),
+        };
+        if let Some(url) = env("TENGU_DATABASE_URL") {
+            config.database_url = url;
+        }
+        if let Some(url) = env("TENGU_PUBLIC_URL") {
+            config.public_url = url;
+        }
+        if let Some(format) = env("TENGU_LOG_FORMAT") {
+            config.log_format = match format.as_str() {
+                "json" => LogFormat::Json,
+                "pretty" => LogFormat::Pretty,
+                other => {
+                    return Err(ConfigError::Variable {
+                        name: "TENGU_LOG_FORMAT",
+                        message: format!("{other:?}: expected pretty or json"),
+                    });
+                }
+            };
+        }
+        if let Some(token) = env("TENGU_GITHUB_TOKEN") {
+            config.github.token = Some(Secret(token));
+        }
+        if let Some(secret) = env("TENGU_GITHUB_WEBHOOK_SECRET") {
+            config.github.webhook_secret = Some(Secret(secret));
+        }
+        if let Some(region) = env("TENGU_AWS_REGION") {
+            config.aws.region = Some(region);
+        }
+        if let Some(url) = env("TENGU_SLACK_WEBHOOK_URL") {
+            config.slack.webhook_url = Some(Secret(url));
+        }
+        Ok(config)
+    }
+
+    /// With neither GitHub nor AWS configured, tengu runs the sandbox.
+    pub fn is_sandbox(&self) -> bool {
+        self.github.token.is_none() && self.aws.region.is_none()
+    }
+}
+
+/// The database URL without its password, for the log.
+pub fn redacted_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |key| map.get(key).cloned()
+    }
+
+    #[test]
+    fn defaults_run_the_sandbox_on_a_sqlite_file() {
+        let config = Config::load(Some(Path::new("/dev/null")), env(&[])).unwrap();
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert!(config.is_sandbox());
+    }
+
+    #[test]
+    fn environment_variables_override_the_file() {
+        let dir = std::env::temp_dir().join(format!("tengu-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tengu.toml");
+        std::fs::write(&file, "database_url = \"sqlite://file.db\"\nlog_format = \"json\"\n[slack]\nwebhook_url = \"https://hooks.example/T/B/x\"\n").unwrap();
+        let config = Config::load(Some(&file), env(&[("TENGU_DATABASE_URL", "postgres://u:p@h/db")])).unwrap();
+        assert_eq!(config.database_url, "postgres://u:p@h/db");
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert!(config.slack.webhook_url.is_some());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let config = Config::load(
+            Some(Path::new("/dev/null")),
+            env(&[("TENGU_GITHUB_TOKEN", "ghp_supersecret"), ("TENGU_SLACK_WEBHOOK_URL", "https://hooks/secret")]),
+        )
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("supersecret") && !printed.contains("hooks/secret"), "{printed}");
+        assert!(!config.is_sandbox());
+        assert_eq!(redacted_url("postgres://tengu:hunter2@db:5432/tengu"), "postgres://tengu:***@db:5432/tengu");
+        assert_eq!(redacted_url("sqlite://data/tengu.db"), "sqlite://data/tengu.db");
+    }
+
+    #[test]
+    fn bad_input_gets_a_sentence() {
+        let err = Config::load(Some(Path::new("/dev/null")), env(&[("TENGU_LOG_FORMAT", "xml")])).unwrap_err();
+        assert!(err.to_string().contains("expected pretty or json"));
+        let dir = std::env::temp_dir().join(format!("tengu-config-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tengu.toml");
+        std::fs::write(&file, "databse_url = 1\n").unwrap();
+        let err = Config::load(Some(&file), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+}
