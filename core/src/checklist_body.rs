@@ -52,16 +52,14 @@ pub fn set_checked(body: &str, item: PrNumber, checked: bool) -> Result<String, 
     let (start, end) = checklist_region(body);
     let mut offset = start;
     for line in body[start..end].split_inclusive('\n') {
-        if let Some((number, _)) = parse_item_line(line) {
-            if number == item {
-                let bracket = offset + line.find('[').expect("an item line has a bracket");
-                let mark = if checked { "x" } else { " " };
-                let mut out = String::with_capacity(body.len());
-                out.push_str(&body[..bracket + 1]);
-                out.push_str(mark);
-                out.push_str(&body[bracket + 2..]);
-                return Ok(out);
-            }
+        if parse_item_line(line).is_some_and(|(number, _)| number == item) {
+            let bracket = offset + line.find('[').expect("an item line has a bracket");
+            let mark = if checked { "x" } else { " " };
+            let mut out = String::with_capacity(body.len());
+            out.push_str(&body[..bracket + 1]);
+            out.push_str(mark);
+            out.push_str(&body[bracket + 2..]);
+            return Ok(out);
         }
         offset += line.len();
     }

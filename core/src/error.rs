@@ -44,7 +44,11 @@ impl CoreError {
     pub fn is_callers_fault(&self) -> bool {
         matches!(
             self,
-            CoreError::Invalid(_) | CoreError::Denied(_) | CoreError::NotFound(_) | CoreError::Refused(_) | CoreError::Body(_)
+            CoreError::Invalid(_)
+                | CoreError::Denied(_)
+                | CoreError::NotFound(_)
+                | CoreError::Refused(_)
+                | CoreError::Body(_)
         )
     }
 }

@@ -49,7 +49,12 @@ mod tests {
     use super::*;
 
     fn commit(n: u32, headline: &str) -> Commit {
-        Commit { sha: CommitSha::parse(format!("{n:0>40}")).unwrap(), headline: headline.into(), author: None, parents: 1 }
+        Commit {
+            sha: CommitSha::parse(format!("{n:0>40}")).unwrap(),
+            headline: headline.into(),
+            author: None,
+            parents: 1,
+        }
     }
 
     fn pr(n: u64) -> PrNumber {

@@ -110,7 +110,10 @@ async fn story(store: &dyn Store) {
         .unwrap();
     store.update_deployment(second, DeploymentState::Failed, &[], Some("circuit breaker"), Some(t(25))).await.unwrap();
     let got = store.deployment(first).await.unwrap().unwrap();
-    assert_eq!((got.state, got.task_definitions.clone(), got.duration_seconds()), (DeploymentState::Succeeded, vec![arn], Some(240)));
+    assert_eq!(
+        (got.state, got.task_definitions.clone(), got.duration_seconds()),
+        (DeploymentState::Succeeded, vec![arn], Some(240))
+    );
     assert_eq!(got.source_prs, vec![n(1), n(2)]);
     assert_eq!(store.deployment(second).await.unwrap().unwrap().reason.as_deref(), Some("circuit breaker"));
     assert!(store.deployment(DeploymentId(999_999)).await.unwrap().is_none());
@@ -120,7 +123,8 @@ async fn story(store: &dyn Store) {
     let all: Vec<_> = store.recent_deployments(None, None, 10).await.unwrap().iter().map(|d| d.id).collect();
     assert_eq!(all, vec![other, second, first]);
     let prod = EnvName::parse("production").unwrap();
-    let page: Vec<_> = store.recent_deployments(Some(&prod), Some(second), 10).await.unwrap().iter().map(|d| d.id).collect();
+    let page: Vec<_> =
+        store.recent_deployments(Some(&prod), Some(second), 10).await.unwrap().iter().map(|d| d.id).collect();
     assert_eq!(page, vec![first]);
     assert_eq!(store.recent_deployments(None, None, 1).await.unwrap().len(), 1);
     let (last, good) = store.latest_deployments(&prod).await.unwrap();
@@ -159,7 +163,10 @@ async fn story(store: &dyn Store) {
         store.record_audit(&entry).await.unwrap();
     }
     let log = store.audit_log(10).await.unwrap();
-    assert_eq!(log.iter().map(|e| e.action).collect::<Vec<_>>(), vec![AuditAction::ItemUnverified, AuditAction::ItemVerified]);
+    assert_eq!(
+        log.iter().map(|e| e.action).collect::<Vec<_>>(),
+        vec![AuditAction::ItemUnverified, AuditAction::ItemVerified]
+    );
 
     // Documents are upserted by key.
     assert_eq!(store.load_document("k").await.unwrap(), None);

@@ -1,8 +1,8 @@
 //! `tengu`: the dashboard server and the command line, one binary over tengu-core.
 
-use tengu_server::{boot, config, telemetry, web};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tengu_server::{boot, config, telemetry, web};
 
 use clap::{Parser, Subcommand};
 

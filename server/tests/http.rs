@@ -116,7 +116,7 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
     assert!(status.is_client_error() || status.is_server_error(), "{status}");
     assert!(body.contains("owner/name"), "{body}");
 
-    let unknown = format!("repo=acme%2Fshop&deploy_pr=9999&item=124&verified=true");
+    let unknown = "repo=acme%2Fshop&deploy_pr=9999&item=124&verified=true";
     let tick = Request::post(<SetVerification as ServerFn>::PATH)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(unknown))

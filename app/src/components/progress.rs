@@ -3,7 +3,7 @@ use leptos::prelude::*;
 /// "3 of 5 verified" with a bar that says the same to assistive technology.
 #[component]
 pub fn VerificationProgress(verified: usize, total: usize) -> impl IntoView {
-    let percent = if total == 0 { 100 } else { verified * 100 / total };
+    let percent = (verified * 100).checked_div(total).unwrap_or(100);
     let done = verified == total;
     let label = format!("{verified} of {total} verified");
     view! {

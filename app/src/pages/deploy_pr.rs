@@ -49,11 +49,7 @@ fn DeployPrView(pr: DeployPr, toggle: ServerAction<SetVerification>) -> impl Int
     let total = pr.items.len();
     let title = pr.title.clone();
     let failure = move || toggle.value().get().and_then(|result| result.err()).map(|e| error_text(&e));
-    let items = pr
-        .items
-        .iter()
-        .map(|item| view! { <ItemRow pr=pr.clone() item=item.clone() toggle/> })
-        .collect_view();
+    let items = pr.items.iter().map(|item| view! { <ItemRow pr=pr.clone() item=item.clone() toggle/> }).collect_view();
     let direct = (!pr.direct_commits.is_empty()).then(|| {
         view! {
             <section class="panel" aria-labelledby="direct-title">

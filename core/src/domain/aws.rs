@@ -41,8 +41,9 @@ impl TaskDefinitionArn {
             return Err(refuse("expected arn:<partition>:ecs:<region>:<account>:task-definition/<family>:<revision>"));
         }
         let resource = parts[5];
-        let family_and_revision =
-            resource.strip_prefix("task-definition/").ok_or_else(|| refuse("the resource must be task-definition/..."))?;
+        let family_and_revision = resource
+            .strip_prefix("task-definition/")
+            .ok_or_else(|| refuse("the resource must be task-definition/..."))?;
         let (family, revision) =
             family_and_revision.rsplit_once(':').ok_or_else(|| refuse("the ARN must end in :<revision>"))?;
         let family_ok = !family.is_empty()

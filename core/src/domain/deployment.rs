@@ -52,7 +52,10 @@ impl DeploymentState {
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
-            DeploymentState::Succeeded | DeploymentState::Failed | DeploymentState::RolledBack | DeploymentState::Aborted
+            DeploymentState::Succeeded
+                | DeploymentState::Failed
+                | DeploymentState::RolledBack
+                | DeploymentState::Aborted
         )
     }
 

@@ -44,8 +44,12 @@ pub enum CodeHostError {
 #[async_trait]
 pub trait CodeHost: Send + Sync {
     /// Commits reachable from `head` but not from `base`, oldest first.
-    async fn compare(&self, repo: &RepoSlug, base: &BranchName, head: &BranchName)
-    -> Result<Vec<Commit>, CodeHostError>;
+    async fn compare(
+        &self,
+        repo: &RepoSlug,
+        base: &BranchName,
+        head: &BranchName,
+    ) -> Result<Vec<Commit>, CodeHostError>;
 
     /// The pull request each commit was merged through, for the commits that have one (one batched call).
     async fn pull_requests_for_commits(

@@ -21,14 +21,12 @@ impl Orchestrator for Sandbox {
             services
                 .iter()
                 .map(|name| {
-                    let sim = world
-                        .services
-                        .iter()
-                        .find(|s| &s.cluster == cluster && &s.service == name)
-                        .ok_or_else(|| OrchestratorError::ServiceNotFound {
+                    let sim = world.services.iter().find(|s| &s.cluster == cluster && &s.service == name).ok_or_else(
+                        || OrchestratorError::ServiceNotFound {
                             cluster: cluster.to_string(),
                             service: name.to_string(),
-                        })?;
+                        },
+                    )?;
                     Ok(RolloutSnapshot {
                         cluster: cluster.clone(),
                         service: name.clone(),

@@ -80,39 +80,33 @@ impl CodeHost for Sandbox {
     ) -> Result<Option<PullRequest>, CodeHostError> {
         self.read(|world| {
             check_repo(world, repo)?;
-            Ok(world
-                .pulls
-                .values()
-                .find(|p| p.state == PrState::Open && &p.base == base && &p.head == head)
-                .cloned())
+            Ok(world.pulls.values().find(|p| p.state == PrState::Open && &p.base == base && &p.head == head).cloned())
         })
         .await
     }
 
     async fn create_pull_request(&self, repo: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError> {
-        let created = self
-            .mutate(|world| {
-                check_repo(world, repo)?;
-                branch_len(world, &new.base)?;
-                branch_len(world, &new.head)?;
-                let number = PrNumber::new(world.next_number).expect("sandbox numbers start at 1");
-                world.next_number += 1;
-                let pull = PullRequest {
-                    number,
-                    title: new.title,
-                    body: new.body,
-                    author: crate::domain::Login::parse("tengu-sandbox[bot]").expect("a valid bot login"),
-                    base: new.base,
-                    head: new.head,
-                    state: PrState::Open,
-                    url: format!("https://github.com/{repo}/pull/{}", number.get()),
-                };
-                world.pulls.insert(number.get(), pull.clone());
-                Ok(pull)
-            })
-            .await
-            .map_err(store_failed)?;
-        created
+        self.mutate(|world| {
+            check_repo(world, repo)?;
+            branch_len(world, &new.base)?;
+            branch_len(world, &new.head)?;
+            let number = PrNumber::new(world.next_number).expect("sandbox numbers start at 1");
+            world.next_number += 1;
+            let pull = PullRequest {
+                number,
+                title: new.title,
+                body: new.body,
+                author: crate::domain::Login::parse("tengu-sandbox[bot]").expect("a valid bot login"),
+                base: new.base,
+                head: new.head,
+                state: PrState::Open,
+                url: format!("https://github.com/{repo}/pull/{}", number.get()),
+            };
+            world.pulls.insert(number.get(), pull.clone());
+            Ok(pull)
+        })
+        .await
+        .map_err(store_failed)?
     }
 
     async fn update_pull_request_body(

@@ -2,8 +2,8 @@
 //! newcomer sees a living dashboard at once. Its world is kept as one document in the store, so a restart
 //! keeps whatever the visitor did. Nothing here talks to the network.
 
-mod github;
 mod ecs;
+mod github;
 mod seed;
 mod world;
 

@@ -86,7 +86,12 @@ fn sha(n: u64) -> CommitSha {
 }
 
 fn slug(title: &str) -> String {
-    title.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("-")
+    title
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 pub(super) fn people() -> Vec<Login> {
@@ -205,11 +210,25 @@ fn past_deployments(env: &str) -> Vec<PastDeployment> {
         "production" => vec![
             d(8, 37, Succeeded, Trigger::Merge, "alice", 240, None),
             d(13, 38, Succeeded, Trigger::Merge, "dave", 190, None),
-            d(17, 39, Failed, Trigger::Merge, "bob", 140,
-              Some("ECS circuit breaker rolled back to shop-production-web:38: 3 tasks failed their health check")),
+            d(
+                17,
+                39,
+                Failed,
+                Trigger::Merge,
+                "bob",
+                140,
+                Some("ECS circuit breaker rolled back to shop-production-web:38: 3 tasks failed their health check"),
+            ),
             d(17, 40, Succeeded, Trigger::Merge, "bob", 138, None),
-            d(20, 41, RolledBack, Trigger::Button, "carol", 70,
-              Some("Rolled back by carol: error rate rose after the deploy")),
+            d(
+                20,
+                41,
+                RolledBack,
+                Trigger::Button,
+                "carol",
+                70,
+                Some("Rolled back by carol: error rate rose after the deploy"),
+            ),
             d(13, 42, Succeeded, Trigger::Rollback, "carol", 69, None),
             d(PRODUCTION_DEPLOYED, 43, Succeeded, Trigger::Merge, "erin", 26, None),
         ],
@@ -251,16 +270,19 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         let number = PrNumber::new(next_number).expect("positive");
         next_number += 1;
         branches.insert(head.to_owned(), history.commits.len());
-        pulls.insert(number.get(), PullRequest {
-            number,
-            title: title.to_owned(),
-            body: String::new(),
-            author: login(author),
-            base: branch("master"),
-            head: branch(head),
-            state: PrState::Open,
-            url: format!("https://github.com/acme/shop/pull/{}", number.get()),
-        });
+        pulls.insert(
+            number.get(),
+            PullRequest {
+                number,
+                title: title.to_owned(),
+                body: String::new(),
+                author: login(author),
+                base: branch("master"),
+                head: branch(head),
+                state: PrState::Open,
+                url: format!("https://github.com/acme/shop/pull/{}", number.get()),
+            },
+        );
     }
     let mut services = Vec::new();
     for env in environments() {
@@ -308,7 +330,13 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
                 env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
             let minutes = 3 + (past.revision as i64 % 5);
             store
-                .update_deployment(id, past.state, &task_definitions, past.reason, Some(requested_at + Duration::minutes(minutes)))
+                .update_deployment(
+                    id,
+                    past.state,
+                    &task_definitions,
+                    past.reason,
+                    Some(requested_at + Duration::minutes(minutes)),
+                )
                 .await?;
             if past.state == DeploymentState::Succeeded {
                 previous_prs = past.prs_deployed;

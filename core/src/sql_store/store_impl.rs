@@ -237,11 +237,8 @@ impl Store for SqlStore {
 
     async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError> {
         let last_sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 ORDER BY id DESC LIMIT 1");
-        let last = sqlx::query(&last_sql)
-            .bind(env.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
+        let last =
+            sqlx::query(&last_sql).bind(env.to_string()).fetch_optional(&self.pool).await.map_err(query_error)?;
         let good_sql = format!(
             "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND state = $2 ORDER BY id DESC LIMIT 1"
         );

@@ -27,7 +27,9 @@ impl Tengu {
 
         let commits = host.compare(repo, base, head).await?;
         if commits.is_empty() {
-            return Err(CoreError::Refused(format!("{head} has nothing that {base} does not; there is nothing to deploy")));
+            return Err(CoreError::Refused(format!(
+                "{head} has nothing that {base} does not; there is nothing to deploy"
+            )));
         }
         let shas: Vec<CommitSha> = commits.iter().map(|c| c.sha.clone()).collect();
         let associations = host.pull_requests_for_commits(repo, &shas).await?;

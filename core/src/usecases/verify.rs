@@ -18,7 +18,10 @@ impl Tengu {
         self.ports.policy.authorize(actor, &Action::Verify { repo, deploy_pr, item })?;
         let pr = self.deploy_pr(repo, deploy_pr).await?;
         if pr.state != PrState::Open {
-            return Err(CoreError::Refused(format!("deploy PR {deploy_pr} is {}; its checklist is closed", pr.state.as_str())));
+            return Err(CoreError::Refused(format!(
+                "deploy PR {deploy_pr} is {}; its checklist is closed",
+                pr.state.as_str()
+            )));
         }
         let current = pr.item(item).ok_or_else(|| CoreError::NotFound(format!("{item} on deploy PR {deploy_pr}")))?;
         if current.verified.is_some() == verified {

@@ -23,7 +23,8 @@ pub async fn sqlite() -> SqlStore {
 
 /// The PostgreSQL server: `TENGU_TEST_POSTGRES_URL`, or the local one every machine of this kind runs.
 pub fn postgres_admin_url() -> String {
-    std::env::var("TENGU_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("TENGU_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
 /// A new, empty database on the PostgreSQL server, so tests never see each other's rows.

@@ -38,9 +38,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions) -> Router {
         }
     };
     let state = AppState { leptos_options: leptos_options.clone(), tengu: tengu.clone() };
-    let mut router = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz));
+    let mut router = Router::new().route("/healthz", get(health::healthz)).route("/readyz", get(health::readyz));
     if tengu.settings().sandbox {
         router = router.route("/sandbox/act-as", post(identity::act_as));
     }
