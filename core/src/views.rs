@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ClusterName, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug, ReviewEnv, ServiceName};
+use crate::domain::{
+    AuditEntry, ClusterName, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug, ReviewEnv, ServiceName,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentCard {
@@ -49,6 +51,8 @@ pub struct HomeView {
     pub deploy_prs: Vec<DeployPrCard>,
     pub recent_deployments: Vec<Deployment>,
     pub review_envs: Vec<ReviewEnv>,
+    /// The newest entries of the audit log: who did what, when.
+    pub activity: Vec<AuditEntry>,
 }
 
 /// Facts every page needs: whether this is the sandbox, and who is acting.

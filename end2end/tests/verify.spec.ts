@@ -19,7 +19,7 @@ function itemRow(page: Page, label: string) {
 
 test("the overview shows environments, deploy PRs with progress, deployments and review environments", async ({ page }) => {
   await page.goto("/");
-  await expect(page.getByRole("heading", { name: "Environments" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Environments", exact: true })).toBeVisible();
   await expect(page.getByRole("heading", { level: 3, name: "production" })).toBeVisible();
   await expect(page.getByRole("progressbar", { name: "3 of 8 verified" })).toBeVisible();
   await expect(page.getByRole("progressbar", { name: "1 of 3 verified" })).toBeVisible();

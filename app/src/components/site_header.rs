@@ -19,7 +19,7 @@ pub fn SiteHeader() -> impl IntoView {
         </Suspense>
         <header class="site-header">
             <a class="brand" href="/">
-                <span class="brand__mark" aria-hidden="true">"天"</span>
+                <span class="brand__mark" aria-hidden="true">"t"</span>
                 <span class="brand__name">"tengu"</span>
             </a>
             <nav aria-label="Main">

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use tengu_core::domain::{Deployment, ReviewEnv};
+use tengu_core::domain::{AuditEntry, Deployment, ReviewEnv};
 use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView};
 
 use crate::api::load_home;
@@ -52,7 +52,37 @@ fn Overview(home: HomeView) -> impl IntoView {
             <h2 id="review-title">"Review environments"</h2>
             <ReviewEnvTable envs=home.review_envs/>
         </section>
+        <section aria-labelledby="activity-title">
+            <h2 id="activity-title">"Recent activity"</h2>
+            <ActivityList entries=home.activity/>
+        </section>
     }
+}
+
+#[component]
+fn ActivityList(entries: Vec<AuditEntry>) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p class="empty">"Nothing has happened yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="activity">
+            {entries
+                .into_iter()
+                .map(|entry| {
+                    view! {
+                        <li>
+                            <span class="person"><Avatar login=entry.actor.clone()/><strong>{entry.actor.clone()}</strong></span>
+                            " " {entry.action.describe()} " "
+                            <span>{entry.target.clone()}</span>
+                            <span class="muted">{format!(" — {}", entry.detail)}</span>
+                            " · " <time datetime=iso(entry.at)>{when(entry.at)}</time>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 #[component]
@@ -170,7 +200,7 @@ fn DeploymentTable(deployments: Vec<Deployment>) -> impl IntoView {
                                         {d.reason.clone().map(|r| view! { <span class="reason">{r}</span> })}
                                     </td>
                                     <td><time datetime=iso(d.requested_at)>{when(d.requested_at)}</time></td>
-                                    <td>{took}</td>
+                                    <td class="nowrap">{took}</td>
                                 </tr>
                             }
                         })

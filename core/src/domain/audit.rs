@@ -23,6 +23,17 @@ impl AuditAction {
         }
     }
 
+    /// The verb phrase people read in the activity list.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AuditAction::ItemVerified => "verified",
+            AuditAction::ItemUnverified => "withdrew the verification of",
+            AuditAction::DeployPrOpened => "opened deploy PR",
+            AuditAction::DeploymentRequested => "requested deployment",
+            AuditAction::DeploymentFinished => "finished deployment",
+        }
+    }
+
     pub fn parse(value: &str) -> Option<Self> {
         [
             AuditAction::ItemVerified,

@@ -306,42 +306,42 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
     let store = tengu.store();
     let now = tengu.ports.clock.now();
     let past_commits = merged_history();
+    // Oldest first across environments, so ids follow time as they do in a real history.
+    let mut past: Vec<(Environment, PastDeployment, usize)> = Vec::new();
     for env in environments() {
         let mut previous_prs = 0;
-        for past in past_deployments(env.name.as_str()) {
-            let sha = tip_sha(&past_commits, past.prs_deployed);
-            let requested_at = now - Duration::hours(past.hours_ago);
-            let shipped: Vec<PrNumber> = (previous_prs..past.prs_deployed)
-                .map(|i| PrNumber::new(FIRST_NUMBER + i as u64).expect("positive"))
-                .collect();
-            let id = store
-                .insert_deployment(&NewDeployment {
-                    env: env.name.clone(),
-                    repo: env.repo.clone(),
-                    image: image_for(&sha),
-                    sha: Some(sha),
-                    trigger: past.trigger,
-                    actor: past.actor.to_owned(),
-                    source_prs: shipped,
-                    requested_at,
-                })
-                .await?;
-            let task_definitions: Vec<_> =
-                env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
-            let minutes = 3 + (past.revision as i64 % 5);
-            store
-                .update_deployment(
-                    id,
-                    past.state,
-                    &task_definitions,
-                    past.reason,
-                    Some(requested_at + Duration::minutes(minutes)),
-                )
-                .await?;
-            if past.state == DeploymentState::Succeeded {
-                previous_prs = past.prs_deployed;
+        for deployment in past_deployments(env.name.as_str()) {
+            let shipped_from = previous_prs;
+            if deployment.state == DeploymentState::Succeeded {
+                previous_prs = deployment.prs_deployed;
             }
+            past.push((env.clone(), deployment, shipped_from));
         }
+    }
+    past.sort_by_key(|(_, deployment, _)| std::cmp::Reverse(deployment.hours_ago));
+    for (env, past, shipped_from) in past {
+        let sha = tip_sha(&past_commits, past.prs_deployed);
+        let requested_at = now - Duration::hours(past.hours_ago);
+        let shipped: Vec<PrNumber> = (shipped_from..past.prs_deployed)
+            .map(|i| PrNumber::new(FIRST_NUMBER + i as u64).expect("positive"))
+            .collect();
+        let id = store
+            .insert_deployment(&NewDeployment {
+                env: env.name.clone(),
+                repo: env.repo.clone(),
+                image: image_for(&sha),
+                sha: Some(sha),
+                trigger: past.trigger,
+                actor: past.actor.to_owned(),
+                source_prs: shipped,
+                requested_at,
+            })
+            .await?;
+        let task_definitions: Vec<_> =
+            env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
+        let minutes = 3 + (past.revision as i64 % 5);
+        let finished_at = requested_at + Duration::minutes(minutes) + Duration::seconds(past.revision as i64 % 47);
+        store.update_deployment(id, past.state, &task_definitions, past.reason, Some(finished_at)).await?;
     }
 
     for env in environments() {

@@ -4,6 +4,7 @@ use crate::tengu::Tengu;
 use crate::views::{DeployPrCard, EnvironmentCard, HomeView};
 
 const RECENT_DEPLOYMENTS: u32 = 10;
+const RECENT_ACTIVITY: u32 = 8;
 
 impl Tengu {
     /// Everything the home page shows, read from tengu's own records (no call to GitHub or ECS).
@@ -24,7 +25,8 @@ impl Tengu {
         let deploy_prs = store.open_deploy_prs().await?.iter().map(DeployPrCard::from).collect();
         let recent_deployments = store.recent_deployments(None, None, RECENT_DEPLOYMENTS).await?;
         let review_envs = store.review_envs().await?;
-        Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs })
+        let activity = store.audit_log(RECENT_ACTIVITY).await?;
+        Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity })
     }
 
     pub async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<DeployPr, CoreError> {
