@@ -4,28 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+source scripts/lib/serve.sh
+
 port="${TENGU_BENCH_PORT:-3200}"
 duration="${TENGU_BENCH_SECONDS:-10}"
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 cargo leptos build --release
-TENGU_DATABASE_URL="sqlite://$work/tengu.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-  RUST_LOG=warn ./target/release/tengu serve >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$port/" >/dev/null || { echo "bench: tengu did not answer" >&2; cat "$work/server.log" >&2; exit 1; }
+start_tengu ./target/release/tengu "$port" RUST_LOG=warn
+curl -fsS "http://127.0.0.1:$port/" >/dev/null || { echo "bench: tengu did not render /" >&2; tengu_log_tail 50; exit 1; }
 
 # Prints "<requests/s> <p99 in ms>" for one path.
 measure() {

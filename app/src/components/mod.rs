@@ -3,3 +3,4 @@ pub mod badge;
 pub mod error_notice;
 pub mod progress;
 pub mod site_header;
+pub mod table;

@@ -8,6 +8,7 @@ use crate::components::avatar::Avatar;
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::progress::VerificationProgress;
+use crate::components::table::DataTable;
 use crate::format::{deployment_tone, duration, error_text, image_tag, iso, review_tone, when};
 
 pub fn deploy_pr_href(card: &DeployPrCard) -> String {
@@ -168,22 +169,9 @@ fn DeploymentTable(deployments: Vec<Deployment>) -> impl IntoView {
     if deployments.is_empty() {
         return view! { <p class="empty">"No deployment yet."</p> }.into_any();
     }
+    const HEADERS: &[&str] = &["#", "Environment", "Image", "Trigger", "By", "State", "Started", "Took"];
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">"Environment"</th>
-                        <th scope="col">"Image"</th>
-                        <th scope="col">"Trigger"</th>
-                        <th scope="col">"By"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Started"</th>
-                        <th scope="col">"Took"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable headers=HEADERS>
                     {deployments
                         .into_iter()
                         .map(|d| {
@@ -205,9 +193,7 @@ fn DeploymentTable(deployments: Vec<Deployment>) -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     }
     .into_any()
 }
@@ -217,21 +203,9 @@ fn ReviewEnvTable(envs: Vec<ReviewEnv>) -> impl IntoView {
     if envs.is_empty() {
         return view! { <p class="empty">"No review environment is running."</p> }.into_any();
     }
+    const HEADERS: &[&str] = &["PR", "Title", "Author", "Branch", "State", "URL", "Last push"];
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead>
-                    <tr>
-                        <th scope="col">"PR"</th>
-                        <th scope="col">"Title"</th>
-                        <th scope="col">"Author"</th>
-                        <th scope="col">"Branch"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"URL"</th>
-                        <th scope="col">"Last push"</th>
-                    </tr>
-                </thead>
-                <tbody>
+        <DataTable headers=HEADERS>
                     {envs
                         .into_iter()
                         .map(|env| {
@@ -248,9 +222,7 @@ fn ReviewEnvTable(envs: Vec<ReviewEnv>) -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     }
     .into_any()
 }

@@ -1,0 +1,39 @@
+# Sourced by the e2e and bench scripts: start a built `tengu` on the sandbox with a throwaway database, wait
+# until it answers, and stop it (and remove the database) when the calling script exits.
+
+tengu_work=$(mktemp -d)
+tengu_pid=""
+
+stop_tengu() {
+  if [ -n "$tengu_pid" ] && kill -0 "$tengu_pid" 2>/dev/null; then
+    kill -TERM "$tengu_pid" 2>/dev/null || true
+    wait "$tengu_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tengu_work"
+}
+trap stop_tengu EXIT
+
+# start_tengu BINARY PORT [extra environment assignments...]
+start_tengu() {
+  local binary=$1 port=$2
+  shift 2
+  env TENGU_DATABASE_URL="sqlite://$tengu_work/tengu.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    LEPTOS_SITE_ROOT=target/site "$@" "$binary" serve >"$tengu_work/server.log" 2>&1 &
+  tengu_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    if ! kill -0 "$tengu_pid" 2>/dev/null; then
+      echo "tengu exited before answering; its log:" >&2
+      cat "$tengu_work/server.log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "tengu did not answer /healthz on port $port within 20 s; its log:" >&2
+  cat "$tengu_work/server.log" >&2
+  return 1
+}
+
+tengu_log_tail() {
+  tail -n "${1:-50}" "$tengu_work/server.log" >&2
+}
