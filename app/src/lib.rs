@@ -1,6 +1,9 @@
 //! tengu's dashboard: pages and components rendered on the server and hydrated in the browser, and the
 //! server functions they call. A server function only translates: it hands the request to `tengu-core`.
 
+// Statically typed views nest deeply; the release build (without `erase_components`) needs the room.
+#![recursion_limit = "256"]
+
 pub mod api;
 mod components;
 mod format;
