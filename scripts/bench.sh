@@ -9,7 +9,7 @@ source scripts/lib/serve.sh
 port="${TENGU_BENCH_PORT:-3200}"
 duration="${TENGU_BENCH_SECONDS:-10}"
 cargo leptos build --release
-start_tengu ./target/release/tengu "$port" RUST_LOG=warn
+start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info
 curl -fsS "http://127.0.0.1:$port/" >/dev/null || { echo "bench: tengu did not render /" >&2; tengu_log_tail 50; exit 1; }
 
 # Prints "<requests/s> <p99 in ms>" for one path.

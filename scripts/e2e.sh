@@ -8,6 +8,9 @@ source scripts/lib/serve.sh
 port="${TENGU_E2E_PORT:-3100}"
 echo "e2e: building the site (cargo leptos build)"
 cargo leptos build
+echo "e2e: tengu migrate on a throwaway database"
+TENGU_DATABASE_URL="sqlite://$tengu_work/migrated.db" ./target/debug/tengu migrate | grep -q "is up to date" \
+  || { echo "e2e: FAILED: tengu migrate did not report an up-to-date database" >&2; exit 1; }
 echo "e2e: starting tengu on 127.0.0.1:$port with a throwaway database"
 start_tengu ./target/debug/tengu "$port" TENGU_LOG_FORMAT=pretty
 

@@ -3,6 +3,7 @@
 # TENGU_TEST_POSTGRES_URL is set or a server answers on 127.0.0.1:5432 (required when TENGU_REQUIRE_POSTGRES=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/leptos-env.sh
 
 postgres_answers() {
   (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null

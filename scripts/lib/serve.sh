@@ -4,12 +4,24 @@
 tengu_work=$(mktemp -d)
 tengu_pid=""
 
+# SIGTERM, as a service manager would send it: tengu must finish in-flight requests and exit within 10 s.
 stop_tengu() {
+  local status=$?
   if [ -n "$tengu_pid" ] && kill -0 "$tengu_pid" 2>/dev/null; then
     kill -TERM "$tengu_pid" 2>/dev/null || true
-    wait "$tengu_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$tengu_pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$tengu_pid" 2>/dev/null; then
+      echo "tengu did not stop within 10 s of SIGTERM" >&2
+      kill -KILL "$tengu_pid" 2>/dev/null || true
+      status=1
+    elif ! grep -q "stopped" "$tengu_work/server.log"; then
+      echo "tengu exited on SIGTERM without a graceful shutdown; its log:" >&2
+      tail -n 20 "$tengu_work/server.log" >&2
+      status=1
+    fi
   fi
   rm -rf "$tengu_work"
+  exit "$status"
 }
 trap stop_tengu EXIT
 
