@@ -14,6 +14,7 @@ pub mod sql_store;
 pub mod tengu;
 pub mod usecases;
 pub mod views;
+pub mod webhooks;
 
 pub use error::CoreError;
 pub use tengu::Tengu;

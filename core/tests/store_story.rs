@@ -4,7 +4,7 @@ mod support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use tengu_core::domain::*;
-use tengu_core::ports::{Store, StoreError};
+use tengu_core::ports::{Store, StoreError, StoredDelivery};
 
 fn t(minutes: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(1_790_000_000_123).unwrap() + Duration::minutes(minutes)
@@ -167,6 +167,21 @@ async fn story(store: &dyn Store) {
         log.iter().map(|e| e.action).collect::<Vec<_>>(),
         vec![AuditAction::ItemUnverified, AuditAction::ItemVerified]
     );
+
+    // Webhook deliveries are stored once per delivery id and listed until they are finished.
+    let delivery = |id: &str, minutes| StoredDelivery {
+        delivery_id: id.into(),
+        event: "pull_request".into(),
+        payload: "{}".into(),
+        received_at: t(minutes),
+    };
+    assert!(store.record_delivery(&delivery("b-2", 2)).await.unwrap());
+    assert!(store.record_delivery(&delivery("a-1", 1)).await.unwrap());
+    assert!(!store.record_delivery(&delivery("a-1", 3)).await.unwrap(), "a redelivery is recognised");
+    let pending: Vec<_> = store.unfinished_deliveries(10).await.unwrap().into_iter().map(|d| d.delivery_id).collect();
+    assert_eq!(pending, ["a-1", "b-2"]);
+    store.finish_delivery("a-1", t(4), "pong").await.unwrap();
+    assert_eq!(store.unfinished_deliveries(10).await.unwrap(), vec![delivery("b-2", 2)]);
 
     // Documents are upserted by key.
     assert_eq!(store.load_document("k").await.unwrap(), None);

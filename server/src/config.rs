@@ -39,6 +39,8 @@ pub enum LogFormat {
 pub struct GithubConfig {
     pub token: Option<Secret>,
     pub webhook_secret: Option<Secret>,
+    /// The secret being rotated out: deliveries signed with it are accepted until it is removed.
+    pub previous_webhook_secret: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -128,6 +130,9 @@ impl Config {
         if let Some(secret) = env("TENGU_GITHUB_WEBHOOK_SECRET") {
             config.github.webhook_secret = Some(Secret(secret));
         }
+        if let Some(secret) = env("TENGU_GITHUB_WEBHOOK_SECRET_PREVIOUS") {
+            config.github.previous_webhook_secret = Some(Secret(secret));
+        }
         if let Some(region) = env("TENGU_AWS_REGION") {
             config.aws.region = Some(region);
         }
@@ -135,6 +140,15 @@ impl Config {
             config.slack.webhook_url = Some(Secret(url));
         }
         Ok(config)
+    }
+
+    /// The secrets a webhook delivery may be signed with: the current one, then the one being rotated out.
+    pub fn webhook_secrets(&self) -> Vec<Vec<u8>> {
+        [&self.github.webhook_secret, &self.github.previous_webhook_secret]
+            .into_iter()
+            .flatten()
+            .map(|secret| secret.0.as_bytes().to_vec())
+            .collect()
     }
 
     /// With neither GitHub nor AWS configured, tengu runs the sandbox.

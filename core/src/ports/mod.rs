@@ -13,4 +13,4 @@ pub use code_host::{CodeHost, CodeHostError, NewPullRequest, PullRequest};
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{Orchestrator, OrchestratorError};
 pub use policy::{Action, Denied, OpenPolicy, Policy};
-pub use store::{Store, StoreError};
+pub use store::{Store, StoreError, StoredDelivery};

@@ -20,6 +20,15 @@ pub enum StoreError {
     Conflict(String),
 }
 
+/// A webhook delivery as received, kept until it has been handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDelivery {
+    pub delivery_id: String,
+    pub event: String,
+    pub payload: String,
+    pub received_at: DateTime<Utc>,
+}
+
 /// tengu's own records: what it knows about deploy PRs, deployments, review environments, and who did what.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -66,6 +75,12 @@ pub trait Store: Send + Sync {
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
     /// Newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Stores a delivery before it is acknowledged; false when this delivery id was already received.
+    async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError>;
+    async fn finish_delivery(&self, delivery_id: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError>;
+    /// Deliveries received but not yet handled, oldest first.
+    async fn unfinished_deliveries(&self, limit: u32) -> Result<Vec<StoredDelivery>, StoreError>;
 
     /// A named JSON document; the sandbox keeps its simulated GitHub and ECS here so a restart keeps them.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;

@@ -10,7 +10,7 @@ use crate::domain::{
     AuditAction, AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber,
     RepoSlug, ReviewEnv, TaskDefinitionArn, Verification,
 };
-use crate::ports::{Store, StoreError};
+use crate::ports::{Store, StoreError, StoredDelivery};
 
 const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
                                   state, reason, requested_at, finished_at";
@@ -311,6 +311,54 @@ impl Store for SqlStore {
                     action: rows::parsed(row, "action", |s| AuditAction::parse(&s).ok_or(s))?,
                     target: rows::text(row, "target")?,
                     detail: rows::text(row, "detail")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_deliveries (delivery_id, event, payload, received_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (delivery_id) DO NOTHING",
+        )
+        .bind(delivery.delivery_id.clone())
+        .bind(delivery.event.clone())
+        .bind(delivery.payload.clone())
+        .bind(millis(delivery.received_at))
+        .execute(&self.pool)
+        .await
+        .map_err(query_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_delivery(&self, delivery_id: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE webhook_deliveries SET processed_at = $1, outcome = $2 WHERE delivery_id = $3")
+            .bind(millis(at))
+            .bind(outcome.to_owned())
+            .bind(delivery_id.to_owned())
+            .execute(&self.pool)
+            .await
+            .map_err(query_error)?;
+        Ok(())
+    }
+
+    async fn unfinished_deliveries(&self, limit: u32) -> Result<Vec<StoredDelivery>, StoreError> {
+        let found = sqlx::query(
+            "SELECT delivery_id, event, payload, received_at FROM webhook_deliveries WHERE processed_at IS NULL \
+             ORDER BY received_at, delivery_id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error)?;
+        found
+            .iter()
+            .map(|row| {
+                Ok(StoredDelivery {
+                    delivery_id: rows::text(row, "delivery_id")?,
+                    event: rows::text(row, "event")?,
+                    payload: rows::text(row, "payload")?,
+                    received_at: rows::time(row, "received_at")?,
                 })
             })
             .collect()

@@ -3,8 +3,13 @@
 mod health;
 mod identity;
 mod site;
+pub mod webhook_signature;
+mod webhooks;
+
+use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
@@ -24,10 +29,12 @@ pub use site::leptos_options;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub tengu: Tengu,
+    /// The secrets a GitHub delivery may be signed with (two during a rotation); none turns webhooks off.
+    pub webhook_secrets: Arc<Vec<Vec<u8>>>,
 }
 
 /// Every route tengu answers, over one `Tengu`.
-pub fn router(tengu: Tengu, leptos_options: LeptosOptions) -> Router {
+pub fn router(tengu: Tengu, leptos_options: LeptosOptions, webhook_secrets: Vec<Vec<u8>>) -> Router {
     let routes = generate_route_list(App);
     let people = SandboxPeople(if tengu.settings().sandbox { tengu_core::sandbox::people() } else { Vec::new() });
     let context = {
@@ -37,8 +44,15 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions) -> Router {
             provide_context(people.clone());
         }
     };
-    let state = AppState { leptos_options: leptos_options.clone(), tengu: tengu.clone() };
-    let mut router = Router::new().route("/healthz", get(health::healthz)).route("/readyz", get(health::readyz));
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        tengu: tengu.clone(),
+        webhook_secrets: Arc::new(webhook_secrets),
+    };
+    let mut router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/webhooks/github", post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::BODY_LIMIT)));
     if tengu.settings().sandbox {
         router = router.route("/sandbox/act-as", post(identity::act_as));
     }
@@ -60,12 +74,20 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let store = boot::open_store(&config).await?;
     let closing = store.clone();
     let tengu = boot::tengu(&config, store).await?;
+    let replay = tengu.clone();
+    tokio::spawn(async move {
+        match replay.process_unfinished_deliveries().await {
+            Ok(0) => {}
+            Ok(done) => tracing::info!(done, "handled webhook deliveries left unfinished by the last run"),
+            Err(error) => tracing::warn!(%error, "unfinished webhook deliveries could not be read"),
+        }
+    });
     let addr = options.site_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, router(tengu, options))
+    axum::serve(listener, router(tengu, options, config.webhook_secrets()))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?;

@@ -1,0 +1,141 @@
+use serde::Deserialize;
+
+use crate::domain::{BranchName, Login, PrNumber, RepoSlug};
+
+/// What a pull request event says happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrAction {
+    Opened,
+    Edited,
+    Synchronize,
+    Closed { merged: bool },
+    Reopened,
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequestEvent {
+    pub action: PrAction,
+    pub repo: RepoSlug,
+    pub number: PrNumber,
+    pub title: String,
+    pub body: String,
+    pub author: Login,
+    pub base: BranchName,
+    pub head: BranchName,
+    /// Who did it on GitHub.
+    pub sender: Login,
+}
+
+/// The webhook events tengu acts on; everything else is acknowledged and ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GithubEvent {
+    Ping,
+    PullRequest(PullRequestEvent),
+    Push { repo: RepoSlug, branch: Option<BranchName>, sender: Option<Login> },
+    Ignored { event: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {event} payload cannot be read: {reason}")]
+pub struct WebhookParseError {
+    pub event: String,
+    pub reason: String,
+}
+
+#[derive(Deserialize)]
+struct Account {
+    login: String,
+}
+
+#[derive(Deserialize)]
+struct Repository {
+    full_name: String,
+}
+
+#[derive(Deserialize)]
+struct BranchRef {
+    #[serde(rename = "ref")]
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct PullRequestPayload {
+    title: String,
+    body: Option<String>,
+    user: Account,
+    base: BranchRef,
+    head: BranchRef,
+    #[serde(default)]
+    merged: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct PullRequestHook {
+    action: String,
+    number: u64,
+    pull_request: PullRequestPayload,
+    repository: Repository,
+    sender: Account,
+}
+
+#[derive(Deserialize)]
+struct PushHook {
+    #[serde(rename = "ref")]
+    git_ref: String,
+    repository: Repository,
+    sender: Option<Account>,
+}
+
+/// Reads one delivery: `event` is the `X-GitHub-Event` header, `payload` the body.
+pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookParseError> {
+    let fail = |reason: String| WebhookParseError { event: event.to_owned(), reason };
+    match event {
+        "ping" => Ok(GithubEvent::Ping),
+        "pull_request" => {
+            let hook: PullRequestHook = serde_json::from_str(payload).map_err(|e| fail(e.to_string()))?;
+            let pr = hook.pull_request;
+            let action = match hook.action.as_str() {
+                "opened" => PrAction::Opened,
+                "edited" => PrAction::Edited,
+                "synchronize" => PrAction::Synchronize,
+                "closed" => PrAction::Closed { merged: pr.merged.unwrap_or(false) },
+                "reopened" => PrAction::Reopened,
+                other => PrAction::Other(other.to_owned()),
+            };
+            Ok(GithubEvent::PullRequest(PullRequestEvent {
+                action,
+                repo: RepoSlug::parse(&hook.repository.full_name).map_err(|e| fail(e.to_string()))?,
+                number: PrNumber::new(hook.number).map_err(|e| fail(e.to_string()))?,
+                title: pr.title,
+                body: pr.body.unwrap_or_default(),
+                author: Login::parse(pr.user.login).map_err(|e| fail(e.to_string()))?,
+                base: BranchName::parse(pr.base.name).map_err(|e| fail(e.to_string()))?,
+                head: BranchName::parse(pr.head.name).map_err(|e| fail(e.to_string()))?,
+                sender: Login::parse(hook.sender.login).map_err(|e| fail(e.to_string()))?,
+            }))
+        }
+        "push" => {
+            let hook: PushHook = serde_json::from_str(payload).map_err(|e| fail(e.to_string()))?;
+            Ok(GithubEvent::Push {
+                repo: RepoSlug::parse(&hook.repository.full_name).map_err(|e| fail(e.to_string()))?,
+                branch: hook.git_ref.strip_prefix("refs/heads/").and_then(|b| BranchName::parse(b).ok()),
+                sender: hook.sender.and_then(|s| Login::parse(s.login).ok()),
+            })
+        }
+        other => Ok(GithubEvent::Ignored { event: other.to_owned() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_events_are_ignored_and_broken_payloads_are_reported() {
+        assert_eq!(parse_event("star", "{}"), Ok(GithubEvent::Ignored { event: "star".into() }));
+        assert_eq!(parse_event("ping", "{}"), Ok(GithubEvent::Ping));
+        let err = parse_event("pull_request", "{\"action\": 1}").unwrap_err();
+        assert!(err.to_string().starts_with("the pull_request payload cannot be read"), "{err}");
+    }
+}

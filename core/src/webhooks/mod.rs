@@ -1,0 +1,7 @@
+//! GitHub webhooks as tengu understands them: the events it acts on, parsed from GitHub's payloads, and the
+//! use case that applies them.
+
+mod event;
+mod handle;
+
+pub use event::{GithubEvent, PrAction, PullRequestEvent, WebhookParseError, parse_event};
