@@ -1,7 +1,7 @@
 //! Server functions: each parses nothing (its arguments are already tengu's types) and hands over to the core.
 
 use leptos::prelude::*;
-use tengu_core::domain::{DeployPr, PrNumber, RepoSlug};
+use tengu_core::domain::{DeployPr, EnvName, PrNumber, RepoSlug};
 use tengu_core::views::{HomeView, SiteInfo};
 
 #[cfg(feature = "ssr")]
@@ -31,4 +31,10 @@ pub async fn set_verification(
 ) -> Result<(), ServerFnError> {
     let actor = acting_actor()?;
     tengu()?.set_verification(&actor, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
+}
+
+#[server]
+pub async fn refresh_deploy_pr(env: EnvName) -> Result<(), ServerFnError> {
+    let actor = acting_actor()?;
+    tengu()?.open_or_refresh_deploy_pr(&actor, &env).await.map(drop).map_err(user_error)
 }

@@ -51,6 +51,12 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
     let again = tengu.set_verification(&author, &pr.repo, pr.number, waiting.number, true).await.unwrap();
     assert_eq!(again.verified_count(), 4, "a second click changes nothing");
 
+    // Refreshing the deploy PR keeps every tick and who gave it.
+    let refreshed = tengu.open_or_refresh_deploy_pr(&Actor::System, &pr.env).await.unwrap();
+    assert_eq!(refreshed.number, pr.number, "the open deploy PR is updated, not duplicated");
+    assert_eq!(refreshed.item(waiting.number).unwrap().verified, Some(verification.clone()));
+    assert_eq!(refreshed.verified_count(), 4);
+
     // GitHub's body carries the tick; the audit log says who.
     let sandbox = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
     let deployments_before = store.recent_deployments(None, None, 1000).await.unwrap().len();

@@ -19,6 +19,8 @@ pub enum BootError {
          remove [github] and [aws] (and TENGU_GITHUB_TOKEN / TENGU_AWS_REGION) to run the sandbox"
     )]
     AdaptersComing,
+    #[error("{0}")]
+    Input(String),
     #[error("cannot listen on {addr}: {cause}")]
     Listen { addr: String, cause: String },
 }

@@ -2,6 +2,7 @@
 //! stays in tengu-core; this crate only translates between it and HTTP, the terminal and the environment.
 
 pub mod boot;
+pub mod cli;
 pub mod config;
 pub mod telemetry;
 pub mod web;

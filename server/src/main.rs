@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tengu_server::{boot, config, telemetry, web};
+use tengu_server::{boot, cli, config, telemetry, web};
 
 use clap::{Parser, Subcommand};
 
@@ -22,6 +22,14 @@ enum Command {
     Serve,
     /// Bring the database schema up to date and exit.
     Migrate,
+    /// Open or refresh the deploy PR of an environment and print what it lists.
+    ReleasePr {
+        /// The environment, e.g. production.
+        env: String,
+        /// The GitHub login to record as the one who asked (default: tengu itself).
+        #[arg(long = "as", value_name = "LOGIN")]
+        acting_as: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -38,6 +46,9 @@ async fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => web::serve(config).await,
         Command::Migrate => boot::migrate_only(&config).await,
+        Command::ReleasePr { env, acting_as } => {
+            cli::release_pr(&config, &env, acting_as.as_deref()).await.map(|listing| print!("{listing}"))
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,10 @@
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use tengu_core::domain::{AuditEntry, Deployment, ReviewEnv};
 use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView};
 
-use crate::api::load_home;
+use crate::api::{RefreshDeployPr, load_home};
 use crate::components::avatar::Avatar;
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
@@ -17,28 +18,31 @@ pub fn deploy_pr_href(card: &DeployPrCard) -> String {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let home = Resource::new(|| (), |_| load_home());
+    let refresh = ServerAction::<RefreshDeployPr>::new();
+    let home = Resource::new(move || refresh.version().get(), |_| load_home());
+    let failure = move || refresh.value().get().and_then(|result| result.err()).map(|e| error_text(&e));
     view! {
         <Title text="Overview"/>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        {move || failure().map(|message| view! { <ErrorNotice message/> })}
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match home.await {
-                    Ok(home) => view! { <Overview home/> }.into_any(),
+                    Ok(home) => view! { <Overview home refresh/> }.into_any(),
                     Err(e) => view! { <ErrorNotice message=error_text(&e)/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
 #[component]
-fn Overview(home: HomeView) -> impl IntoView {
+fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl IntoView {
     view! {
         <h1 class="visually-hidden">"Overview"</h1>
         <section aria-labelledby="environments-title">
             <h2 id="environments-title">"Environments"</h2>
             <div class="cards">
-                {home.environments.into_iter().map(|env| view! { <EnvironmentCardView env/> }).collect_view()}
+                {home.environments.into_iter().map(|env| view! { <EnvironmentCardView env refresh/> }).collect_view()}
             </div>
         </section>
         <section aria-labelledby="deploy-prs-title">
@@ -87,7 +91,9 @@ fn ActivityList(entries: Vec<AuditEntry>) -> impl IntoView {
 }
 
 #[component]
-fn EnvironmentCardView(env: EnvironmentCard) -> impl IntoView {
+fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeployPr>) -> impl IntoView {
+    let pending = refresh.pending();
+    let env_name = env.name.to_string();
     let running = env.current.clone().map(|current| {
         let revisions = current
             .task_definitions
@@ -123,6 +129,17 @@ fn EnvironmentCardView(env: EnvironmentCard) -> impl IntoView {
             {running.unwrap_or_else(|| view! { <p class="empty">"Nothing deployed yet"</p> }.into_any())}
             <p class="muted">"Services: " {env.services.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</p>
             {last}
+            <ActionForm action=refresh attr:class="card__actions">
+                <input type="hidden" name="env" value=env_name.clone()/>
+                <button
+                    type="submit"
+                    class="button button--secondary button--small"
+                    aria-label=format!("Open or refresh the deploy PR of {env_name}")
+                    disabled=move || pending.get()
+                >
+                    "Open / refresh deploy PR"
+                </button>
+            </ActionForm>
         </article>
     }
 }

@@ -1,0 +1,6 @@
+//! The terminal side of tengu: each command opens the same database and calls the same core use cases as the
+//! dashboard, so it works when the server (or CI) is down.
+
+mod release_pr;
+
+pub use release_pr::{release_pr, render_deploy_pr};

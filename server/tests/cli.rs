@@ -1,0 +1,52 @@
+//! The `tengu` binary from a terminal, on a throwaway sandbox database.
+
+use std::process::Command;
+
+fn tengu(database: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tengu"))
+        .args(args)
+        .env("TENGU_DATABASE_URL", format!("sqlite://{}", database.display()))
+        .env("RUST_LOG", "warn")
+        .env_remove("TENGU_CONFIG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    std::env::temp_dir().join(format!("tengu-cli-{name}-{}-{nanos}", std::process::id())).join("tengu.db")
+}
+
+#[test]
+fn release_pr_prints_the_url_and_the_list_and_keeps_ticks() {
+    let db = scratch("release");
+    let first = tengu(&db, &["release-pr", "production", "--as", "alice"]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let listing = String::from_utf8(first.stdout).unwrap();
+    assert!(listing.contains("https://github.com/acme/shop/pull/"), "{listing}");
+    assert!(listing.contains("3 of 8 verified"), "{listing}");
+    assert!(listing.contains("[x] #123 Fix currency symbol for JPY  @frank  (verified by frank)"), "{listing}");
+    assert!(listing.contains("[ ] #124 Add returns page  @erin"), "{listing}");
+    assert!(listing.contains("Commits without a pull request:"), "{listing}");
+    let again = tengu(&db, &["release-pr", "production"]);
+    assert_eq!(String::from_utf8(again.stdout).unwrap(), listing, "a second refresh changes nothing");
+}
+
+#[test]
+fn bad_input_gets_a_sentence_and_a_failing_exit_code() {
+    let db = scratch("bad");
+    let out = tengu(&db, &["release-pr", "Prod"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("environment name \"Prod\" is not valid"));
+    let out = tengu(&db, &["release-pr", "staging"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("environment staging was not found"));
+}
+
+#[test]
+fn migrate_reports_an_up_to_date_database() {
+    let db = scratch("migrate");
+    let out = tengu(&db, &["migrate"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is up to date"));
+}
