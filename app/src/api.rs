@@ -34,6 +34,12 @@ pub async fn set_verification(
 }
 
 #[server]
+pub async fn override_gate(repo: RepoSlug, deploy_pr: PrNumber, reason: String) -> Result<(), ServerFnError> {
+    let actor = acting_actor()?;
+    tengu()?.override_gate(&actor, &repo, deploy_pr, &reason).await.map(drop).map_err(user_error)
+}
+
+#[server]
 pub async fn refresh_deploy_pr(env: EnvName) -> Result<(), ServerFnError> {
     let actor = acting_actor()?;
     tengu()?.open_or_refresh_deploy_pr(&actor, &env).await.map(drop).map_err(user_error)

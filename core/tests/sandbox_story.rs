@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use tengu_core::CoreError;
 use tengu_core::checklist_body;
-use tengu_core::domain::{Actor, AuditAction, DeploymentState, Login};
+use tengu_core::domain::{Actor, AuditAction, DeploymentState, Gate, Login};
 use tengu_core::ports::{Clock, ManualClock, Store};
 
 fn clock() -> Arc<dyn Clock> {
@@ -51,6 +51,11 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
     let again = tengu.set_verification(&author, &pr.repo, pr.number, waiting.number, true).await.unwrap();
     assert_eq!(again.verified_count(), 4, "a second click changes nothing");
 
+    // The gate on GitHub says who is still owed a tick.
+    let status = gate_status(&store, after.head_sha.as_ref().unwrap()).await;
+    assert_eq!(status["state"], "pending");
+    assert!(status["description"].as_str().unwrap().starts_with("4 of 8 verified — waiting for @"), "{status}");
+
     // Refreshing the deploy PR keeps every tick and who gave it.
     let refreshed = tengu.open_or_refresh_deploy_pr(&Actor::System, &pr.env).await.unwrap();
     assert_eq!(refreshed.number, pr.number, "the open deploy PR is updated, not duplicated");
@@ -72,6 +77,30 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
     let untick = sandbox.set_verification(&author, &pr.repo, pr.number, waiting.number, false).await.unwrap();
     assert_eq!(untick.verified_count(), 3);
     assert_eq!(Login::parse(store.audit_log(1).await.unwrap()[0].actor.clone()).unwrap(), waiting.author);
+
+    // An override needs a person and a reason; it turns the gate green and survives a refresh.
+    let dave = Actor::Person(Login::parse("dave").unwrap());
+    let refused = sandbox.override_gate(&Actor::System, &pr.repo, pr.number, "because we must").await;
+    assert!(matches!(refused, Err(CoreError::Denied(_))));
+    let refused = sandbox.override_gate(&dave, &pr.repo, pr.number, " short ").await;
+    assert!(matches!(refused, Err(CoreError::Refused(_))));
+    let overridden = sandbox.override_gate(&dave, &pr.repo, pr.number, "Hotfix for the checkout outage").await.unwrap();
+    assert!(Gate::of(&overridden).is_green());
+    let status = gate_status(&store, overridden.head_sha.as_ref().unwrap()).await;
+    assert_eq!(status["state"], "success");
+    assert_eq!(status["description"], "Overridden by dave: Hotfix for the checkout outage");
+    let log = store.audit_log(1).await.unwrap();
+    assert_eq!((log[0].action, log[0].actor.as_str()), (AuditAction::GateOverridden, "dave"));
+    let refreshed = sandbox.open_or_refresh_deploy_pr(&Actor::System, &pr.env).await.unwrap();
+    assert_eq!(refreshed.gate_override, overridden.gate_override, "the same changes keep the decision");
+}
+
+/// The `tengu/verification` status the simulated GitHub holds for a commit, read from its persisted world.
+async fn gate_status(store: &Arc<dyn Store>, sha: &tengu_core::domain::CommitSha) -> serde_json::Value {
+    let world: serde_json::Value =
+        serde_json::from_str(&store.load_document("sandbox.world").await.unwrap().unwrap()).unwrap();
+    let statuses = world["statuses"][sha.as_str()].as_array().cloned().unwrap_or_default();
+    statuses.into_iter().find(|s| s["context"] == tengu_core::usecases::GATE_CONTEXT).expect("a gate status")
 }
 
 async fn sandbox_body(tengu: &tengu_core::Tengu, pr: &tengu_core::domain::DeployPr) -> String {

@@ -37,9 +37,11 @@ fn deploy_pr(env: &str, number: u64, items: Vec<ChecklistItem>) -> DeployPr {
         url: format!("https://github.com/acme/shop/pull/{number}"),
         base: BranchName::parse(format!("deployment/{env}")).unwrap(),
         head: BranchName::parse("master").unwrap(),
+        head_sha: Some(CommitSha::parse("b".repeat(40)).unwrap()),
         state: PrState::Open,
         items,
         direct_commits: vec![],
+        gate_override: None,
         updated_at: t(0),
     }
 }
@@ -92,6 +94,7 @@ async fn story(store: &dyn Store) {
     // Saving again replaces the checklist; a merged deploy PR is no longer open.
     pr.items = vec![ChecklistItem { source: source(13, "carol"), verified: None }];
     pr.state = PrState::Merged;
+    pr.gate_override = Some(GateOverride { by: "dave".into(), reason: "hotfix for checkout".into(), at: t(8) });
     store.save_deploy_pr(&pr).await.unwrap();
     let stored = store.deploy_pr(&repo, n(40)).await.unwrap().unwrap();
     assert_eq!(stored.items.len(), 1);

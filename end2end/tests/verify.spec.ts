@@ -68,3 +68,18 @@ test.describe("without JavaScript", () => {
     await expect(itemRow(page, FORM_ITEM)).toContainText("verified by dave");
   });
 });
+
+test("a person overrides the gate with a written reason", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: /Deploy to dev/ }).click();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  const gate = page.getByRole("region", { name: "Verification gate" });
+  await expect(gate).toContainText("Waiting for verification");
+  await expect(gate).toContainText("1 of 3 verified — waiting for @");
+  await gate.getByText("Override the gate…").click();
+  await gate.getByLabel("Why should this deploy go ahead").fill("Hotfix for the checkout outage");
+  await gate.getByRole("button", { name: "Override and allow the deploy" }).click();
+  await expect(gate).toContainText("Overridden by visitor: Hotfix for the checkout outage");
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Verification gate" })).toContainText("Overridden by visitor");
+});

@@ -4,9 +4,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use tengu_core::domain::{ChecklistItem, Commit, DeployPr, PrNumber, RepoSlug};
 
-use crate::api::{SetVerification, load_deploy_pr};
+use crate::api::{OverrideGate, SetVerification, load_deploy_pr};
 use crate::components::avatar::Avatar;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::gate::GatePanel;
 use crate::components::progress::VerificationProgress;
 use crate::format::{error_text, iso, when};
 
@@ -14,6 +15,7 @@ use crate::format::{error_text, iso, when};
 pub fn DeployPrPage() -> impl IntoView {
     let params = use_params_map();
     let toggle = ServerAction::<SetVerification>::new();
+    let decide = ServerAction::<OverrideGate>::new();
     let target = move || {
         params.with(|p| {
             let repo = RepoSlug::from_parts(&p.get("owner").unwrap_or_default(), &p.get("name").unwrap_or_default());
@@ -22,8 +24,8 @@ pub fn DeployPrPage() -> impl IntoView {
         })
     };
     let pr = Resource::new(
-        move || (target(), toggle.version().get()),
-        |(target, _)| async move {
+        move || (target(), toggle.version().get(), decide.version().get()),
+        |(target, _, _)| async move {
             match target {
                 Ok((repo, number)) => load_deploy_pr(repo, number).await.map_err(|e| error_text(&e)),
                 Err(e) => Err(e),
@@ -35,7 +37,7 @@ pub fn DeployPrPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match pr.await {
-                    Ok(pr) => view! { <DeployPrView pr toggle/> }.into_any(),
+                    Ok(pr) => view! { <DeployPrView pr toggle decide/> }.into_any(),
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
                 }
             })}
@@ -44,11 +46,19 @@ pub fn DeployPrPage() -> impl IntoView {
 }
 
 #[component]
-fn DeployPrView(pr: DeployPr, toggle: ServerAction<SetVerification>) -> impl IntoView {
+fn DeployPrView(
+    pr: DeployPr,
+    toggle: ServerAction<SetVerification>,
+    decide: ServerAction<OverrideGate>,
+) -> impl IntoView {
     let verified = pr.verified_count();
     let total = pr.items.len();
     let title = pr.title.clone();
-    let failure = move || toggle.value().get().and_then(|result| result.err()).map(|e| error_text(&e));
+    let failure = move || {
+        let toggled = toggle.value().get().and_then(|result| result.err());
+        let decided = decide.value().get().and_then(|result| result.err());
+        toggled.or(decided).map(|e| error_text(&e))
+    };
     let items = pr.items.iter().map(|item| view! { <ItemRow pr=pr.clone() item=item.clone() toggle/> }).collect_view();
     let direct = (!pr.direct_commits.is_empty()).then(|| {
         view! {
@@ -74,6 +84,7 @@ fn DeployPrView(pr: DeployPr, toggle: ServerAction<SetVerification>) -> impl Int
             <VerificationProgress verified total/>
         </header>
         {move || failure().map(|message| view! { <ErrorNotice message/> })}
+        <GatePanel pr=pr.clone() action=decide/>
         <section class="panel" aria-labelledby="items-title">
             <h2 id="items-title">"What ships"</h2>
             <p class="muted">"Each author verifies their change on the environment, then ticks its box. The deploy waits for every box."</p>

@@ -10,6 +10,7 @@ pub enum AuditAction {
     DeployPrOpened,
     DeploymentRequested,
     DeploymentFinished,
+    GateOverridden,
 }
 
 impl AuditAction {
@@ -20,6 +21,7 @@ impl AuditAction {
             AuditAction::DeployPrOpened => "deploy_pr_opened",
             AuditAction::DeploymentRequested => "deployment_requested",
             AuditAction::DeploymentFinished => "deployment_finished",
+            AuditAction::GateOverridden => "gate_overridden",
         }
     }
 
@@ -31,6 +33,7 @@ impl AuditAction {
             AuditAction::DeployPrOpened => "opened deploy PR",
             AuditAction::DeploymentRequested => "requested deployment",
             AuditAction::DeploymentFinished => "finished deployment",
+            AuditAction::GateOverridden => "overrode the verification gate of",
         }
     }
 
@@ -41,6 +44,7 @@ impl AuditAction {
             AuditAction::DeployPrOpened,
             AuditAction::DeploymentRequested,
             AuditAction::DeploymentFinished,
+            AuditAction::GateOverridden,
         ]
         .into_iter()
         .find(|a| a.as_str() == value)

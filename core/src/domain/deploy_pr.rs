@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{BranchName, Commit, EnvName, Login, PrNumber, RepoSlug};
+use super::{BranchName, Commit, CommitSha, EnvName, GateOverride, Login, PrNumber, RepoSlug};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,10 +63,13 @@ pub struct DeployPr {
     pub url: String,
     pub base: BranchName,
     pub head: BranchName,
+    /// The commit the verification status is set on.
+    pub head_sha: Option<CommitSha>,
     pub state: PrState,
     pub items: Vec<ChecklistItem>,
     /// Commits in the range that belong to no pull request.
     pub direct_commits: Vec<Commit>,
+    pub gate_override: Option<GateOverride>,
     pub updated_at: DateTime<Utc>,
 }
 

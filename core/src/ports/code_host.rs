@@ -16,6 +16,25 @@ pub struct PullRequest {
     pub head: BranchName,
     pub state: PrState,
     pub url: String,
+    pub head_sha: CommitSha,
+}
+
+/// A commit status: the verification gate as GitHub shows it on the deploy PR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusState {
+    Pending,
+    Success,
+    Failure,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitStatus {
+    pub state: StatusState,
+    /// `tengu/verification`.
+    pub context: String,
+    pub description: String,
+    pub target_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +90,14 @@ pub trait CodeHost: Send + Sync {
     ) -> Result<Option<PullRequest>, CodeHostError>;
 
     async fn create_pull_request(&self, repo: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError>;
+
+    /// Sets (replaces) the status of `context` on a commit.
+    async fn set_commit_status(
+        &self,
+        repo: &RepoSlug,
+        sha: &CommitSha,
+        status: &CommitStatus,
+    ) -> Result<(), CodeHostError>;
 
     async fn update_pull_request_body(
         &self,

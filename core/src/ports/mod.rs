@@ -9,7 +9,7 @@ mod policy;
 mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use code_host::{CodeHost, CodeHostError, NewPullRequest, PullRequest};
+pub use code_host::{CodeHost, CodeHostError, CommitStatus, NewPullRequest, PullRequest, StatusState};
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{Orchestrator, OrchestratorError};
 pub use policy::{Action, Denied, OpenPolicy, Policy};

@@ -5,6 +5,7 @@ use crate::domain::{Actor, EnvName, PrNumber, RepoSlug};
 pub enum Action<'a> {
     Verify { repo: &'a RepoSlug, deploy_pr: PrNumber, item: PrNumber },
     RefreshDeployPr { env: &'a EnvName },
+    OverrideGate { repo: &'a RepoSlug, deploy_pr: PrNumber },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +27,9 @@ impl Policy for OpenPolicy {
         match (actor, action) {
             (Actor::System, Action::Verify { .. }) => {
                 Err(Denied("only a person can verify a change; tengu cannot tick a box for someone".to_owned()))
+            }
+            (Actor::System, Action::OverrideGate { .. }) => {
+                Err(Denied("only a person can override the verification gate, with a reason".to_owned()))
             }
             _ => Ok(()),
         }

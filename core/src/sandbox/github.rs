@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::Sandbox;
 use super::world::World;
 use crate::domain::{BranchName, Commit, CommitSha, PrNumber, PrState, RepoSlug};
-use crate::ports::{CodeHost, CodeHostError, NewPullRequest, PullRequest};
+use crate::ports::{CodeHost, CodeHostError, CommitStatus, NewPullRequest, PullRequest};
 
 fn store_failed(e: crate::ports::StoreError) -> CodeHostError {
     CodeHostError::Unavailable(format!("the sandbox could not save its state: {e}"))
@@ -17,6 +17,13 @@ fn check_repo(world: &World, repo: &RepoSlug) -> Result<(), CodeHostError> {
 
 fn branch_len(world: &World, branch: &BranchName) -> Result<usize, CodeHostError> {
     world.branches.get(branch.as_str()).copied().ok_or_else(|| CodeHostError::NotFound(format!("branch {branch}")))
+}
+
+/// The commit a branch points at.
+fn tip(world: &World, branch: &BranchName) -> Result<CommitSha, CodeHostError> {
+    let len = branch_len(world, branch)?;
+    let commit = len.checked_sub(1).and_then(|i| world.history.get(i));
+    commit.map(|c| c.commit.sha.clone()).ok_or_else(|| CodeHostError::NotFound(format!("a commit on {branch}")))
 }
 
 fn pull<'w>(world: &'w World, number: PrNumber) -> Result<&'w PullRequest, CodeHostError> {
@@ -89,7 +96,7 @@ impl CodeHost for Sandbox {
         self.mutate(|world| {
             check_repo(world, repo)?;
             branch_len(world, &new.base)?;
-            branch_len(world, &new.head)?;
+            let head_sha = tip(world, &new.head)?;
             let number = PrNumber::new(world.next_number).expect("sandbox numbers start at 1");
             world.next_number += 1;
             let pull = PullRequest {
@@ -101,9 +108,27 @@ impl CodeHost for Sandbox {
                 head: new.head,
                 state: PrState::Open,
                 url: format!("https://github.com/{repo}/pull/{}", number.get()),
+                head_sha,
             };
             world.pulls.insert(number.get(), pull.clone());
             Ok(pull)
+        })
+        .await
+        .map_err(store_failed)?
+    }
+
+    async fn set_commit_status(
+        &self,
+        repo: &RepoSlug,
+        sha: &CommitSha,
+        status: &CommitStatus,
+    ) -> Result<(), CodeHostError> {
+        self.mutate(|world| {
+            check_repo(world, repo)?;
+            let statuses = world.statuses.entry(sha.to_string()).or_default();
+            statuses.retain(|s| s.context != status.context);
+            statuses.push(status.clone());
+            Ok(())
         })
         .await
         .map_err(store_failed)?
@@ -122,7 +147,11 @@ impl CodeHost for Sandbox {
                 .get_mut(&number.get())
                 .ok_or_else(|| CodeHostError::NotFound(format!("pull request {number}")))?;
             pull.body = body.to_owned();
-            Ok(pull.clone())
+            let pull = pull.clone();
+            let head_sha = tip(world, &pull.head)?;
+            let pull = PullRequest { head_sha, ..pull };
+            world.pulls.insert(number.get(), pull.clone());
+            Ok(pull)
         })
         .await
         .map_err(store_failed)?

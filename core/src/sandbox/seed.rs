@@ -171,6 +171,7 @@ fn merged_history() -> History {
             head: branch(&branch_name),
             state: PrState::Merged,
             url: format!("https://github.com/acme/shop/pull/{}", number.get()),
+            head_sha: commits.last().expect("each PR adds commits").commit.sha.clone(),
         });
     }
     History { commits, len_after_pr, pulls }
@@ -281,6 +282,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
                 head: branch(head),
                 state: PrState::Open,
                 url: format!("https://github.com/acme/shop/pull/{}", number.get()),
+                head_sha: history.commits.last().expect("history is not empty").commit.sha.clone(),
             },
         );
     }
@@ -298,7 +300,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
             });
         }
     }
-    World { repo: repo(), history: history.commits, branches, pulls, next_number, services }
+    World { repo: repo(), history: history.commits, branches, pulls, next_number, services, statuses: BTreeMap::new() }
 }
 
 /// Writes the sandbox's past into tengu's records through the same use cases people use.

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{ClusterName, Commit, ImageRef, PrNumber, RepoSlug, ServiceName, TaskDefinitionArn};
-use crate::ports::PullRequest;
+use crate::ports::{CommitStatus, PullRequest};
 
 /// A commit of the simulated source branch, with the pull request GitHub would associate it with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,4 +33,7 @@ pub struct World {
     pub pulls: BTreeMap<u64, PullRequest>,
     pub next_number: u64,
     pub services: Vec<SimService>,
+    /// Commit statuses by commit SHA, newest last.
+    #[serde(default)]
+    pub statuses: BTreeMap<String, Vec<CommitStatus>>,
 }

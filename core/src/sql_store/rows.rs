@@ -6,8 +6,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::domain::{
-    BranchName, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, ImageRef,
-    Login, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, SourcePr, Trigger, Verification,
+    BranchName, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, GateOverride,
+    ImageRef, Login, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, SourcePr, Trigger, Verification,
 };
 use crate::ports::StoreError;
 
@@ -80,9 +80,21 @@ pub(super) fn deploy_pr_without_items(row: &AnyRow) -> Result<DeployPr, StoreErr
         url: text(row, "url")?,
         base: parsed(row, "base_branch", BranchName::parse)?,
         head: parsed(row, "head_branch", BranchName::parse)?,
+        head_sha: optional_text(row, "head_sha")?
+            .map(CommitSha::parse)
+            .transpose()
+            .map_err(|e| corrupt("head_sha", e))?,
         state: parsed(row, "state", |s| PrState::parse(&s).ok_or(s))?,
         items: Vec::new(),
         direct_commits: json(row, "direct_commits")?,
+        gate_override: match (optional_text(row, "override_by")?, optional_text(row, "override_reason")?) {
+            (Some(by), Some(reason)) => Some(GateOverride {
+                by,
+                reason,
+                at: optional_time(row, "override_at")?.ok_or_else(|| corrupt("override_at", "missing"))?,
+            }),
+            _ => None,
+        },
         updated_at: time(row, "updated_at")?,
     })
 }

@@ -61,10 +61,13 @@ impl Store for SqlStore {
         let repo = pr.repo.to_string();
         sqlx::query(
             "INSERT INTO deploy_prs (repo, number, env, title, url, base_branch, head_branch, state, direct_commits, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             updated_at, head_sha, override_by, override_reason, override_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
              ON CONFLICT (repo, number) DO UPDATE SET env = excluded.env, title = excluded.title, url = excluded.url, \
              base_branch = excluded.base_branch, head_branch = excluded.head_branch, state = excluded.state, \
-             direct_commits = excluded.direct_commits, updated_at = excluded.updated_at",
+             direct_commits = excluded.direct_commits, updated_at = excluded.updated_at, head_sha = excluded.head_sha, \
+             override_by = excluded.override_by, override_reason = excluded.override_reason, \
+             override_at = excluded.override_at",
         )
         .bind(&repo)
         .bind(number(pr.number))
@@ -76,6 +79,10 @@ impl Store for SqlStore {
         .bind(pr.state.as_str())
         .bind(to_json(&pr.direct_commits))
         .bind(millis(pr.updated_at))
+        .bind(pr.head_sha.as_ref().map(|sha| sha.to_string()))
+        .bind(pr.gate_override.as_ref().map(|o| o.by.clone()))
+        .bind(pr.gate_override.as_ref().map(|o| o.reason.clone()))
+        .bind(pr.gate_override.as_ref().map(|o| millis(o.at)))
         .execute(&mut *tx)
         .await
         .map_err(query_error)?;

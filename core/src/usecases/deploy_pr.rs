@@ -92,7 +92,7 @@ impl Tengu {
             }
         };
 
-        let deploy_pr = DeployPr {
+        let mut deploy_pr = DeployPr {
             repo: repo.clone(),
             number: pull.number,
             env: env_name.clone(),
@@ -100,12 +100,23 @@ impl Tengu {
             url: pull.url,
             base: base.clone(),
             head: head.clone(),
+            head_sha: Some(pull.head_sha),
             state: pull.state,
+            gate_override: None,
             items,
             direct_commits: plan.direct_commits,
             updated_at: now,
         };
+        // An override covers the changes someone looked at; a new change needs a new decision.
+        if let Some(known) = &known {
+            let same_changes =
+                known.items.iter().map(|i| i.source.number).eq(deploy_pr.items.iter().map(|i| i.source.number));
+            if same_changes {
+                deploy_pr.gate_override = known.gate_override.clone();
+            }
+        }
         self.ports.store.save_deploy_pr(&deploy_pr).await?;
+        self.publish_gate(&deploy_pr).await;
         Ok(deploy_pr)
     }
 

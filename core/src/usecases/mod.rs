@@ -3,6 +3,8 @@
 
 mod dashboard;
 mod deploy_pr;
+mod gate;
 mod verify;
 
 pub use deploy_pr::deploy_pr_title;
+pub use gate::GATE_CONTEXT;

@@ -46,6 +46,8 @@ impl Tengu {
             detail: current.source.title.clone(),
         };
         self.ports.store.record_audit(&entry).await?;
-        self.deploy_pr(repo, deploy_pr).await
+        let after = self.deploy_pr(repo, deploy_pr).await?;
+        self.publish_gate(&after).await;
+        Ok(after)
     }
 }

@@ -109,6 +109,10 @@ impl Tengu {
             self.ports.store.record_audit(&entry).await?;
             changed += 1;
         }
+        if changed > 0 {
+            let after = self.deploy_pr(&event.repo, event.number).await?;
+            self.publish_gate(&after).await;
+        }
         Ok(format!("{changed} checklist item(s) changed on GitHub by {}", event.sender))
     }
 }
