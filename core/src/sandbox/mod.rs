@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 use crate::error::CoreError;
-use crate::ports::{Clock, LogNotifier, OpenPolicy, Store};
+use crate::ports::{Clock, CodeHost, LogNotifier, OpenPolicy, Store};
 use crate::settings::Settings;
 use crate::tengu::{Ports, Tengu};
 pub use world::World;
@@ -53,6 +53,16 @@ impl Sandbox {
 /// Starts tengu on the sandbox: loads the persisted world, or seeds a fresh one (repository, merged PRs, deploy
 /// PRs with partly ticked checklists, ECS services and a deployment history) on first start.
 pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, public_url: &str) -> Result<Tengu, CoreError> {
+    start_with(store, clock, public_url, |github| github).await
+}
+
+/// `start`, with the simulated GitHub wrapped by `wrap_github` (tests put a racing editor or a counter there).
+pub async fn start_with(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    public_url: &str,
+    wrap_github: impl FnOnce(Arc<dyn CodeHost>) -> Arc<dyn CodeHost>,
+) -> Result<Tengu, CoreError> {
     let existing = store.load_document(DOCUMENT_KEY).await?;
     let (world, fresh) = match existing {
         Some(json) => match serde_json::from_str::<World>(&json) {
@@ -69,7 +79,7 @@ pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, public_url: &st
     let sandbox = Arc::new(Sandbox { world: Mutex::new(world), store: store.clone(), clock: clock.clone() });
     let ports = Ports {
         store,
-        code_host: sandbox.clone(),
+        code_host: wrap_github(sandbox.clone()),
         orchestrator: sandbox.clone(),
         notifier: Arc::new(LogNotifier),
         clock,

@@ -4,7 +4,39 @@ use crate::error::CoreError;
 use crate::ports::Action;
 use crate::tengu::Tengu;
 
+/// How many times a tick is re-applied when someone else's edit lands on top of it.
+const TICK_ATTEMPTS: usize = 4;
+
 impl Tengu {
+    /// GitHub has no compare-and-swap for a PR body, so the tick is applied to the body as it is now, written,
+    /// and read back. If another edit landed in between and dropped it, the one-item change is applied again on
+    /// top of that edit: both survive, item by item, instead of the later write winning.
+    async fn write_tick_to_github(
+        &self,
+        repo: &RepoSlug,
+        deploy_pr: PrNumber,
+        item: PrNumber,
+        verified: bool,
+    ) -> Result<(), CoreError> {
+        let host = &self.ports.code_host;
+        let mut current = host.pull_request(repo, deploy_pr).await?.body;
+        for _ in 0..TICK_ATTEMPTS {
+            let wanted = checklist_body::set_checked(&current, item, verified)?;
+            if wanted == current {
+                return Ok(());
+            }
+            host.update_pull_request_body(repo, deploy_pr, &wanted).await?;
+            current = host.pull_request(repo, deploy_pr).await?.body;
+            if checklist_body::read_checks(&current).contains(&(item, verified)) {
+                return Ok(());
+            }
+            tracing::info!(%repo, %deploy_pr, %item, "the deploy PR body changed while ticking; applying the tick again");
+        }
+        Err(CoreError::Refused(format!(
+            "the body of deploy PR {deploy_pr} keeps changing on GitHub; the tick was not kept — try again"
+        )))
+    }
+
     /// Ticks (or unticks) one source PR's box on a deploy PR: on GitHub first, then in tengu's records.
     /// Asking for the state an item is already in changes nothing, so a double click records one tick.
     pub async fn set_verification(
@@ -28,11 +60,7 @@ impl Tengu {
             return Ok(pr);
         }
 
-        let on_github = self.ports.code_host.pull_request(repo, deploy_pr).await?;
-        let body = checklist_body::set_checked(&on_github.body, item, verified)?;
-        if body != on_github.body {
-            self.ports.code_host.update_pull_request_body(repo, deploy_pr, &body).await?;
-        }
+        self.write_tick_to_github(repo, deploy_pr, item, verified).await?;
 
         let now = self.ports.clock.now();
         let verification = verified.then(|| Verification { by: actor.display_name(), at: now });
