@@ -5,6 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/leptos-env.sh
 
+# A hung test must fail the run, not eat CI's 90 minutes: the build and every test get 40 minutes together.
+run_tests() {
+  timeout --foreground 2400 cargo test --workspace "$@" || {
+    status=$?
+    [ "$status" -eq 124 ] && echo "unit: FAILED: the tests did not finish within 40 minutes (a hang?)" >&2
+    exit "$status"
+  }
+}
+
 postgres_answers() {
   (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null
 }
@@ -12,12 +21,12 @@ postgres_answers() {
 if [ -n "${TENGU_TEST_POSTGRES_URL:-}" ] || postgres_answers; then
   export TENGU_TEST_POSTGRES_URL="${TENGU_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
   echo "unit: the store tests run on SQLite and on PostgreSQL"
-  cargo test --workspace
+  run_tests
 elif [ "${TENGU_REQUIRE_POSTGRES:-0}" = 1 ]; then
   echo "unit: FAILED: PostgreSQL is required (TENGU_REQUIRE_POSTGRES=1) but nothing answers on 127.0.0.1:5432" >&2
   exit 1
 else
   echo "unit: NOTE: no PostgreSQL on 127.0.0.1:5432 and TENGU_TEST_POSTGRES_URL unset;"
   echo "unit: NOTE: the PostgreSQL store tests are NOT run (SQLite only)"
-  cargo test --workspace -- --skip postgres
+  run_tests -- --skip postgres
 fi

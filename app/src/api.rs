@@ -1,7 +1,7 @@
 //! Server functions: each parses nothing (its arguments are already tengu's types) and hands over to the core.
 
 use leptos::prelude::*;
-use tengu_core::domain::{DeployPr, EnvName, PrNumber, RepoSlug};
+use tengu_core::domain::{AuditEntry, DeployPr, EnvName, PrNumber, RepoSlug};
 use tengu_core::views::{HomeView, SiteInfo};
 
 #[cfg(feature = "ssr")]
@@ -20,6 +20,11 @@ pub async fn load_home() -> Result<HomeView, ServerFnError> {
 #[server]
 pub async fn load_deploy_pr(repo: RepoSlug, number: PrNumber) -> Result<DeployPr, ServerFnError> {
     tengu()?.deploy_pr(&repo, number).await.map_err(user_error)
+}
+
+#[server]
+pub async fn load_deploy_pr_history(repo: RepoSlug, number: PrNumber) -> Result<Vec<AuditEntry>, ServerFnError> {
+    tengu()?.deploy_pr_history(&repo, number).await.map_err(user_error)
 }
 
 #[server]

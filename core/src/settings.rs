@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{EnvName, Environment};
+use crate::domain::{EnvName, Environment, ReminderPolicy};
 
 /// What the core needs to know about this installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -10,6 +10,7 @@ pub struct Settings {
     pub sandbox: bool,
     /// Where people reach the dashboard, for links written into GitHub.
     pub public_url: String,
+    pub reminders: ReminderPolicy,
 }
 
 impl Settings {

@@ -26,6 +26,14 @@ impl Tengu {
         Self { settings: Arc::new(settings), ports }
     }
 
+    /// The same tengu with another reminder policy (from the configuration).
+    pub fn with_reminder_policy(mut self, reminders: crate::domain::ReminderPolicy) -> Self {
+        let mut settings = (*self.settings).clone();
+        settings.reminders = reminders;
+        self.settings = Arc::new(settings);
+        self
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

@@ -49,6 +49,9 @@ impl CodeHost for RacingEditor {
     async fn create_pull_request(&self, r: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError> {
         self.inner.create_pull_request(r, new).await
     }
+    async fn create_issue_comment(&self, r: &RepoSlug, n: PrNumber, body: &str) -> Result<(), CodeHostError> {
+        self.inner.create_issue_comment(r, n, body).await
+    }
     async fn set_commit_status(&self, r: &RepoSlug, s: &CommitSha, st: &CommitStatus) -> Result<(), CodeHostError> {
         self.inner.set_commit_status(r, s, st).await
     }

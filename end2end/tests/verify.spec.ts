@@ -82,4 +82,7 @@ test("a person overrides the gate with a written reason", async ({ page }) => {
   await expect(gate).toContainText("Overridden by visitor: Hotfix for the checkout outage");
   await page.reload();
   await expect(page.getByRole("region", { name: "Verification gate" })).toContainText("Overridden by visitor");
+  const history = page.getByRole("region", { name: "History" });
+  await expect(history).toContainText("overrode the verification gate of");
+  await expect(history).toContainText("Hotfix for the checkout outage");
 });

@@ -43,7 +43,8 @@ pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError>
         .await
         .map_err(|e| BootError::Sandbox(e.user_message()))?;
     tracing::info!("running the sandbox: GitHub and ECS are simulated");
-    Ok(tengu)
+    let reminders = config.reminders.policy().map_err(|e| BootError::Input(e.to_string()))?;
+    Ok(tengu.with_reminder_policy(reminders))
 }
 
 pub async fn migrate_only(config: &Config) -> Result<(), BootError> {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use serde::Deserialize;
+use tengu_core::domain::{QuietHours, ReminderPolicy};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tengu.db";
 
@@ -55,6 +56,61 @@ pub struct SlackConfig {
     pub webhook_url: Option<Secret>,
 }
 
+/// `[reminders]`: how often authors who owe a tick are pinged, and when not.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RemindersConfig {
+    pub every_minutes: u32,
+    /// Local hours without reminders, `22-8`.
+    pub quiet_hours: Option<String>,
+    /// The team's offset from UTC, `+09:00`.
+    pub utc_offset: Option<String>,
+}
+
+impl Default for RemindersConfig {
+    fn default() -> Self {
+        Self { every_minutes: 120, quiet_hours: None, utc_offset: None }
+    }
+}
+
+impl RemindersConfig {
+    pub fn policy(&self) -> Result<ReminderPolicy, ConfigError> {
+        let bad = |name: &'static str, message: String| ConfigError::Variable { name, message };
+        if self.every_minutes == 0 {
+            return Err(bad("reminders.every_minutes", "must be 1 or more".into()));
+        }
+        let quiet_hours = match &self.quiet_hours {
+            None => None,
+            Some(text) => {
+                let parsed = text.split_once('-').and_then(|(from, to)| {
+                    Some(QuietHours { from: from.trim().parse().ok()?, to: to.trim().parse().ok()? })
+                });
+                match parsed {
+                    Some(q) if q.from < 24 && q.to < 24 && q.from != q.to => Some(q),
+                    _ => return Err(bad("reminders.quiet_hours", format!("{text:?}: expected hours such as 22-8"))),
+                }
+            }
+        };
+        let utc_offset_minutes = match &self.utc_offset {
+            None => 0,
+            Some(text) => parse_offset(text)
+                .ok_or_else(|| bad("reminders.utc_offset", format!("{text:?}: expected an offset such as +09:00")))?,
+        };
+        Ok(ReminderPolicy { every_minutes: self.every_minutes, quiet_hours, utc_offset_minutes })
+    }
+}
+
+fn parse_offset(text: &str) -> Option<i32> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (hours <= 14 && minutes < 60).then_some(sign * (hours * 60 + minutes))
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -65,6 +121,7 @@ pub struct Config {
     pub github: GithubConfig,
     pub aws: AwsConfig,
     pub slack: SlackConfig,
+    pub reminders: RemindersConfig,
 }
 
 impl Default for Config {
@@ -76,6 +133,7 @@ impl Default for Config {
             github: GithubConfig::default(),
             aws: AwsConfig::default(),
             slack: SlackConfig::default(),
+            reminders: RemindersConfig::default(),
         }
     }
 }
@@ -139,6 +197,19 @@ impl Config {
         if let Some(url) = env("TENGU_SLACK_WEBHOOK_URL") {
             config.slack.webhook_url = Some(Secret(url));
         }
+        if let Some(minutes) = env("TENGU_REMINDERS_EVERY_MINUTES") {
+            config.reminders.every_minutes = minutes.parse().map_err(|_| ConfigError::Variable {
+                name: "TENGU_REMINDERS_EVERY_MINUTES",
+                message: format!("{minutes:?}: expected a number of minutes"),
+            })?;
+        }
+        if let Some(hours) = env("TENGU_REMINDERS_QUIET_HOURS") {
+            config.reminders.quiet_hours = Some(hours);
+        }
+        if let Some(offset) = env("TENGU_REMINDERS_UTC_OFFSET") {
+            config.reminders.utc_offset = Some(offset);
+        }
+        config.reminders.policy()?;
         Ok(config)
     }
 
@@ -213,6 +284,28 @@ mod tests {
         assert!(!config.is_sandbox());
         assert_eq!(redacted_url("postgres://tengu:hunter2@db:5432/tengu"), "postgres://tengu:***@db:5432/tengu");
         assert_eq!(redacted_url("sqlite://data/tengu.db"), "sqlite://data/tengu.db");
+    }
+
+    #[test]
+    fn reminders_read_quiet_hours_and_a_time_zone() {
+        let config = Config::load(
+            Some(Path::new("/dev/null")),
+            env(&[("TENGU_REMINDERS_QUIET_HOURS", "22-8"), ("TENGU_REMINDERS_UTC_OFFSET", "+09:00")]),
+        )
+        .unwrap();
+        let policy = config.reminders.policy().unwrap();
+        assert_eq!(policy.quiet_hours, Some(QuietHours { from: 22, to: 8 }));
+        assert_eq!((policy.every_minutes, policy.utc_offset_minutes), (120, 540));
+        assert_eq!(parse_offset("-05:30"), Some(-330));
+        for (name, value) in [
+            ("TENGU_REMINDERS_QUIET_HOURS", "22"),
+            ("TENGU_REMINDERS_QUIET_HOURS", "25-3"),
+            ("TENGU_REMINDERS_UTC_OFFSET", "09:00"),
+            ("TENGU_REMINDERS_EVERY_MINUTES", "0"),
+        ] {
+            let err = Config::load(Some(Path::new("/dev/null")), env(&[(name, value)])).unwrap_err();
+            assert!(err.to_string().contains("reminders") || err.to_string().contains(name), "{err}");
+        }
     }
 
     #[test]

@@ -4,5 +4,6 @@
 pub mod boot;
 pub mod cli;
 pub mod config;
+pub mod jobs;
 pub mod telemetry;
 pub mod web;

@@ -9,7 +9,7 @@ use support::{get, spawn_app};
 use tengu_app::api::SetVerification;
 use tengu_core::domain::{PrNumber, RepoSlug};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_readiness_answer() {
     let app = spawn_app(Vec::new()).await;
     assert_eq!(app.send(get("/healthz")).await.2, "ok");
@@ -17,7 +17,7 @@ async fn health_and_readiness_answer() {
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_overview_is_rendered_on_the_server_with_the_sandbox_banner() {
     let app = spawn_app(Vec::new()).await;
     let (status, _, html) = app.send(get("/")).await;
@@ -30,7 +30,7 @@ async fn the_overview_is_rendered_on_the_server_with_the_sandbox_banner() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_form_post_ticks_an_item_as_the_chosen_person_and_goes_back() {
     let app = spawn_app(Vec::new()).await;
     let repo = RepoSlug::parse("acme/shop").unwrap();
@@ -70,7 +70,7 @@ async fn a_plain_form_post_ticks_an_item_as_the_chosen_person_and_goes_back() {
     assert!(html.contains("4 of 8 verified"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
     let app = spawn_app(Vec::new()).await;
     let form = "repo=not-a-repo&deploy_pr=1&item=124&verified=true";

@@ -59,7 +59,7 @@ fn n(number: u64) -> PrNumber {
     PrNumber::new(number).unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unsigned_or_wrongly_signed_deliveries_are_refused_and_nothing_is_stored() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let ping = fixture("ping");
@@ -81,7 +81,7 @@ fn stored(id: &str) -> tengu_core::ports::StoredDelivery {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ping_and_unused_events_are_acknowledged_and_a_redelivery_is_handled_once() {
     let app = spawn_app(vec![SECRET.to_vec(), OLD_SECRET.to_vec()]).await;
     let (status, _, _) = app.send(delivery("ping", "p-1", &fixture("ping"), Some(SECRET))).await;
@@ -95,7 +95,7 @@ async fn ping_and_unused_events_are_acknowledged_and_a_redelivery_is_handled_onc
     app.settle_deliveries().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_on_github_ticks_and_unticks_as_the_sender() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let pr = production_pr(&app).await;
@@ -117,7 +117,7 @@ async fn an_edit_on_github_ticks_and_unticks_as_the_sender() {
     assert!(log.iter().any(|e| e.action == AuditAction::ItemUnverified));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merging_or_closing_the_deploy_pr_on_github_is_recorded() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let pr = production_pr(&app).await;
@@ -132,7 +132,7 @@ async fn merging_or_closing_the_deploy_pr_on_github_is_recorded() {
     assert!(app.tengu.home().await.unwrap().deploy_prs.iter().all(|p| p.number != pr.number));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_stored_before_a_crash_are_handled_at_the_next_start() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let pr = production_pr(&app).await;
@@ -146,7 +146,7 @@ async fn deliveries_stored_before_a_crash_are_handled_at_the_next_start() {
     assert_eq!(app.tengu.process_unfinished_deliveries().await.unwrap(), 0, "handled once");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_payload_is_finished_with_its_reason_not_retried_forever() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let (status, _, _) = app.send(delivery("pull_request", "m-1", &json!({"action": 7}), Some(SECRET))).await;

@@ -1,3 +1,4 @@
+pub mod activity;
 pub mod avatar;
 pub mod badge;
 pub mod error_notice;

@@ -4,7 +4,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use tengu_core::domain::{ChecklistItem, Commit, DeployPr, PrNumber, RepoSlug};
 
-use crate::api::{OverrideGate, SetVerification, load_deploy_pr};
+use crate::api::{OverrideGate, SetVerification, load_deploy_pr, load_deploy_pr_history};
+use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::gate::GatePanel;
@@ -16,22 +17,23 @@ pub fn DeployPrPage() -> impl IntoView {
     let params = use_params_map();
     let toggle = ServerAction::<SetVerification>::new();
     let decide = ServerAction::<OverrideGate>::new();
-    let target = move || {
-        params.with(|p| {
+    // Both the page and its history reload after a tick or an override.
+    let key = move || {
+        let target = params.with(|p| {
             let repo = RepoSlug::from_parts(&p.get("owner").unwrap_or_default(), &p.get("name").unwrap_or_default());
             let number = PrNumber::parse(&p.get("number").unwrap_or_default());
             repo.and_then(|repo| number.map(|number| (repo, number))).map_err(|e| e.to_string())
-        })
+        });
+        (target, toggle.version().get(), decide.version().get())
     };
-    let pr = Resource::new(
-        move || (target(), toggle.version().get(), decide.version().get()),
-        |(target, _, _)| async move {
-            match target {
-                Ok((repo, number)) => load_deploy_pr(repo, number).await.map_err(|e| error_text(&e)),
-                Err(e) => Err(e),
-            }
-        },
-    );
+    let pr = Resource::new(key, |(target, _, _)| async move {
+        let (repo, number) = target?;
+        load_deploy_pr(repo, number).await.map_err(|e| error_text(&e))
+    });
+    let history = Resource::new(key, |(target, _, _)| async move {
+        let (repo, number) = target?;
+        load_deploy_pr_history(repo, number).await.map_err(|e| error_text(&e))
+    });
     view! {
         <Title text="Deploy PR"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -40,6 +42,16 @@ pub fn DeployPrPage() -> impl IntoView {
                     Ok(pr) => view! { <DeployPrView pr toggle decide/> }.into_any(),
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
                 }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                history.await.ok().map(|entries| view! {
+                    <section class="panel" aria-labelledby="history-title">
+                        <h2 id="history-title">"History"</h2>
+                        <ActivityList entries/>
+                    </section>
+                })
             })}
         </Transition>
     }

@@ -1,10 +1,11 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use tengu_core::domain::{AuditEntry, Deployment, ReviewEnv};
+use tengu_core::domain::{Deployment, ReviewEnv};
 use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView};
 
 use crate::api::{RefreshDeployPr, load_home};
+use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
@@ -62,32 +63,6 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
             <ActivityList entries=home.activity/>
         </section>
     }
-}
-
-#[component]
-fn ActivityList(entries: Vec<AuditEntry>) -> impl IntoView {
-    if entries.is_empty() {
-        return view! { <p class="empty">"Nothing has happened yet."</p> }.into_any();
-    }
-    view! {
-        <ul class="activity">
-            {entries
-                .into_iter()
-                .map(|entry| {
-                    view! {
-                        <li>
-                            <span class="person"><Avatar login=entry.actor.clone()/><strong>{entry.actor.clone()}</strong></span>
-                            " " {entry.action.describe()} " "
-                            <span>{entry.target.clone()}</span>
-                            <span class="muted">{format!(" — {}", entry.detail)}</span>
-                            " · " <time datetime=iso(entry.at)>{when(entry.at)}</time>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
 }
 
 #[component]

@@ -11,6 +11,7 @@ pub enum AuditAction {
     DeploymentRequested,
     DeploymentFinished,
     GateOverridden,
+    ReminderSent,
 }
 
 impl AuditAction {
@@ -22,6 +23,7 @@ impl AuditAction {
             AuditAction::DeploymentRequested => "deployment_requested",
             AuditAction::DeploymentFinished => "deployment_finished",
             AuditAction::GateOverridden => "gate_overridden",
+            AuditAction::ReminderSent => "reminder_sent",
         }
     }
 
@@ -34,6 +36,7 @@ impl AuditAction {
             AuditAction::DeploymentRequested => "requested deployment",
             AuditAction::DeploymentFinished => "finished deployment",
             AuditAction::GateOverridden => "overrode the verification gate of",
+            AuditAction::ReminderSent => "sent a reminder on",
         }
     }
 
@@ -45,6 +48,7 @@ impl AuditAction {
             AuditAction::DeploymentRequested,
             AuditAction::DeploymentFinished,
             AuditAction::GateOverridden,
+            AuditAction::ReminderSent,
         ]
         .into_iter()
         .find(|a| a.as_str() == value)

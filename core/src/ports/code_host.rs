@@ -91,6 +91,9 @@ pub trait CodeHost: Send + Sync {
 
     async fn create_pull_request(&self, repo: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError>;
 
+    /// Adds a comment to a pull request's conversation.
+    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError>;
+
     /// Sets (replaces) the status of `context` on a commit.
     async fn set_commit_status(
         &self,

@@ -72,7 +72,19 @@ pub trait Store: Send + Sync {
     async fn save_review_env(&self, env: &ReviewEnv) -> Result<(), StoreError>;
     async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError>;
 
+    /// Takes the right to remind on a deploy PR: true (and `now` recorded) when it was last reminded before
+    /// `due_before` or never; false when someone else reminded since. Atomic across instances.
+    async fn claim_reminder(
+        &self,
+        repo: &RepoSlug,
+        deploy_pr: PrNumber,
+        due_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The audit entries about one thing (`acme/shop#135`) and its parts (`acme/shop#135 item #7`), newest first.
+    async fn audit_log_for(&self, target: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
     /// Newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
 

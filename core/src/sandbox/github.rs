@@ -117,6 +117,17 @@ impl CodeHost for Sandbox {
         .map_err(store_failed)?
     }
 
+    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
+        self.mutate(|world| {
+            check_repo(world, repo)?;
+            pull(world, number)?;
+            world.comments.entry(number.get()).or_default().push(body.to_owned());
+            Ok(())
+        })
+        .await
+        .map_err(store_failed)?
+    }
+
     async fn set_commit_status(
         &self,
         repo: &RepoSlug,

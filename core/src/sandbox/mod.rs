@@ -75,7 +75,12 @@ pub async fn start_with(
         },
         None => (seed::world(clock.now()), true),
     };
-    let settings = Settings { environments: seed::environments(), sandbox: true, public_url: public_url.to_owned() };
+    let settings = Settings {
+        environments: seed::environments(),
+        sandbox: true,
+        public_url: public_url.to_owned(),
+        reminders: crate::domain::ReminderPolicy::default(),
+    };
     let sandbox = Arc::new(Sandbox { world: Mutex::new(world), store: store.clone(), clock: clock.clone() });
     let ports = Ports {
         store,

@@ -300,7 +300,16 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
             });
         }
     }
-    World { repo: repo(), history: history.commits, branches, pulls, next_number, services, statuses: BTreeMap::new() }
+    World {
+        repo: repo(),
+        history: history.commits,
+        branches,
+        pulls,
+        next_number,
+        services,
+        statuses: BTreeMap::new(),
+        comments: BTreeMap::new(),
+    }
 }
 
 /// Writes the sandbox's past into tengu's records through the same use cases people use.

@@ -33,6 +33,9 @@ pub struct World {
     pub pulls: BTreeMap<u64, PullRequest>,
     pub next_number: u64,
     pub services: Vec<SimService>,
+    /// Conversation comments by pull request number, oldest first.
+    #[serde(default)]
+    pub comments: BTreeMap<u64, Vec<String>>,
     /// Commit statuses by commit SHA, newest last.
     #[serde(default)]
     pub statuses: BTreeMap<String, Vec<CommitStatus>>,

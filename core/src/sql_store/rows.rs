@@ -6,8 +6,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::domain::{
-    BranchName, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, GateOverride,
-    ImageRef, Login, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, SourcePr, Trigger, Verification,
+    AuditAction, AuditEntry, BranchName, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId, DeploymentState,
+    EnvName, GateOverride, ImageRef, Login, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, SourcePr, Trigger,
+    Verification,
 };
 use crate::ports::StoreError;
 
@@ -130,6 +131,16 @@ pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
         reason: optional_text(row, "reason")?,
         requested_at: time(row, "requested_at")?,
         finished_at: optional_time(row, "finished_at")?,
+    })
+}
+
+pub(super) fn audit_entry(row: &AnyRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        at: time(row, "at")?,
+        actor: text(row, "actor")?,
+        action: parsed(row, "action", |s| AuditAction::parse(&s).ok_or(s))?,
+        target: text(row, "target")?,
+        detail: text(row, "detail")?,
     })
 }
 

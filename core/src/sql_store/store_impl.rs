@@ -7,8 +7,8 @@ use sqlx::Row;
 use super::SqlStore;
 use super::rows::{self, millis, query_error, to_json};
 use crate::domain::{
-    AuditAction, AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber,
-    RepoSlug, ReviewEnv, TaskDefinitionArn, Verification,
+    AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber, RepoSlug,
+    ReviewEnv, TaskDefinitionArn, Verification,
 };
 use crate::ports::{Store, StoreError, StoredDelivery};
 
@@ -290,6 +290,41 @@ impl Store for SqlStore {
         found.iter().map(rows::review_env).collect()
     }
 
+    async fn claim_reminder(
+        &self,
+        repo: &RepoSlug,
+        deploy_pr: PrNumber,
+        due_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deploy_prs SET last_reminded_at = $1 WHERE repo = $2 AND number = $3 \
+             AND (last_reminded_at IS NULL OR last_reminded_at <= $4)",
+        )
+        .bind(millis(now))
+        .bind(repo.to_string())
+        .bind(number(deploy_pr))
+        .bind(millis(due_before))
+        .execute(&self.pool)
+        .await
+        .map_err(query_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn audit_log_for(&self, target: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let found = sqlx::query(
+            "SELECT at, actor, action, target, detail FROM audit_log \
+             WHERE target = $1 OR substr(target, 1, length($2)) = $2 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(target.to_owned())
+        .bind(format!("{target} "))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error)?;
+        found.iter().map(rows::audit_entry).collect()
+    }
+
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
             .bind(millis(entry.at))
@@ -309,18 +344,7 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(query_error)?;
-        found
-            .iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    at: rows::time(row, "at")?,
-                    actor: rows::text(row, "actor")?,
-                    action: rows::parsed(row, "action", |s| AuditAction::parse(&s).ok_or(s))?,
-                    target: rows::text(row, "target")?,
-                    detail: rows::text(row, "detail")?,
-                })
-            })
-            .collect()
+        found.iter().map(rows::audit_entry).collect()
     }
 
     async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError> {

@@ -1,4 +1,4 @@
-use crate::domain::{DeployPr, PrNumber, RepoSlug};
+use crate::domain::{AuditEntry, DeployPr, PrNumber, RepoSlug};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
 use crate::views::{DeployPrCard, EnvironmentCard, HomeView};
@@ -27,6 +27,11 @@ impl Tengu {
         let review_envs = store.review_envs().await?;
         let activity = store.audit_log(RECENT_ACTIVITY).await?;
         Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity })
+    }
+
+    /// Everything recorded about a deploy PR and its items: ticks, overrides, reminders. Newest first.
+    pub async fn deploy_pr_history(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<AuditEntry>, CoreError> {
+        Ok(self.ports.store.audit_log_for(&format!("{repo}{number}"), 100).await?)
     }
 
     pub async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<DeployPr, CoreError> {

@@ -4,6 +4,7 @@
 mod dashboard;
 mod deploy_pr;
 mod gate;
+mod remind;
 mod verify;
 
 pub use deploy_pr::deploy_pr_title;

@@ -6,7 +6,7 @@ mod site;
 pub mod webhook_signature;
 mod webhooks;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -14,7 +14,7 @@ use axum::extract::FromRef;
 use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tengu_app::server_glue::SandboxPeople;
 use tengu_app::{App, shell};
 use tengu_core::Tengu;
@@ -35,7 +35,7 @@ pub struct AppState {
 
 /// Every route tengu answers, over one `Tengu`.
 pub fn router(tengu: Tengu, leptos_options: LeptosOptions, webhook_secrets: Vec<Vec<u8>>) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let people = SandboxPeople(if tengu.settings().sandbox { tengu_core::sandbox::people() } else { Vec::new() });
     let context = {
         let tengu = tengu.clone();
@@ -68,12 +68,21 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, webhook_secrets: Vec<
         .with_state(state)
 }
 
+/// The app's routes, generated once per process. Generating them sets a process-wide flag that parks every
+/// resource first polled meanwhile (leptos-rs/leptos#4773), so it must never overlap a render: later callers
+/// wait for the first and reuse its list.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// `tengu serve`: open the store, start tengu, serve until SIGTERM or Ctrl-C, then finish in-flight requests.
 pub async fn serve(config: Config) -> Result<(), BootError> {
     let options = leptos_options();
     let store = boot::open_store(&config).await?;
     let closing = store.clone();
     let tengu = boot::tengu(&config, store).await?;
+    crate::jobs::spawn_reminders(tengu.clone());
     let replay = tengu.clone();
     tokio::spawn(async move {
         match replay.process_unfinished_deliveries().await {

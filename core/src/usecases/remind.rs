@@ -1,0 +1,54 @@
+use crate::domain::{Actor, AuditAction, AuditEntry, DeployPr, Gate};
+use crate::error::CoreError;
+use crate::ports::Notice;
+use crate::tengu::Tengu;
+
+impl Tengu {
+    /// Reminds the authors who still owe a tick on each open deploy PR, at most once per interval per PR, never
+    /// in quiet hours. The claim on a PR is taken in the database before anything is sent, so a restart or a
+    /// second instance does not remind twice. Returns the deploy PRs reminded.
+    pub async fn send_due_reminders(&self) -> Result<Vec<DeployPr>, CoreError> {
+        let policy = self.settings.reminders;
+        let now = self.ports.clock.now();
+        if policy.is_quiet(now) {
+            return Ok(Vec::new());
+        }
+        let mut reminded = Vec::new();
+        for pr in self.ports.store.open_deploy_prs().await? {
+            let Gate::Waiting { waiting_for, verified, total } = Gate::of(&pr) else { continue };
+            if !self.ports.store.claim_reminder(&pr.repo, pr.number, now - policy.interval(), now).await? {
+                continue;
+            }
+            let people: Vec<String> = waiting_for.iter().map(|login| format!("@{login}")).collect();
+            let link = format!(
+                "{}/repos/{}/{}/deploy-prs/{}",
+                self.settings.public_url.trim_end_matches('/'),
+                pr.repo.owner(),
+                pr.repo.name(),
+                pr.number.get()
+            );
+            let comment = format!(
+                "{}: your changes are waiting to ship to **{}** ({verified} of {total} verified). Please check them \
+                 on {} and tick your box here or on the dashboard: {link}",
+                people.join(" "),
+                pr.env,
+                pr.env
+            );
+            self.ports.code_host.create_issue_comment(&pr.repo, pr.number, &comment).await?;
+            let notice = Notice { text: format!("Deploy to {} is waiting for {}: {link}", pr.env, people.join(", ")) };
+            if let Err(error) = self.ports.notifier.notify(&notice).await {
+                tracing::warn!(%error, "the reminder reached GitHub but not the team channel");
+            }
+            let entry = AuditEntry {
+                at: now,
+                actor: Actor::System.display_name(),
+                action: AuditAction::ReminderSent,
+                target: format!("{}{}", pr.repo, pr.number),
+                detail: format!("reminded {}", people.join(", ")),
+            };
+            self.ports.store.record_audit(&entry).await?;
+            reminded.push(pr);
+        }
+        Ok(reminded)
+    }
+}

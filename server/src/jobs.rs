@@ -1,0 +1,24 @@
+//! Background work that runs beside the web server.
+
+use std::time::Duration;
+
+use tengu_core::Tengu;
+
+/// How often the reminder job looks for deploy PRs that are due; the policy's interval decides who is reminded.
+const REMINDER_TICK: Duration = Duration::from_secs(60);
+
+/// Reminds authors who owe a tick. Safe with several instances: each reminder is claimed in the database first.
+pub fn spawn_reminders(tengu: Tengu) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(REMINDER_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match tengu.send_due_reminders().await {
+                Ok(sent) if !sent.is_empty() => tracing::info!(count = sent.len(), "reminders sent"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "reminders could not be sent; trying again at the next tick"),
+            }
+        }
+    });
+}
