@@ -14,13 +14,6 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tengu.db";
 #[serde(transparent)]
 pub struct Secret(String);
 
-impl Secret {
-    #[allow(dead_code)] // Read by the GitHub, Slack and webhook adapters of the next issues.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(***)")
