@@ -153,16 +153,11 @@ impl CodeHost for Sandbox {
     ) -> Result<PullRequest, CodeHostError> {
         self.mutate(|world| {
             check_repo(world, repo)?;
-            let pull = world
-                .pulls
-                .get_mut(&number.get())
-                .ok_or_else(|| CodeHostError::NotFound(format!("pull request {number}")))?;
-            pull.body = body.to_owned();
-            let pull = pull.clone();
-            let head_sha = tip(world, &pull.head)?;
-            let pull = PullRequest { head_sha, ..pull };
-            world.pulls.insert(number.get(), pull.clone());
-            Ok(pull)
+            let head_sha = tip(world, &pull(world, number)?.head)?;
+            let edited = world.pulls.get_mut(&number.get()).expect("found just above");
+            edited.body = body.to_owned();
+            edited.head_sha = head_sha;
+            Ok(edited.clone())
         })
         .await
         .map_err(store_failed)?

@@ -8,6 +8,17 @@ pub const GATE_CONTEXT: &str = "tengu/verification";
 const MIN_REASON_CHARS: usize = 10;
 
 impl Tengu {
+    /// The deploy PR's page on the dashboard, for links tengu writes to GitHub and the team channel.
+    pub(crate) fn deploy_pr_link(&self, pr: &DeployPr) -> String {
+        format!(
+            "{}/repos/{}/{}/deploy-prs/{}",
+            self.settings.public_url.trim_end_matches('/'),
+            pr.repo.owner(),
+            pr.repo.name(),
+            pr.number.get()
+        )
+    }
+
     /// Puts the gate on the deploy PR's head commit. The gate is derived from tengu's records, so a failure
     /// here loses nothing: it is logged, and the next change publishes the gate again.
     pub(crate) async fn publish_gate(&self, pr: &DeployPr) {
@@ -17,13 +28,7 @@ impl Tengu {
             state: if gate.is_green() { StatusState::Success } else { StatusState::Pending },
             context: GATE_CONTEXT.to_owned(),
             description: gate.description(),
-            target_url: Some(format!(
-                "{}/repos/{}/{}/deploy-prs/{}",
-                self.settings.public_url.trim_end_matches('/'),
-                pr.repo.owner(),
-                pr.repo.name(),
-                pr.number.get()
-            )),
+            target_url: Some(self.deploy_pr_link(pr)),
         };
         if let Err(error) = self.ports.code_host.set_commit_status(&pr.repo, sha, &status).await {
             tracing::warn!(%error, deploy_pr = %pr.number, "the verification status could not be set on GitHub");

@@ -20,13 +20,7 @@ impl Tengu {
                 continue;
             }
             let people: Vec<String> = waiting_for.iter().map(|login| format!("@{login}")).collect();
-            let link = format!(
-                "{}/repos/{}/{}/deploy-prs/{}",
-                self.settings.public_url.trim_end_matches('/'),
-                pr.repo.owner(),
-                pr.repo.name(),
-                pr.number.get()
-            );
+            let link = self.deploy_pr_link(&pr);
             let comment = format!(
                 "{}: your changes are waiting to ship to **{}** ({verified} of {total} verified). Please check them \
                  on {} and tick your box here or on the dashboard: {link}",

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use super::event::{GithubEvent, PrAction, PullRequestEvent, parse_event};
 use crate::checklist_body;
-use crate::domain::{AuditAction, AuditEntry, PrState, Verification};
+use crate::domain::{AuditAction, AuditEntry, DeployPr, PrState, Verification};
 use crate::error::CoreError;
 use crate::ports::StoredDelivery;
 use crate::tengu::Tengu;
@@ -70,7 +70,7 @@ impl Tengu {
             return Ok(format!("{}{} is not a deploy PR", event.repo, event.number));
         };
         let new_state = match event.action {
-            PrAction::Edited => return self.sync_checks_from_github(event).await,
+            PrAction::Edited => return self.sync_checks_from_github(event, &deploy_pr).await,
             PrAction::Closed { merged: true } => PrState::Merged,
             PrAction::Closed { merged: false } => PrState::Closed,
             PrAction::Reopened => PrState::Open,
@@ -84,10 +84,7 @@ impl Tengu {
 
     /// A deploy PR's body was edited on GitHub: every box whose state differs from tengu's records is recorded
     /// as ticked (or unticked) by the person who edited it.
-    async fn sync_checks_from_github(&self, event: &PullRequestEvent) -> Result<String, CoreError> {
-        let Some(pr) = self.ports.store.deploy_pr(&event.repo, event.number).await? else {
-            return Ok(format!("{}{} is not a deploy PR", event.repo, event.number));
-        };
+    async fn sync_checks_from_github(&self, event: &PullRequestEvent, pr: &DeployPr) -> Result<String, CoreError> {
         let on_github: HashMap<_, _> = checklist_body::read_checks(&event.body).into_iter().collect();
         let now = self.ports.clock.now();
         let mut changed = 0;
