@@ -9,13 +9,14 @@ source scripts/lib/serve.sh
 port="${TENGU_BENCH_PORT:-3200}"
 duration="${TENGU_BENCH_SECONDS:-10}"
 cargo leptos build --release
-start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info
+webhook_secret="bench-$RANDOM"
+start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret"
 curl -fsS "http://127.0.0.1:$port/" >/dev/null || { echo "bench: tengu did not render /" >&2; tengu_log_tail 50; exit 1; }
 
-# Prints "<requests/s> <p99 in ms>" for one path.
+# Prints "<requests/s> <p99 in ms>" for one path (extra wrk arguments after it).
 measure() {
   local out rps p99
-  out=$(wrk -t2 -c64 -d"${duration}s" --latency "http://127.0.0.1:$port$1")
+  out=$(wrk -t2 -c64 -d"${duration}s" --latency "${@:2}" "http://127.0.0.1:$port$1")
   rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
   p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }; print v }' <<<"$out")
   if grep -q "Non-2xx" <<<"$out"; then echo "bench: $1 answered errors:" >&2; echo "$out" >&2; exit 1; fi
@@ -25,6 +26,19 @@ measure() {
 wrk -t2 -c64 -d2s "http://127.0.0.1:$port/" >/dev/null  # warm-up
 read -r home_rps home_p99 < <(measure /)
 read -r health_rps health_p99 < <(measure /healthz)
+# Webhooks: GitHub's `opened` example turned into `edited` on a PR that is not a deploy PR, signed once.
+export WEBHOOK_BODY="$tengu_work/webhook.json"
+python3 - "$WEBHOOK_BODY" <<'PY'
+import json, sys
+payload = json.load(open("server/tests/fixtures/github-webhooks/pull_request.opened.json"))
+payload["action"] = "edited"
+payload["changes"] = {"body": {"from": ""}}
+payload["repository"]["full_name"] = "acme/shop"
+json.dump(payload, open(sys.argv[1], "w"))
+PY
+WEBHOOK_SIGNATURE="sha256=$(openssl dgst -sha256 -hmac "$webhook_secret" -hex <"$WEBHOOK_BODY" | awk '{ print $NF }')"
+export WEBHOOK_SIGNATURE
+read -r hook_rps hook_p99 < <(measure /webhooks/github -s scripts/bench/webhook.lua)
 wasm=$(ls target/site/pkg/*.wasm | head -n 1)
 wasm_raw=$(stat -c %s "$wasm")
 wasm_gzip=$(gzip -9 -c "$wasm" | wc -c)
@@ -32,6 +46,7 @@ wasm_gzip=$(gzip -9 -c "$wasm" | wc -c)
 printf '\n%-10s %12s %10s\n' "path" "requests/s" "p99 ms"
 printf '%-10s %12.0f %10.2f\n' "/" "$home_rps" "$home_p99"
 printf '%-10s %12.0f %10.2f\n' "/healthz" "$health_rps" "$health_p99"
+printf '%-10s %12.0f %10.2f   (signed deliveries, each stored before the 202; SQLite)\n' "webhooks" "$hook_rps" "$hook_p99"
 awk -v a="$home_rps" -v b="$health_rps" 'BEGIN { printf "ratio / : /healthz = %.3f (target >= 0.25)\n", a / b }'
 printf 'release WASM %s: %d bytes raw, %d bytes gzip (%.0f KB; target <= 200 KB)\n' \
   "$(basename "$wasm")" "$wasm_raw" "$wasm_gzip" "$(awk -v g="$wasm_gzip" 'BEGIN { print g / 1024 }')"

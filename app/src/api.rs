@@ -1,7 +1,7 @@
 //! Server functions: each parses nothing (its arguments are already tengu's types) and hands over to the core.
 
 use leptos::prelude::*;
-use tengu_core::domain::{AuditEntry, DeployPr, EnvName, PrNumber, RepoSlug};
+use tengu_core::domain::{AuditEntry, DeployPr, EnvName, Login, PrNumber, RepoSlug};
 use tengu_core::views::{HomeView, SiteInfo};
 
 #[cfg(feature = "ssr")]
@@ -48,4 +48,21 @@ pub async fn override_gate(repo: RepoSlug, deploy_pr: PrNumber, reason: String) 
 pub async fn refresh_deploy_pr(env: EnvName) -> Result<(), ServerFnError> {
     let actor = acting_actor()?;
     tengu()?.open_or_refresh_deploy_pr(&actor, &env).await.map(drop).map_err(user_error)
+}
+
+/// Sandbox only: `person` ticks or unticks a box on the simulated GitHub; it reaches tengu as a webhook would.
+#[server]
+pub async fn simulate_github_edit(
+    repo: RepoSlug,
+    deploy_pr: PrNumber,
+    item: PrNumber,
+    verified: bool,
+    person: Login,
+) -> Result<(), ServerFnError> {
+    tengu()?.simulate_github_edit(&person, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
+}
+
+#[server]
+pub async fn load_body_on_github(repo: RepoSlug, deploy_pr: PrNumber) -> Result<String, ServerFnError> {
+    tengu()?.deploy_pr_body_on_github(&repo, deploy_pr).await.map_err(user_error)
 }

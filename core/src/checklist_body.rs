@@ -73,34 +73,127 @@ fn commit_line(commit: &Commit) -> String {
     }
 }
 
+/// GitHub refuses a pull request body longer than this many characters.
+pub const BODY_LIMIT: usize = 65_536;
+
+/// Written into a block that had to be cut, so a tick on an item left out is kept by tengu alone.
+const CUT_MARK: &str = "<!-- tengu:checklist:cut -->";
+
+fn item_line(pr: &SourcePr, checked: bool) -> String {
+    let mark = if checked { "x" } else { " " };
+    format!("- [{mark}] #{} {} @{}\n", pr.number.get(), pr.title, pr.author)
+}
+
+fn commit_details(pr: &SourcePr) -> String {
+    if pr.commits.is_empty() {
+        return String::new();
+    }
+    let noun = if pr.commits.len() == 1 { "commit" } else { "commits" };
+    let mut out = format!("  <details><summary>{} {noun}</summary>\n\n", pr.commits.len());
+    for commit in &pr.commits {
+        out.push_str("  ");
+        out.push_str(&commit_line(commit));
+        out.push('\n');
+    }
+    out.push_str("\n  </details>\n");
+    out
+}
+
+fn direct_section(direct_commits: &[Commit]) -> String {
+    if direct_commits.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n**Commits without a pull request**\n\n");
+    for commit in direct_commits {
+        out.push_str(&commit_line(commit));
+        out.push('\n');
+    }
+    out
+}
+
 /// The managed block for these source PRs (with their checkbox states) and direct commits.
 pub fn render_block(items: &[(&SourcePr, bool)], direct_commits: &[Commit]) -> String {
-    let mut out = String::new();
-    out.push_str(BLOCK_START);
-    out.push('\n');
+    let mut out = format!("{BLOCK_START}\n");
     for (pr, checked) in items {
-        let mark = if *checked { "x" } else { " " };
-        out.push_str(&format!("- [{mark}] #{} {} @{}\n", pr.number.get(), pr.title, pr.author));
-        if !pr.commits.is_empty() {
-            let noun = if pr.commits.len() == 1 { "commit" } else { "commits" };
-            out.push_str(&format!("  <details><summary>{} {noun}</summary>\n\n", pr.commits.len()));
-            for commit in &pr.commits {
-                out.push_str("  ");
-                out.push_str(&commit_line(commit));
-                out.push('\n');
-            }
-            out.push_str("\n  </details>\n");
-        }
+        out.push_str(&item_line(pr, *checked));
+        out.push_str(&commit_details(pr));
     }
-    if !direct_commits.is_empty() {
-        out.push_str("\n**Commits without a pull request**\n\n");
-        for commit in direct_commits {
-            out.push_str(&commit_line(commit));
-            out.push('\n');
-        }
-    }
+    out.push_str(&direct_section(direct_commits));
     out.push_str(BLOCK_END);
     out
+}
+
+/// The whole body: `old_body` with its block replaced, within GitHub's limit. When everything does not fit,
+/// commit lists are left out first (the last PR's first), then the direct commits, then items from the end,
+/// and the block says so with a link to `full_list_url`.
+pub fn render_body(
+    old_body: &str,
+    items: &[(&SourcePr, bool)],
+    direct_commits: &[Commit],
+    full_list_url: &str,
+) -> String {
+    let full = replace_block(old_body, &render_block(items, direct_commits));
+    if full.chars().count() <= BODY_LIMIT {
+        return full;
+    }
+    let chars = |text: &str| text.chars().count();
+    let lines: Vec<String> = items.iter().map(|(pr, checked)| item_line(pr, *checked)).collect();
+    let details: Vec<String> = items.iter().map(|(pr, _)| commit_details(pr)).collect();
+    let direct = direct_section(direct_commits);
+    let note_room = 400 + chars(full_list_url);
+    let budget = BODY_LIMIT.saturating_sub(chars(&replace_block(old_body, "")) + note_room);
+
+    let mut total = chars(BLOCK_START) + 1 + chars(BLOCK_END) + chars(&direct);
+    total += lines.iter().chain(&details).map(|text| chars(text)).sum::<usize>();
+    let mut kept_details = details.len();
+    while total > budget && kept_details > 0 {
+        kept_details -= 1;
+        total -= chars(&details[kept_details]);
+    }
+    let keep_direct = total <= budget;
+    if !keep_direct {
+        total -= chars(&direct);
+    }
+    let mut kept_items = items.len();
+    while total > budget && kept_items > 0 {
+        kept_items -= 1;
+        total -= chars(&lines[kept_items]);
+    }
+
+    let mut block = format!("{BLOCK_START}\n");
+    for index in 0..kept_items {
+        block.push_str(&lines[index]);
+        if index < kept_details {
+            block.push_str(&details[index]);
+        }
+    }
+    if keep_direct {
+        block.push_str(&direct);
+    } else {
+        block.push_str(&format!("\n**Commits without a pull request**: {}\n", direct_commits.len()));
+    }
+    let mut left_out = vec![];
+    if kept_details < kept_items {
+        left_out.push("commit lists".to_owned());
+    }
+    if kept_items < items.len() {
+        left_out.push(format!("{} more source PRs", items.len() - kept_items));
+    }
+    if !keep_direct {
+        left_out.push("the commits without a pull request".to_owned());
+    }
+    block.push_str(&format!(
+        "\n{CUT_MARK}\n_Cut to fit GitHub's {BODY_LIMIT}-character limit: {} are left out. \
+         The full list is in tengu: {full_list_url}_\n",
+        left_out.join(", ")
+    ));
+    block.push_str(BLOCK_END);
+    replace_block(old_body, &block)
+}
+
+/// True when the block was cut to fit: items missing from it are kept by tengu alone.
+pub fn is_cut(body: &str) -> bool {
+    block_range(body).is_some_and(|(start, end)| body[start..end].contains(CUT_MARK))
 }
 
 /// Puts `block` in place of the body's managed block, or after the humans' text when there is none yet.
@@ -122,6 +215,7 @@ mod tests {
             number: PrNumber::new(number).unwrap(),
             title: title.into(),
             author: Login::parse(author).unwrap(),
+            assignees: vec![],
             commits: vec![Commit {
                 sha: CommitSha::parse(format!("{number:0>40}")).unwrap(),
                 headline: format!("Work for {title}"),
@@ -179,5 +273,58 @@ mod tests {
         let replaced = replace_block(&adopted, &render_block(&[], &[]));
         assert!(replaced.starts_with("Hello\n\n"));
         assert!(read_checks(&replaced).is_empty());
+    }
+
+    fn big_pr(number: u64, commits: usize) -> SourcePr {
+        let mut pr = pr(number, &format!("Change number {number} with a descriptive title"), "alice");
+        pr.commits = (0..commits)
+            .map(|i| Commit {
+                sha: CommitSha::parse(format!("{:0>40}", number * 1000 + i as u64)).unwrap(),
+                headline: format!("Commit {i} of PR {number}, with a message long enough to matter"),
+                author: Some(Login::parse("alice").unwrap()),
+                parents: 1,
+            })
+            .collect();
+        pr
+    }
+
+    #[test]
+    fn a_body_that_fits_is_not_cut() {
+        let a = pr(1, "Small", "alice");
+        let body = render_body("Notes", &[(&a, true)], &[], "https://tengu.example/x");
+        assert_eq!(body, replace_block("Notes", &render_block(&[(&a, true)], &[])));
+        assert!(!is_cut(&body));
+    }
+
+    #[test]
+    fn commit_lists_are_cut_before_items() {
+        let prs: Vec<SourcePr> = (1..=100).map(|n| big_pr(n, 12)).collect();
+        let items: Vec<_> = prs.iter().map(|p| (p, p.number.get() % 2 == 0)).collect();
+        let human = "Hand-written notes\n";
+        let body = render_body(human, &items, &[], "https://tengu.example/repos/acme/shop/deploy-prs/7");
+        assert!(body.chars().count() <= BODY_LIMIT, "{} characters", body.chars().count());
+        assert!(body.starts_with(human));
+        assert!(is_cut(&body));
+        assert!(body.contains("commit lists are left out"));
+        assert!(body.contains("https://tengu.example/repos/acme/shop/deploy-prs/7"));
+        let checks = read_checks(&body);
+        assert_eq!(checks.len(), 100, "every item stays while cutting commit lists is enough");
+        assert!(checks.iter().all(|(n, checked)| *checked == (n.get() % 2 == 0)));
+        assert!(body.contains("<details>"), "the first PRs keep their commit lists");
+    }
+
+    #[test]
+    fn items_are_cut_from_the_end_when_commit_lists_are_not_enough() {
+        let prs: Vec<SourcePr> = (1..=1500).map(|n| big_pr(n, 1)).collect();
+        let items: Vec<_> = prs.iter().map(|p| (p, false)).collect();
+        let direct = big_pr(9999, 40).commits;
+        let body = render_body("", &items, &direct, "https://tengu.example/d");
+        assert!(body.chars().count() <= BODY_LIMIT);
+        let checks = read_checks(&body);
+        assert!(checks.len() > 500 && checks.len() < 1500, "{} items kept", checks.len());
+        assert_eq!(checks[0].0, n(1), "the first items are kept");
+        assert!(body.contains(&format!("{} more source PRs", 1500 - checks.len())));
+        assert!(body.contains("**Commits without a pull request**: 40"));
+        assert!(!body.contains("<details>"));
     }
 }

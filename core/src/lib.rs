@@ -4,11 +4,15 @@
 pub mod checklist_body;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "github")]
+pub mod github;
 pub mod ports;
 pub mod release_plan;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod settings;
+#[cfg(feature = "github")]
+pub mod slack;
 #[cfg(feature = "sql")]
 pub mod sql_store;
 pub mod tengu;

@@ -34,6 +34,12 @@ impl Tengu {
         self
     }
 
+    /// The same tengu telling the team through another channel (Slack, from the configuration).
+    pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.ports.notifier = notifier;
+        self
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }

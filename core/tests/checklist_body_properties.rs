@@ -47,6 +47,7 @@ fn source_prs() -> impl Strategy<Value = Vec<(SourcePr, bool)>> {
                     number: PrNumber::new(number).unwrap(),
                     title: title.trim().to_owned(),
                     author: Login::parse(&author).unwrap(),
+                    assignees: vec![],
                     commits,
                 };
                 (pr, ticked)

@@ -2,15 +2,16 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use chrono::Utc;
 use tengu_core::checklist_body::{read_checks, set_checked};
-use tengu_core::domain::{Actor, BranchName, Commit, CommitSha, Login, PrNumber, RepoSlug};
-use tengu_core::ports::{CodeHost, CodeHostError, CommitStatus, ManualClock, NewPullRequest, PullRequest, Store};
+use tengu_core::domain::{Actor, BranchName, CommitSha, Login, PrNumber, RepoSlug};
+use tengu_core::ports::{
+    CodeHost, CodeHostError, CommitRange, CommitStatus, ManualClock, NewPullRequest, PullRequest, PullSummary, Store,
+};
 
 /// The simulated GitHub, with a person who read the body before tengu's write and saves their own tick right
 /// after it, `races` times.
@@ -22,18 +23,11 @@ struct RacingEditor {
 
 #[async_trait]
 impl CodeHost for RacingEditor {
-    async fn compare(&self, r: &RepoSlug, b: &BranchName, h: &BranchName) -> Result<Vec<Commit>, CodeHostError> {
+    async fn compare(&self, r: &RepoSlug, b: &BranchName, h: &BranchName) -> Result<CommitRange, CodeHostError> {
         self.inner.compare(r, b, h).await
     }
-    async fn pull_requests_for_commits(
-        &self,
-        r: &RepoSlug,
-        s: &[CommitSha],
-    ) -> Result<HashMap<CommitSha, PrNumber>, CodeHostError> {
-        self.inner.pull_requests_for_commits(r, s).await
-    }
-    async fn pull_requests(&self, r: &RepoSlug, n: &[PrNumber]) -> Result<Vec<PullRequest>, CodeHostError> {
-        self.inner.pull_requests(r, n).await
+    async fn pull_summaries(&self, r: &RepoSlug, n: &[PrNumber]) -> Result<Vec<PullSummary>, CodeHostError> {
+        self.inner.pull_summaries(r, n).await
     }
     async fn pull_request(&self, r: &RepoSlug, n: PrNumber) -> Result<PullRequest, CodeHostError> {
         self.inner.pull_request(r, n).await

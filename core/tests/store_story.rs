@@ -19,6 +19,7 @@ fn source(number: u64, author: &str) -> SourcePr {
         number: n(number),
         title: format!("Change {number}"),
         author: Login::parse(author).unwrap(),
+        assignees: vec![Login::parse("reviewer").unwrap()],
         commits: vec![Commit {
             sha: CommitSha::parse(format!("{number:0>40}")).unwrap(),
             headline: format!("Work on {number}"),

@@ -1,3 +1,6 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, Page, test } from "@playwright/test";
 
 // The sandbox seeds the production deploy PR with #123, #125 and #126 verified; these two are not.
@@ -85,4 +88,90 @@ test("a person overrides the gate with a written reason", async ({ page }) => {
   const history = page.getByRole("region", { name: "History" });
   await expect(history).toContainText("overrode the verification gate of");
   await expect(history).toContainText("Hotfix for the checkout outage");
+});
+
+// Tests in this file run in order on one server. By here, on production, #123, #124, #125, #126 and #128 are
+// verified; #127 and #129 are not.
+const DASHBOARD_ITEM = "Verified #127 Fix sort order of reviews";
+const GITHUB_ITEM = "Verified #125 Reduce worker memory usage";
+const SIMULATED_ITEM = "Verified #129 Retry failed webhook deliveries";
+
+const secret = process.env.TENGU_E2E_WEBHOOK_SECRET ?? "";
+
+/// GitHub's own `pull_request.opened` example (octokit/webhooks), turned into the `edited` event GitHub sends
+/// when `sender` edits the deploy PR's body.
+function editedPayload(deployPr: number, from: string, to: string, sender: string): string {
+  const path = join(__dirname, "../../server/tests/fixtures/github-webhooks/pull_request.opened.json");
+  const payload = JSON.parse(readFileSync(path, "utf8"));
+  payload.action = "edited";
+  payload.number = deployPr;
+  payload.changes = { body: { from } };
+  payload.repository.full_name = "acme/shop";
+  payload.pull_request.number = deployPr;
+  payload.pull_request.body = to;
+  payload.pull_request.base.ref = "deployment/production";
+  payload.pull_request.head.ref = "master";
+  payload.sender.login = sender;
+  return JSON.stringify(payload);
+}
+
+test("a tick in the dashboard and an untick on GitHub both survive", async ({ page, request }) => {
+  expect(secret, "scripts/e2e.sh passes the webhook secret the server was started with").not.toBe("");
+  await page.goto("/");
+  await page.getByRole("link", { name: /Deploy to production/ }).click();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  const deployPr = Number(new URL(page.url()).pathname.split("/").pop());
+  expect(deployPr).toBeGreaterThan(0);
+
+  const box = page.getByRole("checkbox", { name: DASHBOARD_ITEM });
+  await expect(box).toHaveAttribute("aria-checked", "false");
+  await box.click();
+  await expect(box).toHaveAttribute("aria-checked", "true");
+  await expect(page.getByRole("progressbar", { name: "6 of 8 verified" })).toBeVisible();
+
+  // erin unticks #125 on GitHub; GitHub tells tengu with a signed pull_request.edited delivery carrying the
+  // whole body before and after her edit.
+  const before = (await page.locator(".github-body pre").textContent()) ?? "";
+  expect(before).toContain("- [x] #127 Fix sort order of reviews");
+  expect(before).toContain("- [x] #125 Reduce worker memory usage");
+  const after = before.replace("- [x] #125 ", "- [ ] #125 ");
+  const body = editedPayload(deployPr, before, after, "erin");
+  const signature = "sha256=" + createHmac("sha256", secret).update(body).digest("hex");
+  const headers = {
+    "content-type": "application/json",
+    "x-github-event": "pull_request",
+    "x-github-delivery": randomUUID(),
+    "x-hub-signature-256": signature,
+  };
+  const unsigned = await request.post("/webhooks/github", { data: body, headers: { ...headers, "x-hub-signature-256": "sha256=00" } });
+  expect(unsigned.status()).toBe(401);
+  const delivered = await request.post("/webhooks/github", { data: body, headers });
+  expect(delivered.status()).toBe(202);
+
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole("checkbox", { name: GITHUB_ITEM })).toHaveAttribute("aria-checked", "false", { timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
+  await expect(page.getByRole("checkbox", { name: DASHBOARD_ITEM })).toHaveAttribute("aria-checked", "true");
+  await expect(itemRow(page, DASHBOARD_ITEM)).toContainText("verified by visitor");
+  await expect(itemRow(page, GITHUB_ITEM)).toContainText("not verified yet");
+  await expect(page.getByRole("progressbar", { name: "5 of 8 verified" })).toBeVisible();
+  await expect(page.locator(".github-body pre")).toContainText("- [ ] #125 Reduce worker memory usage");
+  const history = page.getByRole("region", { name: "History" });
+  await expect(history).toContainText("erin");
+  await expect(history).toContainText("Reduce worker memory usage (on GitHub)");
+});
+
+test("the sandbox simulates a tick on GitHub through the same webhook path", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: /Deploy to production/ }).click();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  const panel = page.getByRole("region", { name: "Sandbox: edit the checklist on GitHub" });
+  await panel.getByLabel("Item").selectOption({ label: "#129 Retry failed webhook deliveries" });
+  await panel.getByLabel("As").selectOption("carol");
+  await panel.getByLabel("Box").selectOption("true");
+  await panel.getByRole("button", { name: "Save on GitHub" }).click();
+  await expect(page.getByRole("checkbox", { name: SIMULATED_ITEM })).toHaveAttribute("aria-checked", "true");
+  await expect(itemRow(page, SIMULATED_ITEM)).toContainText("verified by carol");
+  await expect(page.getByRole("region", { name: "History" })).toContainText("Retry failed webhook deliveries (on GitHub)");
 });

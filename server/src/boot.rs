@@ -3,8 +3,13 @@
 use std::sync::Arc;
 
 use tengu_core::Tengu;
-use tengu_core::ports::{Store, SystemClock};
+use tengu_core::domain::ReminderPolicy;
+use tengu_core::github::GithubCodeHost;
+use tengu_core::ports::{EcsNotConfigured, LogNotifier, Notifier, OpenPolicy, Store, SystemClock};
+use tengu_core::settings::Settings;
+use tengu_core::slack::SlackNotifier;
 use tengu_core::sql_store::SqlStore;
+use tengu_core::tengu::Ports;
 
 use crate::config::{Config, redacted_url};
 
@@ -15,10 +20,14 @@ pub enum BootError {
     #[error("the sandbox could not start: {0}")]
     Sandbox(String),
     #[error(
-        "GitHub or AWS is configured, but the real GitHub and ECS adapters are not part of this version yet; \
-         remove [github] and [aws] (and TENGU_GITHUB_TOKEN / TENGU_AWS_REGION) to run the sandbox"
+        "AWS is configured, but the ECS adapter is not part of this version yet; remove [aws] (and \
+         TENGU_AWS_REGION) to run with GitHub only, or remove [github] too to run the sandbox"
     )]
-    AdaptersComing,
+    EcsComing,
+    #[error("GitHub is configured but no environment is: add at least one [[environments]] to tengu.toml")]
+    NoEnvironments,
+    #[error("GitHub cannot be used: {0}")]
+    Github(String),
     #[error("{0}")]
     Input(String),
     #[error("cannot listen on {addr}: {cause}")]
@@ -35,16 +44,47 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, BootError> {
 }
 
 pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError> {
-    if !config.is_sandbox() {
-        return Err(BootError::AdaptersComing);
-    }
-    let store: Arc<dyn Store> = Arc::new(store);
-    let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), &config.public_url)
-        .await
-        .map_err(|e| BootError::Sandbox(e.user_message()))?;
-    tracing::info!("running the sandbox: GitHub and ECS are simulated");
     let reminders = config.reminders.policy().map_err(|e| BootError::Input(e.to_string()))?;
-    Ok(tengu.with_reminder_policy(reminders))
+    let notifier: Arc<dyn Notifier> = match config.slack_webhook_url() {
+        Some(url) => Arc::new(SlackNotifier::new(url).map_err(|e| BootError::Input(e.to_string()))?),
+        None => Arc::new(LogNotifier),
+    };
+    let store: Arc<dyn Store> = Arc::new(store);
+    let tengu = if config.is_sandbox() {
+        let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), &config.public_url)
+            .await
+            .map_err(|e| BootError::Sandbox(e.user_message()))?;
+        tracing::info!("running the sandbox: GitHub and ECS are simulated");
+        tengu
+    } else {
+        with_github(config, store, reminders)?
+    };
+    Ok(tengu.with_reminder_policy(reminders).with_notifier(notifier))
+}
+
+/// GitHub for real; ECS questions answer that no AWS account is configured.
+fn with_github(config: &Config, store: Arc<dyn Store>, reminders: ReminderPolicy) -> Result<Tengu, BootError> {
+    if config.aws.region.is_some() {
+        return Err(BootError::EcsComing);
+    }
+    let github = config.github_settings().map_err(|e| BootError::Input(e.to_string()))?;
+    let github = github.ok_or_else(|| BootError::Github("no token and no App are configured".into()))?;
+    let environments = config.environments().map_err(|e| BootError::Input(e.to_string()))?;
+    if environments.is_empty() {
+        return Err(BootError::NoEnvironments);
+    }
+    let code_host = GithubCodeHost::new(&github).map_err(|e| BootError::Github(e.to_string()))?;
+    tracing::info!(api = %github.api_url, environments = environments.len(), "running on GitHub");
+    let settings = Settings { environments, sandbox: false, public_url: config.public_url.clone(), reminders };
+    let ports = Ports {
+        store,
+        code_host: Arc::new(code_host),
+        orchestrator: Arc::new(EcsNotConfigured),
+        notifier: Arc::new(LogNotifier),
+        clock: Arc::new(SystemClock),
+        policy: Arc::new(OpenPolicy),
+    };
+    Ok(Tengu::new(settings, ports))
 }
 
 pub async fn migrate_only(config: &Config) -> Result<(), BootError> {

@@ -5,7 +5,11 @@ use std::fmt;
 use std::path::Path;
 
 use serde::Deserialize;
-use tengu_core::domain::{QuietHours, ReminderPolicy};
+use tengu_core::domain::{
+    BranchName, ClusterName, DeployPrOptions, EnvName, Environment, Login, QuietHours, ReminderPolicy, RepoSlug,
+    ServiceName,
+};
+use tengu_core::github::{Credentials, GithubSettings};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tengu.db";
 
@@ -31,7 +35,15 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct GithubConfig {
+    /// `https://api.github.com` unless set; `https://<host>/api/v3` for GitHub Enterprise Server.
+    pub api_url: Option<String>,
+    /// Derived from `api_url` unless set.
+    pub graphql_url: Option<String>,
     pub token: Option<Secret>,
+    /// A GitHub App instead of a token: its id, its private key (a PEM file), and optionally the installation.
+    pub app_id: Option<u64>,
+    pub private_key_path: Option<String>,
+    pub installation_id: Option<u64>,
     pub webhook_secret: Option<Secret>,
     /// The secret being rotated out: deliveries signed with it are accepted until it is removed.
     pub previous_webhook_secret: Option<Secret>,
@@ -47,6 +59,71 @@ pub struct AwsConfig {
 #[serde(deny_unknown_fields)]
 pub struct SlackConfig {
     pub webhook_url: Option<Secret>,
+}
+
+/// `[[environments]]`: one deploy target, its deploy PR and its ECS services.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentConfig {
+    pub name: String,
+    pub repo: String,
+    #[serde(default = "default_source_branch")]
+    pub source_branch: String,
+    /// `deployment/<name>` unless set.
+    pub deploy_branch: Option<String>,
+    pub cluster: String,
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// `Deploy to {env} {date} {time}` unless set; `{source}` is the source branch.
+    pub title_template: Option<String>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub assignees: Vec<String>,
+    #[serde(default)]
+    pub refresh_on_push: bool,
+}
+
+fn default_source_branch() -> String {
+    "master".to_owned()
+}
+
+impl EnvironmentConfig {
+    pub fn environment(&self) -> Result<Environment, ConfigError> {
+        let field = |what: &str, e: String| ConfigError::Environment {
+            name: self.name.clone(),
+            message: format!("{what}: {e}"),
+        };
+        let name = EnvName::parse(&self.name).map_err(|e| field("name", e.to_string()))?;
+        let deploy_branch = match &self.deploy_branch {
+            Some(branch) => BranchName::parse(branch).map_err(|e| field("deploy_branch", e.to_string()))?,
+            None => Environment::default_deploy_branch(&name),
+        };
+        let mut deploy_pr = DeployPrOptions {
+            draft: self.draft,
+            labels: self.labels.clone(),
+            refresh_on_push: self.refresh_on_push,
+            ..DeployPrOptions::default()
+        };
+        if let Some(template) = &self.title_template {
+            deploy_pr.title_template = template.clone();
+        }
+        for login in &self.assignees {
+            deploy_pr.assignees.push(Login::parse(login).map_err(|e| field("assignees", e.to_string()))?);
+        }
+        let services = self.services.iter().map(ServiceName::parse).collect::<Result<Vec<_>, _>>();
+        Ok(Environment {
+            repo: RepoSlug::parse(&self.repo).map_err(|e| field("repo", e.to_string()))?,
+            source_branch: BranchName::parse(&self.source_branch).map_err(|e| field("source_branch", e.to_string()))?,
+            deploy_branch,
+            cluster: ClusterName::parse(&self.cluster).map_err(|e| field("cluster", e.to_string()))?,
+            services: services.map_err(|e| field("services", e.to_string()))?,
+            deploy_pr,
+            name,
+        })
+    }
 }
 
 /// `[reminders]`: how often authors who owe a tick are pinged, and when not.
@@ -115,6 +192,7 @@ pub struct Config {
     pub aws: AwsConfig,
     pub slack: SlackConfig,
     pub reminders: RemindersConfig,
+    pub environments: Vec<EnvironmentConfig>,
 }
 
 impl Default for Config {
@@ -127,6 +205,7 @@ impl Default for Config {
             aws: AwsConfig::default(),
             slack: SlackConfig::default(),
             reminders: RemindersConfig::default(),
+            environments: Vec::new(),
         }
     }
 }
@@ -139,6 +218,10 @@ pub enum ConfigError {
     Parse { path: String, message: String },
     #[error("{name} is not valid: {message}")]
     Variable { name: &'static str, message: String },
+    #[error("environment {name:?} is not valid: {message}")]
+    Environment { name: String, message: String },
+    #[error("{0}")]
+    Github(String),
 }
 
 impl Config {
@@ -175,6 +258,22 @@ impl Config {
                 }
             };
         }
+        if let Some(url) = env("TENGU_GITHUB_API_URL") {
+            config.github.api_url = Some(url);
+        }
+        let number = |name: &'static str, text: String| {
+            text.parse::<u64>()
+                .map_err(|_| ConfigError::Variable { name, message: format!("{text:?}: expected a number") })
+        };
+        if let Some(id) = env("TENGU_GITHUB_APP_ID") {
+            config.github.app_id = Some(number("TENGU_GITHUB_APP_ID", id)?);
+        }
+        if let Some(path) = env("TENGU_GITHUB_PRIVATE_KEY_PATH") {
+            config.github.private_key_path = Some(path);
+        }
+        if let Some(id) = env("TENGU_GITHUB_INSTALLATION_ID") {
+            config.github.installation_id = Some(number("TENGU_GITHUB_INSTALLATION_ID", id)?);
+        }
         if let Some(token) = env("TENGU_GITHUB_TOKEN") {
             config.github.token = Some(Secret(token));
         }
@@ -203,7 +302,50 @@ impl Config {
             config.reminders.utc_offset = Some(offset);
         }
         config.reminders.policy()?;
+        for environment in &config.environments {
+            environment.environment()?;
+        }
         Ok(config)
+    }
+
+    /// The deploy targets, parsed.
+    pub fn environments(&self) -> Result<Vec<Environment>, ConfigError> {
+        self.environments.iter().map(EnvironmentConfig::environment).collect()
+    }
+
+    /// How tengu signs in to GitHub, when it is configured: a token, or an App with its private key file.
+    pub fn github_credentials(&self) -> Result<Option<Credentials>, ConfigError> {
+        let github = &self.github;
+        match (&github.token, github.app_id, &github.private_key_path) {
+            (Some(_), Some(_), _) => {
+                Err(ConfigError::Github("[github] has both a token and an app_id; keep one of them".into()))
+            }
+            (Some(token), None, _) => Ok(Some(Credentials::Token(token.0.clone()))),
+            (None, Some(app_id), Some(path)) => {
+                let private_key_pem = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError::Github(format!("the GitHub App private key {path} cannot be read: {e}"))
+                })?;
+                Ok(Some(Credentials::App { app_id, private_key_pem, installation_id: github.installation_id }))
+            }
+            (None, Some(_), None) => Err(ConfigError::Github(
+                "[github] app_id needs private_key_path (or TENGU_GITHUB_PRIVATE_KEY_PATH), the App's PEM key".into(),
+            )),
+            (None, None, _) => Ok(None),
+        }
+    }
+
+    pub fn github_settings(&self) -> Result<Option<GithubSettings>, ConfigError> {
+        let Some(credentials) = self.github_credentials()? else { return Ok(None) };
+        let mut settings = GithubSettings::new(credentials);
+        if let Some(url) = &self.github.api_url {
+            settings.api_url = url.clone();
+        }
+        settings.graphql_url = self.github.graphql_url.clone();
+        Ok(Some(settings))
+    }
+
+    pub fn slack_webhook_url(&self) -> Option<&str> {
+        self.slack.webhook_url.as_ref().map(|secret| secret.0.as_str())
     }
 
     /// The secrets a webhook delivery may be signed with: the current one, then the one being rotated out.
@@ -217,7 +359,7 @@ impl Config {
 
     /// With neither GitHub nor AWS configured, tengu runs the sandbox.
     pub fn is_sandbox(&self) -> bool {
-        self.github.token.is_none() && self.aws.region.is_none()
+        self.github.token.is_none() && self.github.app_id.is_none() && self.aws.region.is_none()
     }
 }
 
@@ -299,6 +441,44 @@ mod tests {
             let err = Config::load(Some(Path::new("/dev/null")), env(&[(name, value)])).unwrap_err();
             assert!(err.to_string().contains("reminders") || err.to_string().contains(name), "{err}");
         }
+    }
+
+    #[test]
+    fn environments_and_a_github_app_come_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("tengu-config-envs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = dir.join("app.pem");
+        std::fs::write(&key, "-----BEGIN RSA PRIVATE KEY-----\n").unwrap();
+        let file = dir.join("tengu.toml");
+        let text = format!(
+            "[github]\napp_id = 12\nprivate_key_path = {:?}\napi_url = \"https://ghe.acme.test/api/v3\"\n\
+             [[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"shop\"\n\
+             services = [\"web\"]\ndraft = true\nlabels = [\"deploy\"]\nassignees = [\"release-captain\"]\n\
+             title_template = \"Ship {{env}}\"\nrefresh_on_push = true\n",
+            key.display().to_string()
+        );
+        std::fs::write(&file, text).unwrap();
+        let config = Config::load(Some(&file), env(&[])).unwrap();
+        assert!(!config.is_sandbox());
+        let environments = config.environments().unwrap();
+        let production = &environments[0];
+        assert_eq!(production.deploy_branch.as_str(), "deployment/production");
+        assert_eq!(production.source_branch.as_str(), "master");
+        assert!(production.deploy_pr.draft && production.deploy_pr.refresh_on_push);
+        assert_eq!(production.deploy_pr.title_template, "Ship {env}");
+        let settings = config.github_settings().unwrap().unwrap();
+        assert_eq!(settings.api_url, "https://ghe.acme.test/api/v3");
+        assert!(matches!(settings.credentials, Credentials::App { app_id: 12, installation_id: None, .. }));
+
+        std::fs::write(&file, "[[environments]]\nname = \"Prod\"\nrepo = \"acme/shop\"\ncluster = \"c\"\n").unwrap();
+        let err = Config::load(Some(&file), env(&[])).unwrap_err();
+        assert!(err.to_string().starts_with("environment \"Prod\" is not valid: name:"), "{err}");
+        let err = Config::load(Some(Path::new("/dev/null")), env(&[("TENGU_GITHUB_APP_ID", "12")]))
+            .unwrap()
+            .github_settings()
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("needs private_key_path"), "{err}");
     }
 
     #[test]

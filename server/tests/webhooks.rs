@@ -153,3 +153,85 @@ async fn a_malformed_payload_is_finished_with_its_reason_not_retried_forever() {
     assert_eq!(status, StatusCode::ACCEPTED);
     app.settle_deliveries().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_delivery_applies_only_its_own_change_and_github_keeps_the_edit() {
+    let app = spawn_app(vec![SECRET.to_vec()]).await;
+    let pr = production_pr(&app).await;
+    let stale_body = body_on_github(&app, &pr).await;
+    // On GitHub, erin ticks #127 in a copy of the body that predates the dashboard tick of #124 below.
+    let erins_body = checklist_body::set_checked(&stale_body, n(127), true).unwrap();
+    let visitor = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse("visitor").unwrap());
+    app.tengu.set_verification(&visitor, &pr.repo, pr.number, n(124), true).await.unwrap();
+
+    let mut payload = edited(&pr, &erins_body, "erin");
+    payload["changes"] = json!({ "body": { "from": stale_body } });
+    app.send(delivery("pull_request", "late-1", &payload, Some(SECRET))).await;
+    app.settle_deliveries().await;
+
+    let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
+    assert_eq!(after.item(n(127)).unwrap().verified.as_ref().unwrap().by, "erin");
+    assert_eq!(after.item(n(124)).unwrap().verified.as_ref().unwrap().by, "visitor", "not undone by the late body");
+    assert_eq!(body_on_github(&app, &pr).await, erins_body, "the simulated GitHub holds the body GitHub reported");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_to_the_source_branch_refreshes_the_deploy_prs_that_follow_it() {
+    let app = spawn_app(vec![SECRET.to_vec()]).await;
+    let mut push = fixture("push");
+    push["repository"]["full_name"] = json!("acme/shop");
+    push["ref"] = json!("refs/heads/master");
+    let event = tengu_core::webhooks::parse_event("push", &push.to_string()).unwrap();
+    let outcome = app.tengu.handle_github_event(&event).await.unwrap();
+    let home = app.tengu.home().await.unwrap();
+    for card in &home.deploy_prs {
+        let expected = format!("{}: deploy PR {} lists {} source PRs", card.env, card.number, card.total);
+        assert!(outcome.contains(&expected), "{outcome} should contain {expected}");
+    }
+
+    push["ref"] = json!("refs/heads/feature/cart");
+    let event = tengu_core::webhooks::parse_event("push", &push.to_string()).unwrap();
+    let outcome = app.tengu.handle_github_event(&event).await.unwrap();
+    assert_eq!(outcome, "push to acme/shop feature/cart: no environment refreshes on it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_commits_on_the_deploy_pr_move_the_gate_to_its_new_head() {
+    let app = spawn_app(vec![SECRET.to_vec()]).await;
+    let pr = production_pr(&app).await;
+    let new_head = "0123456789abcdef0123456789abcdef01234567";
+    let mut synchronize = fixture("pull_request.synchronize");
+    synchronize["number"] = json!(pr.number.get());
+    synchronize["repository"]["full_name"] = json!(pr.repo.to_string());
+    synchronize["pull_request"]["head"]["sha"] = json!(new_head);
+    app.send(delivery("pull_request", "s-1", &synchronize, Some(SECRET))).await;
+    app.settle_deliveries().await;
+
+    let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
+    assert_eq!(after.head_sha.as_ref().map(|s| s.as_str()), Some(new_head));
+    let world: Value =
+        serde_json::from_str(&app.tengu.store().load_document("sandbox.world").await.unwrap().unwrap()).unwrap();
+    let statuses = world["statuses"][new_head].as_array().expect("a status on the new head");
+    assert_eq!(statuses[0]["context"], "tengu/verification");
+    assert_eq!(statuses[0]["state"], "pending");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deploy_pr_opened_by_hand_is_adopted_with_its_ticks() {
+    let app = spawn_app(vec![SECRET.to_vec()]).await;
+    let pr = production_pr(&app).await;
+    // tengu forgets its deploy PR, as if someone (or git-pr-release) had opened it on GitHub without tengu.
+    app.database.execute_raw("DELETE FROM checklist_items").await.unwrap();
+    app.database.execute_raw("DELETE FROM deploy_prs").await.unwrap();
+    let mut opened = fixture("pull_request.opened");
+    opened["number"] = json!(pr.number.get());
+    opened["repository"]["full_name"] = json!(pr.repo.to_string());
+    opened["pull_request"]["base"]["ref"] = json!("deployment/production");
+    opened["pull_request"]["head"]["ref"] = json!("master");
+    app.send(delivery("pull_request", "o-1", &opened, Some(SECRET))).await;
+    app.settle_deliveries().await;
+
+    let adopted = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
+    assert_eq!(adopted.items.len(), pr.items.len());
+    assert_eq!(adopted.verified_count(), pr.verified_count(), "the ticks in the body are kept");
+}

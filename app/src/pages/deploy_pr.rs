@@ -2,9 +2,12 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use tengu_core::domain::{ChecklistItem, Commit, DeployPr, PrNumber, RepoSlug};
+use tengu_core::domain::{ChecklistItem, Commit, DeployPr, Login, PrNumber, RepoSlug};
 
-use crate::api::{OverrideGate, SetVerification, load_deploy_pr, load_deploy_pr_history};
+use crate::api::{
+    OverrideGate, SetVerification, SimulateGithubEdit, load_body_on_github, load_deploy_pr, load_deploy_pr_history,
+    load_site_info,
+};
 use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
 use crate::components::error_notice::ErrorNotice;
@@ -17,20 +20,27 @@ pub fn DeployPrPage() -> impl IntoView {
     let params = use_params_map();
     let toggle = ServerAction::<SetVerification>::new();
     let decide = ServerAction::<OverrideGate>::new();
-    // Both the page and its history reload after a tick or an override.
+    let simulate = ServerAction::<SimulateGithubEdit>::new();
+    let site = Resource::new(|| (), |_| load_site_info());
+    // Both the page and its history reload after a tick, an override or a (simulated) edit on GitHub.
     let key = move || {
         let target = params.with(|p| {
             let repo = RepoSlug::from_parts(&p.get("owner").unwrap_or_default(), &p.get("name").unwrap_or_default());
             let number = PrNumber::parse(&p.get("number").unwrap_or_default());
             repo.and_then(|repo| number.map(|number| (repo, number))).map_err(|e| e.to_string())
         });
-        (target, toggle.version().get(), decide.version().get())
+        (target, toggle.version().get(), decide.version().get(), simulate.version().get())
     };
-    let pr = Resource::new(key, |(target, _, _)| async move {
+    let pr = Resource::new(key, |(target, _, _, _)| async move {
         let (repo, number) = target?;
         load_deploy_pr(repo, number).await.map_err(|e| error_text(&e))
     });
-    let history = Resource::new(key, |(target, _, _)| async move {
+    // The body as GitHub holds it, shown beside the sandbox's simulated edits.
+    let body = Resource::new(key, |(target, _, _, _)| async move {
+        let (repo, number) = target?;
+        load_body_on_github(repo, number).await.map_err(|e| error_text(&e))
+    });
+    let history = Resource::new(key, |(target, _, _, _)| async move {
         let (repo, number) = target?;
         load_deploy_pr_history(repo, number).await.map_err(|e| error_text(&e))
     });
@@ -39,7 +49,12 @@ pub fn DeployPrPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match pr.await {
-                    Ok(pr) => view! { <DeployPrView pr toggle decide/> }.into_any(),
+                    Ok(pr) => {
+                        let people = site.await.ok().filter(|info| info.sandbox).map(|info| info.people);
+                        let body = body.await.unwrap_or_default();
+                        let edit = people.map(|people| view! { <SimulatedGithubEdit pr=pr.clone() people body simulate/> });
+                        view! { <DeployPrView pr toggle decide/> {edit} }.into_any()
+                    }
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
                 }
             })}
@@ -155,6 +170,57 @@ fn ItemRow(pr: DeployPr, item: ChecklistItem, toggle: ServerAction<SetVerificati
                 </details>
             </div>
         </li>
+    }
+}
+
+/// Sandbox only: what a person ticking a box on GitHub's page would do, delivered to tengu as GitHub's webhook.
+#[component]
+fn SimulatedGithubEdit(
+    pr: DeployPr,
+    people: Vec<Login>,
+    body: String,
+    simulate: ServerAction<SimulateGithubEdit>,
+) -> impl IntoView {
+    let failure = move || simulate.value().get().and_then(|result| result.err()).map(|e| error_text(&e));
+    let items = pr
+        .items
+        .iter()
+        .map(|item| {
+            let number = item.source.number.get().to_string();
+            view! { <option value=number.clone()>{format!("#{number} {}", item.source.title)}</option> }
+        })
+        .collect_view();
+    let people = people
+        .into_iter()
+        .map(|login| view! { <option value=login.to_string()>{format!("@{login}")}</option> })
+        .collect_view();
+    view! {
+        <section class="panel panel--sandbox" aria-labelledby="github-edit-title">
+            <h2 id="github-edit-title">"Sandbox: edit the checklist on GitHub"</h2>
+            <p class="muted">
+                "Tick or untick a box as someone editing the deploy PR on GitHub. tengu hears of it through the same "
+                "pull_request.edited webhook GitHub sends."
+            </p>
+            {move || failure().map(|message| view! { <ErrorNotice message/> })}
+            <ActionForm action=simulate attr:class="inline-form">
+                <input type="hidden" name="repo" value=pr.repo.to_string()/>
+                <input type="hidden" name="deploy_pr" value=pr.number.get().to_string()/>
+                <label>"Item " <select name="item">{items}</select></label>
+                <label>"As " <select name="person">{people}</select></label>
+                <label>
+                    "Box "
+                    <select name="verified">
+                        <option value="true">"ticked"</option>
+                        <option value="false">"unticked"</option>
+                    </select>
+                </label>
+                <button type="submit" class="button">"Save on GitHub"</button>
+            </ActionForm>
+            <details class="github-body">
+                <summary>"The body as GitHub holds it"</summary>
+                <pre>{body}</pre>
+            </details>
+        </section>
     }
 }
 

@@ -36,6 +36,8 @@ pub struct SourcePr {
     pub number: PrNumber,
     pub title: String,
     pub author: Login,
+    #[serde(default)]
+    pub assignees: Vec<Login>,
     pub commits: Vec<Commit>,
 }
 

@@ -1,7 +1,9 @@
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, FixedOffset, Utc};
+
 use super::validated::{all_chars, string_newtype};
-use super::{BranchName, ClusterName, RepoSlug, ServiceName};
+use super::{BranchName, ClusterName, Login, RepoSlug, ServiceName};
 
 string_newtype!(
     /// The name of an environment such as `dev` or `production`: lower-case letters, digits and hyphens,
@@ -26,6 +28,48 @@ pub struct Environment {
     pub deploy_branch: BranchName,
     pub cluster: ClusterName,
     pub services: Vec<ServiceName>,
+    #[serde(default)]
+    pub deploy_pr: DeployPrOptions,
+}
+
+/// How an environment's deploy PR is opened on GitHub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeployPrOptions {
+    /// `{env}`, `{source}`, `{date}` (YYYY-MM-DD) and `{time}` (HH:MM, the team's time zone) are filled in.
+    pub title_template: String,
+    pub draft: bool,
+    pub labels: Vec<String>,
+    pub assignees: Vec<Login>,
+    /// Refresh the deploy PR whenever the source branch receives a push.
+    pub refresh_on_push: bool,
+}
+
+impl Default for DeployPrOptions {
+    fn default() -> Self {
+        Self {
+            title_template: "Deploy to {env} {date} {time}".to_owned(),
+            draft: false,
+            labels: Vec::new(),
+            assignees: Vec::new(),
+            refresh_on_push: false,
+        }
+    }
+}
+
+impl Environment {
+    /// The title of a new deploy PR opened `at`, in the team's time zone.
+    pub fn deploy_pr_title(&self, at: DateTime<Utc>, utc_offset_minutes: i32) -> String {
+        let offset =
+            FixedOffset::east_opt(utc_offset_minutes * 60).unwrap_or_else(|| FixedOffset::east_opt(0).unwrap());
+        let local = at.with_timezone(&offset);
+        self.deploy_pr
+            .title_template
+            .replace("{env}", self.name.as_str())
+            .replace("{source}", self.source_branch.as_str())
+            .replace("{date}", &local.format("%Y-%m-%d").to_string())
+            .replace("{time}", &local.format("%H:%M").to_string())
+    }
 }
 
 impl Environment {
@@ -48,5 +92,28 @@ mod tests {
         }
         let prod = EnvName::parse("production").unwrap();
         assert_eq!(Environment::default_deploy_branch(&prod).as_str(), "deployment/production");
+    }
+
+    fn production() -> Environment {
+        let name = EnvName::parse("production").unwrap();
+        Environment {
+            repo: RepoSlug::parse("acme/shop").unwrap(),
+            source_branch: BranchName::parse("master").unwrap(),
+            deploy_branch: Environment::default_deploy_branch(&name),
+            cluster: ClusterName::parse("shop").unwrap(),
+            services: vec![],
+            deploy_pr: DeployPrOptions::default(),
+            name,
+        }
+    }
+
+    #[test]
+    fn titles_follow_the_template_in_the_team_time_zone() {
+        let at = DateTime::parse_from_rfc3339("2026-11-21T23:30:00Z").unwrap().with_timezone(&Utc);
+        let mut env = production();
+        assert_eq!(env.deploy_pr_title(at, 0), "Deploy to production 2026-11-21 23:30");
+        assert_eq!(env.deploy_pr_title(at, 9 * 60), "Deploy to production 2026-11-22 08:30");
+        env.deploy_pr.title_template = "[{env}] {source} → release ({date})".into();
+        assert_eq!(env.deploy_pr_title(at, 0), "[production] master → release (2026-11-21)");
     }
 }

@@ -20,7 +20,7 @@ pub use audit::{AuditAction, AuditEntry};
 pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
 pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
 pub use deployment::{Deployment, DeploymentId, DeploymentState, InvalidTransition, NewDeployment, Trigger};
-pub use environment::{EnvName, Environment};
+pub use environment::{DeployPrOptions, EnvName, Environment};
 pub use gate::{Gate, GateOverride};
 pub use github::{BranchName, Commit, CommitSha, Login, PrNumber, RepoSlug};
 pub use image::{ImageRef, ImageTag};

@@ -43,6 +43,27 @@ pub struct NewPullRequest {
     pub body: String,
     pub base: BranchName,
     pub head: BranchName,
+    pub draft: bool,
+    pub labels: Vec<String>,
+    pub assignees: Vec<Login>,
+}
+
+/// A source PR as a deploy PR lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullSummary {
+    pub number: PrNumber,
+    pub title: String,
+    pub author: Login,
+    pub assignees: Vec<Login>,
+}
+
+/// What a source branch has that a deploy branch lacks: the commits, oldest first, the pull request GitHub
+/// associates with each (where it knows one), and those pull requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitRange {
+    pub commits: Vec<Commit>,
+    pub associations: HashMap<CommitSha, PrNumber>,
+    pub pulls: Vec<PullSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,23 +83,17 @@ pub enum CodeHostError {
 /// GitHub, as tengu uses it. Calls are batched where GitHub allows it, so a refresh costs a bounded number.
 #[async_trait]
 pub trait CodeHost: Send + Sync {
-    /// Commits reachable from `head` but not from `base`, oldest first.
+    /// Commits reachable from `head` but not from `base`, with their pull requests. Batched: a few hundred
+    /// commits cost a few calls, not one per commit or per pull request.
     async fn compare(
         &self,
         repo: &RepoSlug,
         base: &BranchName,
         head: &BranchName,
-    ) -> Result<Vec<Commit>, CodeHostError>;
+    ) -> Result<CommitRange, CodeHostError>;
 
-    /// The pull request each commit was merged through, for the commits that have one (one batched call).
-    async fn pull_requests_for_commits(
-        &self,
-        repo: &RepoSlug,
-        shas: &[CommitSha],
-    ) -> Result<HashMap<CommitSha, PrNumber>, CodeHostError>;
-
-    /// Several pull requests at once; unknown numbers are left out.
-    async fn pull_requests(&self, repo: &RepoSlug, numbers: &[PrNumber]) -> Result<Vec<PullRequest>, CodeHostError>;
+    /// Several pull requests at once (batched); unknown numbers are left out.
+    async fn pull_summaries(&self, repo: &RepoSlug, numbers: &[PrNumber]) -> Result<Vec<PullSummary>, CodeHostError>;
 
     async fn pull_request(&self, repo: &RepoSlug, number: PrNumber) -> Result<PullRequest, CodeHostError>;
 
@@ -108,4 +123,10 @@ pub trait CodeHost: Send + Sync {
         number: PrNumber,
         body: &str,
     ) -> Result<PullRequest, CodeHostError>;
+
+    /// A webhook said a pull request body was edited on GitHub. GitHub already holds the edit; the sandbox's
+    /// simulated GitHub takes it into its world, so the next read shows it.
+    async fn observe_body_edit(&self, _repo: &RepoSlug, _number: PrNumber, _body: &str) -> Result<(), CodeHostError> {
+        Ok(())
+    }
 }

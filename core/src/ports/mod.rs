@@ -9,8 +9,10 @@ mod policy;
 mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use code_host::{CodeHost, CodeHostError, CommitStatus, NewPullRequest, PullRequest, StatusState};
+pub use code_host::{
+    CodeHost, CodeHostError, CommitRange, CommitStatus, NewPullRequest, PullRequest, PullSummary, StatusState,
+};
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
-pub use orchestrator::{Orchestrator, OrchestratorError};
+pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
 pub use policy::{Action, Denied, OpenPolicy, Policy};
 pub use store::{Store, StoreError, StoredDelivery};

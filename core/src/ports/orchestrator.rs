@@ -22,3 +22,18 @@ pub trait Orchestrator: Send + Sync {
         services: &[ServiceName],
     ) -> Result<Vec<RolloutSnapshot>, OrchestratorError>;
 }
+
+/// What tengu runs on when GitHub is real but no AWS account is configured yet: every ECS question gets a
+/// sentence saying so, and the deploy-PR flows work as usual.
+pub struct EcsNotConfigured;
+
+#[async_trait]
+impl Orchestrator for EcsNotConfigured {
+    async fn describe_services(
+        &self,
+        _cluster: &ClusterName,
+        _services: &[ServiceName],
+    ) -> Result<Vec<RolloutSnapshot>, OrchestratorError> {
+        Err(OrchestratorError::Unavailable("no AWS account is configured ([aws] in tengu.toml)".to_owned()))
+    }
+}

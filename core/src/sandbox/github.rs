@@ -4,8 +4,10 @@ use async_trait::async_trait;
 
 use super::Sandbox;
 use super::world::World;
-use crate::domain::{BranchName, Commit, CommitSha, PrNumber, PrState, RepoSlug};
-use crate::ports::{CodeHost, CodeHostError, CommitStatus, NewPullRequest, PullRequest};
+use crate::domain::{BranchName, CommitSha, PrNumber, PrState, RepoSlug};
+use crate::ports::{CodeHost, CodeHostError, CommitRange, CommitStatus, NewPullRequest, PullRequest, PullSummary};
+
+use super::world::PullOptions;
 
 fn store_failed(e: crate::ports::StoreError) -> CodeHostError {
     CodeHostError::Unavailable(format!("the sandbox could not save its state: {e}"))
@@ -26,6 +28,10 @@ fn tip(world: &World, branch: &BranchName) -> Result<CommitSha, CodeHostError> {
     commit.map(|c| c.commit.sha.clone()).ok_or_else(|| CodeHostError::NotFound(format!("a commit on {branch}")))
 }
 
+fn summary(pull: &PullRequest) -> PullSummary {
+    PullSummary { number: pull.number, title: pull.title.clone(), author: pull.author.clone(), assignees: vec![] }
+}
+
 fn pull<'w>(world: &'w World, number: PrNumber) -> Result<&'w PullRequest, CodeHostError> {
     world.pulls.get(&number.get()).ok_or_else(|| CodeHostError::NotFound(format!("pull request {number}")))
 }
@@ -37,36 +43,29 @@ impl CodeHost for Sandbox {
         repo: &RepoSlug,
         base: &BranchName,
         head: &BranchName,
-    ) -> Result<Vec<Commit>, CodeHostError> {
+    ) -> Result<CommitRange, CodeHostError> {
         self.read(|world| {
             check_repo(world, repo)?;
             let (from, to) = (branch_len(world, base)?, branch_len(world, head)?);
-            Ok(world.history.get(from..to).unwrap_or_default().iter().map(|c| c.commit.clone()).collect())
+            let range = world.history.get(from..to).unwrap_or_default();
+            let associations: HashMap<CommitSha, PrNumber> =
+                range.iter().filter_map(|c| c.pr.map(|pr| (c.commit.sha.clone(), pr))).collect();
+            let mut numbers: Vec<PrNumber> = associations.values().copied().collect();
+            numbers.sort();
+            numbers.dedup();
+            Ok(CommitRange {
+                commits: range.iter().map(|c| c.commit.clone()).collect(),
+                pulls: numbers.iter().filter_map(|n| world.pulls.get(&n.get())).map(summary).collect(),
+                associations,
+            })
         })
         .await
     }
 
-    async fn pull_requests_for_commits(
-        &self,
-        repo: &RepoSlug,
-        shas: &[CommitSha],
-    ) -> Result<HashMap<CommitSha, PrNumber>, CodeHostError> {
+    async fn pull_summaries(&self, repo: &RepoSlug, numbers: &[PrNumber]) -> Result<Vec<PullSummary>, CodeHostError> {
         self.read(|world| {
             check_repo(world, repo)?;
-            Ok(world
-                .history
-                .iter()
-                .filter(|c| shas.contains(&c.commit.sha))
-                .filter_map(|c| c.pr.map(|pr| (c.commit.sha.clone(), pr)))
-                .collect())
-        })
-        .await
-    }
-
-    async fn pull_requests(&self, repo: &RepoSlug, numbers: &[PrNumber]) -> Result<Vec<PullRequest>, CodeHostError> {
-        self.read(|world| {
-            check_repo(world, repo)?;
-            Ok(numbers.iter().filter_map(|n| world.pulls.get(&n.get()).cloned()).collect())
+            Ok(numbers.iter().filter_map(|n| world.pulls.get(&n.get())).map(summary).collect())
         })
         .await
     }
@@ -111,6 +110,8 @@ impl CodeHost for Sandbox {
                 head_sha,
             };
             world.pulls.insert(number.get(), pull.clone());
+            let options = PullOptions { draft: new.draft, labels: new.labels, assignees: new.assignees };
+            world.pull_options.insert(number.get(), options);
             Ok(pull)
         })
         .await
@@ -161,5 +162,18 @@ impl CodeHost for Sandbox {
         })
         .await
         .map_err(store_failed)?
+    }
+
+    async fn observe_body_edit(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
+        self.mutate(|world| {
+            // A delivery about a repository or PR the simulation does not have changes nothing in it.
+            if &world.repo == repo
+                && let Some(edited) = world.pulls.get_mut(&number.get())
+            {
+                edited.body = body.to_owned();
+            }
+        })
+        .await
+        .map_err(store_failed)
     }
 }

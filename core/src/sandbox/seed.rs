@@ -7,8 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::world::{SimCommit, SimService, World};
 use crate::domain::{
-    Actor, BranchName, ClusterName, Commit, CommitSha, DeploymentState, EnvName, Environment, ImageRef, Login,
-    NewDeployment, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, ServiceName, TaskDefinitionArn, Trigger,
+    Actor, BranchName, ClusterName, Commit, CommitSha, DeployPrOptions, DeploymentState, EnvName, Environment,
+    ImageRef, Login, NewDeployment, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, ServiceName,
+    TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
 use crate::ports::PullRequest;
@@ -109,6 +110,11 @@ pub(super) fn environments() -> Vec<Environment> {
                 deploy_branch: Environment::default_deploy_branch(&name),
                 cluster: ClusterName::parse(format!("shop-{name}")).expect("a valid cluster"),
                 services: vec![ServiceName::parse("web").expect("valid"), ServiceName::parse("worker").expect("valid")],
+                deploy_pr: DeployPrOptions {
+                    labels: vec!["deploy".to_owned(), name.to_string()],
+                    refresh_on_push: true,
+                    ..DeployPrOptions::default()
+                },
                 name,
             }
         })
@@ -309,6 +315,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         services,
         statuses: BTreeMap::new(),
         comments: BTreeMap::new(),
+        pull_options: BTreeMap::new(),
     }
 }
 

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ClusterName, Commit, ImageRef, PrNumber, RepoSlug, ServiceName, TaskDefinitionArn};
+use crate::domain::{ClusterName, Commit, ImageRef, Login, PrNumber, RepoSlug, ServiceName, TaskDefinitionArn};
 use crate::ports::{CommitStatus, PullRequest};
 
 /// A commit of the simulated source branch, with the pull request GitHub would associate it with.
@@ -39,4 +39,14 @@ pub struct World {
     /// Commit statuses by commit SHA, newest last.
     #[serde(default)]
     pub statuses: BTreeMap<String, Vec<CommitStatus>>,
+    /// Draft flag, labels and assignees of the pull requests tengu opened, by number.
+    #[serde(default)]
+    pub pull_options: BTreeMap<u64, PullOptions>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullOptions {
+    pub draft: bool,
+    pub labels: Vec<String>,
+    pub assignees: Vec<Login>,
 }

@@ -110,6 +110,7 @@ pub(super) fn checklist_item(row: &AnyRow) -> Result<ChecklistItem, StoreError> 
             number: pr_number(row, "source_pr")?,
             title: text(row, "title")?,
             author: parsed(row, "author", Login::parse)?,
+            assignees: json(row, "assignees")?,
             commits: json(row, "commits")?,
         },
         verified,

@@ -26,7 +26,8 @@ impl SqlStore {
         }
         let placeholders: Vec<String> = (0..prs.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
         let sql = format!(
-            "SELECT repo, deploy_pr, source_pr, title, author, commits, checked_by, checked_at FROM checklist_items \
+            "SELECT repo, deploy_pr, source_pr, title, author, assignees, commits, checked_by, checked_at \
+             FROM checklist_items \
              WHERE (repo, deploy_pr) IN ({}) ORDER BY repo, deploy_pr, position",
             placeholders.join(", ")
         );
@@ -94,8 +95,8 @@ impl Store for SqlStore {
             .map_err(query_error)?;
         for (position, item) in pr.items.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO checklist_items (repo, deploy_pr, source_pr, position, title, author, commits, \
-                 checked_by, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO checklist_items (repo, deploy_pr, source_pr, position, title, author, assignees, commits, \
+                 checked_by, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&repo)
             .bind(number(pr.number))
@@ -103,6 +104,7 @@ impl Store for SqlStore {
             .bind(position as i64)
             .bind(&item.source.title)
             .bind(item.source.author.to_string())
+            .bind(to_json(&item.source.assignees))
             .bind(to_json(&item.source.commits))
             .bind(item.verified.as_ref().map(|v| v.by.clone()))
             .bind(item.verified.as_ref().map(|v| millis(v.at)))

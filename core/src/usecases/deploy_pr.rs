@@ -1,41 +1,38 @@
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-
 use crate::checklist_body;
 use crate::domain::{
-    Actor, AuditAction, AuditEntry, ChecklistItem, CommitSha, DeployPr, EnvName, Environment, SourcePr, Verification,
+    Actor, AuditAction, AuditEntry, ChecklistItem, DeployPr, EnvName, Environment, PrNumber, SourcePr, Verification,
 };
 use crate::error::CoreError;
-use crate::ports::{Action, NewPullRequest};
+use crate::ports::{Action, NewPullRequest, PullSummary};
 use crate::release_plan;
 use crate::tengu::Tengu;
-
-/// `Deploy to <env> <YYYY-MM-DD HH:MM>` (UTC).
-pub fn deploy_pr_title(env: &EnvName, at: DateTime<Utc>) -> String {
-    format!("Deploy to {env} {}", at.format("%Y-%m-%d %H:%M"))
-}
 
 impl Tengu {
     /// Opens the deploy PR of an environment, or refreshes the open one: lists every source PR merged since the
     /// last deploy, keeps every tick by PR number and every human edit outside tengu's block.
+    ///
+    /// GitHub calls: the comparison with its commit→PR associations (one per 100 commits), the PRs named only in
+    /// commit messages (one per 100, usually none), then reading and writing the deploy PR itself.
     pub async fn open_or_refresh_deploy_pr(&self, actor: &Actor, env_name: &EnvName) -> Result<DeployPr, CoreError> {
         let env = self.environment(env_name)?;
         self.ports.policy.authorize(actor, &Action::RefreshDeployPr { env: env_name })?;
         let host = &self.ports.code_host;
         let (repo, base, head) = (&env.repo, &env.deploy_branch, &env.source_branch);
 
-        let commits = host.compare(repo, base, head).await?;
-        if commits.is_empty() {
+        let range = host.compare(repo, base, head).await?;
+        if range.commits.is_empty() {
             return Err(CoreError::Refused(format!(
                 "{head} has nothing that {base} does not; there is nothing to deploy"
             )));
         }
-        let shas: Vec<CommitSha> = commits.iter().map(|c| c.sha.clone()).collect();
-        let associations = host.pull_requests_for_commits(repo, &shas).await?;
-        let plan = release_plan::plan(&commits, &associations);
-        let pulls: HashMap<_, _> =
-            host.pull_requests(repo, &plan.source_prs).await?.into_iter().map(|p| (p.number, p)).collect();
+        let plan = release_plan::plan(&range.commits, &range.associations);
+        let mut pulls: HashMap<PrNumber, PullSummary> = range.pulls.into_iter().map(|p| (p.number, p)).collect();
+        let named_only: Vec<PrNumber> = plan.source_prs.iter().filter(|n| !pulls.contains_key(n)).copied().collect();
+        if !named_only.is_empty() {
+            pulls.extend(host.pull_summaries(repo, &named_only).await?.into_iter().map(|p| (p.number, p)));
+        }
 
         let existing = host.find_open_pull_request(repo, base, head).await?;
         let old_body = existing.as_ref().map(|p| p.body.as_str()).unwrap_or("");
@@ -49,35 +46,44 @@ impl Tengu {
         let mut items = Vec::with_capacity(plan.source_prs.len());
         for number in &plan.source_prs {
             let commits = plan.commits_by_pr.get(number).cloned().unwrap_or_default();
-            let (title, author) = match pulls.get(number) {
-                Some(pull) => (pull.title.clone(), pull.author.clone()),
+            let (title, author, assignees) = match pulls.remove(number) {
+                Some(pull) => (pull.title, pull.author, pull.assignees),
                 None => {
                     // GitHub no longer knows the PR (deleted fork, transferred repo): list it by its commit.
                     let first = &commits[0];
                     let author = first.author.clone().ok_or_else(|| CoreError::NotFound(format!("{number}")))?;
-                    (first.headline.clone(), author)
+                    (first.headline.clone(), author, Vec::new())
                 }
             };
-            let verified = if ticks.get(number).copied().unwrap_or(false) {
-                let recorded = known.as_ref().and_then(|k| k.item(*number)).and_then(|i| i.verified.clone());
-                Some(recorded.unwrap_or(Verification { by: "someone on GitHub".to_owned(), at: now }))
-            } else {
-                None
+            let recorded = known.as_ref().and_then(|k| k.item(*number)).and_then(|i| i.verified.clone());
+            // An item missing from the body (a cut list) keeps what tengu recorded.
+            let verified = match ticks.get(number) {
+                Some(true) => Some(recorded.unwrap_or(Verification { by: "someone on GitHub".to_owned(), at: now })),
+                Some(false) => None,
+                None => recorded,
             };
-            items.push(ChecklistItem { source: SourcePr { number: *number, title, author, commits }, verified });
+            let source = SourcePr { number: *number, title, author, assignees, commits };
+            items.push(ChecklistItem { source, verified });
         }
 
         let lines: Vec<_> = items.iter().map(|i| (&i.source, i.verified.is_some())).collect();
-        let body = checklist_body::replace_block(old_body, &checklist_body::render_block(&lines, &plan.direct_commits));
+        let full_list_url = match &known {
+            Some(known) => self.deploy_pr_link(known),
+            None => self.settings.public_url.clone(),
+        };
+        let body = checklist_body::render_body(old_body, &lines, &plan.direct_commits, &full_list_url);
         let pull = match existing {
             Some(pr) if pr.body == body => pr,
             Some(pr) => host.update_pull_request_body(repo, pr.number, &body).await?,
             None => {
                 let new = NewPullRequest {
-                    title: deploy_pr_title(env_name, now),
+                    title: env.deploy_pr_title(now, self.settings.reminders.utc_offset_minutes),
                     body,
                     base: base.clone(),
                     head: head.clone(),
+                    draft: env.deploy_pr.draft,
+                    labels: env.deploy_pr.labels.clone(),
+                    assignees: env.deploy_pr.assignees.clone(),
                 };
                 let created = host.create_pull_request(repo, new).await?;
                 let entry = AuditEntry {

@@ -103,6 +103,7 @@ mod tests {
                         number: PrNumber::new(i as u64 + 1).unwrap(),
                         title: format!("Change {i}"),
                         author: Login::parse(*author).unwrap(),
+                        assignees: vec![],
                         commits: vec![],
                     },
                     verified: ticked.then(|| Verification { by: author.to_string(), at }),

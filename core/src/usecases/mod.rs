@@ -5,7 +5,7 @@ mod dashboard;
 mod deploy_pr;
 mod gate;
 mod remind;
+mod simulate;
 mod verify;
 
-pub use deploy_pr::deploy_pr_title;
 pub use gate::GATE_CONTEXT;

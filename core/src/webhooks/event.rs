@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use crate::domain::{BranchName, Login, PrNumber, RepoSlug};
+use crate::domain::{BranchName, CommitSha, Login, PrNumber, RepoSlug};
 
 /// What a pull request event says happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,9 +20,12 @@ pub struct PullRequestEvent {
     pub number: PrNumber,
     pub title: String,
     pub body: String,
+    /// For `edited`: the body before this edit (`changes.body.from`), when the body is what changed.
+    pub previous_body: Option<String>,
     pub author: Login,
     pub base: BranchName,
     pub head: BranchName,
+    pub head_sha: Option<CommitSha>,
     /// Who did it on GitHub.
     pub sender: Login,
 }
@@ -57,6 +60,8 @@ struct Repository {
 struct BranchRef {
     #[serde(rename = "ref")]
     name: String,
+    #[serde(default)]
+    sha: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -71,12 +76,24 @@ struct PullRequestPayload {
 }
 
 #[derive(Deserialize)]
+struct PreviousValue {
+    from: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Changes {
+    body: Option<PreviousValue>,
+}
+
+#[derive(Deserialize)]
 struct PullRequestHook {
     action: String,
     number: u64,
     pull_request: PullRequestPayload,
     repository: Repository,
     sender: Account,
+    #[serde(default)]
+    changes: Changes,
 }
 
 #[derive(Deserialize)]
@@ -109,8 +126,10 @@ pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookPar
                 number: PrNumber::new(hook.number).map_err(|e| fail(e.to_string()))?,
                 title: pr.title,
                 body: pr.body.unwrap_or_default(),
+                previous_body: hook.changes.body.map(|change| change.from.unwrap_or_default()),
                 author: Login::parse(pr.user.login).map_err(|e| fail(e.to_string()))?,
                 base: BranchName::parse(pr.base.name).map_err(|e| fail(e.to_string()))?,
+                head_sha: pr.head.sha.and_then(|sha| CommitSha::parse(sha).ok()),
                 head: BranchName::parse(pr.head.name).map_err(|e| fail(e.to_string()))?,
                 sender: Login::parse(hook.sender.login).map_err(|e| fail(e.to_string()))?,
             }))

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use super::event::{GithubEvent, PrAction, PullRequestEvent, parse_event};
 use crate::checklist_body;
-use crate::domain::{AuditAction, AuditEntry, DeployPr, PrState, Verification};
+use crate::domain::{Actor, AuditAction, AuditEntry, BranchName, DeployPr, EnvName, PrState, RepoSlug, Verification};
 use crate::error::CoreError;
 use crate::ports::StoredDelivery;
 use crate::tengu::Tengu;
@@ -57,23 +57,80 @@ impl Tengu {
         match event {
             GithubEvent::Ping => Ok("pong".to_owned()),
             GithubEvent::PullRequest(pr) => self.on_pull_request(pr).await,
-            GithubEvent::Push { repo, branch, .. } => Ok(format!(
-                "push to {repo} {} noted; deploy PRs refresh from the dashboard or the CLI",
-                branch.as_ref().map(|b| b.as_str()).unwrap_or("(not a branch)")
-            )),
+            GithubEvent::Push { repo, branch: Some(branch), .. } => self.on_push(repo, branch).await,
+            GithubEvent::Push { repo, branch: None, .. } => Ok(format!("push to a tag of {repo} ignored")),
             GithubEvent::Ignored { event } => Ok(format!("{event} events are not used by tengu")),
         }
     }
 
+    /// A pull request someone opened by hand (or git-pr-release did) between an environment's branches becomes
+    /// its deploy PR: tengu refreshes it, keeping the ticks already in its body.
+    async fn adopt_if_deploy_pr(&self, event: &PullRequestEvent) -> Result<String, CoreError> {
+        let not_ours = || Ok(format!("{}{} is not a deploy PR", event.repo, event.number));
+        if !matches!(event.action, PrAction::Opened | PrAction::Reopened) {
+            return not_ours();
+        }
+        let env =
+            self.settings.environments.iter().find(|env| {
+                env.repo == event.repo && env.deploy_branch == event.base && env.source_branch == event.head
+            });
+        let Some(env) = env else { return not_ours() };
+        match self.open_or_refresh_deploy_pr(&Actor::System, &env.name).await {
+            Ok(pr) => Ok(format!("adopted {}{} as the deploy PR of {}", event.repo, pr.number, env.name)),
+            Err(CoreError::Refused(reason)) => Ok(format!("{}{}: {reason}", event.repo, event.number)),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// New commits reached the deploy PR: the gate moves to its new head, so GitHub never shows a head without it.
+    async fn follow_new_head(&self, event: &PullRequestEvent, mut deploy_pr: DeployPr) -> Result<String, CoreError> {
+        let Some(head_sha) = event.head_sha.clone() else {
+            return Ok(format!(
+                "deploy PR {}{} moved, but the delivery names no head commit",
+                event.repo, event.number
+            ));
+        };
+        deploy_pr.head_sha = Some(head_sha.clone());
+        deploy_pr.updated_at = self.ports.clock.now();
+        self.ports.store.save_deploy_pr(&deploy_pr).await?;
+        self.publish_gate(&deploy_pr).await;
+        Ok(format!("deploy PR {}{}: the gate follows the new head {}", event.repo, event.number, head_sha.short()))
+    }
+
+    /// Refreshes the deploy PR of every environment that ships this branch and asks to follow it.
+    async fn on_push(&self, repo: &RepoSlug, branch: &BranchName) -> Result<String, CoreError> {
+        let following: Vec<EnvName> = self
+            .settings
+            .environments
+            .iter()
+            .filter(|env| &env.repo == repo && &env.source_branch == branch && env.deploy_pr.refresh_on_push)
+            .map(|env| env.name.clone())
+            .collect();
+        if following.is_empty() {
+            return Ok(format!("push to {repo} {branch}: no environment refreshes on it"));
+        }
+        let mut done = Vec::new();
+        for env in following {
+            match self.open_or_refresh_deploy_pr(&Actor::System, &env).await {
+                Ok(pr) => done.push(format!("{env}: deploy PR {} lists {} source PRs", pr.number, pr.items.len())),
+                // Nothing to deploy is an answer, not a failure to retry.
+                Err(CoreError::Refused(reason)) => done.push(format!("{env}: {reason}")),
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(format!("push to {repo} {branch}: {}", done.join("; ")))
+    }
+
     async fn on_pull_request(&self, event: &PullRequestEvent) -> Result<String, CoreError> {
         let Some(mut deploy_pr) = self.ports.store.deploy_pr(&event.repo, event.number).await? else {
-            return Ok(format!("{}{} is not a deploy PR", event.repo, event.number));
+            return self.adopt_if_deploy_pr(event).await;
         };
         let new_state = match event.action {
             PrAction::Edited => return self.sync_checks_from_github(event, &deploy_pr).await,
             PrAction::Closed { merged: true } => PrState::Merged,
             PrAction::Closed { merged: false } => PrState::Closed,
             PrAction::Reopened => PrState::Open,
+            PrAction::Synchronize => return self.follow_new_head(event, deploy_pr).await,
             _ => return Ok(format!("nothing to do for deploy PR {}{}", event.repo, event.number)),
         };
         deploy_pr.state = new_state;
@@ -84,8 +141,16 @@ impl Tengu {
 
     /// A deploy PR's body was edited on GitHub: every box whose state differs from tengu's records is recorded
     /// as ticked (or unticked) by the person who edited it.
+    /// Records the ticks a person changed on GitHub. With the body before the edit at hand, only the items this
+    /// edit changed are applied, so a delivery that arrives late cannot undo a later tick made elsewhere.
     async fn sync_checks_from_github(&self, event: &PullRequestEvent, pr: &DeployPr) -> Result<String, CoreError> {
-        let on_github: HashMap<_, _> = checklist_body::read_checks(&event.body).into_iter().collect();
+        // In the sandbox the edit is the simulated GitHub's news too; GitHub itself already has it.
+        self.ports.code_host.observe_body_edit(&event.repo, event.number, &event.body).await?;
+        let mut on_github: HashMap<_, _> = checklist_body::read_checks(&event.body).into_iter().collect();
+        if let Some(before) = &event.previous_body {
+            let before: HashMap<_, _> = checklist_body::read_checks(before).into_iter().collect();
+            on_github.retain(|number, ticked| before.get(number) != Some(ticked));
+        }
         let now = self.ports.clock.now();
         let mut changed = 0;
         for item in &pr.items {

@@ -14,6 +14,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub tengu: tengu_core::Tengu,
+    /// The same database, for a test that must change it behind tengu's back.
+    pub database: SqlStore,
 }
 
 pub async fn spawn_app(webhook_secrets: Vec<Vec<u8>>) -> TestApp {
@@ -21,10 +23,11 @@ pub async fn spawn_app(webhook_secrets: Vec<Vec<u8>>) -> TestApp {
     let dir = std::env::temp_dir().join(format!("tengu-http-{}-{nanos}", std::process::id()));
     let store = SqlStore::connect(&format!("sqlite://{}/tengu.db", dir.display())).await.unwrap();
     store.migrate().await.unwrap();
+    let database = store.clone();
     let store: Arc<dyn Store> = Arc::new(store);
     let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
     let router = tengu_server::web::router(tengu.clone(), tengu_server::web::leptos_options(), webhook_secrets);
-    TestApp { router, tengu }
+    TestApp { router, tengu, database }
 }
 
 impl TestApp {

@@ -1,0 +1,198 @@
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use http::Method;
+use octocrab::Octocrab;
+use serde_json::{Value, json};
+
+use super::auth::Signer;
+use super::transport::Transport;
+use super::{GithubSettings, graphql, rest};
+use crate::domain::{BranchName, CommitSha, PrNumber, RepoSlug};
+use crate::ports::{
+    CodeHost, CodeHostError, CommitRange, CommitStatus, NewPullRequest, PullRequest, PullSummary, StatusState,
+};
+
+/// GitHub itself. See the module documentation for what each operation costs.
+pub struct GithubCodeHost {
+    transport: Transport,
+}
+
+fn client(base: &str) -> Result<Octocrab, CodeHostError> {
+    let invalid = |e: String| CodeHostError::Rejected(format!("the GitHub URL {base} is not valid: {e}"));
+    Octocrab::builder()
+        .base_uri(base)
+        .map_err(|e| invalid(e.to_string()))?
+        .set_connect_timeout(Some(std::time::Duration::from_secs(10)))
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .map_err(|e| invalid(e.to_string()))
+}
+
+impl GithubCodeHost {
+    pub fn new(settings: &GithubSettings) -> Result<Self, CodeHostError> {
+        let graphql_url = settings.graphql_url();
+        let graphql_path = graphql_url
+            .parse::<http::Uri>()
+            .map_err(|e| CodeHostError::Rejected(format!("the GitHub GraphQL URL {graphql_url} is not valid: {e}")))?
+            .path()
+            .to_owned();
+        Ok(Self {
+            transport: Transport {
+                signer: Signer::new(&settings.credentials, &settings.api_url)?,
+                rest: client(&settings.api_url)?,
+                graphql: client(&graphql_url)?,
+                graphql_path,
+                retry: settings.retry,
+            },
+        })
+    }
+}
+
+fn pulls_path(repo: &RepoSlug) -> String {
+    format!("/repos/{}/{}/pulls", repo.owner(), repo.name())
+}
+
+fn issue_path(repo: &RepoSlug, number: PrNumber, what: &str) -> String {
+    format!("/repos/{}/{}/issues/{}/{what}", repo.owner(), repo.name(), number.get())
+}
+
+/// A branch name in a query string: `/` stays readable, everything unusual is escaped.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[async_trait]
+impl CodeHost for GithubCodeHost {
+    async fn compare(
+        &self,
+        repo: &RepoSlug,
+        base: &BranchName,
+        head: &BranchName,
+    ) -> Result<CommitRange, CodeHostError> {
+        let mut range = CommitRange::default();
+        let mut pulls = HashMap::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let variables = graphql::compare_variables(repo, base, head, cursor.as_deref());
+            let data = self.transport.graphql(repo, graphql::COMPARE, variables).await?;
+            cursor = graphql::read_compare_page(&data, repo, base, head, &mut range, &mut pulls)?;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        range.pulls = pulls.into_values().collect();
+        range.pulls.sort_by_key(|p| p.number);
+        Ok(range)
+    }
+
+    async fn pull_summaries(&self, repo: &RepoSlug, numbers: &[PrNumber]) -> Result<Vec<PullSummary>, CodeHostError> {
+        let mut found = Vec::with_capacity(numbers.len());
+        for chunk in numbers.chunks(graphql::PAGE) {
+            let variables = json!({ "owner": repo.owner(), "name": repo.name() });
+            let data = self.transport.graphql(repo, &graphql::pulls_query(chunk), variables).await?;
+            found.extend(graphql::read_pulls(&data));
+        }
+        found.sort_by_key(|p| p.number);
+        Ok(found)
+    }
+
+    async fn pull_request(&self, repo: &RepoSlug, number: PrNumber) -> Result<PullRequest, CodeHostError> {
+        let path = format!("{}/{}", pulls_path(repo), number.get());
+        let what = format!("pull request {number} in {repo}");
+        rest::pull_request(&self.transport.rest(repo, Method::GET, &path, None, &what).await?)
+    }
+
+    async fn find_open_pull_request(
+        &self,
+        repo: &RepoSlug,
+        base: &BranchName,
+        head: &BranchName,
+    ) -> Result<Option<PullRequest>, CodeHostError> {
+        let path = format!(
+            "{}?state=open&base={}&head={}:{}&per_page=1",
+            pulls_path(repo),
+            query_value(base.as_str()),
+            query_value(repo.owner()),
+            query_value(head.as_str())
+        );
+        let listed = self.transport.rest(repo, Method::GET, &path, None, &format!("repository {repo}")).await?;
+        match listed.as_array().and_then(|list| list.first()) {
+            Some(first) => Ok(Some(rest::pull_request(first)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn create_pull_request(&self, repo: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError> {
+        let body = json!({
+            "title": new.title,
+            "body": new.body,
+            "base": new.base.as_str(),
+            "head": new.head.as_str(),
+            "draft": new.draft,
+        });
+        let what = format!("branch {} or {} in {repo}", new.base, new.head);
+        let created =
+            rest::pull_request(&self.transport.rest(repo, Method::POST, &pulls_path(repo), Some(&body), &what).await?)?;
+        let on_it = format!("pull request {} in {repo}", created.number);
+        if !new.labels.is_empty() {
+            let labels = json!({ "labels": new.labels });
+            let path = issue_path(repo, created.number, "labels");
+            self.transport.rest(repo, Method::POST, &path, Some(&labels), &on_it).await?;
+        }
+        if !new.assignees.is_empty() {
+            let logins: Vec<&str> = new.assignees.iter().map(|l| l.as_str()).collect();
+            let path = issue_path(repo, created.number, "assignees");
+            self.transport.rest(repo, Method::POST, &path, Some(&json!({ "assignees": logins })), &on_it).await?;
+        }
+        Ok(created)
+    }
+
+    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
+        let path = issue_path(repo, number, "comments");
+        let what = format!("pull request {number} in {repo}");
+        self.transport.rest(repo, Method::POST, &path, Some(&json!({ "body": body })), &what).await.map(drop)
+    }
+
+    async fn set_commit_status(
+        &self,
+        repo: &RepoSlug,
+        sha: &CommitSha,
+        status: &CommitStatus,
+    ) -> Result<(), CodeHostError> {
+        let state = match status.state {
+            StatusState::Pending => "pending",
+            StatusState::Success => "success",
+            StatusState::Failure => "failure",
+        };
+        let mut body = json!({
+            "state": state,
+            "context": status.context,
+            "description": rest::status_description(&status.description),
+        });
+        if let Some(url) = &status.target_url {
+            body["target_url"] = Value::String(url.clone());
+        }
+        let path = format!("/repos/{}/{}/statuses/{sha}", repo.owner(), repo.name());
+        let what = format!("commit {} in {repo}", sha.short());
+        self.transport.rest(repo, Method::POST, &path, Some(&body), &what).await.map(drop)
+    }
+
+    async fn update_pull_request_body(
+        &self,
+        repo: &RepoSlug,
+        number: PrNumber,
+        body: &str,
+    ) -> Result<PullRequest, CodeHostError> {
+        let path = format!("{}/{}", pulls_path(repo), number.get());
+        let what = format!("pull request {number} in {repo}");
+        rest::pull_request(
+            &self.transport.rest(repo, Method::PATCH, &path, Some(&json!({ "body": body })), &what).await?,
+        )
+    }
+}

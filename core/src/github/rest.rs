@@ -1,0 +1,62 @@
+//! GitHub's REST shapes, read into tengu's types.
+
+use serde_json::Value;
+
+use crate::domain::{BranchName, CommitSha, Login, PrNumber, PrState};
+use crate::ports::{CodeHostError, PullRequest};
+
+fn malformed(field: &str) -> CodeHostError {
+    CodeHostError::Rejected(format!("GitHub's pull request had an unexpected shape ({field})"))
+}
+
+fn text<'a>(value: &'a Value, pointer: &str) -> Result<&'a str, CodeHostError> {
+    value.pointer(pointer).and_then(Value::as_str).ok_or_else(|| malformed(pointer))
+}
+
+/// A pull request as `GET /repos/{owner}/{repo}/pulls/{number}` (and the list, create and update calls) gives it.
+pub(super) fn pull_request(value: &Value) -> Result<PullRequest, CodeHostError> {
+    let number = value.get("number").and_then(Value::as_u64).ok_or_else(|| malformed("number"))?;
+    let merged = value.get("merged_at").is_some_and(|at| !at.is_null())
+        || value.get("merged").and_then(Value::as_bool).unwrap_or(false);
+    let state = match (text(value, "/state")?, merged) {
+        ("open", _) => PrState::Open,
+        (_, true) => PrState::Merged,
+        _ => PrState::Closed,
+    };
+    Ok(PullRequest {
+        number: PrNumber::new(number).map_err(|_| malformed("number"))?,
+        title: text(value, "/title")?.to_owned(),
+        body: value.get("body").and_then(Value::as_str).unwrap_or("").to_owned(),
+        author: Login::parse(text(value, "/user/login")?).map_err(|_| malformed("user.login"))?,
+        base: BranchName::parse(text(value, "/base/ref")?).map_err(|_| malformed("base.ref"))?,
+        head: BranchName::parse(text(value, "/head/ref")?).map_err(|_| malformed("head.ref"))?,
+        state,
+        url: text(value, "/html_url")?.to_owned(),
+        head_sha: CommitSha::parse(text(value, "/head/sha")?).map_err(|_| malformed("head.sha"))?,
+    })
+}
+
+/// GitHub keeps at most 140 characters of a commit status description.
+pub(super) fn status_description(text: &str) -> String {
+    const LIMIT: usize = 140;
+    if text.chars().count() <= LIMIT {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(LIMIT - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_status_descriptions_are_cut_to_140_characters() {
+        assert_eq!(status_description("3 of 5 verified"), "3 of 5 verified");
+        let long = "waiting for @someone ".repeat(20);
+        let cut = status_description(&long);
+        assert_eq!(cut.chars().count(), 140);
+        assert!(cut.ends_with('…'));
+    }
+}

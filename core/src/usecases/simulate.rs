@@ -1,0 +1,47 @@
+use crate::checklist_body;
+use crate::domain::{Login, PrNumber, RepoSlug};
+use crate::error::CoreError;
+use crate::tengu::Tengu;
+use crate::webhooks::{GithubEvent, PrAction, PullRequestEvent};
+
+impl Tengu {
+    /// Sandbox only: someone ticks or unticks a box in the deploy PR body on (simulated) GitHub. The edit is made
+    /// on the simulated GitHub and then reaches tengu exactly as GitHub's `pull_request.edited` webhook would.
+    pub async fn simulate_github_edit(
+        &self,
+        person: &Login,
+        repo: &RepoSlug,
+        deploy_pr: PrNumber,
+        item: PrNumber,
+        verified: bool,
+    ) -> Result<String, CoreError> {
+        if !self.settings.sandbox {
+            return Err(CoreError::Refused("edits on GitHub are simulated only in the sandbox".to_owned()));
+        }
+        let host = &self.ports.code_host;
+        let before = host.pull_request(repo, deploy_pr).await?;
+        let body = checklist_body::set_checked(&before.body, item, verified)?;
+        let after = host.update_pull_request_body(repo, deploy_pr, &body).await?;
+        let event = PullRequestEvent {
+            action: PrAction::Edited,
+            repo: repo.clone(),
+            number: deploy_pr,
+            title: after.title,
+            body: after.body,
+            previous_body: Some(before.body),
+            author: after.author,
+            base: after.base,
+            head: after.head,
+            head_sha: Some(after.head_sha),
+            sender: person.clone(),
+        };
+        self.handle_github_event(&GithubEvent::PullRequest(event)).await
+    }
+}
+
+impl Tengu {
+    /// The deploy PR's body as GitHub holds it now (the sandbox shows it beside its simulated edits).
+    pub async fn deploy_pr_body_on_github(&self, repo: &RepoSlug, deploy_pr: PrNumber) -> Result<String, CoreError> {
+        Ok(self.ports.code_host.pull_request(repo, deploy_pr).await?.body)
+    }
+}
