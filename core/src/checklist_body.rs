@@ -150,7 +150,7 @@ pub fn render_body(
         kept_details -= 1;
         total -= chars(&details[kept_details]);
     }
-    let keep_direct = total <= budget;
+    let keep_direct = direct_commits.is_empty() || total <= budget;
     if !keep_direct {
         total -= chars(&direct);
     }

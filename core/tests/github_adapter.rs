@@ -366,7 +366,7 @@ async fn every_other_failure_reads_as_a_sentence() {
             json!({
                 "message": "Validation Failed",
                 "errors": [{ "resource": "PullRequest", "code": "custom",
-                             "message": "A pull request already exists for acme:master." }],
+                             "message": "No commits between deployment/dev and master" }],
                 "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
             }),
         ))
@@ -393,7 +393,7 @@ async fn every_other_failure_reads_as_a_sentence() {
     let refused = host.create_pull_request(&repo(), new).await.unwrap_err();
     assert_eq!(
         refused.to_string(),
-        "GitHub refused the request: Validation Failed: A pull request already exists for acme:master."
+        "GitHub refused the request: Validation Failed: No commits between deployment/dev and master"
     );
 }
 
@@ -625,4 +625,88 @@ async fn a_new_deploy_pr_takes_the_environments_title_draft_labels_and_assignees
         .open_or_refresh_deploy_pr(&Actor::Person(Login::parse("alice").unwrap()), &EnvName::parse("dev").unwrap())
         .await;
     assert!(result.is_ok(), "{:?}", result.err().map(|e: CoreError| e.user_message()));
+}
+
+fn new_deploy_pr() -> NewPullRequest {
+    NewPullRequest {
+        title: "Deploy to dev".into(),
+        body: "list".into(),
+        base: branch("deployment/dev"),
+        head: branch("master"),
+        draft: false,
+        labels: vec!["deploy".into()],
+        assignees: vec![],
+    }
+}
+
+#[tokio::test]
+async fn a_deploy_pr_that_already_exists_is_taken_instead_of_failing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/pulls"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "message": "Validation Failed",
+            "errors": [{ "resource": "PullRequest", "code": "custom",
+                         "message": "A pull request already exists for acme:master." }],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/shop/pulls"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([deploy_pr_json(88, "list")])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/issues/88/labels"))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(json!({ "message": "Resource not accessible by integration" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let taken = with_token(&server).create_pull_request(&repo(), new_deploy_pr()).await.unwrap();
+    assert_eq!(taken.number, n(88), "labels that cannot be set do not lose the deploy PR");
+}
+
+#[tokio::test]
+async fn a_create_call_that_fails_is_not_sent_twice() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/issues/5/comments"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = with_token(&server).create_issue_comment(&repo(), n(5), "reminder").await.unwrap_err();
+    match error {
+        CodeHostError::Unavailable(sentence) => assert!(sentence.contains("not sent again"), "{sentence}"),
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_graphql_rate_limit_inside_a_200_is_waited_for() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(ResponseTemplate::new(200).insert_header("retry-after", "1").set_body_json(json!({
+            "errors": [{ "type": "RATE_LIMITED", "message": "API rate limit exceeded for installation ID 77." }],
+        })))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": { "repository": {
+            "pr3": { "number": 3, "title": "Three", "author": null, "assignees": { "nodes": [] } } } } })))
+        .mount(&server)
+        .await;
+    let started = Instant::now();
+    let pulls = with_token(&server).pull_summaries(&repo(), &[n(3)]).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(pulls.len(), 1);
+    assert_eq!(pulls[0].author.as_str(), "ghost", "a deleted account reads as GitHub shows it");
 }

@@ -172,7 +172,19 @@ async fn a_late_delivery_applies_only_its_own_change_and_github_keeps_the_edit()
     let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
     assert_eq!(after.item(n(127)).unwrap().verified.as_ref().unwrap().by, "erin");
     assert_eq!(after.item(n(124)).unwrap().verified.as_ref().unwrap().by, "visitor", "not undone by the late body");
-    assert_eq!(body_on_github(&app, &pr).await, erins_body, "the simulated GitHub holds the body GitHub reported");
+    let on_github = body_on_github(&app, &pr).await;
+    assert_eq!(
+        on_github,
+        checklist_body::set_checked(&erins_body, n(124), true).unwrap(),
+        "the stale tick is put back"
+    );
+
+    // A title edit carries no body change: a late one with an old body changes no tick.
+    let mut retitled = edited(&pr, &stale_body, "frank");
+    retitled["changes"] = json!({ "title": { "from": "Old title" } });
+    app.send(delivery("pull_request", "title-1", &retitled, Some(SECRET))).await;
+    app.settle_deliveries().await;
+    assert_eq!(app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap(), after);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,6 +196,7 @@ async fn a_push_to_the_source_branch_refreshes_the_deploy_prs_that_follow_it() {
     let event = tengu_core::webhooks::parse_event("push", &push.to_string()).unwrap();
     let outcome = app.tengu.handle_github_event(&event).await.unwrap();
     let home = app.tengu.home().await.unwrap();
+    assert_eq!(home.deploy_prs.len(), 2, "dev and production follow master in the sandbox");
     for card in &home.deploy_prs {
         let expected = format!("{}: deploy PR {} lists {} source PRs", card.env, card.number, card.total);
         assert!(outcome.contains(&expected), "{outcome} should contain {expected}");
@@ -196,24 +209,33 @@ async fn a_push_to_the_source_branch_refreshes_the_deploy_prs_that_follow_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn new_commits_on_the_deploy_pr_move_the_gate_to_its_new_head() {
+async fn new_commits_on_the_deploy_pr_refresh_it_and_move_the_gate_to_the_new_head() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let pr = production_pr(&app).await;
-    let new_head = "0123456789abcdef0123456789abcdef01234567";
+    let tip = pr.head_sha.clone().unwrap();
+    // tengu still thinks the deploy PR ends at an older commit.
+    let old = "0123456789abcdef0123456789abcdef01234567";
+    app.database.execute_raw(&format!("UPDATE deploy_prs SET head_sha = '{old}'")).await.unwrap();
+    let world = |app: &TestApp| {
+        let store = app.tengu.store().clone();
+        async move {
+            let text = store.load_document("sandbox.world").await.unwrap().unwrap();
+            serde_json::from_str::<Value>(&text).unwrap()
+        }
+    };
+    let statuses_before = world(&app).await["statuses"][tip.as_str()].as_array().map(Vec::len).unwrap_or(0);
+
     let mut synchronize = fixture("pull_request.synchronize");
     synchronize["number"] = json!(pr.number.get());
     synchronize["repository"]["full_name"] = json!(pr.repo.to_string());
-    synchronize["pull_request"]["head"]["sha"] = json!(new_head);
     app.send(delivery("pull_request", "s-1", &synchronize, Some(SECRET))).await;
     app.settle_deliveries().await;
 
     let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
-    assert_eq!(after.head_sha.as_ref().map(|s| s.as_str()), Some(new_head));
-    let world: Value =
-        serde_json::from_str(&app.tengu.store().load_document("sandbox.world").await.unwrap().unwrap()).unwrap();
-    let statuses = world["statuses"][new_head].as_array().expect("a status on the new head");
+    assert_eq!(after.head_sha, Some(tip.clone()), "the refresh read the head from GitHub");
+    let statuses = world(&app).await["statuses"][tip.as_str()].as_array().cloned().unwrap();
+    assert_eq!(statuses.len(), statuses_before.max(1), "the gate is on the head (replaced, not duplicated)");
     assert_eq!(statuses[0]["context"], "tengu/verification");
-    assert_eq!(statuses[0]["state"], "pending");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,6 +250,14 @@ async fn a_deploy_pr_opened_by_hand_is_adopted_with_its_ticks() {
     opened["repository"]["full_name"] = json!(pr.repo.to_string());
     opened["pull_request"]["base"]["ref"] = json!("deployment/production");
     opened["pull_request"]["head"]["ref"] = json!("master");
+    // From a fork's master it is not the deploy PR.
+    opened["pull_request"]["head"]["repo"]["full_name"] = json!("someone/shop");
+    let event = tengu_core::webhooks::parse_event("pull_request", &opened.to_string()).unwrap();
+    let outcome = app.tengu.handle_github_event(&event).await.unwrap();
+    assert_eq!(outcome, format!("acme/shop{} is not a deploy PR", pr.number));
+    assert!(app.tengu.deploy_pr(&pr.repo, pr.number).await.is_err(), "a fork's PR is not adopted");
+
+    opened["pull_request"]["head"]["repo"]["full_name"] = json!("acme/shop");
     app.send(delivery("pull_request", "o-1", &opened, Some(SECRET))).await;
     app.settle_deliveries().await;
 

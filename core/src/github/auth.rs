@@ -91,11 +91,15 @@ impl Signer {
                 }
             }
         };
-        let token = installation
-            .installation_token_with_buffer(chrono::Duration::minutes(TOKEN_MARGIN_MINUTES))
-            .await
-            .map_err(installation_error)?;
-        Ok(token.expose_secret().to_owned())
+        let token = installation.installation_token_with_buffer(chrono::Duration::minutes(TOKEN_MARGIN_MINUTES)).await;
+        match token {
+            Ok(token) => Ok(token.expose_secret().to_owned()),
+            Err(error) => {
+                // A reinstalled App has a new installation id: look it up again next time.
+                signer.by_repo.lock().await.remove(repo);
+                Err(installation_error(error))
+            }
+        }
     }
 }
 

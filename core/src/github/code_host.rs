@@ -137,18 +137,33 @@ impl CodeHost for GithubCodeHost {
             "draft": new.draft,
         });
         let what = format!("branch {} or {} in {repo}", new.base, new.head);
-        let created =
-            rest::pull_request(&self.transport.rest(repo, Method::POST, &pulls_path(repo), Some(&body), &what).await?)?;
+        let created = match self.transport.rest_once(repo, &pulls_path(repo), &body, &what).await {
+            Ok(answer) => rest::pull_request(&answer)?,
+            // An earlier attempt (or a person) opened it meanwhile: that one is the deploy PR.
+            Err(CodeHostError::Rejected(reason)) if reason.contains("already exists") => {
+                match self.find_open_pull_request(repo, &new.base, &new.head).await? {
+                    Some(open) => open,
+                    None => return Err(CodeHostError::Rejected(reason)),
+                }
+            }
+            Err(other) => return Err(other),
+        };
+        // The deploy PR exists now; labels and assignees are a courtesy whose failure must not lose it.
         let on_it = format!("pull request {} in {repo}", created.number);
         if !new.labels.is_empty() {
             let labels = json!({ "labels": new.labels });
             let path = issue_path(repo, created.number, "labels");
-            self.transport.rest(repo, Method::POST, &path, Some(&labels), &on_it).await?;
+            if let Err(error) = self.transport.rest(repo, Method::POST, &path, Some(&labels), &on_it).await {
+                tracing::warn!(%error, %repo, number = %created.number, "the deploy PR's labels were not set");
+            }
         }
         if !new.assignees.is_empty() {
             let logins: Vec<&str> = new.assignees.iter().map(|l| l.as_str()).collect();
             let path = issue_path(repo, created.number, "assignees");
-            self.transport.rest(repo, Method::POST, &path, Some(&json!({ "assignees": logins })), &on_it).await?;
+            let assignees = json!({ "assignees": logins });
+            if let Err(error) = self.transport.rest(repo, Method::POST, &path, Some(&assignees), &on_it).await {
+                tracing::warn!(%error, %repo, number = %created.number, "the deploy PR's assignees were not set");
+            }
         }
         Ok(created)
     }
@@ -156,7 +171,7 @@ impl CodeHost for GithubCodeHost {
     async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
         let path = issue_path(repo, number, "comments");
         let what = format!("pull request {number} in {repo}");
-        self.transport.rest(repo, Method::POST, &path, Some(&json!({ "body": body })), &what).await.map(drop)
+        self.transport.rest_once(repo, &path, &json!({ "body": body }), &what).await.map(drop)
     }
 
     async fn set_commit_status(

@@ -41,8 +41,20 @@ pub(super) struct Transport {
 /// What an answer means for the caller.
 enum Verdict {
     Done(Value),
-    RetryAfter(Duration, String),
+    /// GitHub refused to do anything yet: always safe to ask again after the wait.
+    RateLimited(Duration, String),
+    /// GitHub failed or did not answer; it may or may not have acted, so only a repeatable call is retried.
+    Transient(Duration, String),
     Fail(CodeHostError),
+}
+
+/// Whether a call may be sent twice without doing its work twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Repeat {
+    /// Reads, edits that set a value, labels and assignees (GitHub ignores duplicates), statuses (replaced).
+    Safe,
+    /// Creating a pull request or a comment: sent again only after a refusal, never after a failure.
+    Once,
 }
 
 impl Transport {
@@ -55,7 +67,19 @@ impl Transport {
         body: Option<&Value>,
         what: &str,
     ) -> Result<Value, CodeHostError> {
-        self.call(&self.rest, repo, method, path, body, what).await
+        self.call(&self.rest, repo, Request { method, path, body, what, repeat: Repeat::Safe }).await
+    }
+
+    /// A REST call that creates something: see `Repeat::Once`.
+    pub(super) async fn rest_once(
+        &self,
+        repo: &RepoSlug,
+        path: &str,
+        body: &Value,
+        what: &str,
+    ) -> Result<Value, CodeHostError> {
+        let request = Request { method: Method::POST, path, body: Some(body), what, repeat: Repeat::Once };
+        self.call(&self.rest, repo, request).await
     }
 
     /// A GraphQL query about `repo`. Errors of type NOT_FOUND are left to the caller (the `data` holds `null`
@@ -63,7 +87,9 @@ impl Transport {
     pub(super) async fn graphql(&self, repo: &RepoSlug, query: &str, variables: Value) -> Result<Value, CodeHostError> {
         let body = serde_json::json!({ "query": query, "variables": variables });
         let path = self.graphql_path.clone();
-        let answer = self.call(&self.graphql, repo, Method::POST, &path, Some(&body), "GraphQL").await?;
+        let request =
+            Request { method: Method::POST, path: &path, body: Some(&body), what: "GraphQL", repeat: Repeat::Safe };
+        let answer = self.call(&self.graphql, repo, request).await?;
         let errors = answer.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
         let serious: Vec<&Value> =
             errors.iter().filter(|e| e.get("type").and_then(Value::as_str) != Some("NOT_FOUND")).collect();
@@ -71,7 +97,6 @@ impl Transport {
             let message = first.get("message").and_then(Value::as_str).unwrap_or("an unexplained error");
             return Err(match first.get("type").and_then(Value::as_str) {
                 Some("FORBIDDEN") => CodeHostError::MissingPermission(message.to_owned()),
-                Some("RATE_LIMITED") => CodeHostError::Unavailable(format!("GitHub's GraphQL rate limit: {message}")),
                 _ => CodeHostError::Rejected(message.to_owned()),
             });
         }
@@ -82,44 +107,48 @@ impl Transport {
             .ok_or_else(|| CodeHostError::Rejected(format!("GitHub's GraphQL API answered without data about {repo}")))
     }
 
-    async fn call(
-        &self,
-        client: &Octocrab,
-        repo: &RepoSlug,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-        what: &str,
-    ) -> Result<Value, CodeHostError> {
+    async fn call(&self, client: &Octocrab, repo: &RepoSlug, request: Request<'_>) -> Result<Value, CodeHostError> {
         let mut backoff = self.retry.first_backoff;
         let mut attempt = 1;
         loop {
             let token = self.signer.token(repo).await?;
-            let verdict = match send(client, &token, method.clone(), path, body).await {
-                Ok((status, headers, text)) => judge(status, &headers, &text, what, backoff),
-                Err(cause) => Verdict::RetryAfter(backoff, format!("GitHub could not be reached: {cause}")),
+            let verdict = match send(client, &token, request.method.clone(), request.path, request.body).await {
+                Ok((status, headers, text)) => judge(status, &headers, &text, request.what, backoff),
+                Err(cause) => Verdict::Transient(backoff, format!("GitHub could not be reached: {cause}")),
             };
-            match verdict {
+            let (wait, reason) = match verdict {
                 Verdict::Done(value) => return Ok(value),
                 Verdict::Fail(error) => return Err(error),
-                Verdict::RetryAfter(_, reason) if attempt >= self.retry.attempts => {
-                    return Err(CodeHostError::Unavailable(format!("{reason} (tried {attempt} times)")));
-                }
-                Verdict::RetryAfter(wait, reason) if wait > self.retry.longest_wait => {
+                Verdict::Transient(_, reason) if request.repeat == Repeat::Once => {
                     return Err(CodeHostError::Unavailable(format!(
-                        "{reason}; it resets in {} s, longer than tengu waits",
-                        wait.as_secs()
+                        "{reason}; not sent again, since GitHub may have done it — check GitHub, then try again"
                     )));
                 }
-                Verdict::RetryAfter(wait, reason) => {
-                    tracing::warn!(%method, path, attempt, wait_ms = wait.as_millis() as u64, %reason, "retrying a GitHub call");
-                    tokio::time::sleep(wait).await;
-                    backoff *= 2;
-                    attempt += 1;
-                }
+                Verdict::RateLimited(wait, reason) | Verdict::Transient(wait, reason) => (wait, reason),
+            };
+            if attempt >= self.retry.attempts {
+                return Err(CodeHostError::Unavailable(format!("{reason} (tried {attempt} times)")));
             }
+            if wait > self.retry.longest_wait {
+                return Err(CodeHostError::Unavailable(format!(
+                    "{reason}; it resets in {} s, longer than tengu waits",
+                    wait.as_secs()
+                )));
+            }
+            tracing::warn!(method = %request.method, path = request.path, attempt, wait_ms = wait.as_millis() as u64, %reason, "retrying a GitHub call");
+            tokio::time::sleep(wait).await;
+            backoff *= 2;
+            attempt += 1;
         }
     }
+}
+
+struct Request<'a> {
+    method: Method,
+    path: &'a str,
+    body: Option<&'a Value>,
+    what: &'a str,
+    repeat: Repeat,
 }
 
 async fn send(
@@ -193,18 +222,29 @@ fn message_of(body: &Value) -> String {
 fn judge(status: StatusCode, headers: &HeaderMap, text: &str, what: &str, backoff: Duration) -> Verdict {
     let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     if status.is_success() {
+        // GraphQL reports its rate limit inside a 200.
+        let errors = body.get("errors").and_then(Value::as_array);
+        let limited =
+            errors.is_some_and(|e| e.iter().any(|e| e.get("type").and_then(Value::as_str) == Some("RATE_LIMITED")));
+        if limited {
+            let wait = rate_limit_wait(StatusCode::TOO_MANY_REQUESTS, headers, "");
+            return Verdict::RateLimited(
+                wait.unwrap_or(Duration::from_secs(60)),
+                "GitHub's GraphQL rate limit was reached".into(),
+            );
+        }
         return Verdict::Done(body);
     }
     let message = message_of(&body);
     match status.as_u16() {
         401 => Verdict::Fail(CodeHostError::BadCredentials),
         403 | 429 => match rate_limit_wait(status, headers, &message) {
-            Some(wait) => Verdict::RetryAfter(wait, format!("GitHub's rate limit was reached ({message})")),
+            Some(wait) => Verdict::RateLimited(wait, format!("GitHub's rate limit was reached ({message})")),
             None => Verdict::Fail(CodeHostError::MissingPermission(format!("{message} ({what})"))),
         },
         404 => Verdict::Fail(CodeHostError::NotFound(what.to_owned())),
         422 => Verdict::Fail(CodeHostError::Rejected(message)),
-        500..=599 => Verdict::RetryAfter(backoff, format!("GitHub answered {status}")),
+        500..=599 => Verdict::Transient(backoff, format!("GitHub answered {status}")),
         _ => Verdict::Fail(CodeHostError::Rejected(format!("GitHub answered {status}: {message}"))),
     }
 }

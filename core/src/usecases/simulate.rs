@@ -32,7 +32,7 @@ impl Tengu {
             author: after.author,
             base: after.base,
             head: after.head,
-            head_sha: Some(after.head_sha),
+            head_repo: Some(repo.clone()),
             sender: person.clone(),
         };
         self.handle_github_event(&GithubEvent::PullRequest(event)).await

@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use crate::domain::{BranchName, CommitSha, Login, PrNumber, RepoSlug};
+use crate::domain::{BranchName, Login, PrNumber, RepoSlug};
 
 /// What a pull request event says happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,8 @@ pub struct PullRequestEvent {
     pub author: Login,
     pub base: BranchName,
     pub head: BranchName,
-    pub head_sha: Option<CommitSha>,
+    /// The repository the head branch lives in: another one for a pull request from a fork.
+    pub head_repo: Option<RepoSlug>,
     /// Who did it on GitHub.
     pub sender: Login,
 }
@@ -61,7 +62,7 @@ struct BranchRef {
     #[serde(rename = "ref")]
     name: String,
     #[serde(default)]
-    sha: Option<String>,
+    repo: Option<Repository>,
 }
 
 #[derive(Deserialize)]
@@ -129,7 +130,7 @@ pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookPar
                 previous_body: hook.changes.body.map(|change| change.from.unwrap_or_default()),
                 author: Login::parse(pr.user.login).map_err(|e| fail(e.to_string()))?,
                 base: BranchName::parse(pr.base.name).map_err(|e| fail(e.to_string()))?,
-                head_sha: pr.head.sha.and_then(|sha| CommitSha::parse(sha).ok()),
+                head_repo: pr.head.repo.as_ref().and_then(|r| RepoSlug::parse(&r.full_name).ok()),
                 head: BranchName::parse(pr.head.name).map_err(|e| fail(e.to_string()))?,
                 sender: Login::parse(hook.sender.login).map_err(|e| fail(e.to_string()))?,
             }))

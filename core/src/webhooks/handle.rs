@@ -70,10 +70,11 @@ impl Tengu {
         if !matches!(event.action, PrAction::Opened | PrAction::Reopened) {
             return not_ours();
         }
-        let env =
-            self.settings.environments.iter().find(|env| {
-                env.repo == event.repo && env.deploy_branch == event.base && env.source_branch == event.head
-            });
+        // A pull request from a fork's branch of the same name is not the deploy PR.
+        let same_repo = event.head_repo.as_ref() == Some(&event.repo);
+        let env = self.settings.environments.iter().find(|env| {
+            same_repo && env.repo == event.repo && env.deploy_branch == event.base && env.source_branch == event.head
+        });
         let Some(env) = env else { return not_ours() };
         match self.open_or_refresh_deploy_pr(&Actor::System, &env.name).await {
             Ok(pr) => Ok(format!("adopted {}{} as the deploy PR of {}", event.repo, pr.number, env.name)),
@@ -82,19 +83,16 @@ impl Tengu {
         }
     }
 
-    /// New commits reached the deploy PR: the gate moves to its new head, so GitHub never shows a head without it.
-    async fn follow_new_head(&self, event: &PullRequestEvent, mut deploy_pr: DeployPr) -> Result<String, CoreError> {
-        let Some(head_sha) = event.head_sha.clone() else {
-            return Ok(format!(
-                "deploy PR {}{} moved, but the delivery names no head commit",
-                event.repo, event.number
-            ));
-        };
-        deploy_pr.head_sha = Some(head_sha.clone());
-        deploy_pr.updated_at = self.ports.clock.now();
-        self.ports.store.save_deploy_pr(&deploy_pr).await?;
-        self.publish_gate(&deploy_pr).await;
-        Ok(format!("deploy PR {}{}: the gate follows the new head {}", event.repo, event.number, head_sha.short()))
+    /// New commits reached the deploy PR: its list is refreshed, so the gate on the new head judges the new
+    /// changes too (and an override given for the old ones lapses when the list changed).
+    async fn refresh_after_new_commits(&self, deploy_pr: &DeployPr) -> Result<String, CoreError> {
+        match self.open_or_refresh_deploy_pr(&Actor::System, &deploy_pr.env).await {
+            Ok(pr) => Ok(format!("deploy PR {}{} refreshed: {} source PRs", pr.repo, pr.number, pr.items.len())),
+            Err(CoreError::Refused(reason)) => {
+                Ok(format!("deploy PR {}{}: {reason}", deploy_pr.repo, deploy_pr.number))
+            }
+            Err(other) => Err(other),
+        }
     }
 
     /// Refreshes the deploy PR of every environment that ships this branch and asks to follow it.
@@ -130,7 +128,7 @@ impl Tengu {
             PrAction::Closed { merged: true } => PrState::Merged,
             PrAction::Closed { merged: false } => PrState::Closed,
             PrAction::Reopened => PrState::Open,
-            PrAction::Synchronize => return self.follow_new_head(event, deploy_pr).await,
+            PrAction::Synchronize => return self.refresh_after_new_commits(&deploy_pr).await,
             _ => return Ok(format!("nothing to do for deploy PR {}{}", event.repo, event.number)),
         };
         deploy_pr.state = new_state;
@@ -144,13 +142,17 @@ impl Tengu {
     /// Records the ticks a person changed on GitHub. With the body before the edit at hand, only the items this
     /// edit changed are applied, so a delivery that arrives late cannot undo a later tick made elsewhere.
     async fn sync_checks_from_github(&self, event: &PullRequestEvent, pr: &DeployPr) -> Result<String, CoreError> {
+        let Some(before) = &event.previous_body else {
+            return Ok(format!(
+                "deploy PR {}{}: the title or base changed, not the checklist",
+                event.repo, event.number
+            ));
+        };
         // In the sandbox the edit is the simulated GitHub's news too; GitHub itself already has it.
         self.ports.code_host.observe_body_edit(&event.repo, event.number, &event.body).await?;
         let mut on_github: HashMap<_, _> = checklist_body::read_checks(&event.body).into_iter().collect();
-        if let Some(before) = &event.previous_body {
-            let before: HashMap<_, _> = checklist_body::read_checks(before).into_iter().collect();
-            on_github.retain(|number, ticked| before.get(number) != Some(ticked));
-        }
+        let before: HashMap<_, _> = checklist_body::read_checks(before).into_iter().collect();
+        on_github.retain(|number, ticked| before.get(number) != Some(ticked));
         let now = self.ports.clock.now();
         let mut changed = 0;
         for item in &pr.items {
@@ -171,10 +173,33 @@ impl Tengu {
             self.ports.store.record_audit(&entry).await?;
             changed += 1;
         }
+        let after = self.deploy_pr(&event.repo, event.number).await?;
         if changed > 0 {
-            let after = self.deploy_pr(&event.repo, event.number).await?;
             self.publish_gate(&after).await;
         }
-        Ok(format!("{changed} checklist item(s) changed on GitHub by {}", event.sender))
+        let restored = self.restore_recorded_ticks(&after).await?;
+        Ok(format!("{changed} checklist item(s) changed on GitHub by {}{restored}", event.sender))
+    }
+
+    /// An edit saved from a stale copy of the body leaves GitHub showing old ticks for items it did not mean to
+    /// change; those items get tengu's record back, so GitHub and tengu agree again.
+    async fn restore_recorded_ticks(&self, pr: &DeployPr) -> Result<String, CoreError> {
+        let host = &self.ports.code_host;
+        let current = host.pull_request(&pr.repo, pr.number).await?.body;
+        let shown: HashMap<_, _> = checklist_body::read_checks(&current).into_iter().collect();
+        let mut body = current.clone();
+        let mut restored = 0;
+        for item in &pr.items {
+            let recorded = item.verified.is_some();
+            if shown.get(&item.source.number).is_some_and(|ticked| *ticked != recorded) {
+                body = checklist_body::set_checked(&body, item.source.number, recorded)?;
+                restored += 1;
+            }
+        }
+        if restored == 0 {
+            return Ok(String::new());
+        }
+        host.update_pull_request_body(&pr.repo, pr.number, &body).await?;
+        Ok(format!("; {restored} stale tick(s) in the body put back as recorded"))
     }
 }
