@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION="0.3.10"
+MOTO_VERSION="5.2.1"
 say() { printf 'bootstrap: %s\n' "$*"; }
 fail() { printf 'bootstrap: FAILED: %s\n' "$*" >&2; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -75,6 +76,15 @@ step_load_generator() {
   apt_install wrk
 }
 
+# moto's server emulates ECS and ECR for the ECS adapter's tests (PyPI).
+step_moto() {
+  if command -v moto_server >/dev/null \
+    && [ "$(python3 -c 'import importlib.metadata as m; print(m.version("moto"))' 2>/dev/null)" = "$MOTO_VERSION" ]; then return; fi
+  say "installing moto $MOTO_VERSION (the ECS and ECR emulator the tests run)"
+  python3 -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" >/dev/null 2>&1 \
+    || fail "pip install moto[server]==$MOTO_VERSION did not work; PyPI must be reachable"
+}
+
 step_end2end_packages() {
   [ -f end2end/package-lock.json ] || return 0
   if [ -d end2end/node_modules/@playwright/test ] && [ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
@@ -86,6 +96,7 @@ step_end2end_packages() {
 }
 
 step_wasm_target
+step_moto
 step_npm_tools
 step_chromium
 step_load_generator

@@ -8,6 +8,7 @@ pub mod error;
 pub mod github;
 pub mod ports;
 pub mod release_plan;
+pub mod rollout_judge;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod settings;
