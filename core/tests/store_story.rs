@@ -4,7 +4,7 @@ mod support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use tengu_core::domain::*;
-use tengu_core::ports::{Store, StoreError, StoredDelivery};
+use tengu_core::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
 fn t(minutes: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(1_790_000_000_123).unwrap() + Duration::minutes(minutes)
@@ -57,6 +57,14 @@ fn new_deployment(env: &str, minutes: i64) -> NewDeployment {
         actor: "alice".into(),
         source_prs: vec![n(1), n(2)],
         requested_at: t(minutes),
+        idempotency_key: None,
+    }
+}
+
+async fn start(store: &dyn Store, new: &NewDeployment) -> DeploymentId {
+    match store.insert_deployment(new).await.unwrap() {
+        DeploymentInsert::Started(id) => id,
+        other => panic!("expected a new deployment, got {other:?}"),
     }
 }
 
@@ -102,16 +110,44 @@ async fn story(store: &dyn Store) {
     assert_eq!(stored.state, PrState::Merged);
     assert_eq!(store.open_deploy_prs().await.unwrap().len(), 1);
 
-    // Deployments: ids grow, states move, history pages backwards and filters by environment.
-    let first = store.insert_deployment(&new_deployment("production", 10)).await.unwrap();
-    let second = store.insert_deployment(&new_deployment("production", 20)).await.unwrap();
-    let other = store.insert_deployment(&new_deployment("dev", 30)).await.unwrap();
-    assert!(first < second && second < other);
+    // Deployments: one unfinished per environment, one per idempotency key; ids grow, states move, history pages
+    // backwards and filters by environment.
+    let mut clicked = new_deployment("production", 10);
+    clicked.idempotency_key = Some("click-1".into());
+    let first = start(store, &clicked).await;
+    assert_eq!(store.insert_deployment(&clicked).await.unwrap(), DeploymentInsert::AlreadyRequested(first));
+    match store.insert_deployment(&new_deployment("production", 11)).await.unwrap() {
+        DeploymentInsert::Locked(holder) => assert_eq!((holder.id, holder.actor.as_str()), (first, "alice")),
+        other => panic!("production is locked by the first deployment, got {other:?}"),
+    }
+    let other = start(store, &new_deployment("dev", 12)).await;
+    // Four requests for qa at once (the pool runs them side by side): the database lets exactly one start.
+    let staging = |minute| {
+        let mut new = new_deployment("qa", minute);
+        new.idempotency_key = Some(format!("qa-{minute}"));
+        new
+    };
+    let (a, b, c, d) = (staging(1), staging(2), staging(3), staging(4));
+    let raced = tokio::join!(
+        store.insert_deployment(&a),
+        store.insert_deployment(&b),
+        store.insert_deployment(&c),
+        store.insert_deployment(&d)
+    );
+    let raced = [raced.0.unwrap(), raced.1.unwrap(), raced.2.unwrap(), raced.3.unwrap()];
+    let started: Vec<_> = raced.iter().filter(|r| matches!(r, DeploymentInsert::Started(_))).collect();
+    let locked = raced.iter().filter(|r| matches!(r, DeploymentInsert::Locked(_))).count();
+    assert_eq!((started.len(), locked), (1, 3), "{raced:?}");
+    let DeploymentInsert::Started(staging_id) = started[0] else { unreachable!() };
+    store.update_deployment(*staging_id, DeploymentState::Aborted, &[], None, Some(t(5))).await.unwrap();
     let arn = TaskDefinitionArn::parse("arn:aws:ecs:us-east-1:1:task-definition/shop-web:7").unwrap();
     store
         .update_deployment(first, DeploymentState::Succeeded, std::slice::from_ref(&arn), None, Some(t(14)))
         .await
         .unwrap();
+    assert_eq!(store.insert_deployment(&clicked).await.unwrap(), DeploymentInsert::AlreadyRequested(first));
+    let second = start(store, &new_deployment("production", 20)).await;
+    assert!(first < other && other < second);
     store.update_deployment(second, DeploymentState::Failed, &[], Some("circuit breaker"), Some(t(25))).await.unwrap();
     let got = store.deployment(first).await.unwrap().unwrap();
     assert_eq!(
@@ -125,7 +161,7 @@ async fn story(store: &dyn Store) {
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
 
     let all: Vec<_> = store.recent_deployments(None, None, 10).await.unwrap().iter().map(|d| d.id).collect();
-    assert_eq!(all, vec![other, second, first]);
+    assert_eq!(all, vec![second, *staging_id, other, first]);
     let prod = EnvName::parse("production").unwrap();
     let page: Vec<_> =
         store.recent_deployments(Some(&prod), Some(second), 10).await.unwrap().iter().map(|d| d.id).collect();

@@ -160,6 +160,9 @@ pub struct NewDeployment {
     pub actor: String,
     pub source_prs: Vec<PrNumber>,
     pub requested_at: DateTime<Utc>,
+    /// Sent with a button press or a CLI call: the same key asks for the same deployment, so a double click or a
+    /// retried request starts one.
+    pub idempotency_key: Option<String>,
 }
 
 /// One attempt to put an image on an environment.

@@ -15,4 +15,4 @@ pub use code_host::{
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
 pub use policy::{Action, Denied, OpenPolicy, Policy};
-pub use store::{Store, StoreError, StoredDelivery};
+pub use store::{DeploymentInsert, Store, StoreError, StoredDelivery};

@@ -30,6 +30,16 @@ pub struct StoredDelivery {
 }
 
 /// tengu's own records: what it knows about deploy PRs, deployments, review environments, and who did what.
+/// What asking the database for a new deployment gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeploymentInsert {
+    Started(DeploymentId),
+    /// The idempotency key was seen before: this is the deployment it started.
+    AlreadyRequested(DeploymentId),
+    /// The environment is busy with this unfinished deployment.
+    Locked(Box<Deployment>),
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Fails when the database does not answer (readiness).
@@ -48,7 +58,9 @@ pub trait Store: Send + Sync {
         verification: Option<&Verification>,
     ) -> Result<(), StoreError>;
 
-    async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentId, StoreError>;
+    /// Starts a deployment, unless the database says no: an unfinished deployment of the environment holds its lock,
+    /// or the idempotency key already started one.
+    async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError>;
     async fn deployment(&self, id: DeploymentId) -> Result<Option<Deployment>, StoreError>;
     /// Moves a deployment to `state` (checked against the state machine by the caller), with its outcome.
     async fn update_deployment(

@@ -12,7 +12,7 @@ use crate::domain::{
     TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
-use crate::ports::PullRequest;
+use crate::ports::{DeploymentInsert, PullRequest};
 use crate::tengu::Tengu;
 
 const AUTHORS: [&str; 6] = ["alice", "bob", "carol", "dave", "erin", "frank"];
@@ -343,7 +343,7 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
         let shipped: Vec<PrNumber> = (shipped_from..past.prs_deployed)
             .map(|i| PrNumber::new(FIRST_NUMBER + i as u64).expect("positive"))
             .collect();
-        let id = store
+        let inserted = store
             .insert_deployment(&NewDeployment {
                 env: env.name.clone(),
                 repo: env.repo.clone(),
@@ -353,8 +353,12 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
                 actor: past.actor.to_owned(),
                 source_prs: shipped,
                 requested_at,
+                idempotency_key: None,
             })
             .await?;
+        let DeploymentInsert::Started(id) = inserted else {
+            return Err(CoreError::Refused("the sandbox's past deployments overlap; delete the database file".into()));
+        };
         let task_definitions: Vec<_> =
             env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
         let minutes = 3 + (past.revision as i64 % 5);

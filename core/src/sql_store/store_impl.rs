@@ -10,7 +10,7 @@ use crate::domain::{
     AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber, RepoSlug,
     ReviewEnv, TaskDefinitionArn, Verification,
 };
-use crate::ports::{Store, StoreError, StoredDelivery};
+use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
 const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
                                   state, reason, requested_at, finished_at";
@@ -164,24 +164,55 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentId, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, state, \
-             requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', $8, $9) RETURNING id",
-        )
-        .bind(new.env.to_string())
-        .bind(new.repo.to_string())
-        .bind(new.image.to_string())
-        .bind(new.sha.as_ref().map(|s| s.to_string()))
-        .bind(new.trigger.as_str())
-        .bind(&new.actor)
-        .bind(to_json(&new.source_prs))
-        .bind(DeploymentState::Requested.as_str())
-        .bind(millis(new.requested_at))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(DeploymentId(row.try_get::<i64, _>("id").map_err(query_error)?))
+    async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError> {
+        // The unique indexes decide (one unfinished deployment per environment, one per idempotency key), so two
+        // instances or two clicks cannot both start one. A conflict is then explained by reading what holds it;
+        // when that finished in between, asking once more settles it.
+        for _ in 0..3 {
+            let inserted = sqlx::query(
+                "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
+                 state, requested_at, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', $8, $9, $10) \
+                 RETURNING id",
+            )
+            .bind(new.env.to_string())
+            .bind(new.repo.to_string())
+            .bind(new.image.to_string())
+            .bind(new.sha.as_ref().map(|s| s.to_string()))
+            .bind(new.trigger.as_str())
+            .bind(&new.actor)
+            .bind(to_json(&new.source_prs))
+            .bind(DeploymentState::Requested.as_str())
+            .bind(millis(new.requested_at))
+            .bind(new.idempotency_key.as_deref())
+            .fetch_one(&self.pool)
+            .await;
+            match inserted {
+                Ok(row) => {
+                    return Ok(DeploymentInsert::Started(DeploymentId(
+                        row.try_get::<i64, _>("id").map_err(query_error)?,
+                    )));
+                }
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+                Err(other) => return Err(query_error(other)),
+            }
+            if let Some(key) = &new.idempotency_key {
+                let earlier = sqlx::query("SELECT id FROM deployments WHERE idempotency_key = $1")
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(query_error)?;
+                if let Some(row) = earlier {
+                    let id = DeploymentId(row.try_get::<i64, _>("id").map_err(query_error)?);
+                    return Ok(DeploymentInsert::AlreadyRequested(id));
+                }
+            }
+            let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND finished_at IS NULL");
+            let holder = sqlx::query(&sql).bind(new.env.to_string()).fetch_optional(&self.pool).await;
+            if let Some(row) = holder.map_err(query_error)? {
+                return Ok(DeploymentInsert::Locked(Box::new(rows::deployment(&row)?)));
+            }
+        }
+        Err(StoreError::Conflict(format!("the deployment lock of {} kept changing; try again", new.env)))
     }
 
     async fn deployment(&self, id: DeploymentId) -> Result<Option<Deployment>, StoreError> {
