@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{EnvName, Environment, ReminderPolicy};
+use crate::domain::{DeployPolicy, EnvName, Environment, ReminderPolicy};
 
 /// What the core needs to know about this installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -11,6 +11,8 @@ pub struct Settings {
     /// Where people reach the dashboard, for links written into GitHub.
     pub public_url: String,
     pub reminders: ReminderPolicy,
+    #[serde(default)]
+    pub deploys: DeployPolicy,
 }
 
 impl Settings {

@@ -487,6 +487,7 @@ async fn tengu_on(server: &MockServer, deploy_pr: DeployPrOptions) -> Tengu {
         sandbox: false,
         public_url: "https://tengu.acme.test".into(),
         reminders: ReminderPolicy::default(),
+        deploys: Default::default(),
     };
     let ports = Ports {
         store: Arc::new(support::sqlite().await),

@@ -75,7 +75,13 @@ fn with_github(config: &Config, store: Arc<dyn Store>, reminders: ReminderPolicy
     }
     let code_host = GithubCodeHost::new(&github).map_err(|e| BootError::Github(e.to_string()))?;
     tracing::info!(api = %github.api_url, environments = environments.len(), "running on GitHub");
-    let settings = Settings { environments, sandbox: false, public_url: config.public_url.clone(), reminders };
+    let settings = Settings {
+        environments,
+        sandbox: false,
+        public_url: config.public_url.clone(),
+        reminders,
+        deploys: Default::default(),
+    };
     let ports = Ports {
         store,
         code_host: Arc::new(code_host),

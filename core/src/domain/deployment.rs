@@ -3,7 +3,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CommitSha, EnvName, ImageRef, PrNumber, RepoSlug, TaskDefinitionArn};
+use super::{CommitSha, EnvName, ImageRef, PrNumber, RepoSlug, RolloutSnapshot, TaskDefinitionArn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DeploymentId(pub i64);
@@ -165,6 +165,24 @@ pub struct NewDeployment {
     pub idempotency_key: Option<String>,
 }
 
+/// How tengu follows a rollout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeployPolicy {
+    /// How often ECS is asked (one DescribeServices call per environment, up to 10 services).
+    pub poll_every_ms: u64,
+    /// A rollout that has not settled by then is a failure.
+    pub timeout_minutes: i64,
+    /// After a failure, point the services back at what they ran before.
+    pub auto_rollback: bool,
+}
+
+impl Default for DeployPolicy {
+    fn default() -> Self {
+        Self { poll_every_ms: 5_000, timeout_minutes: 15, auto_rollback: true }
+    }
+}
+
 /// One attempt to put an image on an environment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deployment {
@@ -178,6 +196,12 @@ pub struct Deployment {
     pub source_prs: Vec<PrNumber>,
     /// One registered revision per service of the environment.
     pub task_definitions: Vec<TaskDefinitionArn>,
+    /// What each service ran before: where a rollback goes.
+    #[serde(default)]
+    pub previous_task_definitions: Vec<TaskDefinitionArn>,
+    /// The last snapshot ECS gave of each service: counts, failed tasks, events, stopped tasks and why.
+    #[serde(default)]
+    pub rollout: Vec<RolloutSnapshot>,
     pub state: DeploymentState,
     pub reason: Option<String>,
     pub requested_at: DateTime<Utc>,

@@ -19,7 +19,9 @@ pub use actor::Actor;
 pub use audit::{AuditAction, AuditEntry};
 pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
 pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
-pub use deployment::{Deployment, DeploymentId, DeploymentState, InvalidTransition, NewDeployment, Trigger};
+pub use deployment::{
+    DeployPolicy, Deployment, DeploymentId, DeploymentState, InvalidTransition, NewDeployment, Trigger,
+};
 pub use environment::{DeployPrOptions, EnvName, Environment};
 pub use gate::{Gate, GateOverride};
 pub use github::{BranchName, Commit, CommitSha, Login, PrNumber, RepoSlug};

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::domain::{ClusterName, RolloutSnapshot, ServiceName};
+use crate::domain::{ClusterName, ImageRef, RolloutSnapshot, ServiceName, TaskDefinitionArn};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrchestratorError {
@@ -21,19 +21,80 @@ pub trait Orchestrator: Send + Sync {
         cluster: &ClusterName,
         services: &[ServiceName],
     ) -> Result<Vec<RolloutSnapshot>, OrchestratorError>;
+
+    /// The task definition a service runs now (its PRIMARY deployment's).
+    async fn service_task_definition(
+        &self,
+        cluster: &ClusterName,
+        service: &ServiceName,
+    ) -> Result<TaskDefinitionArn, OrchestratorError>;
+
+    /// Registers a new revision of `from`, identical but for the image of the containers that run `image`'s
+    /// repository.
+    async fn register_with_image(
+        &self,
+        from: &TaskDefinitionArn,
+        image: &ImageRef,
+    ) -> Result<TaskDefinitionArn, OrchestratorError>;
+
+    /// Points a service at `task_definition`; `force` starts a new deployment even when it already runs it.
+    async fn update_service(
+        &self,
+        cluster: &ClusterName,
+        service: &ServiceName,
+        task_definition: &TaskDefinitionArn,
+        force: bool,
+    ) -> Result<(), OrchestratorError>;
+
+    /// Whether the registry holds the image (so a deploy never points ECS at an image CI did not push).
+    async fn image_exists(&self, image: &ImageRef) -> Result<bool, OrchestratorError>;
 }
 
 /// What tengu runs on when GitHub is real but no AWS account is configured yet: every ECS question gets a
 /// sentence saying so, and the deploy-PR flows work as usual.
 pub struct EcsNotConfigured;
 
+fn not_configured() -> OrchestratorError {
+    OrchestratorError::Unavailable("no AWS account is configured ([aws] in tengu.toml)".to_owned())
+}
+
 #[async_trait]
 impl Orchestrator for EcsNotConfigured {
     async fn describe_services(
         &self,
-        _cluster: &ClusterName,
-        _services: &[ServiceName],
+        _: &ClusterName,
+        _: &[ServiceName],
     ) -> Result<Vec<RolloutSnapshot>, OrchestratorError> {
-        Err(OrchestratorError::Unavailable("no AWS account is configured ([aws] in tengu.toml)".to_owned()))
+        Err(not_configured())
+    }
+
+    async fn service_task_definition(
+        &self,
+        _: &ClusterName,
+        _: &ServiceName,
+    ) -> Result<TaskDefinitionArn, OrchestratorError> {
+        Err(not_configured())
+    }
+
+    async fn register_with_image(
+        &self,
+        _: &TaskDefinitionArn,
+        _: &ImageRef,
+    ) -> Result<TaskDefinitionArn, OrchestratorError> {
+        Err(not_configured())
+    }
+
+    async fn update_service(
+        &self,
+        _: &ClusterName,
+        _: &ServiceName,
+        _: &TaskDefinitionArn,
+        _: bool,
+    ) -> Result<(), OrchestratorError> {
+        Err(not_configured())
+    }
+
+    async fn image_exists(&self, _: &ImageRef) -> Result<bool, OrchestratorError> {
+        Err(not_configured())
     }
 }

@@ -5,6 +5,7 @@ use crate::domain::{Actor, EnvName, PrNumber, RepoSlug};
 pub enum Action<'a> {
     Verify { repo: &'a RepoSlug, deploy_pr: PrNumber, item: PrNumber },
     RefreshDeployPr { env: &'a EnvName },
+    Deploy { env: &'a EnvName },
     OverrideGate { repo: &'a RepoSlug, deploy_pr: PrNumber },
 }
 

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{
     AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber, RepoSlug,
-    ReviewEnv, TaskDefinitionArn, Verification,
+    ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,6 +62,12 @@ pub trait Store: Send + Sync {
     /// or the idempotency key already started one.
     async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError>;
     async fn deployment(&self, id: DeploymentId) -> Result<Option<Deployment>, StoreError>;
+    async fn record_previous_task_definitions(
+        &self,
+        id: DeploymentId,
+        previous: &[TaskDefinitionArn],
+    ) -> Result<(), StoreError>;
+    async fn record_rollout(&self, id: DeploymentId, rollout: &[RolloutSnapshot]) -> Result<(), StoreError>;
     /// Moves a deployment to `state` (checked against the state machine by the caller), with its outcome.
     async fn update_deployment(
         &self,

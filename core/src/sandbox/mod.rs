@@ -80,6 +80,8 @@ pub async fn start_with(
         sandbox: true,
         public_url: public_url.to_owned(),
         reminders: crate::domain::ReminderPolicy::default(),
+        // Sandbox rollouts take 20 s; a poll a second shows them move.
+        deploys: crate::domain::DeployPolicy { poll_every_ms: 1_000, ..crate::domain::DeployPolicy::default() },
     };
     let sandbox = Arc::new(Sandbox { world: Mutex::new(world), store: store.clone(), clock: clock.clone() });
     let ports = Ports {

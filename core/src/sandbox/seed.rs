@@ -303,6 +303,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
                 task_definition: task_definition(env.name.as_str(), service.as_str(), current.revision),
                 image: image_for(&tip_sha(&history, current.prs_deployed)),
                 desired: if service.as_str() == "web" { 3 } else { 2 },
+                rollout: None,
             });
         }
     }
@@ -316,6 +317,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         statuses: BTreeMap::new(),
         comments: BTreeMap::new(),
         pull_options: BTreeMap::new(),
+        task_definition_images: BTreeMap::new(),
     }
 }
 

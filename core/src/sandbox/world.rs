@@ -20,6 +20,21 @@ pub struct SimService {
     pub task_definition: TaskDefinitionArn,
     pub image: ImageRef,
     pub desired: u32,
+    /// The deployment ECS is rolling out, if one was started here.
+    #[serde(default)]
+    pub rollout: Option<SimRollout>,
+}
+
+/// A simulated rollout: it takes `ROLLOUT_SECONDS`; an image whose tag contains `fail` trips the circuit breaker
+/// part-way and ECS puts the previous task definition back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimRollout {
+    pub task_definition: TaskDefinitionArn,
+    pub image: ImageRef,
+    pub previous: TaskDefinitionArn,
+    pub previous_image: ImageRef,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub fails: bool,
 }
 
 /// Everything the simulated GitHub and ECS know.
@@ -42,6 +57,9 @@ pub struct World {
     /// Draft flag, labels and assignees of the pull requests tengu opened, by number.
     #[serde(default)]
     pub pull_options: BTreeMap<u64, PullOptions>,
+    /// The image of every task definition registered in the simulation, by ARN.
+    #[serde(default)]
+    pub task_definition_images: BTreeMap<String, ImageRef>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

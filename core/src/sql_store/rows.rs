@@ -128,6 +128,8 @@ pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
         actor: text(row, "actor")?,
         source_prs: json(row, "source_prs")?,
         task_definitions: json(row, "task_definitions")?,
+        previous_task_definitions: json(row, "previous_task_definitions")?,
+        rollout: json(row, "rollout")?,
         state: parsed(row, "state", |s| DeploymentState::parse(&s).ok_or(s))?,
         reason: optional_text(row, "reason")?,
         requested_at: time(row, "requested_at")?,

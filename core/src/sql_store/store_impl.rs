@@ -8,11 +8,12 @@ use super::SqlStore;
 use super::rows::{self, millis, query_error, to_json};
 use crate::domain::{
     AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber, RepoSlug,
-    ReviewEnv, TaskDefinitionArn, Verification,
+    ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
 const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
+                                  previous_task_definitions, rollout, \
                                   state, reason, requested_at, finished_at";
 
 fn number(n: PrNumber) -> i64 {
@@ -244,6 +245,30 @@ impl Store for SqlStore {
             return Err(StoreError::NotFound(format!("deployment {id}")));
         }
         Ok(())
+    }
+
+    async fn record_previous_task_definitions(
+        &self,
+        id: DeploymentId,
+        previous: &[TaskDefinitionArn],
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE deployments SET previous_task_definitions = $1 WHERE id = $2")
+            .bind(to_json(&previous))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(query_error)
+            .map(drop)
+    }
+
+    async fn record_rollout(&self, id: DeploymentId, rollout: &[RolloutSnapshot]) -> Result<(), StoreError> {
+        sqlx::query("UPDATE deployments SET rollout = $1 WHERE id = $2")
+            .bind(to_json(&rollout))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(query_error)
+            .map(drop)
     }
 
     async fn recent_deployments(

@@ -2,10 +2,12 @@
 //! calls the ports and records an audit entry.
 
 mod dashboard;
+mod deploy;
 mod deploy_pr;
 mod gate;
 mod remind;
 mod simulate;
 mod verify;
 
+pub use deploy::{DeployRequest, DeployTarget, Progress};
 pub use gate::GATE_CONTEXT;

@@ -1,0 +1,288 @@
+//! Deploying: one function for every trigger (a merge, a button, the CLI), a state machine kept in the database,
+//! each step written before its side effect, so a restart picks every unfinished deployment up where it stood.
+
+use chrono::Duration;
+
+use crate::domain::{
+    Actor, AuditAction, AuditEntry, CommitSha, Deployment, DeploymentId, DeploymentState, EnvName, Environment,
+    ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
+};
+use crate::error::CoreError;
+use crate::ports::{Action, DeploymentInsert};
+use crate::rollout_judge::{self, RolloutVerdict};
+use crate::tengu::Tengu;
+
+/// What to put on the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployTarget {
+    /// A new image (built by CI from a commit): a new task definition revision per service.
+    Image { image: ImageRef, sha: Option<CommitSha>, source_prs: Vec<PrNumber> },
+    /// The task definitions the services run now, restarted.
+    Redeploy,
+    /// The task definitions of an earlier successful deployment.
+    RollbackTo(DeploymentId),
+}
+
+/// Where `advance_deployment` left a deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// Rolling out: ask ECS again after the policy's poll interval.
+    RollingOut(Deployment),
+    Finished(Deployment),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployRequest {
+    pub env: EnvName,
+    pub target: DeployTarget,
+    pub trigger: Trigger,
+    /// The same key asks for the same deployment (a double click, a retried request).
+    pub idempotency_key: Option<String>,
+}
+
+impl Tengu {
+    /// Records a deployment request, or says why not: the environment is busy (who deploys what since when), or
+    /// the rollback target is not a successful deployment. Follow it with `drive_deployment`.
+    pub async fn request_deployment(&self, actor: &Actor, request: DeployRequest) -> Result<Deployment, CoreError> {
+        let env = self.environment(&request.env)?;
+        self.ports.policy.authorize(actor, &Action::Deploy { env: &request.env })?;
+        let (image, sha, source_prs) = match &request.target {
+            DeployTarget::Image { image, sha, source_prs } => (image.clone(), sha.clone(), source_prs.clone()),
+            DeployTarget::Redeploy => {
+                let (_, good) = self.ports.store.latest_deployments(&env.name).await?;
+                let good = good.ok_or_else(|| {
+                    CoreError::Refused(format!("{} has no successful deployment to redeploy", env.name))
+                })?;
+                (good.image, good.sha, Vec::new())
+            }
+            DeployTarget::RollbackTo(id) => {
+                let target = self.rollback_target(env, *id).await?;
+                (target.image, target.sha, Vec::new())
+            }
+        };
+        let new = NewDeployment {
+            env: env.name.clone(),
+            repo: env.repo.clone(),
+            image,
+            sha,
+            trigger: request.trigger,
+            actor: actor.display_name(),
+            source_prs,
+            requested_at: self.ports.clock.now(),
+            idempotency_key: request.idempotency_key.clone(),
+        };
+        let id = match self.ports.store.insert_deployment(&new).await? {
+            DeploymentInsert::Started(id) => id,
+            DeploymentInsert::AlreadyRequested(id) => return self.deployment(id).await,
+            DeploymentInsert::Locked(holder) => {
+                return Err(CoreError::Refused(format!(
+                    "{} is busy: {} is deploying {} (deployment {}, {} since {})",
+                    env.name,
+                    holder.actor,
+                    holder.image,
+                    holder.id,
+                    holder.state.label().to_lowercase(),
+                    holder.requested_at.format("%Y-%m-%d %H:%M UTC")
+                )));
+            }
+        };
+        if let DeployTarget::RollbackTo(to) = request.target {
+            // The task definitions to go back to are known now; recording them first makes the step repeatable.
+            let target = self.deployment(to).await?;
+            self.ports
+                .store
+                .update_deployment(id, DeploymentState::Requested, &target.task_definitions, None, None)
+                .await?;
+        }
+        let entry = AuditEntry {
+            at: new.requested_at,
+            actor: new.actor.clone(),
+            action: AuditAction::DeploymentRequested,
+            target: format!("deployment {id}"),
+            detail: format!("{} to {} ({})", new.image, env.name, request.trigger.as_str()),
+        };
+        self.ports.store.record_audit(&entry).await?;
+        self.deployment(id).await
+    }
+
+    async fn rollback_target(&self, env: &Environment, id: DeploymentId) -> Result<Deployment, CoreError> {
+        let target = self.deployment(id).await?;
+        if target.env != env.name || target.state != DeploymentState::Succeeded || target.task_definitions.is_empty() {
+            return Err(CoreError::Refused(format!(
+                "deployment {id} is not a successful deployment of {}; only those can be rolled back to",
+                env.name
+            )));
+        }
+        Ok(target)
+    }
+
+    pub async fn deployment(&self, id: DeploymentId) -> Result<Deployment, CoreError> {
+        self.ports.store.deployment(id).await?.ok_or_else(|| CoreError::NotFound(format!("deployment {id}")))
+    }
+
+    /// Takes a deployment from wherever it stands as far as it can go now: checks, registers, updates the
+    /// services, asks ECS once how the rollout goes, and rolls back after a failure when the policy says so.
+    /// Safe to call again after a crash: every step was recorded before its side effect.
+    pub async fn advance_deployment(&self, id: DeploymentId) -> Result<Progress, CoreError> {
+        loop {
+            let deployment = self.deployment(id).await?;
+            let env = self.environment(&deployment.env)?.clone();
+            let store = &self.ports.store;
+            let ecs = &self.ports.orchestrator;
+            match deployment.state {
+                DeploymentState::Requested => {
+                    let rebuilding = deployment.task_definitions.is_empty() && deployment.trigger != Trigger::Redeploy;
+                    if rebuilding && !ecs.image_exists(&deployment.image).await? {
+                        let reason = format!("image {} not found in the registry — did CI push it?", deployment.image);
+                        return self.finish(&deployment, DeploymentState::Failed, &reason).await;
+                    }
+                    self.step(&deployment, DeploymentState::Checked, &deployment.task_definitions).await?;
+                }
+                DeploymentState::Checked => {
+                    let mut previous = Vec::with_capacity(env.services.len());
+                    for service in &env.services {
+                        previous.push(ecs.service_task_definition(&env.cluster, service).await?);
+                    }
+                    store.record_previous_task_definitions(id, &previous).await?;
+                    let next = match deployment.trigger {
+                        Trigger::Redeploy => previous.clone(),
+                        Trigger::Rollback if !deployment.task_definitions.is_empty() => {
+                            deployment.task_definitions.clone()
+                        }
+                        _ => {
+                            let mut registered = Vec::with_capacity(previous.len());
+                            for from in &previous {
+                                registered.push(ecs.register_with_image(from, &deployment.image).await?);
+                            }
+                            registered
+                        }
+                    };
+                    self.step(&deployment, DeploymentState::TaskDefinitionRegistered, &next).await?;
+                }
+                DeploymentState::TaskDefinitionRegistered => {
+                    let force = deployment.trigger == Trigger::Redeploy;
+                    for (service, task_definition) in env.services.iter().zip(&deployment.task_definitions) {
+                        ecs.update_service(&env.cluster, service, task_definition, force).await?;
+                    }
+                    self.step(&deployment, DeploymentState::ServiceUpdated, &deployment.task_definitions).await?;
+                }
+                DeploymentState::ServiceUpdated => {
+                    self.step(&deployment, DeploymentState::RollingOut, &deployment.task_definitions).await?;
+                }
+                DeploymentState::RollingOut => {
+                    let snapshots = ecs.describe_services(&env.cluster, &env.services).await?;
+                    store.record_rollout(id, &snapshots).await?;
+                    let timeout = Duration::minutes(self.settings.deploys.timeout_minutes);
+                    let verdicts: Vec<RolloutVerdict> = snapshots
+                        .iter()
+                        .zip(&deployment.task_definitions)
+                        .map(|(snapshot, ours)| rollout_judge::judge(ours, snapshot, deployment.requested_at, timeout))
+                        .collect();
+                    match rollout_judge::combine(&verdicts) {
+                        RolloutVerdict::InProgress { .. } => {
+                            return Ok(Progress::RollingOut(self.deployment(id).await?));
+                        }
+                        RolloutVerdict::Succeeded => {
+                            return self.finish(&deployment, DeploymentState::Succeeded, "").await;
+                        }
+                        RolloutVerdict::Failed(failure) => {
+                            let reason = failure.to_string();
+                            if self.settings.deploys.auto_rollback && self.can_roll_back(&deployment) {
+                                // Failed but unfinished: the environment stays locked until the rollback is sent.
+                                store
+                                    .update_deployment(
+                                        id,
+                                        DeploymentState::Failed,
+                                        &deployment.task_definitions,
+                                        Some(&reason),
+                                        None,
+                                    )
+                                    .await?;
+                            } else {
+                                return self.finish(&deployment, DeploymentState::Failed, &reason).await;
+                            }
+                        }
+                    }
+                }
+                DeploymentState::Failed if deployment.finished_at.is_none() => {
+                    for (service, previous) in env.services.iter().zip(&deployment.previous_task_definitions) {
+                        ecs.update_service(&env.cluster, service, previous, false).await?;
+                    }
+                    let back_to: Vec<&str> = deployment.previous_task_definitions.iter().map(|t| t.short()).collect();
+                    let reason = format!(
+                        "{}; rolled back to {}",
+                        deployment.reason.clone().unwrap_or_default(),
+                        back_to.join(", ")
+                    );
+                    return self.finish(&deployment, DeploymentState::RolledBack, &reason).await;
+                }
+                _ => return Ok(Progress::Finished(deployment)),
+            }
+        }
+    }
+
+    /// `advance_deployment` until the deployment ends, asking ECS every poll interval.
+    #[cfg(feature = "runtime")]
+    pub async fn drive_deployment(&self, id: DeploymentId) -> Result<Deployment, CoreError> {
+        let every = std::time::Duration::from_millis(self.settings.deploys.poll_every_ms);
+        loop {
+            match self.advance_deployment(id).await? {
+                Progress::Finished(deployment) => return Ok(deployment),
+                Progress::RollingOut(_) => tokio::time::sleep(every).await,
+            }
+        }
+    }
+
+    /// Drives every deployment a stop or a crash left unfinished (at start).
+    #[cfg(feature = "runtime")]
+    pub async fn resume_unfinished_deployments(&self) -> Result<Vec<Deployment>, CoreError> {
+        let unfinished: Vec<DeploymentId> = self
+            .ports
+            .store
+            .recent_deployments(None, None, 200)
+            .await?
+            .into_iter()
+            .filter(|d| d.finished_at.is_none())
+            .map(|d| d.id)
+            .collect();
+        let mut done = Vec::with_capacity(unfinished.len());
+        for id in unfinished {
+            done.push(self.drive_deployment(id).await?);
+        }
+        Ok(done)
+    }
+
+    fn can_roll_back(&self, deployment: &Deployment) -> bool {
+        let previous = &deployment.previous_task_definitions;
+        !previous.is_empty() && previous != &deployment.task_definitions
+    }
+
+    async fn step(
+        &self,
+        deployment: &Deployment,
+        next: DeploymentState,
+        task_definitions: &[TaskDefinitionArn],
+    ) -> Result<(), CoreError> {
+        let state = deployment.state.advance(next).map_err(|e| CoreError::Refused(e.to_string()))?;
+        self.ports.store.update_deployment(deployment.id, state, task_definitions, None, None).await?;
+        Ok(())
+    }
+
+    async fn finish(&self, deployment: &Deployment, end: DeploymentState, reason: &str) -> Result<Progress, CoreError> {
+        let now = self.ports.clock.now();
+        let reason = (!reason.is_empty()).then_some(reason);
+        self.ports.store.update_deployment(deployment.id, end, &deployment.task_definitions, reason, Some(now)).await?;
+        let entry = AuditEntry {
+            at: now,
+            actor: Actor::System.display_name(),
+            action: AuditAction::DeploymentFinished,
+            target: format!("deployment {}", deployment.id),
+            detail: match reason {
+                Some(reason) => format!("{}: {reason}", end.label()),
+                None => end.label().to_owned(),
+            },
+        };
+        self.ports.store.record_audit(&entry).await?;
+        Ok(Progress::Finished(self.deployment(deployment.id).await?))
+    }
+}
