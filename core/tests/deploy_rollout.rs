@@ -190,6 +190,7 @@ fn tengu(store: Arc<dyn Store>, ecs: Arc<ScriptedEcs>, clock: Arc<ManualClock>, 
         cluster: ClusterName::parse("shop").unwrap(),
         services: vec![ServiceName::parse("web").unwrap(), ServiceName::parse("worker").unwrap()],
         deploy_pr: DeployPrOptions::default(),
+        image_template: None,
         name,
     };
     let settings = Settings {

@@ -477,6 +477,7 @@ fn dev_environment(deploy_pr: DeployPrOptions) -> Environment {
         cluster: ClusterName::parse("shop-dev").unwrap(),
         services: vec![],
         deploy_pr,
+        image_template: None,
         name,
     }
 }

@@ -84,6 +84,8 @@ pub struct EnvironmentConfig {
     pub assignees: Vec<String>,
     #[serde(default)]
     pub refresh_on_push: bool,
+    /// The image CI builds from a commit, `{sha}` or `{short_sha}` filled in.
+    pub image_template: Option<String>,
 }
 
 fn default_source_branch() -> String {
@@ -121,6 +123,7 @@ impl EnvironmentConfig {
             cluster: ClusterName::parse(&self.cluster).map_err(|e| field("cluster", e.to_string()))?,
             services: services.map_err(|e| field("services", e.to_string()))?,
             deploy_pr,
+            image_template: self.image_template.clone(),
             name,
         })
     }

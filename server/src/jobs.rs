@@ -7,6 +7,18 @@ use tengu_core::Tengu;
 /// How often the reminder job looks for deploy PRs that are due; the policy's interval decides who is reminded.
 const REMINDER_TICK: Duration = Duration::from_secs(60);
 
+/// Follows every deployment a stop or a crash left unfinished to its end (each step was recorded before its side
+/// effect, so picking up where it stood repeats nothing harmful).
+pub fn spawn_resume_deployments(tengu: Tengu) {
+    tokio::spawn(async move {
+        match tengu.resume_unfinished_deployments().await {
+            Ok(done) if !done.is_empty() => tracing::info!(count = done.len(), "resumed unfinished deployments"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "an unfinished deployment could not be resumed"),
+        }
+    });
+}
+
 /// Reminds authors who owe a tick. Safe with several instances: each reminder is claimed in the database first.
 pub fn spawn_reminders(tengu: Tengu) {
     tokio::spawn(async move {

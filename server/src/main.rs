@@ -30,6 +30,26 @@ enum Command {
         #[arg(long = "as", value_name = "LOGIN")]
         acting_as: Option<String>,
     },
+    /// Deploy to an environment from this terminal (no server needed) and follow the rollout.
+    Deploy {
+        /// The environment, e.g. production.
+        env: String,
+        /// The commit to ship: its image comes from the environment's image_template.
+        #[arg(long, group = "what", value_name = "SHA")]
+        sha: Option<String>,
+        /// The image to ship.
+        #[arg(long, group = "what", value_name = "IMAGE")]
+        image: Option<String>,
+        /// Go back to the task definitions of an earlier successful deployment.
+        #[arg(long, group = "what", value_name = "DEPLOYMENT")]
+        rollback_to: Option<i64>,
+        /// Restart the task definitions the services run now.
+        #[arg(long, group = "what")]
+        redeploy: bool,
+        /// The GitHub login to record as the one who deployed (default: $USER).
+        #[arg(long = "as", value_name = "LOGIN")]
+        acting_as: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -48,6 +68,29 @@ async fn main() -> ExitCode {
         Command::Migrate => boot::migrate_only(&config).await,
         Command::ReleasePr { env, acting_as } => {
             cli::release_pr(&config, &env, acting_as.as_deref()).await.map(|listing| print!("{listing}"))
+        }
+        Command::Deploy { env, sha, image, rollback_to, redeploy, acting_as } => {
+            let what = match (sha, image, rollback_to, redeploy) {
+                (Some(sha), _, _, _) => cli::What::Sha(sha),
+                (_, Some(image), _, _) => cli::What::Image(image),
+                (_, _, Some(id), _) => cli::What::RollbackTo(id),
+                (_, _, _, true) => cli::What::Redeploy,
+                _ => {
+                    eprintln!("tengu: say what to deploy: --sha, --image, --rollback-to or --redeploy");
+                    return ExitCode::from(2);
+                }
+            };
+            match cli::deploy(&config, &env, what, acting_as.as_deref()).await {
+                Ok(done) if done.state == tengu_core::domain::DeploymentState::Succeeded => {
+                    println!("{}", cli::outcome_line(&done));
+                    Ok(())
+                }
+                Ok(done) => {
+                    println!("{}", cli::outcome_line(&done));
+                    return ExitCode::FAILURE;
+                }
+                Err(e) => Err(e),
+            }
         }
     };
     match outcome {

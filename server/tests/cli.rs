@@ -50,3 +50,34 @@ fn migrate_reports_an_up_to_date_database() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("is up to date"));
 }
+
+#[test]
+fn deploy_follows_a_sandbox_rollout_from_the_terminal_and_records_it() {
+    let db = scratch("deploy");
+    let started = std::time::Instant::now();
+    let out = tengu(
+        &db,
+        &["deploy", "dev", "--image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:cli1234", "--as", "dave"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("requested by dave"), "{stderr}");
+    assert!(stderr.contains("[--------------------]  0/5 tasks running  (web 0/3, worker 0/2)"), "{stderr}");
+    assert!(stderr.lines().filter(|l| l.contains("tasks running")).count() >= 2, "progress moves: {stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("deployment ") && stdout.contains(" succeeded in "), "{stdout}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(19), "the sandbox rollout takes 20 s");
+
+    // The environment is free again; a failing image ends in a failing exit code and says why.
+    let out = tengu(
+        &db,
+        &["deploy", "dev", "--image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:fail1", "--as", "dave"],
+    );
+    assert!(!out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("rolled back") && stdout.contains("circuit-breaker rollback"), "{stdout}");
+
+    let out = tengu(&db, &["deploy", "dev", "--sha", "not-a-sha"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("commit SHA"), "a clear sentence");
+}

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::validated::{all_chars, string_newtype};
-use super::{BranchName, ClusterName, Login, RepoSlug, ServiceName};
+use super::{BranchName, ClusterName, CommitSha, ImageRef, Login, RepoSlug, ServiceName};
 
 string_newtype!(
     /// The name of an environment such as `dev` or `production`: lower-case letters, digits and hyphens,
@@ -30,6 +30,10 @@ pub struct Environment {
     pub services: Vec<ServiceName>,
     #[serde(default)]
     pub deploy_pr: DeployPrOptions,
+    /// The image CI builds from a commit: `{sha}` (40 characters) or `{short_sha}` (7) is filled in, e.g.
+    /// `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:{sha}`.
+    #[serde(default)]
+    pub image_template: Option<String>,
 }
 
 /// How an environment's deploy PR is opened on GitHub.
@@ -58,6 +62,18 @@ impl Default for DeployPrOptions {
 }
 
 impl Environment {
+    /// The image CI built from `sha`, by the environment's template.
+    pub fn image_for(&self, sha: &CommitSha) -> Result<ImageRef, String> {
+        let template = self.image_template.as_deref().ok_or_else(|| {
+            format!(
+                "{} has no image_template, so a commit cannot be turned into an image; give an image instead",
+                self.name
+            )
+        })?;
+        let image = template.replace("{short_sha}", sha.short()).replace("{sha}", sha.as_str());
+        ImageRef::parse(&image).map_err(|e| format!("the image_template of {} gives {image:?}: {e}", self.name))
+    }
+
     /// The title of a new deploy PR opened `at`, in the team's time zone.
     pub fn deploy_pr_title(&self, at: DateTime<Utc>, utc_offset_minutes: i32) -> String {
         let offset =
@@ -103,8 +119,20 @@ mod tests {
             cluster: ClusterName::parse("shop").unwrap(),
             services: vec![],
             deploy_pr: DeployPrOptions::default(),
+            image_template: Some("registry.test/shop:{short_sha}".into()),
             name,
         }
+    }
+
+    #[test]
+    fn a_commit_becomes_an_image_by_the_template() {
+        let mut env = production();
+        let sha = CommitSha::parse("0123456789abcdef0123456789abcdef01234567").unwrap();
+        assert_eq!(env.image_for(&sha).unwrap().to_string(), "registry.test/shop:0123456");
+        env.image_template = Some("registry.test/shop:{sha}".into());
+        assert_eq!(env.image_for(&sha).unwrap().to_string(), format!("registry.test/shop:{sha}"));
+        env.image_template = None;
+        assert!(env.image_for(&sha).unwrap_err().contains("has no image_template"));
     }
 
     #[test]

@@ -115,6 +115,7 @@ pub(super) fn environments() -> Vec<Environment> {
                     refresh_on_push: true,
                     ..DeployPrOptions::default()
                 },
+                image_template: Some(format!("{REGISTRY}:{{short_sha}}")),
                 name,
             }
         })

@@ -17,6 +17,8 @@ use crate::tengu::Tengu;
 pub enum DeployTarget {
     /// A new image (built by CI from a commit): a new task definition revision per service.
     Image { image: ImageRef, sha: Option<CommitSha>, source_prs: Vec<PrNumber> },
+    /// The image CI built from this commit, by the environment's image template.
+    Commit(CommitSha),
     /// The task definitions the services run now, restarted.
     Redeploy,
     /// The task definitions of an earlier successful deployment.
@@ -48,6 +50,9 @@ impl Tengu {
         self.ports.policy.authorize(actor, &Action::Deploy { env: &request.env })?;
         let (image, sha, source_prs) = match &request.target {
             DeployTarget::Image { image, sha, source_prs } => (image.clone(), sha.clone(), source_prs.clone()),
+            DeployTarget::Commit(sha) => {
+                (env.image_for(sha).map_err(CoreError::Refused)?, Some(sha.clone()), Vec::new())
+            }
             DeployTarget::Redeploy => {
                 let (_, good) = self.ports.store.latest_deployments(&env.name).await?;
                 let good = good.ok_or_else(|| {

@@ -83,6 +83,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let closing = store.clone();
     let tengu = boot::tengu(&config, store).await?;
     crate::jobs::spawn_reminders(tengu.clone());
+    crate::jobs::spawn_resume_deployments(tengu.clone());
     let replay = tengu.clone();
     tokio::spawn(async move {
         match replay.process_unfinished_deliveries().await {
