@@ -148,9 +148,13 @@ test("a tick in the dashboard and an untick on GitHub both survive", async ({ pa
   const delivered = await request.post("/webhooks/github", { data: body, headers });
   expect(delivered.status()).toBe(202);
 
+  // The delivery is handled after GitHub gets its answer: reload until the untick and its history entry show.
   await expect(async () => {
     await page.reload();
     await expect(page.getByRole("checkbox", { name: GITHUB_ITEM })).toHaveAttribute("aria-checked", "false", { timeout: 1000 });
+    await expect(page.getByRole("region", { name: "History" })).toContainText("Reduce worker memory usage (on GitHub)", {
+      timeout: 1000,
+    });
   }).toPass({ timeout: 10_000 });
   await expect(page.getByRole("checkbox", { name: DASHBOARD_ITEM })).toHaveAttribute("aria-checked", "true");
   await expect(itemRow(page, DASHBOARD_ITEM)).toContainText("verified by visitor");

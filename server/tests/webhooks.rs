@@ -265,3 +265,53 @@ async fn a_deploy_pr_opened_by_hand_is_adopted_with_its_ticks() {
     assert_eq!(adopted.items.len(), pr.items.len());
     assert_eq!(adopted.verified_count(), pr.verified_count(), "the ticks in the body are kept");
 }
+
+fn merged(pr: &DeployPr, sender: &str, merge_sha: &str) -> Value {
+    let mut closed = fixture("pull_request.closed");
+    closed["number"] = json!(pr.number.get());
+    closed["repository"]["full_name"] = json!(pr.repo.to_string());
+    closed["pull_request"]["merged"] = json!(true);
+    closed["pull_request"]["merge_commit_sha"] = json!(merge_sha);
+    closed["sender"]["login"] = json!(sender);
+    closed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one_deploys_nothing() {
+    let app = spawn_app(vec![SECRET.to_vec()]).await;
+    let merge_sha = "89abcdef0123456789abcdef0123456789abcdef";
+    let pr = production_pr(&app).await;
+    let before = app.tengu.store().recent_deployments(None, None, 100).await.unwrap().len();
+
+    // The gate is waiting: the merge is recorded, nothing ships, and the outcome says why.
+    let event = tengu_core::webhooks::parse_event("pull_request", &merged(&pr, "erin", merge_sha).to_string()).unwrap();
+    let outcome = app.tengu.handle_github_event(&event).await.unwrap();
+    assert!(outcome.contains("not deployed: merged with 3 of 8 verified (waiting for @"), "{outcome}");
+    assert_eq!(app.tengu.store().recent_deployments(None, None, 100).await.unwrap().len(), before);
+
+    // Overridden (the gate is green): the merge commit's image ships, as the person who merged.
+    app.database.execute_raw("UPDATE deploy_prs SET state = 'open'").await.unwrap();
+    let erin = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse("erin").unwrap());
+    app.tengu.override_gate(&erin, &pr.repo, pr.number, "Hotfix, verified on staging by hand").await.unwrap();
+    let tengu = app.tengu.clone();
+    let delivery = tokio::spawn(async move { tengu.handle_github_event(&event).await });
+    let mut started = None;
+    for _ in 0..100 {
+        let recent = app.tengu.store().recent_deployments(None, None, 1).await.unwrap();
+        let ours = |d: &tengu_core::domain::Deployment| {
+            d.trigger == tengu_core::domain::Trigger::Merge
+                && d.sha.as_ref().map(|s| s.as_str()) == Some(merge_sha)
+                && d.actor == "erin"
+        };
+        if let Some(newest) = recent.into_iter().next().filter(ours) {
+            started = Some(newest);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let started = started.expect("the merge started a deployment");
+    assert_eq!(started.env.as_str(), "production");
+    assert!(started.image.to_string().ends_with(":89abcde"), "{}", started.image);
+    assert!(!started.state.is_terminal(), "the sandbox rollout takes 20 s");
+    delivery.abort();
+}

@@ -33,9 +33,10 @@ impl Tengu {
             base: after.base,
             head: after.head,
             head_repo: Some(repo.clone()),
+            merge_sha: None,
             sender: person.clone(),
         };
-        self.handle_github_event(&GithubEvent::PullRequest(event)).await
+        self.handle_github_event(&GithubEvent::PullRequest(Box::new(event))).await
     }
 }
 

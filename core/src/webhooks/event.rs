@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use crate::domain::{BranchName, Login, PrNumber, RepoSlug};
+use crate::domain::{BranchName, CommitSha, Login, PrNumber, RepoSlug};
 
 /// What a pull request event says happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub struct PullRequestEvent {
     pub head: BranchName,
     /// The repository the head branch lives in: another one for a pull request from a fork.
     pub head_repo: Option<RepoSlug>,
+    /// For a merged pull request: the commit the merge made on the base branch.
+    pub merge_sha: Option<CommitSha>,
     /// Who did it on GitHub.
     pub sender: Login,
 }
@@ -35,7 +37,7 @@ pub struct PullRequestEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GithubEvent {
     Ping,
-    PullRequest(PullRequestEvent),
+    PullRequest(Box<PullRequestEvent>),
     Push { repo: RepoSlug, branch: Option<BranchName>, sender: Option<Login> },
     Ignored { event: String },
 }
@@ -74,6 +76,8 @@ struct PullRequestPayload {
     head: BranchRef,
     #[serde(default)]
     merged: Option<bool>,
+    #[serde(default)]
+    merge_commit_sha: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -121,7 +125,7 @@ pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookPar
                 "reopened" => PrAction::Reopened,
                 other => PrAction::Other(other.to_owned()),
             };
-            Ok(GithubEvent::PullRequest(PullRequestEvent {
+            Ok(GithubEvent::PullRequest(Box::new(PullRequestEvent {
                 action,
                 repo: RepoSlug::parse(&hook.repository.full_name).map_err(|e| fail(e.to_string()))?,
                 number: PrNumber::new(hook.number).map_err(|e| fail(e.to_string()))?,
@@ -131,9 +135,10 @@ pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookPar
                 author: Login::parse(pr.user.login).map_err(|e| fail(e.to_string()))?,
                 base: BranchName::parse(pr.base.name).map_err(|e| fail(e.to_string()))?,
                 head_repo: pr.head.repo.as_ref().and_then(|r| RepoSlug::parse(&r.full_name).ok()),
+                merge_sha: pr.merge_commit_sha.and_then(|sha| CommitSha::parse(sha).ok()),
                 head: BranchName::parse(pr.head.name).map_err(|e| fail(e.to_string()))?,
                 sender: Login::parse(hook.sender.login).map_err(|e| fail(e.to_string()))?,
-            }))
+            })))
         }
         "push" => {
             let hook: PushHook = serde_json::from_str(payload).map_err(|e| fail(e.to_string()))?;

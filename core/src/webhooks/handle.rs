@@ -2,10 +2,13 @@ use std::collections::HashMap;
 
 use super::event::{GithubEvent, PrAction, PullRequestEvent, parse_event};
 use crate::checklist_body;
-use crate::domain::{Actor, AuditAction, AuditEntry, BranchName, DeployPr, EnvName, PrState, RepoSlug, Verification};
+use crate::domain::{
+    Actor, AuditAction, AuditEntry, BranchName, DeployPr, EnvName, Gate, PrState, RepoSlug, Trigger, Verification,
+};
 use crate::error::CoreError;
 use crate::ports::StoredDelivery;
 use crate::tengu::Tengu;
+use crate::usecases::{DeployRequest, DeployTarget};
 
 impl Tengu {
     /// Stores a delivery before it is acknowledged. `None` when GitHub sent this delivery before (a retry or a
@@ -134,7 +137,46 @@ impl Tengu {
         deploy_pr.state = new_state;
         deploy_pr.updated_at = self.ports.clock.now();
         self.ports.store.save_deploy_pr(&deploy_pr).await?;
-        Ok(format!("deploy PR {}{} is now {}", event.repo, event.number, new_state.as_str()))
+        let recorded = format!("deploy PR {}{} is now {}", event.repo, event.number, new_state.as_str());
+        if new_state != PrState::Merged {
+            return Ok(recorded);
+        }
+        Ok(format!("{recorded}; {}", self.deploy_merged(&deploy_pr, event).await?))
+    }
+
+    /// Merging the deploy PR ships the merge commit's image, when the gate is green (verified or overridden).
+    async fn deploy_merged(&self, pr: &DeployPr, event: &PullRequestEvent) -> Result<String, CoreError> {
+        if let Gate::Waiting { verified, total, waiting_for } = Gate::of(pr) {
+            let people: Vec<String> = waiting_for.iter().map(|l| format!("@{l}")).collect();
+            return Ok(format!(
+                "not deployed: merged with {verified} of {total} verified (waiting for {}); deploy from the dashboard \
+                 or `tengu deploy` once the gate is green or overridden",
+                people.join(", ")
+            ));
+        }
+        let Some(sha) = event.merge_sha.clone() else {
+            return Ok("not deployed: GitHub named no merge commit".to_owned());
+        };
+        let request = DeployRequest {
+            env: pr.env.clone(),
+            target: DeployTarget::Commit(sha),
+            trigger: Trigger::Merge,
+            idempotency_key: Some(format!("merge:{}{}", pr.repo, pr.number)),
+        };
+        let actor = Actor::Person(event.sender.clone());
+        let requested = match self.request_deployment(&actor, request).await {
+            Ok(deployment) => deployment,
+            Err(CoreError::Refused(reason)) => return Ok(format!("not deployed: {reason}")),
+            Err(other) => return Err(other),
+        };
+        let started = format!("deployment {} of {} to {}", requested.id, requested.image, requested.env);
+        #[cfg(feature = "runtime")]
+        {
+            let done = self.drive_deployment(requested.id).await?;
+            Ok(format!("{started}: {}", done.state.label().to_lowercase()))
+        }
+        #[cfg(not(feature = "runtime"))]
+        Ok(started)
     }
 
     /// A deploy PR's body was edited on GitHub: every box whose state differs from tengu's records is recorded
