@@ -10,7 +10,8 @@ use chrono::Utc;
 use tengu_core::checklist_body::{read_checks, set_checked};
 use tengu_core::domain::{Actor, BranchName, CommitSha, Login, PrNumber, RepoSlug};
 use tengu_core::ports::{
-    CodeHost, CodeHostError, CommitRange, CommitStatus, ManualClock, NewPullRequest, PullRequest, PullSummary, Store,
+    CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, ManualClock, NewPullRequest,
+    PullRequest, PullSummary, Store,
 };
 
 /// The simulated GitHub, with a person who read the body before tengu's write and saves their own tick right
@@ -42,6 +43,18 @@ impl CodeHost for RacingEditor {
     }
     async fn create_pull_request(&self, r: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError> {
         self.inner.create_pull_request(r, new).await
+    }
+    async fn create_deployment(&self, r: &RepoSlug, s: &CommitSha, e: &str, d: &str) -> Result<u64, CodeHostError> {
+        self.inner.create_deployment(r, s, e, d).await
+    }
+    async fn create_deployment_status(
+        &self,
+        r: &RepoSlug,
+        id: u64,
+        state: GithubDeploymentState,
+        url: &str,
+    ) -> Result<(), CodeHostError> {
+        self.inner.create_deployment_status(r, id, state, url).await
     }
     async fn create_issue_comment(&self, r: &RepoSlug, n: PrNumber, body: &str) -> Result<(), CodeHostError> {
         self.inner.create_issue_comment(r, n, body).await

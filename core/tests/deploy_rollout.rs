@@ -15,7 +15,7 @@ use tengu_core::domain::{
     RolloutState, ServiceName, TaskDefinitionArn, Trigger,
 };
 use tengu_core::ports::{
-    Clock, CodeHost, LogNotifier, ManualClock, OpenPolicy, Orchestrator, OrchestratorError, Store,
+    Clock, CodeHost, ManualClock, Notice, Notifier, NotifierError, OpenPolicy, Orchestrator, OrchestratorError, Store,
 };
 use tengu_core::settings::Settings;
 use tengu_core::tengu::Ports;
@@ -181,7 +181,30 @@ fn production() -> EnvName {
     EnvName::parse("production").unwrap()
 }
 
+/// The team channel, as a list.
+#[derive(Default)]
+struct Channel(Mutex<Vec<String>>);
+
+#[async_trait]
+impl Notifier for Channel {
+    async fn notify(&self, notice: &Notice) -> Result<(), NotifierError> {
+        self.0.lock().unwrap().push(notice.text.clone());
+        Ok(())
+    }
+}
+
 fn tengu(store: Arc<dyn Store>, ecs: Arc<ScriptedEcs>, clock: Arc<ManualClock>, auto_rollback: bool) -> Tengu {
+    tengu_telling(store, ecs, clock, auto_rollback, Arc::new(Channel::default()), Arc::new(NoGithub::default()))
+}
+
+fn tengu_telling(
+    store: Arc<dyn Store>,
+    ecs: Arc<ScriptedEcs>,
+    clock: Arc<ManualClock>,
+    auto_rollback: bool,
+    channel: Arc<Channel>,
+    github: Arc<NoGithub>,
+) -> Tengu {
     let name = production();
     let environment = Environment {
         repo: RepoSlug::parse("acme/shop").unwrap(),
@@ -200,15 +223,8 @@ fn tengu(store: Arc<dyn Store>, ecs: Arc<ScriptedEcs>, clock: Arc<ManualClock>, 
         reminders: ReminderPolicy::default(),
         deploys: DeployPolicy { poll_every_ms: 1, timeout_minutes: 15, auto_rollback },
     };
-    let code_host: Arc<dyn CodeHost> = Arc::new(NoGithub);
-    let ports = Ports {
-        store,
-        code_host,
-        orchestrator: ecs,
-        notifier: Arc::new(LogNotifier),
-        clock,
-        policy: Arc::new(OpenPolicy),
-    };
+    let code_host: Arc<dyn CodeHost> = github;
+    let ports = Ports { store, code_host, orchestrator: ecs, notifier: channel, clock, policy: Arc::new(OpenPolicy) };
     Tengu::new(settings, ports)
 }
 
@@ -389,11 +405,66 @@ async fn redeploy_restarts_what_runs_and_rollback_returns_to_an_earlier_success(
     assert!(tengu.request_deployment(&alice(), not_a_success).await.is_err());
 }
 
-/// Deploys never talk to GitHub in these tests.
-struct NoGithub;
+#[tokio::test]
+async fn the_team_channel_hears_of_the_start_and_the_end() {
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()));
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let ecs = ScriptedEcs::new(clock.clone(), &[Step::EcsFailed]);
+    let channel = Arc::new(Channel::default());
+    let github = Arc::new(NoGithub::default());
+    let tengu = tengu_telling(store, ecs, clock, false, channel.clone(), github.clone());
+    let mut with_commit = ship("abc123", None);
+    let sha = tengu_core::domain::CommitSha::parse("abc1230000000000000000000000000000000000").unwrap();
+    if let DeployTarget::Image { sha: commit, .. } = &mut with_commit.target {
+        *commit = Some(sha);
+    }
+    let id = tengu.request_deployment(&alice(), with_commit).await.unwrap().id;
+    tengu.drive_deployment(id).await.unwrap();
+    let told = channel.0.lock().unwrap().clone();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(
+        told[0].starts_with("alice started deploying")
+            && told[0].ends_with(&format!("to production (deployment {id})"))
+    );
+    assert!(told[1].starts_with(&format!("Deployment {id} of ")), "{}", told[1]);
+    assert!(told[1].contains("to production failed after 0 s: ECS reported the rollout failed"), "{}", told[1]);
+    // GitHub shows it on the commit: a Deployment, in progress, then failed, each linking to tengu's page.
+    assert_eq!(
+        github.0.lock().unwrap().clone(),
+        vec![
+            "deployment abc1230 production".to_owned(),
+            format!("status 42 in_progress https://tengu.test/deployments/{id}"),
+            format!("status 42 failure https://tengu.test/deployments/{id}"),
+        ]
+    );
+}
+
+/// GitHub as deploys see it: only its Deployments API, as a list of calls.
+#[derive(Default)]
+struct NoGithub(Mutex<Vec<String>>);
 
 #[async_trait]
 impl CodeHost for NoGithub {
+    async fn create_deployment(
+        &self,
+        _: &RepoSlug,
+        sha: &tengu_core::domain::CommitSha,
+        environment: &str,
+        _: &str,
+    ) -> Result<u64, tengu_core::ports::CodeHostError> {
+        self.0.lock().unwrap().push(format!("deployment {} {environment}", sha.short()));
+        Ok(42)
+    }
+    async fn create_deployment_status(
+        &self,
+        _: &RepoSlug,
+        id: u64,
+        state: tengu_core::ports::GithubDeploymentState,
+        log_url: &str,
+    ) -> Result<(), tengu_core::ports::CodeHostError> {
+        self.0.lock().unwrap().push(format!("status {id} {} {log_url}", state.as_str()));
+        Ok(())
+    }
     async fn compare(
         &self,
         _: &RepoSlug,

@@ -15,8 +15,8 @@ use tengu_core::domain::{
 };
 use tengu_core::github::{Credentials, GithubCodeHost, GithubSettings, RetryPolicy};
 use tengu_core::ports::{
-    CodeHost, CodeHostError, CommitStatus, EcsNotConfigured, LogNotifier, ManualClock, NewPullRequest, OpenPolicy,
-    StatusState,
+    CodeHost, CodeHostError, CommitStatus, EcsNotConfigured, GithubDeploymentState, LogNotifier, ManualClock,
+    NewPullRequest, OpenPolicy, StatusState,
 };
 use tengu_core::settings::Settings;
 use tengu_core::tengu::Ports;
@@ -711,4 +711,35 @@ async fn a_graphql_rate_limit_inside_a_200_is_waited_for() {
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(pulls.len(), 1);
     assert_eq!(pulls[0].author.as_str(), "ghost", "a deleted account reads as GitHub shows it");
+}
+
+#[tokio::test]
+async fn a_deployment_is_mirrored_to_githubs_deployments_api() {
+    let server = MockServer::start().await;
+    let sha = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/deployments"))
+        .and(body_partial_json(json!({
+            "ref": sha, "environment": "production", "auto_merge": false, "required_contexts": [],
+            "production_environment": true,
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(fixture("repos-create-deployment.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let id = fixture("repos-create-deployment.json")["id"].as_u64().unwrap();
+    Mock::given(method("POST"))
+        .and(path(format!("/repos/acme/shop/deployments/{id}/statuses")))
+        .and(body_partial_json(json!({ "state": "in_progress", "log_url": "https://tengu.test/deployments/9" })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(fixture("repos-create-deployment-status.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let host = with_token(&server);
+    let created =
+        host.create_deployment(&repo(), &CommitSha::parse(sha).unwrap(), "production", "shop:abc by alice").await;
+    assert_eq!(created.unwrap(), id);
+    host.create_deployment_status(&repo(), id, GithubDeploymentState::InProgress, "https://tengu.test/deployments/9")
+        .await
+        .unwrap();
 }

@@ -202,6 +202,9 @@ pub struct Deployment {
     /// The last snapshot ECS gave of each service: counts, failed tasks, events, stopped tasks and why.
     #[serde(default)]
     pub rollout: Vec<RolloutSnapshot>,
+    /// The GitHub Deployment mirroring this one, when there is a commit to show it on.
+    #[serde(default)]
+    pub github_deployment: Option<u64>,
     pub state: DeploymentState,
     pub reason: Option<String>,
     pub requested_at: DateTime<Utc>,

@@ -10,7 +10,8 @@ use super::transport::Transport;
 use super::{GithubSettings, graphql, rest};
 use crate::domain::{BranchName, CommitSha, PrNumber, RepoSlug};
 use crate::ports::{
-    CodeHost, CodeHostError, CommitRange, CommitStatus, NewPullRequest, PullRequest, PullSummary, StatusState,
+    CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
+    PullSummary, StatusState,
 };
 
 /// GitHub itself. See the module documentation for what each operation costs.
@@ -195,6 +196,44 @@ impl CodeHost for GithubCodeHost {
         }
         let path = format!("/repos/{}/{}/statuses/{sha}", repo.owner(), repo.name());
         let what = format!("commit {} in {repo}", sha.short());
+        self.transport.rest(repo, Method::POST, &path, Some(&body), &what).await.map(drop)
+    }
+
+    async fn create_deployment(
+        &self,
+        repo: &RepoSlug,
+        sha: &CommitSha,
+        environment: &str,
+        description: &str,
+    ) -> Result<u64, CodeHostError> {
+        let body = json!({
+            "ref": sha.as_str(),
+            "environment": environment,
+            "description": description,
+            // tengu decides what ships; GitHub must neither merge the default branch in nor wait for checks.
+            "auto_merge": false,
+            "required_contexts": [],
+            "production_environment": environment == "production",
+        });
+        let path = format!("/repos/{}/{}/deployments", repo.owner(), repo.name());
+        let what = format!("commit {} in {repo}", sha.short());
+        let created = self.transport.rest_once(repo, &path, &body, &what).await?;
+        created
+            .get("id")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| CodeHostError::Rejected("GitHub's deployment answer had no id".to_owned()))
+    }
+
+    async fn create_deployment_status(
+        &self,
+        repo: &RepoSlug,
+        deployment: u64,
+        state: GithubDeploymentState,
+        log_url: &str,
+    ) -> Result<(), CodeHostError> {
+        let body = json!({ "state": state.as_str(), "log_url": log_url, "auto_inactive": true });
+        let path = format!("/repos/{}/{}/deployments/{deployment}/statuses", repo.owner(), repo.name());
+        let what = format!("deployment {deployment} in {repo}");
         self.transport.rest(repo, Method::POST, &path, Some(&body), &what).await.map(drop)
     }
 

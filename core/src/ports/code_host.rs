@@ -28,6 +28,27 @@ pub enum StatusState {
     Failure,
 }
 
+/// Where a GitHub Deployment stands, as its statuses say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GithubDeploymentState {
+    InProgress,
+    Success,
+    Failure,
+    Inactive,
+}
+
+impl GithubDeploymentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Inactive => "inactive",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitStatus {
     pub state: StatusState,
@@ -123,6 +144,24 @@ pub trait CodeHost: Send + Sync {
         number: PrNumber,
         body: &str,
     ) -> Result<PullRequest, CodeHostError>;
+
+    /// Opens a GitHub Deployment of `sha` to `environment` (what GitHub shows on the commit and the PR); its id.
+    async fn create_deployment(
+        &self,
+        repo: &RepoSlug,
+        sha: &CommitSha,
+        environment: &str,
+        description: &str,
+    ) -> Result<u64, CodeHostError>;
+
+    /// Adds a status to a GitHub Deployment, linking to tengu's page for it.
+    async fn create_deployment_status(
+        &self,
+        repo: &RepoSlug,
+        deployment: u64,
+        state: GithubDeploymentState,
+        log_url: &str,
+    ) -> Result<(), CodeHostError>;
 
     /// A webhook said a pull request body was edited on GitHub. GitHub already holds the edit; the sandbox's
     /// simulated GitHub takes it into its world, so the next read shows it.

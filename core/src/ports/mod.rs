@@ -10,7 +10,8 @@ mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
-    CodeHost, CodeHostError, CommitRange, CommitStatus, NewPullRequest, PullRequest, PullSummary, StatusState,
+    CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
+    PullSummary, StatusState,
 };
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};

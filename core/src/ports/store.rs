@@ -68,6 +68,7 @@ pub trait Store: Send + Sync {
         previous: &[TaskDefinitionArn],
     ) -> Result<(), StoreError>;
     async fn record_rollout(&self, id: DeploymentId, rollout: &[RolloutSnapshot]) -> Result<(), StoreError>;
+    async fn record_github_deployment(&self, id: DeploymentId, github_deployment: u64) -> Result<(), StoreError>;
     /// Moves a deployment to `state` (checked against the state machine by the caller), with its outcome.
     async fn update_deployment(
         &self,

@@ -5,9 +5,11 @@ use async_trait::async_trait;
 use super::Sandbox;
 use super::world::World;
 use crate::domain::{BranchName, CommitSha, PrNumber, PrState, RepoSlug};
-use crate::ports::{CodeHost, CodeHostError, CommitRange, CommitStatus, NewPullRequest, PullRequest, PullSummary};
+use crate::ports::{
+    CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest, PullSummary,
+};
 
-use super::world::PullOptions;
+use super::world::{PullOptions, SimGithubDeployment};
 
 fn store_failed(e: crate::ports::StoreError) -> CodeHostError {
     CodeHostError::Unavailable(format!("the sandbox could not save its state: {e}"))
@@ -159,6 +161,46 @@ impl CodeHost for Sandbox {
             edited.body = body.to_owned();
             edited.head_sha = head_sha;
             Ok(edited.clone())
+        })
+        .await
+        .map_err(store_failed)?
+    }
+
+    async fn create_deployment(
+        &self,
+        repo: &RepoSlug,
+        sha: &CommitSha,
+        environment: &str,
+        _description: &str,
+    ) -> Result<u64, CodeHostError> {
+        self.mutate(|world| {
+            check_repo(world, repo)?;
+            let id = world.github_deployments.len() as u64 + 1;
+            world.github_deployments.push(SimGithubDeployment {
+                id,
+                sha: sha.to_string(),
+                environment: environment.to_owned(),
+                statuses: Vec::new(),
+            });
+            Ok(id)
+        })
+        .await
+        .map_err(store_failed)?
+    }
+
+    async fn create_deployment_status(
+        &self,
+        repo: &RepoSlug,
+        deployment: u64,
+        state: GithubDeploymentState,
+        _log_url: &str,
+    ) -> Result<(), CodeHostError> {
+        self.mutate(|world| {
+            check_repo(world, repo)?;
+            let found = world.github_deployments.iter_mut().find(|d| d.id == deployment);
+            let found = found.ok_or_else(|| CodeHostError::NotFound(format!("deployment {deployment}")))?;
+            found.statuses.push(state.as_str().to_owned());
+            Ok(())
         })
         .await
         .map_err(store_failed)?

@@ -319,6 +319,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         comments: BTreeMap::new(),
         pull_options: BTreeMap::new(),
         task_definition_images: BTreeMap::new(),
+        github_deployments: Vec::new(),
     }
 }
 

@@ -60,6 +60,17 @@ pub struct World {
     /// The image of every task definition registered in the simulation, by ARN.
     #[serde(default)]
     pub task_definition_images: BTreeMap<String, ImageRef>,
+    /// GitHub Deployments tengu opened, with their statuses, oldest first.
+    #[serde(default)]
+    pub github_deployments: Vec<SimGithubDeployment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimGithubDeployment {
+    pub id: u64,
+    pub sha: String,
+    pub environment: String,
+    pub statuses: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -130,6 +130,10 @@ pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
         task_definitions: json(row, "task_definitions")?,
         previous_task_definitions: json(row, "previous_task_definitions")?,
         rollout: json(row, "rollout")?,
+        github_deployment: row
+            .try_get::<Option<i64>, _>("github_deployment_id")
+            .map_err(|e| corrupt("github_deployment_id", e))?
+            .map(|id| id as u64),
         state: parsed(row, "state", |s| DeploymentState::parse(&s).ok_or(s))?,
         reason: optional_text(row, "reason")?,
         requested_at: time(row, "requested_at")?,

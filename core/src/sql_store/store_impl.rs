@@ -13,7 +13,7 @@ use crate::domain::{
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
 const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
-                                  previous_task_definitions, rollout, \
+                                  previous_task_definitions, rollout, github_deployment_id, \
                                   state, reason, requested_at, finished_at";
 
 fn number(n: PrNumber) -> i64 {
@@ -254,6 +254,16 @@ impl Store for SqlStore {
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE deployments SET previous_task_definitions = $1 WHERE id = $2")
             .bind(to_json(&previous))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(query_error)
+            .map(drop)
+    }
+
+    async fn record_github_deployment(&self, id: DeploymentId, github_deployment: u64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE deployments SET github_deployment_id = $1 WHERE id = $2")
+            .bind(github_deployment as i64)
             .bind(id.0)
             .execute(&self.pool)
             .await

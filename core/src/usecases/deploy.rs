@@ -8,7 +8,7 @@ use crate::domain::{
     ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
-use crate::ports::{Action, DeploymentInsert};
+use crate::ports::{Action, DeploymentInsert, GithubDeploymentState, Notice};
 use crate::rollout_judge::{self, RolloutVerdict};
 use crate::tengu::Tengu;
 
@@ -107,7 +107,16 @@ impl Tengu {
             detail: format!("{} to {} ({})", new.image, env.name, request.trigger.as_str()),
         };
         self.ports.store.record_audit(&entry).await?;
+        self.tell_team(format!("{} started deploying {} to {} (deployment {id})", new.actor, new.image, env.name))
+            .await;
         self.deployment(id).await
+    }
+
+    /// Slack (or the log) hears of starts and ends; a channel that is down never stops a deploy.
+    async fn tell_team(&self, text: String) {
+        if let Err(error) = self.ports.notifier.notify(&Notice { text }).await {
+            tracing::warn!(%error, "the team channel did not take the deployment notice");
+        }
     }
 
     async fn rollback_target(&self, env: &Environment, id: DeploymentId) -> Result<Deployment, CoreError> {
@@ -172,6 +181,7 @@ impl Tengu {
                     self.step(&deployment, DeploymentState::ServiceUpdated, &deployment.task_definitions).await?;
                 }
                 DeploymentState::ServiceUpdated => {
+                    self.mirror_start(&deployment).await?;
                     self.step(&deployment, DeploymentState::RollingOut, &deployment.task_definitions).await?;
                 }
                 DeploymentState::RollingOut => {
@@ -257,6 +267,34 @@ impl Tengu {
         Ok(done)
     }
 
+    /// tengu's page for a deployment, for links written to GitHub.
+    pub fn deployment_link(&self, id: DeploymentId) -> String {
+        format!("{}/deployments/{id}", self.settings.public_url.trim_end_matches('/'))
+    }
+
+    /// Opens the GitHub Deployment that shows this one on the commit. GitHub being down never stops a deploy.
+    async fn mirror_start(&self, deployment: &Deployment) -> Result<(), CoreError> {
+        let (Some(sha), None) = (&deployment.sha, deployment.github_deployment) else { return Ok(()) };
+        let host = &self.ports.code_host;
+        let description = format!("{} by {} via tengu", deployment.image, deployment.actor);
+        match host.create_deployment(&deployment.repo, sha, deployment.env.as_str(), &description).await {
+            Ok(github) => {
+                self.ports.store.record_github_deployment(deployment.id, github).await?;
+                self.mirror_status(deployment, github, GithubDeploymentState::InProgress).await;
+            }
+            Err(error) => tracing::warn!(%error, deployment = %deployment.id, "GitHub's deployment was not opened"),
+        }
+        Ok(())
+    }
+
+    async fn mirror_status(&self, deployment: &Deployment, github: u64, state: GithubDeploymentState) {
+        let log_url = self.deployment_link(deployment.id);
+        let sent = self.ports.code_host.create_deployment_status(&deployment.repo, github, state, &log_url).await;
+        if let Err(error) = sent {
+            tracing::warn!(%error, deployment = %deployment.id, "GitHub's deployment status was not updated");
+        }
+    }
+
     fn can_roll_back(&self, deployment: &Deployment) -> bool {
         let previous = &deployment.previous_task_definitions;
         !previous.is_empty() && previous != &deployment.task_definitions
@@ -277,6 +315,14 @@ impl Tengu {
         let now = self.ports.clock.now();
         let reason = (!reason.is_empty()).then_some(reason);
         self.ports.store.update_deployment(deployment.id, end, &deployment.task_definitions, reason, Some(now)).await?;
+        if let Some(github) = deployment.github_deployment {
+            let state = if end == DeploymentState::Succeeded {
+                GithubDeploymentState::Success
+            } else {
+                GithubDeploymentState::Failure
+            };
+            self.mirror_status(deployment, github, state).await;
+        }
         let entry = AuditEntry {
             at: now,
             actor: Actor::System.display_name(),
@@ -288,6 +334,28 @@ impl Tengu {
             },
         };
         self.ports.store.record_audit(&entry).await?;
+        let took = deployment_seconds(deployment, now);
+        let told = match reason {
+            Some(reason) => format!(
+                "Deployment {} of {} to {} {} after {took} s: {reason}",
+                deployment.id,
+                deployment.image,
+                deployment.env,
+                end.label().to_lowercase()
+            ),
+            None => format!(
+                "Deployment {} of {} to {} {} in {took} s",
+                deployment.id,
+                deployment.image,
+                deployment.env,
+                end.label().to_lowercase()
+            ),
+        };
+        self.tell_team(told).await;
         Ok(Progress::Finished(self.deployment(deployment.id).await?))
     }
+}
+
+fn deployment_seconds(deployment: &Deployment, now: chrono::DateTime<chrono::Utc>) -> i64 {
+    (now - deployment.requested_at).num_seconds().max(0)
 }
