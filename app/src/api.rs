@@ -1,7 +1,7 @@
 //! Server functions: each parses nothing (its arguments are already tengu's types) and hands over to the core.
 
 use leptos::prelude::*;
-use tengu_core::domain::{AuditEntry, DeployPr, EnvName, Login, PrNumber, RepoSlug};
+use tengu_core::domain::{AuditEntry, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug};
 use tengu_core::views::{HomeView, SiteInfo};
 
 #[cfg(feature = "ssr")]
@@ -65,4 +65,9 @@ pub async fn simulate_github_edit(
 #[server]
 pub async fn load_body_on_github(repo: RepoSlug, deploy_pr: PrNumber) -> Result<String, ServerFnError> {
     tengu()?.deploy_pr_body_on_github(&repo, deploy_pr).await.map_err(user_error)
+}
+
+#[server]
+pub async fn load_deployment(id: i64) -> Result<Deployment, ServerFnError> {
+    tengu()?.deployment(tengu_core::domain::DeploymentId(id)).await.map_err(user_error)
 }

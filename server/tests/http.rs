@@ -96,3 +96,19 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
         .unwrap();
     assert_eq!(app.send(act_as).await.0, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deployment_has_its_own_page_that_github_links_to() {
+    let app = spawn_app(Vec::new()).await;
+    let home = app.tengu.home().await.unwrap();
+    let failed = home.recent_deployments.iter().find(|d| d.reason.is_some()).expect("the sandbox has a failure");
+    let (status, _, html) = app.send(get(&format!("/deployments/{}", failed.id))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("Deployment {} to {}", failed.id, failed.env)), "the title");
+    assert!(html.contains(&failed.image.to_string()));
+    assert!(html.contains(failed.reason.as_deref().unwrap()), "the reason");
+    let (_, _, overview) = app.send(get("/")).await;
+    assert!(overview.contains(&format!("href=\"/deployments/{}\"", failed.id)), "rows link to their page");
+    let (_, _, missing) = app.send(get("/deployments/999999")).await;
+    assert!(missing.contains("deployment 999999 was not found"), "a sentence, not a stack");
+}

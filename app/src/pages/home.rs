@@ -170,7 +170,7 @@ fn DeploymentTable(deployments: Vec<Deployment>) -> impl IntoView {
                             let took = d.duration_seconds().map(duration).unwrap_or_else(|| "—".to_owned());
                             view! {
                                 <tr>
-                                    <td>{d.id.to_string()}</td>
+                                    <td><a href=format!("/deployments/{}", d.id)>{d.id.to_string()}</a></td>
                                     <td>{d.env.to_string()}</td>
                                     <td><code title=d.image.to_string()>{image_tag(&d.image)}</code></td>
                                     <td>{d.trigger.as_str()}</td>

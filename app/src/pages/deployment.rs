@@ -1,0 +1,119 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use tengu_core::domain::{Deployment, RolloutSnapshot};
+
+use crate::api::load_deployment;
+use crate::components::badge::Badge;
+use crate::components::error_notice::ErrorNotice;
+use crate::format::{deployment_tone, duration, error_text, iso, when};
+
+/// One deployment: what shipped where, who started it, how it ended, and what ECS last said.
+#[component]
+pub fn DeploymentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let deployment = Resource::new(id, |id| async move {
+        let id = id.ok_or_else(|| "that is not a deployment number".to_owned())?;
+        load_deployment(id).await.map_err(|e| error_text(&e))
+    });
+    view! {
+        <Title text="Deployment"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match deployment.await {
+                    Ok(deployment) => view! { <DeploymentView deployment/> }.into_any(),
+                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DeploymentView(deployment: Deployment) -> impl IntoView {
+    let d = deployment;
+    let title = format!("Deployment {} to {}", d.id, d.env);
+    let took = d.duration_seconds().map(duration).unwrap_or_else(|| "still running".to_owned());
+    let revisions = |arns: &[tengu_core::domain::TaskDefinitionArn]| {
+        if arns.is_empty() {
+            "—".to_owned()
+        } else {
+            arns.iter().map(|a| a.short().to_owned()).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let services = d.rollout.iter().cloned().map(|snapshot| view! { <ServiceRollout snapshot/> }).collect_view();
+    view! {
+        <Title text=title.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a>
+            <span aria-hidden="true">" / "</span>
+            <span>{format!("deployment {}", d.id)}</span>
+        </nav>
+        <header class="page-header">
+            <h1>{title}</h1>
+            <p>
+                <Badge tone=deployment_tone(d.state) label=d.state.label().to_owned()/>
+                {d.reason.clone().map(|r| view! { <span class="reason">{r}</span> })}
+            </p>
+        </header>
+        <section class="panel" aria-labelledby="what-title">
+            <h2 id="what-title">"What and who"</h2>
+            <dl class="facts">
+                <dt>"Image"</dt><dd><code>{d.image.to_string()}</code></dd>
+                <dt>"Commit"</dt><dd>{d.sha.as_ref().map(|s| s.short().to_owned()).unwrap_or_else(|| "—".to_owned())}</dd>
+                <dt>"Started by"</dt><dd>{format!("{} ({})", d.actor, d.trigger.as_str())}</dd>
+                <dt>"Requested"</dt><dd><time datetime=iso(d.requested_at)>{when(d.requested_at)}</time></dd>
+                <dt>"Took"</dt><dd>{took}</dd>
+                <dt>"Task definitions"</dt><dd>{revisions(&d.task_definitions)}</dd>
+                <dt>"Before"</dt><dd>{revisions(&d.previous_task_definitions)}</dd>
+                <dt>"Source PRs"</dt>
+                <dd>{if d.source_prs.is_empty() { "—".to_owned() } else { d.source_prs.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ") }}</dd>
+            </dl>
+        </section>
+        <section class="panel" aria-labelledby="rollout-title">
+            <h2 id="rollout-title">"What ECS said last"</h2>
+            {if d.rollout.is_empty() { Some(view! { <p class="empty">"ECS has not been asked yet."</p> }) } else { None }}
+            {services}
+        </section>
+    }
+}
+
+#[component]
+fn ServiceRollout(snapshot: RolloutSnapshot) -> impl IntoView {
+    let deployments = snapshot
+        .deployments
+        .iter()
+        .map(|d| {
+            let state = d.rollout_state.map(|s| format!("{s:?}")).unwrap_or_else(|| "—".to_owned());
+            view! {
+                <li>
+                    {format!(
+                        "{:?} {}: {}/{} running, {} pending, {} failed tasks, {state}",
+                        d.status, d.task_definition.short(), d.running, d.desired, d.pending, d.failed_tasks
+                    )}
+                </li>
+            }
+        })
+        .collect_view();
+    let events = snapshot.events.iter().rev().take(10).map(|e| view! { <li>{e.message.clone()}</li> }).collect_view();
+    let stopped = snapshot
+        .stopped_tasks
+        .iter()
+        .map(|t| view! { <li><code>{t.task_arn.clone()}</code> " — " {t.stopped_reason.clone()}</li> })
+        .collect_view();
+    view! {
+        <h3>{snapshot.service.to_string()}</h3>
+        <ul class="plain-list">{deployments}</ul>
+        <details open>
+            <summary>"Service events"</summary>
+            <ul class="plain-list">{events}</ul>
+        </details>
+        {(!snapshot.stopped_tasks.is_empty()).then(|| view! {
+            <details open>
+                <summary>"Stopped tasks"</summary>
+                <ul class="plain-list">{stopped}</ul>
+            </details>
+        })}
+    }
+}
