@@ -40,6 +40,8 @@ struct ScriptedEcs {
     script: Mutex<VecDeque<Step>>,
     calls: Mutex<Vec<String>>,
     unreachable_once: AtomicBool,
+    /// UpdateService answers that the service does not exist.
+    no_such_service: AtomicBool,
 }
 
 fn arn(family: &str, revision: u32) -> TaskDefinitionArn {
@@ -58,6 +60,7 @@ impl ScriptedEcs {
             script: Mutex::new(script.iter().copied().collect()),
             calls: Mutex::new(Vec::new()),
             unreachable_once: AtomicBool::new(false),
+            no_such_service: AtomicBool::new(false),
         })
     }
 
@@ -165,6 +168,9 @@ impl Orchestrator for ScriptedEcs {
         force: bool,
     ) -> Result<(), OrchestratorError> {
         self.calls.lock().unwrap().push(format!("update {service} {} force={force}", task_definition.short()));
+        if self.no_such_service.load(Ordering::SeqCst) {
+            return Err(OrchestratorError::ServiceNotFound { cluster: "shop".into(), service: service.to_string() });
+        }
         let mut running = self.running.lock().unwrap();
         let before = running.insert(service.to_string(), task_definition.clone()).unwrap();
         self.previous.lock().unwrap().insert(service.to_string(), before);
@@ -437,6 +443,18 @@ async fn the_team_channel_hears_of_the_start_and_the_end() {
             format!("status 42 failure https://tengu.test/deployments/{id}"),
         ]
     );
+}
+
+#[tokio::test]
+async fn ecs_refusing_ends_the_deployment_with_its_sentence_and_frees_the_environment() {
+    let (tengu, ecs, _, _) = setup(&[Step::Completed], true).await;
+    ecs.no_such_service.store(true, Ordering::SeqCst);
+    let id = tengu.request_deployment(&alice(), ship("abc123", None)).await.unwrap().id;
+    let done = tengu.drive_deployment(id).await.unwrap();
+    assert_eq!(done.state, DeploymentState::Failed);
+    assert_eq!(done.reason.as_deref(), Some("service web not found in cluster shop"));
+    ecs.no_such_service.store(false, Ordering::SeqCst);
+    assert!(tengu.request_deployment(&alice(), ship("def456", None)).await.is_ok(), "not locked forever");
 }
 
 /// GitHub as deploys see it: only its Deployments API, as a list of calls.

@@ -8,7 +8,7 @@ use crate::domain::{
     ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
-use crate::ports::{Action, DeploymentInsert, GithubDeploymentState, Notice};
+use crate::ports::{Action, DeploymentInsert, GithubDeploymentState, Notice, OrchestratorError};
 use crate::rollout_judge::{self, RolloutVerdict};
 use crate::tengu::Tengu;
 
@@ -136,8 +136,20 @@ impl Tengu {
 
     /// Takes a deployment from wherever it stands as far as it can go now: checks, registers, updates the
     /// services, asks ECS once how the rollout goes, and rolls back after a failure when the policy says so.
-    /// Safe to call again after a crash: every step was recorded before its side effect.
+    /// Safe to call again after a crash: every step was recorded before its side effect. ECS being unreachable
+    /// leaves the deployment where it stands, to try again; ECS refusing (a missing service, a bad task
+    /// definition) ends it as failed with ECS's sentence, so the environment is not locked forever.
     pub async fn advance_deployment(&self, id: DeploymentId) -> Result<Progress, CoreError> {
+        match self.advance_steps(id).await {
+            Err(CoreError::Orchestrator(error)) if !matches!(error, OrchestratorError::Unavailable(_)) => {
+                let deployment = self.deployment(id).await?;
+                self.finish(&deployment, DeploymentState::Failed, &error.to_string()).await
+            }
+            other => other,
+        }
+    }
+
+    async fn advance_steps(&self, id: DeploymentId) -> Result<Progress, CoreError> {
         loop {
             let deployment = self.deployment(id).await?;
             let env = self.environment(&deployment.env)?.clone();
