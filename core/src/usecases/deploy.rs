@@ -48,6 +48,8 @@ impl Tengu {
     pub async fn request_deployment(&self, actor: &Actor, request: DeployRequest) -> Result<Deployment, CoreError> {
         let env = self.environment(&request.env)?;
         self.ports.policy.authorize(actor, &Action::Deploy { env: &request.env })?;
+        // A rollback's task definitions are known now; recording them with the request makes the step repeatable.
+        let mut rollback_to = Vec::new();
         let (image, sha, source_prs) = match &request.target {
             DeployTarget::Image { image, sha, source_prs } => (image.clone(), sha.clone(), source_prs.clone()),
             DeployTarget::Commit(sha) => {
@@ -62,6 +64,7 @@ impl Tengu {
             }
             DeployTarget::RollbackTo(id) => {
                 let target = self.rollback_target(env, *id).await?;
+                rollback_to = target.task_definitions;
                 (target.image, target.sha, Vec::new())
             }
         };
@@ -91,13 +94,8 @@ impl Tengu {
                 )));
             }
         };
-        if let DeployTarget::RollbackTo(to) = request.target {
-            // The task definitions to go back to are known now; recording them first makes the step repeatable.
-            let target = self.deployment(to).await?;
-            self.ports
-                .store
-                .update_deployment(id, DeploymentState::Requested, &target.task_definitions, None, None)
-                .await?;
+        if !rollback_to.is_empty() {
+            self.ports.store.update_deployment(id, DeploymentState::Requested, &rollback_to, None, None).await?;
         }
         let entry = AuditEntry {
             at: new.requested_at,
