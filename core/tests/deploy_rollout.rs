@@ -155,6 +155,7 @@ impl Orchestrator for ScriptedEcs {
         &self,
         from: &TaskDefinitionArn,
         image: &ImageRef,
+        _containers: &[String],
     ) -> Result<TaskDefinitionArn, OrchestratorError> {
         self.calls.lock().unwrap().push(format!("register {} {image}", from.short()));
         Ok(arn(from.family(), from.revision() + 10))
@@ -220,6 +221,7 @@ fn tengu_telling(
         services: vec![ServiceName::parse("web").unwrap(), ServiceName::parse("worker").unwrap()],
         deploy_pr: DeployPrOptions::default(),
         image_template: None,
+        containers: Vec::new(),
         name,
     };
     let settings = Settings {

@@ -478,6 +478,7 @@ fn dev_environment(deploy_pr: DeployPrOptions) -> Environment {
         services: vec![],
         deploy_pr,
         image_template: None,
+        containers: Vec::new(),
         name,
     }
 }

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use tengu_core::Tengu;
+use tengu_core::aws::AwsEcs;
 use tengu_core::domain::ReminderPolicy;
 use tengu_core::github::GithubCodeHost;
-use tengu_core::ports::{EcsNotConfigured, LogNotifier, Notifier, OpenPolicy, Store, SystemClock};
+use tengu_core::ports::{EcsNotConfigured, LogNotifier, Notifier, OpenPolicy, Orchestrator, Store, SystemClock};
 use tengu_core::settings::Settings;
 use tengu_core::slack::SlackNotifier;
 use tengu_core::sql_store::SqlStore;
@@ -19,11 +20,6 @@ pub enum BootError {
     Database { url: String, cause: String },
     #[error("the sandbox could not start: {0}")]
     Sandbox(String),
-    #[error(
-        "AWS is configured, but the ECS adapter is not part of this version yet; remove [aws] (and \
-         TENGU_AWS_REGION) to run with GitHub only, or remove [github] too to run the sandbox"
-    )]
-    EcsComing,
     #[error("GitHub is configured but no environment is: add at least one [[environments]] to tengu.toml")]
     NoEnvironments,
     #[error("GitHub cannot be used: {0}")]
@@ -57,16 +53,14 @@ pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError>
         tracing::info!("running the sandbox: GitHub and ECS are simulated");
         tengu
     } else {
-        with_github(config, store, reminders)?
+        with_github(config, store, reminders).await?
     };
     Ok(tengu.with_reminder_policy(reminders).with_notifier(notifier))
 }
 
-/// GitHub for real; ECS questions answer that no AWS account is configured.
-fn with_github(config: &Config, store: Arc<dyn Store>, reminders: ReminderPolicy) -> Result<Tengu, BootError> {
-    if config.aws.region.is_some() {
-        return Err(BootError::EcsComing);
-    }
+/// GitHub for real, and ECS for real when `[aws]` is configured (without it, ECS questions answer that no AWS
+/// account is configured and the deploy-PR flows work as usual).
+async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: ReminderPolicy) -> Result<Tengu, BootError> {
     let github = config.github_settings().map_err(|e| BootError::Input(e.to_string()))?;
     let github = github.ok_or_else(|| BootError::Github("no token and no App are configured".into()))?;
     let environments = config.environments().map_err(|e| BootError::Input(e.to_string()))?;
@@ -82,10 +76,17 @@ fn with_github(config: &Config, store: Arc<dyn Store>, reminders: ReminderPolicy
         reminders,
         deploys: Default::default(),
     };
+    let orchestrator: Arc<dyn Orchestrator> = if config.aws.is_configured() {
+        let ecs = AwsEcs::connect(&config.aws.settings()).await;
+        tracing::info!(region = ?config.aws.region, endpoint = ?config.aws.endpoint_url, "deploying on ECS");
+        Arc::new(ecs)
+    } else {
+        Arc::new(EcsNotConfigured)
+    };
     let ports = Ports {
         store,
         code_host: Arc::new(code_host),
-        orchestrator: Arc::new(EcsNotConfigured),
+        orchestrator,
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(SystemClock),
         policy: Arc::new(OpenPolicy),

@@ -52,7 +52,37 @@ pub struct GithubConfig {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct AwsConfig {
+    /// Setting a region (or an endpoint) turns the real ECS adapter on; credentials come from the standard chain.
     pub region: Option<String>,
+    /// A local emulator or VPC endpoint.
+    pub endpoint_url: Option<String>,
+    /// Fixed keys for a local emulator; real accounts use roles, profiles or SSO instead.
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+    /// Tries per call (throttling and 5xx are retried with backoff); 5 unless set.
+    pub max_attempts: Option<u32>,
+}
+
+impl AwsConfig {
+    pub fn is_configured(&self) -> bool {
+        self.region.is_some() || self.endpoint_url.is_some()
+    }
+
+    pub fn settings(&self) -> tengu_core::aws::AwsSettings {
+        let static_credentials = match (&self.access_key_id, &self.secret_access_key) {
+            (Some(id), Some(secret)) => Some(tengu_core::aws::StaticCredentials {
+                access_key_id: id.clone(),
+                secret_access_key: secret.0.clone(),
+            }),
+            _ => None,
+        };
+        tengu_core::aws::AwsSettings {
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            static_credentials,
+            max_attempts: self.max_attempts.unwrap_or(5),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -86,6 +116,9 @@ pub struct EnvironmentConfig {
     pub refresh_on_push: bool,
     /// The image CI builds from a commit, `{sha}` or `{short_sha}` filled in.
     pub image_template: Option<String>,
+    /// The containers that get the new image; by default those whose image comes from the same repository.
+    #[serde(default)]
+    pub containers: Vec<String>,
 }
 
 fn default_source_branch() -> String {
@@ -124,6 +157,7 @@ impl EnvironmentConfig {
             services: services.map_err(|e| field("services", e.to_string()))?,
             deploy_pr,
             image_template: self.image_template.clone(),
+            containers: self.containers.clone(),
             name,
         })
     }
@@ -289,6 +323,9 @@ impl Config {
         if let Some(region) = env("TENGU_AWS_REGION") {
             config.aws.region = Some(region);
         }
+        if let Some(url) = env("TENGU_AWS_ENDPOINT_URL") {
+            config.aws.endpoint_url = Some(url);
+        }
         if let Some(url) = env("TENGU_SLACK_WEBHOOK_URL") {
             config.slack.webhook_url = Some(Secret(url));
         }
@@ -362,7 +399,7 @@ impl Config {
 
     /// With neither GitHub nor AWS configured, tengu runs the sandbox.
     pub fn is_sandbox(&self) -> bool {
-        self.github.token.is_none() && self.github.app_id.is_none() && self.aws.region.is_none()
+        self.github.token.is_none() && self.github.app_id.is_none() && !self.aws.is_configured()
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Environment {
     /// `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:{sha}`.
     #[serde(default)]
     pub image_template: Option<String>,
+    /// The containers that get the new image; empty means those whose image comes from the deployed repository.
+    #[serde(default)]
+    pub containers: Vec<String>,
 }
 
 /// How an environment's deploy PR is opened on GitHub.
@@ -120,6 +123,7 @@ mod tests {
             services: vec![],
             deploy_pr: DeployPrOptions::default(),
             image_template: Some("registry.test/shop:{short_sha}".into()),
+            containers: Vec::new(),
             name,
         }
     }

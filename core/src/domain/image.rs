@@ -71,6 +71,10 @@ impl ImageRef {
         &self.repository
     }
 
+    pub fn digest(&self) -> Option<&str> {
+        self.digest.as_deref()
+    }
+
     pub fn tag(&self) -> Option<&ImageTag> {
         self.tag.as_ref()
     }

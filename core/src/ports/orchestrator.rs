@@ -15,7 +15,7 @@ pub enum OrchestratorError {
 /// ECS, as tengu uses it.
 #[async_trait]
 pub trait Orchestrator: Send + Sync {
-    /// The state of up to 10 services of one cluster, in one call.
+    /// The state of services of one cluster (the AWS adapter asks for 10 per call).
     async fn describe_services(
         &self,
         cluster: &ClusterName,
@@ -29,12 +29,13 @@ pub trait Orchestrator: Send + Sync {
         service: &ServiceName,
     ) -> Result<TaskDefinitionArn, OrchestratorError>;
 
-    /// Registers a new revision of `from`, identical but for the image of the containers that run `image`'s
-    /// repository.
+    /// Registers a new revision of `from`, identical but for the image of the containers named in `containers`
+    /// or, when it is empty, of the containers that run `image`'s repository.
     async fn register_with_image(
         &self,
         from: &TaskDefinitionArn,
         image: &ImageRef,
+        containers: &[String],
     ) -> Result<TaskDefinitionArn, OrchestratorError>;
 
     /// Points a service at `task_definition`; `force` starts a new deployment even when it already runs it.
@@ -80,6 +81,7 @@ impl Orchestrator for EcsNotConfigured {
         &self,
         _: &TaskDefinitionArn,
         _: &ImageRef,
+        _: &[String],
     ) -> Result<TaskDefinitionArn, OrchestratorError> {
         Err(not_configured())
     }

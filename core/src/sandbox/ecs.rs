@@ -194,6 +194,7 @@ impl Orchestrator for Sandbox {
         &self,
         from: &TaskDefinitionArn,
         image: &ImageRef,
+        _containers: &[String],
     ) -> Result<TaskDefinitionArn, OrchestratorError> {
         self.mutate(|world| {
             let next = next_revision(world, from);

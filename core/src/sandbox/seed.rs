@@ -116,6 +116,7 @@ pub(super) fn environments() -> Vec<Environment> {
                     ..DeployPrOptions::default()
                 },
                 image_template: Some(format!("{REGISTRY}:{{short_sha}}")),
+                containers: Vec::new(),
                 name,
             }
         })

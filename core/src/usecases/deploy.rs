@@ -176,7 +176,8 @@ impl Tengu {
                         _ => {
                             let mut registered = Vec::with_capacity(previous.len());
                             for from in &previous {
-                                registered.push(ecs.register_with_image(from, &deployment.image).await?);
+                                registered
+                                    .push(ecs.register_with_image(from, &deployment.image, &env.containers).await?);
                             }
                             registered
                         }
