@@ -547,3 +547,51 @@ impl CodeHost for NoGithub {
         unreachable!("no GitHub in deploy tests")
     }
 }
+
+#[tokio::test]
+async fn abort_in_the_middle_of_a_rollout_points_the_services_back_and_says_who() {
+    let (tengu, ecs, store, _) = setup(&[Step::Rolling(0), Step::Rolling(1), Step::Completed], true).await;
+    let id = tengu.request_deployment(&alice(), ship("abc123", None)).await.unwrap().id;
+    let rolling = tengu.advance_deployment(id).await.unwrap();
+    assert!(matches!(rolling, tengu_core::usecases::Progress::RollingOut(_)), "{rolling:?}");
+
+    let bob = Actor::Person(Login::parse("bob").unwrap());
+    let aborted = tengu.abort_deployment(&bob, id).await.unwrap();
+    assert_eq!(aborted.state, DeploymentState::Aborted);
+    assert_eq!(aborted.reason.as_deref(), Some("aborted by bob; rolled back to web:7, worker:3"));
+    assert!(aborted.finished_at.is_some());
+    let updates: Vec<String> = ecs.calls().into_iter().filter(|c| c.starts_with("update")).collect();
+    assert_eq!(&updates[2..], ["update web web:7 force=false", "update worker worker:3 force=false"]);
+    // The driver that was following it learns it ended and does not touch ECS again.
+    let calls_before = ecs.calls().len();
+    assert_eq!(tengu.drive_deployment(id).await.unwrap().state, DeploymentState::Aborted);
+    assert_eq!(ecs.calls().len(), calls_before);
+    let timeline: Vec<DeploymentState> = aborted.steps.iter().map(|s| s.state).collect();
+    assert_eq!(
+        timeline,
+        [
+            DeploymentState::Requested,
+            DeploymentState::Checked,
+            DeploymentState::TaskDefinitionRegistered,
+            DeploymentState::ServiceUpdated,
+            DeploymentState::RollingOut,
+            DeploymentState::Aborted,
+            DeploymentState::Aborted
+        ]
+    );
+    let log = store.audit_log(5).await.unwrap();
+    assert!(log.iter().any(|e| e.action == AuditAction::DeploymentAborted && e.actor == "bob"));
+    let again = tengu.abort_deployment(&bob, id).await.unwrap_err();
+    assert_eq!(again.user_message(), format!("deployment {id} has already ended (aborted)"));
+}
+
+#[tokio::test]
+async fn abort_before_ecs_is_touched_just_ends_it_and_frees_the_environment() {
+    let (tengu, ecs, _, _) = setup(&[Step::Completed], true).await;
+    let id = tengu.request_deployment(&alice(), ship("abc123", None)).await.unwrap().id;
+    let aborted = tengu.abort_deployment(&alice(), id).await.unwrap();
+    assert_eq!((aborted.state, aborted.reason.as_deref()), (DeploymentState::Aborted, Some("aborted by alice")));
+    assert!(ecs.calls().is_empty(), "{:?}", ecs.calls());
+    let next = tengu.request_deployment(&alice(), ship("def456", None)).await.unwrap();
+    assert_eq!(tengu.drive_deployment(next.id).await.unwrap().state, DeploymentState::Succeeded);
+}

@@ -64,7 +64,8 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
 
     // GitHub's body carries the tick; the audit log says who.
     let sandbox = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
-    let deployments_before = store.recent_deployments(None, None, 1000).await.unwrap().len();
+    let deployments_before =
+        store.recent_deployments(&tengu_core::domain::DeploymentFilter::newest(1000)).await.unwrap().len();
     let body = sandbox_body(&sandbox, &pr).await;
     assert!(checklist_body::read_checks(&body).contains(&(waiting.number, true)));
     let log = store.audit_log(100).await.unwrap();
@@ -73,7 +74,10 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
 
     // The restarted sandbox kept its state and did not seed twice.
     assert_eq!(sandbox.deploy_pr(&pr.repo, pr.number).await.unwrap().verified_count(), 4);
-    assert_eq!(store.recent_deployments(None, None, 1000).await.unwrap().len(), deployments_before);
+    assert_eq!(
+        store.recent_deployments(&tengu_core::domain::DeploymentFilter::newest(1000)).await.unwrap().len(),
+        deployments_before
+    );
     let untick = sandbox.set_verification(&author, &pr.repo, pr.number, waiting.number, false).await.unwrap();
     assert_eq!(untick.verified_count(), 3);
     assert_eq!(Login::parse(store.audit_log(1).await.unwrap()[0].actor.clone()).unwrap(), waiting.author);

@@ -57,8 +57,19 @@ fn new_deployment(env: &str, minutes: i64) -> NewDeployment {
         actor: "alice".into(),
         source_prs: vec![n(1), n(2)],
         requested_at: t(minutes),
+        task_definitions: Vec::new(),
         idempotency_key: None,
     }
+}
+
+fn ended<'a>(
+    from: DeploymentState,
+    to: DeploymentState,
+    task_definitions: &'a [TaskDefinitionArn],
+    reason: Option<&'a str>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> DeploymentMove<'a> {
+    DeploymentMove { from, to, task_definitions, reason, at, finished_at: Some(at) }
 }
 
 async fn start(store: &dyn Store, new: &NewDeployment) -> DeploymentId {
@@ -139,34 +150,72 @@ async fn story(store: &dyn Store) {
     let locked = raced.iter().filter(|r| matches!(r, DeploymentInsert::Locked(_))).count();
     assert_eq!((started.len(), locked), (1, 3), "{raced:?}");
     let DeploymentInsert::Started(staging_id) = started[0] else { unreachable!() };
-    store.update_deployment(*staging_id, DeploymentState::Aborted, &[], None, Some(t(5))).await.unwrap();
+    let staging_end = ended(DeploymentState::Requested, DeploymentState::Aborted, &[], None, t(5));
+    assert!(store.move_deployment(*staging_id, &staging_end).await.unwrap());
     let arn = TaskDefinitionArn::parse("arn:aws:ecs:us-east-1:1:task-definition/shop-web:7").unwrap();
-    store
-        .update_deployment(first, DeploymentState::Succeeded, std::slice::from_ref(&arn), None, Some(t(14)))
-        .await
-        .unwrap();
+    let arns = std::slice::from_ref(&arn);
+    let checked = DeploymentMove {
+        from: DeploymentState::Requested,
+        to: DeploymentState::Checked,
+        task_definitions: &[],
+        reason: None,
+        at: t(11),
+        finished_at: None,
+    };
+    // Two writers read the same state: the first moves it, the second is told it lost.
+    let (one, two) = tokio::join!(store.move_deployment(first, &checked), store.move_deployment(first, &checked));
+    assert_eq!([one.unwrap(), two.unwrap()].iter().filter(|moved| **moved).count(), 1);
+    assert!(
+        store
+            .move_deployment(first, &ended(DeploymentState::Checked, DeploymentState::Succeeded, arns, None, t(14)))
+            .await
+            .unwrap()
+    );
+    let too_late = ended(DeploymentState::Succeeded, DeploymentState::Failed, &[], None, t(15));
+    assert!(!store.move_deployment(first, &too_late).await.unwrap(), "a finished deployment stays finished");
     assert_eq!(store.insert_deployment(&clicked).await.unwrap(), DeploymentInsert::AlreadyRequested(first));
     let second = start(store, &new_deployment("production", 20)).await;
     assert!(first < other && other < second);
-    store.update_deployment(second, DeploymentState::Failed, &[], Some("circuit breaker"), Some(t(25))).await.unwrap();
+    let failed = ended(DeploymentState::Requested, DeploymentState::Failed, &[], Some("circuit breaker"), t(25));
+    assert!(store.move_deployment(second, &failed).await.unwrap());
     let got = store.deployment(first).await.unwrap().unwrap();
     assert_eq!(
         (got.state, got.task_definitions.clone(), got.duration_seconds()),
         (DeploymentState::Succeeded, vec![arn], Some(240))
     );
     assert_eq!(got.source_prs, vec![n(1), n(2)]);
+    let steps: Vec<_> = got.steps.iter().map(|s| (s.state, s.at)).collect();
+    assert_eq!(
+        steps,
+        vec![
+            (DeploymentState::Requested, t(10)),
+            (DeploymentState::Checked, t(11)),
+            (DeploymentState::Succeeded, t(14))
+        ]
+    );
     assert_eq!(store.deployment(second).await.unwrap().unwrap().reason.as_deref(), Some("circuit breaker"));
     assert!(store.deployment(DeploymentId(999_999)).await.unwrap().is_none());
-    let missing = store.update_deployment(DeploymentId(999_999), DeploymentState::Failed, &[], None, None).await;
+    let missing = store.move_deployment(DeploymentId(999_999), &failed).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))));
 
-    let all: Vec<_> = store.recent_deployments(None, None, 10).await.unwrap().iter().map(|d| d.id).collect();
+    let ids = |found: Vec<tengu_core::domain::Deployment>| found.iter().map(|d| d.id).collect::<Vec<_>>();
+    let all = ids(store.recent_deployments(&DeploymentFilter::newest(10)).await.unwrap());
     assert_eq!(all, vec![second, *staging_id, other, first]);
     let prod = EnvName::parse("production").unwrap();
-    let page: Vec<_> =
-        store.recent_deployments(Some(&prod), Some(second), 10).await.unwrap().iter().map(|d| d.id).collect();
-    assert_eq!(page, vec![first]);
-    assert_eq!(store.recent_deployments(None, None, 1).await.unwrap().len(), 1);
+    let page = DeploymentFilter { env: Some(prod.clone()), before: Some(second), ..DeploymentFilter::newest(10) };
+    assert_eq!(ids(store.recent_deployments(&page).await.unwrap()), vec![first]);
+    assert_eq!(store.recent_deployments(&DeploymentFilter::newest(1)).await.unwrap().len(), 1);
+    let failures = DeploymentFilter { state: Some(DeploymentState::Failed), ..DeploymentFilter::newest(10) };
+    assert_eq!(ids(store.recent_deployments(&failures).await.unwrap()), vec![second]);
+    let by_alice_early = DeploymentFilter {
+        actor: Some("alice".into()),
+        since: Some(t(10)),
+        until: Some(t(12)),
+        ..DeploymentFilter::newest(10)
+    };
+    assert_eq!(ids(store.recent_deployments(&by_alice_early).await.unwrap()), vec![first]);
+    let by_nobody = DeploymentFilter { actor: Some("mallory".into()), ..DeploymentFilter::newest(10) };
+    assert!(store.recent_deployments(&by_nobody).await.unwrap().is_empty());
     let (last, good) = store.latest_deployments(&prod).await.unwrap();
     assert_eq!((last.unwrap().id, good.unwrap().id), (second, first));
     let (last, good) = store.latest_deployments(&EnvName::parse("staging").unwrap()).await.unwrap();

@@ -281,13 +281,17 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let merge_sha = "89abcdef0123456789abcdef0123456789abcdef";
     let pr = production_pr(&app).await;
-    let before = app.tengu.store().recent_deployments(None, None, 100).await.unwrap().len();
+    let before =
+        app.tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(100)).await.unwrap().len();
 
     // The gate is waiting: the merge is recorded, nothing ships, and the outcome says why.
     let event = tengu_core::webhooks::parse_event("pull_request", &merged(&pr, "erin", merge_sha).to_string()).unwrap();
     let outcome = app.tengu.handle_github_event(&event).await.unwrap();
     assert!(outcome.contains("not deployed: merged with 3 of 8 verified (waiting for @"), "{outcome}");
-    assert_eq!(app.tengu.store().recent_deployments(None, None, 100).await.unwrap().len(), before);
+    assert_eq!(
+        app.tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(100)).await.unwrap().len(),
+        before
+    );
 
     // Overridden (the gate is green): the merge commit's image ships, as the person who merged.
     app.database.execute_raw("UPDATE deploy_prs SET state = 'open'").await.unwrap();
@@ -297,7 +301,8 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
     let delivery = tokio::spawn(async move { tengu.handle_github_event(&event).await });
     let mut started = None;
     for _ in 0..100 {
-        let recent = app.tengu.store().recent_deployments(None, None, 1).await.unwrap();
+        let recent =
+            app.tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(1)).await.unwrap();
         let ours = |d: &tengu_core::domain::Deployment| {
             d.trigger == tengu_core::domain::Trigger::Merge
                 && d.sha.as_ref().map(|s| s.as_str()) == Some(merge_sha)

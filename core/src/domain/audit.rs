@@ -10,6 +10,7 @@ pub enum AuditAction {
     DeployPrOpened,
     DeploymentRequested,
     DeploymentFinished,
+    DeploymentAborted,
     GateOverridden,
     ReminderSent,
 }
@@ -22,6 +23,7 @@ impl AuditAction {
             AuditAction::DeployPrOpened => "deploy_pr_opened",
             AuditAction::DeploymentRequested => "deployment_requested",
             AuditAction::DeploymentFinished => "deployment_finished",
+            AuditAction::DeploymentAborted => "deployment_aborted",
             AuditAction::GateOverridden => "gate_overridden",
             AuditAction::ReminderSent => "reminder_sent",
         }
@@ -35,6 +37,7 @@ impl AuditAction {
             AuditAction::DeployPrOpened => "opened deploy PR",
             AuditAction::DeploymentRequested => "requested deployment",
             AuditAction::DeploymentFinished => "finished deployment",
+            AuditAction::DeploymentAborted => "aborted deployment",
             AuditAction::GateOverridden => "overrode the verification gate of",
             AuditAction::ReminderSent => "sent a reminder on",
         }
@@ -47,6 +50,7 @@ impl AuditAction {
             AuditAction::DeployPrOpened,
             AuditAction::DeploymentRequested,
             AuditAction::DeploymentFinished,
+            AuditAction::DeploymentAborted,
             AuditAction::GateOverridden,
             AuditAction::ReminderSent,
         ]

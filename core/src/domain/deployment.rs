@@ -59,8 +59,8 @@ impl DeploymentState {
         )
     }
 
-    /// The forward path, plus the exits every unfinished deployment has: failure at any step, abort once ECS is
-    /// involved, and a rollback that follows a failed or aborted rollout.
+    /// The forward path, plus the exits every unfinished deployment has: failure or abort at any step, and a
+    /// rollback that follows a failed or aborted rollout.
     pub fn can_become(self, next: DeploymentState) -> bool {
         use DeploymentState::*;
         match (self, next) {
@@ -70,7 +70,7 @@ impl DeploymentState {
             | (ServiceUpdated, RollingOut)
             | (RollingOut, Succeeded) => true,
             (from, Failed) => !from.is_terminal(),
-            (TaskDefinitionRegistered | ServiceUpdated | RollingOut, Aborted) => true,
+            (from, Aborted) => !from.is_terminal(),
             (RollingOut | Failed | Aborted, RolledBack) => true,
             _ => false,
         }
@@ -149,6 +149,47 @@ impl Trigger {
     }
 }
 
+/// A state a deployment entered, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentStep {
+    pub state: DeploymentState,
+    pub at: DateTime<Utc>,
+}
+
+/// A change to an unfinished deployment, applied only if it still stands at `from` (so two drivers, or a driver
+/// and an abort, cannot overwrite each other). `finished_at` ends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentMove<'a> {
+    pub from: DeploymentState,
+    pub to: DeploymentState,
+    pub task_definitions: &'a [TaskDefinitionArn],
+    pub reason: Option<&'a str>,
+    pub at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Which deployments a history page shows, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentFilter {
+    pub env: Option<EnvName>,
+    pub state: Option<DeploymentState>,
+    /// Who started it (as shown in the history, e.g. `alice`).
+    pub actor: Option<String>,
+    /// Requested at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Requested before.
+    pub until: Option<DateTime<Utc>>,
+    /// Older than this deployment (the next page).
+    pub before: Option<DeploymentId>,
+    pub limit: u32,
+}
+
+impl DeploymentFilter {
+    pub fn newest(limit: u32) -> Self {
+        Self { limit, ..Self::default() }
+    }
+}
+
 /// A deployment about to be recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewDeployment {
@@ -160,6 +201,8 @@ pub struct NewDeployment {
     pub actor: String,
     pub source_prs: Vec<PrNumber>,
     pub requested_at: DateTime<Utc>,
+    /// Known from the start for a rollback (the target's revisions); empty otherwise.
+    pub task_definitions: Vec<TaskDefinitionArn>,
     /// Sent with a button press or a CLI call: the same key asks for the same deployment, so a double click or a
     /// retried request starts one.
     pub idempotency_key: Option<String>,
@@ -205,6 +248,9 @@ pub struct Deployment {
     /// The GitHub Deployment mirroring this one, when there is a commit to show it on.
     #[serde(default)]
     pub github_deployment: Option<u64>,
+    /// Each state it entered and when, oldest first: the timeline and how long each step took.
+    #[serde(default)]
+    pub steps: Vec<DeploymentStep>,
     pub state: DeploymentState,
     pub reason: Option<String>,
     pub requested_at: DateTime<Utc>,
@@ -240,7 +286,8 @@ mod tests {
         assert!(Requested.advance(RollingOut).is_err());
         assert!(Checked.advance(Succeeded).is_err());
         assert!(Requested.can_become(Failed));
-        assert!(!Requested.can_become(Aborted));
+        assert!(Requested.can_become(Aborted));
+        assert!(!Succeeded.can_become(Aborted));
         assert!(Failed.can_become(RolledBack));
     }
 

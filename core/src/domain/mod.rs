@@ -20,7 +20,8 @@ pub use audit::{AuditAction, AuditEntry};
 pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
 pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
 pub use deployment::{
-    DeployPolicy, Deployment, DeploymentId, DeploymentState, InvalidTransition, NewDeployment, Trigger,
+    DeployPolicy, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState, DeploymentStep,
+    InvalidTransition, NewDeployment, Trigger,
 };
 pub use environment::{DeployPrOptions, EnvName, Environment};
 pub use gate::{Gate, GateOverride};

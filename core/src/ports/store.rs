@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber, RepoSlug,
-    ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
+    AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, EnvName, NewDeployment, PrNumber,
+    RepoSlug, ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,22 +69,11 @@ pub trait Store: Send + Sync {
     ) -> Result<(), StoreError>;
     async fn record_rollout(&self, id: DeploymentId, rollout: &[RolloutSnapshot]) -> Result<(), StoreError>;
     async fn record_github_deployment(&self, id: DeploymentId, github_deployment: u64) -> Result<(), StoreError>;
-    /// Moves a deployment to `state` (checked against the state machine by the caller), with its outcome.
-    async fn update_deployment(
-        &self,
-        id: DeploymentId,
-        state: DeploymentState,
-        task_definitions: &[TaskDefinitionArn],
-        reason: Option<&str>,
-        finished_at: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError>;
-    /// Newest first; `before` pages backwards by id.
-    async fn recent_deployments(
-        &self,
-        env: Option<&EnvName>,
-        before: Option<DeploymentId>,
-        limit: u32,
-    ) -> Result<Vec<Deployment>, StoreError>;
+    /// Moves an unfinished deployment (checked against the state machine by the caller) and adds the step to its
+    /// timeline. False when it no longer stands at `change.from` or has finished: someone else moved it first.
+    async fn move_deployment(&self, id: DeploymentId, change: &DeploymentMove<'_>) -> Result<bool, StoreError>;
+    /// Newest first, as the filter says.
+    async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError>;
     /// The newest deployment of each environment, and the newest successful one.
     async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError>;
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::world::{SimCommit, SimService, World};
 use crate::domain::{
-    Actor, BranchName, ClusterName, Commit, CommitSha, DeployPrOptions, DeploymentState, EnvName, Environment,
-    ImageRef, Login, NewDeployment, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, ServiceName,
+    Actor, BranchName, ClusterName, Commit, CommitSha, DeployPrOptions, DeploymentMove, DeploymentState, EnvName,
+    Environment, ImageRef, Login, NewDeployment, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, ServiceName,
     TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
@@ -358,6 +358,7 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
                 actor: past.actor.to_owned(),
                 source_prs: shipped,
                 requested_at,
+                task_definitions: Vec::new(),
                 idempotency_key: None,
             })
             .await?;
@@ -368,7 +369,30 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
             env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
         let minutes = 3 + (past.revision as i64 % 5);
         let finished_at = requested_at + Duration::minutes(minutes) + Duration::seconds(past.revision as i64 % 47);
-        store.update_deployment(id, past.state, &task_definitions, past.reason, Some(finished_at)).await?;
+        // The steps a real deployment takes, a few seconds apart, then the rollout until it ended.
+        let path = [
+            DeploymentState::Checked,
+            DeploymentState::TaskDefinitionRegistered,
+            DeploymentState::ServiceUpdated,
+            DeploymentState::RollingOut,
+        ];
+        let mut from = DeploymentState::Requested;
+        for (i, to) in path.into_iter().enumerate() {
+            let at = requested_at + Duration::seconds(2 + 3 * i as i64);
+            let change =
+                DeploymentMove { from, to, task_definitions: &task_definitions, reason: None, at, finished_at: None };
+            store.move_deployment(id, &change).await?;
+            from = to;
+        }
+        let change = DeploymentMove {
+            from,
+            to: past.state,
+            task_definitions: &task_definitions,
+            reason: past.reason,
+            at: finished_at,
+            finished_at: Some(finished_at),
+        };
+        store.move_deployment(id, &change).await?;
     }
 
     for env in environments() {

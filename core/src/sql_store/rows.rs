@@ -134,6 +134,7 @@ pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
             .try_get::<Option<i64>, _>("github_deployment_id")
             .map_err(|e| corrupt("github_deployment_id", e))?
             .map(|id| id as u64),
+        steps: json(row, "steps")?,
         state: parsed(row, "state", |s| DeploymentState::parse(&s).ok_or(s))?,
         reason: optional_text(row, "reason")?,
         requested_at: time(row, "requested_at")?,

@@ -7,13 +7,13 @@ use sqlx::Row;
 use super::SqlStore;
 use super::rows::{self, millis, query_error, to_json};
 use crate::domain::{
-    AuditEntry, DeployPr, Deployment, DeploymentId, DeploymentState, EnvName, NewDeployment, PrNumber, RepoSlug,
-    ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
+    AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState, DeploymentStep,
+    EnvName, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
 const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
-                                  previous_task_definitions, rollout, github_deployment_id, \
+                                  previous_task_definitions, rollout, github_deployment_id, steps, \
                                   state, reason, requested_at, finished_at";
 
 fn number(n: PrNumber) -> i64 {
@@ -172,8 +172,8 @@ impl Store for SqlStore {
         for _ in 0..3 {
             let inserted = sqlx::query(
                 "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
-                 state, requested_at, idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, '[]', $8, $9, $10) \
-                 RETURNING id",
+                 state, requested_at, idempotency_key, steps) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(new.env.to_string())
             .bind(new.repo.to_string())
@@ -182,9 +182,11 @@ impl Store for SqlStore {
             .bind(new.trigger.as_str())
             .bind(&new.actor)
             .bind(to_json(&new.source_prs))
+            .bind(to_json(&new.task_definitions))
             .bind(DeploymentState::Requested.as_str())
             .bind(millis(new.requested_at))
             .bind(new.idempotency_key.as_deref())
+            .bind(to_json(&[DeploymentStep { state: DeploymentState::Requested, at: new.requested_at }]))
             .fetch_one(&self.pool)
             .await;
             match inserted {
@@ -222,29 +224,32 @@ impl Store for SqlStore {
         row.as_ref().map(rows::deployment).transpose()
     }
 
-    async fn update_deployment(
-        &self,
-        id: DeploymentId,
-        state: DeploymentState,
-        task_definitions: &[TaskDefinitionArn],
-        reason: Option<&str>,
-        finished_at: Option<DateTime<Utc>>,
-    ) -> Result<(), StoreError> {
+    async fn move_deployment(&self, id: DeploymentId, change: &DeploymentMove<'_>) -> Result<bool, StoreError> {
+        let current = sqlx::query("SELECT steps FROM deployments WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("deployment {id}")))?;
+        let mut steps: Vec<DeploymentStep> = rows::json(&current, "steps")?;
+        steps.push(DeploymentStep { state: change.to, at: change.at });
+        // The state in the WHERE clause makes this a compare-and-set: of two writers that read the same state,
+        // one moves it and the other learns it lost.
         let done = sqlx::query(
-            "UPDATE deployments SET state = $1, task_definitions = $2, reason = $3, finished_at = $4 WHERE id = $5",
+            "UPDATE deployments SET state = $1, task_definitions = $2, reason = $3, finished_at = $4, steps = $5 \
+             WHERE id = $6 AND state = $7 AND finished_at IS NULL",
         )
-        .bind(state.as_str())
-        .bind(to_json(&task_definitions))
-        .bind(reason.map(str::to_owned))
-        .bind(finished_at.map(millis))
+        .bind(change.to.as_str())
+        .bind(to_json(&change.task_definitions))
+        .bind(change.reason.map(str::to_owned))
+        .bind(change.finished_at.map(millis))
+        .bind(to_json(&steps))
         .bind(id.0)
+        .bind(change.from.as_str())
         .execute(&self.pool)
         .await
         .map_err(query_error)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("deployment {id}")));
-        }
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     async fn record_previous_task_definitions(
@@ -281,32 +286,53 @@ impl Store for SqlStore {
             .map(drop)
     }
 
-    async fn recent_deployments(
-        &self,
-        env: Option<&EnvName>,
-        before: Option<DeploymentId>,
-        limit: u32,
-    ) -> Result<Vec<Deployment>, StoreError> {
-        let mut conditions = Vec::new();
-        if env.is_some() {
-            conditions.push(format!("env = ${}", conditions.len() + 1));
+    async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut condition = |sql: &str| conditions.push(sql.replace('?', &format!("${}", conditions.len() + 1)));
+        if filter.env.is_some() {
+            condition("env = ?");
         }
-        if before.is_some() {
-            conditions.push(format!("id < ${}", conditions.len() + 1));
+        if filter.state.is_some() {
+            condition("state = ?");
         }
-        let filter = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        if filter.actor.is_some() {
+            condition("actor = ?");
+        }
+        if filter.since.is_some() {
+            condition("requested_at >= ?");
+        }
+        if filter.until.is_some() {
+            condition("requested_at < ?");
+        }
+        if filter.before.is_some() {
+            condition("id < ?");
+        }
+        let filter_sql =
+            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
         let sql = format!(
-            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments {filter} ORDER BY id DESC LIMIT ${}",
+            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments {filter_sql} ORDER BY id DESC LIMIT ${}",
             conditions.len() + 1
         );
         let mut query = sqlx::query(&sql);
-        if let Some(env) = env {
+        if let Some(env) = &filter.env {
             query = query.bind(env.to_string());
         }
-        if let Some(before) = before {
+        if let Some(state) = filter.state {
+            query = query.bind(state.as_str());
+        }
+        if let Some(actor) = &filter.actor {
+            query = query.bind(actor.clone());
+        }
+        if let Some(since) = filter.since {
+            query = query.bind(millis(since));
+        }
+        if let Some(until) = filter.until {
+            query = query.bind(millis(until));
+        }
+        if let Some(before) = filter.before {
             query = query.bind(before.0);
         }
-        let found = query.bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(query_error)?;
+        let found = query.bind(i64::from(filter.limit)).fetch_all(&self.pool).await.map_err(query_error)?;
         found.iter().map(rows::deployment).collect()
     }
 

@@ -1,4 +1,4 @@
-use crate::domain::{AuditEntry, DeployPr, PrNumber, RepoSlug};
+use crate::domain::{AuditEntry, DeployPr, DeploymentFilter, PrNumber, RepoSlug};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
 use crate::views::{DeployPrCard, EnvironmentCard, HomeView};
@@ -23,7 +23,7 @@ impl Tengu {
             });
         }
         let deploy_prs = store.open_deploy_prs().await?.iter().map(DeployPrCard::from).collect();
-        let recent_deployments = store.recent_deployments(None, None, RECENT_DEPLOYMENTS).await?;
+        let recent_deployments = store.recent_deployments(&DeploymentFilter::newest(RECENT_DEPLOYMENTS)).await?;
         let review_envs = store.review_envs().await?;
         let activity = store.audit_log(RECENT_ACTIVITY).await?;
         Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity })

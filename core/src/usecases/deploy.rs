@@ -4,8 +4,8 @@
 use chrono::Duration;
 
 use crate::domain::{
-    Actor, AuditAction, AuditEntry, CommitSha, Deployment, DeploymentId, DeploymentState, EnvName, Environment,
-    ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
+    Actor, AuditAction, AuditEntry, CommitSha, Deployment, DeploymentFilter, DeploymentId, DeploymentMove,
+    DeploymentState, EnvName, Environment, ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
 use crate::ports::{Action, DeploymentInsert, GithubDeploymentState, Notice, OrchestratorError};
@@ -49,7 +49,7 @@ impl Tengu {
         let env = self.environment(&request.env)?;
         self.ports.policy.authorize(actor, &Action::Deploy { env: &request.env })?;
         // A rollback's task definitions are known now; recording them with the request makes the step repeatable.
-        let mut rollback_to = Vec::new();
+        let mut rollback_to: Vec<TaskDefinitionArn> = Vec::new();
         let (image, sha, source_prs) = match &request.target {
             DeployTarget::Image { image, sha, source_prs } => (image.clone(), sha.clone(), source_prs.clone()),
             DeployTarget::Commit(sha) => {
@@ -77,6 +77,7 @@ impl Tengu {
             actor: actor.display_name(),
             source_prs,
             requested_at: self.ports.clock.now(),
+            task_definitions: rollback_to,
             idempotency_key: request.idempotency_key.clone(),
         };
         let id = match self.ports.store.insert_deployment(&new).await? {
@@ -94,9 +95,6 @@ impl Tengu {
                 )));
             }
         };
-        if !rollback_to.is_empty() {
-            self.ports.store.update_deployment(id, DeploymentState::Requested, &rollback_to, None, None).await?;
-        }
         let entry = AuditEntry {
             at: new.requested_at,
             actor: new.actor.clone(),
@@ -215,15 +213,15 @@ impl Tengu {
                             let reason = failure.to_string();
                             if self.settings.deploys.auto_rollback && self.can_roll_back(&deployment) {
                                 // Failed but unfinished: the environment stays locked until the rollback is sent.
-                                store
-                                    .update_deployment(
-                                        id,
-                                        DeploymentState::Failed,
-                                        &deployment.task_definitions,
-                                        Some(&reason),
-                                        None,
-                                    )
-                                    .await?;
+                                let change = DeploymentMove {
+                                    from: deployment.state,
+                                    to: DeploymentState::Failed,
+                                    task_definitions: &deployment.task_definitions,
+                                    reason: Some(&reason),
+                                    at: self.ports.clock.now(),
+                                    finished_at: None,
+                                };
+                                store.move_deployment(id, &change).await?;
                             } else {
                                 return self.finish(&deployment, DeploymentState::Failed, &reason).await;
                             }
@@ -242,6 +240,20 @@ impl Tengu {
                     );
                     return self.finish(&deployment, DeploymentState::RolledBack, &reason).await;
                 }
+                DeploymentState::Aborted if deployment.finished_at.is_none() => {
+                    for (service, previous) in env.services.iter().zip(&deployment.previous_task_definitions) {
+                        ecs.update_service(&env.cluster, service, previous, false).await?;
+                    }
+                    let aborted = deployment.reason.clone().unwrap_or_else(|| "aborted".to_owned());
+                    let reason = if deployment.previous_task_definitions.is_empty() {
+                        aborted
+                    } else {
+                        let back_to: Vec<&str> =
+                            deployment.previous_task_definitions.iter().map(|t| t.short()).collect();
+                        format!("{aborted}; rolled back to {}", back_to.join(", "))
+                    };
+                    return self.finish(&deployment, DeploymentState::Aborted, &reason).await;
+                }
                 _ => return Ok(Progress::Finished(deployment)),
             }
         }
@@ -259,13 +271,61 @@ impl Tengu {
         }
     }
 
+    /// Stops a deployment: before ECS was touched it simply ends; after, the services are pointed back at what
+    /// they ran before and it ends as aborted, saying so. Whoever drives it notices on its next look.
+    pub async fn abort_deployment(&self, actor: &Actor, id: DeploymentId) -> Result<Deployment, CoreError> {
+        for _ in 0..3 {
+            let deployment = self.deployment(id).await?;
+            self.ports.policy.authorize(actor, &Action::Deploy { env: &deployment.env })?;
+            if deployment.finished_at.is_some() {
+                return Err(CoreError::Refused(format!(
+                    "deployment {id} has already ended ({})",
+                    deployment.state.label().to_lowercase()
+                )));
+            }
+            if matches!(deployment.state, DeploymentState::Failed | DeploymentState::Aborted) {
+                return Err(CoreError::Refused(format!("deployment {id} is already being rolled back")));
+            }
+            let reason = format!("aborted by {}", actor.display_name());
+            let now = self.ports.clock.now();
+            let untouched = matches!(deployment.state, DeploymentState::Requested | DeploymentState::Checked);
+            let change = DeploymentMove {
+                from: deployment.state,
+                to: DeploymentState::Aborted,
+                task_definitions: &deployment.task_definitions,
+                reason: Some(&reason),
+                at: now,
+                finished_at: untouched.then_some(now),
+            };
+            if !self.ports.store.move_deployment(id, &change).await? {
+                continue;
+            }
+            let entry = AuditEntry {
+                at: now,
+                actor: actor.display_name(),
+                action: AuditAction::DeploymentAborted,
+                target: format!("deployment {id}"),
+                detail: format!("{} to {} ({})", deployment.image, deployment.env, deployment.state.label()),
+            };
+            self.ports.store.record_audit(&entry).await?;
+            if untouched {
+                self.tell_team(format!("{} aborted deployment {id} of {}", actor.display_name(), deployment.env)).await;
+                return self.deployment(id).await;
+            }
+            return match self.advance_deployment(id).await? {
+                Progress::Finished(done) | Progress::RollingOut(done) => Ok(done),
+            };
+        }
+        Err(CoreError::Refused(format!("deployment {id} kept changing while it was being aborted; try again")))
+    }
+
     /// Drives every deployment a stop or a crash left unfinished (at start).
     #[cfg(feature = "runtime")]
     pub async fn resume_unfinished_deployments(&self) -> Result<Vec<Deployment>, CoreError> {
         let unfinished: Vec<DeploymentId> = self
             .ports
             .store
-            .recent_deployments(None, None, 200)
+            .recent_deployments(&DeploymentFilter::newest(200))
             .await?
             .into_iter()
             .filter(|d| d.finished_at.is_none())
@@ -311,6 +371,8 @@ impl Tengu {
         !previous.is_empty() && previous != &deployment.task_definitions
     }
 
+    /// Moves the deployment one step on. Losing the race to another writer (an abort, a second driver) is not an
+    /// error: the caller reads the deployment again and carries on from where it now stands.
     async fn step(
         &self,
         deployment: &Deployment,
@@ -318,14 +380,40 @@ impl Tengu {
         task_definitions: &[TaskDefinitionArn],
     ) -> Result<(), CoreError> {
         let state = deployment.state.advance(next).map_err(|e| CoreError::Refused(e.to_string()))?;
-        self.ports.store.update_deployment(deployment.id, state, task_definitions, None, None).await?;
+        let change = DeploymentMove {
+            from: deployment.state,
+            to: state,
+            task_definitions,
+            reason: deployment.reason.as_deref(),
+            at: self.ports.clock.now(),
+            finished_at: None,
+        };
+        if !self.ports.store.move_deployment(deployment.id, &change).await? {
+            tracing::info!(deployment = %deployment.id, "the deployment was moved by someone else; reading it again");
+        }
         Ok(())
     }
 
     async fn finish(&self, deployment: &Deployment, end: DeploymentState, reason: &str) -> Result<Progress, CoreError> {
         let now = self.ports.clock.now();
         let reason = (!reason.is_empty()).then_some(reason);
-        self.ports.store.update_deployment(deployment.id, end, &deployment.task_definitions, reason, Some(now)).await?;
+        let change = DeploymentMove {
+            from: deployment.state,
+            to: end,
+            task_definitions: &deployment.task_definitions,
+            reason,
+            at: now,
+            finished_at: Some(now),
+        };
+        if !self.ports.store.move_deployment(deployment.id, &change).await? {
+            // Someone else moved it (an abort, another driver): its story is theirs to tell.
+            let current = self.deployment(deployment.id).await?;
+            return Ok(if current.finished_at.is_some() {
+                Progress::Finished(current)
+            } else {
+                Progress::RollingOut(current)
+            });
+        }
         if let Some(github) = deployment.github_deployment {
             let state = if end == DeploymentState::Succeeded {
                 GithubDeploymentState::Success
