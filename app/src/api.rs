@@ -71,3 +71,46 @@ pub async fn load_body_on_github(repo: RepoSlug, deploy_pr: PrNumber) -> Result<
 pub async fn load_deployment(id: i64) -> Result<Deployment, ServerFnError> {
     tengu()?.deployment(tengu_core::domain::DeploymentId(id)).await.map_err(user_error)
 }
+
+/// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried
+/// request, carries the same key and starts one deployment).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EnvironmentPageData {
+    pub view: tengu_core::views::EnvironmentView,
+    pub key_seed: String,
+}
+
+#[server]
+pub async fn load_environment(env: EnvName) -> Result<EnvironmentPageData, ServerFnError> {
+    let view = tengu()?.environment_view(&env).await.map_err(user_error)?;
+    Ok(EnvironmentPageData { view, key_seed: crate::server_glue::fresh_key_seed() })
+}
+
+#[server]
+pub async fn press_deploy(env: EnvName, input: String, key: String) -> Result<Deployment, ServerFnError> {
+    let press = tengu_core::usecases::Press::Deploy(input);
+    tengu()?.press(&acting_actor()?, &env, press, key).await.map_err(user_error)
+}
+
+#[server]
+pub async fn press_redeploy(env: EnvName, key: String) -> Result<Deployment, ServerFnError> {
+    let press = tengu_core::usecases::Press::Redeploy;
+    tengu()?.press(&acting_actor()?, &env, press, key).await.map_err(user_error)
+}
+
+#[server]
+pub async fn press_rollback(env: EnvName, to: i64, key: String) -> Result<Deployment, ServerFnError> {
+    let press = tengu_core::usecases::Press::RollbackTo(tengu_core::domain::DeploymentId(to));
+    tengu()?.press(&acting_actor()?, &env, press, key).await.map_err(user_error)
+}
+
+#[server]
+pub async fn abort_deployment(id: i64) -> Result<Deployment, ServerFnError> {
+    let id = tengu_core::domain::DeploymentId(id);
+    tengu()?.abort_deployment(&acting_actor()?, id).await.map_err(user_error)
+}
+
+#[server]
+pub async fn load_history(filter: tengu_core::domain::DeploymentFilter) -> Result<Vec<Deployment>, ServerFnError> {
+    tengu()?.deployment_history(&filter).await.map_err(user_error)
+}

@@ -17,7 +17,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
 use crate::components::site_header::SiteHeader;
-use crate::pages::{DeployPrPage, DeploymentPage, HomePage, NotFound};
+use crate::pages::{DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -52,7 +52,9 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/repos/:owner/:name/deploy-prs/:number") view=DeployPrPage ssr=SsrMode::Async/>
+                    <Route path=path!("/deployments") view=HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/deployments/:id") view=DeploymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/environments/:name") view=EnvironmentPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

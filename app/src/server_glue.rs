@@ -39,3 +39,12 @@ pub fn user_error(error: CoreError) -> ServerFnError {
     }
     ServerFnError::new(error.user_message())
 }
+
+/// A value no other page load shares, so keys built from it never collide across pages or people.
+pub fn fresh_key_seed() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    hasher.write_u128(nanos);
+    format!("{:016x}{:08x}", hasher.finish(), nanos as u32)
+}

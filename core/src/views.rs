@@ -18,6 +18,22 @@ pub struct EnvironmentCard {
     pub last: Option<Deployment>,
 }
 
+/// The environment page: what runs, what is happening, and what it could go back to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvironmentView {
+    pub name: EnvName,
+    pub repo: RepoSlug,
+    pub cluster: ClusterName,
+    pub services: Vec<ServiceName>,
+    pub image_template: Option<String>,
+    /// The newest deployment, whatever its outcome (the live view starts from it).
+    pub latest: Option<Deployment>,
+    /// The newest successful deployment: what runs now.
+    pub running: Option<Deployment>,
+    /// Earlier successes, newest first: where Rollback can go.
+    pub rollback_choices: Vec<Deployment>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeployPrCard {
     pub repo: RepoSlug,

@@ -1,8 +1,10 @@
 pub mod activity;
 pub mod avatar;
 pub mod badge;
+pub mod deployment_table;
 pub mod error_notice;
 pub mod gate;
+pub mod live_rollout;
 pub mod progress;
 pub mod site_header;
 pub mod table;

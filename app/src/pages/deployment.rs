@@ -42,6 +42,23 @@ fn DeploymentView(deployment: Deployment) -> impl IntoView {
             arns.iter().map(|a| a.short().to_owned()).collect::<Vec<_>>().join(", ")
         }
     };
+    // Each step lasted until the next one began; the last one is where it ended (or stands).
+    let timeline = d
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let lasted = d.steps.get(i + 1).map(|next| duration((next.at - step.at).num_seconds().max(0)));
+            let ended = i + 1 == d.steps.len() && d.finished_at.is_some();
+            view! {
+                <li>
+                    <strong>{if ended { format!("{} (end)", step.state.label()) } else { step.state.label().to_owned() }}</strong>
+                    " " <time datetime=iso(step.at)>{when(step.at)}</time>
+                    {lasted.map(|l| view! { <span class="muted">{format!(" · {l}")}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
     let services = d.rollout.iter().cloned().map(|snapshot| view! { <ServiceRollout snapshot/> }).collect_view();
     view! {
         <Title text=title.clone()/>
@@ -62,14 +79,25 @@ fn DeploymentView(deployment: Deployment) -> impl IntoView {
             <dl class="facts">
                 <dt>"Image"</dt><dd><code>{d.image.to_string()}</code></dd>
                 <dt>"Commit"</dt><dd>{d.sha.as_ref().map(|s| s.short().to_owned()).unwrap_or_else(|| "—".to_owned())}</dd>
+                <dt>"Environment"</dt><dd><a href=format!("/environments/{}", d.env)>{d.env.to_string()}</a></dd>
                 <dt>"Started by"</dt><dd>{format!("{} ({})", d.actor, d.trigger.as_str())}</dd>
                 <dt>"Requested"</dt><dd><time datetime=iso(d.requested_at)>{when(d.requested_at)}</time></dd>
                 <dt>"Took"</dt><dd>{took}</dd>
                 <dt>"Task definitions"</dt><dd>{revisions(&d.task_definitions)}</dd>
                 <dt>"Before"</dt><dd>{revisions(&d.previous_task_definitions)}</dd>
                 <dt>"Source PRs"</dt>
-                <dd>{if d.source_prs.is_empty() { "—".to_owned() } else { d.source_prs.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ") }}</dd>
+                <dd>
+                    {d.source_prs.is_empty().then_some("—")}
+                    {d.source_prs.iter().map(|n| view! {
+                        <a class="pr-link" href=format!("https://github.com/{}/pull/{}", d.repo, n.get())>{format!("#{}", n.get())}</a>
+                        " "
+                    }).collect_view()}
+                </dd>
             </dl>
+        </section>
+        <section class="panel" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">"Timeline"</h2>
+            <ol class="timeline">{timeline}</ol>
         </section>
         <section class="panel" aria-labelledby="rollout-title">
             <h2 id="rollout-title">"What ECS said last"</h2>

@@ -1,17 +1,18 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use tengu_core::domain::{Deployment, ReviewEnv};
+use tengu_core::domain::ReviewEnv;
 use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView};
 
 use crate::api::{RefreshDeployPr, load_home};
 use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
 use crate::components::badge::Badge;
+use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::progress::VerificationProgress;
 use crate::components::table::DataTable;
-use crate::format::{deployment_tone, duration, error_text, image_tag, iso, review_tone, when};
+use crate::format::{deployment_tone, error_text, image_tag, iso, review_tone, when};
 
 pub fn deploy_pr_href(card: &DeployPrCard) -> String {
     format!("/repos/{}/{}/deploy-prs/{}", card.repo.owner(), card.repo.name(), card.number.get())
@@ -52,6 +53,7 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
         </section>
         <section aria-labelledby="deployments-title">
             <h2 id="deployments-title">"Recent deployments"</h2>
+            <p><a href="/deployments">"All deployments"</a></p>
             <DeploymentTable deployments=home.recent_deployments/>
         </section>
         <section aria-labelledby="review-title">
@@ -98,7 +100,7 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
     view! {
         <article class="card" aria-labelledby=format!("env-{}", env.name)>
             <header class="card__header">
-                <h3 id=format!("env-{}", env.name)>{env.name.to_string()}</h3>
+                <h3 id=format!("env-{}", env.name)><a href=format!("/environments/{}", env.name)>{env.name.to_string()}</a></h3>
                 <span class="muted">{env.repo.to_string()} " · " {env.cluster.to_string()}</span>
             </header>
             {running.unwrap_or_else(|| view! { <p class="empty">"Nothing deployed yet"</p> }.into_any())}
@@ -152,40 +154,6 @@ fn DeployPrList(prs: Vec<DeployPrCard>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-    }
-    .into_any()
-}
-
-#[component]
-fn DeploymentTable(deployments: Vec<Deployment>) -> impl IntoView {
-    if deployments.is_empty() {
-        return view! { <p class="empty">"No deployment yet."</p> }.into_any();
-    }
-    const HEADERS: &[&str] = &["#", "Environment", "Image", "Trigger", "By", "State", "Started", "Took"];
-    view! {
-        <DataTable headers=HEADERS>
-                    {deployments
-                        .into_iter()
-                        .map(|d| {
-                            let took = d.duration_seconds().map(duration).unwrap_or_else(|| "—".to_owned());
-                            view! {
-                                <tr>
-                                    <td><a href=format!("/deployments/{}", d.id)>{d.id.to_string()}</a></td>
-                                    <td>{d.env.to_string()}</td>
-                                    <td><code title=d.image.to_string()>{image_tag(&d.image)}</code></td>
-                                    <td>{d.trigger.as_str()}</td>
-                                    <td>{d.actor.clone()}</td>
-                                    <td>
-                                        <Badge tone=deployment_tone(d.state) label=d.state.label().to_owned()/>
-                                        {d.reason.clone().map(|r| view! { <span class="reason">{r}</span> })}
-                                    </td>
-                                    <td><time datetime=iso(d.requested_at)>{when(d.requested_at)}</time></td>
-                                    <td class="nowrap">{took}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-        </DataTable>
     }
     .into_any()
 }

@@ -1,9 +1,13 @@
 mod deploy_pr;
 mod deployment;
+mod environment;
+mod history;
 mod home;
 mod not_found;
 
 pub use deploy_pr::DeployPrPage;
 pub use deployment::DeploymentPage;
+pub use environment::EnvironmentPage;
+pub use history::HistoryPage;
 pub use home::HomePage;
 pub use not_found::NotFound;

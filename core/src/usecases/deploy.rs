@@ -4,8 +4,8 @@
 use chrono::Duration;
 
 use crate::domain::{
-    Actor, AuditAction, AuditEntry, CommitSha, Deployment, DeploymentFilter, DeploymentId, DeploymentMove,
-    DeploymentState, EnvName, Environment, ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
+    Actor, AuditAction, AuditEntry, CommitSha, Deployment, DeploymentId, DeploymentMove, DeploymentState, EnvName,
+    Environment, ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
 use crate::ports::{Action, DeploymentInsert, GithubDeploymentState, Notice, OrchestratorError};
@@ -325,7 +325,7 @@ impl Tengu {
         let unfinished: Vec<DeploymentId> = self
             .ports
             .store
-            .recent_deployments(&DeploymentFilter::newest(200))
+            .recent_deployments(&crate::domain::DeploymentFilter::newest(200))
             .await?
             .into_iter()
             .filter(|d| d.finished_at.is_none())

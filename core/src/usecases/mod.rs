@@ -4,10 +4,12 @@
 mod dashboard;
 mod deploy;
 mod deploy_pr;
+mod environment_page;
 mod gate;
 mod remind;
 mod simulate;
 mod verify;
 
 pub use deploy::{DeployRequest, DeployTarget, Progress};
+pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;

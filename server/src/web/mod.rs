@@ -2,6 +2,7 @@
 
 mod health;
 mod identity;
+mod live;
 mod site;
 pub mod webhook_signature;
 mod webhooks;
@@ -31,6 +32,7 @@ pub struct AppState {
     pub tengu: Tengu,
     /// The secrets a GitHub delivery may be signed with (two during a rotation); none turns webhooks off.
     pub webhook_secrets: Arc<Vec<Vec<u8>>>,
+    pub live: live::LiveRollouts,
 }
 
 /// Every route tengu answers, over one `Tengu`.
@@ -48,10 +50,12 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, webhook_secrets: Vec<
         leptos_options: leptos_options.clone(),
         tengu: tengu.clone(),
         webhook_secrets: Arc::new(webhook_secrets),
+        live: live::LiveRollouts::default(),
     };
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/api/environments/{name}/live", get(live::events))
         .route("/webhooks/github", post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::BODY_LIMIT)));
     if tengu.settings().sandbox {
         router = router.route("/sandbox/act-as", post(identity::act_as));

@@ -1,0 +1,153 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use tengu_core::domain::{Deployment, EnvName};
+
+use crate::api::{
+    AbortDeployment, EnvironmentPageData, PressDeploy, PressRedeploy, PressRollback, load_environment, load_history,
+};
+use crate::components::deployment_table::DeploymentTable;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::live_rollout::LiveRollout;
+use crate::format::{error_text, image_tag};
+
+/// One environment: its live rollout and the buttons that change what runs.
+#[component]
+pub fn EnvironmentPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = move || params.with(|p| p.get("name").unwrap_or_default());
+    let page = Resource::new(name, |name| async move {
+        let env = EnvName::parse(&name).map_err(|e| e.to_string())?;
+        let data = load_environment(env.clone()).await.map_err(|e| error_text(&e))?;
+        let filter = tengu_core::domain::DeploymentFilter { env: Some(env), ..Default::default() };
+        let history = load_history(tengu_core::domain::DeploymentFilter { limit: 10, ..filter })
+            .await
+            .map_err(|e| error_text(&e))?;
+        Ok::<_, String>((data, history))
+    });
+    view! {
+        <Title text="Environment"/>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok((data, history)) => view! { <EnvironmentView data history/> }.into_any(),
+                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl IntoView {
+    let EnvironmentPageData { view: env, key_seed } = data;
+    let live = RwSignal::new(env.latest.clone());
+    let presses = RwSignal::new(0u32);
+    let deploy = ServerAction::<PressDeploy>::new();
+    let redeploy = ServerAction::<PressRedeploy>::new();
+    let rollback = ServerAction::<PressRollback>::new();
+    let abort = ServerAction::<AbortDeployment>::new();
+    // A finished press shows its deployment at once and arms the buttons with a fresh key.
+    for value in [deploy.value(), redeploy.value(), rollback.value(), abort.value()] {
+        Effect::new(move |_| {
+            if let Some(Ok(deployment)) = value.get() {
+                live.set(Some(deployment));
+                presses.update(|n| *n += 1);
+            }
+        });
+    }
+    let seed = StoredValue::new(key_seed);
+    let key = move |kind: &'static str| move || format!("{}-{kind}-{}", seed.get_value(), presses.get());
+    let failure = move || {
+        [deploy.value().get(), redeploy.value().get(), rollback.value().get(), abort.value().get()]
+            .into_iter()
+            .flatten()
+            .find_map(|result| result.err())
+            .map(|e| view! { <ErrorNotice message=error_text(&e)/> })
+    };
+    let busy = move || live.with(|d| d.as_ref().is_some_and(|d| d.finished_at.is_none()));
+    let pending = move || deploy.pending().get() || redeploy.pending().get() || rollback.pending().get();
+    let running_id = move || live.with(|d| d.as_ref().filter(|d| d.finished_at.is_none()).map(|d| d.id.0.to_string()));
+    let name = env.name.to_string();
+    let title = format!("Environment {name}");
+    let (crumb, all_href, all_label) =
+        (name.clone(), format!("/deployments?env={name}"), format!("All deployments of {name}"));
+    let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
+    let choices = env
+        .rollback_choices
+        .iter()
+        .map(|d| {
+            let label = format!("#{} · {} · {}", d.id, image_tag(&d.image), d.requested_at.format("%Y-%m-%d %H:%M"));
+            view! { <option value=d.id.0.to_string()>{label}</option> }
+        })
+        .collect_view();
+    let has_choices = !env.rollback_choices.is_empty();
+    let running = env.running.as_ref().map(|d| format!("{} (deployment {})", d.image, d.id));
+    view! {
+        <Title text=title.clone()/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a>
+            <span aria-hidden="true">" / "</span>
+            <span>{crumb}</span>
+        </nav>
+        <header class="page-header">
+            <h1>{title}</h1>
+            <p class="muted">
+                {env.repo.to_string()} " · cluster " {env.cluster.to_string()} " · services "
+                {env.services.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}
+            </p>
+            <p>"Running: " {running.unwrap_or_else(|| "nothing deployed yet".to_owned())}</p>
+        </header>
+        <section class="panel" aria-labelledby="controls-title">
+            <h2 id="controls-title">"Deploy"</h2>
+            {failure}
+            <div class="controls">
+                <ActionForm action=deploy attr:class="inline-form">
+                    <input type="hidden" name="env" value=n1/>
+                    <input type="hidden" name="key" prop:value=key("deploy")/>
+                    <label>
+                        "Commit SHA or image "
+                        <input
+                            type="text"
+                            name="input"
+                            required
+                            size="40"
+                            placeholder=env.image_template.clone().unwrap_or_else(|| "registry/repo:tag".to_owned())
+                        />
+                    </label>
+                    <button type="submit" disabled=move || busy() || pending()>"Deploy"</button>
+                </ActionForm>
+                <ActionForm action=redeploy attr:class="inline-form">
+                    <input type="hidden" name="env" value=n2/>
+                    <input type="hidden" name="key" prop:value=key("redeploy")/>
+                    <button type="submit" disabled=move || busy() || pending()>"Redeploy"</button>
+                </ActionForm>
+                <ActionForm action=rollback attr:class="inline-form">
+                    <input type="hidden" name="env" value=n3/>
+                    <input type="hidden" name="key" prop:value=key("rollback")/>
+                    <label>
+                        "Roll back to "
+                        <select name="to" required disabled=!has_choices>{choices}</select>
+                    </label>
+                    <button type="submit" disabled=move || !has_choices || busy() || pending()>"Rollback"</button>
+                </ActionForm>
+                {move || running_id().map(|id| view! {
+                    <ActionForm action=abort attr:class="inline-form">
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit" class="danger" disabled=move || abort.pending().get()>"Abort"</button>
+                    </ActionForm>
+                })}
+            </div>
+        </section>
+        <section class="panel" aria-labelledby="live-title">
+            <h2 id="live-title">"Rollout"</h2>
+            <LiveRollout env=env.name.clone() deployment=live/>
+        </section>
+        <section aria-labelledby="history-title">
+            <h2 id="history-title">"History"</h2>
+            <p><a href=all_href>{all_label}</a></p>
+            <DeploymentTable deployments=history/>
+        </section>
+    }
+}

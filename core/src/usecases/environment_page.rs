@@ -1,0 +1,122 @@
+//! What the environment page shows and the buttons on it: deploy (a commit or an image), redeploy, roll back,
+//! abort, and the deployment history.
+
+use crate::domain::{Actor, CommitSha, DeploymentFilter, DeploymentId, DeploymentState, EnvName, ImageRef, Trigger};
+use crate::error::CoreError;
+use crate::tengu::Tengu;
+use crate::usecases::{DeployRequest, DeployTarget};
+use crate::views::EnvironmentView;
+
+/// How many earlier successes the rollback menu offers.
+const ROLLBACK_CHOICES: u32 = 10;
+/// The longest page of history one request reads.
+const HISTORY_PAGE_MAX: u32 = 100;
+
+/// A button press on the environment page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Press {
+    /// What a person typed: a full commit SHA (deployed through the image template) or an image.
+    Deploy(String),
+    Redeploy,
+    RollbackTo(DeploymentId),
+}
+
+impl Tengu {
+    pub async fn environment_view(&self, name: &EnvName) -> Result<EnvironmentView, CoreError> {
+        let env = self.environment(name)?.clone();
+        let store = &self.ports.store;
+        let (latest, running) = store.latest_deployments(name).await?;
+        let successes = DeploymentFilter {
+            env: Some(name.clone()),
+            state: Some(DeploymentState::Succeeded),
+            ..DeploymentFilter::newest(ROLLBACK_CHOICES + 1)
+        };
+        let running_id = running.as_ref().map(|d| d.id);
+        let rollback_choices =
+            store.recent_deployments(&successes).await?.into_iter().filter(|d| Some(d.id) != running_id).collect();
+        Ok(EnvironmentView {
+            name: env.name,
+            repo: env.repo,
+            cluster: env.cluster,
+            services: env.services,
+            image_template: env.image_template,
+            latest,
+            running,
+            rollback_choices,
+        })
+    }
+
+    /// The environment's newest deployment as it stands now, for the live view (read from tengu's records: the
+    /// one poller per deployment is the driver that asks ECS).
+    pub async fn live_deployment(&self, name: &EnvName) -> Result<Option<crate::domain::Deployment>, CoreError> {
+        self.environment(name)?;
+        Ok(self.ports.store.latest_deployments(name).await?.0)
+    }
+
+    pub async fn deployment_history(
+        &self,
+        filter: &DeploymentFilter,
+    ) -> Result<Vec<crate::domain::Deployment>, CoreError> {
+        let filter = DeploymentFilter { limit: filter.limit.clamp(1, HISTORY_PAGE_MAX), ..filter.clone() };
+        Ok(self.ports.store.recent_deployments(&filter).await?)
+    }
+
+    /// Records the deployment a press asks for (the key makes a double click one deployment) and follows it in
+    /// the background; the page watches it live.
+    pub async fn press(
+        &self,
+        actor: &Actor,
+        env: &EnvName,
+        press: Press,
+        idempotency_key: String,
+    ) -> Result<crate::domain::Deployment, CoreError> {
+        let (target, trigger) = match press {
+            Press::Deploy(input) => (deploy_input(&input)?, Trigger::Button),
+            Press::Redeploy => (DeployTarget::Redeploy, Trigger::Redeploy),
+            Press::RollbackTo(id) => (DeployTarget::RollbackTo(id), Trigger::Rollback),
+        };
+        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key: Some(idempotency_key) };
+        let deployment = self.request_deployment(actor, request).await?;
+        #[cfg(feature = "runtime")]
+        if deployment.finished_at.is_none() {
+            let driver = self.clone();
+            let id = deployment.id;
+            tokio::spawn(async move {
+                if let Err(error) = driver.drive_deployment(id).await {
+                    tracing::warn!(%error, deployment = %id, "the deployment stopped short; a restart resumes it");
+                }
+            });
+        }
+        Ok(deployment)
+    }
+}
+
+/// A full commit SHA or an image reference; a short SHA is refused (it could be either).
+fn deploy_input(input: &str) -> Result<DeployTarget, CoreError> {
+    let input = input.trim();
+    if let Ok(sha) = CommitSha::parse(input) {
+        return Ok(DeployTarget::Commit(sha));
+    }
+    if !input.is_empty() && input.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(CoreError::Refused(format!(
+            "{input} looks like a short commit SHA: give all 40 characters, or an image such as registry/repo:tag"
+        )));
+    }
+    let image = ImageRef::parse(input).map_err(|e| CoreError::Refused(e.to_string()))?;
+    Ok(DeployTarget::Image { image, sha: None, source_prs: Vec::new() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deploy_input_is_a_full_sha_or_an_image() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        assert!(matches!(deploy_input(sha), Ok(DeployTarget::Commit(_))));
+        assert!(matches!(deploy_input(" registry.test/shop:v2 "), Ok(DeployTarget::Image { .. })));
+        let short = deploy_input("0123456").unwrap_err().user_message();
+        assert!(short.contains("short commit SHA"), "{short}");
+        assert!(deploy_input("Not An Image!").is_err());
+    }
+}

@@ -1,0 +1,80 @@
+import { expect, Page, test } from "@playwright/test";
+
+// Sandbox rollouts take 20 s; the page follows them over server-sent events.
+test.setTimeout(90_000);
+
+async function openEnvironment(page: Page, name: string) {
+  await page.goto(`/environments/${name}`);
+  await expect(page.getByRole("heading", { level: 1, name: `Environment ${name}` })).toBeVisible();
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+}
+
+test("Redeploy: a double click makes one deployment, the bar reaches 100 % live, and it is in the history", async ({ page }) => {
+  await openEnvironment(page, "dev");
+  const live = page.locator(".live");
+  const before = Number(await live.getAttribute("data-deployment"));
+  // Records how long each ECS snapshot took to reach the page (snapshot time → DOM change), for the closing note.
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as any).tenguLatencies = seen;
+    let last = "";
+    new MutationObserver(() => {
+      const taken = document.querySelector(".live")?.getAttribute("data-taken-at") ?? "";
+      if (taken && taken !== last && taken !== "0") {
+        last = taken;
+        seen.push(Date.now() - Number(taken));
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+
+  await page.getByRole("button", { name: "Redeploy" }).dblclick();
+
+  await expect(live).not.toHaveAttribute("data-deployment", String(before));
+  const started = Number(await live.getAttribute("data-deployment"));
+  expect(started).toBeGreaterThan(before);
+  await expect(page.getByRole("button", { name: "Abort" })).toBeVisible();
+  const bar = live.getByRole("progressbar");
+  // Part-way first (the sandbox's tasks come up over 20 s), then all of them, without a reload.
+  await expect(bar).not.toHaveAttribute("aria-valuenow", "100", { timeout: 5_000 });
+  await expect(bar).toHaveAttribute("aria-valuenow", "100", { timeout: 45_000 });
+  await expect(live).toHaveAttribute("data-state", "succeeded");
+  await expect(page.getByRole("button", { name: "Abort" })).toHaveCount(0);
+  const latencies: number[] = await page.evaluate(() => (window as any).tenguLatencies);
+  console.log(`snapshot-to-page latencies (ms): ${JSON.stringify(latencies)}`);
+  expect(latencies.length).toBeGreaterThan(3);
+
+  await page.goto("/deployments?env=dev");
+  const links = page.locator("table tbody tr td:first-child a");
+  const ids = (await links.allTextContents()).map(Number);
+  expect(ids[0]).toBe(started);
+  expect(ids.filter((id) => id > before)).toEqual([started]);
+  await page.getByRole("link", { name: String(started), exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Timeline" })).toBeVisible();
+  await expect(page.getByText("Succeeded (end)")).toBeVisible();
+});
+
+test("Abort during a rollout points the services back and says who", async ({ page }) => {
+  await openEnvironment(page, "dev");
+  const live = page.locator(".live");
+  await page.getByRole("button", { name: "Redeploy" }).click();
+  await expect(live).toHaveAttribute("data-state", /rolling_out|service_updated|task_definition_registered|checked|requested/);
+  await page.getByRole("button", { name: "Abort" }).click();
+  await expect(live).toHaveAttribute("data-state", "aborted");
+  await expect(live).toContainText("aborted by visitor");
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the history filters by state and pages back", async ({ page }) => {
+    await page.goto("/deployments");
+    await page.getByLabel("State").selectOption("rolled_back");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect(page).toHaveURL(/state=rolled_back/);
+    const rows = page.locator("table tbody tr");
+    expect(await rows.count()).toBeGreaterThan(0);
+    for (const text of await rows.allTextContents()) {
+      expect(text).toContain("Rolled back");
+    }
+  });
+});

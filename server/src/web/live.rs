@@ -1,0 +1,128 @@
+//! The live rollout of an environment as server-sent events. However many browsers watch, one reader per
+//! environment looks at tengu's records (where the deployment's driver writes what ECS says) and every watcher
+//! gets each change once; the reader stops when the last watcher leaves.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::stream::{self, Stream};
+use tengu_core::Tengu;
+use tengu_core::domain::{Deployment, EnvName};
+use tokio::sync::watch;
+
+/// How often the one reader per environment looks at the records.
+const READ_EVERY: Duration = Duration::from_millis(250);
+
+type Frame = Option<Deployment>;
+
+#[derive(Clone, Default)]
+pub struct LiveRollouts {
+    readers: Arc<Mutex<HashMap<EnvName, watch::Sender<Frame>>>>,
+}
+
+impl LiveRollouts {
+    /// A watcher of `env`, starting (when nobody watches yet) its one reader.
+    fn watch(&self, tengu: &Tengu, env: &EnvName, first: Frame) -> watch::Receiver<Frame> {
+        let mut readers = self.readers.lock().expect("the reader table is never poisoned");
+        if let Some(sender) = readers.get(env) {
+            return sender.subscribe();
+        }
+        let (sender, receiver) = watch::channel(first);
+        readers.insert(env.clone(), sender.clone());
+        let (tengu, env, table) = (tengu.clone(), env.clone(), self.readers.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(READ_EVERY).await;
+                {
+                    // Checked under the table's lock, so a watcher arriving now either finds this reader or starts
+                    // the next one; never a reader nobody listens to.
+                    let mut readers = table.lock().expect("the reader table is never poisoned");
+                    if sender.receiver_count() == 0 {
+                        readers.remove(&env);
+                        return;
+                    }
+                }
+                match tengu.live_deployment(&env).await {
+                    Ok(now) => {
+                        sender.send_if_modified(|shown| {
+                            let changed = *shown != now;
+                            if changed {
+                                *shown = now;
+                            }
+                            changed
+                        });
+                    }
+                    Err(error) => tracing::warn!(%error, %env, "the live rollout could not be read"),
+                }
+            }
+        });
+        receiver
+    }
+
+    #[cfg(test)]
+    fn readers(&self) -> usize {
+        self.readers.lock().unwrap().len()
+    }
+}
+
+/// `GET /api/environments/{name}/live`: `data:` is the environment's newest deployment (JSON, `null` when it has
+/// none), sent at once and again whenever it changes.
+pub async fn events(
+    State(tengu): State<Tengu>,
+    State(live): State<LiveRollouts>,
+    Path(name): Path<String>,
+) -> Response {
+    let Ok(env) = EnvName::parse(&name) else {
+        return (StatusCode::NOT_FOUND, "no such environment").into_response();
+    };
+    let first = match tengu.live_deployment(&env).await {
+        Ok(first) => first,
+        Err(error) if error.is_callers_fault() => return (StatusCode::NOT_FOUND, error.user_message()).into_response(),
+        Err(error) => {
+            tracing::error!(%error, %env, "the live rollout could not be read");
+            return (StatusCode::SERVICE_UNAVAILABLE, "tengu's records cannot be read right now").into_response();
+        }
+    };
+    let receiver = live.watch(&tengu, &env, first);
+    Sse::new(frames(receiver)).keep_alive(KeepAlive::default()).into_response()
+}
+
+fn frames(receiver: watch::Receiver<Frame>) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold((receiver, true), |(mut receiver, first)| async move {
+        if !first && receiver.changed().await.is_err() {
+            return None;
+        }
+        let frame = receiver.borrow_and_update().clone();
+        let data = serde_json::to_string(&frame).unwrap_or_else(|_| "null".to_owned());
+        Some((Ok(Event::default().data(data)), (receiver, false)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_reader_per_environment_and_none_once_everyone_left() {
+        let dir = std::env::temp_dir().join(format!("tengu-live-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store =
+            tengu_core::sql_store::SqlStore::connect(&format!("sqlite://{}/live.db", dir.display())).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = Arc::new(tengu_core::ports::SystemClock);
+        let tengu = tengu_core::sandbox::start(Arc::new(store), clock, "http://127.0.0.1").await.unwrap();
+        let live = LiveRollouts::default();
+        let env = EnvName::parse("production").unwrap();
+        let watchers: Vec<_> = (0..5).map(|_| live.watch(&tengu, &env, None)).collect();
+        assert_eq!(live.readers(), 1, "five watchers, one reader");
+        drop(watchers);
+        tokio::time::sleep(READ_EVERY * 3).await;
+        assert_eq!(live.readers(), 0, "the reader stopped with the last watcher");
+    }
+}
