@@ -68,8 +68,8 @@ pub async fn load_body_on_github(repo: RepoSlug, deploy_pr: PrNumber) -> Result<
 }
 
 #[server]
-pub async fn load_deployment(id: i64) -> Result<Deployment, ServerFnError> {
-    tengu()?.deployment(tengu_core::domain::DeploymentId(id)).await.map_err(user_error)
+pub async fn load_deployment(id: i64) -> Result<tengu_core::views::DeploymentView, ServerFnError> {
+    tengu()?.deployment_view(tengu_core::domain::DeploymentId(id)).await.map_err(user_error)
 }
 
 /// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried

@@ -41,6 +41,14 @@ impl CoreError {
     }
 
     /// Whether the fault is the caller's (a 4xx) rather than tengu's or a dependency's (a 5xx).
+    /// Worth trying again later: ECS or the database could not be reached.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            CoreError::Orchestrator(OrchestratorError::Unavailable(_)) | CoreError::Store(StoreError::Unavailable(_))
+        )
+    }
+
     pub fn is_callers_fault(&self) -> bool {
         matches!(
             self,

@@ -19,11 +19,15 @@ pub struct Ports {
 pub struct Tengu {
     pub(crate) settings: Arc<Settings>,
     pub(crate) ports: Ports,
+    /// The deployments this process drives now, so a redelivered webhook or a second click does not start a
+    /// second driver of the same deployment.
+    #[cfg_attr(not(feature = "runtime"), allow(dead_code))]
+    pub(crate) driving: Arc<std::sync::Mutex<std::collections::HashSet<crate::domain::DeploymentId>>>,
 }
 
 impl Tengu {
     pub fn new(settings: Settings, ports: Ports) -> Self {
-        Self { settings: Arc::new(settings), ports }
+        Self { settings: Arc::new(settings), ports, driving: Arc::default() }
     }
 
     /// The same tengu with another reminder policy (from the configuration).

@@ -18,6 +18,14 @@ pub struct EnvironmentCard {
     pub last: Option<Deployment>,
 }
 
+/// A deployment's page: the deployment, and what it shipped as its deploy PR listed it (titles, authors,
+/// commits, who verified), when a merge started it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentView {
+    pub deployment: Deployment,
+    pub shipped: Vec<crate::domain::ChecklistItem>,
+}
+
 /// The environment page: what runs, what is happening, and what it could go back to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentView {

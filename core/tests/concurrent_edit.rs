@@ -53,8 +53,9 @@ impl CodeHost for RacingEditor {
         id: u64,
         state: GithubDeploymentState,
         url: &str,
+        environment_url: Option<&str>,
     ) -> Result<(), CodeHostError> {
-        self.inner.create_deployment_status(r, id, state, url).await
+        self.inner.create_deployment_status(r, id, state, url, environment_url).await
     }
     async fn create_issue_comment(&self, r: &RepoSlug, n: PrNumber, body: &str) -> Result<(), CodeHostError> {
         self.inner.create_issue_comment(r, n, body).await

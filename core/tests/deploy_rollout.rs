@@ -169,7 +169,7 @@ impl Orchestrator for ScriptedEcs {
         force: bool,
     ) -> Result<(), OrchestratorError> {
         self.calls.lock().unwrap().push(format!("update {service} {} force={force}", task_definition.short()));
-        if self.no_such_service.load(Ordering::SeqCst) {
+        if self.no_such_service.load(Ordering::SeqCst) && service.as_str() == "worker" {
             return Err(OrchestratorError::ServiceNotFound { cluster: "shop".into(), service: service.to_string() });
         }
         let mut running = self.running.lock().unwrap();
@@ -222,6 +222,7 @@ fn tengu_telling(
         deploy_pr: DeployPrOptions::default(),
         image_template: None,
         containers: Vec::new(),
+        url: Some("https://shop.example.com".into()),
         name,
     };
     let settings = Settings {
@@ -254,6 +255,7 @@ fn ship(tag: &str, key: Option<&str>) -> DeployRequest {
             image: ImageRef::parse(format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:{tag}")).unwrap(),
             sha: None,
             source_prs: vec![],
+            deploy_pr: None,
         },
         trigger: Trigger::Button,
         idempotency_key: key.map(str::to_owned),
@@ -441,8 +443,8 @@ async fn the_team_channel_hears_of_the_start_and_the_end() {
         github.0.lock().unwrap().clone(),
         vec![
             "deployment abc1230 production".to_owned(),
-            format!("status 42 in_progress https://tengu.test/deployments/{id}"),
-            format!("status 42 failure https://tengu.test/deployments/{id}"),
+            format!("status 42 in_progress https://tengu.test/deployments/{id} https://shop.example.com"),
+            format!("status 42 failure https://tengu.test/deployments/{id} https://shop.example.com"),
         ]
     );
 }
@@ -453,8 +455,19 @@ async fn ecs_refusing_ends_the_deployment_with_its_sentence_and_frees_the_enviro
     ecs.no_such_service.store(true, Ordering::SeqCst);
     let id = tengu.request_deployment(&alice(), ship("abc123", None)).await.unwrap().id;
     let done = tengu.drive_deployment(id).await.unwrap();
-    assert_eq!(done.state, DeploymentState::Failed);
-    assert_eq!(done.reason.as_deref(), Some("service web not found in cluster shop"));
+    // web had taken the new revision before ECS refused worker: it is put back, and the record says so.
+    assert_eq!(done.state, DeploymentState::RolledBack);
+    assert_eq!(done.reason.as_deref(), Some("service worker not found in cluster shop; rolled back to web:7"));
+    let updates: Vec<String> = ecs.calls().into_iter().filter(|c| c.starts_with("update")).collect();
+    assert_eq!(
+        updates,
+        [
+            "update web web:17 force=false",
+            "update worker worker:13 force=false",
+            "update web web:7 force=false",
+            "update worker worker:3 force=false"
+        ]
+    );
     ecs.no_such_service.store(false, Ordering::SeqCst);
     assert!(tengu.request_deployment(&alice(), ship("def456", None)).await.is_ok(), "not locked forever");
 }
@@ -481,8 +494,10 @@ impl CodeHost for NoGithub {
         id: u64,
         state: tengu_core::ports::GithubDeploymentState,
         log_url: &str,
+        environment_url: Option<&str>,
     ) -> Result<(), tengu_core::ports::CodeHostError> {
-        self.0.lock().unwrap().push(format!("status {id} {} {log_url}", state.as_str()));
+        let environment_url = environment_url.unwrap_or("-");
+        self.0.lock().unwrap().push(format!("status {id} {} {log_url} {environment_url}", state.as_str()));
         Ok(())
     }
     async fn compare(
@@ -556,7 +571,17 @@ async fn abort_in_the_middle_of_a_rollout_points_the_services_back_and_says_who(
     assert!(matches!(rolling, tengu_core::usecases::Progress::RollingOut(_)), "{rolling:?}");
 
     let bob = Actor::Person(Login::parse("bob").unwrap());
-    let aborted = tengu.abort_deployment(&bob, id).await.unwrap();
+    let marked = tengu.abort_deployment(&bob, id).await.unwrap();
+    assert_eq!((marked.state, marked.reason.as_deref()), (DeploymentState::Aborted, Some("aborted by bob")));
+    // A driver (started by the abort, as none followed it here) puts the services back and ends it.
+    let mut aborted = marked;
+    for _ in 0..200 {
+        aborted = tengu.deployment(id).await.unwrap();
+        if aborted.finished_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     assert_eq!(aborted.state, DeploymentState::Aborted);
     assert_eq!(aborted.reason.as_deref(), Some("aborted by bob; rolled back to web:7, worker:3"));
     assert!(aborted.finished_at.is_some());

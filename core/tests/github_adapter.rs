@@ -479,6 +479,7 @@ fn dev_environment(deploy_pr: DeployPrOptions) -> Environment {
         deploy_pr,
         image_template: None,
         containers: Vec::new(),
+        url: None,
         name,
     }
 }
@@ -731,7 +732,10 @@ async fn a_deployment_is_mirrored_to_githubs_deployments_api() {
     let id = fixture("repos-create-deployment.json")["id"].as_u64().unwrap();
     Mock::given(method("POST"))
         .and(path(format!("/repos/acme/shop/deployments/{id}/statuses")))
-        .and(body_partial_json(json!({ "state": "in_progress", "log_url": "https://tengu.test/deployments/9" })))
+        .and(body_partial_json(json!({
+            "state": "in_progress", "log_url": "https://tengu.test/deployments/9",
+            "environment_url": "https://shop.example.com",
+        })))
         .respond_with(ResponseTemplate::new(201).set_body_json(fixture("repos-create-deployment-status.json")))
         .expect(1)
         .mount(&server)
@@ -740,7 +744,7 @@ async fn a_deployment_is_mirrored_to_githubs_deployments_api() {
     let created =
         host.create_deployment(&repo(), &CommitSha::parse(sha).unwrap(), "production", "shop:abc by alice").await;
     assert_eq!(created.unwrap(), id);
-    host.create_deployment_status(&repo(), id, GithubDeploymentState::InProgress, "https://tengu.test/deployments/9")
-        .await
-        .unwrap();
+    let log_url = "https://tengu.test/deployments/9";
+    let state = GithubDeploymentState::InProgress;
+    host.create_deployment_status(&repo(), id, state, log_url, Some("https://shop.example.com")).await.unwrap();
 }

@@ -18,16 +18,37 @@ fn ship(tag: &str) -> DeployRequest {
                 .unwrap(),
             sha: None,
             source_prs: vec![],
+            deploy_pr: None,
         },
         trigger: Trigger::Button,
         idempotency_key: None,
     }
 }
 
+/// The sandbox, with dev's deploy PR (which waits for ticks) overridden so new images may ship.
 async fn sandbox() -> (tengu_core::Tengu, Arc<ManualClock>) {
+    let (tengu, clock) = sandbox_as_seeded().await;
+    let dave = Actor::Person(Login::parse("dave").unwrap());
+    let dev = EnvName::parse("dev").unwrap();
+    tengu.override_environment_gate(&dave, &dev, "rollout tests ship test images").await.unwrap().unwrap();
+    (tengu, clock)
+}
+
+async fn sandbox_as_seeded() -> (tengu_core::Tengu, Arc<ManualClock>) {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
     (tengu_core::sandbox::start(store, clock.clone(), "http://127.0.0.1:3000").await.unwrap(), clock)
+}
+
+#[tokio::test]
+async fn new_code_waits_for_the_gate_but_redeploy_does_not() {
+    let (tengu, _) = sandbox_as_seeded().await;
+    let person = Actor::Person(Login::parse("visitor").unwrap());
+    let refused = tengu.request_deployment(&person, ship("abc1234")).await.unwrap_err().user_message();
+    assert!(refused.starts_with("dev has unverified changes: deploy PR acme/shop#"), "{refused}");
+    assert!(refused.contains("1 of 3 verified (waiting for @"), "{refused}");
+    let redeploy = DeployRequest { target: DeployTarget::Redeploy, trigger: Trigger::Redeploy, ..ship("x") };
+    assert!(tengu.request_deployment(&person, redeploy).await.is_ok(), "what already ran needs no new ticks");
 }
 
 fn running(progress: &Progress) -> (u32, u32) {

@@ -58,6 +58,7 @@ fn new_deployment(env: &str, minutes: i64) -> NewDeployment {
         source_prs: vec![n(1), n(2)],
         requested_at: t(minutes),
         task_definitions: Vec::new(),
+        deploy_pr: Some(n(40)),
         idempotency_key: None,
     }
 }
@@ -183,7 +184,7 @@ async fn story(store: &dyn Store) {
         (got.state, got.task_definitions.clone(), got.duration_seconds()),
         (DeploymentState::Succeeded, vec![arn], Some(240))
     );
-    assert_eq!(got.source_prs, vec![n(1), n(2)]);
+    assert_eq!((got.source_prs.clone(), got.deploy_pr), (vec![n(1), n(2)], Some(n(40))));
     let steps: Vec<_> = got.steps.iter().map(|s| (s.state, s.at)).collect();
     assert_eq!(
         steps,
@@ -216,6 +217,12 @@ async fn story(store: &dyn Store) {
     assert_eq!(ids(store.recent_deployments(&by_alice_early).await.unwrap()), vec![first]);
     let by_nobody = DeploymentFilter { actor: Some("mallory".into()), ..DeploymentFilter::newest(10) };
     assert!(store.recent_deployments(&by_nobody).await.unwrap().is_empty());
+    let still_running = DeploymentFilter {
+        unfinished: true,
+        env: Some(EnvName::parse("dev").unwrap()),
+        ..DeploymentFilter::newest(10)
+    };
+    assert_eq!(ids(store.recent_deployments(&still_running).await.unwrap()), vec![other]);
     let (last, good) = store.latest_deployments(&prod).await.unwrap();
     assert_eq!((last.unwrap().id, good.unwrap().id), (second, first));
     let (last, good) = store.latest_deployments(&EnvName::parse("staging").unwrap()).await.unwrap();

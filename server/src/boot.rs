@@ -74,7 +74,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         sandbox: false,
         public_url: config.public_url.clone(),
         reminders,
-        deploys: Default::default(),
+        deploys: config.deploys.policy(),
     };
     let orchestrator: Arc<dyn Orchestrator> = if config.aws.is_configured() {
         let ecs = AwsEcs::connect(&config.aws.settings()).await;

@@ -119,6 +119,8 @@ pub struct EnvironmentConfig {
     /// The containers that get the new image; by default those whose image comes from the same repository.
     #[serde(default)]
     pub containers: Vec<String>,
+    /// Where people reach what the environment runs; GitHub's deployments link to it.
+    pub url: Option<String>,
 }
 
 fn default_source_branch() -> String {
@@ -158,6 +160,7 @@ impl EnvironmentConfig {
             deploy_pr,
             image_template: self.image_template.clone(),
             containers: self.containers.clone(),
+            url: self.url.clone(),
             name,
         })
     }
@@ -229,7 +232,41 @@ pub struct Config {
     pub aws: AwsConfig,
     pub slack: SlackConfig,
     pub reminders: RemindersConfig,
+    pub deploys: DeploysConfig,
     pub environments: Vec<EnvironmentConfig>,
+}
+
+/// `[deploys]`: how rollouts are followed.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeploysConfig {
+    /// How often ECS is asked about a rollout (one DescribeServices call per 10 services).
+    pub poll_every_seconds: u64,
+    /// A rollout not settled by then is a failure.
+    pub timeout_minutes: i64,
+    /// After a failure, point the services back at what ran before.
+    pub auto_rollback: bool,
+}
+
+impl Default for DeploysConfig {
+    fn default() -> Self {
+        let policy = tengu_core::domain::DeployPolicy::default();
+        Self {
+            poll_every_seconds: policy.poll_every_ms / 1000,
+            timeout_minutes: policy.timeout_minutes,
+            auto_rollback: policy.auto_rollback,
+        }
+    }
+}
+
+impl DeploysConfig {
+    pub fn policy(&self) -> tengu_core::domain::DeployPolicy {
+        tengu_core::domain::DeployPolicy {
+            poll_every_ms: self.poll_every_seconds.max(1) * 1000,
+            timeout_minutes: self.timeout_minutes.max(1),
+            auto_rollback: self.auto_rollback,
+        }
+    }
 }
 
 impl Default for Config {
@@ -242,6 +279,7 @@ impl Default for Config {
             aws: AwsConfig::default(),
             slack: SlackConfig::default(),
             reminders: RemindersConfig::default(),
+            deploys: DeploysConfig::default(),
             environments: Vec::new(),
         }
     }
@@ -494,7 +532,10 @@ mod tests {
             "[github]\napp_id = 12\nprivate_key_path = {:?}\napi_url = \"https://ghe.acme.test/api/v3\"\n\
              [[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"shop\"\n\
              services = [\"web\"]\ndraft = true\nlabels = [\"deploy\"]\nassignees = [\"release-captain\"]\n\
-             title_template = \"Ship {{env}}\"\nrefresh_on_push = true\n",
+             title_template = \"Ship {{env}}\"\nrefresh_on_push = true\ncontainers = [\"app\"]\n\
+             url = \"https://shop.example.com\"\n\
+             [aws]\nregion = \"ap-northeast-1\"\nendpoint_url = \"http://127.0.0.1:5000\"\nmax_attempts = 3\n\
+             [deploys]\npoll_every_seconds = 2\ntimeout_minutes = 30\nauto_rollback = false\n",
             key.display().to_string()
         );
         std::fs::write(&file, text).unwrap();
@@ -506,6 +547,14 @@ mod tests {
         assert_eq!(production.source_branch.as_str(), "master");
         assert!(production.deploy_pr.draft && production.deploy_pr.refresh_on_push);
         assert_eq!(production.deploy_pr.title_template, "Ship {env}");
+        assert_eq!(production.containers, ["app"]);
+        assert_eq!(production.url.as_deref(), Some("https://shop.example.com"));
+        let aws = config.aws.settings();
+        assert_eq!(aws.region.as_deref(), Some("ap-northeast-1"));
+        assert_eq!(aws.endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));
+        assert_eq!((aws.max_attempts, aws.static_credentials.is_none()), (3, true));
+        let policy = config.deploys.policy();
+        assert_eq!((policy.poll_every_ms, policy.timeout_minutes, policy.auto_rollback), (2000, 30, false));
         let settings = config.github_settings().unwrap().unwrap();
         assert_eq!(settings.api_url, "https://ghe.acme.test/api/v3");
         assert!(matches!(settings.credentials, Credentials::App { app_id: 12, installation_id: None, .. }));

@@ -49,6 +49,9 @@ enum Command {
         /// The GitHub login to record as the one who deployed (default: $USER).
         #[arg(long = "as", value_name = "LOGIN")]
         acting_as: Option<String>,
+        /// Ship although the environment's deploy PR still waits for ticks; the reason is recorded.
+        #[arg(long, value_name = "REASON")]
+        override_gate: Option<String>,
     },
 }
 
@@ -69,7 +72,7 @@ async fn main() -> ExitCode {
         Command::ReleasePr { env, acting_as } => {
             cli::release_pr(&config, &env, acting_as.as_deref()).await.map(|listing| print!("{listing}"))
         }
-        Command::Deploy { env, sha, image, rollback_to, redeploy, acting_as } => {
+        Command::Deploy { env, sha, image, rollback_to, redeploy, acting_as, override_gate } => {
             let what = match (sha, image, rollback_to, redeploy) {
                 (Some(sha), _, _, _) => cli::What::Sha(sha),
                 (_, Some(image), _, _) => cli::What::Image(image),
@@ -80,7 +83,7 @@ async fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            match cli::deploy(&config, &env, what, acting_as.as_deref()).await {
+            match cli::deploy(&config, &env, what, acting_as.as_deref(), override_gate.as_deref()).await {
                 Ok(done) if done.state == tengu_core::domain::DeploymentState::Succeeded => {
                     println!("{}", cli::outcome_line(&done));
                     Ok(())

@@ -54,13 +54,20 @@ fn migrate_reports_an_up_to_date_database() {
 #[test]
 fn deploy_follows_a_sandbox_rollout_from_the_terminal_and_records_it() {
     let db = scratch("deploy");
+    let image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:cli1234";
+    // dev's deploy PR still waits for ticks: new code does not ship without a reason on record.
+    let out = tengu(&db, &["deploy", "dev", "--image", image, "--as", "dave"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("dev has unverified changes: deploy PR acme/shop#"), "{stderr}");
+    assert!(stderr.contains("override the gate with a reason"), "{stderr}");
+
     let started = std::time::Instant::now();
-    let out = tengu(
-        &db,
-        &["deploy", "dev", "--image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:cli1234", "--as", "dave"],
-    );
+    let reason = "CI is down; verified on a laptop";
+    let out = tengu(&db, &["deploy", "dev", "--image", image, "--as", "dave", "--override-gate", reason]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("is overridden: {reason}")), "{stderr}");
     assert!(stderr.contains("requested by dave"), "{stderr}");
     assert!(stderr.contains("[--------------------]  0/5 tasks running  (web 0/3, worker 0/2)"), "{stderr}");
     assert!(stderr.lines().filter(|l| l.contains("tasks running")).count() >= 2, "progress moves: {stderr}");

@@ -112,3 +112,38 @@ async fn a_deployment_has_its_own_page_that_github_links_to() {
     let (_, _, missing) = app.send(get("/deployments/999999")).await;
     assert!(missing.contains("deployment 999999 was not found"), "a sentence, not a stack");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_environment_page_the_history_and_the_live_stream_answer() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    let app = spawn_app(Vec::new()).await;
+    let (status, _, html) = app.send(get("/environments/production")).await;
+    assert_eq!(status, StatusCode::OK);
+    for text in ["Environment production", ">Redeploy<", ">Rollback<", "Rollout", "History"] {
+        assert!(html.contains(text), "the environment page shows {text}");
+    }
+    // The buttons' idempotency keys are in the page as served, so a press before hydration has one too.
+    let key = html.split("name=\"key\" value=\"").nth(1).expect("a key field").split('"').next().unwrap();
+    assert!(key.len() >= 16, "a real key, not an empty one: {key:?}");
+    let (_, _, unknown) = app.send(get("/environments/nowhere")).await;
+    assert!(unknown.contains("environment nowhere"), "a sentence for an unknown environment");
+    let (_, _, history) = app.send(get("/deployments?state=rolled_back")).await;
+    assert!(history.contains("badge--bad\">Rolled back<"), "rolled-back rows are listed");
+    assert!(!history.contains("badge--good"), "and no successful one");
+
+    // The stream's first frame is the newest deployment of the environment, as JSON.
+    let response = app.router.clone().oneshot(get("/api/environments/production/live")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
+    let mut body = response.into_body();
+    let frame = body.frame().await.unwrap().unwrap().into_data().unwrap();
+    let frame = String::from_utf8_lossy(&frame).into_owned();
+    let json = frame.strip_prefix("data: ").and_then(|f| f.lines().next()).expect("a data line");
+    let newest: tengu_core::domain::Deployment = serde_json::from_str(json).unwrap();
+    let (latest, _) = app.tengu.store().latest_deployments(&newest.env).await.unwrap();
+    assert_eq!(Some(newest.id), latest.map(|d| d.id));
+    let missing = app.router.clone().oneshot(get("/api/environments/nowhere/live")).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}

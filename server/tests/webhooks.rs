@@ -297,26 +297,27 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
     app.database.execute_raw("UPDATE deploy_prs SET state = 'open'").await.unwrap();
     let erin = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse("erin").unwrap());
     app.tengu.override_gate(&erin, &pr.repo, pr.number, "Hotfix, verified on staging by hand").await.unwrap();
-    let tengu = app.tengu.clone();
-    let delivery = tokio::spawn(async move { tengu.handle_github_event(&event).await });
-    let mut started = None;
-    for _ in 0..100 {
-        let recent =
-            app.tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(1)).await.unwrap();
-        let ours = |d: &tengu_core::domain::Deployment| {
-            d.trigger == tengu_core::domain::Trigger::Merge
-                && d.sha.as_ref().map(|s| s.as_str()) == Some(merge_sha)
-                && d.actor == "erin"
-        };
-        if let Some(newest) = recent.into_iter().next().filter(ours) {
-            started = Some(newest);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let started = started.expect("the merge started a deployment");
+    // The delivery ends once the deployment is recorded; the rollout goes on in the background.
+    let outcome = app.tengu.handle_github_event(&event).await.unwrap();
+    assert!(outcome.ends_with("to production started"), "{outcome}");
+    let recent = app.tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(1)).await.unwrap();
+    let started = recent.into_iter().next().expect("the merge started a deployment");
+    assert_eq!(started.trigger, tengu_core::domain::Trigger::Merge);
+    assert_eq!(started.sha.as_ref().map(|s| s.as_str()), Some(merge_sha));
+    assert_eq!(started.actor, "erin");
+    assert_eq!(started.source_prs, pr.items.iter().map(|i| i.source.number).collect::<Vec<_>>(), "what it ships");
     assert_eq!(started.env.as_str(), "production");
     assert!(started.image.to_string().ends_with(":89abcde"), "{}", started.image);
     assert!(!started.state.is_terminal(), "the sandbox rollout takes 20 s");
-    delivery.abort();
+    // Its page lists what it shipped as the deploy PR did: titles, authors, commits, who verified.
+    let page = app.tengu.deployment_view(started.id).await.unwrap();
+    assert_eq!(page.deployment.deploy_pr, Some(pr.number));
+    assert_eq!(page.shipped.len(), pr.items.len());
+    assert!(page.shipped.iter().all(|item| !item.source.commits.is_empty()));
+    let (_, _, html) = app.send(support::get(&format!("/deployments/{}", started.id))).await;
+    assert!(html.contains(&format!("What shipped (deploy PR #{})", pr.number.get())), "the page lists it");
+    assert!(html.contains(&pr.items[0].source.title), "with titles");
+    // A second delivery of the same merge (GitHub redelivers) is the same deployment.
+    let again = app.tengu.handle_github_event(&event).await.unwrap();
+    assert!(again.contains(&format!("deployment {} ", started.id)), "{again}");
 }

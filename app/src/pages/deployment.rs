@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use tengu_core::domain::{Deployment, RolloutSnapshot};
+use tengu_core::domain::{ChecklistItem, Deployment, RolloutSnapshot};
 
 use crate::api::load_deployment;
 use crate::components::badge::Badge;
@@ -22,7 +22,7 @@ pub fn DeploymentPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match deployment.await {
-                    Ok(deployment) => view! { <DeploymentView deployment/> }.into_any(),
+                    Ok(page) => view! { <DeploymentView deployment=page.deployment shipped=page.shipped/> }.into_any(),
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
                 }
             })}
@@ -31,7 +31,7 @@ pub fn DeploymentPage() -> impl IntoView {
 }
 
 #[component]
-fn DeploymentView(deployment: Deployment) -> impl IntoView {
+fn DeploymentView(deployment: Deployment, shipped: Vec<ChecklistItem>) -> impl IntoView {
     let d = deployment;
     let title = format!("Deployment {} to {}", d.id, d.env);
     let took = d.duration_seconds().map(duration).unwrap_or_else(|| "still running".to_owned());
@@ -95,6 +95,26 @@ fn DeploymentView(deployment: Deployment) -> impl IntoView {
                 </dd>
             </dl>
         </section>
+        {(!shipped.is_empty()).then(|| view! {
+            <section class="panel" aria-labelledby="shipped-title">
+                <h2 id="shipped-title">{format!("What shipped (deploy PR #{})", d.deploy_pr.map(|n| n.get()).unwrap_or_default())}</h2>
+                <ul class="plain-list shipped">
+                    {shipped.iter().map(|item| {
+                        let s = &item.source;
+                        let verified = item.verified.as_ref().map(|v| format!("verified by {}", v.by)).unwrap_or_else(|| "not verified".to_owned());
+                        view! {
+                            <li>
+                                <a href=format!("https://github.com/{}/pull/{}", d.repo, s.number.get())>{format!("#{}", s.number.get())}</a>
+                                " " {s.title.clone()} " · @" {s.author.to_string()} " · " <span class="muted">{verified}</span>
+                                <ul class="plain-list commits">
+                                    {s.commits.iter().map(|c| view! { <li><code>{c.sha.short().to_owned()}</code> " " {c.headline.clone()}</li> }).collect_view()}
+                                </ul>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <section class="panel" aria-labelledby="timeline-title">
             <h2 id="timeline-title">"Timeline"</h2>
             <ol class="timeline">{timeline}</ol>

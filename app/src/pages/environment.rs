@@ -48,24 +48,26 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
     let redeploy = ServerAction::<PressRedeploy>::new();
     let rollback = ServerAction::<PressRollback>::new();
     let abort = ServerAction::<AbortDeployment>::new();
-    // A finished press shows its deployment at once and arms the buttons with a fresh key.
+    let last_error = RwSignal::new(None::<String>);
+    // A finished press shows its deployment (or why not) at once and arms the buttons with a fresh key, so the
+    // next press, even after a refusal, is a new request.
     for value in [deploy.value(), redeploy.value(), rollback.value(), abort.value()] {
-        Effect::new(move |_| {
-            if let Some(Ok(deployment)) = value.get() {
+        Effect::new(move |_| match value.get() {
+            Some(Ok(deployment)) => {
                 live.set(Some(deployment));
+                last_error.set(None);
                 presses.update(|n| *n += 1);
             }
+            Some(Err(error)) => {
+                last_error.set(Some(error_text(&error)));
+                presses.update(|n| *n += 1);
+            }
+            None => {}
         });
     }
     let seed = StoredValue::new(key_seed);
     let key = move |kind: &'static str| move || format!("{}-{kind}-{}", seed.get_value(), presses.get());
-    let failure = move || {
-        [deploy.value().get(), redeploy.value().get(), rollback.value().get(), abort.value().get()]
-            .into_iter()
-            .flatten()
-            .find_map(|result| result.err())
-            .map(|e| view! { <ErrorNotice message=error_text(&e)/> })
-    };
+    let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
     let busy = move || live.with(|d| d.as_ref().is_some_and(|d| d.finished_at.is_none()));
     let pending = move || deploy.pending().get() || redeploy.pending().get() || rollback.pending().get();
     let running_id = move || live.with(|d| d.as_ref().filter(|d| d.finished_at.is_none()).map(|d| d.id.0.to_string()));
@@ -105,7 +107,7 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
             <div class="controls">
                 <ActionForm action=deploy attr:class="inline-form">
                     <input type="hidden" name="env" value=n1/>
-                    <input type="hidden" name="key" prop:value=key("deploy")/>
+                    <input type="hidden" name="key" value=key("deploy")/>
                     <label>
                         "Commit SHA or image "
                         <input
@@ -120,12 +122,12 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
                 </ActionForm>
                 <ActionForm action=redeploy attr:class="inline-form">
                     <input type="hidden" name="env" value=n2/>
-                    <input type="hidden" name="key" prop:value=key("redeploy")/>
+                    <input type="hidden" name="key" value=key("redeploy")/>
                     <button type="submit" disabled=move || busy() || pending()>"Redeploy"</button>
                 </ActionForm>
                 <ActionForm action=rollback attr:class="inline-form">
                     <input type="hidden" name="env" value=n3/>
-                    <input type="hidden" name="key" prop:value=key("rollback")/>
+                    <input type="hidden" name="key" value=key("rollback")/>
                     <label>
                         "Roll back to "
                         <select name="to" required disabled=!has_choices>{choices}</select>

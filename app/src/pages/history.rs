@@ -31,6 +31,7 @@ pub fn HistoryPage() -> impl IntoView {
                 // The "to" day is included: the filter ends at the start of the day after.
                 until: day("to").map(|t| t + chrono::Duration::days(1)),
                 before: text("before").and_then(|v| v.parse().ok()).map(DeploymentId),
+                unfinished: false,
                 limit: PAGE,
             }
         })
@@ -54,13 +55,13 @@ pub fn HistoryPage() -> impl IntoView {
         </nav>
         <header class="page-header"><h1>"Deployments"</h1></header>
         <form method="get" action="/deployments" class="filters" role="search" aria-label="Filter deployments">
-            <label>"Environment " <input type="text" name="env" size="12" prop:value=raw("env")/></label>
+            <label>"Environment " <input type="text" name="env" size="12" value=raw("env")/></label>
             <label>"State "
                 <select name="state"><option value="">"any"</option>{states}</select>
             </label>
-            <label>"By " <input type="text" name="actor" size="12" prop:value=raw("actor")/></label>
-            <label>"From " <input type="date" name="from" prop:value=raw("from")/></label>
-            <label>"To " <input type="date" name="to" prop:value=raw("to")/></label>
+            <label>"By " <input type="text" name="actor" size="12" value=raw("actor")/></label>
+            <label>"From " <input type="date" name="from" value=raw("from")/></label>
+            <label>"To " <input type="date" name="to" value=raw("to")/></label>
             <button type="submit">"Filter"</button>
             <a href="/deployments">"Clear"</a>
         </form>

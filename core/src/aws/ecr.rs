@@ -8,15 +8,20 @@ use super::errors;
 use crate::domain::ImageRef;
 use crate::ports::OrchestratorError;
 
-/// The account and region of an ECR registry host: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]`.
+/// The account and region of an ECR registry host: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]` or
+/// the dual-stack `<account>.dkr-ecr.<region>.on.aws`.
 pub(super) fn ecr_registry(repository: &str) -> Option<(&str, &str, &str)> {
     let (host, name) = repository.split_once('/')?;
-    let mut labels = host.split('.');
-    let account = labels.next()?;
-    let (dkr, ecr, region) = (labels.next()?, labels.next()?, labels.next()?);
-    let amazon = labels.next()? == "amazonaws";
-    let ok = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()) && dkr == "dkr" && ecr == "ecr";
-    (ok && amazon).then_some((account, region, name))
+    let labels: Vec<&str> = host.split('.').collect();
+    let account = *labels.first()?;
+    let region = match labels.as_slice() {
+        [_, "dkr", "ecr" | "ecr-fips", region, "amazonaws", "com"]
+        | [_, "dkr", "ecr" | "ecr-fips", region, "amazonaws", "com", "cn"]
+        | [_, "dkr-ecr" | "dkr-ecr-fips", region, "on", "aws"] => *region,
+        _ => return None,
+    };
+    let ok = account.len() == 12 && account.chars().all(|c| c.is_ascii_digit());
+    ok.then_some((account, region, name))
 }
 
 pub(super) async fn image_exists(config: &SdkConfig, image: &ImageRef) -> Result<bool, OrchestratorError> {
@@ -55,6 +60,15 @@ mod tests {
             ecr_registry("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/acme/shop"),
             Some(("123456789012", "ap-northeast-1", "acme/shop"))
         );
+        assert_eq!(
+            ecr_registry("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/shop"),
+            Some(("123456789012", "cn-north-1", "shop"))
+        );
+        assert_eq!(
+            ecr_registry("123456789012.dkr-ecr.us-east-1.on.aws/shop"),
+            Some(("123456789012", "us-east-1", "shop"))
+        );
+        assert_eq!(ecr_registry("123456789012.dkr.ecr.us-east-1.amazonaws.evil.test/shop"), None);
         assert_eq!(ecr_registry("ghcr.io/acme/shop"), None);
         assert_eq!(ecr_registry("acme/shop"), None);
     }

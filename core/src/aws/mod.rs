@@ -158,8 +158,12 @@ impl Orchestrator for AwsEcs {
                 .find(|s| s.service_name() == Some(name.as_str()) && s.status() != Some("INACTIVE"))
                 .ok_or_else(|| errors::service_not_found(cluster, name))?;
             let mut taken = snapshot::rollout_snapshot(cluster, name, service, now)?;
+            // Why tasks stopped is for people to read; not being allowed to ask must not fail the rollout.
             if taken.deployments.iter().any(|d| d.failed_tasks > 0) {
-                taken.stopped_tasks = self.stopped_tasks(cluster, name).await?;
+                match self.stopped_tasks(cluster, name).await {
+                    Ok(stopped) => taken.stopped_tasks = stopped,
+                    Err(error) => tracing::warn!(%error, %cluster, service = %name, "stopped tasks not read"),
+                }
             }
             snapshots.push(taken);
         }

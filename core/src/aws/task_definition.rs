@@ -40,8 +40,13 @@ pub fn copy_with_image(
             format!("no container is named {}", containers.join(" or "))
         });
     }
-    // ECS refuses an empty tag list, so "no tags" stays unset.
-    let tags = tags.filter(|t| !t.is_empty());
+    // `aws:` tags belong to AWS (CloudFormation puts them there) and may not be registered; ECS refuses an empty
+    // tag list, so "no tags" stays unset.
+    let tags: Option<Vec<Tag>> = tags
+        .map(|tags| {
+            tags.into_iter().filter(|t| !t.key().unwrap_or_default().to_ascii_lowercase().starts_with("aws:")).collect()
+        })
+        .filter(|t: &Vec<Tag>| !t.is_empty());
     Ok(request
         .set_family(definition.family)
         .set_task_role_arn(definition.task_role_arn)
@@ -107,7 +112,10 @@ mod tests {
             .region(aws_sdk_ecs::config::Region::new("us-east-1"))
             .build();
         let client = aws_sdk_ecs::Client::from_conf(config);
-        let tags = vec![Tag::builder().key("team").value("shop").build()];
+        let tags = vec![
+            Tag::builder().key("team").value("shop").build(),
+            Tag::builder().key("aws:cloudformation:stack-name").value("shop").build(),
+        ];
         let image = ImageRef::parse("acme/shop:new").unwrap();
         let request =
             copy_with_image(client.register_task_definition(), everything_set(), Some(tags), &image, &[]).unwrap();
@@ -117,5 +125,6 @@ mod tests {
         let unset: Vec<&str> = unset.into_iter().filter(|line| !line.starts_with("     ")).collect();
         assert!(unset.is_empty(), "fields the copy does not carry: {unset:?}");
         assert!(input.contains("acme/shop:new"));
+        assert!(input.contains("\"team\"") && !input.contains("aws:cloudformation"), "AWS's own tags are left out");
     }
 }

@@ -181,6 +181,9 @@ pub struct DeploymentFilter {
     pub until: Option<DateTime<Utc>>,
     /// Older than this deployment (the next page).
     pub before: Option<DeploymentId>,
+    /// Only those still running (at most one per environment).
+    #[serde(default)]
+    pub unfinished: bool,
     pub limit: u32,
 }
 
@@ -203,6 +206,8 @@ pub struct NewDeployment {
     pub requested_at: DateTime<Utc>,
     /// Known from the start for a rollback (the target's revisions); empty otherwise.
     pub task_definitions: Vec<TaskDefinitionArn>,
+    /// The deploy PR it ships, when a merge starts it.
+    pub deploy_pr: Option<PrNumber>,
     /// Sent with a button press or a CLI call: the same key asks for the same deployment, so a double click or a
     /// retried request starts one.
     pub idempotency_key: Option<String>,
@@ -248,6 +253,9 @@ pub struct Deployment {
     /// The GitHub Deployment mirroring this one, when there is a commit to show it on.
     #[serde(default)]
     pub github_deployment: Option<u64>,
+    /// The deploy PR it shipped, when its merge started it.
+    #[serde(default)]
+    pub deploy_pr: Option<PrNumber>,
     /// Each state it entered and when, oldest first: the timeline and how long each step took.
     #[serde(default)]
     pub steps: Vec<DeploymentStep>,

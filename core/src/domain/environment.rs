@@ -37,6 +37,9 @@ pub struct Environment {
     /// The containers that get the new image; empty means those whose image comes from the deployed repository.
     #[serde(default)]
     pub containers: Vec<String>,
+    /// Where people reach what this environment runs (shown on GitHub's deployments as the environment URL).
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// How an environment's deploy PR is opened on GitHub.
@@ -124,6 +127,7 @@ mod tests {
             deploy_pr: DeployPrOptions::default(),
             image_template: Some("registry.test/shop:{short_sha}".into()),
             containers: Vec::new(),
+            url: None,
             name,
         }
     }

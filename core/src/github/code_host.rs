@@ -230,8 +230,13 @@ impl CodeHost for GithubCodeHost {
         deployment: u64,
         state: GithubDeploymentState,
         log_url: &str,
+        environment_url: Option<&str>,
     ) -> Result<(), CodeHostError> {
-        let body = json!({ "state": state.as_str(), "log_url": log_url, "auto_inactive": true });
+        // auto_inactive: GitHub marks the environment's earlier deployments inactive when this one succeeds.
+        let mut body = json!({ "state": state.as_str(), "log_url": log_url, "auto_inactive": true });
+        if let Some(url) = environment_url {
+            body["environment_url"] = json!(url);
+        }
         let path = format!("/repos/{}/{}/deployments/{deployment}/statuses", repo.owner(), repo.name());
         let what = format!("deployment {deployment} in {repo}");
         self.transport.rest(repo, Method::POST, &path, Some(&body), &what).await.map(drop)

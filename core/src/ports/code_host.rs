@@ -161,6 +161,7 @@ pub trait CodeHost: Send + Sync {
         deployment: u64,
         state: GithubDeploymentState,
         log_url: &str,
+        environment_url: Option<&str>,
     ) -> Result<(), CodeHostError>;
 
     /// A webhook said a pull request body was edited on GitHub. GitHub already holds the edit; the sandbox's

@@ -56,7 +56,9 @@ pub trait Orchestrator: Send + Sync {
 pub struct EcsNotConfigured;
 
 fn not_configured() -> OrchestratorError {
-    OrchestratorError::Unavailable("no AWS account is configured ([aws] in tengu.toml)".to_owned())
+    // Rejected, not unavailable: waiting will not make an account appear, and the deployment must not hold the
+    // environment's lock.
+    OrchestratorError::Rejected("no AWS account is configured ([aws] in tengu.toml)".to_owned())
 }
 
 #[async_trait]

@@ -194,6 +194,7 @@ impl CodeHost for Sandbox {
         deployment: u64,
         state: GithubDeploymentState,
         _log_url: &str,
+        _environment_url: Option<&str>,
     ) -> Result<(), CodeHostError> {
         self.mutate(|world| {
             check_repo(world, repo)?;

@@ -117,6 +117,7 @@ pub(super) fn environments() -> Vec<Environment> {
                 },
                 image_template: Some(format!("{REGISTRY}:{{short_sha}}")),
                 containers: Vec::new(),
+                url: Some(format!("https://{name}.shop.example.com")),
                 name,
             }
         })
@@ -359,6 +360,7 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
                 source_prs: shipped,
                 requested_at,
                 task_definitions: Vec::new(),
+                deploy_pr: None,
                 idempotency_key: None,
             })
             .await?;

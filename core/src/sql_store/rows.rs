@@ -135,6 +135,11 @@ pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
             .map_err(|e| corrupt("github_deployment_id", e))?
             .map(|id| id as u64),
         steps: json(row, "steps")?,
+        deploy_pr: row
+            .try_get::<Option<i64>, _>("deploy_pr")
+            .map_err(|e| corrupt("deploy_pr", e))?
+            .map(|n| u64::try_from(n).ok().and_then(|n| PrNumber::new(n).ok()).ok_or_else(|| corrupt("deploy_pr", n)))
+            .transpose()?,
         state: parsed(row, "state", |s| DeploymentState::parse(&s).ok_or(s))?,
         reason: optional_text(row, "reason")?,
         requested_at: time(row, "requested_at")?,

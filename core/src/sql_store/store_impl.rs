@@ -13,7 +13,7 @@ use crate::domain::{
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
 const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
-                                  previous_task_definitions, rollout, github_deployment_id, steps, \
+                                  previous_task_definitions, rollout, github_deployment_id, steps, deploy_pr, \
                                   state, reason, requested_at, finished_at";
 
 fn number(n: PrNumber) -> i64 {
@@ -172,8 +172,8 @@ impl Store for SqlStore {
         for _ in 0..3 {
             let inserted = sqlx::query(
                 "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
-                 state, requested_at, idempotency_key, steps) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                 state, requested_at, idempotency_key, steps, deploy_pr) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
             )
             .bind(new.env.to_string())
             .bind(new.repo.to_string())
@@ -187,6 +187,7 @@ impl Store for SqlStore {
             .bind(millis(new.requested_at))
             .bind(new.idempotency_key.as_deref())
             .bind(to_json(&[DeploymentStep { state: DeploymentState::Requested, at: new.requested_at }]))
+            .bind(new.deploy_pr.map(number))
             .fetch_one(&self.pool)
             .await;
             match inserted {
@@ -288,7 +289,11 @@ impl Store for SqlStore {
 
     async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError> {
         let mut conditions: Vec<String> = Vec::new();
-        let mut condition = |sql: &str| conditions.push(sql.replace('?', &format!("${}", conditions.len() + 1)));
+        let mut binds = 0;
+        let mut condition = |sql: &str| {
+            binds += 1;
+            conditions.push(sql.replace('?', &format!("${binds}")));
+        };
         if filter.env.is_some() {
             condition("env = ?");
         }
@@ -307,12 +312,13 @@ impl Store for SqlStore {
         if filter.before.is_some() {
             condition("id < ?");
         }
+        if filter.unfinished {
+            conditions.push("finished_at IS NULL".to_owned());
+        }
         let filter_sql =
             if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql = format!(
-            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments {filter_sql} ORDER BY id DESC LIMIT ${}",
-            conditions.len() + 1
-        );
+        let sql =
+            format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments {filter_sql} ORDER BY id DESC LIMIT ${}", binds + 1);
         let mut query = sqlx::query(&sql);
         if let Some(env) = &filter.env {
             query = query.bind(env.to_string());

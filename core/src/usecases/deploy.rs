@@ -5,7 +5,7 @@ use chrono::Duration;
 
 use crate::domain::{
     Actor, AuditAction, AuditEntry, CommitSha, Deployment, DeploymentId, DeploymentMove, DeploymentState, EnvName,
-    Environment, ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
+    Environment, Gate, ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
 use crate::ports::{Action, DeploymentInsert, GithubDeploymentState, Notice, OrchestratorError};
@@ -15,8 +15,9 @@ use crate::tengu::Tengu;
 /// What to put on the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeployTarget {
-    /// A new image (built by CI from a commit): a new task definition revision per service.
-    Image { image: ImageRef, sha: Option<CommitSha>, source_prs: Vec<PrNumber> },
+    /// A new image (built by CI from a commit): a new task definition revision per service. A merge names the
+    /// deploy PR and its source PRs.
+    Image { image: ImageRef, sha: Option<CommitSha>, source_prs: Vec<PrNumber>, deploy_pr: Option<PrNumber> },
     /// The image CI built from this commit, by the environment's image template.
     Commit(CommitSha),
     /// The task definitions the services run now, restarted.
@@ -49,9 +50,13 @@ impl Tengu {
         let env = self.environment(&request.env)?;
         self.ports.policy.authorize(actor, &Action::Deploy { env: &request.env })?;
         // A rollback's task definitions are known now; recording them with the request makes the step repeatable.
+        let mut deploy_pr = None;
         let mut rollback_to: Vec<TaskDefinitionArn> = Vec::new();
         let (image, sha, source_prs) = match &request.target {
-            DeployTarget::Image { image, sha, source_prs } => (image.clone(), sha.clone(), source_prs.clone()),
+            DeployTarget::Image { image, sha, source_prs, deploy_pr: shipping } => {
+                deploy_pr = *shipping;
+                (image.clone(), sha.clone(), source_prs.clone())
+            }
             DeployTarget::Commit(sha) => {
                 (env.image_for(sha).map_err(CoreError::Refused)?, Some(sha.clone()), Vec::new())
             }
@@ -68,6 +73,11 @@ impl Tengu {
                 (target.image, target.sha, Vec::new())
             }
         };
+        if matches!(request.target, DeployTarget::Image { .. } | DeployTarget::Commit(_))
+            && request.trigger != Trigger::Merge
+        {
+            self.refuse_unverified(env).await?;
+        }
         let new = NewDeployment {
             env: env.name.clone(),
             repo: env.repo.clone(),
@@ -78,6 +88,7 @@ impl Tengu {
             source_prs,
             requested_at: self.ports.clock.now(),
             task_definitions: rollback_to,
+            deploy_pr,
             idempotency_key: request.idempotency_key.clone(),
         };
         let id = match self.ports.store.insert_deployment(&new).await? {
@@ -109,10 +120,31 @@ impl Tengu {
     }
 
     /// Slack (or the log) hears of starts and ends; a channel that is down never stops a deploy.
-    async fn tell_team(&self, text: String) {
+    pub(crate) async fn tell_team(&self, text: String) {
         if let Err(error) = self.ports.notifier.notify(&Notice { text }).await {
             tracing::warn!(%error, "the team channel did not take the deployment notice");
         }
+    }
+
+    /// New code waits for its verification: while the environment's open deploy PR has unticked items (and no
+    /// override with a reason), a button or the CLI does not ship a new image. Redeploy and rollback put back
+    /// what already ran, and a merge was checked against the gate by the webhook.
+    async fn refuse_unverified(&self, env: &Environment) -> Result<(), CoreError> {
+        let open = self.ports.store.open_deploy_prs().await?;
+        for pr in open.iter().filter(|pr| pr.env == env.name) {
+            if let Gate::Waiting { verified, total, waiting_for } = Gate::of(pr) {
+                let people: Vec<String> = waiting_for.iter().map(|l| format!("@{l}")).collect();
+                return Err(CoreError::Refused(format!(
+                    "{} has unverified changes: deploy PR {}{} has {verified} of {total} verified (waiting for {}); \
+                     tick them or override the gate with a reason first",
+                    env.name,
+                    pr.repo,
+                    pr.number,
+                    people.join(", ")
+                )));
+            }
+        }
+        Ok(())
     }
 
     async fn rollback_target(&self, env: &Environment, id: DeploymentId) -> Result<Deployment, CoreError> {
@@ -126,6 +158,18 @@ impl Tengu {
         Ok(target)
     }
 
+    /// The deployment with what it shipped, read from its deploy PR (tengu's records, no call to GitHub).
+    pub async fn deployment_view(&self, id: DeploymentId) -> Result<crate::views::DeploymentView, CoreError> {
+        let deployment = self.deployment(id).await?;
+        let mut shipped = Vec::new();
+        if let Some(number) = deployment.deploy_pr
+            && let Some(pr) = self.ports.store.deploy_pr(&deployment.repo, number).await?
+        {
+            shipped = pr.items.into_iter().filter(|i| deployment.source_prs.contains(&i.source.number)).collect();
+        }
+        Ok(crate::views::DeploymentView { deployment, shipped })
+    }
+
     pub async fn deployment(&self, id: DeploymentId) -> Result<Deployment, CoreError> {
         self.ports.store.deployment(id).await?.ok_or_else(|| CoreError::NotFound(format!("deployment {id}")))
     }
@@ -136,13 +180,29 @@ impl Tengu {
     /// leaves the deployment where it stands, to try again; ECS refusing (a missing service, a bad task
     /// definition) ends it as failed with ECS's sentence, so the environment is not locked forever.
     pub async fn advance_deployment(&self, id: DeploymentId) -> Result<Progress, CoreError> {
-        match self.advance_steps(id).await {
-            Err(CoreError::Orchestrator(error)) if !matches!(error, OrchestratorError::Unavailable(_)) => {
-                let deployment = self.deployment(id).await?;
-                self.finish(&deployment, DeploymentState::Failed, &error.to_string()).await
-            }
-            other => other,
+        let refusal = match self.advance_steps(id).await {
+            Err(CoreError::Orchestrator(error)) if !matches!(error, OrchestratorError::Unavailable(_)) => error,
+            other => return other,
+        };
+        let deployment = self.deployment(id).await?;
+        let touched = matches!(
+            deployment.state,
+            DeploymentState::TaskDefinitionRegistered | DeploymentState::ServiceUpdated | DeploymentState::RollingOut
+        );
+        if !(touched && self.settings.deploys.auto_rollback && self.can_roll_back(&deployment)) {
+            return self.finish(&deployment, DeploymentState::Failed, &refusal.to_string()).await;
         }
+        // Some services may already run the new revision: put them all back, as after a failed rollout.
+        let change = DeploymentMove {
+            from: deployment.state,
+            to: DeploymentState::Failed,
+            task_definitions: &deployment.task_definitions,
+            reason: Some(&refusal.to_string()),
+            at: self.ports.clock.now(),
+            finished_at: None,
+        };
+        self.ports.store.move_deployment(id, &change).await?;
+        self.advance_steps(id).await
     }
 
     async fn advance_steps(&self, id: DeploymentId) -> Result<Progress, CoreError> {
@@ -187,7 +247,9 @@ impl Tengu {
                     for (service, task_definition) in env.services.iter().zip(&deployment.task_definitions) {
                         ecs.update_service(&env.cluster, service, task_definition, force).await?;
                     }
-                    self.step(&deployment, DeploymentState::ServiceUpdated, &deployment.task_definitions).await?;
+                    if !self.step(&deployment, DeploymentState::ServiceUpdated, &deployment.task_definitions).await? {
+                        self.undo_late_update(id, &env).await?;
+                    }
                 }
                 DeploymentState::ServiceUpdated => {
                     self.mirror_start(&deployment).await?;
@@ -228,114 +290,20 @@ impl Tengu {
                         }
                     }
                 }
-                DeploymentState::Failed if deployment.finished_at.is_none() => {
-                    for (service, previous) in env.services.iter().zip(&deployment.previous_task_definitions) {
-                        ecs.update_service(&env.cluster, service, previous, false).await?;
-                    }
-                    let back_to: Vec<&str> = deployment.previous_task_definitions.iter().map(|t| t.short()).collect();
-                    let reason = format!(
-                        "{}; rolled back to {}",
-                        deployment.reason.clone().unwrap_or_default(),
-                        back_to.join(", ")
-                    );
-                    return self.finish(&deployment, DeploymentState::RolledBack, &reason).await;
-                }
-                DeploymentState::Aborted if deployment.finished_at.is_none() => {
-                    for (service, previous) in env.services.iter().zip(&deployment.previous_task_definitions) {
-                        ecs.update_service(&env.cluster, service, previous, false).await?;
-                    }
-                    let aborted = deployment.reason.clone().unwrap_or_else(|| "aborted".to_owned());
-                    let reason = if deployment.previous_task_definitions.is_empty() {
-                        aborted
-                    } else {
-                        let back_to: Vec<&str> =
-                            deployment.previous_task_definitions.iter().map(|t| t.short()).collect();
-                        format!("{aborted}; rolled back to {}", back_to.join(", "))
+                DeploymentState::Failed | DeploymentState::Aborted if deployment.finished_at.is_none() => {
+                    let why = deployment.reason.clone().unwrap_or_else(|| "aborted".to_owned());
+                    let back = self.put_services_back(&env, &deployment).await?;
+                    let (end, reason) = match (deployment.state, back.refused.is_empty()) {
+                        (DeploymentState::Aborted, true) => (DeploymentState::Aborted, back.said(&why)),
+                        (_, true) => (DeploymentState::RolledBack, back.said(&why)),
+                        // Some service could not be put back: the truth is a failure, and which one.
+                        (_, false) => (DeploymentState::Failed, back.said(&why)),
                     };
-                    return self.finish(&deployment, DeploymentState::Aborted, &reason).await;
+                    return self.finish(&deployment, end, &reason).await;
                 }
                 _ => return Ok(Progress::Finished(deployment)),
             }
         }
-    }
-
-    /// `advance_deployment` until the deployment ends, asking ECS every poll interval.
-    #[cfg(feature = "runtime")]
-    pub async fn drive_deployment(&self, id: DeploymentId) -> Result<Deployment, CoreError> {
-        let every = std::time::Duration::from_millis(self.settings.deploys.poll_every_ms);
-        loop {
-            match self.advance_deployment(id).await? {
-                Progress::Finished(deployment) => return Ok(deployment),
-                Progress::RollingOut(_) => tokio::time::sleep(every).await,
-            }
-        }
-    }
-
-    /// Stops a deployment: before ECS was touched it simply ends; after, the services are pointed back at what
-    /// they ran before and it ends as aborted, saying so. Whoever drives it notices on its next look.
-    pub async fn abort_deployment(&self, actor: &Actor, id: DeploymentId) -> Result<Deployment, CoreError> {
-        for _ in 0..3 {
-            let deployment = self.deployment(id).await?;
-            self.ports.policy.authorize(actor, &Action::Deploy { env: &deployment.env })?;
-            if deployment.finished_at.is_some() {
-                return Err(CoreError::Refused(format!(
-                    "deployment {id} has already ended ({})",
-                    deployment.state.label().to_lowercase()
-                )));
-            }
-            if matches!(deployment.state, DeploymentState::Failed | DeploymentState::Aborted) {
-                return Err(CoreError::Refused(format!("deployment {id} is already being rolled back")));
-            }
-            let reason = format!("aborted by {}", actor.display_name());
-            let now = self.ports.clock.now();
-            let untouched = matches!(deployment.state, DeploymentState::Requested | DeploymentState::Checked);
-            let change = DeploymentMove {
-                from: deployment.state,
-                to: DeploymentState::Aborted,
-                task_definitions: &deployment.task_definitions,
-                reason: Some(&reason),
-                at: now,
-                finished_at: untouched.then_some(now),
-            };
-            if !self.ports.store.move_deployment(id, &change).await? {
-                continue;
-            }
-            let entry = AuditEntry {
-                at: now,
-                actor: actor.display_name(),
-                action: AuditAction::DeploymentAborted,
-                target: format!("deployment {id}"),
-                detail: format!("{} to {} ({})", deployment.image, deployment.env, deployment.state.label()),
-            };
-            self.ports.store.record_audit(&entry).await?;
-            if untouched {
-                self.tell_team(format!("{} aborted deployment {id} of {}", actor.display_name(), deployment.env)).await;
-                return self.deployment(id).await;
-            }
-            return match self.advance_deployment(id).await? {
-                Progress::Finished(done) | Progress::RollingOut(done) => Ok(done),
-            };
-        }
-        Err(CoreError::Refused(format!("deployment {id} kept changing while it was being aborted; try again")))
-    }
-
-    /// Drives every deployment a stop or a crash left unfinished (at start).
-    #[cfg(feature = "runtime")]
-    pub async fn resume_unfinished_deployments(&self) -> Result<Vec<Deployment>, CoreError> {
-        let unfinished: Vec<DeploymentId> = self
-            .ports
-            .store
-            .recent_deployments(&crate::domain::DeploymentFilter::newest(200))
-            .await?
-            .into_iter()
-            .filter(|d| d.finished_at.is_none())
-            .map(|d| d.id)
-            .collect();
-        let mut done = Vec::with_capacity(unfinished.len());
-        for id in unfinished {
-            done.push(self.drive_deployment(id).await?);
-        }
-        Ok(done)
     }
 
     /// tengu's page for a deployment, for links written to GitHub.
@@ -360,25 +328,57 @@ impl Tengu {
 
     async fn mirror_status(&self, deployment: &Deployment, github: u64, state: GithubDeploymentState) {
         let log_url = self.deployment_link(deployment.id);
-        let sent = self.ports.code_host.create_deployment_status(&deployment.repo, github, state, &log_url).await;
+        let environment_url = self.environment(&deployment.env).ok().and_then(|env| env.url.clone());
+        let host = &self.ports.code_host;
+        let sent =
+            host.create_deployment_status(&deployment.repo, github, state, &log_url, environment_url.as_deref()).await;
         if let Err(error) = sent {
             tracing::warn!(%error, deployment = %deployment.id, "GitHub's deployment status was not updated");
         }
     }
 
-    fn can_roll_back(&self, deployment: &Deployment) -> bool {
+    /// Points every service back at what it ran before, each on its own: one refusal does not keep the others
+    /// on the new revision. A service that no longer exists runs nothing to put back. ECS being unreachable
+    /// stops here, to be tried again.
+    async fn put_services_back(&self, env: &Environment, deployment: &Deployment) -> Result<PutBack, CoreError> {
+        let mut back = PutBack::default();
+        for (service, previous) in env.services.iter().zip(&deployment.previous_task_definitions) {
+            match self.ports.orchestrator.update_service(&env.cluster, service, previous, false).await {
+                Ok(()) => back.restored.push(previous.short().to_owned()),
+                Err(OrchestratorError::ServiceNotFound { .. }) => {}
+                Err(error @ OrchestratorError::Unavailable(_)) => return Err(error.into()),
+                Err(error) => back.refused.push(format!("{service} ({error})")),
+            }
+        }
+        Ok(back)
+    }
+
+    /// Our UpdateService calls landed after someone else (an abort in another process) had already put the
+    /// services back and ended the deployment: put them back again, so ECS runs what the record says.
+    async fn undo_late_update(&self, id: DeploymentId, env: &Environment) -> Result<(), CoreError> {
+        let now = self.deployment(id).await?;
+        let put_back = matches!(now.state, DeploymentState::Aborted | DeploymentState::RolledBack);
+        if now.finished_at.is_some() && put_back {
+            for (service, previous) in env.services.iter().zip(&now.previous_task_definitions) {
+                self.ports.orchestrator.update_service(&env.cluster, service, previous, false).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn can_roll_back(&self, deployment: &Deployment) -> bool {
         let previous = &deployment.previous_task_definitions;
         !previous.is_empty() && previous != &deployment.task_definitions
     }
 
     /// Moves the deployment one step on. Losing the race to another writer (an abort, a second driver) is not an
     /// error: the caller reads the deployment again and carries on from where it now stands.
-    async fn step(
+    pub(crate) async fn step(
         &self,
         deployment: &Deployment,
         next: DeploymentState,
         task_definitions: &[TaskDefinitionArn],
-    ) -> Result<(), CoreError> {
+    ) -> Result<bool, CoreError> {
         let state = deployment.state.advance(next).map_err(|e| CoreError::Refused(e.to_string()))?;
         let change = DeploymentMove {
             from: deployment.state,
@@ -388,13 +388,19 @@ impl Tengu {
             at: self.ports.clock.now(),
             finished_at: None,
         };
-        if !self.ports.store.move_deployment(deployment.id, &change).await? {
+        let moved = self.ports.store.move_deployment(deployment.id, &change).await?;
+        if !moved {
             tracing::info!(deployment = %deployment.id, "the deployment was moved by someone else; reading it again");
         }
-        Ok(())
+        Ok(moved)
     }
 
-    async fn finish(&self, deployment: &Deployment, end: DeploymentState, reason: &str) -> Result<Progress, CoreError> {
+    pub(crate) async fn finish(
+        &self,
+        deployment: &Deployment,
+        end: DeploymentState,
+        reason: &str,
+    ) -> Result<Progress, CoreError> {
         let now = self.ports.clock.now();
         let reason = (!reason.is_empty()).then_some(reason);
         let change = DeploymentMove {
@@ -415,10 +421,11 @@ impl Tengu {
             });
         }
         if let Some(github) = deployment.github_deployment {
-            let state = if end == DeploymentState::Succeeded {
-                GithubDeploymentState::Success
-            } else {
-                GithubDeploymentState::Failure
+            let state = match end {
+                DeploymentState::Succeeded => GithubDeploymentState::Success,
+                // Stopped on purpose: not a failure of the code, and no longer what the environment runs.
+                DeploymentState::Aborted => GithubDeploymentState::Inactive,
+                _ => GithubDeploymentState::Failure,
             };
             self.mirror_status(deployment, github, state).await;
         }
@@ -452,6 +459,27 @@ impl Tengu {
         };
         self.tell_team(told).await;
         Ok(Progress::Finished(self.deployment(deployment.id).await?))
+    }
+}
+
+/// What putting the services back achieved.
+#[derive(Default)]
+struct PutBack {
+    restored: Vec<String>,
+    refused: Vec<String>,
+}
+
+impl PutBack {
+    /// `why`, then what runs now: "…; rolled back to web:7, worker:3" or "…; could not put back worker (…)".
+    fn said(&self, why: &str) -> String {
+        let mut said = why.to_owned();
+        if !self.restored.is_empty() {
+            said.push_str(&format!("; rolled back to {}", self.restored.join(", ")));
+        }
+        if !self.refused.is_empty() {
+            said.push_str(&format!("; could not put back {}", self.refused.join(", ")));
+        }
+        said
     }
 }
 

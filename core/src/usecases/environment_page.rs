@@ -75,17 +75,14 @@ impl Tengu {
             Press::Redeploy => (DeployTarget::Redeploy, Trigger::Redeploy),
             Press::RollbackTo(id) => (DeployTarget::RollbackTo(id), Trigger::Rollback),
         };
-        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key: Some(idempotency_key) };
+        // A blank key (a form sent before the page could fill it in) asks for no deduplication rather than
+        // colliding with every other blank key.
+        let idempotency_key = Some(idempotency_key).filter(|key| !key.trim().is_empty());
+        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key };
         let deployment = self.request_deployment(actor, request).await?;
         #[cfg(feature = "runtime")]
         if deployment.finished_at.is_none() {
-            let driver = self.clone();
-            let id = deployment.id;
-            tokio::spawn(async move {
-                if let Err(error) = driver.drive_deployment(id).await {
-                    tracing::warn!(%error, deployment = %id, "the deployment stopped short; a restart resumes it");
-                }
-            });
+            self.follow_in_background(deployment.id);
         }
         Ok(deployment)
     }
@@ -103,7 +100,7 @@ fn deploy_input(input: &str) -> Result<DeployTarget, CoreError> {
         )));
     }
     let image = ImageRef::parse(input).map_err(|e| CoreError::Refused(e.to_string()))?;
-    Ok(DeployTarget::Image { image, sha: None, source_prs: Vec::new() })
+    Ok(DeployTarget::Image { image, sha: None, source_prs: Vec::new(), deploy_pr: None })
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-use crate::domain::{Actor, AuditAction, AuditEntry, DeployPr, Gate, GateOverride, PrNumber, PrState, RepoSlug};
+use crate::domain::{
+    Actor, AuditAction, AuditEntry, DeployPr, EnvName, Gate, GateOverride, PrNumber, PrState, RepoSlug,
+};
 use crate::error::CoreError;
 use crate::ports::{Action, CommitStatus, StatusState};
 use crate::tengu::Tengu;
@@ -71,6 +73,22 @@ impl Tengu {
         self.ports.store.record_audit(&entry).await?;
         self.publish_gate(&pr).await;
         Ok(pr)
+    }
+
+    /// `override_gate` on the environment's open deploy PR, when it waits (`tengu deploy --override-gate`).
+    /// Nothing to override is not an error here: the deploy goes ahead either way.
+    pub async fn override_environment_gate(
+        &self,
+        actor: &Actor,
+        env: &EnvName,
+        reason: &str,
+    ) -> Result<Option<DeployPr>, CoreError> {
+        let open = self.ports.store.open_deploy_prs().await?;
+        let waiting = open.into_iter().find(|pr| &pr.env == env && matches!(Gate::of(pr), Gate::Waiting { .. }));
+        match waiting {
+            Some(pr) => self.override_gate(actor, &pr.repo, pr.number, reason).await.map(Some),
+            None => Ok(None),
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 //! One function per thing a person (or a job) can do. Each mutating one takes an `Actor`, asks the policy,
 //! calls the ports and records an audit entry.
 
+mod abort;
 mod dashboard;
 mod deploy;
 mod deploy_pr;
+#[cfg(feature = "runtime")]
+mod drive;
 mod environment_page;
 mod gate;
 mod remind;

@@ -157,9 +157,14 @@ impl Tengu {
         let Some(sha) = event.merge_sha.clone() else {
             return Ok("not deployed: GitHub named no merge commit".to_owned());
         };
+        let image = match self.environment(&pr.env)?.image_for(&sha) {
+            Ok(image) => image,
+            Err(reason) => return Ok(format!("not deployed: {reason}")),
+        };
+        let source_prs = pr.items.iter().map(|item| item.source.number).collect();
         let request = DeployRequest {
             env: pr.env.clone(),
-            target: DeployTarget::Commit(sha),
+            target: DeployTarget::Image { image, sha: Some(sha), source_prs, deploy_pr: Some(pr.number) },
             trigger: Trigger::Merge,
             idempotency_key: Some(format!("merge:{}{}", pr.repo, pr.number)),
         };
@@ -169,14 +174,11 @@ impl Tengu {
             Err(CoreError::Refused(reason)) => return Ok(format!("not deployed: {reason}")),
             Err(other) => return Err(other),
         };
-        let started = format!("deployment {} of {} to {}", requested.id, requested.image, requested.env);
+        // The delivery is done once the deployment is recorded; its rollout is followed in the background (and
+        // resumed after a restart), so GitHub's delivery does not wait 20 minutes for ECS.
         #[cfg(feature = "runtime")]
-        {
-            let done = self.drive_deployment(requested.id).await?;
-            Ok(format!("{started}: {}", done.state.label().to_lowercase()))
-        }
-        #[cfg(not(feature = "runtime"))]
-        Ok(started)
+        self.follow_in_background(requested.id);
+        Ok(format!("deployment {} of {} to {} started", requested.id, requested.image, requested.env))
     }
 
     /// A deploy PR's body was edited on GitHub: every box whose state differs from tengu's records is recorded

@@ -20,7 +20,13 @@ pub enum What {
     Redeploy,
 }
 
-pub async fn deploy(config: &Config, env: &str, what: What, acting_as: Option<&str>) -> Result<Deployment, BootError> {
+pub async fn deploy(
+    config: &Config,
+    env: &str,
+    what: What,
+    acting_as: Option<&str>,
+    override_gate: Option<&str>,
+) -> Result<Deployment, BootError> {
     let input = |e: String| BootError::Input(e);
     let env = EnvName::parse(env).map_err(|e| input(e.to_string()))?;
     let actor = match acting_as {
@@ -33,7 +39,7 @@ pub async fn deploy(config: &Config, env: &str, what: What, acting_as: Option<&s
         }
         What::Image(image) => {
             let image = ImageRef::parse(image).map_err(|e| input(e.to_string()))?;
-            (DeployTarget::Image { image, sha: None, source_prs: vec![] }, Trigger::Cli)
+            (DeployTarget::Image { image, sha: None, source_prs: vec![], deploy_pr: None }, Trigger::Cli)
         }
         What::RollbackTo(id) => (DeployTarget::RollbackTo(DeploymentId(id)), Trigger::Rollback),
         What::Redeploy => (DeployTarget::Redeploy, Trigger::Redeploy),
@@ -41,6 +47,11 @@ pub async fn deploy(config: &Config, env: &str, what: What, acting_as: Option<&s
     let store = boot::open_store(config).await?;
     let tengu = boot::tengu(config, store).await?;
     let failed = |e: tengu_core::CoreError| BootError::Input(e.user_message());
+    if let Some(reason) = override_gate
+        && let Some(pr) = tengu.override_environment_gate(&actor, &env, reason).await.map_err(failed)?
+    {
+        eprintln!("the gate of deploy PR {}{} is overridden: {reason}", pr.repo, pr.number);
+    }
     let request = DeployRequest { env, target, trigger, idempotency_key: None };
     let deployment = tengu.request_deployment(&actor, request).await.map_err(failed)?;
     eprintln!(
