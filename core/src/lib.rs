@@ -10,6 +10,7 @@ pub mod error;
 pub mod github;
 pub mod ports;
 pub mod release_plan;
+pub mod review_url;
 pub mod rollout_judge;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

@@ -170,3 +170,16 @@ async fn a_proxy_failing_is_unavailable_and_a_denied_diagnostic_does_not_fail_th
     assert_eq!(snapshots[0].primary().unwrap().failed_tasks, 1);
     assert!(snapshots[0].stopped_tasks.is_empty());
 }
+
+#[tokio::test]
+async fn stopping_a_task_that_is_already_gone_is_done() {
+    use tengu_core::ports::TaskRunner;
+    let server = MockServer::start().await;
+    let gone = ResponseTemplate::new(400).insert_header("content-type", "application/x-amz-json-1.1").set_body_json(
+        json!({ "__type": "InvalidParameterException", "message": "The referenced task was not found." }),
+    );
+    operation("StopTask").respond_with(gone).expect(1).mount(&server).await;
+    let adapter = AwsEcs::connect(&settings(&server, 1)).await;
+    let task = "arn:aws:ecs:us-east-1:123456789012:task/review/0f3c";
+    adapter.stop_task(&ClusterName::parse("review").unwrap(), task, "pull request closed").await.unwrap();
+}

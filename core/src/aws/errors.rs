@@ -68,6 +68,7 @@ where
             "ThrottlingException" | "ServerException" | "ServiceUnavailableException" | "RequestLimitExceeded" => {
                 OrchestratorError::Unavailable(format!("AWS is busy ({code}) after several tries: {message}"))
             }
+            _ if message == "no message" => OrchestratorError::Rejected(format!("AWS refused the request ({code})")),
             _ => OrchestratorError::Rejected(message),
         };
     }

@@ -7,6 +7,7 @@ mod ecr;
 mod errors;
 mod snapshot;
 mod task_definition;
+mod tasks;
 
 use async_trait::async_trait;
 use aws_config::retry::RetryConfig;
@@ -88,6 +89,7 @@ pub async fn load_config(settings: &AwsSettings) -> SdkConfig {
 pub struct AwsEcs {
     ecs: aws_sdk_ecs::Client,
     config: SdkConfig,
+    health_checks: tasks::HealthChecks,
 }
 
 impl AwsEcs {
@@ -98,7 +100,7 @@ impl AwsEcs {
 
     /// An adapter on a client built elsewhere (tests add interceptors to count calls).
     pub fn with_client(ecs: aws_sdk_ecs::Client, config: SdkConfig) -> Self {
-        Self { ecs, config }
+        Self { ecs, config, health_checks: Default::default() }
     }
 
     async fn stopped_tasks(

@@ -28,6 +28,6 @@ pub use gate::{Gate, GateOverride};
 pub use github::{BranchName, Commit, CommitSha, Login, PrNumber, RepoSlug};
 pub use image::{ImageRef, ImageTag};
 pub use reminder::{QuietHours, ReminderPolicy};
-pub use review_env::{ReviewEnv, ReviewEnvState};
+pub use review_env::{LaunchType, ReviewEnv, ReviewEnvState, ReviewSettings};
 pub use rollout::{EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, StoppedTask};
 pub use validated::ParseError;

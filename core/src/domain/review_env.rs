@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{BranchName, CommitSha, Login, PrNumber, RepoSlug};
+use super::{BranchName, ClusterName, CommitSha, Login, PrNumber, RepoSlug};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -50,4 +50,54 @@ pub struct ReviewEnv {
     pub url: String,
     pub started_at: DateTime<Utc>,
     pub last_push_at: DateTime<Utc>,
+}
+
+/// How ECS starts a review task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LaunchType {
+    #[default]
+    Fargate,
+    Ec2,
+}
+
+/// How one repository's pull requests get review environments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSettings {
+    pub repo: RepoSlug,
+    pub cluster: ClusterName,
+    /// The task definition to run: a family (its newest revision) or `family:revision`.
+    pub task_definition: String,
+    pub launch_type: LaunchType,
+    /// awsvpc networking (Fargate needs it): subnets, security groups, and whether tasks get a public IP.
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub assign_public_ip: bool,
+    /// The container that receives `BRANCH`, `PR_NUMBER`, `SHA` and `environment`.
+    pub container: String,
+    /// The port the container serves on: where the route sends a review URL's requests.
+    pub port: u16,
+    pub environment: Vec<(String, String)>,
+    /// e.g. `https://pr-{number}-{repo}.review.example.com`; `{number}`, `{repo}`, `{owner}`, `{branch}`.
+    pub url_template: String,
+    /// An environment with no push for this long is stopped.
+    pub ttl_hours: i64,
+    /// At most this many run at once; the oldest idle ones stop first.
+    pub max_concurrent: usize,
+    /// When set, only pull requests with this label get an environment.
+    pub opt_in_label: Option<String>,
+    /// Pull requests with this label never get one.
+    pub opt_out_label: String,
+}
+
+impl ReviewSettings {
+    pub const DEFAULT_TTL_HOURS: i64 = 5 * 24;
+    pub const DEFAULT_MAX_CONCURRENT: usize = 10;
+    pub const DEFAULT_OPT_OUT_LABEL: &'static str = "no-review-env";
+
+    /// Whether a pull request with these labels gets an environment.
+    pub fn wants(&self, labels: &[String]) -> bool {
+        let has = |wanted: &str| labels.iter().any(|l| l.eq_ignore_ascii_case(wanted));
+        !has(&self.opt_out_label) && self.opt_in_label.as_deref().is_none_or(has)
+    }
 }

@@ -7,6 +7,7 @@ mod notifier;
 mod orchestrator;
 mod policy;
 mod store;
+mod task_runner;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
@@ -17,3 +18,4 @@ pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
 pub use policy::{Action, Denied, OpenPolicy, Policy};
 pub use store::{DeploymentInsert, Store, StoreError, StoredDelivery};
+pub use task_runner::{STARTED_BY, TaskRunner, TaskSpec, TaskStatus};

@@ -61,15 +61,54 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// moto's default VPC: its subnets and security groups (RunTask checks that they exist).
+    pub async fn default_network(&self) -> (Vec<String>, Vec<String>) {
+        let ask = |action: &'static str| {
+            reqwest::Client::new()
+                .post(&self.url)
+                .header(
+                    "authorization",
+                    "AWS4-HMAC-SHA256 Credential=testing/20261122/us-east-1/ec2/aws4_request, SignedHeaders=host, \
+                     Signature=0",
+                )
+                .form(&[("Action", action), ("Version", "2016-11-15")])
+                .send()
+        };
+        let ids = |xml: &str, tag: &str| -> Vec<String> {
+            xml.split(&format!("<{tag}>")).skip(1).filter_map(|s| s.split('<').next()).map(str::to_owned).collect()
+        };
+        let subnets = ask("DescribeSubnets").await.unwrap().text().await.unwrap();
+        let groups = ask("DescribeSecurityGroups").await.unwrap().text().await.unwrap();
+        (ids(&subnets, "subnetId"), ids(&groups, "groupId"))
+    }
+
+    /// Tasks stay RUNNING (by default moto moves a task one step towards STOPPED at each DescribeTasks).
+    pub async fn keep_tasks_running(&self) {
+        let manual = serde_json::json!({
+            "model_name": "ecs::task",
+            "transition": { "progression": "manual", "times": 1_000_000 }
+        });
+        let set = reqwest::Client::new()
+            .post(format!("{}/moto-api/state-manager/set-transition", self.url))
+            .json(&manual)
+            .send()
+            .await;
+        assert!(set.is_ok_and(|r| r.status().is_success()), "moto did not take the transition");
+    }
+}
+
 // The watchdog shell outlives no one: it exits when this process does, so nothing waits on it.
 #[allow(clippy::zombie_processes)]
 fn spawn() -> String {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     // The shell stops moto when this test process is gone, so no emulator outlives its tests.
-    let watchdog = r#"moto_server -H 127.0.0.1 -p "$1" >/dev/null 2>&1 & m=$!
+    // moto_server through a fixture that corrects one of its ECS answers (see the fixture).
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/moto_server.py");
+    let watchdog = r#"python3 "$3" -H 127.0.0.1 -p "$1" >/dev/null 2>&1 & m=$!
 while kill -0 "$2" 2>/dev/null && kill -0 "$m" 2>/dev/null; do sleep 1; done; kill "$m" 2>/dev/null"#;
     Command::new("sh")
-        .args(["-c", watchdog, "sh", &port.to_string(), &std::process::id().to_string()])
+        .args(["-c", watchdog, "sh", &port.to_string(), &std::process::id().to_string(), fixture])
         .stdin(Stdio::null())
         .spawn()
         .expect("sh runs");
