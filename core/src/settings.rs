@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DeployPolicy, EnvName, Environment, ReminderPolicy};
+use crate::domain::{DeployPolicy, EnvName, Environment, ReminderPolicy, RepoSlug, ReviewSettings};
 
 /// What the core needs to know about this installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -13,10 +13,17 @@ pub struct Settings {
     pub reminders: ReminderPolicy,
     #[serde(default)]
     pub deploys: DeployPolicy,
+    /// Per repository: how its pull requests get review environments.
+    #[serde(default)]
+    pub review: Vec<ReviewSettings>,
 }
 
 impl Settings {
     pub fn environment(&self, name: &EnvName) -> Option<&Environment> {
         self.environments.iter().find(|env| &env.name == name)
+    }
+
+    pub fn review(&self, repo: &RepoSlug) -> Option<&ReviewSettings> {
+        self.review.iter().find(|r| &r.repo == repo)
     }
 }

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use crate::ports::{Clock, CodeHost, Notifier, Orchestrator, Policy, Store};
+use crate::ports::{Clock, CodeHost, Notifier, Orchestrator, Policy, Store, TaskRunner};
 use crate::settings::Settings;
 
 /// The ports one tengu installation runs on.
@@ -9,6 +9,8 @@ pub struct Ports {
     pub store: Arc<dyn Store>,
     pub code_host: Arc<dyn CodeHost>,
     pub orchestrator: Arc<dyn Orchestrator>,
+    /// Standalone tasks: review environments.
+    pub tasks: Arc<dyn TaskRunner>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub policy: Arc<dyn Policy>,
@@ -30,6 +32,14 @@ impl Tengu {
         Self { settings: Arc::new(settings), ports, driving: Arc::default() }
     }
 
+    /// The same tengu with review environments configured for these repositories.
+    pub fn with_review_settings(mut self, review: Vec<crate::domain::ReviewSettings>) -> Self {
+        let mut settings = (*self.settings).clone();
+        settings.review = review;
+        self.settings = Arc::new(settings);
+        self
+    }
+
     /// The same tengu with another reminder policy (from the configuration).
     pub fn with_reminder_policy(mut self, reminders: crate::domain::ReminderPolicy) -> Self {
         let mut settings = (*self.settings).clone();
@@ -46,6 +56,11 @@ impl Tengu {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The standalone tasks review environments run on (tests look at them as ECS would show them).
+    pub fn tasks(&self) -> &Arc<dyn TaskRunner> {
+        &self.ports.tasks
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -231,9 +231,12 @@ fn tengu_telling(
         public_url: "https://tengu.test".into(),
         reminders: ReminderPolicy::default(),
         deploys: DeployPolicy { poll_every_ms: 1, timeout_minutes: 15, auto_rollback },
+        review: Vec::new(),
     };
     let code_host: Arc<dyn CodeHost> = github;
-    let ports = Ports { store, code_host, orchestrator: ecs, notifier: channel, clock, policy: Arc::new(OpenPolicy) };
+    let tasks = Arc::new(tengu_core::ports::EcsNotConfigured);
+    let ports =
+        Ports { store, code_host, orchestrator: ecs, tasks, notifier: channel, clock, policy: Arc::new(OpenPolicy) };
     Tengu::new(settings, ports)
 }
 

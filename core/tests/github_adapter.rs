@@ -491,11 +491,13 @@ async fn tengu_on(server: &MockServer, deploy_pr: DeployPrOptions) -> Tengu {
         public_url: "https://tengu.acme.test".into(),
         reminders: ReminderPolicy::default(),
         deploys: Default::default(),
+        review: Vec::new(),
     };
     let ports = Ports {
         store: Arc::new(support::sqlite().await),
         code_host: Arc::new(with_token(server)),
         orchestrator: Arc::new(EcsNotConfigured),
+        tasks: Arc::new(EcsNotConfigured),
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(ManualClock::at(Utc::now())),
         policy: Arc::new(OpenPolicy),

@@ -240,12 +240,26 @@ async fn story(store: &dyn Store) {
         url: "https://pr-77.review.test".into(),
         started_at: t(1),
         last_push_at: t(1),
+        task: Some("arn:aws:ecs:us-east-1:1:task/review/a1".into()),
+        next_task: None,
+        next_sha: None,
+        address: None,
+        reason: None,
+        comment_id: None,
+        github_deployment: None,
     };
     store.save_review_env(&review).await.unwrap();
     review.state = ReviewEnvState::Running;
     review.last_push_at = t(9);
+    review.next_task = Some("arn:aws:ecs:us-east-1:1:task/review/b2".into());
+    review.next_sha = Some(CommitSha::parse("b".repeat(40)).unwrap());
+    review.address = Some("10.0.1.7:8080".into());
+    review.comment_id = Some(9_000_000_001);
+    review.github_deployment = Some(42);
     store.save_review_env(&review).await.unwrap();
-    assert_eq!(store.review_envs().await.unwrap(), vec![review]);
+    assert_eq!(store.review_envs().await.unwrap(), vec![review.clone()]);
+    assert_eq!(store.review_env(&repo, n(77)).await.unwrap(), Some(review));
+    assert_eq!(store.review_env(&repo, n(78)).await.unwrap(), None);
 
     // The audit log reads newest first.
     for (i, action) in [AuditAction::ItemVerified, AuditAction::ItemUnverified].into_iter().enumerate() {

@@ -6,7 +6,9 @@ use tengu_core::Tengu;
 use tengu_core::aws::AwsEcs;
 use tengu_core::domain::ReminderPolicy;
 use tengu_core::github::GithubCodeHost;
-use tengu_core::ports::{EcsNotConfigured, LogNotifier, Notifier, OpenPolicy, Orchestrator, Store, SystemClock};
+use tengu_core::ports::{
+    EcsNotConfigured, LogNotifier, Notifier, OpenPolicy, Orchestrator, Store, SystemClock, TaskRunner,
+};
 use tengu_core::settings::Settings;
 use tengu_core::slack::SlackNotifier;
 use tengu_core::sql_store::SqlStore;
@@ -75,18 +77,20 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         public_url: config.public_url.clone(),
         reminders,
         deploys: config.deploys.policy(),
+        review: config.review_settings().map_err(|e| BootError::Input(e.to_string()))?,
     };
-    let orchestrator: Arc<dyn Orchestrator> = if config.aws.is_configured() {
-        let ecs = AwsEcs::connect(&config.aws.settings()).await;
+    let (orchestrator, tasks): (Arc<dyn Orchestrator>, Arc<dyn TaskRunner>) = if config.aws.is_configured() {
+        let ecs = Arc::new(AwsEcs::connect(&config.aws.settings()).await);
         tracing::info!(region = ?config.aws.region, endpoint = ?config.aws.endpoint_url, "deploying on ECS");
-        Arc::new(ecs)
+        (ecs.clone(), ecs)
     } else {
-        Arc::new(EcsNotConfigured)
+        (Arc::new(EcsNotConfigured), Arc::new(EcsNotConfigured))
     };
     let ports = Ports {
         store,
         code_host: Arc::new(code_host),
         orchestrator,
+        tasks,
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(SystemClock),
         policy: Arc::new(OpenPolicy),

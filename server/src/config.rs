@@ -234,6 +234,68 @@ pub struct Config {
     pub reminders: RemindersConfig,
     pub deploys: DeploysConfig,
     pub environments: Vec<EnvironmentConfig>,
+    pub review_environments: Vec<ReviewConfig>,
+}
+
+/// `[[review_environments]]`: one repository's pull requests, each with its own ECS task and URL.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    pub repo: String,
+    pub cluster: String,
+    /// A family (its newest revision) or `family:revision`.
+    pub task_definition: String,
+    #[serde(default)]
+    pub launch_type: tengu_core::domain::LaunchType,
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    #[serde(default)]
+    pub security_groups: Vec<String>,
+    #[serde(default)]
+    pub assign_public_ip: bool,
+    pub container: String,
+    pub port: u16,
+    #[serde(default)]
+    pub environment: std::collections::BTreeMap<String, String>,
+    /// `https://pr-{number}-{repo}.review.example.com`; `{owner}` and `{branch}` too.
+    pub url_template: String,
+    pub ttl_hours: Option<i64>,
+    pub max_concurrent: Option<usize>,
+    pub opt_in_label: Option<String>,
+    pub opt_out_label: Option<String>,
+}
+
+impl ReviewConfig {
+    pub fn settings(&self) -> Result<tengu_core::domain::ReviewSettings, ConfigError> {
+        use tengu_core::domain::ReviewSettings;
+        let field = |what: &str, e: String| ConfigError::Environment {
+            name: format!("review environments of {}", self.repo),
+            message: format!("{what}: {e}"),
+        };
+        if !self.url_template.contains("{number}") {
+            return Err(field("url_template", "must contain {number}, so each pull request has its own URL".into()));
+        }
+        Ok(ReviewSettings {
+            repo: RepoSlug::parse(&self.repo).map_err(|e| field("repo", e.to_string()))?,
+            cluster: ClusterName::parse(&self.cluster).map_err(|e| field("cluster", e.to_string()))?,
+            task_definition: self.task_definition.clone(),
+            launch_type: self.launch_type,
+            subnets: self.subnets.clone(),
+            security_groups: self.security_groups.clone(),
+            assign_public_ip: self.assign_public_ip,
+            container: self.container.clone(),
+            port: self.port,
+            environment: self.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            url_template: self.url_template.clone(),
+            ttl_hours: self.ttl_hours.unwrap_or(ReviewSettings::DEFAULT_TTL_HOURS).max(1),
+            max_concurrent: self.max_concurrent.unwrap_or(ReviewSettings::DEFAULT_MAX_CONCURRENT).max(1),
+            opt_in_label: self.opt_in_label.clone(),
+            opt_out_label: self
+                .opt_out_label
+                .clone()
+                .unwrap_or_else(|| ReviewSettings::DEFAULT_OPT_OUT_LABEL.to_owned()),
+        })
+    }
 }
 
 /// `[deploys]`: how rollouts are followed.
@@ -281,6 +343,7 @@ impl Default for Config {
             reminders: RemindersConfig::default(),
             deploys: DeploysConfig::default(),
             environments: Vec::new(),
+            review_environments: Vec::new(),
         }
     }
 }
@@ -389,6 +452,10 @@ impl Config {
     /// The deploy targets, parsed.
     pub fn environments(&self) -> Result<Vec<Environment>, ConfigError> {
         self.environments.iter().map(EnvironmentConfig::environment).collect()
+    }
+
+    pub fn review_settings(&self) -> Result<Vec<tengu_core::domain::ReviewSettings>, ConfigError> {
+        self.review_environments.iter().map(ReviewConfig::settings).collect()
     }
 
     /// How tengu signs in to GitHub, when it is configured: a token, or an App with its private key file.
@@ -535,7 +602,11 @@ mod tests {
              title_template = \"Ship {{env}}\"\nrefresh_on_push = true\ncontainers = [\"app\"]\n\
              url = \"https://shop.example.com\"\n\
              [aws]\nregion = \"ap-northeast-1\"\nendpoint_url = \"http://127.0.0.1:5000\"\nmax_attempts = 3\n\
-             [deploys]\npoll_every_seconds = 2\ntimeout_minutes = 30\nauto_rollback = false\n",
+             [deploys]\npoll_every_seconds = 2\ntimeout_minutes = 30\nauto_rollback = false\n\
+             [[review_environments]]\nrepo = \"acme/shop\"\ncluster = \"shop-review\"\n\
+             task_definition = \"shop-review\"\nsubnets = [\"subnet-1\"]\nsecurity_groups = [\"sg-1\"]\n\
+             container = \"app\"\nport = 8080\nurl_template = \"https://pr-{{number}}.review.acme.test\"\n\
+             environment = {{ RAILS_ENV = \"review\" }}\nmax_concurrent = 4\n",
             key.display().to_string()
         );
         std::fs::write(&file, text).unwrap();
@@ -553,6 +624,10 @@ mod tests {
         assert_eq!(aws.region.as_deref(), Some("ap-northeast-1"));
         assert_eq!(aws.endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));
         assert_eq!((aws.max_attempts, aws.static_credentials.is_none()), (3, true));
+        let review = &config.review_settings().unwrap()[0];
+        assert_eq!((review.cluster.as_str(), review.port, review.max_concurrent), ("shop-review", 8080, 4));
+        assert_eq!((review.ttl_hours, review.opt_out_label.as_str()), (120, "no-review-env"));
+        assert_eq!(review.environment, [("RAILS_ENV".to_owned(), "review".to_owned())]);
         let policy = config.deploys.policy();
         assert_eq!((policy.poll_every_ms, policy.timeout_minutes, policy.auto_rollback), (2000, 30, false));
         let settings = config.github_settings().unwrap().unwrap();

@@ -34,3 +34,36 @@ pub fn spawn_reminders(tengu: Tengu) {
         }
     });
 }
+
+/// How often review environments are brought in line with ECS (the sandbox's tasks come up in seconds).
+fn review_tick(tengu: &Tengu) -> Duration {
+    if tengu.settings().sandbox { Duration::from_secs(2) } else { Duration::from_secs(15) }
+}
+
+/// Review environments: starting ones become running or failed, replacements take over, idle ones stop, the cap
+/// holds, and tasks nobody holds are reported in the log.
+pub fn spawn_review_reconciler(tengu: Tengu) {
+    if tengu.settings().review.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(review_tick(&tengu));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match tengu.reconcile_review_envs().await {
+                Ok(report) => {
+                    for change in &report.changes {
+                        tracing::info!(%change, "review environment");
+                    }
+                    if !report.strangers.is_empty() {
+                        tracing::warn!(tasks = ?report.strangers, "tasks started by tengu that no review environment holds");
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "review environments not reconciled; trying again at the next tick")
+                }
+            }
+        }
+    });
+}

@@ -147,3 +147,41 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     let missing = app.router.clone().oneshot(get("/api/environments/nowhere/live")).await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_asks_which_task_serves_a_review_host() {
+    let app = spawn_app(Vec::new()).await;
+    let repo = RepoSlug::parse("acme/shop").unwrap();
+    let pr = tengu_core::usecases::ReviewPr {
+        repo: repo.clone(),
+        number: PrNumber::new(900).unwrap(),
+        title: "Route me".into(),
+        author: tengu_core::domain::Login::parse("alice").unwrap(),
+        branch: tengu_core::domain::BranchName::parse("feature/route-me").unwrap(),
+        sha: tengu_core::domain::CommitSha::parse("c".repeat(40)).unwrap(),
+    };
+    app.tengu.start_review_env(pr).await.unwrap();
+    let (status, _, body) = app.send(get("/api/review-envs/route?host=pr-900-shop.review.sandbox.test")).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::NOT_FOUND, "no running review environment serves pr-900-shop.review.sandbox.test")
+    );
+
+    // The sandbox's task comes up in about six seconds; the reconciliation notices.
+    let mut answer = None;
+    for _ in 0..40 {
+        app.tengu.reconcile_review_envs().await.unwrap();
+        let (status, headers, body) =
+            app.send(get("/api/review-envs/route?host=pr-900-shop.review.sandbox.test")).await;
+        if status == StatusCode::OK {
+            answer = Some((headers, body));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let (headers, body) = answer.expect("routed within 10 s");
+    assert!(body.starts_with("10.0.") && body.ends_with(":8080"), "{body}");
+    assert_eq!(headers["x-review-upstream"], body.as_str());
+    let (status, _, _) = app.send(get("/api/review-envs/route")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -321,3 +321,64 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
     let again = app.tengu.handle_github_event(&event).await.unwrap();
     assert!(again.contains(&format!("deployment {} ", started.id)), "{again}");
 }
+
+/// Review environments for Codertocat/Hello-World (the repository of the @octokit/webhooks-examples payloads),
+/// on the sandbox's simulated tasks.
+fn with_reviews_for_examples(app: &TestApp) -> tengu_core::Tengu {
+    let mut settings = app.tengu.settings().review[0].clone();
+    settings.repo = tengu_core::domain::RepoSlug::parse("Codertocat/Hello-World").unwrap();
+    app.tengu.clone().with_review_settings(vec![settings])
+}
+
+async fn handle(tengu: &tengu_core::Tengu, event: &str, payload: &Value) -> String {
+    let parsed = tengu_core::webhooks::parse_event(event, &payload.to_string()).unwrap();
+    tengu.handle_github_event(&parsed).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pull_request_gets_a_review_environment_from_open_to_close() {
+    let app = spawn_app(vec![SECRET.to_vec()]).await;
+    let tengu = with_reviews_for_examples(&app);
+    let repo = tengu_core::domain::RepoSlug::parse("Codertocat/Hello-World").unwrap();
+    let number = tengu_core::domain::PrNumber::new(2).unwrap();
+    let env = || async { tengu.store().review_env(&repo, number).await.unwrap().unwrap() };
+
+    let opened = handle(&tengu, "pull_request", &fixture("pull_request.opened")).await;
+    assert_eq!(
+        opened,
+        "Codertocat/Hello-World#2: review environment starting at https://pr-2-hello-world.review.sandbox.test"
+    );
+    let started = env().await;
+    assert_eq!(started.sha.as_str(), "ec26c3e57ca3a959ca5aad62de7213c562f8c821");
+    assert_eq!(started.branch.as_str(), "changes");
+    assert!(started.task.is_some());
+
+    let mut pushed = fixture("pull_request.synchronize");
+    pushed["pull_request"]["head"]["sha"] = json!("1111111111111111111111111111111111111111");
+    handle(&tengu, "pull_request", &pushed).await;
+    assert_eq!(env().await.sha.as_str(), "1111111111111111111111111111111111111111", "the newer commit runs");
+
+    let closed = handle(&tengu, "pull_request", &fixture("pull_request.closed")).await;
+    assert_eq!(closed, "Codertocat/Hello-World#2: review environment stopped (pull request closed)");
+    assert_eq!(env().await.state, tengu_core::domain::ReviewEnvState::Stopped);
+
+    let reopened = handle(&tengu, "pull_request", &fixture("pull_request.reopened")).await;
+    assert!(reopened.starts_with("Codertocat/Hello-World#2: review environment starting"), "{reopened}");
+    assert_eq!(env().await.state, tengu_core::domain::ReviewEnvState::Starting);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forks_and_opted_out_pull_requests_get_no_review_environment() {
+    let app = spawn_app(vec![SECRET.to_vec()]).await;
+    let tengu = with_reviews_for_examples(&app);
+    let mut forked = fixture("pull_request.opened");
+    forked["pull_request"]["head"]["repo"]["full_name"] = json!("mallory/Hello-World");
+    let outcome = handle(&tengu, "pull_request", &forked).await;
+    assert_eq!(outcome, "Codertocat/Hello-World#2 comes from a fork: no review environment runs its code");
+    let mut opted_out = fixture("pull_request.opened");
+    opted_out["pull_request"]["labels"] = json!([{ "id": 1, "name": "no-review-env", "color": "ededed" }]);
+    let outcome = handle(&tengu, "pull_request", &opted_out).await;
+    assert_eq!(outcome, "Codertocat/Hello-World#2: its labels ask for no review environment");
+    let repo = tengu_core::domain::RepoSlug::parse("Codertocat/Hello-World").unwrap();
+    assert!(tengu.store().review_env(&repo, tengu_core::domain::PrNumber::new(2).unwrap()).await.unwrap().is_none());
+}

@@ -11,6 +11,8 @@ pub enum AuditAction {
     DeploymentRequested,
     DeploymentFinished,
     DeploymentAborted,
+    ReviewEnvStarted,
+    ReviewEnvStopped,
     GateOverridden,
     ReminderSent,
 }
@@ -24,6 +26,8 @@ impl AuditAction {
             AuditAction::DeploymentRequested => "deployment_requested",
             AuditAction::DeploymentFinished => "deployment_finished",
             AuditAction::DeploymentAborted => "deployment_aborted",
+            AuditAction::ReviewEnvStarted => "review_env_started",
+            AuditAction::ReviewEnvStopped => "review_env_stopped",
             AuditAction::GateOverridden => "gate_overridden",
             AuditAction::ReminderSent => "reminder_sent",
         }
@@ -38,6 +42,8 @@ impl AuditAction {
             AuditAction::DeploymentRequested => "requested deployment",
             AuditAction::DeploymentFinished => "finished deployment",
             AuditAction::DeploymentAborted => "aborted deployment",
+            AuditAction::ReviewEnvStarted => "started",
+            AuditAction::ReviewEnvStopped => "stopped",
             AuditAction::GateOverridden => "overrode the verification gate of",
             AuditAction::ReminderSent => "sent a reminder on",
         }
@@ -51,6 +57,8 @@ impl AuditAction {
             AuditAction::DeploymentRequested,
             AuditAction::DeploymentFinished,
             AuditAction::DeploymentAborted,
+            AuditAction::ReviewEnvStarted,
+            AuditAction::ReviewEnvStopped,
             AuditAction::GateOverridden,
             AuditAction::ReminderSent,
         ]

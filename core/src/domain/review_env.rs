@@ -50,6 +50,38 @@ pub struct ReviewEnv {
     pub url: String,
     pub started_at: DateTime<Utc>,
     pub last_push_at: DateTime<Utc>,
+    /// The ECS task serving the URL (or, while starting, the one that will).
+    #[serde(default)]
+    pub task: Option<String>,
+    /// After a push: the task starting for `next_sha`; it takes over once ready, then `task` is stopped.
+    #[serde(default)]
+    pub next_task: Option<String>,
+    #[serde(default)]
+    pub next_sha: Option<CommitSha>,
+    /// `ip:port` the route sends the URL's requests to.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Why it failed or stopped, or what went wrong with a replacement.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The one comment on the pull request that tengu keeps up to date.
+    #[serde(default)]
+    pub comment_id: Option<u64>,
+    #[serde(default)]
+    pub github_deployment: Option<u64>,
+}
+
+impl ReviewEnv {
+    /// Whether it holds (or is about to hold) a task: what counts against the cap.
+    pub fn is_live(&self) -> bool {
+        matches!(self.state, ReviewEnvState::Starting | ReviewEnvState::Running)
+    }
+
+    /// The URL's host, as a proxy asks for it.
+    pub fn host(&self) -> &str {
+        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, rest)| rest);
+        rest.split(['/', '?', '#']).next().unwrap_or(rest)
+    }
 }
 
 /// How ECS starts a review task.

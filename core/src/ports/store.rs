@@ -78,6 +78,7 @@ pub trait Store: Send + Sync {
     async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError>;
 
     async fn save_review_env(&self, env: &ReviewEnv) -> Result<(), StoreError>;
+    async fn review_env(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<ReviewEnv>, StoreError>;
     async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError>;
 
     /// Takes the right to remind on a deploy PR: true (and `now` recorded) when it was last reminded before

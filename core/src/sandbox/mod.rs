@@ -5,6 +5,7 @@
 mod ecs;
 mod github;
 mod seed;
+mod tasks;
 mod world;
 
 use std::sync::Arc;
@@ -82,12 +83,14 @@ pub async fn start_with(
         reminders: crate::domain::ReminderPolicy::default(),
         // Sandbox rollouts take 20 s; a poll a second shows them move.
         deploys: crate::domain::DeployPolicy { poll_every_ms: 1_000, ..crate::domain::DeployPolicy::default() },
+        review: vec![seed::review_settings()],
     };
     let sandbox = Arc::new(Sandbox { world: Mutex::new(world), store: store.clone(), clock: clock.clone() });
     let ports = Ports {
         store,
         code_host: wrap_github(sandbox.clone()),
         orchestrator: sandbox.clone(),
+        tasks: sandbox.clone(),
         notifier: Arc::new(LogNotifier),
         clock,
         policy: Arc::new(OpenPolicy),

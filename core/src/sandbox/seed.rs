@@ -8,8 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::world::{SimCommit, SimService, World};
 use crate::domain::{
     Actor, BranchName, ClusterName, Commit, CommitSha, DeployPrOptions, DeploymentMove, DeploymentState, EnvName,
-    Environment, ImageRef, Login, NewDeployment, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, ServiceName,
-    TaskDefinitionArn, Trigger,
+    Environment, ImageRef, Login, NewDeployment, PrNumber, PrState, RepoSlug, ServiceName, TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
 use crate::ports::{DeploymentInsert, PullRequest};
@@ -97,6 +96,27 @@ fn slug(title: &str) -> String {
 
 pub(super) fn people() -> Vec<Login> {
     std::iter::once("visitor").chain(AUTHORS).map(login).collect()
+}
+
+/// Review environments for acme/shop's pull requests, on a simulated cluster.
+pub(super) fn review_settings() -> crate::domain::ReviewSettings {
+    crate::domain::ReviewSettings {
+        repo: repo(),
+        cluster: ClusterName::parse("shop-review").expect("a valid cluster"),
+        task_definition: "shop-review".to_owned(),
+        launch_type: crate::domain::LaunchType::Fargate,
+        subnets: vec!["subnet-sandbox".to_owned()],
+        security_groups: vec!["sg-sandbox".to_owned()],
+        assign_public_ip: false,
+        container: "app".to_owned(),
+        port: 8080,
+        environment: vec![("RAILS_ENV".to_owned(), "review".to_owned())],
+        url_template: "https://pr-{number}-{repo}.review.sandbox.test".to_owned(),
+        ttl_hours: crate::domain::ReviewSettings::DEFAULT_TTL_HOURS,
+        max_concurrent: crate::domain::ReviewSettings::DEFAULT_MAX_CONCURRENT,
+        opt_in_label: None,
+        opt_out_label: crate::domain::ReviewSettings::DEFAULT_OPT_OUT_LABEL.to_owned(),
+    }
 }
 
 pub(super) fn environments() -> Vec<Environment> {
@@ -190,7 +210,8 @@ fn merged_history() -> History {
 const OPEN_PRS: [(&str, &str, &str); 3] = [
     ("carol", "feature/checkout-colours", "Try new checkout button colours"),
     ("frank", "feature/gift-cards", "Add gift cards"),
-    ("bob", "chore/upgrade-postgres-driver", "Upgrade the PostgreSQL driver"),
+    // The simulated task of a branch named `…crash…` exits after it starts: the failure path, to look at.
+    ("bob", "fix/crash-on-empty-cart", "Fix the crash on an empty cart"),
 ];
 
 /// One past deployment of an environment, the same in the world and in the history.
@@ -322,6 +343,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         pull_options: BTreeMap::new(),
         task_definition_images: BTreeMap::new(),
         github_deployments: Vec::new(),
+        tasks: BTreeMap::new(),
     }
 }
 
@@ -409,24 +431,17 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
 
     let head = past_commits.commits.last().expect("history is not empty").commit.sha.clone();
     let open_from = FIRST_NUMBER + TITLES.len() as u64;
-    let states = [ReviewEnvState::Running, ReviewEnvState::Running, ReviewEnvState::Failed];
-    for (i, ((author, head_branch, title), state)) in OPEN_PRS.into_iter().zip(states).enumerate() {
-        let number = PrNumber::new(open_from + i as u64).expect("positive");
-        let started_at = now - Duration::hours(30 - 11 * i as i64);
-        store
-            .save_review_env(&ReviewEnv {
-                repo: repo(),
-                pr: number,
-                title: title.to_owned(),
-                author: login(author),
-                branch: branch(head_branch),
-                sha: head.clone(),
-                state,
-                url: format!("https://pr-{}-shop.review.sandbox.test", number.get()),
-                started_at,
-                last_push_at: started_at + Duration::hours(2),
-            })
-            .await?;
+    // Their review environments start as they would from an `opened` webhook.
+    for (i, (author, head_branch, title)) in OPEN_PRS.into_iter().enumerate() {
+        let pr = crate::usecases::ReviewPr {
+            repo: repo(),
+            number: PrNumber::new(open_from + i as u64).expect("positive"),
+            title: title.to_owned(),
+            author: login(author),
+            branch: branch(head_branch),
+            sha: head.clone(),
+        };
+        tengu.start_review_env(pr).await?;
     }
     Ok(())
 }

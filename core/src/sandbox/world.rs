@@ -63,6 +63,21 @@ pub struct World {
     /// GitHub Deployments tengu opened, with their statuses, oldest first.
     #[serde(default)]
     pub github_deployments: Vec<SimGithubDeployment>,
+    /// Standalone tasks (review environments) by ARN.
+    #[serde(default)]
+    pub tasks: BTreeMap<String, SimTask>,
+}
+
+/// A simulated standalone task: it comes up over a few seconds, gets an address, and runs until stopped; a
+/// branch whose name contains `crash` exits a few seconds after it starts running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimTask {
+    pub cluster: ClusterName,
+    pub number: u64,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub environment: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+    pub stopped: Option<(chrono::DateTime<chrono::Utc>, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

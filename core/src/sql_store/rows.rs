@@ -21,6 +21,11 @@ pub(super) fn query_error(e: sqlx::Error) -> StoreError {
     }
 }
 
+fn optional_id(row: &AnyRow, column: &str) -> Result<Option<u64>, StoreError> {
+    let id = row.try_get::<Option<i64>, _>(column).map_err(|e| corrupt(column, e))?;
+    id.map(|id| u64::try_from(id).map_err(|e| corrupt(column, e))).transpose()
+}
+
 fn corrupt(column: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{column}: {e}"))
 }
@@ -169,5 +174,15 @@ pub(super) fn review_env(row: &AnyRow) -> Result<ReviewEnv, StoreError> {
         url: text(row, "url")?,
         started_at: time(row, "started_at")?,
         last_push_at: time(row, "last_push_at")?,
+        task: optional_text(row, "task")?,
+        next_task: optional_text(row, "next_task")?,
+        next_sha: optional_text(row, "next_sha")?
+            .map(CommitSha::parse)
+            .transpose()
+            .map_err(|e| corrupt("next_sha", e))?,
+        address: optional_text(row, "address")?,
+        reason: optional_text(row, "reason")?,
+        comment_id: optional_id(row, "comment_id")?,
+        github_deployment: optional_id(row, "github_deployment_id")?,
     })
 }

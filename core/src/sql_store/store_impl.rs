@@ -360,11 +360,15 @@ impl Store for SqlStore {
 
     async fn save_review_env(&self, env: &ReviewEnv) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO review_envs (repo, pr, title, author, branch, sha, state, url, started_at, last_push_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+            "INSERT INTO review_envs (repo, pr, title, author, branch, sha, state, url, started_at, last_push_at, \
+             task, next_task, next_sha, address, reason, comment_id, github_deployment_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
              ON CONFLICT (repo, pr) DO UPDATE SET title = excluded.title, author = excluded.author, \
              branch = excluded.branch, sha = excluded.sha, state = excluded.state, url = excluded.url, \
-             started_at = excluded.started_at, last_push_at = excluded.last_push_at",
+             started_at = excluded.started_at, last_push_at = excluded.last_push_at, task = excluded.task, \
+             next_task = excluded.next_task, next_sha = excluded.next_sha, address = excluded.address, \
+             reason = excluded.reason, comment_id = excluded.comment_id, \
+             github_deployment_id = excluded.github_deployment_id",
         )
         .bind(env.repo.to_string())
         .bind(number(env.pr))
@@ -376,10 +380,27 @@ impl Store for SqlStore {
         .bind(&env.url)
         .bind(millis(env.started_at))
         .bind(millis(env.last_push_at))
+        .bind(env.task.clone())
+        .bind(env.next_task.clone())
+        .bind(env.next_sha.as_ref().map(|s| s.to_string()))
+        .bind(env.address.clone())
+        .bind(env.reason.clone())
+        .bind(env.comment_id.map(|id| id as i64))
+        .bind(env.github_deployment.map(|id| id as i64))
         .execute(&self.pool)
         .await
         .map_err(query_error)?;
         Ok(())
+    }
+
+    async fn review_env(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<ReviewEnv>, StoreError> {
+        let found = sqlx::query("SELECT * FROM review_envs WHERE repo = $1 AND pr = $2")
+            .bind(repo.to_string())
+            .bind(number(pr))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?;
+        found.as_ref().map(rows::review_env).transpose()
     }
 
     async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError> {

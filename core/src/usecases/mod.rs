@@ -10,9 +10,11 @@ mod drive;
 mod environment_page;
 mod gate;
 mod remind;
+mod review_envs;
 mod simulate;
 mod verify;
 
 pub use deploy::{DeployRequest, DeployTarget, Progress};
 pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;
+pub use review_envs::{ReconcileReport, ReviewPr, ReviewPress};

@@ -33,6 +33,8 @@ impl Tengu {
             base: after.base,
             head: after.head,
             head_repo: Some(repo.clone()),
+            head_sha: None,
+            labels: Vec::new(),
             merge_sha: None,
             sender: person.clone(),
         };

@@ -25,6 +25,9 @@ pub struct PullRequestEvent {
     pub author: Login,
     pub base: BranchName,
     pub head: BranchName,
+    /// The commit at the head of the pull request.
+    pub head_sha: Option<CommitSha>,
+    pub labels: Vec<String>,
     /// The repository the head branch lives in: another one for a pull request from a fork.
     pub head_repo: Option<RepoSlug>,
     /// For a merged pull request: the commit the merge made on the base branch.
@@ -64,7 +67,14 @@ struct BranchRef {
     #[serde(rename = "ref")]
     name: String,
     #[serde(default)]
+    sha: Option<String>,
+    #[serde(default)]
     repo: Option<Repository>,
+}
+
+#[derive(Deserialize)]
+struct Label {
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +88,8 @@ struct PullRequestPayload {
     merged: Option<bool>,
     #[serde(default)]
     merge_commit_sha: Option<String>,
+    #[serde(default)]
+    labels: Vec<Label>,
 }
 
 #[derive(Deserialize)]
@@ -136,6 +148,8 @@ pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookPar
                 base: BranchName::parse(pr.base.name).map_err(|e| fail(e.to_string()))?,
                 head_repo: pr.head.repo.as_ref().and_then(|r| RepoSlug::parse(&r.full_name).ok()),
                 merge_sha: pr.merge_commit_sha.and_then(|sha| CommitSha::parse(sha).ok()),
+                head_sha: pr.head.sha.and_then(|sha| CommitSha::parse(sha).ok()),
+                labels: pr.labels.into_iter().map(|l| l.name).collect(),
                 head: BranchName::parse(pr.head.name).map_err(|e| fail(e.to_string()))?,
                 sender: Login::parse(hook.sender.login).map_err(|e| fail(e.to_string()))?,
             })))

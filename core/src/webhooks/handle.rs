@@ -124,7 +124,12 @@ impl Tengu {
 
     async fn on_pull_request(&self, event: &PullRequestEvent) -> Result<String, CoreError> {
         let Some(mut deploy_pr) = self.ports.store.deploy_pr(&event.repo, event.number).await? else {
-            return self.adopt_if_deploy_pr(event).await;
+            let into_deploy_branch =
+                self.settings.environments.iter().any(|env| env.repo == event.repo && env.deploy_branch == event.base);
+            if into_deploy_branch {
+                return self.adopt_if_deploy_pr(event).await;
+            }
+            return self.on_feature_pull_request(event).await;
         };
         let new_state = match event.action {
             PrAction::Edited => return self.sync_checks_from_github(event, &deploy_pr).await,

@@ -3,6 +3,7 @@
 mod health;
 mod identity;
 mod live;
+mod review_route;
 mod site;
 pub mod webhook_signature;
 mod webhooks;
@@ -56,6 +57,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, webhook_secrets: Vec<
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/api/environments/{name}/live", get(live::events))
+        .route("/api/review-envs/route", get(review_route::route))
         .route("/webhooks/github", post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::BODY_LIMIT)));
     if tengu.settings().sandbox {
         router = router.route("/sandbox/act-as", post(identity::act_as));
@@ -88,6 +90,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let tengu = boot::tengu(&config, store).await?;
     crate::jobs::spawn_reminders(tengu.clone());
     crate::jobs::spawn_resume_deployments(tengu.clone());
+    crate::jobs::spawn_review_reconciler(tengu.clone());
     let replay = tengu.clone();
     tokio::spawn(async move {
         match replay.process_unfinished_deliveries().await {

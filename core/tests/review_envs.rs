@@ -1,0 +1,178 @@
+//! Review environments over the sandbox's simulated tasks and a clock the test moves: start, ready, replace on
+//! push without a gap, stop on close, fail with ECS's reason, the TTL, the cap, and tasks nobody holds.
+
+mod support;
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use tengu_core::domain::{
+    Actor, BranchName, ClusterName, CommitSha, Login, PrNumber, RepoSlug, ReviewEnvState, ReviewSettings,
+};
+use tengu_core::ports::{ManualClock, Store, TaskRunner};
+use tengu_core::usecases::{ReviewPr, ReviewPress};
+
+fn sha(c: char) -> CommitSha {
+    CommitSha::parse(c.to_string().repeat(40)).unwrap()
+}
+
+fn pr(number: u64, branch: &str, at: char) -> ReviewPr {
+    ReviewPr {
+        repo: RepoSlug::parse("acme/shop").unwrap(),
+        number: PrNumber::new(number).unwrap(),
+        title: format!("Change {number}"),
+        author: Login::parse("alice").unwrap(),
+        branch: BranchName::parse(branch).unwrap(),
+        sha: sha(at),
+    }
+}
+
+async fn sandbox() -> (tengu_core::Tengu, Arc<ManualClock>) {
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
+    (tengu_core::sandbox::start(store, clock.clone(), "http://127.0.0.1:3000").await.unwrap(), clock)
+}
+
+fn host(url: &str) -> &str {
+    url.trim_start_matches("https://")
+}
+
+#[tokio::test]
+async fn open_ready_push_without_a_gap_then_close() {
+    let (tengu, clock) = sandbox().await;
+    let repo = RepoSlug::parse("acme/shop").unwrap();
+    let n = PrNumber::new(500).unwrap();
+
+    let started = tengu.start_review_env(pr(500, "feature/gift-cards", 'a')).await.unwrap();
+    assert_eq!(started.state, ReviewEnvState::Starting);
+    assert_eq!(started.url, "https://pr-500-shop.review.sandbox.test");
+    let first_task = started.task.clone().expect("a task was started");
+    assert_eq!(tengu.review_route(host(&started.url)).await.unwrap(), None, "nothing to route to yet");
+
+    clock.advance(Duration::seconds(3));
+    tengu.reconcile_review_envs().await.unwrap();
+    assert_eq!(tengu.store().review_env(&repo, n).await.unwrap().unwrap().state, ReviewEnvState::Starting);
+    clock.advance(Duration::seconds(4));
+    let report = tengu.reconcile_review_envs().await.unwrap();
+    assert!(report.changes.iter().any(|c| c.contains("#500: running at")), "{report:?}");
+    let running = tengu.store().review_env(&repo, n).await.unwrap().unwrap();
+    assert_eq!(running.state, ReviewEnvState::Running);
+    let first_address = running.address.clone().expect("an address");
+    assert!(first_address.ends_with(":8080"), "{first_address}");
+    assert_eq!(tengu.review_route(host(&running.url)).await.unwrap(), Some(first_address.clone()));
+
+    // A push: the new task starts beside the old one, which serves until the new one is ready.
+    clock.advance(Duration::minutes(10));
+    let pushed = tengu.push_review_env(pr(500, "feature/gift-cards", 'b')).await.unwrap();
+    assert_eq!(pushed.state, ReviewEnvState::Running);
+    assert_eq!((pushed.sha.clone(), pushed.next_sha.clone()), (sha('a'), Some(sha('b'))));
+    let second_task = pushed.next_task.clone().expect("a replacement started");
+    for seconds in [2, 2] {
+        clock.advance(Duration::seconds(seconds));
+        tengu.reconcile_review_envs().await.unwrap();
+        let route = tengu.review_route("pr-500-shop.review.sandbox.test").await.unwrap();
+        assert_eq!(route, Some(first_address.clone()), "the old task serves while the new one starts");
+    }
+    clock.advance(Duration::seconds(3));
+    tengu.reconcile_review_envs().await.unwrap();
+    let switched = tengu.store().review_env(&repo, n).await.unwrap().unwrap();
+    assert_eq!(
+        (switched.sha.clone(), switched.task.clone(), switched.next_task.clone()),
+        (sha('b'), Some(second_task.clone()), None)
+    );
+    let second_address = switched.address.clone().unwrap();
+    assert_ne!(second_address, first_address);
+    assert_eq!(tengu.review_route("PR-500-shop.review.sandbox.test:443").await.unwrap(), Some(second_address));
+    let cluster = ClusterName::parse("shop-review").unwrap();
+    let old = &tengu_tasks(&tengu).describe_tasks(&cluster, &[first_task]).await.unwrap()[0];
+    assert_eq!((old.is_stopped(), old.stopped_reason.as_deref()), (true, Some("replaced by a newer push")));
+
+    // Closing stops it; the route forgets it.
+    let closed = tengu.stop_review_env(&repo, n, "pull request closed").await.unwrap().unwrap();
+    assert_eq!((closed.state, closed.reason.as_deref()), (ReviewEnvState::Stopped, Some("pull request closed")));
+    assert_eq!(tengu.review_route("pr-500-shop.review.sandbox.test").await.unwrap(), None);
+    let now = &tengu_tasks(&tengu).describe_tasks(&cluster, &[second_task]).await.unwrap()[0];
+    assert!(now.is_stopped());
+}
+
+fn tengu_tasks(tengu: &tengu_core::Tengu) -> Arc<dyn TaskRunner> {
+    tengu.tasks().clone()
+}
+
+#[tokio::test]
+async fn a_task_that_dies_fails_with_ecs_reason_and_a_rebuild_brings_it_back() {
+    let (tengu, clock) = sandbox().await;
+    let repo = RepoSlug::parse("acme/shop").unwrap();
+    let n = PrNumber::new(501).unwrap();
+    tengu.start_review_env(pr(501, "feature/crash-on-boot", 'c')).await.unwrap();
+    clock.advance(Duration::seconds(7));
+    tengu.reconcile_review_envs().await.unwrap();
+    assert_eq!(tengu.store().review_env(&repo, n).await.unwrap().unwrap().state, ReviewEnvState::Running);
+    clock.advance(Duration::seconds(5));
+    let report = tengu.reconcile_review_envs().await.unwrap();
+    let failed = tengu.store().review_env(&repo, n).await.unwrap().unwrap();
+    assert_eq!(failed.state, ReviewEnvState::Failed, "{report:?}");
+    assert_eq!(failed.reason.as_deref(), Some("the task stopped: Essential container in task exited (exit code 1)"));
+
+    let bob = Actor::Person(Login::parse("bob").unwrap());
+    let rebuilt = tengu.press_review(&bob, &repo, n, ReviewPress::Rebuild).await.unwrap();
+    assert_eq!(rebuilt.state, ReviewEnvState::Starting);
+    let stopped = tengu.press_review(&bob, &repo, n, ReviewPress::Stop).await.unwrap();
+    assert_eq!((stopped.state, stopped.reason.as_deref()), (ReviewEnvState::Stopped, Some("stopped by bob")));
+    let log = tengu.store().audit_log(5).await.unwrap();
+    assert!(log.iter().any(|e| e.actor == "bob" && e.target == "review environment acme/shop#501"));
+}
+
+#[tokio::test]
+async fn idle_environments_stop_after_the_ttl_and_the_cap_stops_the_oldest_idle_never_the_newest() {
+    let (tengu, clock) = sandbox().await;
+    let mut settings = tengu.settings().review[0].clone();
+    settings.max_concurrent = 2;
+    settings.ttl_hours = ReviewSettings::DEFAULT_TTL_HOURS;
+    let tengu = tengu.with_review_settings(vec![settings]);
+    let repo = RepoSlug::parse("acme/shop").unwrap();
+    let state = |n: u64| {
+        let tengu = tengu.clone();
+        let repo = repo.clone();
+        async move { tengu.store().review_env(&repo, PrNumber::new(n).unwrap()).await.unwrap().unwrap().state }
+    };
+    // The sandbox's own seeded environments are older than any here; the cap counts live ones only.
+    for (n, minutes) in [(601, 0), (602, 30), (603, 60)] {
+        clock.advance(Duration::minutes(minutes));
+        tengu.start_review_env(pr(n, &format!("feature/p{n}"), 'd')).await.unwrap();
+    }
+    assert_eq!(state(601).await, ReviewEnvState::Stopped, "the oldest idle one made room");
+    assert_eq!((state(602).await, state(603).await), (ReviewEnvState::Starting, ReviewEnvState::Starting));
+    let reason = tengu.store().review_env(&repo, PrNumber::new(601).unwrap()).await.unwrap().unwrap().reason.unwrap();
+    assert!(reason.starts_with("more than 2 review environments run"), "{reason}");
+
+    // A push keeps 602 alive; 603 idles past five days and stops.
+    clock.advance(Duration::days(3));
+    tengu.push_review_env(pr(602, "feature/p602", 'e')).await.unwrap();
+    clock.advance(Duration::days(2));
+    let report = tengu.reconcile_review_envs().await.unwrap();
+    assert_eq!(state(603).await, ReviewEnvState::Stopped, "{report:?}");
+    assert!(report.changes.iter().any(|c| c == "acme/shop#603: stopped (no push for 5 days)"), "{report:?}");
+    assert_ne!(state(602).await, ReviewEnvState::Stopped);
+}
+
+#[tokio::test]
+async fn tasks_tengu_started_that_no_environment_holds_are_reported() {
+    let (tengu, _) = sandbox().await;
+    let settings = tengu.settings().review[0].clone();
+    let stray = tengu_core::ports::TaskSpec {
+        cluster: settings.cluster.clone(),
+        task_definition: settings.task_definition.clone(),
+        launch_type: settings.launch_type,
+        subnets: vec![],
+        security_groups: vec![],
+        assign_public_ip: false,
+        container: "app".into(),
+        environment: vec![],
+        tags: vec![("tengu:pr".into(), "999".into())],
+    };
+    let arn = tengu_tasks(&tengu).run_task(&stray).await.unwrap();
+    tengu.start_review_env(pr(700, "feature/known", 'f')).await.unwrap();
+    let report = tengu.reconcile_review_envs().await.unwrap();
+    assert_eq!(report.strangers, vec![arn]);
+}
