@@ -44,8 +44,15 @@ impl CodeHost for RacingEditor {
     async fn create_pull_request(&self, r: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError> {
         self.inner.create_pull_request(r, new).await
     }
-    async fn create_deployment(&self, r: &RepoSlug, s: &CommitSha, e: &str, d: &str) -> Result<u64, CodeHostError> {
-        self.inner.create_deployment(r, s, e, d).await
+    async fn create_deployment(
+        &self,
+        r: &RepoSlug,
+        s: &CommitSha,
+        e: &str,
+        d: &str,
+        t: bool,
+    ) -> Result<u64, CodeHostError> {
+        self.inner.create_deployment(r, s, e, d, t).await
     }
     async fn create_deployment_status(
         &self,
@@ -57,8 +64,12 @@ impl CodeHost for RacingEditor {
     ) -> Result<(), CodeHostError> {
         self.inner.create_deployment_status(r, id, state, url, environment_url).await
     }
-    async fn create_issue_comment(&self, r: &RepoSlug, n: PrNumber, body: &str) -> Result<(), CodeHostError> {
+    async fn create_issue_comment(&self, r: &RepoSlug, n: PrNumber, body: &str) -> Result<u64, CodeHostError> {
         self.inner.create_issue_comment(r, n, body).await
+    }
+
+    async fn update_issue_comment(&self, r: &RepoSlug, id: u64, body: &str) -> Result<(), CodeHostError> {
+        self.inner.update_issue_comment(r, id, body).await
     }
     async fn set_commit_status(&self, r: &RepoSlug, s: &CommitSha, st: &CommitStatus) -> Result<(), CodeHostError> {
         self.inner.set_commit_status(r, s, st).await

@@ -487,6 +487,7 @@ impl CodeHost for NoGithub {
         sha: &tengu_core::domain::CommitSha,
         environment: &str,
         _: &str,
+        _: bool,
     ) -> Result<u64, tengu_core::ports::CodeHostError> {
         self.0.lock().unwrap().push(format!("deployment {} {environment}", sha.short()));
         Ok(42)
@@ -544,6 +545,14 @@ impl CodeHost for NoGithub {
         &self,
         _: &RepoSlug,
         _: tengu_core::domain::PrNumber,
+        _: &str,
+    ) -> Result<u64, tengu_core::ports::CodeHostError> {
+        unreachable!("no GitHub in deploy tests")
+    }
+    async fn update_issue_comment(
+        &self,
+        _: &RepoSlug,
+        _: u64,
         _: &str,
     ) -> Result<(), tengu_core::ports::CodeHostError> {
         unreachable!("no GitHub in deploy tests")

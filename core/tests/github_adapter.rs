@@ -743,10 +743,46 @@ async fn a_deployment_is_mirrored_to_githubs_deployments_api() {
         .mount(&server)
         .await;
     let host = with_token(&server);
-    let created =
-        host.create_deployment(&repo(), &CommitSha::parse(sha).unwrap(), "production", "shop:abc by alice").await;
+    let created = host
+        .create_deployment(&repo(), &CommitSha::parse(sha).unwrap(), "production", "shop:abc by alice", false)
+        .await;
     assert_eq!(created.unwrap(), id);
     let log_url = "https://tengu.test/deployments/9";
     let state = GithubDeploymentState::InProgress;
     host.create_deployment_status(&repo(), id, state, log_url, Some("https://shop.example.com")).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_review_environment_comment_is_posted_once_then_edited_and_its_deployment_is_transient() {
+    let server = MockServer::start().await;
+    let posted = fixture("issues-create-comment.json");
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/issues/7/comments"))
+        .and(body_partial_json(json!({ "body": "starting" })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(posted.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let id = posted["id"].as_u64().unwrap();
+    Mock::given(method("PATCH"))
+        .and(path(format!("/repos/acme/shop/issues/comments/{id}")))
+        .and(body_partial_json(json!({ "body": "running" })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("issues-update-comment.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/deployments"))
+        .and(body_partial_json(json!({
+            "environment": "review/pr-7", "transient_environment": true, "production_environment": false,
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(fixture("repos-create-deployment.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let host = with_token(&server);
+    assert_eq!(host.create_issue_comment(&repo(), n(7), "starting").await.unwrap(), id);
+    host.update_issue_comment(&repo(), id, "running").await.unwrap();
+    let sha = CommitSha::parse("6dcb09b5b57875f334f61aebed695e2e4193db5e").unwrap();
+    host.create_deployment(&repo(), &sha, "review/pr-7", "review environment", true).await.unwrap();
 }

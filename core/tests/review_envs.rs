@@ -176,3 +176,65 @@ async fn tasks_tengu_started_that_no_environment_holds_are_reported() {
     let report = tengu.reconcile_review_envs().await.unwrap();
     assert_eq!(report.strangers, vec![arn]);
 }
+
+async fn world(store: &Arc<dyn Store>) -> serde_json::Value {
+    serde_json::from_str(&store.load_document("sandbox.world").await.unwrap().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_pull_request_has_one_comment_kept_current_and_a_transient_deployment() {
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
+    let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
+    let repo = RepoSlug::parse("acme/shop").unwrap();
+    // The sandbox's open pull requests got their environments when it was seeded; take the first.
+    let env = tengu
+        .store()
+        .review_envs()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.branch.as_str() == "feature/gift-cards")
+        .unwrap();
+    let n = env.pr;
+    let comments = |w: &serde_json::Value| w["comments"][n.get().to_string()].as_array().cloned().unwrap_or_default();
+    let first = world(&store).await;
+    assert_eq!(comments(&first).len(), 1);
+    assert!(comments(&first)[0].as_str().unwrap().starts_with("**Review environment**: starting"));
+
+    clock.advance(Duration::seconds(7));
+    tengu.reconcile_review_envs().await.unwrap();
+    let mut pushed = pr(n.get(), "feature/gift-cards", '9');
+    pushed.repo = repo.clone();
+    clock.advance(Duration::minutes(1));
+    tengu.push_review_env(pushed).await.unwrap();
+    clock.advance(Duration::seconds(7));
+    tengu.reconcile_review_envs().await.unwrap();
+    tengu.stop_review_env(&repo, n, "pull request closed").await.unwrap();
+
+    let last = world(&store).await;
+    let comments = comments(&last);
+    assert_eq!(comments.len(), 1, "edited, never a second comment");
+    let text = comments[0].as_str().unwrap();
+    assert!(text.starts_with("**Review environment**: stopped") && text.contains("`9999999`"), "{text}");
+    assert!(text.contains("- Note: pull request closed"), "{text}");
+    let deployments: Vec<(String, String, Vec<String>)> = last["github_deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["environment"] == format!("review/pr-{}", n.get()))
+        .map(|d| {
+            let statuses = d["statuses"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect();
+            (d["sha"].as_str().unwrap()[..7].to_owned(), d["environment"].as_str().unwrap().to_owned(), statuses)
+        })
+        .collect();
+    let env_name = format!("review/pr-{}", n.get());
+    let head = env.sha.short().to_owned();
+    assert_eq!(
+        deployments,
+        vec![
+            (head, env_name.clone(), vec!["in_progress".into(), "success".into()]),
+            ("9999999".into(), env_name, vec!["success".into(), "inactive".into()]),
+        ]
+    );
+}

@@ -169,10 +169,21 @@ impl CodeHost for GithubCodeHost {
         Ok(created)
     }
 
-    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
+    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<u64, CodeHostError> {
         let path = issue_path(repo, number, "comments");
         let what = format!("pull request {number} in {repo}");
-        self.transport.rest_once(repo, &path, &json!({ "body": body }), &what).await.map(drop)
+        let created = self.transport.rest_once(repo, &path, &json!({ "body": body }), &what).await?;
+        created
+            .get("id")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| CodeHostError::Rejected("GitHub's comment answer had no id".to_owned()))
+    }
+
+    async fn update_issue_comment(&self, repo: &RepoSlug, comment_id: u64, body: &str) -> Result<(), CodeHostError> {
+        let path = format!("/repos/{}/{}/issues/comments/{comment_id}", repo.owner(), repo.name());
+        let what = format!("comment {comment_id} in {repo}");
+        let body = json!({ "body": body });
+        self.transport.rest(repo, Method::PATCH, &path, Some(&body), &what).await.map(drop)
     }
 
     async fn set_commit_status(
@@ -205,15 +216,18 @@ impl CodeHost for GithubCodeHost {
         sha: &CommitSha,
         environment: &str,
         description: &str,
+        transient: bool,
     ) -> Result<u64, CodeHostError> {
         let body = json!({
+            // A review environment goes away with its pull request; GitHub shows it as such.
+            "transient_environment": transient,
             "ref": sha.as_str(),
             "environment": environment,
             "description": description,
             // tengu decides what ships; GitHub must neither merge the default branch in nor wait for checks.
             "auto_merge": false,
             "required_contexts": [],
-            "production_environment": environment == "production",
+            "production_environment": !transient && environment == "production",
         });
         let path = format!("/repos/{}/{}/deployments", repo.owner(), repo.name());
         let what = format!("commit {} in {repo}", sha.short());

@@ -128,7 +128,11 @@ pub trait CodeHost: Send + Sync {
     async fn create_pull_request(&self, repo: &RepoSlug, new: NewPullRequest) -> Result<PullRequest, CodeHostError>;
 
     /// Adds a comment to a pull request's conversation.
-    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError>;
+    /// Posts a comment on a pull request's conversation; its id, to edit it later.
+    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<u64, CodeHostError>;
+
+    /// Replaces the text of a comment tengu posted (`NotFound` when someone deleted it).
+    async fn update_issue_comment(&self, repo: &RepoSlug, comment_id: u64, body: &str) -> Result<(), CodeHostError>;
 
     /// Sets (replaces) the status of `context` on a commit.
     async fn set_commit_status(
@@ -152,6 +156,7 @@ pub trait CodeHost: Send + Sync {
         sha: &CommitSha,
         environment: &str,
         description: &str,
+        transient: bool,
     ) -> Result<u64, CodeHostError>;
 
     /// Adds a status to a GitHub Deployment, linking to tengu's page for it.

@@ -120,11 +120,25 @@ impl CodeHost for Sandbox {
         .map_err(store_failed)?
     }
 
-    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
+    async fn create_issue_comment(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<u64, CodeHostError> {
         self.mutate(|world| {
             check_repo(world, repo)?;
             pull(world, number)?;
-            world.comments.entry(number.get()).or_default().push(body.to_owned());
+            let comments = world.comments.entry(number.get()).or_default();
+            comments.push(body.to_owned());
+            Ok(comment_id(number.get(), comments.len() - 1))
+        })
+        .await
+        .map_err(store_failed)?
+    }
+
+    async fn update_issue_comment(&self, repo: &RepoSlug, comment_id: u64, body: &str) -> Result<(), CodeHostError> {
+        let (number, index) = (comment_id >> 20, (comment_id & 0xf_ffff) as usize);
+        self.mutate(|world| {
+            check_repo(world, repo)?;
+            let comment = world.comments.get_mut(&number).and_then(|comments| comments.get_mut(index));
+            let comment = comment.ok_or_else(|| CodeHostError::NotFound(format!("comment {comment_id}")))?;
+            *comment = body.to_owned();
             Ok(())
         })
         .await
@@ -172,6 +186,7 @@ impl CodeHost for Sandbox {
         sha: &CommitSha,
         environment: &str,
         _description: &str,
+        _transient: bool,
     ) -> Result<u64, CodeHostError> {
         self.mutate(|world| {
             check_repo(world, repo)?;
@@ -219,4 +234,9 @@ impl CodeHost for Sandbox {
         .await
         .map_err(store_failed)
     }
+}
+
+/// The simulated GitHub numbers a comment by its pull request and place, so it can be found to edit.
+fn comment_id(number: u64, index: usize) -> u64 {
+    (number << 20) | index as u64
 }

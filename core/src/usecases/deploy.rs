@@ -316,7 +316,7 @@ impl Tengu {
         let (Some(sha), None) = (&deployment.sha, deployment.github_deployment) else { return Ok(()) };
         let host = &self.ports.code_host;
         let description = format!("{} by {} via tengu", deployment.image, deployment.actor);
-        match host.create_deployment(&deployment.repo, sha, deployment.env.as_str(), &description).await {
+        match host.create_deployment(&deployment.repo, sha, deployment.env.as_str(), &description, false).await {
             Ok(github) => {
                 self.ports.store.record_github_deployment(deployment.id, github).await?;
                 self.mirror_status(deployment, github, GithubDeploymentState::InProgress).await;

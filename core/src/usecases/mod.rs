@@ -11,6 +11,7 @@ mod environment_page;
 mod gate;
 mod remind;
 mod review_envs;
+mod review_github;
 mod simulate;
 mod verify;
 

@@ -150,6 +150,7 @@ impl Tengu {
         };
         self.ports.store.save_review_env(&env).await?;
         self.run_first_task(&settings, &mut env).await?;
+        self.publish_review_env(&mut env).await;
         self.enforce_review_cap(&settings, &mut Vec::new()).await?;
         Ok(self.ports.store.review_env(&pr.repo, pr.number).await?.unwrap_or(env))
     }
@@ -192,7 +193,10 @@ impl Tengu {
             if let Some(old) = old {
                 self.stop_task_quietly(&settings, &old, "superseded by a newer push").await;
             }
+            // The deployment GitHub shows was for the commit that never served.
+            env.github_deployment = None;
             self.run_first_task(&settings, &mut env).await?;
+            self.publish_review_env(&mut env).await;
             return Ok(env);
         }
         if let Some(superseded) = env.next_task.take() {
@@ -211,6 +215,7 @@ impl Tengu {
             }
         }
         self.ports.store.save_review_env(&env).await?;
+        self.publish_review_note(&mut env).await;
         Ok(env)
     }
 
@@ -234,6 +239,7 @@ impl Tengu {
         env.address = None;
         env.next_sha = None;
         self.ports.store.save_review_env(&env).await?;
+        self.publish_review_env(&mut env).await;
         Ok(Some(env))
     }
 
@@ -303,8 +309,11 @@ impl Tengu {
                 env.sha = env.next_sha.take().unwrap_or(env.sha);
                 env.state = ReviewEnvState::Running;
                 env.reason = None;
+                // A new commit serves: GitHub gets a deployment of it (the old one goes inactive).
+                env.github_deployment = None;
                 self.ports.store.save_review_env(&env).await?;
                 self.stop_task_quietly(settings, &current, "replaced by a newer push").await;
+                self.publish_review_env(&mut env).await;
                 changes.push(format!("{name}: now serving {} at {}", env.sha.short(), env.url));
                 return Ok(());
             }
@@ -315,6 +324,7 @@ impl Tengu {
                 env.next_task = None;
                 env.next_sha = None;
                 self.ports.store.save_review_env(&env).await?;
+                self.publish_review_note(&mut env).await;
                 changes.push(format!("{name}: the new task stopped; the previous one serves on"));
             }
         }
@@ -326,12 +336,14 @@ impl Tengu {
                 env.address = None;
                 env.task = None;
                 self.ports.store.save_review_env(&env).await?;
+                self.publish_review_env(&mut env).await;
                 changes.push(format!("{name}: failed ({why})"));
             }
             Some(task) if env.state == ReviewEnvState::Starting && task.is_ready() && address(&task).is_some() => {
                 env.state = ReviewEnvState::Running;
                 env.address = address(&task);
                 self.ports.store.save_review_env(&env).await?;
+                self.publish_review_env(&mut env).await;
                 changes.push(format!("{name}: running at {}", env.url));
             }
             Some(_) => {}
@@ -341,6 +353,7 @@ impl Tengu {
                 env.address = None;
                 env.task = None;
                 self.ports.store.save_review_env(&env).await?;
+                self.publish_review_env(&mut env).await;
                 changes.push(format!("{name}: failed (its task is gone)"));
             }
         }
