@@ -114,3 +114,36 @@ pub async fn abort_deployment(id: i64) -> Result<Deployment, ServerFnError> {
 pub async fn load_history(filter: tengu_core::domain::DeploymentFilter) -> Result<Vec<Deployment>, ServerFnError> {
     tengu()?.deployment_history(&filter).await.map_err(user_error)
 }
+
+#[server]
+pub async fn load_review_envs() -> Result<tengu_core::views::ReviewEnvsView, ServerFnError> {
+    tengu()?.review_envs_view().await.map_err(user_error)
+}
+
+/// Stop, Start or Rebuild (`press` is one of those words).
+#[server]
+pub async fn press_review_env(
+    repo: RepoSlug,
+    pr: PrNumber,
+    press: String,
+) -> Result<tengu_core::domain::ReviewEnv, ServerFnError> {
+    let press = tengu_core::usecases::ReviewPress::parse(&press).map_err(user_error)?;
+    tengu()?.press_review(&acting_actor()?, &repo, pr, press).await.map_err(user_error)
+}
+
+#[server]
+pub async fn stop_stranger_task(cluster: tengu_core::domain::ClusterName, arn: String) -> Result<(), ServerFnError> {
+    tengu()?.stop_stranger_task(&acting_actor()?, &cluster, &arn).await.map_err(user_error)
+}
+
+/// Sandbox only: open a pull request (`number` empty), push to one, or close one, as the webhook would say.
+#[server]
+pub async fn simulate_feature_pr(
+    change: String,
+    title: Option<String>,
+    number: Option<PrNumber>,
+) -> Result<String, ServerFnError> {
+    let person = crate::server_glue::acting_person()?;
+    let change = crate::server_glue::feature_pr_change(&change, title, number, &person)?;
+    tengu()?.simulate_feature_pr(&person, change).await.map_err(user_error)
+}

@@ -17,7 +17,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
 use crate::components::site_header::SiteHeader;
-use crate::pages::{DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound};
+use crate::pages::{DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound, ReviewEnvsPage};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deployments") view=HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/deployments/:id") view=DeploymentPage ssr=SsrMode::Async/>
                     <Route path=path!("/environments/:name") view=EnvironmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/review-envs") view=ReviewEnvsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

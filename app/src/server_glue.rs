@@ -48,3 +48,32 @@ pub fn fresh_key_seed() -> String {
     hasher.write_u128(nanos);
     format!("{:016x}{:08x}", hasher.finish(), nanos as u32)
 }
+
+/// The person acting, for what only a person does (the sandbox's simulated GitHub).
+pub fn acting_person() -> Result<tengu_core::domain::Login, ServerFnError> {
+    match acting_actor()? {
+        Actor::Person(login) => Ok(login),
+        Actor::System => Err(ServerFnError::new("only a person can do this.")),
+    }
+}
+
+/// The sandbox form's words as a change: `open` (with a title), `push` or `close` (with a number).
+pub fn feature_pr_change(
+    change: &str,
+    title: Option<String>,
+    number: Option<tengu_core::domain::PrNumber>,
+    person: &tengu_core::domain::Login,
+) -> Result<tengu_core::ports::FeaturePrChange, ServerFnError> {
+    use tengu_core::ports::FeaturePrChange;
+    let number = || number.ok_or_else(|| ServerFnError::new("say which pull request."));
+    match change {
+        "open" => {
+            let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+            let title = title.ok_or_else(|| ServerFnError::new("give the pull request a title."))?;
+            Ok(FeaturePrChange::Open { title, author: person.clone() })
+        }
+        "push" => Ok(FeaturePrChange::Push(number()?)),
+        "close" => Ok(FeaturePrChange::Close(number()?)),
+        other => Err(ServerFnError::new(format!("{other:?} is not open, push or close."))),
+    }
+}

@@ -26,6 +26,25 @@ pub struct DeploymentView {
     pub shipped: Vec<crate::domain::ChecklistItem>,
 }
 
+/// One row of the review environments page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEnvRow {
+    pub env: ReviewEnv,
+    /// When the TTL stops it, for a live one.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The review environments page: every environment, newest first, and the tasks tengu started that none holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEnvsView {
+    pub rows: Vec<ReviewEnvRow>,
+    /// `(cluster, task ARN)` of tasks started by tengu that no review environment holds.
+    pub strangers: Vec<(String, String)>,
+    /// ECS could not be asked for strangers (said why), so the list may be incomplete.
+    pub strangers_unknown: Option<String>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
 /// The environment page: what runs, what is happening, and what it could go back to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentView {

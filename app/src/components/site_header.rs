@@ -24,6 +24,8 @@ pub fn SiteHeader() -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <a href="/">"Overview"</a>
+                <a href="/deployments">"Deployments"</a>
+                <a href="/review-envs">"Review environments"</a>
             </nav>
         </header>
     }

@@ -4,6 +4,7 @@ mod environment;
 mod history;
 mod home;
 mod not_found;
+mod review_envs;
 
 pub use deploy_pr::DeployPrPage;
 pub use deployment::DeploymentPage;
@@ -11,3 +12,4 @@ pub use environment::EnvironmentPage;
 pub use history::HistoryPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
+pub use review_envs::ReviewEnvsPage;

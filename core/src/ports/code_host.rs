@@ -174,4 +174,21 @@ pub trait CodeHost: Send + Sync {
     async fn observe_body_edit(&self, _repo: &RepoSlug, _number: PrNumber, _body: &str) -> Result<(), CodeHostError> {
         Ok(())
     }
+
+    /// The sandbox only: a visitor opens, pushes to or closes a feature pull request on the simulated GitHub.
+    async fn simulate_feature_pr(
+        &self,
+        _repo: &RepoSlug,
+        _change: &FeaturePrChange,
+    ) -> Result<PullRequest, CodeHostError> {
+        Err(CodeHostError::Rejected("only the sandbox simulates pull requests".to_owned()))
+    }
+}
+
+/// What a sandbox visitor does to a feature pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeaturePrChange {
+    Open { title: String, author: Login },
+    Push(PrNumber),
+    Close(PrNumber),
 }

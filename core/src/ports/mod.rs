@@ -11,8 +11,8 @@ mod task_runner;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
-    CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
-    PullSummary, StatusState,
+    CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,
+    PullRequest, PullSummary, StatusState,
 };
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};

@@ -6,7 +6,8 @@ use super::Sandbox;
 use super::world::World;
 use crate::domain::{BranchName, CommitSha, PrNumber, PrState, RepoSlug};
 use crate::ports::{
-    CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest, PullSummary,
+    CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,
+    PullRequest, PullSummary,
 };
 
 use super::world::{PullOptions, SimGithubDeployment};
@@ -222,6 +223,52 @@ impl CodeHost for Sandbox {
         .map_err(store_failed)?
     }
 
+    async fn simulate_feature_pr(
+        &self,
+        repo: &RepoSlug,
+        change: &FeaturePrChange,
+    ) -> Result<PullRequest, CodeHostError> {
+        self.mutate(|world| {
+            check_repo(world, repo)?;
+            let pull = match change {
+                FeaturePrChange::Open { title, author } => {
+                    let number = PrNumber::new(world.next_number).expect("sandbox numbers start at 1");
+                    world.next_number += 1;
+                    let head = crate::domain::BranchName::parse(format!("feature/sandbox-{}", number.get()))
+                        .expect("a valid branch name");
+                    let pull = PullRequest {
+                        number,
+                        title: title.clone(),
+                        body: String::new(),
+                        author: author.clone(),
+                        base: crate::domain::BranchName::parse("master").expect("a valid branch name"),
+                        head,
+                        state: PrState::Open,
+                        url: format!("https://github.com/{repo}/pull/{}", number.get()),
+                        head_sha: simulated_sha(number.get(), 0),
+                    };
+                    world.pulls.insert(number.get(), pull.clone());
+                    pull
+                }
+                FeaturePrChange::Push(number) => {
+                    let pull = world.pulls.get_mut(&number.get()).ok_or_else(|| missing_pull(*number))?;
+                    let pushes = world.pushes.entry(number.get()).or_default();
+                    *pushes += 1;
+                    pull.head_sha = simulated_sha(number.get(), *pushes);
+                    pull.clone()
+                }
+                FeaturePrChange::Close(number) => {
+                    let pull = world.pulls.get_mut(&number.get()).ok_or_else(|| missing_pull(*number))?;
+                    pull.state = PrState::Closed;
+                    pull.clone()
+                }
+            };
+            Ok(pull)
+        })
+        .await
+        .map_err(store_failed)?
+    }
+
     async fn observe_body_edit(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
         self.mutate(|world| {
             // A delivery about a repository or PR the simulation does not have changes nothing in it.
@@ -239,4 +286,15 @@ impl CodeHost for Sandbox {
 /// The simulated GitHub numbers a comment by its pull request and place, so it can be found to edit.
 fn comment_id(number: u64, index: usize) -> u64 {
     (number << 20) | index as u64
+}
+
+fn missing_pull(number: PrNumber) -> CodeHostError {
+    CodeHostError::NotFound(format!("pull request {number}"))
+}
+
+/// A commit SHA for a simulated push: 40 hex characters that differ per pull request and push.
+fn simulated_sha(number: u64, push: u64) -> CommitSha {
+    let mix = |seed: u64| seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17) ^ 0x5bd1_e995;
+    let text = format!("{:016x}{:016x}{:08x}", mix(number), mix(push + 1), (number << 8 | push) as u32);
+    CommitSha::parse(text).expect("40 hexadecimal characters")
 }

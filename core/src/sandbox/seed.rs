@@ -344,6 +344,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         task_definition_images: BTreeMap::new(),
         github_deployments: Vec::new(),
         tasks: BTreeMap::new(),
+        pushes: BTreeMap::new(),
     }
 }
 

@@ -66,6 +66,9 @@ pub struct World {
     /// Standalone tasks (review environments) by ARN.
     #[serde(default)]
     pub tasks: BTreeMap<String, SimTask>,
+    /// How many times a visitor pushed to each simulated feature pull request.
+    #[serde(default)]
+    pub pushes: BTreeMap<u64, u64>,
 }
 
 /// A simulated standalone task: it comes up over a few seconds, gets an address, and runs until stopped; a

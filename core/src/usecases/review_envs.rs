@@ -5,8 +5,8 @@
 use chrono::Duration;
 
 use crate::domain::{
-    Actor, AuditAction, AuditEntry, BranchName, CommitSha, Login, PrNumber, RepoSlug, ReviewEnv, ReviewEnvState,
-    ReviewSettings,
+    Actor, AuditAction, AuditEntry, BranchName, ClusterName, CommitSha, Login, PrNumber, RepoSlug, ReviewEnv,
+    ReviewEnvState, ReviewSettings,
 };
 use crate::error::CoreError;
 use crate::ports::{OrchestratorError, TaskSpec, TaskStatus};
@@ -393,6 +393,67 @@ impl Tengu {
         Ok(())
     }
 
+    /// Every review environment (live first, then newest push first), when each expires, and tasks tengu started
+    /// that none holds (one ListTasks per configured repository).
+    pub async fn review_envs_view(&self) -> Result<crate::views::ReviewEnvsView, CoreError> {
+        let now = self.ports.clock.now();
+        let mut envs = self.ports.store.review_envs().await?;
+        envs.sort_by_key(|e| (!e.is_live(), std::cmp::Reverse(e.last_push_at)));
+        let rows = envs
+            .into_iter()
+            .map(|env| {
+                let ttl = self.settings.review(&env.repo).map(|s| Duration::hours(s.ttl_hours));
+                let expires_at = ttl.filter(|_| env.is_live()).map(|ttl| env.last_push_at + ttl);
+                crate::views::ReviewEnvRow { env, expires_at }
+            })
+            .collect::<Vec<_>>();
+        let mut strangers = Vec::new();
+        let mut strangers_unknown = None;
+        for settings in &self.settings.review {
+            match self.ports.tasks.list_tengu_tasks(&settings.cluster).await {
+                Ok(running) => {
+                    let held = |arn: &String| {
+                        rows.iter().any(|r| r.env.task.as_ref() == Some(arn) || r.env.next_task.as_ref() == Some(arn))
+                    };
+                    strangers
+                        .extend(running.into_iter().filter(|a| !held(a)).map(|a| (settings.cluster.to_string(), a)));
+                }
+                Err(error) => strangers_unknown = Some(error.to_string()),
+            }
+        }
+        Ok(crate::views::ReviewEnvsView { rows, strangers, strangers_unknown, now })
+    }
+
+    /// Stops a task tengu started that no review environment holds (listed on the page).
+    pub async fn stop_stranger_task(&self, actor: &Actor, cluster: &ClusterName, arn: &str) -> Result<(), CoreError> {
+        if !self.settings.review.iter().any(|s| &s.cluster == cluster) {
+            return Err(CoreError::Refused(format!("{cluster} is not a review environments cluster")));
+        }
+        let held = self
+            .ports
+            .store
+            .review_envs()
+            .await?
+            .into_iter()
+            .any(|e| e.is_live() && (e.task.as_deref() == Some(arn) || e.next_task.as_deref() == Some(arn)));
+        if held {
+            return Err(CoreError::Refused(
+                "that task serves a review environment; stop the environment instead".into(),
+            ));
+        }
+        let why = format!("stopped by {}: no review environment held it", actor.display_name());
+        self.ports.tasks.stop_task(cluster, arn, &why).await?;
+        let entry = AuditEntry {
+            at: self.ports.clock.now(),
+            actor: actor.display_name(),
+            action: AuditAction::ReviewEnvStopped,
+            target: format!("task {arn}"),
+            detail: why,
+        };
+        self.ports.store.record_audit(&entry).await?;
+        Ok(())
+    }
+
     /// Where a proxy should send a request for `host`: the running environment's task address.
     pub async fn review_route(&self, host: &str) -> Result<Option<String>, CoreError> {
         let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
@@ -451,6 +512,17 @@ pub enum ReviewPress {
     Stop,
     Start,
     Rebuild,
+}
+
+impl ReviewPress {
+    pub fn parse(value: &str) -> Result<Self, CoreError> {
+        match value {
+            "stop" => Ok(ReviewPress::Stop),
+            "start" => Ok(ReviewPress::Start),
+            "rebuild" => Ok(ReviewPress::Rebuild),
+            other => Err(CoreError::Refused(format!("{other:?} is not stop, start or rebuild"))),
+        }
+    }
 }
 
 /// "5 days", "36 hours".

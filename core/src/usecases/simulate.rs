@@ -1,6 +1,7 @@
 use crate::checklist_body;
 use crate::domain::{Login, PrNumber, RepoSlug};
 use crate::error::CoreError;
+use crate::ports::FeaturePrChange;
 use crate::tengu::Tengu;
 use crate::webhooks::{GithubEvent, PrAction, PullRequestEvent};
 
@@ -46,5 +47,44 @@ impl Tengu {
     /// The deploy PR's body as GitHub holds it now (the sandbox shows it beside its simulated edits).
     pub async fn deploy_pr_body_on_github(&self, repo: &RepoSlug, deploy_pr: PrNumber) -> Result<String, CoreError> {
         Ok(self.ports.code_host.pull_request(repo, deploy_pr).await?.body)
+    }
+}
+
+impl Tengu {
+    /// The sandbox only: a visitor opens, pushes to or closes a pull request on the simulated GitHub, and tengu
+    /// hears of it as the webhook GitHub would send (opened, synchronize, closed).
+    pub async fn simulate_feature_pr(&self, person: &Login, change: FeaturePrChange) -> Result<String, CoreError> {
+        if !self.settings.sandbox {
+            return Err(CoreError::Refused("pull requests are simulated only in the sandbox".to_owned()));
+        }
+        let repo = self
+            .settings
+            .review
+            .first()
+            .map(|r| r.repo.clone())
+            .ok_or_else(|| CoreError::Refused("the sandbox has no review environments".to_owned()))?;
+        let action = match &change {
+            FeaturePrChange::Open { .. } => PrAction::Opened,
+            FeaturePrChange::Push(_) => PrAction::Synchronize,
+            FeaturePrChange::Close(_) => PrAction::Closed { merged: false },
+        };
+        let pr = self.ports.code_host.simulate_feature_pr(&repo, &change).await?;
+        let event = PullRequestEvent {
+            action,
+            repo: repo.clone(),
+            number: pr.number,
+            title: pr.title,
+            body: pr.body,
+            previous_body: None,
+            author: pr.author,
+            base: pr.base,
+            head: pr.head,
+            head_repo: Some(repo),
+            head_sha: Some(pr.head_sha),
+            labels: Vec::new(),
+            merge_sha: None,
+            sender: person.clone(),
+        };
+        self.handle_github_event(&GithubEvent::PullRequest(Box::new(event))).await
     }
 }

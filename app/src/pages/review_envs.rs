@@ -1,0 +1,219 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
+
+use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask, load_review_envs, load_site_info};
+use crate::components::badge::Badge;
+use crate::components::error_notice::ErrorNotice;
+use crate::components::table::DataTable;
+use crate::format::{duration, error_text, iso, review_tone, when};
+
+/// How often the page asks again while it is open (review tasks come and go in seconds).
+const REFRESH_MS: u64 = 2_000;
+
+/// Every review environment with its state, URL, age and expiry; Stop, Start and Rebuild; in the sandbox, a
+/// visitor opens, pushes to and closes pull requests to watch the lifecycle.
+#[component]
+pub fn ReviewEnvsPage() -> impl IntoView {
+    let press = ServerAction::<PressReviewEnv>::new();
+    let simulate = ServerAction::<SimulateFeaturePr>::new();
+    let stop_stranger = ServerAction::<StopStrangerTask>::new();
+    let tick = RwSignal::new(0u32);
+    refresh_every(tick);
+    let page = Resource::new(
+        move || (tick.get(), press.version().get(), simulate.version().get(), stop_stranger.version().get()),
+        |_| async move { load_review_envs().await.map_err(|e| error_text(&e)) },
+    );
+    let sandbox = Resource::new(|| (), |_| async move { load_site_info().await.map(|i| i.sandbox).unwrap_or(false) });
+    let failure = move || {
+        let pressed = press.value().get().and_then(|r| r.err());
+        let simulated = simulate.value().get().and_then(|r| r.err());
+        let stopped = stop_stranger.value().get().and_then(|r| r.err());
+        pressed.or(simulated).or(stopped).map(|e| view! { <ErrorNotice message=error_text(&e)/> })
+    };
+    let said =
+        move || simulate.value().get().and_then(|r| r.ok()).map(|s| view! { <p class="notice" role="status">{s}</p> });
+    view! {
+        <Title text="Review environments"/>
+        <header class="page-header">
+            <h1>"Review environments"</h1>
+            <p class="muted">"One ECS task per pull request, with its own URL; replaced on push without a gap, stopped when the pull request closes or idles."</p>
+        </header>
+        {failure}
+        {said}
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                sandbox.await.then(|| view! { <SandboxPullRequests simulate/> })
+            })}
+        </Transition>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(view) => view! { <ReviewEnvsTable view=view.clone() press/> <Strangers view stop_stranger/> }.into_any(),
+                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SandboxPullRequests(simulate: ServerAction<SimulateFeaturePr>) -> impl IntoView {
+    view! {
+        <section class="panel sandbox-panel" aria-labelledby="simulate-title">
+            <h2 id="simulate-title">"Sandbox: a pull request on GitHub"</h2>
+            <p class="muted">"Opening, pushing to and closing a pull request reach tengu as GitHub's webhooks would."</p>
+            <ActionForm action=simulate attr:class="inline-form">
+                <input type="hidden" name="change" value="open"/>
+                <label>"Title " <input type="text" name="title" required size="30" placeholder="Add wish lists"/></label>
+                <button type="submit">"Open a pull request"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn ReviewEnvsTable(view: ReviewEnvsView, press: ServerAction<PressReviewEnv>) -> impl IntoView {
+    if view.rows.is_empty() {
+        return view! { <p class="empty">"No review environment yet: one starts when a pull request opens."</p> }
+            .into_any();
+    }
+    const HEADERS: &[&str] =
+        &["PR", "Title", "Author", "Branch", "Commit", "State", "URL", "Age", "Last push", "Expires in", ""];
+    let now = view.now;
+    let rows = view.rows.into_iter().map(|row| view! { <ReviewEnvLine row now press/> }).collect_view();
+    view! { <DataTable headers=HEADERS>{rows}</DataTable> }.into_any()
+}
+
+#[component]
+fn ReviewEnvLine(
+    row: ReviewEnvRow,
+    now: chrono::DateTime<chrono::Utc>,
+    press: ServerAction<PressReviewEnv>,
+) -> impl IntoView {
+    let env = row.env;
+    let age = duration((now - env.started_at).num_seconds().max(0));
+    let expires = row.expires_at.map(|at| duration((at - now).num_seconds().max(0))).unwrap_or_else(|| "—".to_owned());
+    let live = env.is_live();
+    let number = env.pr.get().to_string();
+    let button = |word: &'static str, label: &'static str| {
+        let (repo, number) = (env.repo.to_string(), number.clone());
+        view! {
+            <ActionForm action=press attr:class="inline-form">
+                <input type="hidden" name="repo" value=repo/>
+                <input type="hidden" name="pr" value=number/>
+                <input type="hidden" name="press" value=word/>
+                <button type="submit">{label}</button>
+            </ActionForm>
+        }
+    };
+    let commit = match &env.next_sha {
+        Some(next) => format!("{} → {}", env.sha.short(), next.short()),
+        None => env.sha.short().to_owned(),
+    };
+    view! {
+        <tr data-pr=number.clone() data-state=env.state.as_str()>
+            <td>{format!("#{number}")}</td>
+            <td>{env.title.clone()}</td>
+            <td>{env.author.to_string()}</td>
+            <td><code>{env.branch.to_string()}</code></td>
+            <td><code>{commit}</code></td>
+            <td>
+                <Badge tone=review_tone(env.state) label=env.state.as_str().to_owned()/>
+                {env.reason.clone().map(|r| view! { <span class="reason">{r}</span> })}
+            </td>
+            <td>{if env.state == tengu_core::domain::ReviewEnvState::Running {
+                view! { <a href=env.url.clone() rel="noopener">{env.url.clone()}</a> }.into_any()
+            } else {
+                view! { <span class="muted">{env.url.clone()}</span> }.into_any()
+            }}</td>
+            <td class="nowrap">{age}</td>
+            <td><time datetime=iso(env.last_push_at)>{when(env.last_push_at)}</time></td>
+            <td class="nowrap">{expires}</td>
+            <td class="nowrap">
+                {if live { button("stop", "Stop").into_any() } else { button("start", "Start").into_any() }}
+                {button("rebuild", "Rebuild")}
+                <SandboxRowButtons number=number.clone() live/>
+            </td>
+        </tr>
+    }
+}
+
+/// In the sandbox: push to or close this pull request on the simulated GitHub.
+#[component]
+fn SandboxRowButtons(number: String, live: bool) -> impl IntoView {
+    let simulate = ServerAction::<SimulateFeaturePr>::new();
+    let sandbox = Resource::new(|| (), |_| async move { load_site_info().await.map(|i| i.sandbox).unwrap_or(false) });
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let (push_number, close_number) = (number.clone(), number.clone());
+                Suspend::new(async move {
+                    let show = sandbox.await && live;
+                    show.then(move || view! {
+                        <ActionForm action=simulate attr:class="inline-form">
+                            <input type="hidden" name="change" value="push"/>
+                            <input type="hidden" name="number" value=push_number/>
+                            <button type="submit" title="Simulate a push to this pull request">"Push"</button>
+                        </ActionForm>
+                        <ActionForm action=simulate attr:class="inline-form">
+                            <input type="hidden" name="change" value="close"/>
+                            <input type="hidden" name="number" value=close_number/>
+                            <button type="submit" title="Simulate closing this pull request">"Close"</button>
+                        </ActionForm>
+                    })
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Strangers(view: ReviewEnvsView, stop_stranger: ServerAction<StopStrangerTask>) -> impl IntoView {
+    let unknown = view
+        .strangers_unknown
+        .map(|why| view! { <p class="muted">"Tasks nobody holds could not be listed: " {why}</p> });
+    if view.strangers.is_empty() {
+        return view! { {unknown} }.into_any();
+    }
+    let rows = view
+        .strangers
+        .into_iter()
+        .map(|(cluster, arn)| {
+            view! {
+                <li>
+                    <code>{arn.clone()}</code> " in " {cluster.clone()} " "
+                    <ActionForm action=stop_stranger attr:class="inline-form">
+                        <input type="hidden" name="cluster" value=cluster/>
+                        <input type="hidden" name="arn" value=arn/>
+                        <button type="submit">"Stop"</button>
+                    </ActionForm>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="strangers-title">
+            <h2 id="strangers-title">"Tasks tengu started that no review environment holds"</h2>
+            {unknown}
+            <ul class="plain-list">{rows}</ul>
+        </section>
+    }
+    .into_any()
+}
+
+/// Bumps `tick` every few seconds while the page is open in a browser, so the table follows ECS.
+#[cfg(feature = "hydrate")]
+fn refresh_every(tick: RwSignal<u32>) {
+    let handle =
+        set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_millis(REFRESH_MS));
+    if let Ok(handle) = handle {
+        on_cleanup(move || handle.clear());
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn refresh_every(_: RwSignal<u32>) {
+    let _ = REFRESH_MS;
+}
