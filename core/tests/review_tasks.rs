@@ -63,9 +63,11 @@ async fn a_review_task_runs_with_its_overrides_and_tags_and_stops() {
     register(&ecs, "shop-review", false).await;
     let adapter = AwsEcs::connect(&moto.settings()).await;
 
-    let arn = adapter.run_task(&spec(&moto, "shop-review", "123").await).await.unwrap();
-
+    let spec = spec(&moto, "shop-review", "123").await;
+    let asked = std::time::Instant::now();
+    let arn = adapter.run_task(&spec).await.unwrap();
     let status = adapter.describe_tasks(&review(), std::slice::from_ref(&arn)).await.unwrap();
+    println!("moto: RunTask to a ready task with an address: {} ms", asked.elapsed().as_millis());
     assert_eq!(status.len(), 1);
     let task = &status[0];
     assert_eq!(task.last_status, "RUNNING");

@@ -382,3 +382,23 @@ async fn forks_and_opted_out_pull_requests_get_no_review_environment() {
     let repo = tengu_core::domain::RepoSlug::parse("Codertocat/Hello-World").unwrap();
     assert!(tengu.store().review_env(&repo, tengu_core::domain::PrNumber::new(2).unwrap()).await.unwrap().is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_label_opts_a_pull_request_in_and_out() {
+    let app = spawn_app(vec![SECRET.to_vec()]).await;
+    let mut settings = app.tengu.settings().review[0].clone();
+    settings.repo = tengu_core::domain::RepoSlug::parse("Codertocat/Hello-World").unwrap();
+    settings.opt_in_label = Some("review-env".into());
+    let tengu = app.tengu.clone().with_review_settings(vec![settings]);
+    let opened = handle(&tengu, "pull_request", &fixture("pull_request.opened")).await;
+    assert_eq!(opened, "Codertocat/Hello-World#2: its labels ask for no review environment");
+    let mut labelled = fixture("pull_request.opened");
+    labelled["action"] = json!("labeled");
+    labelled["pull_request"]["labels"] = json!([{ "id": 1, "name": "review-env", "color": "ededed" }]);
+    let outcome = handle(&tengu, "pull_request", &labelled).await;
+    assert!(outcome.starts_with("Codertocat/Hello-World#2: labelled in; review environment starting"), "{outcome}");
+    labelled["action"] = json!("unlabeled");
+    labelled["pull_request"]["labels"] = json!([]);
+    let outcome = handle(&tengu, "pull_request", &labelled).await;
+    assert_eq!(outcome, "Codertocat/Hello-World#2: labelled out; review environment stopped");
+}

@@ -58,6 +58,7 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
         </section>
         <section aria-labelledby="review-title">
             <h2 id="review-title">"Review environments"</h2>
+            <p><a href="/review-envs">"All review environments"</a></p>
             <ReviewEnvTable envs=home.review_envs/>
         </section>
         <section aria-labelledby="activity-title">

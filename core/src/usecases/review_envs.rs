@@ -116,6 +116,23 @@ impl Tengu {
                     None => Ok(format!("{name}: no review environment to stop")),
                 }
             }
+            // A label added or removed may opt the pull request in or out.
+            PrAction::Other(action) if action == "labeled" || action == "unlabeled" => {
+                let live = self.ports.store.review_env(&event.repo, event.number).await?.is_some_and(|e| e.is_live());
+                let forked = event.head_repo.as_ref() != Some(&event.repo);
+                match (settings.wants(&event.labels) && !forked, live, event.head_sha.clone()) {
+                    (true, false, Some(sha)) => {
+                        let env = self.start_review_env(pr(sha)).await?;
+                        Ok(format!("{name}: labelled in; review environment {} at {}", env.state.as_str(), env.url))
+                    }
+                    (false, true, _) => {
+                        self.stop_review_env(&event.repo, event.number, "its labels ask for no review environment")
+                            .await?;
+                        Ok(format!("{name}: labelled out; review environment stopped"))
+                    }
+                    _ => Ok(format!("{name}: the labels change nothing for its review environment")),
+                }
+            }
             _ => Ok(format!("{name}: nothing for review environments to do")),
         }
     }
