@@ -22,11 +22,46 @@ pub fn review_url(template: &str, repo: &RepoSlug, number: PrNumber, branch: &Br
         Some((scheme, rest)) => (format!("{scheme}://"), rest.to_owned()),
         None => (String::new(), filled),
     };
-    let (label, tail) = match rest.find(['.', '/', ':']) {
-        Some(end) => (&rest[..end], &rest[end..]),
-        None => (rest.as_str(), ""),
+    let host_end = rest.find(['/', ':', '?', '#']).unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(host_end);
+    let mut labels = host.split('.');
+    let first = dns_label(labels.next().unwrap_or_default(), number);
+    // Every other label is made valid too (a `{repo}` there, or upper case in the template).
+    let others: Vec<String> = labels.map(plain_label).collect();
+    let host = std::iter::once(first).chain(others).collect::<Vec<_>>().join(".");
+    format!("{scheme}{host}{tail}")
+}
+
+/// A host label other than the first: lower case letters, digits and inner hyphens, at most 63 characters.
+fn plain_label(raw: &str) -> String {
+    let mut label = String::with_capacity(raw.len());
+    for c in raw.chars().flat_map(char::to_lowercase) {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if !(c == '-' && label.ends_with('-')) {
+            label.push(c);
+        }
+    }
+    let label: String = label.trim_matches('-').chars().take(MAX_LABEL).collect();
+    label.trim_end_matches('-').to_owned()
+}
+
+/// Why a template cannot give every pull request its own host: `{number}` must stand on its own (between
+/// non-alphanumeric characters) in the first host label, so `x1`+`1` and `x`+`11` never meet.
+pub fn template_problem(template: &str) -> Option<String> {
+    let rest = template.split_once("://").map_or(template, |(_, rest)| rest);
+    let first = rest.split(['.', '/', ':']).next().unwrap_or_default();
+    let Some(at) = first.find("{number}") else {
+        return Some(
+            "{number} must be in the first part of the host, e.g. https://pr-{number}-{repo}.review.example.com".into(),
+        );
     };
-    format!("{scheme}{}{tail}", dns_label(label, number))
+    let before = first[..at].chars().last();
+    let after = first[at + "{number}".len()..].chars().next();
+    let stands_alone = |c: Option<char>| c.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '}');
+    if !stands_alone(before) || !stands_alone(after) {
+        return Some("{number} must have a hyphen (or the label's edge) on each side, e.g. pr-{number}-{repo}".into());
+    }
+    None
 }
 
 /// `raw` as a DNS label of at most 63 characters that still names pull request `number`.
@@ -67,8 +102,11 @@ mod tests {
         let branch = BranchName::parse("feature/Returns_Page").unwrap();
         let url = review_url("https://pr-{number}-{repo}.review.example.com", &repo, pr(123), &branch);
         assert_eq!(url, "https://pr-123-shop.review.example.com");
-        let url = review_url("https://{branch}.{repo}.review.example.com/", &repo, pr(7), &branch);
-        assert_eq!(url, "https://feature-returns-page.shop.review.example.com/");
+        let url = review_url("https://pr-{number}.{branch}.{repo}.Review.example.com:8443/", &repo, pr(7), &branch);
+        assert_eq!(url, "https://pr-7.feature-returns-page.shop.review.example.com:8443/");
+        assert!(template_problem("https://pr-{number}-{repo}.review.example.com").is_none());
+        assert!(template_problem("https://{repo}.review.example.com/pr/{number}").is_some(), "in the path");
+        assert!(template_problem("https://{branch}{number}.review.example.com").is_some(), "glued to a branch");
     }
 
     #[test]

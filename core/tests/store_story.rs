@@ -247,8 +247,11 @@ async fn story(store: &dyn Store) {
         reason: None,
         comment_id: None,
         github_deployment: None,
+        version: 0,
     };
-    store.save_review_env(&review).await.unwrap();
+    assert!(store.save_review_env(&review).await.unwrap());
+    assert!(!store.save_review_env(&review).await.unwrap(), "a save from a stale read loses");
+    review.version = 1;
     review.state = ReviewEnvState::Running;
     review.last_push_at = t(9);
     review.next_task = Some("arn:aws:ecs:us-east-1:1:task/review/b2".into());
@@ -256,7 +259,8 @@ async fn story(store: &dyn Store) {
     review.address = Some("10.0.1.7:8080".into());
     review.comment_id = Some(9_000_000_001);
     review.github_deployment = Some(42);
-    store.save_review_env(&review).await.unwrap();
+    assert!(store.save_review_env(&review).await.unwrap());
+    review.version = 2;
     assert_eq!(store.review_envs().await.unwrap(), vec![review.clone()]);
     assert_eq!(store.review_env(&repo, n(77)).await.unwrap(), Some(review));
     assert_eq!(store.review_env(&repo, n(78)).await.unwrap(), None);

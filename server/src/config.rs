@@ -272,8 +272,14 @@ impl ReviewConfig {
             name: format!("review environments of {}", self.repo),
             message: format!("{what}: {e}"),
         };
-        if !self.url_template.contains("{number}") {
-            return Err(field("url_template", "must contain {number}, so each pull request has its own URL".into()));
+        if let Some(problem) = tengu_core::review_url::template_problem(&self.url_template) {
+            return Err(field("url_template", problem));
+        }
+        if self.launch_type == tengu_core::domain::LaunchType::Ec2 && self.subnets.is_empty() {
+            return Err(field(
+                "subnets",
+                "an EC2 task needs awsvpc networking (subnets) to have an address of its own for the route".into(),
+            ));
         }
         Ok(ReviewSettings {
             repo: RepoSlug::parse(&self.repo).map_err(|e| field("repo", e.to_string()))?,
@@ -455,7 +461,20 @@ impl Config {
     }
 
     pub fn review_settings(&self) -> Result<Vec<tengu_core::domain::ReviewSettings>, ConfigError> {
-        self.review_environments.iter().map(ReviewConfig::settings).collect()
+        let settings: Vec<_> = self.review_environments.iter().map(ReviewConfig::settings).collect::<Result<_, _>>()?;
+        // Two repositories on one template would share hosts: the template must tell them apart.
+        let shared = settings.iter().any(|a| {
+            settings
+                .iter()
+                .any(|b| a.repo != b.repo && a.url_template == b.url_template && !a.url_template.contains("{repo}"))
+        });
+        if shared {
+            return Err(ConfigError::Environment {
+                name: "review environments".into(),
+                message: "url_template: repositories that share a template need {repo} in it".into(),
+            });
+        }
+        Ok(settings)
     }
 
     /// How tengu signs in to GitHub, when it is configured: a token, or an App with its private key file.

@@ -394,6 +394,7 @@ async fn a_label_opts_a_pull_request_in_and_out() {
     assert_eq!(opened, "Codertocat/Hello-World#2: its labels ask for no review environment");
     let mut labelled = fixture("pull_request.opened");
     labelled["action"] = json!("labeled");
+    labelled["label"] = json!({ "id": 1, "name": "review-env", "color": "ededed" });
     labelled["pull_request"]["labels"] = json!([{ "id": 1, "name": "review-env", "color": "ededed" }]);
     let outcome = handle(&tengu, "pull_request", &labelled).await;
     assert!(outcome.starts_with("Codertocat/Hello-World#2: labelled in; review environment starting"), "{outcome}");
@@ -401,4 +402,8 @@ async fn a_label_opts_a_pull_request_in_and_out() {
     labelled["pull_request"]["labels"] = json!([]);
     let outcome = handle(&tengu, "pull_request", &labelled).await;
     assert_eq!(outcome, "Codertocat/Hello-World#2: labelled out; review environment stopped");
+    // Another label, or any label on a closed pull request, changes nothing.
+    labelled["label"] = json!({ "id": 2, "name": "bug", "color": "d73a4a" });
+    let outcome = handle(&tengu, "pull_request", &labelled).await;
+    assert_eq!(outcome, "Codertocat/Hello-World#2: that label changes nothing for its review environment");
 }

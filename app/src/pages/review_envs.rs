@@ -49,8 +49,13 @@ pub fn ReviewEnvsPage() -> impl IntoView {
         </Transition>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let in_sandbox = sandbox.await;
                 match page.await {
-                    Ok(view) => view! { <ReviewEnvsTable view=view.clone() press/> <Strangers view stop_stranger/> }.into_any(),
+                    Ok(view) => view! {
+                        <ReviewEnvsTable view=view.clone() press simulate in_sandbox/>
+                        <Strangers view stop_stranger/>
+                    }
+                    .into_any(),
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
                 }
             })}
@@ -74,7 +79,12 @@ fn SandboxPullRequests(simulate: ServerAction<SimulateFeaturePr>) -> impl IntoVi
 }
 
 #[component]
-fn ReviewEnvsTable(view: ReviewEnvsView, press: ServerAction<PressReviewEnv>) -> impl IntoView {
+fn ReviewEnvsTable(
+    view: ReviewEnvsView,
+    press: ServerAction<PressReviewEnv>,
+    simulate: ServerAction<SimulateFeaturePr>,
+    in_sandbox: bool,
+) -> impl IntoView {
     if view.rows.is_empty() {
         return view! { <p class="empty">"No review environment yet: one starts when a pull request opens."</p> }
             .into_any();
@@ -82,7 +92,8 @@ fn ReviewEnvsTable(view: ReviewEnvsView, press: ServerAction<PressReviewEnv>) ->
     const HEADERS: &[&str] =
         &["PR", "Title", "Author", "Branch", "Commit", "State", "URL", "Age", "Last push", "Expires in", ""];
     let now = view.now;
-    let rows = view.rows.into_iter().map(|row| view! { <ReviewEnvLine row now press/> }).collect_view();
+    let rows =
+        view.rows.into_iter().map(|row| view! { <ReviewEnvLine row now press simulate in_sandbox/> }).collect_view();
     view! { <DataTable headers=HEADERS>{rows}</DataTable> }.into_any()
 }
 
@@ -91,6 +102,8 @@ fn ReviewEnvLine(
     row: ReviewEnvRow,
     now: chrono::DateTime<chrono::Utc>,
     press: ServerAction<PressReviewEnv>,
+    simulate: ServerAction<SimulateFeaturePr>,
+    in_sandbox: bool,
 ) -> impl IntoView {
     let env = row.env;
     let age = duration((now - env.started_at).num_seconds().max(0));
@@ -134,7 +147,7 @@ fn ReviewEnvLine(
             <td class="nowrap">
                 {if live { button("stop", "Stop").into_any() } else { button("start", "Start").into_any() }}
                 {button("rebuild", "Rebuild")}
-                <SandboxRowButtons number=number.clone() live/>
+                {(in_sandbox && live).then(|| view! { <SandboxRowButtons number=number.clone() simulate/> })}
             </td>
         </tr>
     }
@@ -142,30 +155,19 @@ fn ReviewEnvLine(
 
 /// In the sandbox: push to or close this pull request on the simulated GitHub.
 #[component]
-fn SandboxRowButtons(number: String, live: bool) -> impl IntoView {
-    let simulate = ServerAction::<SimulateFeaturePr>::new();
-    let sandbox = Resource::new(|| (), |_| async move { load_site_info().await.map(|i| i.sandbox).unwrap_or(false) });
+fn SandboxRowButtons(number: String, simulate: ServerAction<SimulateFeaturePr>) -> impl IntoView {
+    let (push_number, close_number) = (number.clone(), number);
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let (push_number, close_number) = (number.clone(), number.clone());
-                Suspend::new(async move {
-                    let show = sandbox.await && live;
-                    show.then(move || view! {
-                        <ActionForm action=simulate attr:class="inline-form">
-                            <input type="hidden" name="change" value="push"/>
-                            <input type="hidden" name="number" value=push_number/>
-                            <button type="submit" title="Simulate a push to this pull request">"Push"</button>
-                        </ActionForm>
-                        <ActionForm action=simulate attr:class="inline-form">
-                            <input type="hidden" name="change" value="close"/>
-                            <input type="hidden" name="number" value=close_number/>
-                            <button type="submit" title="Simulate closing this pull request">"Close"</button>
-                        </ActionForm>
-                    })
-                })
-            }}
-        </Transition>
+        <ActionForm action=simulate attr:class="inline-form">
+            <input type="hidden" name="change" value="push"/>
+            <input type="hidden" name="number" value=push_number/>
+            <button type="submit" title="Simulate a push to this pull request">"Push"</button>
+        </ActionForm>
+        <ActionForm action=simulate attr:class="inline-form">
+            <input type="hidden" name="change" value="close"/>
+            <input type="hidden" name="number" value=close_number/>
+            <button type="submit" title="Simulate closing this pull request">"Close"</button>
+        </ActionForm>
     }
 }
 

@@ -31,7 +31,10 @@ impl AwsEcs {
             .map_err(errors::task_definition)?;
         let checked = described
             .task_definition()
-            .is_some_and(|td| td.container_definitions().iter().any(|c| c.health_check().is_some()));
+            // ECS's task health follows the essential containers only.
+            .is_some_and(|td| {
+                td.container_definitions().iter().any(|c| c.health_check().is_some() && c.essential().unwrap_or(true))
+            });
         self.health_checks.lock().expect("never poisoned").insert(task_definition.to_owned(), checked);
         Ok(checked)
     }
@@ -88,6 +91,8 @@ impl TaskRunner for AwsEcs {
                 LaunchType::Ec2 => EcsLaunch::Ec2,
             })
             .started_by(STARTED_BY)
+            // One token per request: a retry of this call after a timeout cannot start a second task.
+            .client_token(client_token(spec))
             .overrides(overrides)
             .set_tags(Some(tags))
             .count(1);
@@ -106,11 +111,15 @@ impl TaskRunner for AwsEcs {
         }
         let answer = request.send().await.map_err(|e| errors::ecs(e, &spec.cluster, None))?;
         if let Some(failure) = answer.failures().first() {
-            return Err(OrchestratorError::Rejected(format!(
-                "ECS could not start the task: {} {}",
-                failure.reason().unwrap_or("for no stated reason"),
-                failure.detail().unwrap_or_default()
-            )));
+            let reason = failure.reason().unwrap_or("for no stated reason");
+            let said = format!("ECS could not start the task: {reason} {}", failure.detail().unwrap_or_default());
+            // No room in the cluster now is not a refusal: the reconciliation asks again.
+            let capacity = reason.starts_with("RESOURCE") || reason.to_ascii_lowercase().contains("capacity");
+            return Err(if capacity {
+                OrchestratorError::Unavailable(said)
+            } else {
+                OrchestratorError::Rejected(said)
+            });
         }
         let arn = answer.tasks().first().and_then(|t| t.task_arn());
         arn.map(str::to_owned).ok_or_else(|| OrchestratorError::Rejected("ECS started no task".to_owned()))
@@ -176,6 +185,15 @@ impl TaskRunner for AwsEcs {
             }
         }
     }
+}
+
+/// A RunTask idempotency token (at most 64 characters): the pull request, the commit and the moment.
+fn client_token(spec: &TaskSpec) -> String {
+    let tag = |key: &str| spec.tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("-");
+    let sha = tag("tengu:sha");
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let token = format!("tengu-{}-{}-{nanos}", tag("tengu:pr"), &sha[..sha.len().min(12)]);
+    token.chars().take(64).collect()
 }
 
 /// Which task definitions have a health check, by ARN.

@@ -69,6 +69,9 @@ pub struct ReviewEnv {
     pub comment_id: Option<u64>,
     #[serde(default)]
     pub github_deployment: Option<u64>,
+    /// Bumped by every save; a save from an older read loses (see `Store::save_review_env`).
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl ReviewEnv {
@@ -80,7 +83,7 @@ impl ReviewEnv {
     /// The URL's host, as a proxy asks for it.
     pub fn host(&self) -> &str {
         let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, rest)| rest);
-        rest.split(['/', '?', '#']).next().unwrap_or(rest)
+        rest.split(['/', '?', '#', ':']).next().unwrap_or(rest)
     }
 }
 

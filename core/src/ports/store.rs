@@ -77,7 +77,9 @@ pub trait Store: Send + Sync {
     /// The newest deployment of each environment, and the newest successful one.
     async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError>;
 
-    async fn save_review_env(&self, env: &ReviewEnv) -> Result<(), StoreError>;
+    /// Saves a review environment read at `env.version` (0: not saved yet) as version + 1. False when someone
+    /// saved it since: nothing is written, and the caller reads it again.
+    async fn save_review_env(&self, env: &ReviewEnv) -> Result<bool, StoreError>;
     async fn review_env(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<ReviewEnv>, StoreError>;
     async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError>;
 

@@ -184,5 +184,6 @@ pub(super) fn review_env(row: &AnyRow) -> Result<ReviewEnv, StoreError> {
         reason: optional_text(row, "reason")?,
         comment_id: optional_id(row, "comment_id")?,
         github_deployment: optional_id(row, "github_deployment_id")?,
+        version: int(row, "version")?,
     })
 }

@@ -358,17 +358,19 @@ impl Store for SqlStore {
         Ok((last.as_ref().map(rows::deployment).transpose()?, good.as_ref().map(rows::deployment).transpose()?))
     }
 
-    async fn save_review_env(&self, env: &ReviewEnv) -> Result<(), StoreError> {
-        sqlx::query(
+    async fn save_review_env(&self, env: &ReviewEnv) -> Result<bool, StoreError> {
+        // An upsert that only updates the version it was read at: a compare-and-set that also creates.
+        let done = sqlx::query(
             "INSERT INTO review_envs (repo, pr, title, author, branch, sha, state, url, started_at, last_push_at, \
-             task, next_task, next_sha, address, reason, comment_id, github_deployment_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             task, next_task, next_sha, address, reason, comment_id, github_deployment_id, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
              ON CONFLICT (repo, pr) DO UPDATE SET title = excluded.title, author = excluded.author, \
              branch = excluded.branch, sha = excluded.sha, state = excluded.state, url = excluded.url, \
              started_at = excluded.started_at, last_push_at = excluded.last_push_at, task = excluded.task, \
              next_task = excluded.next_task, next_sha = excluded.next_sha, address = excluded.address, \
              reason = excluded.reason, comment_id = excluded.comment_id, \
-             github_deployment_id = excluded.github_deployment_id",
+             github_deployment_id = excluded.github_deployment_id, version = excluded.version \
+             WHERE review_envs.version = $19",
         )
         .bind(env.repo.to_string())
         .bind(number(env.pr))
@@ -387,10 +389,12 @@ impl Store for SqlStore {
         .bind(env.reason.clone())
         .bind(env.comment_id.map(|id| id as i64))
         .bind(env.github_deployment.map(|id| id as i64))
+        .bind(env.version + 1)
+        .bind(env.version)
         .execute(&self.pool)
         .await
         .map_err(query_error)?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     async fn review_env(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<ReviewEnv>, StoreError> {

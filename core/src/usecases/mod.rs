@@ -12,10 +12,13 @@ mod gate;
 mod remind;
 mod review_envs;
 mod review_github;
+mod review_reconcile;
+mod review_webhook;
 mod simulate;
 mod verify;
 
 pub use deploy::{DeployRequest, DeployTarget, Progress};
 pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;
-pub use review_envs::{ReconcileReport, ReviewPr, ReviewPress};
+pub use review_envs::{ReviewPr, ReviewPress};
+pub use review_reconcile::ReconcileReport;

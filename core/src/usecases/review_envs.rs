@@ -1,27 +1,18 @@
 //! Review environments: one ECS task per pull request, started when it opens, replaced on a push without a gap
-//! (the new task serves once it is ready, then the old one stops), stopped when it closes, idles past the TTL or
-//! exceeds the cap, and reconciled with what ECS says.
+//! (the new task serves once it is ready, then the old one stops), stopped when it closes. Every change to an
+//! environment is a compare-and-set on its version, so the webhook handler, the reconciler and a person's button
+//! (in one instance or several) never overwrite each other: a loser reads again and redoes its step.
 
-use chrono::Duration;
+use std::future::Future;
 
 use crate::domain::{
     Actor, AuditAction, AuditEntry, BranchName, ClusterName, CommitSha, Login, PrNumber, RepoSlug, ReviewEnv,
     ReviewEnvState, ReviewSettings,
 };
 use crate::error::CoreError;
-use crate::ports::{OrchestratorError, TaskSpec, TaskStatus};
+use crate::ports::{OrchestratorError, StoreError, TaskSpec};
 use crate::review_url::review_url;
 use crate::tengu::Tengu;
-use crate::webhooks::{PrAction, PullRequestEvent};
-
-/// What a reconciliation did and found.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ReconcileReport {
-    /// One sentence per change, e.g. "acme/shop#12 is running at https://…".
-    pub changes: Vec<String>,
-    /// Tasks tengu started (by `startedBy`) that no review environment holds.
-    pub strangers: Vec<String>,
-}
 
 /// A pull request as its review environment needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +26,7 @@ pub struct ReviewPr {
 }
 
 impl ReviewPr {
-    fn of(env: &ReviewEnv) -> ReviewPr {
+    pub(crate) fn of(env: &ReviewEnv) -> ReviewPr {
         ReviewPr {
             repo: env.repo.clone(),
             number: env.pr,
@@ -47,7 +38,7 @@ impl ReviewPr {
     }
 }
 
-fn task_spec(settings: &ReviewSettings, pr: &ReviewPr) -> TaskSpec {
+pub(crate) fn task_spec(settings: &ReviewSettings, pr: &ReviewPr) -> TaskSpec {
     let mut environment = vec![
         ("BRANCH".to_owned(), pr.branch.to_string()),
         ("PR_NUMBER".to_owned(), pr.number.get().to_string()),
@@ -71,80 +62,61 @@ fn task_spec(settings: &ReviewSettings, pr: &ReviewPr) -> TaskSpec {
     }
 }
 
+pub(crate) fn is_lost_race(error: &CoreError) -> bool {
+    matches!(error, CoreError::Store(StoreError::Conflict(_)))
+}
+
 impl Tengu {
-    fn review_settings(&self, repo: &RepoSlug) -> Result<&ReviewSettings, CoreError> {
+    pub(crate) fn review_settings(&self, repo: &RepoSlug) -> Result<&ReviewSettings, CoreError> {
         self.settings
             .review(repo)
             .ok_or_else(|| CoreError::Refused(format!("{repo} has no review environments configured")))
     }
 
-    /// A pull request that is not a deploy PR opened, got a push, or closed.
-    pub(crate) async fn on_feature_pull_request(&self, event: &PullRequestEvent) -> Result<String, CoreError> {
-        let name = format!("{}{}", event.repo, event.number);
-        let Some(settings) = self.settings.review(&event.repo) else {
-            return Ok(format!("{name}: {} has no review environments", event.repo));
-        };
-        let pr = |sha: CommitSha| ReviewPr {
-            repo: event.repo.clone(),
-            number: event.number,
-            title: event.title.clone(),
-            author: event.author.clone(),
-            branch: event.head.clone(),
-            sha,
-        };
-        match &event.action {
-            PrAction::Opened | PrAction::Reopened | PrAction::Synchronize => {
-                if event.head_repo.as_ref() != Some(&event.repo) {
-                    return Ok(format!("{name} comes from a fork: no review environment runs its code"));
-                }
-                if !settings.wants(&event.labels) {
-                    return Ok(format!("{name}: its labels ask for no review environment"));
-                }
-                let Some(sha) = event.head_sha.clone() else {
-                    return Ok(format!("{name}: GitHub named no head commit"));
-                };
-                let env = match event.action {
-                    PrAction::Synchronize => self.push_review_env(pr(sha)).await?,
-                    _ => self.start_review_env(pr(sha)).await?,
-                };
-                Ok(format!("{name}: review environment {} at {}", env.state.as_str(), env.url))
-            }
-            PrAction::Closed { merged } => {
-                let why = if *merged { "pull request merged" } else { "pull request closed" };
-                match self.stop_review_env(&event.repo, event.number, why).await? {
-                    Some(_) => Ok(format!("{name}: review environment stopped ({why})")),
-                    None => Ok(format!("{name}: no review environment to stop")),
-                }
-            }
-            // A label added or removed may opt the pull request in or out.
-            PrAction::Other(action) if action == "labeled" || action == "unlabeled" => {
-                let live = self.ports.store.review_env(&event.repo, event.number).await?.is_some_and(|e| e.is_live());
-                let forked = event.head_repo.as_ref() != Some(&event.repo);
-                match (settings.wants(&event.labels) && !forked, live, event.head_sha.clone()) {
-                    (true, false, Some(sha)) => {
-                        let env = self.start_review_env(pr(sha)).await?;
-                        Ok(format!("{name}: labelled in; review environment {} at {}", env.state.as_str(), env.url))
-                    }
-                    (false, true, _) => {
-                        self.stop_review_env(&event.repo, event.number, "its labels ask for no review environment")
-                            .await?;
-                        Ok(format!("{name}: labelled out; review environment stopped"))
-                    }
-                    _ => Ok(format!("{name}: the labels change nothing for its review environment")),
-                }
-            }
-            _ => Ok(format!("{name}: nothing for review environments to do")),
+    /// Saves what was read at `env.version`; a lost race is `StoreError::Conflict`.
+    pub(crate) async fn save_review(&self, env: &mut ReviewEnv) -> Result<(), CoreError> {
+        if self.ports.store.save_review_env(env).await? {
+            env.version += 1;
+            Ok(())
+        } else {
+            let what = format!("the review environment of {}{} changed meanwhile", env.repo, env.pr);
+            Err(CoreError::Store(StoreError::Conflict(what)))
         }
     }
 
-    /// Starts (or starts again) a pull request's environment: recorded as starting first, so a crash between
-    /// here and ECS leaves something for the reconciliation to finish.
+    /// `step` again on a fresh read when it lost a race (three tries).
+    pub(crate) async fn retrying<T, Fut: Future<Output = Result<T, CoreError>>>(
+        &self,
+        step: impl Fn() -> Fut,
+    ) -> Result<T, CoreError> {
+        let mut tries = 0;
+        loop {
+            match step().await {
+                Err(error) if is_lost_race(&error) && tries < 2 => tries += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// Starts (or starts again) a pull request's environment; one already live takes the commit as a push.
     pub async fn start_review_env(&self, pr: ReviewPr) -> Result<ReviewEnv, CoreError> {
-        let settings = self.review_settings(&pr.repo)?.clone();
         let existing = self.ports.store.review_env(&pr.repo, pr.number).await?;
         if existing.as_ref().is_some_and(|env| env.is_live() && env.task.is_some()) {
-            return self.push_review_env(pr).await;
+            return self.retrying(|| self.push_once(pr.clone())).await;
         }
+        let env = self.retrying(|| self.start_once(pr.clone())).await?;
+        let settings = self.review_settings(&pr.repo)?.clone();
+        if let Err(error) = self.enforce_review_cap(&settings, &mut Vec::new()).await {
+            tracing::warn!(%error, "the review environment cap was not enforced; the reconciliation tries again");
+        }
+        Ok(self.ports.store.review_env(&pr.repo, pr.number).await?.unwrap_or(env))
+    }
+
+    /// Recorded as starting before ECS is asked, so a crash in between leaves the reconciliation something to
+    /// finish.
+    async fn start_once(&self, pr: ReviewPr) -> Result<ReviewEnv, CoreError> {
+        let settings = self.review_settings(&pr.repo)?.clone();
+        let existing = self.ports.store.review_env(&pr.repo, pr.number).await?;
         let now = self.ports.clock.now();
         let mut env = ReviewEnv {
             repo: pr.repo.clone(),
@@ -164,79 +136,111 @@ impl Tengu {
             reason: None,
             comment_id: existing.as_ref().and_then(|e| e.comment_id),
             github_deployment: None,
+            version: existing.as_ref().map_or(0, |e| e.version),
         };
-        self.ports.store.save_review_env(&env).await?;
+        self.save_review(&mut env).await?;
         self.run_first_task(&settings, &mut env).await?;
         self.publish_review_env(&mut env).await;
-        self.enforce_review_cap(&settings, &mut Vec::new()).await?;
-        Ok(self.ports.store.review_env(&pr.repo, pr.number).await?.unwrap_or(env))
+        Ok(env)
     }
 
-    async fn run_first_task(&self, settings: &ReviewSettings, env: &mut ReviewEnv) -> Result<(), CoreError> {
+    /// Asks ECS for the environment's (first) task and records it. A lost race stops the task it started, so no
+    /// task is left that nobody holds; ECS being unreachable leaves it starting, for the reconciliation.
+    pub(crate) async fn run_first_task(&self, settings: &ReviewSettings, env: &mut ReviewEnv) -> Result<(), CoreError> {
         match self.ports.tasks.run_task(&task_spec(settings, &ReviewPr::of(env))).await {
-            Ok(arn) => env.task = Some(arn),
+            Ok(arn) => {
+                env.task = Some(arn.clone());
+                if let Err(lost) = self.save_review(env).await {
+                    self.stop_task_quietly(settings, &arn, "its start lost a race").await;
+                    return Err(lost);
+                }
+            }
             Err(OrchestratorError::Unavailable(reason)) => {
-                // Left starting without a task: the reconciliation tries again.
                 tracing::warn!(%reason, repo = %env.repo, pr = %env.pr, "review task not started yet");
-                return Ok(());
             }
             Err(refused) => {
                 env.state = ReviewEnvState::Failed;
                 env.reason = Some(format!("ECS did not start the task: {refused}"));
+                self.save_review(env).await?;
             }
         }
-        self.ports.store.save_review_env(env).await?;
         Ok(())
     }
 
     /// New commits: a task for them starts beside the serving one and takes over once ready, so nobody's
     /// connection is cut mid-review. A stopped or failed environment comes back (a push is activity).
     pub async fn push_review_env(&self, pr: ReviewPr) -> Result<ReviewEnv, CoreError> {
-        let settings = self.review_settings(&pr.repo)?.clone();
-        let Some(mut env) = self.ports.store.review_env(&pr.repo, pr.number).await? else {
-            return Box::pin(self.start_review_env(pr)).await;
-        };
-        if !env.is_live() || env.task.is_none() {
-            return Box::pin(self.start_review_env(pr)).await;
+        let existing = self.ports.store.review_env(&pr.repo, pr.number).await?;
+        if !existing.as_ref().is_some_and(|env| env.is_live() && env.task.is_some()) {
+            return self.start_review_env(pr).await;
         }
-        let now = self.ports.clock.now();
-        env.last_push_at = now;
+        self.retrying(|| self.push_once(pr.clone())).await
+    }
+
+    async fn push_once(&self, pr: ReviewPr) -> Result<ReviewEnv, CoreError> {
+        let settings = self.review_settings(&pr.repo)?.clone();
+        let mut env = self
+            .ports
+            .store
+            .review_env(&pr.repo, pr.number)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("the review environment of {}{}", pr.repo, pr.number)))?;
+        env.last_push_at = self.ports.clock.now();
         env.title = pr.title.clone();
         if env.state == ReviewEnvState::Starting {
-            // Nothing serves yet: the old start is simply replaced.
+            // Nothing serves yet: the old start is simply replaced (and GitHub's deployment of it with it).
             let old = env.task.take();
             env.sha = pr.sha.clone();
-            self.ports.store.save_review_env(&env).await?;
+            env.github_deployment = None;
+            self.save_review(&mut env).await?;
             if let Some(old) = old {
                 self.stop_task_quietly(&settings, &old, "superseded by a newer push").await;
             }
-            // The deployment GitHub shows was for the commit that never served.
-            env.github_deployment = None;
             self.run_first_task(&settings, &mut env).await?;
             self.publish_review_env(&mut env).await;
             return Ok(env);
         }
-        if let Some(superseded) = env.next_task.take() {
+        let superseded = env.next_task.take();
+        env.next_sha = Some(pr.sha.clone());
+        self.save_review(&mut env).await?;
+        if let Some(superseded) = superseded {
             self.stop_task_quietly(&settings, &superseded, "superseded by a newer push").await;
         }
-        env.next_sha = Some(pr.sha.clone());
-        self.ports.store.save_review_env(&env).await?;
-        match self.ports.tasks.run_task(&task_spec(&settings, &pr)).await {
-            Ok(arn) => env.next_task = Some(arn),
+        self.run_replacement(&settings, &mut env).await?;
+        self.publish_review_note(&mut env).await;
+        Ok(env)
+    }
+
+    /// Starts the task for `next_sha` beside the serving one (after a push, or again when ECS was unreachable).
+    pub(crate) async fn run_replacement(
+        &self,
+        settings: &ReviewSettings,
+        env: &mut ReviewEnv,
+    ) -> Result<(), CoreError> {
+        let Some(sha) = env.next_sha.clone() else { return Ok(()) };
+        let pr = ReviewPr { sha: sha.clone(), ..ReviewPr::of(env) };
+        match self.ports.tasks.run_task(&task_spec(settings, &pr)).await {
+            Ok(arn) => {
+                env.next_task = Some(arn.clone());
+                if let Err(lost) = self.save_review(env).await {
+                    self.stop_task_quietly(settings, &arn, "its start lost a race").await;
+                    return Err(lost);
+                }
+            }
             Err(OrchestratorError::Unavailable(reason)) => {
                 tracing::warn!(%reason, repo = %env.repo, pr = %env.pr, "replacement not started yet");
             }
             Err(refused) => {
                 env.next_sha = None;
-                env.reason = Some(format!("the task for {} did not start: {refused}", pr.sha.short()));
+                env.reason = Some(format!("the task for {} did not start: {refused}", sha.short()));
+                self.save_review(env).await?;
             }
         }
-        self.ports.store.save_review_env(&env).await?;
-        self.publish_review_note(&mut env).await;
-        Ok(env)
+        Ok(())
     }
 
-    /// Stops a pull request's environment (both tasks while a replacement starts).
+    /// Stops a pull request's environment (both tasks while a replacement starts). Recorded first, so nothing
+    /// revives it; a task ECS would not stop shows up among the tasks nobody holds.
     pub async fn stop_review_env(
         &self,
         repo: &RepoSlug,
@@ -244,170 +248,36 @@ impl Tengu {
         why: &str,
     ) -> Result<Option<ReviewEnv>, CoreError> {
         let settings = self.review_settings(repo)?.clone();
-        let Some(mut env) = self.ports.store.review_env(repo, pr).await? else { return Ok(None) };
-        if !env.is_live() {
+        let stopped = self
+            .retrying(|| async {
+                let Some(mut env) = self.ports.store.review_env(repo, pr).await? else { return Ok(None) };
+                if !env.is_live() {
+                    return Ok(Some((env, Vec::new())));
+                }
+                let tasks: Vec<String> = [env.task.take(), env.next_task.take()].into_iter().flatten().collect();
+                env.state = ReviewEnvState::Stopped;
+                env.reason = Some(why.to_owned());
+                env.address = None;
+                env.next_sha = None;
+                self.save_review(&mut env).await?;
+                Ok(Some((env, tasks)))
+            })
+            .await?;
+        let Some((mut env, tasks)) = stopped else { return Ok(None) };
+        if tasks.is_empty() {
             return Ok(Some(env));
         }
-        for task in [env.task.take(), env.next_task.take()].into_iter().flatten() {
-            self.ports.tasks.stop_task(&settings.cluster, &task, why).await?;
+        for task in &tasks {
+            self.stop_task_quietly(&settings, task, why).await;
         }
-        env.state = ReviewEnvState::Stopped;
-        env.reason = Some(why.to_owned());
-        env.address = None;
-        env.next_sha = None;
-        self.ports.store.save_review_env(&env).await?;
         self.publish_review_env(&mut env).await;
         Ok(Some(env))
     }
 
-    async fn stop_task_quietly(&self, settings: &ReviewSettings, task: &str, why: &str) {
+    pub(crate) async fn stop_task_quietly(&self, settings: &ReviewSettings, task: &str, why: &str) {
         if let Err(error) = self.ports.tasks.stop_task(&settings.cluster, task, why).await {
-            tracing::warn!(%error, task, "a superseded review task was not stopped; the reconciliation reports it");
+            tracing::warn!(%error, task, "a review task was not stopped; the page lists it among tasks nobody holds");
         }
-    }
-
-    /// Brings every review environment in line with ECS: starting ones become running (with their address) or
-    /// failed (with ECS's stoppedReason), a ready replacement takes over and the old task stops, environments
-    /// idle past the TTL stop, the cap is enforced (oldest idle first), and tasks tengu started but no
-    /// environment holds are reported.
-    pub async fn reconcile_review_envs(&self) -> Result<ReconcileReport, CoreError> {
-        let mut report = ReconcileReport::default();
-        let all = self.ports.store.review_envs().await?;
-        for settings in self.settings.review.clone() {
-            let envs: Vec<ReviewEnv> = all.iter().filter(|e| e.repo == settings.repo).cloned().collect();
-            let held: Vec<String> = envs
-                .iter()
-                .filter(|e| e.is_live())
-                .flat_map(|e| [e.task.clone(), e.next_task.clone()])
-                .flatten()
-                .collect();
-            let statuses = if held.is_empty() {
-                Vec::new()
-            } else {
-                self.ports.tasks.describe_tasks(&settings.cluster, &held).await?
-            };
-            for env in envs.into_iter().filter(ReviewEnv::is_live) {
-                self.reconcile_one(&settings, env, &statuses, &mut report.changes).await?;
-            }
-            self.reap_idle(&settings, &mut report.changes).await?;
-            self.enforce_review_cap(&settings, &mut report.changes).await?;
-            let running = self.ports.tasks.list_tengu_tasks(&settings.cluster).await?;
-            let known = self.ports.store.review_envs().await?;
-            let known: Vec<&String> =
-                known.iter().flat_map(|e| [e.task.as_ref(), e.next_task.as_ref()]).flatten().collect();
-            report.strangers.extend(running.into_iter().filter(|arn| !known.contains(&arn)));
-        }
-        Ok(report)
-    }
-
-    async fn reconcile_one(
-        &self,
-        settings: &ReviewSettings,
-        mut env: ReviewEnv,
-        statuses: &[TaskStatus],
-        changes: &mut Vec<String>,
-    ) -> Result<(), CoreError> {
-        let name = format!("{}{}", env.repo, env.pr);
-        let find = |arn: &Option<String>| arn.as_ref().and_then(|arn| statuses.iter().find(|s| &s.arn == arn));
-        let Some(current) = env.task.clone() else {
-            // Recorded as starting, but ECS never got the request (it was unreachable): ask again.
-            self.run_first_task(settings, &mut env).await?;
-            changes.push(format!("{name}: task started again"));
-            return Ok(());
-        };
-        let serving = find(&Some(current.clone())).cloned();
-        let next = find(&env.next_task).cloned();
-        let address = |task: &TaskStatus| task.private_ip.as_ref().map(|ip| format!("{ip}:{}", settings.port));
-        // A replacement that is ready takes over; one that stopped is dropped, the old task serving on.
-        if let Some(next) = &next {
-            if next.is_ready() && address(next).is_some() {
-                env.address = address(next);
-                env.task = env.next_task.take();
-                env.sha = env.next_sha.take().unwrap_or(env.sha);
-                env.state = ReviewEnvState::Running;
-                env.reason = None;
-                // A new commit serves: GitHub gets a deployment of it (the old one goes inactive).
-                env.github_deployment = None;
-                self.ports.store.save_review_env(&env).await?;
-                self.stop_task_quietly(settings, &current, "replaced by a newer push").await;
-                self.publish_review_env(&mut env).await;
-                changes.push(format!("{name}: now serving {} at {}", env.sha.short(), env.url));
-                return Ok(());
-            }
-            if next.is_stopped() {
-                let why = next.stopped_reason.clone().unwrap_or_else(|| "no reason given".to_owned());
-                env.reason =
-                    Some(format!("the task for {} stopped: {why}", env.next_sha.as_ref().map_or("?", |s| s.short())));
-                env.next_task = None;
-                env.next_sha = None;
-                self.ports.store.save_review_env(&env).await?;
-                self.publish_review_note(&mut env).await;
-                changes.push(format!("{name}: the new task stopped; the previous one serves on"));
-            }
-        }
-        match serving {
-            Some(task) if task.is_stopped() => {
-                let why = task.stopped_reason.unwrap_or_else(|| "no reason given".to_owned());
-                env.state = ReviewEnvState::Failed;
-                env.reason = Some(format!("the task stopped: {why}"));
-                env.address = None;
-                env.task = None;
-                self.ports.store.save_review_env(&env).await?;
-                self.publish_review_env(&mut env).await;
-                changes.push(format!("{name}: failed ({why})"));
-            }
-            Some(task) if env.state == ReviewEnvState::Starting && task.is_ready() && address(&task).is_some() => {
-                env.state = ReviewEnvState::Running;
-                env.address = address(&task);
-                self.ports.store.save_review_env(&env).await?;
-                self.publish_review_env(&mut env).await;
-                changes.push(format!("{name}: running at {}", env.url));
-            }
-            Some(_) => {}
-            None => {
-                env.state = ReviewEnvState::Failed;
-                env.reason = Some("ECS no longer knows its task".to_owned());
-                env.address = None;
-                env.task = None;
-                self.ports.store.save_review_env(&env).await?;
-                self.publish_review_env(&mut env).await;
-                changes.push(format!("{name}: failed (its task is gone)"));
-            }
-        }
-        Ok(())
-    }
-
-    async fn reap_idle(&self, settings: &ReviewSettings, changes: &mut Vec<String>) -> Result<(), CoreError> {
-        let now = self.ports.clock.now();
-        let ttl = Duration::hours(settings.ttl_hours);
-        for env in self.ports.store.review_envs().await? {
-            if env.repo == settings.repo && env.is_live() && env.last_push_at + ttl <= now {
-                let why = format!("no push for {}", span(ttl));
-                self.stop_review_env(&env.repo, env.pr, &why).await?;
-                changes.push(format!("{}{}: stopped ({why})", env.repo, env.pr));
-            }
-        }
-        Ok(())
-    }
-
-    /// More live environments than the cap: the ones idle longest stop first; the newest never does.
-    async fn enforce_review_cap(&self, settings: &ReviewSettings, changes: &mut Vec<String>) -> Result<(), CoreError> {
-        let mut live: Vec<ReviewEnv> = self
-            .ports
-            .store
-            .review_envs()
-            .await?
-            .into_iter()
-            .filter(|e| e.repo == settings.repo && e.is_live())
-            .collect();
-        live.sort_by_key(|e| std::cmp::Reverse(e.last_push_at));
-        let cap = settings.max_concurrent.max(1);
-        for env in live.into_iter().skip(cap) {
-            let why = format!("more than {cap} review environments run; this one was idle longest");
-            self.stop_review_env(&env.repo, env.pr, &why).await?;
-            changes.push(format!("{}{}: stopped ({why})", env.repo, env.pr));
-        }
-        Ok(())
     }
 
     /// Every review environment (live first, then newest push first), when each expires, and tasks tengu started
@@ -419,7 +289,7 @@ impl Tengu {
         let rows = envs
             .into_iter()
             .map(|env| {
-                let ttl = self.settings.review(&env.repo).map(|s| Duration::hours(s.ttl_hours));
+                let ttl = self.settings.review(&env.repo).map(|s| chrono::Duration::hours(s.ttl_hours));
                 let expires_at = ttl.filter(|_| env.is_live()).map(|ttl| env.last_push_at + ttl);
                 crate::views::ReviewEnvRow { env, expires_at }
             })
@@ -457,6 +327,9 @@ impl Tengu {
             return Err(CoreError::Refused(
                 "that task serves a review environment; stop the environment instead".into(),
             ));
+        }
+        if !self.ports.tasks.list_tengu_tasks(cluster).await?.iter().any(|t| t == arn) {
+            return Err(CoreError::Refused(format!("{arn} is not a running task that tengu started")));
         }
         let why = format!("stopped by {}: no review environment held it", actor.display_name());
         self.ports.tasks.stop_task(cluster, arn, &why).await?;
@@ -540,10 +413,4 @@ impl ReviewPress {
             other => Err(CoreError::Refused(format!("{other:?} is not stop, start or rebuild"))),
         }
     }
-}
-
-/// "5 days", "36 hours".
-fn span(duration: Duration) -> String {
-    let hours = duration.num_hours();
-    if hours % 24 == 0 { format!("{} days", hours / 24) } else { format!("{hours} hours") }
 }

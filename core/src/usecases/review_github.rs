@@ -15,10 +15,8 @@ impl Tengu {
         let before = (env.comment_id, env.github_deployment);
         self.publish_comment(env).await;
         self.publish_deployment(env).await;
-        if (env.comment_id, env.github_deployment) != before
-            && let Err(error) = self.ports.store.save_review_env(env).await
-        {
-            tracing::warn!(%error, repo = %env.repo, pr = %env.pr, "the comment and deployment ids were not recorded");
+        if (env.comment_id, env.github_deployment) != before {
+            self.record_github_ids(env).await;
         }
     }
 
@@ -26,10 +24,30 @@ impl Tengu {
     pub(crate) async fn publish_review_note(&self, env: &mut ReviewEnv) {
         let before = env.comment_id;
         self.publish_comment(env).await;
-        if env.comment_id != before
-            && let Err(error) = self.ports.store.save_review_env(env).await
-        {
-            tracing::warn!(%error, repo = %env.repo, pr = %env.pr, "the comment id was not recorded");
+        if env.comment_id != before {
+            self.record_github_ids(env).await;
+        }
+    }
+
+    /// Records the comment and deployment ids on the environment as it stands now (someone may have saved it
+    /// since): only the ids change, so a lost race costs nothing but a retry.
+    async fn record_github_ids(&self, env: &mut ReviewEnv) {
+        let (comment_id, github_deployment) = (env.comment_id, env.github_deployment);
+        let recorded = self
+            .retrying(|| async {
+                let Some(mut now) = self.ports.store.review_env(&env.repo, env.pr).await? else { return Ok(None) };
+                now.comment_id = comment_id;
+                now.github_deployment = github_deployment;
+                self.save_review(&mut now).await?;
+                Ok(Some(now))
+            })
+            .await;
+        match recorded {
+            Ok(Some(now)) => *env = now,
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, repo = %env.repo, pr = %env.pr, "the comment and deployment ids were not recorded")
+            }
         }
     }
 

@@ -36,6 +36,8 @@ impl Tengu {
             head_repo: Some(repo.clone()),
             head_sha: None,
             labels: Vec::new(),
+            label: None,
+            open: true,
             merge_sha: None,
             sender: person.clone(),
         };
@@ -80,8 +82,10 @@ impl Tengu {
             base: pr.base,
             head: pr.head,
             head_repo: Some(repo),
+            open: pr.state == crate::domain::PrState::Open,
             head_sha: Some(pr.head_sha),
             labels: Vec::new(),
+            label: None,
             merge_sha: None,
             sender: person.clone(),
         };

@@ -25,6 +25,10 @@ pub struct PullRequestEvent {
     pub author: Login,
     pub base: BranchName,
     pub head: BranchName,
+    /// For `labeled` / `unlabeled`: the label added or removed.
+    pub label: Option<String>,
+    /// The pull request is open (GitHub's `state`), as opposed to closed or merged.
+    pub open: bool,
     /// The commit at the head of the pull request.
     pub head_sha: Option<CommitSha>,
     pub labels: Vec<String>,
@@ -90,6 +94,8 @@ struct PullRequestPayload {
     merge_commit_sha: Option<String>,
     #[serde(default)]
     labels: Vec<Label>,
+    #[serde(default)]
+    state: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -111,6 +117,9 @@ struct PullRequestHook {
     sender: Account,
     #[serde(default)]
     changes: Changes,
+    /// For `labeled` / `unlabeled`: the label that was added or removed.
+    #[serde(default)]
+    label: Option<Label>,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +159,8 @@ pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookPar
                 merge_sha: pr.merge_commit_sha.and_then(|sha| CommitSha::parse(sha).ok()),
                 head_sha: pr.head.sha.and_then(|sha| CommitSha::parse(sha).ok()),
                 labels: pr.labels.into_iter().map(|l| l.name).collect(),
+                label: hook.label.map(|l| l.name),
+                open: pr.state.as_deref() != Some("closed"),
                 head: BranchName::parse(pr.head.name).map_err(|e| fail(e.to_string()))?,
                 sender: Login::parse(hook.sender.login).map_err(|e| fail(e.to_string()))?,
             })))
