@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 source scripts/lib/serve.sh
 
-port="${TENGU_BENCH_PORT:-3200}"
+port="${TENGU_BENCH_PORT:-$(free_port)}"
 duration="${TENGU_BENCH_SECONDS:-10}"
 cargo leptos build --release
 webhook_secret="bench-$RANDOM"

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/serve.sh
 
-port="${TENGU_E2E_PORT:-3100}"
+port="${TENGU_E2E_PORT:-$(free_port)}"
 echo "e2e: building the site (cargo leptos build)"
 cargo leptos build
 echo "e2e: tengu migrate on a throwaway database"

@@ -584,7 +584,9 @@ async fn abort_in_the_middle_of_a_rollout_points_the_services_back_and_says_who(
 
     let bob = Actor::Person(Login::parse("bob").unwrap());
     let marked = tengu.abort_deployment(&bob, id).await.unwrap();
-    assert_eq!((marked.state, marked.reason.as_deref()), (DeploymentState::Aborted, Some("aborted by bob")));
+    // Marked at once; the driver may already have put the services back by the time the answer is read.
+    assert_eq!(marked.state, DeploymentState::Aborted);
+    assert!(marked.reason.as_deref().unwrap().starts_with("aborted by bob"), "{:?}", marked.reason);
     // A driver (started by the abort, as none followed it here) puts the services back and ends it.
     let mut aborted = marked;
     for _ in 0..200 {

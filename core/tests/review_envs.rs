@@ -238,3 +238,48 @@ async fn the_pull_request_has_one_comment_kept_current_and_a_transient_deploymen
         ]
     );
 }
+
+#[tokio::test]
+async fn a_start_that_never_becomes_healthy_fails_after_fifteen_minutes_and_its_task_stops() {
+    let (tengu, clock) = sandbox().await;
+    let repo = RepoSlug::parse("acme/shop").unwrap();
+    let n = PrNumber::new(510).unwrap();
+    let started = tengu.start_review_env(pr(510, "feature/unhealthy-cache", 'a')).await.unwrap();
+    clock.advance(Duration::minutes(14));
+    tengu.reconcile_review_envs().await.unwrap();
+    assert_eq!(tengu.store().review_env(&repo, n).await.unwrap().unwrap().state, ReviewEnvState::Starting);
+    clock.advance(Duration::minutes(2));
+    tengu.reconcile_review_envs().await.unwrap();
+    let failed = tengu.store().review_env(&repo, n).await.unwrap().unwrap();
+    assert_eq!(failed.state, ReviewEnvState::Failed);
+    assert_eq!(failed.reason.as_deref(), Some("not ready within 15 minutes (ECS says RUNNING, UNHEALTHY)"));
+    let cluster = ClusterName::parse("shop-review").unwrap();
+    let task = &tengu_tasks(&tengu).describe_tasks(&cluster, &[started.task.unwrap()]).await.unwrap()[0];
+    assert!(task.is_stopped(), "its task does not run on: {task:?}");
+}
+
+#[tokio::test]
+async fn when_the_serving_task_dies_during_a_push_the_new_commit_takes_over() {
+    let (tengu, clock) = sandbox().await;
+    let repo = RepoSlug::parse("acme/shop").unwrap();
+    let n = PrNumber::new(520).unwrap();
+    tengu.start_review_env(pr(520, "fix/crash-sometimes", 'a')).await.unwrap();
+    clock.advance(Duration::seconds(7));
+    tengu.reconcile_review_envs().await.unwrap();
+    clock.advance(Duration::seconds(1));
+    let pushed = tengu.push_review_env(pr(520, "fix/crash-sometimes", 'b')).await.unwrap();
+    let replacement = pushed.next_task.clone().unwrap();
+    // The first task exits 10 s after it started; the replacement is not ready yet.
+    clock.advance(Duration::seconds(3));
+    let report = tengu.reconcile_review_envs().await.unwrap();
+    let handed = tengu.store().review_env(&repo, n).await.unwrap().unwrap();
+    assert_eq!(
+        (handed.state, handed.task.clone(), handed.sha.clone()),
+        (ReviewEnvState::Starting, Some(replacement), sha('b')),
+        "{report:?}"
+    );
+    assert!(handed.reason.as_deref().unwrap().starts_with("the task stopped: Essential container in task exited"));
+    clock.advance(Duration::seconds(4));
+    tengu.reconcile_review_envs().await.unwrap();
+    assert_eq!(tengu.store().review_env(&repo, n).await.unwrap().unwrap().state, ReviewEnvState::Running);
+}

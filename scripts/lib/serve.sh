@@ -29,6 +29,11 @@ trap stop_tengu EXIT
 start_tengu() {
   local binary=$1 port=$2
   shift 2
+  # Another server on the port would answer for ours (and its state would leak into the tests).
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use on 127.0.0.1; stop what listens there or choose another port" >&2
+    return 1
+  fi
   env TENGU_DATABASE_URL="sqlite://$tengu_work/tengu.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
     LEPTOS_SITE_ROOT=target/site "$@" "$binary" serve >"$tengu_work/server.log" 2>&1 &
   tengu_pid=$!
@@ -44,6 +49,11 @@ start_tengu() {
   echo "tengu did not answer /healthz on port $port within 20 s; its log:" >&2
   cat "$tengu_work/server.log" >&2
   return 1
+}
+
+# A port nothing listens on, for a server of this run alone.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 tengu_log_tail() {

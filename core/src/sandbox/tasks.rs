@@ -34,10 +34,12 @@ fn status(arn: &str, task: &SimTask, now: DateTime<Utc>) -> TaskStatus {
         _ => "RUNNING",
     };
     let running = age >= PENDING_AFTER;
+    // A branch named `…unhealthy…` runs a container whose health check never passes.
+    let unhealthy = task.environment.iter().any(|(k, v)| k == "BRANCH" && v.contains("unhealthy"));
     TaskStatus {
         arn: arn.to_owned(),
         last_status: last_status.to_owned(),
-        health: None,
+        health: unhealthy.then(|| "UNHEALTHY".to_owned()),
         private_ip: running.then(|| format!("10.0.{}.{}", task.number / 250, task.number % 250 + 2)),
         stopped_reason: stopped.map(|(_, reason)| reason),
         tags: task.tags.clone(),
