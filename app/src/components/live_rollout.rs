@@ -75,8 +75,9 @@ fn RolloutPanel(deployment: Deployment) -> impl IntoView {
     }
 }
 
+/// One service as ECS last described it: its deployments, events, and stopped tasks with their reasons.
 #[component]
-fn ServiceState(snapshot: RolloutSnapshot) -> impl IntoView {
+pub fn ServiceState(snapshot: RolloutSnapshot) -> impl IntoView {
     let deployments = snapshot
         .deployments
         .iter()

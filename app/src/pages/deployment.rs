@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use tengu_core::domain::{ChecklistItem, Deployment, RolloutSnapshot};
+use tengu_core::domain::{ChecklistItem, Deployment};
 
 use crate::api::load_deployment;
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::live_rollout::ServiceState;
 use crate::format::{deployment_tone, duration, error_text, iso, when};
 
 /// One deployment: what shipped where, who started it, how it ended, and what ECS last said.
@@ -59,7 +60,7 @@ fn DeploymentView(deployment: Deployment, shipped: Vec<ChecklistItem>) -> impl I
             }
         })
         .collect_view();
-    let services = d.rollout.iter().cloned().map(|snapshot| view! { <ServiceRollout snapshot/> }).collect_view();
+    let services = d.rollout.iter().cloned().map(|snapshot| view! { <ServiceState snapshot/> }).collect_view();
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
@@ -124,44 +125,5 @@ fn DeploymentView(deployment: Deployment, shipped: Vec<ChecklistItem>) -> impl I
             {if d.rollout.is_empty() { Some(view! { <p class="empty">"ECS has not been asked yet."</p> }) } else { None }}
             {services}
         </section>
-    }
-}
-
-#[component]
-fn ServiceRollout(snapshot: RolloutSnapshot) -> impl IntoView {
-    let deployments = snapshot
-        .deployments
-        .iter()
-        .map(|d| {
-            let state = d.rollout_state.map(|s| format!("{s:?}")).unwrap_or_else(|| "—".to_owned());
-            view! {
-                <li>
-                    {format!(
-                        "{:?} {}: {}/{} running, {} pending, {} failed tasks, {state}",
-                        d.status, d.task_definition.short(), d.running, d.desired, d.pending, d.failed_tasks
-                    )}
-                </li>
-            }
-        })
-        .collect_view();
-    let events = snapshot.events.iter().rev().take(10).map(|e| view! { <li>{e.message.clone()}</li> }).collect_view();
-    let stopped = snapshot
-        .stopped_tasks
-        .iter()
-        .map(|t| view! { <li><code>{t.task_arn.clone()}</code> " — " {t.stopped_reason.clone()}</li> })
-        .collect_view();
-    view! {
-        <h3>{snapshot.service.to_string()}</h3>
-        <ul class="plain-list">{deployments}</ul>
-        <details open>
-            <summary>"Service events"</summary>
-            <ul class="plain-list">{events}</ul>
-        </details>
-        {(!snapshot.stopped_tasks.is_empty()).then(|| view! {
-            <details open>
-                <summary>"Stopped tasks"</summary>
-                <ul class="plain-list">{stopped}</ul>
-            </details>
-        })}
     }
 }
