@@ -103,14 +103,24 @@ async fn story(store: &dyn Store) {
     assert_eq!(open[1].items.len(), 2, "items come with each open deploy PR");
 
     // Ticking one item records who and when; unknown items are refused.
+    // Each with its audit entry, in one transaction: a refused change records nothing.
     let alice = Verification { by: "alice".into(), at: t(7) };
-    store.set_verification(&repo, n(40), n(11), Some(&alice)).await.unwrap();
+    let said = |action, item: u64| AuditEntry {
+        at: t(7),
+        actor: "alice".into(),
+        action,
+        target: format!("acme/shop#40 item #{item}"),
+        detail: format!("Change {item}"),
+    };
+    store.set_verification(&repo, n(40), n(11), Some(&alice), &said(AuditAction::ItemVerified, 11)).await.unwrap();
     let stored = store.deploy_pr(&repo, n(40)).await.unwrap().unwrap();
     assert_eq!(stored.item(n(11)).unwrap().verified, Some(alice));
-    store.set_verification(&repo, n(40), n(12), None).await.unwrap();
+    store.set_verification(&repo, n(40), n(12), None, &said(AuditAction::ItemUnverified, 12)).await.unwrap();
     assert_eq!(store.deploy_pr(&repo, n(40)).await.unwrap().unwrap().verified_count(), 1);
-    let missing = store.set_verification(&repo, n(40), n(99), None).await;
+    let missing = store.set_verification(&repo, n(40), n(99), None, &said(AuditAction::ItemUnverified, 99)).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    let targets: Vec<String> = store.audit_log(10).await.unwrap().into_iter().map(|e| e.target).collect();
+    assert_eq!(targets, ["acme/shop#40 item #12", "acme/shop#40 item #11"], "no entry for the refused change");
 
     // Saving again replaces the checklist; a merged deploy PR is no longer open.
     pr.items = vec![ChecklistItem { source: source(13, "carol"), verified: None }];
@@ -276,7 +286,7 @@ async fn story(store: &dyn Store) {
         };
         store.record_audit(&entry).await.unwrap();
     }
-    let log = store.audit_log(10).await.unwrap();
+    let log = store.audit_log(2).await.unwrap();
     assert_eq!(
         log.iter().map(|e| e.action).collect::<Vec<_>>(),
         vec![AuditAction::ItemUnverified, AuditAction::ItemVerified]

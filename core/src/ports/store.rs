@@ -49,13 +49,14 @@ pub trait Store: Send + Sync {
     async fn save_deploy_pr(&self, pr: &DeployPr) -> Result<(), StoreError>;
     async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<Option<DeployPr>, StoreError>;
     async fn open_deploy_prs(&self) -> Result<Vec<DeployPr>, StoreError>;
-    /// Records one item's verification (or its removal with `None`).
+    /// Records one item's verification (or its removal with `None`) and its audit entry, together or not at all.
     async fn set_verification(
         &self,
         repo: &RepoSlug,
         deploy_pr: PrNumber,
         item: PrNumber,
         verification: Option<&Verification>,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError>;
 
     /// Starts a deployment, unless the database says no: an unfinished deployment of the environment holds its lock,

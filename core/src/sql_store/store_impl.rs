@@ -146,7 +146,9 @@ impl Store for SqlStore {
         deploy_pr: PrNumber,
         item: PrNumber,
         verification: Option<&Verification>,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(query_error)?;
         let done = sqlx::query(
             "UPDATE checklist_items SET checked_by = $1, checked_at = $2 \
              WHERE repo = $3 AND deploy_pr = $4 AND source_pr = $5",
@@ -156,13 +158,22 @@ impl Store for SqlStore {
         .bind(repo.to_string())
         .bind(number(deploy_pr))
         .bind(number(item))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(query_error)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("item {item} of deploy PR {repo}{deploy_pr}")));
         }
-        Ok(())
+        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
+            .bind(millis(audit.at))
+            .bind(&audit.actor)
+            .bind(audit.action.as_str())
+            .bind(&audit.target)
+            .bind(&audit.detail)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error)?;
+        tx.commit().await.map_err(query_error)
     }
 
     async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError> {

@@ -68,7 +68,6 @@ impl Tengu {
 
         let now = self.ports.clock.now();
         let verification = verified.then(|| Verification { by: actor.display_name(), at: now });
-        self.ports.store.set_verification(repo, deploy_pr, item, verification.as_ref()).await?;
         let action = if verified { AuditAction::ItemVerified } else { AuditAction::ItemUnverified };
         let entry = AuditEntry {
             at: now,
@@ -77,7 +76,7 @@ impl Tengu {
             target: format!("{repo}{deploy_pr} item {item}"),
             detail: current.source.title.clone(),
         };
-        self.ports.store.record_audit(&entry).await?;
+        self.ports.store.set_verification(repo, deploy_pr, item, verification.as_ref(), &entry).await?;
         let after = self.deploy_pr(repo, deploy_pr).await?;
         self.publish_gate(&after).await;
         Ok(after)

@@ -211,7 +211,6 @@ impl Tengu {
                 continue;
             }
             let verification = ticked.then(|| Verification { by: event.sender.to_string(), at: now });
-            self.ports.store.set_verification(&event.repo, event.number, number, verification.as_ref()).await?;
             let entry = AuditEntry {
                 at: now,
                 actor: event.sender.to_string(),
@@ -219,7 +218,7 @@ impl Tengu {
                 target: format!("{}{} item {number}", event.repo, event.number),
                 detail: format!("{} (on GitHub)", item.source.title),
             };
-            self.ports.store.record_audit(&entry).await?;
+            self.ports.store.set_verification(&event.repo, event.number, number, verification.as_ref(), &entry).await?;
             changed += 1;
         }
         let after = self.deploy_pr(&event.repo, event.number).await?;
