@@ -34,14 +34,7 @@ pub fn review_url(template: &str, repo: &RepoSlug, number: PrNumber, branch: &Br
 
 /// A host label other than the first: lower case letters, digits and inner hyphens, at most 63 characters.
 fn plain_label(raw: &str) -> String {
-    let mut label = String::with_capacity(raw.len());
-    for c in raw.chars().flat_map(char::to_lowercase) {
-        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
-        if !(c == '-' && label.ends_with('-')) {
-            label.push(c);
-        }
-    }
-    let label: String = label.trim_matches('-').chars().take(MAX_LABEL).collect();
+    let label: String = sanitized(raw).chars().take(MAX_LABEL).collect();
     label.trim_end_matches('-').to_owned()
 }
 
@@ -66,14 +59,7 @@ pub fn template_problem(template: &str) -> Option<String> {
 
 /// `raw` as a DNS label of at most 63 characters that still names pull request `number`.
 pub fn dns_label(raw: &str, number: PrNumber) -> String {
-    let mut label = String::with_capacity(raw.len());
-    for c in raw.chars().flat_map(char::to_lowercase) {
-        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
-        if !(c == '-' && label.ends_with('-')) {
-            label.push(c);
-        }
-    }
-    let label = label.trim_matches('-').to_owned();
+    let label = sanitized(raw);
     if label.len() <= MAX_LABEL && !label.is_empty() {
         return label;
     }
@@ -81,6 +67,18 @@ pub fn dns_label(raw: &str, number: PrNumber) -> String {
     let keep = MAX_LABEL - suffix.len();
     let start = label[..keep.min(label.len())].trim_end_matches('-');
     format!("{start}{suffix}").trim_start_matches('-').to_owned()
+}
+
+/// Lower case letters and digits, every other run of characters one hyphen, none at either end.
+fn sanitized(raw: &str) -> String {
+    let mut label = String::with_capacity(raw.len());
+    for c in raw.chars().flat_map(char::to_lowercase) {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if !(c == '-' && label.ends_with('-')) {
+            label.push(c);
+        }
+    }
+    label.trim_matches('-').to_owned()
 }
 
 /// FNV-1a (32 bits): small, stable across versions and machines, which is all a name needs.

@@ -55,7 +55,7 @@ pub trait Orchestrator: Send + Sync {
 /// sentence saying so, and the deploy-PR flows work as usual.
 pub struct EcsNotConfigured;
 
-fn not_configured() -> OrchestratorError {
+pub(super) fn not_configured() -> OrchestratorError {
     // Rejected, not unavailable: waiting will not make an account appear, and the deployment must not hold the
     // environment's lock.
     OrchestratorError::Rejected("no AWS account is configured ([aws] in tengu.toml)".to_owned())

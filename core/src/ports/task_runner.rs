@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::orchestrator::not_configured;
 use super::{EcsNotConfigured, OrchestratorError};
 use crate::domain::{ClusterName, LaunchType};
 
@@ -67,10 +68,6 @@ pub trait TaskRunner: Send + Sync {
     async fn stop_task(&self, cluster: &ClusterName, arn: &str, reason: &str) -> Result<(), OrchestratorError>;
     /// Every task of the cluster that tengu started (running or about to), whoever recorded it.
     async fn list_tengu_tasks(&self, cluster: &ClusterName) -> Result<Vec<String>, OrchestratorError>;
-}
-
-fn not_configured() -> OrchestratorError {
-    OrchestratorError::Rejected("no AWS account is configured ([aws] in tengu.toml)".to_owned())
 }
 
 #[async_trait]
