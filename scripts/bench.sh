@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Measures the release build on the sandbox: requests/s and p99 latency of `/` and `/healthz` at 64
-# connections with wrk, their ratio, and the gzip size of the release WASM. Traffic stays on 127.0.0.1.
+# Measures the release build on the sandbox: requests/s and p99 latency of `/` (signed in: the session and role
+# checks included) and `/healthz` at 64 connections with wrk, their ratio, one connection's median latency of
+# `/` signed in and of `/sign-in` (the session layer without a person), and the gzip size of the release WASM.
+# Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,9 +11,12 @@ source scripts/lib/serve.sh
 port="${TENGU_BENCH_PORT:-$(free_port)}"
 duration="${TENGU_BENCH_SECONDS:-10}"
 cargo leptos build --release
-webhook_secret="bench-$RANDOM"
+webhook_secret="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
 start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret"
-curl -fsS "http://127.0.0.1:$port/" >/dev/null || { echo "bench: tengu did not render /" >&2; tengu_log_tail 50; exit 1; }
+cookie=$(sign_in "$port" alice)
+[ -n "$cookie" ] || { echo "bench: signing in through the sandbox failed" >&2; tengu_log_tail 50; exit 1; }
+curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port/" | grep -q "@alice" \
+  || { echo "bench: tengu did not render / for a signed-in person" >&2; tengu_log_tail 50; exit 1; }
 
 # Prints "<requests/s> <p99 in ms>" for one path (extra wrk arguments after it).
 measure() {
@@ -23,8 +28,15 @@ measure() {
   echo "$rps $p99"
 }
 
-wrk -t2 -c64 -d2s "http://127.0.0.1:$port/" >/dev/null  # warm-up
-read -r home_rps home_p99 < <(measure /)
+# One connection, one request at a time: what a person waits for, and what the session and role checks add.
+median_ms() {
+  wrk -t1 -c1 -d"${duration}s" --latency "${@:2}" "http://127.0.0.1:$port$1" \
+    | awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) }; print v }'
+}
+wrk -t2 -c64 -d2s -H "Cookie: $cookie" "http://127.0.0.1:$port/" >/dev/null  # warm-up
+read -r home_rps home_p99 < <(measure / -H "Cookie: $cookie")
+home_median=$(median_ms / -H "Cookie: $cookie")
+signin_median=$(median_ms /sign-in)
 read -r health_rps health_p99 < <(measure /healthz)
 # Webhooks: GitHub's `opened` example turned into `edited` on a PR that is not a deploy PR, signed once.
 export WEBHOOK_BODY="$tengu_work/webhook.json"
@@ -48,5 +60,6 @@ printf '%-10s %12.0f %10.2f\n' "/" "$home_rps" "$home_p99"
 printf '%-10s %12.0f %10.2f\n' "/healthz" "$health_rps" "$health_p99"
 printf '%-10s %12.0f %10.2f   (signed deliveries, each stored before the 202; SQLite)\n' "webhooks" "$hook_rps" "$hook_p99"
 awk -v a="$home_rps" -v b="$health_rps" 'BEGIN { printf "ratio / : /healthz = %.3f (target >= 0.25)\n", a / b }'
+printf 'one connection, median: / signed in %s ms; /sign-in (no person) %s ms\n' "$home_median" "$signin_median"
 printf 'release WASM %s: %d bytes raw, %d bytes gzip (%.0f KB; target <= 200 KB)\n' \
   "$(basename "$wasm")" "$wasm_raw" "$wasm_gzip" "$(awk -v g="$wasm_gzip" 'BEGIN { print g / 1024 }')"

@@ -13,7 +13,7 @@ TENGU_DATABASE_URL="sqlite://$tengu_work/migrated.db" ./target/debug/tengu migra
   || { echo "e2e: FAILED: tengu migrate did not report an up-to-date database" >&2; exit 1; }
 echo "e2e: starting tengu on 127.0.0.1:$port with a throwaway database"
 # A webhook secret, so the tests can deliver signed GitHub webhooks as GitHub would.
-webhook_secret="e2e-$RANDOM-$RANDOM"
+webhook_secret="e2e-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
 start_tengu ./target/debug/tengu "$port" TENGU_LOG_FORMAT=pretty TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret"
 
 status=0

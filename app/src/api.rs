@@ -1,30 +1,33 @@
 //! Server functions: each parses nothing (its arguments are already tengu's types) and hands over to the core.
 
 use leptos::prelude::*;
-use tengu_core::domain::{AuditEntry, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug};
-use tengu_core::views::{HomeView, SiteInfo};
+use tengu_core::domain::{AuditEntry, Deployment, EnvName, Login, PrNumber, RepoSlug};
+use tengu_core::views::{DeployPrView, HomeView, SiteInfo};
 
 #[cfg(feature = "ssr")]
-use crate::server_glue::{acting_actor, tengu, user_error};
+use crate::server_glue::{acting_actor, tengu, user_error, viewer};
 
 #[server]
 pub async fn load_site_info() -> Result<SiteInfo, ServerFnError> {
-    Ok(crate::server_glue::site_info(&tengu()?))
+    crate::server_glue::site_info(&tengu()?).await
 }
 
 #[server]
 pub async fn load_home() -> Result<HomeView, ServerFnError> {
-    tengu()?.home().await.map_err(user_error)
+    let tengu = tengu()?;
+    tengu.home(&viewer(&tengu).await?).await.map_err(user_error)
 }
 
 #[server]
-pub async fn load_deploy_pr(repo: RepoSlug, number: PrNumber) -> Result<DeployPr, ServerFnError> {
-    tengu()?.deploy_pr(&repo, number).await.map_err(user_error)
+pub async fn load_deploy_pr(repo: RepoSlug, number: PrNumber) -> Result<DeployPrView, ServerFnError> {
+    let tengu = tengu()?;
+    tengu.deploy_pr_view(&viewer(&tengu).await?, &repo, number).await.map_err(user_error)
 }
 
 #[server]
 pub async fn load_deploy_pr_history(repo: RepoSlug, number: PrNumber) -> Result<Vec<AuditEntry>, ServerFnError> {
-    tengu()?.deploy_pr_history(&repo, number).await.map_err(user_error)
+    let tengu = tengu()?;
+    tengu.deploy_pr_history(&viewer(&tengu).await?, &repo, number).await.map_err(user_error)
 }
 
 #[server]
@@ -59,17 +62,21 @@ pub async fn simulate_github_edit(
     verified: bool,
     person: Login,
 ) -> Result<(), ServerFnError> {
-    tengu()?.simulate_github_edit(&person, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
+    let tengu = tengu()?;
+    viewer(&tengu).await?;
+    tengu.simulate_github_edit(&person, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
 }
 
 #[server]
 pub async fn load_body_on_github(repo: RepoSlug, deploy_pr: PrNumber) -> Result<String, ServerFnError> {
-    tengu()?.deploy_pr_body_on_github(&repo, deploy_pr).await.map_err(user_error)
+    let tengu = tengu()?;
+    tengu.deploy_pr_body_on_github(&viewer(&tengu).await?, &repo, deploy_pr).await.map_err(user_error)
 }
 
 #[server]
 pub async fn load_deployment(id: i64) -> Result<tengu_core::views::DeploymentView, ServerFnError> {
-    tengu()?.deployment_view(tengu_core::domain::DeploymentId(id)).await.map_err(user_error)
+    let tengu = tengu()?;
+    tengu.deployment_view(&viewer(&tengu).await?, tengu_core::domain::DeploymentId(id)).await.map_err(user_error)
 }
 
 /// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried
@@ -82,7 +89,8 @@ pub struct EnvironmentPageData {
 
 #[server]
 pub async fn load_environment(env: EnvName) -> Result<EnvironmentPageData, ServerFnError> {
-    let view = tengu()?.environment_view(&env).await.map_err(user_error)?;
+    let tengu = tengu()?;
+    let view = tengu.environment_view(&viewer(&tengu).await?, &env).await.map_err(user_error)?;
     Ok(EnvironmentPageData { view, key_seed: crate::server_glue::fresh_key_seed() })
 }
 
@@ -112,12 +120,14 @@ pub async fn abort_deployment(id: i64) -> Result<Deployment, ServerFnError> {
 
 #[server]
 pub async fn load_history(filter: tengu_core::domain::DeploymentFilter) -> Result<Vec<Deployment>, ServerFnError> {
-    tengu()?.deployment_history(&filter).await.map_err(user_error)
+    let tengu = tengu()?;
+    tengu.deployment_history(&viewer(&tengu).await?, &filter).await.map_err(user_error)
 }
 
 #[server]
 pub async fn load_review_envs() -> Result<tengu_core::views::ReviewEnvsView, ServerFnError> {
-    tengu()?.review_envs_view().await.map_err(user_error)
+    let tengu = tengu()?;
+    tengu.review_envs_view(&viewer(&tengu).await?).await.map_err(user_error)
 }
 
 /// Stop, Start or Rebuild (`press` is one of those words).
@@ -146,4 +156,39 @@ pub async fn simulate_feature_pr(
     let person = crate::server_glue::acting_person()?;
     let change = crate::server_glue::feature_pr_change(&change, title, number, &person)?;
     tengu()?.simulate_feature_pr(&person, change).await.map_err(user_error)
+}
+
+/// The tokens page: the person's tokens, and the environments a token may deploy to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TokensPageData {
+    pub tokens: Vec<tengu_core::domain::ApiToken>,
+    pub environments: Vec<EnvName>,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+#[server]
+pub async fn load_tokens() -> Result<TokensPageData, ServerFnError> {
+    let tengu = tengu()?;
+    let tokens = tengu.tokens(&acting_actor()?).await.map_err(user_error)?;
+    let environments = tengu.settings().environments.iter().map(|e| e.name.clone()).collect();
+    Ok(TokensPageData { tokens, environments, now: chrono::Utc::now() })
+}
+
+/// Creates a token; the answer is its secret, shown this once. `read` is a checkbox, `deploy_env` names the
+/// environment it may deploy to (empty: none).
+#[server]
+pub async fn create_token(
+    name: String,
+    read: Option<String>,
+    deploy_env: Option<String>,
+    days: u32,
+) -> Result<String, ServerFnError> {
+    let scopes = crate::server_glue::token_scopes(read.is_some(), deploy_env.as_deref())?;
+    let created = tengu()?.create_token(&acting_actor()?, &name, scopes, days).await.map_err(user_error)?;
+    Ok(created.secret)
+}
+
+#[server]
+pub async fn revoke_token(id: i64) -> Result<(), ServerFnError> {
+    tengu()?.revoke_token(&acting_actor()?, id).await.map_err(user_error)
 }

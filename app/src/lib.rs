@@ -17,7 +17,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
 use crate::components::site_header::SiteHeader;
-use crate::pages::{DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound, ReviewEnvsPage};
+use crate::pages::{
+    DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound, ReviewEnvsPage, TokensPage,
+};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/deployments/:id") view=DeploymentPage ssr=SsrMode::Async/>
                     <Route path=path!("/environments/:name") view=EnvironmentPage ssr=SsrMode::Async/>
                     <Route path=path!("/review-envs") view=ReviewEnvsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

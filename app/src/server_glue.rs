@@ -1,7 +1,7 @@
 //! What server functions need from the server: the core, the person acting, and errors turned into sentences.
 
 use leptos::prelude::*;
-use tengu_core::domain::Actor;
+use tengu_core::domain::{Actor, Viewer};
 use tengu_core::views::SiteInfo;
 use tengu_core::{CoreError, Tengu};
 
@@ -17,17 +17,36 @@ pub fn tengu() -> Result<Tengu, ServerFnError> {
     use_context::<Tengu>().ok_or_else(|| ServerFnError::new("tengu is still starting; try again in a moment."))
 }
 
+/// The signed-in person; without one, a 401 that says to sign in.
 pub fn acting_actor() -> Result<Actor, ServerFnError> {
     let parts = use_context::<http::request::Parts>();
-    parts
-        .and_then(|parts| parts.extensions.get::<ActingAs>().map(|acting| acting.0.clone()))
-        .ok_or_else(|| ServerFnError::new("sign in to do this."))
+    let actor = parts.and_then(|parts| parts.extensions.get::<ActingAs>().map(|acting| acting.0.clone()));
+    actor.ok_or_else(|| {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::UNAUTHORIZED);
+        }
+        ServerFnError::new("sign in to tengu first.")
+    })
 }
 
-pub fn site_info(tengu: &Tengu) -> SiteInfo {
-    let acting_as = acting_actor().map(|a| a.display_name()).unwrap_or_default();
+/// What the signed-in person may see, from their last looked-up permissions (no call to GitHub).
+pub async fn viewer(tengu: &Tengu) -> Result<Viewer, ServerFnError> {
+    let actor = acting_actor()?;
+    tengu.viewer(&actor).await.map_err(user_error)
+}
+
+pub async fn site_info(tengu: &Tengu) -> Result<SiteInfo, ServerFnError> {
+    let viewer = viewer(tengu).await?;
     let people = use_context::<SandboxPeople>().unwrap_or_default().0;
-    SiteInfo { sandbox: tengu.settings().sandbox, acting_as, people }
+    let access = viewer
+        .grants
+        .iter()
+        .map(|(repo, permission)| match permission.role() {
+            Some(role) => format!("{role} on {repo}"),
+            None => format!("no access to {repo}"),
+        })
+        .collect();
+    Ok(SiteInfo { sandbox: tengu.settings().sandbox, acting_as: viewer.actor.display_name(), access, people })
 }
 
 /// Logs the cause and gives the person a sentence without internals.
@@ -53,7 +72,8 @@ pub fn fresh_key_seed() -> String {
 pub fn acting_person() -> Result<tengu_core::domain::Login, ServerFnError> {
     match acting_actor()? {
         Actor::Person(login) => Ok(login),
-        Actor::System => Err(ServerFnError::new("only a person can do this.")),
+        Actor::Token { login, .. } => Ok(login),
+        Actor::Terminal(_) | Actor::System => Err(ServerFnError::new("only a person can do this.")),
     }
 }
 
@@ -76,4 +96,21 @@ pub fn feature_pr_change(
         "close" => Ok(FeaturePrChange::Close(number()?)),
         other => Err(ServerFnError::new(format!("{other:?} is not open, push or close."))),
     }
+}
+
+/// The tokens form's words as scopes: the read checkbox, and the environment a token may deploy to.
+pub fn token_scopes(
+    read: bool,
+    deploy_env: Option<&str>,
+) -> Result<Vec<tengu_core::domain::TokenScope>, ServerFnError> {
+    use tengu_core::domain::{EnvName, TokenScope};
+    let mut scopes = Vec::new();
+    if read {
+        scopes.push(TokenScope::Read);
+    }
+    if let Some(env) = deploy_env.map(str::trim).filter(|e| !e.is_empty()) {
+        let env = EnvName::parse(env).map_err(|e| ServerFnError::new(e.to_string()))?;
+        scopes.push(TokenScope::Deploy(env));
+    }
+    Ok(scopes)
 }

@@ -1,6 +1,7 @@
 //! tengu's domain: the types a deploy dashboard talks in, the rules that govern them, the ports through which it
 //! reaches GitHub, ECS, storage, notifications and the clock, and the use cases the web layer and the CLI drive.
 
+pub mod access_memory;
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod checklist_body;

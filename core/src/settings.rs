@@ -16,6 +16,31 @@ pub struct Settings {
     /// Per repository: how its pull requests get review environments.
     #[serde(default)]
     pub review: Vec<ReviewSettings>,
+    #[serde(default)]
+    pub access: AccessSettings,
+}
+
+/// Who may sign in, and how long a looked-up permission holds before a page load has it looked up again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccessSettings {
+    /// Organisations whose members may sign in (empty with no teams: anyone GitHub signs in).
+    pub allowed_orgs: Vec<String>,
+    /// `org/team-slug`: members of these teams may sign in too.
+    pub allowed_teams: Vec<String>,
+    pub permission_ttl_seconds: u64,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        Self { allowed_orgs: Vec::new(), allowed_teams: Vec::new(), permission_ttl_seconds: 300 }
+    }
+}
+
+impl AccessSettings {
+    pub fn permission_ttl(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.permission_ttl_seconds.min(86_400) as i64)
+    }
 }
 
 impl Settings {

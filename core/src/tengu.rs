@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
-use crate::ports::{Clock, CodeHost, Notifier, Orchestrator, Policy, Store, TaskRunner};
+use crate::access_memory::AccessMemory;
+use crate::ports::{Clock, CodeHost, Notifier, Orchestrator, People, Policy, Store, TaskRunner};
 use crate::settings::Settings;
 
 /// The ports one tengu installation runs on.
@@ -13,6 +14,8 @@ pub struct Ports {
     pub tasks: Arc<dyn TaskRunner>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
+    /// Who may do what on GitHub: permissions, organisation and team membership.
+    pub people: Arc<dyn People>,
     pub policy: Arc<dyn Policy>,
 }
 
@@ -25,11 +28,13 @@ pub struct Tengu {
     /// second driver of the same deployment.
     #[cfg_attr(not(feature = "runtime"), allow(dead_code))]
     pub(crate) driving: Arc<std::sync::Mutex<std::collections::HashSet<crate::domain::DeploymentId>>>,
+    /// Each person's permissions as last looked up.
+    pub(crate) access: Arc<AccessMemory>,
 }
 
 impl Tengu {
     pub fn new(settings: Settings, ports: Ports) -> Self {
-        Self { settings: Arc::new(settings), ports, driving: Arc::default() }
+        Self { settings: Arc::new(settings), ports, driving: Arc::default(), access: Arc::default() }
     }
 
     /// The same tengu with review environments configured for these repositories.
@@ -52,6 +57,19 @@ impl Tengu {
     pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
         self.ports.notifier = notifier;
         self
+    }
+
+    /// The same tengu with these sign-in rules (allowed organisations and teams, how long a lookup holds).
+    pub fn with_access_settings(mut self, access: crate::settings::AccessSettings) -> Self {
+        let mut settings = (*self.settings).clone();
+        settings.access = access;
+        self.settings = Arc::new(settings);
+        self
+    }
+
+    /// Forgets what was looked up about a person (they signed out).
+    pub fn forget_person(&self, login: &crate::domain::Login) {
+        self.access.forget(login);
     }
 
     pub fn settings(&self) -> &Settings {

@@ -16,6 +16,8 @@ pub struct EnvironmentCard {
     pub current: Option<Deployment>,
     /// The newest deployment, whatever its outcome.
     pub last: Option<Deployment>,
+    /// Why the viewer may not open or refresh its deploy PR (none: they may).
+    pub refresh_refusal: Option<String>,
 }
 
 /// A deployment's page: the deployment, and what it shipped as its deploy PR listed it (titles, authors,
@@ -32,6 +34,8 @@ pub struct ReviewEnvRow {
     pub env: ReviewEnv,
     /// When the TTL stops it, for a live one.
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the viewer may not press Stop, Start or Rebuild (none: they may).
+    pub refusal: Option<String>,
 }
 
 /// The review environments page: every environment, newest first, and the tasks tengu started that none holds.
@@ -42,6 +46,8 @@ pub struct ReviewEnvsView {
     pub strangers: Vec<(String, String)>,
     /// ECS could not be asked for strangers (said why), so the list may be incomplete.
     pub strangers_unknown: Option<String>,
+    /// Why the viewer may not stop those tasks (none: they may).
+    pub stranger_refusal: Option<String>,
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
@@ -59,6 +65,27 @@ pub struct EnvironmentView {
     pub running: Option<Deployment>,
     /// Earlier successes, newest first: where Rollback can go.
     pub rollback_choices: Vec<Deployment>,
+    /// Why the viewer may not press each button (none: they may).
+    pub refusals: ButtonRefusals,
+}
+
+/// For each button of an environment, the sentence saying why the viewer may not press it; `None` allows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ButtonRefusals {
+    pub deploy: Option<String>,
+    pub redeploy: Option<String>,
+    pub rollback: Option<String>,
+    pub abort: Option<String>,
+    pub refresh: Option<String>,
+}
+
+/// The deploy PR page: the deploy PR, and why the viewer may not tick an item or override the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployPrView {
+    pub pr: DeployPr,
+    /// `(item, why not)` for each item the viewer may not tick or untick.
+    pub tick_refusals: Vec<(PrNumber, String)>,
+    pub override_refusal: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +129,10 @@ pub struct HomeView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteInfo {
     pub sandbox: bool,
+    /// The signed-in person's login.
     pub acting_as: String,
+    /// Their role on each repository ("deployer on acme/shop").
+    pub access: Vec<String>,
     /// In the sandbox, the people a visitor may act as.
     pub people: Vec<Login>,
 }

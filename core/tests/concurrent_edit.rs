@@ -111,7 +111,7 @@ async fn racing_sandbox(races: usize) -> tengu_core::Tengu {
 #[tokio::test]
 async fn a_tick_racing_an_edit_on_github_keeps_both() {
     let tengu = racing_sandbox(1).await;
-    let home = tengu.home().await.unwrap();
+    let home = tengu.home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)).await.unwrap();
     let card = home.deploy_prs.iter().find(|p| p.env.as_str() == "production").unwrap();
     let (mine, theirs) = (PrNumber::new(124).unwrap(), PrNumber::new(129).unwrap());
     let erin = Actor::Person(Login::parse("erin").unwrap());
@@ -126,7 +126,7 @@ async fn a_tick_racing_an_edit_on_github_keeps_both() {
 #[tokio::test]
 async fn a_body_that_never_settles_is_reported_not_silently_lost() {
     let tengu = racing_sandbox(100).await;
-    let home = tengu.home().await.unwrap();
+    let home = tengu.home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)).await.unwrap();
     let card = home.deploy_prs.iter().find(|p| p.env.as_str() == "production").unwrap();
     let erin = Actor::Person(Login::parse("erin").unwrap());
     let result = tengu.set_verification(&erin, &card.repo, card.number, PrNumber::new(124).unwrap(), true).await;

@@ -15,7 +15,7 @@ use tengu_core::domain::{
     RolloutState, ServiceName, TaskDefinitionArn, Trigger,
 };
 use tengu_core::ports::{
-    Clock, CodeHost, ManualClock, Notice, Notifier, NotifierError, OpenPolicy, Orchestrator, OrchestratorError, Store,
+    Clock, CodeHost, ManualClock, Notice, Notifier, NotifierError, Orchestrator, OrchestratorError, Store,
 };
 use tengu_core::settings::Settings;
 use tengu_core::tengu::Ports;
@@ -223,6 +223,7 @@ fn tengu_telling(
         image_template: None,
         containers: Vec::new(),
         url: Some("https://shop.example.com".into()),
+        required_permission: None,
         name,
     };
     let settings = Settings {
@@ -232,11 +233,20 @@ fn tengu_telling(
         reminders: ReminderPolicy::default(),
         deploys: DeployPolicy { poll_every_ms: 1, timeout_minutes: 15, auto_rollback },
         review: Vec::new(),
+        access: Default::default(),
     };
     let code_host: Arc<dyn CodeHost> = github;
     let tasks = Arc::new(tengu_core::ports::EcsNotConfigured);
-    let ports =
-        Ports { store, code_host, orchestrator: ecs, tasks, notifier: channel, clock, policy: Arc::new(OpenPolicy) };
+    let ports = Ports {
+        store,
+        code_host,
+        orchestrator: ecs,
+        tasks,
+        notifier: channel,
+        clock,
+        people: Arc::new(support::EveryoneHas(tengu_core::domain::Permission::Admin)),
+        policy: Arc::new(tengu_core::ports::RulePolicy),
+    };
     Tengu::new(settings, ports)
 }
 

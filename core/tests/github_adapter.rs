@@ -16,7 +16,7 @@ use tengu_core::domain::{
 use tengu_core::github::{Credentials, GithubCodeHost, GithubSettings, RetryPolicy};
 use tengu_core::ports::{
     CodeHost, CodeHostError, CommitStatus, EcsNotConfigured, GithubDeploymentState, LogNotifier, ManualClock,
-    NewPullRequest, OpenPolicy, StatusState,
+    NewPullRequest, StatusState,
 };
 use tengu_core::settings::Settings;
 use tengu_core::tengu::Ports;
@@ -480,6 +480,7 @@ fn dev_environment(deploy_pr: DeployPrOptions) -> Environment {
         image_template: None,
         containers: Vec::new(),
         url: None,
+        required_permission: None,
         name,
     }
 }
@@ -492,6 +493,7 @@ async fn tengu_on(server: &MockServer, deploy_pr: DeployPrOptions) -> Tengu {
         reminders: ReminderPolicy::default(),
         deploys: Default::default(),
         review: Vec::new(),
+        access: Default::default(),
     };
     let ports = Ports {
         store: Arc::new(support::sqlite().await),
@@ -500,7 +502,8 @@ async fn tengu_on(server: &MockServer, deploy_pr: DeployPrOptions) -> Tengu {
         tasks: Arc::new(EcsNotConfigured),
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(ManualClock::at(Utc::now())),
-        policy: Arc::new(OpenPolicy),
+        people: Arc::new(support::EveryoneHas(tengu_core::domain::Permission::Admin)),
+        policy: Arc::new(tengu_core::ports::RulePolicy),
     };
     Tengu::new(settings, ports)
 }
@@ -785,4 +788,70 @@ async fn a_review_environment_comment_is_posted_once_then_edited_and_its_deploym
     host.update_issue_comment(&repo(), id, "running").await.unwrap();
     let sha = CommitSha::parse("6dcb09b5b57875f334f61aebed695e2e4193db5e").unwrap();
     host.create_deployment(&repo(), &sha, "review/pr-7", "review environment", true).await.unwrap();
+}
+
+#[tokio::test]
+async fn permissions_and_memberships_are_read_as_github_answers_them() {
+    use tengu_core::domain::Permission;
+    use tengu_core::ports::People;
+    let server = MockServer::start().await;
+    let answers = [
+        ("alice", json!({"permission": "admin", "role_name": "admin"})),
+        ("bob", json!({"permission": "write", "role_name": "maintain"})),
+        ("carol", json!({"permission": "write", "role_name": "write"})),
+        ("dave", json!({"permission": "read", "role_name": "triage"})),
+        ("erin", json!({"permission": "read", "role_name": "read"})),
+        ("frank", json!({"permission": "write", "role_name": "release-captain"})),
+        ("grace", json!({"permission": "none", "role_name": "none"})),
+    ];
+    for (login, answer) in &answers {
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/shop/collaborators/{login}/permission")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer.clone()))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/orgs/acme/members/alice"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/orgs/acme/teams/deployers/memberships/bob"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"state": "active", "role": "member"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/orgs/acme/teams/deployers/memberships/carol"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"state": "pending", "role": "member"})))
+        .mount(&server)
+        .await;
+    let github = with_token(&server);
+    let expected = [
+        Permission::Admin,
+        Permission::Maintain,
+        Permission::Write,
+        Permission::Triage,
+        Permission::Read,
+        Permission::Write,
+        Permission::None,
+    ];
+    for ((login, _), want) in answers.iter().zip(expected) {
+        let got = github.permission(&repo(), &Login::parse(*login).unwrap()).await.unwrap();
+        assert_eq!(got, want, "{login}");
+    }
+    // GitHub knows no such person on the repository: no access.
+    let nobody = github.permission(&repo(), &Login::parse("mallory").unwrap()).await.unwrap();
+    assert_eq!(nobody, Permission::None);
+    let member = |org: &'static str, team: Option<&'static str>, who: &'static str| {
+        let github = &github;
+        async move { github.is_member(&repo(), org, team, &Login::parse(who).unwrap()).await.unwrap() }
+    };
+    assert!(member("acme", None, "alice").await);
+    assert!(!member("acme", None, "mallory").await);
+    assert!(member("acme", Some("deployers"), "bob").await);
+    assert!(!member("acme", Some("deployers"), "carol").await, "an invitation not yet accepted is not membership");
+    // The installation token asks: each call carries it.
+    let calls = server.received_requests().await.unwrap();
+    assert!(calls.iter().all(|r| r.headers.get("authorization").unwrap() == "Bearer t0ken"));
 }

@@ -28,9 +28,9 @@ fn ship(tag: &str) -> DeployRequest {
 /// The sandbox, with dev's deploy PR (which waits for ticks) overridden so new images may ship.
 async fn sandbox() -> (tengu_core::Tengu, Arc<ManualClock>) {
     let (tengu, clock) = sandbox_as_seeded().await;
-    let dave = Actor::Person(Login::parse("dave").unwrap());
+    let alice = Actor::Person(Login::parse("alice").unwrap());
     let dev = EnvName::parse("dev").unwrap();
-    tengu.override_environment_gate(&dave, &dev, "rollout tests ship test images").await.unwrap().unwrap();
+    tengu.override_environment_gate(&alice, &dev, "rollout tests ship test images").await.unwrap().unwrap();
     (tengu, clock)
 }
 
@@ -43,7 +43,7 @@ async fn sandbox_as_seeded() -> (tengu_core::Tengu, Arc<ManualClock>) {
 #[tokio::test]
 async fn new_code_waits_for_the_gate_but_redeploy_does_not() {
     let (tengu, _) = sandbox_as_seeded().await;
-    let person = Actor::Person(Login::parse("visitor").unwrap());
+    let person = Actor::Person(Login::parse("dave").unwrap());
     let refused = tengu.request_deployment(&person, ship("abc1234")).await.unwrap_err().user_message();
     assert!(refused.starts_with("dev has unverified changes: deploy PR acme/shop#"), "{refused}");
     assert!(refused.contains("1 of 3 verified (waiting for @"), "{refused}");
@@ -62,7 +62,7 @@ fn running(progress: &Progress) -> (u32, u32) {
 #[tokio::test]
 async fn a_sandbox_rollout_progresses_over_twenty_seconds() {
     let (tengu, clock) = sandbox().await;
-    let person = Actor::Person(Login::parse("visitor").unwrap());
+    let person = Actor::Person(Login::parse("dave").unwrap());
     let id = tengu.request_deployment(&person, ship("abc1234")).await.unwrap().id;
     let first = tengu.advance_deployment(id).await.unwrap();
     assert_eq!(running(&first), (0, 5), "web 3 + worker 2, none of the new tasks yet");
@@ -82,7 +82,7 @@ async fn a_sandbox_rollout_progresses_over_twenty_seconds() {
 #[tokio::test]
 async fn an_image_tagged_fail_trips_the_circuit_breaker_and_counts_as_a_failure() {
     let (tengu, clock) = sandbox().await;
-    let person = Actor::Person(Login::parse("visitor").unwrap());
+    let person = Actor::Person(Login::parse("dave").unwrap());
     let id = tengu.request_deployment(&person, ship("fail-demo")).await.unwrap().id;
     assert!(matches!(tengu.advance_deployment(id).await.unwrap(), Progress::RollingOut(_)));
     clock.advance(Duration::seconds(13));

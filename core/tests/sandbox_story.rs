@@ -20,7 +20,7 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
     let tengu = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
     assert!(tengu.settings().sandbox);
 
-    let home = tengu.home().await.unwrap();
+    let home = tengu.home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)).await.unwrap();
     let envs: Vec<_> = home.environments.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(envs, ["dev", "production"]);
     for env in &home.environments {
@@ -83,18 +83,25 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
     assert_eq!(Login::parse(store.audit_log(1).await.unwrap()[0].actor.clone()).unwrap(), waiting.author);
 
     // An override needs a person and a reason; it turns the gate green and survives a refresh.
-    let dave = Actor::Person(Login::parse("dave").unwrap());
+    // ... and the admin role: a deployer's attempt is refused and recorded.
+    let (dave, alice) = (Actor::Person(Login::parse("dave").unwrap()), Actor::Person(Login::parse("alice").unwrap()));
     let refused = sandbox.override_gate(&Actor::System, &pr.repo, pr.number, "because we must").await;
     assert!(matches!(refused, Err(CoreError::Denied(_))));
-    let refused = sandbox.override_gate(&dave, &pr.repo, pr.number, " short ").await;
+    let refused = sandbox.override_gate(&dave, &pr.repo, pr.number, "Hotfix for the checkout outage").await;
+    let Err(CoreError::Denied(denied)) = refused else { panic!("a deployer may not override: {refused:?}") };
+    assert!(denied.0.contains("needs the admin role"), "{denied}");
+    let log = store.audit_log(1).await.unwrap();
+    assert_eq!((log[0].action, log[0].actor.as_str()), (AuditAction::Refused, "dave"));
+    let refused = sandbox.override_gate(&alice, &pr.repo, pr.number, " short ").await;
     assert!(matches!(refused, Err(CoreError::Refused(_))));
-    let overridden = sandbox.override_gate(&dave, &pr.repo, pr.number, "Hotfix for the checkout outage").await.unwrap();
+    let overridden =
+        sandbox.override_gate(&alice, &pr.repo, pr.number, "Hotfix for the checkout outage").await.unwrap();
     assert!(Gate::of(&overridden).is_green());
     let status = gate_status(&store, overridden.head_sha.as_ref().unwrap()).await;
     assert_eq!(status["state"], "success");
-    assert_eq!(status["description"], "Overridden by dave: Hotfix for the checkout outage");
+    assert_eq!(status["description"], "Overridden by alice: Hotfix for the checkout outage");
     let log = store.audit_log(1).await.unwrap();
-    assert_eq!((log[0].action, log[0].actor.as_str()), (AuditAction::GateOverridden, "dave"));
+    assert_eq!((log[0].action, log[0].actor.as_str()), (AuditAction::GateOverridden, "alice"));
     let refreshed = sandbox.open_or_refresh_deploy_pr(&Actor::System, &pr.env).await.unwrap();
     assert_eq!(refreshed.gate_override, overridden.gate_override, "the same changes keep the decision");
 }

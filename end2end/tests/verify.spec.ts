@@ -2,13 +2,14 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, Page, test } from "@playwright/test";
+import { signIn } from "./sign_in";
 
 // The sandbox seeds the production deploy PR with #123, #125 and #126 verified; these two are not.
 const HYDRATED_ITEM = "Verified #124 Add returns page";
 const FORM_ITEM = "Verified #128 Add invoice PDF download";
 
-async function openProductionDeployPr(page: Page) {
-  await page.goto("/");
+async function openProductionDeployPr(page: Page, login: string) {
+  await signIn(page, login);
   await expect(page.getByRole("note", { name: "Sandbox" })).toContainText("Sandbox");
   const link = page.getByRole("link", { name: /Deploy to production/ });
   await expect(link).toBeVisible();
@@ -21,7 +22,7 @@ function itemRow(page: Page, label: string) {
 }
 
 test("the overview shows environments, deploy PRs with progress, deployments and review environments", async ({ page }) => {
-  await page.goto("/");
+  await signIn(page, "alice");
   await expect(page.getByRole("heading", { name: "Environments", exact: true })).toBeVisible();
   await expect(page.getByRole("heading", { level: 3, name: "production" })).toBeVisible();
   await expect(page.getByRole("progressbar", { name: "3 of 8 verified" })).toBeVisible();
@@ -36,44 +37,43 @@ test("the overview shows environments, deploy PRs with progress, deployments and
 });
 
 test("ticking an item after hydration records it, attributed, across a reload", async ({ page }) => {
-  await openProductionDeployPr(page);
+  // #124 is erin's change: she ticks her own box.
+  await openProductionDeployPr(page, "erin");
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   const box = page.getByRole("checkbox", { name: HYDRATED_ITEM });
   await expect(box).toHaveAttribute("aria-checked", "false");
   await box.click();
   await expect(box).toHaveAttribute("aria-checked", "true");
-  await expect(itemRow(page, HYDRATED_ITEM)).toContainText("verified by visitor");
+  await expect(itemRow(page, HYDRATED_ITEM)).toContainText("verified by erin");
   await expect(page.getByRole("progressbar", { name: "4 of 8 verified" })).toBeVisible();
 
   await page.reload();
   const reloaded = page.getByRole("checkbox", { name: HYDRATED_ITEM });
   await expect(reloaded).toHaveAttribute("aria-checked", "true");
-  await expect(itemRow(page, HYDRATED_ITEM)).toContainText("verified by visitor");
+  await expect(itemRow(page, HYDRATED_ITEM)).toContainText("verified by erin");
 });
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("the plain form ticks an item as the person chosen in the sandbox", async ({ page }) => {
-    await openProductionDeployPr(page);
-    await page.getByLabel("Acting as").selectOption("dave");
-    await page.getByRole("button", { name: "Switch" }).click();
-    await expect(page.getByLabel("Acting as")).toHaveValue("dave");
+  test("signing in and ticking work as plain links and forms", async ({ page }) => {
+    // #128 is bob's change.
+    await openProductionDeployPr(page, "bob");
 
     const box = page.getByRole("checkbox", { name: FORM_ITEM });
     await expect(box).toHaveAttribute("aria-checked", "false");
     await box.click();
     await expect(page.getByRole("checkbox", { name: FORM_ITEM })).toHaveAttribute("aria-checked", "true");
-    await expect(itemRow(page, FORM_ITEM)).toContainText("verified by dave");
+    await expect(itemRow(page, FORM_ITEM)).toContainText("verified by bob");
 
     await page.reload();
     await expect(page.getByRole("checkbox", { name: FORM_ITEM })).toHaveAttribute("aria-checked", "true");
-    await expect(itemRow(page, FORM_ITEM)).toContainText("verified by dave");
+    await expect(itemRow(page, FORM_ITEM)).toContainText("verified by bob");
   });
 });
 
-test("a person overrides the gate with a written reason", async ({ page }) => {
-  await page.goto("/");
+test("an admin overrides the gate with a written reason", async ({ page }) => {
+  await signIn(page, "alice");
   await page.getByRole("link", { name: /Deploy to dev/ }).click();
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   const gate = page.getByRole("region", { name: "Verification gate" });
@@ -82,9 +82,9 @@ test("a person overrides the gate with a written reason", async ({ page }) => {
   await gate.getByText("Override the gate…").click();
   await gate.getByLabel("Why should this deploy go ahead").fill("Hotfix for the checkout outage");
   await gate.getByRole("button", { name: "Override and allow the deploy" }).click();
-  await expect(gate).toContainText("Overridden by visitor: Hotfix for the checkout outage");
+  await expect(gate).toContainText("Overridden by alice: Hotfix for the checkout outage");
   await page.reload();
-  await expect(page.getByRole("region", { name: "Verification gate" })).toContainText("Overridden by visitor");
+  await expect(page.getByRole("region", { name: "Verification gate" })).toContainText("Overridden by alice");
   const history = page.getByRole("region", { name: "History" });
   await expect(history).toContainText("overrode the verification gate of");
   await expect(history).toContainText("Hotfix for the checkout outage");
@@ -117,7 +117,8 @@ function editedPayload(deployPr: number, from: string, to: string, sender: strin
 
 test("a tick in the dashboard and an untick on GitHub both survive", async ({ page, request }) => {
   expect(secret, "scripts/e2e.sh passes the webhook secret the server was started with").not.toBe("");
-  await page.goto("/");
+  // #127 is carol's change.
+  await signIn(page, "carol");
   await page.getByRole("link", { name: /Deploy to production/ }).click();
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   const deployPr = Number(new URL(page.url()).pathname.split("/").pop());
@@ -157,7 +158,7 @@ test("a tick in the dashboard and an untick on GitHub both survive", async ({ pa
     });
   }).toPass({ timeout: 10_000 });
   await expect(page.getByRole("checkbox", { name: DASHBOARD_ITEM })).toHaveAttribute("aria-checked", "true");
-  await expect(itemRow(page, DASHBOARD_ITEM)).toContainText("verified by visitor");
+  await expect(itemRow(page, DASHBOARD_ITEM)).toContainText("verified by carol");
   await expect(itemRow(page, GITHUB_ITEM)).toContainText("not verified yet");
   await expect(page.getByRole("progressbar", { name: "5 of 8 verified" })).toBeVisible();
   await expect(page.locator(".github-body pre")).toContainText("- [ ] #125 Reduce worker memory usage");
@@ -167,7 +168,7 @@ test("a tick in the dashboard and an untick on GitHub both survive", async ({ pa
 });
 
 test("the sandbox simulates a tick on GitHub through the same webhook path", async ({ page }) => {
-  await page.goto("/");
+  await signIn(page, "alice");
   await page.getByRole("link", { name: /Deploy to production/ }).click();
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   const panel = page.getByRole("region", { name: "Sandbox: edit the checklist on GitHub" });

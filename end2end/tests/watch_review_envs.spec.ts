@@ -1,10 +1,11 @@
 import { expect, test } from "@playwright/test";
+import { signIn } from "./sign_in";
 
 // Sandbox tasks come up in ~6 s and the reconciliation looks every 2 s; the page refreshes every 2 s.
 test.setTimeout(90_000);
 
 test("a pull request's review environment: open, running with its URL, push replaced without a gap, close", async ({ page, request }) => {
-  await page.goto("/review-envs");
+  await signIn(page, "alice", "/review-envs");
   await expect(page.getByRole("heading", { level: 1, name: "Review environments" })).toBeVisible();
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 

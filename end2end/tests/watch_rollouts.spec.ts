@@ -1,10 +1,11 @@
 import { expect, Page, test } from "@playwright/test";
+import { signIn } from "./sign_in";
 
 // Sandbox rollouts take 20 s; the page follows them over server-sent events.
 test.setTimeout(90_000);
 
-async function openEnvironment(page: Page, name: string) {
-  await page.goto(`/environments/${name}`);
+async function openEnvironment(page: Page, name: string, login = "carol") {
+  await signIn(page, login, `/environments/${name}`);
   await expect(page.getByRole("heading", { level: 1, name: `Environment ${name}` })).toBeVisible();
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 }
@@ -60,14 +61,14 @@ test("Abort during a rollout points the services back and says who", async ({ pa
   await expect(live).toHaveAttribute("data-state", /rolling_out|service_updated|task_definition_registered|checked|requested/);
   await page.getByRole("button", { name: "Abort" }).click();
   await expect(live).toHaveAttribute("data-state", "aborted");
-  await expect(live).toContainText("aborted by visitor");
+  await expect(live).toContainText("aborted by carol");
 });
 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
   test("the history filters by state and pages back", async ({ page }) => {
-    await page.goto("/deployments");
+    await signIn(page, "visitor", "/deployments");
     await page.getByLabel("State").selectOption("rolled_back");
     await page.getByRole("button", { name: "Filter" }).click();
     await expect(page).toHaveURL(/state=rolled_back/);
@@ -77,4 +78,32 @@ test.describe("without JavaScript", () => {
       expect(text).toContain("Rolled back");
     }
   });
+});
+
+test("a viewer sees the buttons off with the reason, a maintainer deploys to production, sign-out ends it", async ({ page }) => {
+  // A stranger is sent to sign in, and comes back to the page they asked for.
+  await signIn(page, "visitor", "/environments/production");
+  await expect(page).toHaveURL(/\/environments\/production$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Environment production" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Redeploy" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Deploy", exact: true })).toBeDisabled();
+  await expect(page.getByText("Redeploy needs the deployer role (write on acme/shop); you have read").first()).toBeVisible();
+
+  // A writer may deploy to dev but production asks for maintain, and says so.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto("/environments/production");
+  await expect(page).toHaveURL(/\/sign-in\?next=/, { timeout: 5_000 });
+  await signIn(page, "carol", "/environments/production");
+  await expect(page.getByText("Redeploying to production needs maintain on acme/shop; you have write")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Redeploy" })).toBeDisabled();
+
+  // A maintainer redeploys production; the rollout runs live.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await openEnvironment(page, "production", "bob");
+  const live = page.locator(".live");
+  const before = Number(await live.getAttribute("data-deployment"));
+  await page.getByRole("button", { name: "Redeploy" }).click();
+  await expect(live).not.toHaveAttribute("data-deployment", String(before));
+  await expect(live).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
 });

@@ -59,3 +59,16 @@ free_port() {
 tengu_log_tail() {
   tail -n "${1:-50}" "$tengu_work/server.log" >&2
 }
+
+# sign_in PORT LOGIN: signs in through the sandbox's consent page as a browser would; prints the session cookie
+# (`name=value`) for tools that cannot follow the flow themselves (wrk).
+sign_in() {
+  local port=$1 login=$2 jar="$tengu_work/cookies-$2" base="http://127.0.0.1:$1" consent state challenge back
+  consent=$(curl -fsS -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$base/auth/github")
+  state=$(sed -E 's/.*[?&]state=([^&]*).*/\1/' <<<"$consent")
+  challenge=$(sed -E 's/.*[?&]code_challenge=([^&]*).*/\1/' <<<"$consent")
+  back=$(curl -fsS -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' -H "Origin: $base" \
+    --data "state=$state&code_challenge=$challenge&login=$login" "$base/auth/sandbox")
+  curl -fsS -c "$jar" -b "$jar" -o /dev/null "$back"
+  awk '$6 == "tengu_session" { print $6 "=" $7 }' "$jar"
+}

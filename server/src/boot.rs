@@ -7,7 +7,7 @@ use tengu_core::aws::AwsEcs;
 use tengu_core::domain::ReminderPolicy;
 use tengu_core::github::GithubCodeHost;
 use tengu_core::ports::{
-    EcsNotConfigured, LogNotifier, Notifier, OpenPolicy, Orchestrator, Store, SystemClock, TaskRunner,
+    EcsNotConfigured, LogNotifier, Notifier, Orchestrator, RulePolicy, Store, SystemClock, TaskRunner,
 };
 use tengu_core::settings::Settings;
 use tengu_core::slack::SlackNotifier;
@@ -57,7 +57,8 @@ pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError>
     } else {
         with_github(config, store, reminders).await?
     };
-    Ok(tengu.with_reminder_policy(reminders).with_notifier(notifier))
+    let access = config.auth.access_settings().map_err(|e| BootError::Input(e.to_string()))?;
+    Ok(tengu.with_reminder_policy(reminders).with_notifier(notifier).with_access_settings(access))
 }
 
 /// GitHub for real, and ECS for real when `[aws]` is configured (without it, ECS questions answer that no AWS
@@ -69,7 +70,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
     if environments.is_empty() {
         return Err(BootError::NoEnvironments);
     }
-    let code_host = GithubCodeHost::new(&github).map_err(|e| BootError::Github(e.to_string()))?;
+    let code_host = Arc::new(GithubCodeHost::new(&github).map_err(|e| BootError::Github(e.to_string()))?);
     tracing::info!(api = %github.api_url, environments = environments.len(), "running on GitHub");
     let settings = Settings {
         environments,
@@ -78,6 +79,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         reminders,
         deploys: config.deploys.policy(),
         review: config.review_settings().map_err(|e| BootError::Input(e.to_string()))?,
+        access: Default::default(),
     };
     let (orchestrator, tasks): (Arc<dyn Orchestrator>, Arc<dyn TaskRunner>) = if config.aws.is_configured() {
         let ecs = Arc::new(AwsEcs::connect(&config.aws.settings()).await);
@@ -88,12 +90,13 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
     };
     let ports = Ports {
         store,
-        code_host: Arc::new(code_host),
+        code_host: code_host.clone(),
         orchestrator,
         tasks,
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(SystemClock),
-        policy: Arc::new(OpenPolicy),
+        people: code_host,
+        policy: Arc::new(RulePolicy),
     };
     Ok(Tengu::new(settings, ports))
 }

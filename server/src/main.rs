@@ -26,7 +26,7 @@ enum Command {
     ReleasePr {
         /// The environment, e.g. production.
         env: String,
-        /// The GitHub login to record as the one who asked (default: tengu itself).
+        /// Sandbox only: the seeded person to act as (default: this terminal's user@host).
         #[arg(long = "as", value_name = "LOGIN")]
         acting_as: Option<String>,
     },
@@ -46,7 +46,7 @@ enum Command {
         /// Restart the task definitions the services run now.
         #[arg(long, group = "what")]
         redeploy: bool,
-        /// The GitHub login to record as the one who deployed (default: $USER).
+        /// Sandbox only: the seeded person to act as (default: this terminal's user@host).
         #[arg(long = "as", value_name = "LOGIN")]
         acting_as: Option<String>,
         /// Ship although the environment's deploy PR still waits for ticks; the reason is recorded.

@@ -33,7 +33,7 @@ async fn release_pr(dir: &std::path::Path, github: &MockServer, token: &str) -> 
     .unwrap();
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tengu"));
     command
-        .args(["--config", config.to_str().unwrap(), "release-pr", "dev", "--as", "alice"])
+        .args(["--config", config.to_str().unwrap(), "release-pr", "dev"])
         .env("TENGU_GITHUB_TOKEN", token)
         .env("RUST_LOG", "warn")
         .env_remove("TENGU_DATABASE_URL");

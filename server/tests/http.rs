@@ -20,13 +20,15 @@ async fn health_and_readiness_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_overview_is_rendered_on_the_server_with_the_sandbox_banner() {
     let app = spawn_app(Vec::new()).await;
-    let (status, _, html) = app.send(get("/")).await;
+    let cookie = app.sign_in("alice").await;
+    let (status, _, html) = app.get_as(&cookie, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Sandbox"), "the banner is on the page");
     assert!(html.contains("3 of 8 verified") && html.contains("1 of 3 verified"));
     assert!(html.contains("shop-production-web:43"), "the current task definition revision");
     assert!(html.contains("Rolled back"));
-    let (status, _, _) = app.send(get("/no/such/page")).await;
+    assert!(html.contains("@alice") && html.contains("admin on acme/shop"), "the header says who is signed in");
+    let (status, _, _) = app.get_as(&cookie, "/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -34,22 +36,13 @@ async fn the_overview_is_rendered_on_the_server_with_the_sandbox_banner() {
 async fn a_plain_form_post_ticks_an_item_as_the_chosen_person_and_goes_back() {
     let app = spawn_app(Vec::new()).await;
     let repo = RepoSlug::parse("acme/shop").unwrap();
-    let home = app.tengu.home().await.unwrap();
+    let home = app.tengu.home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)).await.unwrap();
     let pr = home.deploy_prs.iter().find(|p| p.env.as_str() == "production").unwrap().number;
     let page = format!("/repos/acme/shop/deploy-prs/{}", pr.get());
-    let (status, _, html) = app.send(get(&page)).await;
+    let cookie = app.sign_in("erin").await;
+    let (status, _, html) = app.get_as(&cookie, &page).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Verified #124 Add returns page"), "each item has a labelled checkbox");
-
-    let act_as = Request::post("/sandbox/act-as")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::REFERER, page.as_str())
-        .body(Body::from("login=carol"))
-        .unwrap();
-    let (status, headers, _) = app.send(act_as).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let cookie = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
-    assert_eq!(cookie, "tengu_actor=carol");
 
     let form = format!("repo=acme%2Fshop&deploy_pr={}&item=124&verified=true", pr.get());
     let tick = Request::post(<SetVerification as ServerFn>::PATH)
@@ -65,16 +58,18 @@ async fn a_plain_form_post_ticks_an_item_as_the_chosen_person_and_goes_back() {
 
     let stored = app.tengu.deploy_pr(&repo, pr).await.unwrap();
     let item = stored.item(PrNumber::new(124).unwrap()).unwrap();
-    assert_eq!(item.verified.as_ref().unwrap().by, "carol");
-    let (_, _, html) = app.send(get(&page)).await;
+    assert_eq!(item.verified.as_ref().unwrap().by, "erin");
+    let (_, _, html) = app.get_as(&cookie, &page).await;
     assert!(html.contains("4 of 8 verified"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
     let app = spawn_app(Vec::new()).await;
+    let cookie = app.sign_in("erin").await;
     let form = "repo=not-a-repo&deploy_pr=1&item=124&verified=true";
     let tick = Request::post(<SetVerification as ServerFn>::PATH)
+        .header(header::COOKIE, cookie.as_str())
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(form))
         .unwrap();
@@ -84,32 +79,40 @@ async fn bad_input_is_refused_with_a_sentence_and_changes_nothing() {
 
     let unknown = "repo=acme%2Fshop&deploy_pr=9999&item=124&verified=true";
     let tick = Request::post(<SetVerification as ServerFn>::PATH)
+        .header(header::COOKIE, cookie.as_str())
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(unknown))
         .unwrap();
     let (_, _, body) = app.send(tick).await;
     assert!(body.contains("deploy PR acme/shop#9999 was not found"), "{body}");
 
-    let act_as = Request::post("/sandbox/act-as")
+    // A number past 2^31-1 is a 400 with a sentence, never a panic.
+    let huge = "repo=acme%2Fshop&deploy_pr=99999999999&item=124&verified=true";
+    let tick = Request::post(<SetVerification as ServerFn>::PATH)
+        .header(header::COOKIE, cookie.as_str())
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("login=mallory"))
+        .body(Body::from(huge))
         .unwrap();
-    assert_eq!(app.send(act_as).await.0, StatusCode::BAD_REQUEST);
+    let (status, _, body) = app.send(tick).await;
+    assert!(status.is_client_error(), "{status} {body}");
+    let (status, _, _) = app.get_as(&cookie, "/repos/acme/shop/deploy-prs/99999999999").await;
+    assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deployment_has_its_own_page_that_github_links_to() {
     let app = spawn_app(Vec::new()).await;
-    let home = app.tengu.home().await.unwrap();
+    let cookie = app.sign_in("visitor").await;
+    let home = app.tengu.home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)).await.unwrap();
     let failed = home.recent_deployments.iter().find(|d| d.reason.is_some()).expect("the sandbox has a failure");
-    let (status, _, html) = app.send(get(&format!("/deployments/{}", failed.id))).await;
+    let (status, _, html) = app.get_as(&cookie, &format!("/deployments/{}", failed.id)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&format!("Deployment {} to {}", failed.id, failed.env)), "the title");
     assert!(html.contains(&failed.image.to_string()));
     assert!(html.contains(failed.reason.as_deref().unwrap()), "the reason");
-    let (_, _, overview) = app.send(get("/")).await;
+    let (_, _, overview) = app.get_as(&cookie, "/").await;
     assert!(overview.contains(&format!("href=\"/deployments/{}\"", failed.id)), "rows link to their page");
-    let (_, _, missing) = app.send(get("/deployments/999999")).await;
+    let (_, _, missing) = app.get_as(&cookie, "/deployments/999999").await;
     assert!(missing.contains("deployment 999999 was not found"), "a sentence, not a stack");
 }
 
@@ -119,7 +122,8 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     use tower::ServiceExt;
 
     let app = spawn_app(Vec::new()).await;
-    let (status, _, html) = app.send(get("/environments/production")).await;
+    let cookie = app.sign_in("bob").await;
+    let (status, _, html) = app.get_as(&cookie, "/environments/production").await;
     assert_eq!(status, StatusCode::OK);
     for text in ["Environment production", ">Redeploy<", ">Rollback<", "Rollout", "History"] {
         assert!(html.contains(text), "the environment page shows {text}");
@@ -127,14 +131,16 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     // The buttons' idempotency keys are in the page as served, so a press before hydration has one too.
     let key = html.split("name=\"key\" value=\"").nth(1).expect("a key field").split('"').next().unwrap();
     assert!(key.len() >= 16, "a real key, not an empty one: {key:?}");
-    let (_, _, unknown) = app.send(get("/environments/nowhere")).await;
+    let (_, _, unknown) = app.get_as(&cookie, "/environments/nowhere").await;
     assert!(unknown.contains("environment nowhere"), "a sentence for an unknown environment");
-    let (_, _, history) = app.send(get("/deployments?state=rolled_back")).await;
+    let (_, _, history) = app.get_as(&cookie, "/deployments?state=rolled_back").await;
     assert!(history.contains("badge--bad\">Rolled back<"), "rolled-back rows are listed");
     assert!(!history.contains("badge--good"), "and no successful one");
 
     // The stream's first frame is the newest deployment of the environment, as JSON.
-    let response = app.router.clone().oneshot(get("/api/environments/production/live")).await.unwrap();
+    let with_cookie =
+        |path: &str| Request::get(path).header(header::COOKIE, cookie.as_str()).body(Body::empty()).unwrap();
+    let response = app.router.clone().oneshot(with_cookie("/api/environments/production/live")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
     let mut body = response.into_body();
@@ -144,7 +150,7 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     let newest: tengu_core::domain::Deployment = serde_json::from_str(json).unwrap();
     let (latest, _) = app.tengu.store().latest_deployments(&newest.env).await.unwrap();
     assert_eq!(Some(newest.id), latest.map(|d| d.id));
-    let missing = app.router.clone().oneshot(get("/api/environments/nowhere/live")).await.unwrap();
+    let missing = app.router.clone().oneshot(with_cookie("/api/environments/nowhere/live")).await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 

@@ -31,7 +31,7 @@ fn delivery(event: &str, id: &str, payload: &Value, secret: Option<&[u8]>) -> Re
 }
 
 async fn production_pr(app: &TestApp) -> DeployPr {
-    let home = app.tengu.home().await.unwrap();
+    let home = app.tengu.home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)).await.unwrap();
     let card = home.deploy_prs.iter().find(|p| p.env.as_str() == "production").unwrap();
     app.tengu.deploy_pr(&card.repo, card.number).await.unwrap()
 }
@@ -129,7 +129,15 @@ async fn merging_or_closing_the_deploy_pr_on_github_is_recorded() {
     app.settle_deliveries().await;
     let repo = RepoSlug::parse("acme/shop").unwrap();
     assert_eq!(app.tengu.deploy_pr(&repo, pr.number).await.unwrap().state, PrState::Merged);
-    assert!(app.tengu.home().await.unwrap().deploy_prs.iter().all(|p| p.number != pr.number));
+    assert!(
+        app.tengu
+            .home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System))
+            .await
+            .unwrap()
+            .deploy_prs
+            .iter()
+            .all(|p| p.number != pr.number)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -161,8 +169,8 @@ async fn a_late_delivery_applies_only_its_own_change_and_github_keeps_the_edit()
     let stale_body = body_on_github(&app, &pr).await;
     // On GitHub, erin ticks #127 in a copy of the body that predates the dashboard tick of #124 below.
     let erins_body = checklist_body::set_checked(&stale_body, n(127), true).unwrap();
-    let visitor = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse("visitor").unwrap());
-    app.tengu.set_verification(&visitor, &pr.repo, pr.number, n(124), true).await.unwrap();
+    let erin = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse("erin").unwrap());
+    app.tengu.set_verification(&erin, &pr.repo, pr.number, n(124), true).await.unwrap();
 
     let mut payload = edited(&pr, &erins_body, "erin");
     payload["changes"] = json!({ "body": { "from": stale_body } });
@@ -171,7 +179,7 @@ async fn a_late_delivery_applies_only_its_own_change_and_github_keeps_the_edit()
 
     let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
     assert_eq!(after.item(n(127)).unwrap().verified.as_ref().unwrap().by, "erin");
-    assert_eq!(after.item(n(124)).unwrap().verified.as_ref().unwrap().by, "visitor", "not undone by the late body");
+    assert_eq!(after.item(n(124)).unwrap().verified.as_ref().unwrap().by, "erin", "not undone by the late body");
     let on_github = body_on_github(&app, &pr).await;
     assert_eq!(
         on_github,
@@ -195,7 +203,7 @@ async fn a_push_to_the_source_branch_refreshes_the_deploy_prs_that_follow_it() {
     push["ref"] = json!("refs/heads/master");
     let event = tengu_core::webhooks::parse_event("push", &push.to_string()).unwrap();
     let outcome = app.tengu.handle_github_event(&event).await.unwrap();
-    let home = app.tengu.home().await.unwrap();
+    let home = app.tengu.home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)).await.unwrap();
     assert_eq!(home.deploy_prs.len(), 2, "dev and production follow master in the sandbox");
     for card in &home.deploy_prs {
         let expected = format!("{}: deploy PR {} lists {} source PRs", card.env, card.number, card.total);
@@ -295,8 +303,13 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
 
     // Overridden (the gate is green): the merge commit's image ships, as the person who merged.
     app.database.execute_raw("UPDATE deploy_prs SET state = 'open'").await.unwrap();
-    let erin = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse("erin").unwrap());
-    app.tengu.override_gate(&erin, &pr.repo, pr.number, "Hotfix, verified on staging by hand").await.unwrap();
+    let alice = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse("alice").unwrap());
+    app.tengu.override_gate(&alice, &pr.repo, pr.number, "Hotfix, verified on staging by hand").await.unwrap();
+    // Production asks for maintain: a merge by a writer records why it shipped nothing.
+    let outcome = app.tengu.handle_github_event(&event).await.unwrap();
+    assert!(outcome.contains("not deployed: Deploying to production needs maintain on acme/shop"), "{outcome}");
+    app.database.execute_raw("UPDATE deploy_prs SET state = 'open'").await.unwrap();
+    let event = tengu_core::webhooks::parse_event("pull_request", &merged(&pr, "bob", merge_sha).to_string()).unwrap();
     // The delivery ends once the deployment is recorded; the rollout goes on in the background.
     let outcome = app.tengu.handle_github_event(&event).await.unwrap();
     assert!(outcome.ends_with("to production started"), "{outcome}");
@@ -304,17 +317,22 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
     let started = recent.into_iter().next().expect("the merge started a deployment");
     assert_eq!(started.trigger, tengu_core::domain::Trigger::Merge);
     assert_eq!(started.sha.as_ref().map(|s| s.as_str()), Some(merge_sha));
-    assert_eq!(started.actor, "erin");
+    assert_eq!(started.actor, "bob");
     assert_eq!(started.source_prs, pr.items.iter().map(|i| i.source.number).collect::<Vec<_>>(), "what it ships");
     assert_eq!(started.env.as_str(), "production");
     assert!(started.image.to_string().ends_with(":89abcde"), "{}", started.image);
     assert!(!started.state.is_terminal(), "the sandbox rollout takes 20 s");
     // Its page lists what it shipped as the deploy PR did: titles, authors, commits, who verified.
-    let page = app.tengu.deployment_view(started.id).await.unwrap();
+    let page = app
+        .tengu
+        .deployment_view(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System), started.id)
+        .await
+        .unwrap();
     assert_eq!(page.deployment.deploy_pr, Some(pr.number));
     assert_eq!(page.shipped.len(), pr.items.len());
     assert!(page.shipped.iter().all(|item| !item.source.commits.is_empty()));
-    let (_, _, html) = app.send(support::get(&format!("/deployments/{}", started.id))).await;
+    let cookie = app.sign_in("visitor").await;
+    let (_, _, html) = app.get_as(&cookie, &format!("/deployments/{}", started.id)).await;
     assert!(html.contains(&format!("What shipped (deploy PR #{})", pr.number.get())), "the page lists it");
     assert!(html.contains(&pr.items[0].source.title), "with titles");
     // A second delivery of the same merge (GitHub redelivers) is the same deployment.

@@ -9,7 +9,7 @@ use crate::format::{iso, when};
 /// Whether the deploy may go: the same words as the `tengu/verification` status on GitHub, and, while it waits,
 /// the written override.
 #[component]
-pub fn GatePanel(pr: DeployPr, action: ServerAction<OverrideGate>) -> impl IntoView {
+pub fn GatePanel(pr: DeployPr, action: ServerAction<OverrideGate>, refusal: Option<String>) -> impl IntoView {
     let gate = Gate::of(&pr);
     let description = gate.description();
     let (tone, label) = match &gate {
@@ -23,7 +23,8 @@ pub fn GatePanel(pr: DeployPr, action: ServerAction<OverrideGate>) -> impl IntoV
         }),
         _ => None,
     };
-    let can_override = matches!(gate, Gate::Waiting { .. });
+    let can_override = matches!(gate, Gate::Waiting { .. }) && refusal.is_none();
+    let refused = refusal.filter(|_| matches!(gate, Gate::Waiting { .. }));
     let pending = action.pending();
     view! {
         <section class="panel gate" aria-labelledby="gate-title">
@@ -33,6 +34,7 @@ pub fn GatePanel(pr: DeployPr, action: ServerAction<OverrideGate>) -> impl IntoV
                 " " <span class="gate__description">{description}</span>
             </p>
             {decided}
+            {refused.map(|why| view! { <p class="muted refusal">{why}</p> })}
             {can_override.then(|| view! {
                 <details class="gate__override">
                     <summary>"Override the gate…"</summary>

@@ -3,7 +3,8 @@ use tengu_core::views::SiteInfo;
 
 use crate::api::load_site_info;
 
-/// The top of every page: the name, the navigation, and in the sandbox a banner that says so.
+/// The top of every page: the name, the navigation, who is signed in (with Sign out), and in the sandbox a
+/// banner that says so.
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let info = Resource::new(|| (), |_| load_site_info());
@@ -12,7 +13,7 @@ pub fn SiteHeader() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match info.await {
-                    Ok(info) if info.sandbox => view! { <SandboxBanner info/> }.into_any(),
+                    Ok(info) if info.sandbox => view! { <SandboxBanner/> }.into_any(),
                     _ => ().into_any(),
                 }
             })}
@@ -26,35 +27,40 @@ pub fn SiteHeader() -> impl IntoView {
                 <a href="/">"Overview"</a>
                 <a href="/deployments">"Deployments"</a>
                 <a href="/review-envs">"Review environments"</a>
+                <a href="/settings/tokens">"API tokens"</a>
             </nav>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move { info.await.ok().map(|info| view! { <SignedInAs info/> }) })}
+            </Suspense>
         </header>
     }
 }
 
 #[component]
-fn SandboxBanner(info: SiteInfo) -> impl IntoView {
-    let acting = info.acting_as.clone();
+fn SignedInAs(info: SiteInfo) -> impl IntoView {
+    let access = info.access.join(", ");
+    view! {
+        <div class="signed-in">
+            <span class="signed-in__who" title=access.clone()>
+                <strong id="signed-in-as">{format!("@{}", info.acting_as)}</strong>
+                <span class="muted">{format!(" · {access}")}</span>
+            </span>
+            <form method="post" action="/sign-out" class="inline-form">
+                <button type="submit" class="button button--small">"Sign out"</button>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+fn SandboxBanner() -> impl IntoView {
     view! {
         <div class="sandbox-banner" role="note" aria-label="Sandbox">
             <p>
                 <strong>"Sandbox"</strong>
-                " — GitHub and ECS are simulated here; nothing you do reaches a real repository or cluster."
+                " — GitHub and ECS are simulated here; nothing you do reaches a real repository or cluster. "
+                "Sign out to sign in as someone else."
             </p>
-            <form class="act-as" method="post" action="/sandbox/act-as">
-                <label for="act-as">"Acting as"</label>
-                <select id="act-as" name="login">
-                    {info
-                        .people
-                        .into_iter()
-                        .map(|person| {
-                            let selected = person.as_str() == acting;
-                            let name = person.to_string();
-                            view! { <option value=name.clone() selected=selected>{format!("@{name}")}</option> }
-                        })
-                        .collect_view()}
-                </select>
-                <button type="submit" class="button button--small">"Switch"</button>
-            </form>
         </div>
     }
 }

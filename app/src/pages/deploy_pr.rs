@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use tengu_core::domain::{ChecklistItem, Commit, DeployPr, Login, PrNumber, RepoSlug};
+use tengu_core::views::DeployPrView;
 
 use crate::api::{
     OverrideGate, SetVerification, SimulateGithubEdit, load_body_on_github, load_deploy_pr, load_deploy_pr_history,
@@ -49,11 +50,12 @@ pub fn DeployPrPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match pr.await {
-                    Ok(pr) => {
+                    Ok(page) => {
                         let people = site.await.ok().filter(|info| info.sandbox).map(|info| info.people);
                         let body = body.await.unwrap_or_default();
+                        let pr = page.pr.clone();
                         let edit = people.map(|people| view! { <SimulatedGithubEdit pr=pr.clone() people body simulate/> });
-                        view! { <DeployPrView pr toggle decide/> {edit} }.into_any()
+                        view! { <DeployPrPageView page toggle decide/> {edit} }.into_any()
                     }
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
                 }
@@ -73,11 +75,12 @@ pub fn DeployPrPage() -> impl IntoView {
 }
 
 #[component]
-fn DeployPrView(
-    pr: DeployPr,
+fn DeployPrPageView(
+    page: DeployPrView,
     toggle: ServerAction<SetVerification>,
     decide: ServerAction<OverrideGate>,
 ) -> impl IntoView {
+    let DeployPrView { pr, tick_refusals, override_refusal } = page;
     let verified = pr.verified_count();
     let total = pr.items.len();
     let title = pr.title.clone();
@@ -86,7 +89,14 @@ fn DeployPrView(
         let decided = decide.value().get().and_then(|result| result.err());
         toggled.or(decided).map(|e| error_text(&e))
     };
-    let items = pr.items.iter().map(|item| view! { <ItemRow pr=pr.clone() item=item.clone() toggle/> }).collect_view();
+    let items = pr
+        .items
+        .iter()
+        .map(|item| {
+            let refusal = tick_refusals.iter().find(|(n, _)| *n == item.source.number).map(|(_, why)| why.clone());
+            view! { <ItemRow pr=pr.clone() item=item.clone() toggle refusal/> }
+        })
+        .collect_view();
     let direct = (!pr.direct_commits.is_empty()).then(|| {
         view! {
             <section class="panel" aria-labelledby="direct-title">
@@ -111,7 +121,7 @@ fn DeployPrView(
             <VerificationProgress verified total/>
         </header>
         {move || failure().map(|message| view! { <ErrorNotice message/> })}
-        <GatePanel pr=pr.clone() action=decide/>
+        <GatePanel pr=pr.clone() action=decide refusal=override_refusal/>
         <section class="panel" aria-labelledby="items-title">
             <h2 id="items-title">"What ships"</h2>
             <p class="muted">"Each author verifies their change on the environment, then ticks its box. The deploy waits for every box."</p>
@@ -122,7 +132,14 @@ fn DeployPrView(
 }
 
 #[component]
-fn ItemRow(pr: DeployPr, item: ChecklistItem, toggle: ServerAction<SetVerification>) -> impl IntoView {
+fn ItemRow(
+    pr: DeployPr,
+    item: ChecklistItem,
+    toggle: ServerAction<SetVerification>,
+    refusal: Option<String>,
+) -> impl IntoView {
+    let may = refusal.is_none();
+    let hint = refusal.clone().unwrap_or_default();
     let source = item.source.clone();
     let is_verified = item.verified.is_some();
     let label = format!("Verified {} {}", source.number, source.title);
@@ -142,6 +159,8 @@ fn ItemRow(pr: DeployPr, item: ChecklistItem, toggle: ServerAction<SetVerificati
                     aria-checked=is_verified.to_string()
                     aria-label=label
                     aria-busy=move || pending.get().to_string()
+                    disabled=!may
+                    title=hint
                 >
                     <span aria-hidden="true">{if is_verified { "✓" } else { "" }}</span>
                 </button>
@@ -164,6 +183,7 @@ fn ItemRow(pr: DeployPr, item: ChecklistItem, toggle: ServerAction<SetVerificati
                         None => view! { <span class="waiting-tag">"not verified yet"</span> }.into_any(),
                     }}
                 </p>
+                {refusal.map(|why| view! { <p class="muted refusal">{why}</p> })}
                 <details class="commits">
                     <summary>{format!("{commits} commit{}", if commits == 1 { "" } else { "s" })}</summary>
                     <CommitList commits=source.commits.clone()/>

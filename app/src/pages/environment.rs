@@ -86,6 +86,15 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
         .collect_view();
     let has_choices = !env.rollback_choices.is_empty();
     let running = env.running.as_ref().map(|d| format!("{} (deployment {})", d.image, d.id));
+    let refusals = env.refusals.clone();
+    let (may_deploy, may_redeploy, may_rollback, may_abort) =
+        (refusals.deploy.is_none(), refusals.redeploy.is_none(), refusals.rollback.is_none(), refusals.abort.is_none());
+    // One sentence per distinct reason, so a viewer reads why the buttons are off.
+    let mut reasons: Vec<String> =
+        [&refusals.deploy, &refusals.redeploy, &refusals.rollback].into_iter().flatten().cloned().collect();
+    reasons.dedup();
+    let reasons = reasons.into_iter().map(|why| view! { <p class="muted refusal">{why}</p> }).collect_view();
+    let abort_title = StoredValue::new(refusals.abort.clone().unwrap_or_default());
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
@@ -104,6 +113,7 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
         <section class="panel" aria-labelledby="controls-title">
             <h2 id="controls-title">"Deploy"</h2>
             {failure}
+            {reasons}
             <div class="controls">
                 <ActionForm action=deploy attr:class="inline-form">
                     <input type="hidden" name="env" value=n1/>
@@ -118,12 +128,12 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
                             placeholder=env.image_template.clone().unwrap_or_else(|| "registry/repo:tag".to_owned())
                         />
                     </label>
-                    <button type="submit" disabled=move || busy() || pending()>"Deploy"</button>
+                    <button type="submit" disabled=move || !may_deploy || busy() || pending()>"Deploy"</button>
                 </ActionForm>
                 <ActionForm action=redeploy attr:class="inline-form">
                     <input type="hidden" name="env" value=n2/>
                     <input type="hidden" name="key" value=key("redeploy")/>
-                    <button type="submit" disabled=move || busy() || pending()>"Redeploy"</button>
+                    <button type="submit" disabled=move || !may_redeploy || busy() || pending()>"Redeploy"</button>
                 </ActionForm>
                 <ActionForm action=rollback attr:class="inline-form">
                     <input type="hidden" name="env" value=n3/>
@@ -132,12 +142,21 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
                         "Roll back to "
                         <select name="to" required disabled=!has_choices>{choices}</select>
                     </label>
-                    <button type="submit" disabled=move || !has_choices || busy() || pending()>"Rollback"</button>
+                    <button type="submit" disabled=move || !may_rollback || !has_choices || busy() || pending()>
+                        "Rollback"
+                    </button>
                 </ActionForm>
                 {move || running_id().map(|id| view! {
                     <ActionForm action=abort attr:class="inline-form">
                         <input type="hidden" name="id" value=id/>
-                        <button type="submit" class="danger" disabled=move || abort.pending().get()>"Abort"</button>
+                        <button
+                            type="submit"
+                            class="danger"
+                            title=abort_title.get_value()
+                            disabled=move || !may_abort || abort.pending().get()
+                        >
+                            "Abort"
+                        </button>
                     </ActionForm>
                 })}
             </div>

@@ -72,6 +72,8 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
 fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeployPr>) -> impl IntoView {
     let pending = refresh.pending();
     let env_name = env.name.to_string();
+    let refusal = env.refresh_refusal.clone();
+    let refused = refusal.is_some();
     let running = env.current.clone().map(|current| {
         let revisions = current
             .task_definitions
@@ -113,7 +115,8 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
                     type="submit"
                     class="button button--secondary button--small"
                     aria-label=format!("Open or refresh the deploy PR of {env_name}")
-                    disabled=move || pending.get()
+                    disabled=move || refused || pending.get()
+                    title=refusal.clone().unwrap_or_default()
                 >
                     "Open / refresh deploy PR"
                 </button>

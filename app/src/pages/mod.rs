@@ -5,6 +5,7 @@ mod history;
 mod home;
 mod not_found;
 mod review_envs;
+mod tokens;
 
 pub use deploy_pr::DeployPrPage;
 pub use deployment::DeploymentPage;
@@ -13,3 +14,4 @@ pub use history::HistoryPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use review_envs::ReviewEnvsPage;
+pub use tokens::TokensPage;

@@ -110,14 +110,16 @@ fn ReviewEnvLine(
     let expires = row.expires_at.map(|at| duration((at - now).num_seconds().max(0))).unwrap_or_else(|| "—".to_owned());
     let live = env.is_live();
     let number = env.pr.get().to_string();
+    let refusal = row.refusal.clone();
     let button = |word: &'static str, label: &'static str| {
         let (repo, number) = (env.repo.to_string(), number.clone());
+        let (disabled, title) = (refusal.is_some(), refusal.clone().unwrap_or_default());
         view! {
             <ActionForm action=press attr:class="inline-form">
                 <input type="hidden" name="repo" value=repo/>
                 <input type="hidden" name="pr" value=number/>
                 <input type="hidden" name="press" value=word/>
-                <button type="submit">{label}</button>
+                <button type="submit" disabled=disabled title=title>{label}</button>
             </ActionForm>
         }
     };
@@ -179,17 +181,19 @@ fn Strangers(view: ReviewEnvsView, stop_stranger: ServerAction<StopStrangerTask>
     if view.strangers.is_empty() {
         return view! { {unknown} }.into_any();
     }
+    let refusal = view.stranger_refusal.clone();
     let rows = view
         .strangers
         .into_iter()
         .map(|(cluster, arn)| {
+            let (disabled, title) = (refusal.is_some(), refusal.clone().unwrap_or_default());
             view! {
                 <li>
                     <code>{arn.clone()}</code> " in " {cluster.clone()} " "
                     <ActionForm action=stop_stranger attr:class="inline-form">
                         <input type="hidden" name="cluster" value=cluster/>
                         <input type="hidden" name="arn" value=arn/>
-                        <button type="submit">"Stop"</button>
+                        <button type="submit" disabled=disabled title=title>"Stop"</button>
                     </ActionForm>
                 </li>
             }

@@ -15,6 +15,12 @@ pub enum AuditAction {
     ReviewEnvStopped,
     GateOverridden,
     ReminderSent,
+    SignedIn,
+    SignedOut,
+    /// Someone asked for what their role does not allow.
+    Refused,
+    TokenCreated,
+    TokenRevoked,
 }
 
 impl AuditAction {
@@ -30,6 +36,11 @@ impl AuditAction {
             AuditAction::ReviewEnvStopped => "review_env_stopped",
             AuditAction::GateOverridden => "gate_overridden",
             AuditAction::ReminderSent => "reminder_sent",
+            AuditAction::SignedIn => "signed_in",
+            AuditAction::SignedOut => "signed_out",
+            AuditAction::Refused => "refused",
+            AuditAction::TokenCreated => "token_created",
+            AuditAction::TokenRevoked => "token_revoked",
         }
     }
 
@@ -46,6 +57,11 @@ impl AuditAction {
             AuditAction::ReviewEnvStopped => "stopped",
             AuditAction::GateOverridden => "overrode the verification gate of",
             AuditAction::ReminderSent => "sent a reminder on",
+            AuditAction::SignedIn => "signed in to",
+            AuditAction::SignedOut => "signed out of",
+            AuditAction::Refused => "was refused on",
+            AuditAction::TokenCreated => "created",
+            AuditAction::TokenRevoked => "revoked",
         }
     }
 
@@ -61,6 +77,11 @@ impl AuditAction {
             AuditAction::ReviewEnvStopped,
             AuditAction::GateOverridden,
             AuditAction::ReminderSent,
+            AuditAction::SignedIn,
+            AuditAction::SignedOut,
+            AuditAction::Refused,
+            AuditAction::TokenCreated,
+            AuditAction::TokenRevoked,
         ]
         .into_iter()
         .find(|a| a.as_str() == value)

@@ -129,6 +129,8 @@ pub enum Trigger {
     Redeploy,
     Rollback,
     Cli,
+    /// A machine with an API token (CI).
+    Api,
 }
 
 impl Trigger {
@@ -139,11 +141,12 @@ impl Trigger {
             Trigger::Redeploy => "redeploy",
             Trigger::Rollback => "rollback",
             Trigger::Cli => "cli",
+            Trigger::Api => "api",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Trigger::Merge, Trigger::Button, Trigger::Redeploy, Trigger::Rollback, Trigger::Cli]
+        [Trigger::Merge, Trigger::Button, Trigger::Redeploy, Trigger::Rollback, Trigger::Cli, Trigger::Api]
             .into_iter()
             .find(|t| t.as_str() == value)
     }

@@ -40,6 +40,9 @@ pub struct Environment {
     /// Where people reach what this environment runs (shown on GitHub's deployments as the environment URL).
     #[serde(default)]
     pub url: Option<String>,
+    /// A bar above the deployer role for deploying here (`required_role = "maintain"` for production).
+    #[serde(default)]
+    pub required_permission: Option<super::Permission>,
 }
 
 /// How an environment's deploy PR is opened on GitHub.
@@ -128,6 +131,7 @@ mod tests {
             image_template: Some("registry.test/shop:{short_sha}".into()),
             containers: Vec::new(),
             url: None,
+            required_permission: None,
             name,
         }
     }

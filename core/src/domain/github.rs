@@ -74,15 +74,20 @@ impl std::str::FromStr for RepoSlug {
     }
 }
 
-/// A pull request (or issue) number: positive.
+/// A pull request (or issue) number: 1 to 2^31-1, as GitHub (and a database's 32-bit integer) allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u64", into = "u64")]
 pub struct PrNumber(u64);
 
 impl PrNumber {
+    pub const MAX: u64 = (1 << 31) - 1;
+
     pub fn new(value: u64) -> Result<Self, ParseError> {
         if value == 0 {
             return Err(ParseError::new("pull request number", value, "must be 1 or more"));
+        }
+        if value > Self::MAX {
+            return Err(ParseError::new("pull request number", value, "must be at most 2147483647"));
         }
         Ok(Self(value))
     }
@@ -188,6 +193,15 @@ pub struct Commit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pr_number_is_between_one_and_two_to_the_31_minus_one() {
+        assert!(PrNumber::new(0).is_err());
+        assert_eq!(PrNumber::new(2_147_483_647).unwrap().get(), 2_147_483_647);
+        assert!(PrNumber::new(2_147_483_648).is_err());
+        assert!(PrNumber::parse("18446744073709551616").is_err());
+        assert!(serde_json::from_str::<PrNumber>("4294967296").is_err());
+    }
 
     #[test]
     fn repo_slug_round_trips_and_refuses_nonsense() {

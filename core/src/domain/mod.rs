@@ -1,6 +1,7 @@
 //! Domain types. Values with rules are newtypes that can only be built by parsing, so every other layer can
 //! trust them.
 
+mod access;
 mod actor;
 mod audit;
 mod aws;
@@ -13,8 +14,10 @@ mod image;
 mod reminder;
 mod review_env;
 mod rollout;
+mod token;
 mod validated;
 
+pub use access::{Grant, Permission, Role, Viewer};
 pub use actor::Actor;
 pub use audit::{AuditAction, AuditEntry};
 pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
@@ -30,4 +33,5 @@ pub use image::{ImageRef, ImageTag};
 pub use reminder::{QuietHours, ReminderPolicy};
 pub use review_env::{LaunchType, ReviewEnv, ReviewEnvState, ReviewSettings};
 pub use rollout::{EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, StoppedTask};
+pub use token::{ApiToken, NewApiToken, TokenScope};
 pub use validated::ParseError;

@@ -16,7 +16,7 @@ use crate::ports::{
 
 /// GitHub itself. See the module documentation for what each operation costs.
 pub struct GithubCodeHost {
-    transport: Transport,
+    pub(super) transport: Transport,
 }
 
 fn client(base: &str) -> Result<Octocrab, CodeHostError> {

@@ -5,6 +5,7 @@
 mod auth;
 mod code_host;
 mod graphql;
+mod people;
 mod rest;
 mod transport;
 

@@ -5,6 +5,7 @@ mod clock;
 mod code_host;
 mod notifier;
 mod orchestrator;
+mod people;
 mod policy;
 mod store;
 mod task_runner;
@@ -16,6 +17,7 @@ pub use code_host::{
 };
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
-pub use policy::{Action, Denied, OpenPolicy, Policy};
+pub use people::People;
+pub use policy::{Action, Denied, Policy, RulePolicy};
 pub use store::{DeploymentInsert, Store, StoreError, StoredDelivery};
 pub use task_runner::{STARTED_BY, TaskRunner, TaskSpec, TaskStatus};

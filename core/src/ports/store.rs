@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, EnvName, NewDeployment, PrNumber,
-    RepoSlug, ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, EnvName, Grant, Login,
+    NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,6 +105,28 @@ pub trait Store: Send + Sync {
     async fn finish_delivery(&self, delivery_id: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError>;
     /// Deliveries received but not yet handled, oldest first.
     async fn unfinished_deliveries(&self, limit: u32) -> Result<Vec<StoredDelivery>, StoreError>;
+
+    /// Replaces what is known of a person's permissions.
+    async fn save_grants(&self, login: &Login, grants: &[(RepoSlug, Grant)]) -> Result<(), StoreError>;
+    async fn grants(&self, login: &Login) -> Result<Vec<(RepoSlug, Grant)>, StoreError>;
+
+    /// Stores a new session; false when the id is taken (the caller draws another).
+    async fn create_session(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn save_session(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The session's data, unless it has expired by `now`.
+    async fn load_session(&self, id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError>;
+    async fn delete_session(&self, id: &str) -> Result<(), StoreError>;
+    /// Removes sessions expired by `now`; how many.
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// Stores a new API token (its hash, never the secret); its id.
+    async fn insert_token(&self, new: &NewApiToken) -> Result<i64, StoreError>;
+    /// A person's tokens, newest first.
+    async fn tokens_of(&self, owner: &Login) -> Result<Vec<ApiToken>, StoreError>;
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, StoreError>;
+    async fn touch_token(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// False when the token is not the owner's or was revoked already.
+    async fn revoke_token(&self, id: i64, owner: &Login, at: DateTime<Utc>) -> Result<bool, StoreError>;
 
     /// A named JSON document; the sandbox keeps its simulated GitHub and ECS here so a restart keeps them.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;

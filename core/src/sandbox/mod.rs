@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 
 use crate::error::CoreError;
-use crate::ports::{Clock, CodeHost, LogNotifier, OpenPolicy, Store};
+use crate::ports::{Clock, CodeHost, LogNotifier, RulePolicy, Store};
 use crate::settings::Settings;
 use crate::tengu::{Ports, Tengu};
 pub use world::World;
@@ -25,9 +25,33 @@ pub fn people() -> Vec<crate::domain::Login> {
     seed::people()
 }
 
-/// Who a visitor is until they pick someone.
-pub fn default_person() -> crate::domain::Login {
-    crate::domain::Login::parse("visitor").expect("a valid login")
+/// A seeded person's simulated permission on the sandbox's repository.
+pub fn permission_of(person: &crate::domain::Login) -> crate::domain::Permission {
+    seed::permission_of(person)
+}
+
+/// The sandbox's GitHub answers who may do what from the seeded roles.
+#[async_trait::async_trait]
+impl crate::ports::People for Sandbox {
+    async fn permission(
+        &self,
+        repo: &crate::domain::RepoSlug,
+        login: &crate::domain::Login,
+    ) -> Result<crate::domain::Permission, crate::ports::CodeHostError> {
+        let known = self.read(|world| &world.repo == repo).await;
+        Ok(if known { seed::permission_of(login) } else { crate::domain::Permission::None })
+    }
+
+    async fn is_member(
+        &self,
+        _via: &crate::domain::RepoSlug,
+        org: &str,
+        _team: Option<&str>,
+        login: &crate::domain::Login,
+    ) -> Result<bool, crate::ports::CodeHostError> {
+        let owner = self.read(|world| world.repo.owner().to_owned()).await;
+        Ok(org.eq_ignore_ascii_case(&owner) && seed::permission_of(login) > crate::domain::Permission::None)
+    }
 }
 
 /// Simulated GitHub and ECS over one persisted world.
@@ -84,6 +108,7 @@ pub async fn start_with(
         // Sandbox rollouts take 20 s; a poll a second shows them move.
         deploys: crate::domain::DeployPolicy { poll_every_ms: 1_000, ..crate::domain::DeployPolicy::default() },
         review: vec![seed::review_settings()],
+        access: Default::default(),
     };
     let sandbox = Arc::new(Sandbox { world: Mutex::new(world), store: store.clone(), clock: clock.clone() });
     let ports = Ports {
@@ -93,7 +118,8 @@ pub async fn start_with(
         tasks: sandbox.clone(),
         notifier: Arc::new(LogNotifier),
         clock,
-        policy: Arc::new(OpenPolicy),
+        people: sandbox.clone(),
+        policy: Arc::new(RulePolicy),
     };
     let tengu = Tengu::new(settings, ports);
     if fresh {

@@ -8,7 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::world::{SimCommit, SimService, World};
 use crate::domain::{
     Actor, BranchName, ClusterName, Commit, CommitSha, DeployPrOptions, DeploymentMove, DeploymentState, EnvName,
-    Environment, ImageRef, Login, NewDeployment, PrNumber, PrState, RepoSlug, ServiceName, TaskDefinitionArn, Trigger,
+    Environment, ImageRef, Login, NewDeployment, Permission, PrNumber, PrState, RepoSlug, ServiceName,
+    TaskDefinitionArn, Trigger,
 };
 use crate::error::CoreError;
 use crate::ports::{DeploymentInsert, PullRequest};
@@ -98,6 +99,18 @@ pub(super) fn people() -> Vec<Login> {
     std::iter::once("visitor").chain(AUTHORS).map(login).collect()
 }
 
+/// Each seeded person's simulated permission on acme/shop: an admin, a maintainer, four writers (who may deploy
+/// to dev but not to production, which asks for maintain) and a visitor who may only look.
+pub(super) fn permission_of(person: &Login) -> Permission {
+    match person.as_str() {
+        "alice" => Permission::Admin,
+        "bob" => Permission::Maintain,
+        "carol" | "dave" | "erin" | "frank" => Permission::Write,
+        "visitor" => Permission::Read,
+        _ => Permission::None,
+    }
+}
+
 /// Review environments for acme/shop's pull requests, on a simulated cluster.
 pub(super) fn review_settings() -> crate::domain::ReviewSettings {
     crate::domain::ReviewSettings {
@@ -138,6 +151,8 @@ pub(super) fn environments() -> Vec<Environment> {
                 image_template: Some(format!("{REGISTRY}:{{short_sha}}")),
                 containers: Vec::new(),
                 url: Some(format!("https://{name}.shop.example.com")),
+                // Production asks more than write, so the sandbox shows an environment's own bar.
+                required_permission: (name.as_str() == "production").then_some(Permission::Maintain),
                 name,
             }
         })

@@ -3,7 +3,9 @@
 //! has one migration folder per dialect.
 
 mod connect;
+mod people;
 mod rows;
 mod store_impl;
+mod tokens;
 
 pub use connect::{Dialect, SqlStore};

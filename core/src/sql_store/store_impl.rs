@@ -7,8 +7,9 @@ use sqlx::Row;
 use super::SqlStore;
 use super::rows::{self, millis, query_error, to_json};
 use crate::domain::{
-    AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState, DeploymentStep,
-    EnvName, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState,
+    DeploymentStep, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot,
+    TaskDefinitionArn, Verification,
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
@@ -529,6 +530,54 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn save_grants(&self, login: &Login, grants: &[(RepoSlug, Grant)]) -> Result<(), StoreError> {
+        self.save_grants_rows(login, grants).await
+    }
+
+    async fn grants(&self, login: &Login) -> Result<Vec<(RepoSlug, Grant)>, StoreError> {
+        self.grants_rows(login).await
+    }
+
+    async fn create_session(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.create_session_row(id, data, expires_at).await
+    }
+
+    async fn save_session(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.save_session_row(id, data, expires_at).await
+    }
+
+    async fn load_session(&self, id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
+        self.load_session_row(id, now).await
+    }
+
+    async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        self.delete_session_row(id).await
+    }
+
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.delete_expired_session_rows(now).await
+    }
+
+    async fn insert_token(&self, new: &NewApiToken) -> Result<i64, StoreError> {
+        self.insert_token_row(new).await
+    }
+
+    async fn tokens_of(&self, owner: &Login) -> Result<Vec<ApiToken>, StoreError> {
+        self.tokens_of_rows(owner).await
+    }
+
+    async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        self.token_by_hash_row(hash).await
+    }
+
+    async fn touch_token(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.touch_token_row(id, at).await
+    }
+
+    async fn revoke_token(&self, id: i64, owner: &Login, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.revoke_token_row(id, owner, at).await
     }
 
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {

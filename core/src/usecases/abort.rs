@@ -12,7 +12,7 @@ impl Tengu {
     pub async fn abort_deployment(&self, actor: &Actor, id: DeploymentId) -> Result<Deployment, CoreError> {
         for _ in 0..3 {
             let deployment = self.deployment(id).await?;
-            self.ports.policy.authorize(actor, &Action::Deploy { env: &deployment.env })?;
+            self.authorize(actor, &Action::Abort { env: self.environment(&deployment.env)? }).await?;
             if deployment.finished_at.is_some() {
                 return Err(CoreError::Refused(format!(
                     "deployment {id} has already ended ({})",

@@ -1,4 +1,4 @@
-use crate::domain::{AuditEntry, DeployPr, DeploymentFilter, PrNumber, RepoSlug};
+use crate::domain::{AuditEntry, DeployPr, DeploymentFilter, PrNumber, RepoSlug, Viewer};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
 use crate::views::{DeployPrCard, EnvironmentCard, HomeView};
@@ -8,10 +8,11 @@ const RECENT_ACTIVITY: u32 = 8;
 
 impl Tengu {
     /// Everything the home page shows, read from tengu's own records (no call to GitHub or ECS).
-    pub async fn home(&self) -> Result<HomeView, CoreError> {
+    /// Shows only what the viewer's permissions let them see.
+    pub async fn home(&self, viewer: &Viewer) -> Result<HomeView, CoreError> {
         let store = &self.ports.store;
         let mut environments = Vec::with_capacity(self.settings.environments.len());
-        for env in &self.settings.environments {
+        for env in self.settings.environments.iter().filter(|e| viewer.can_see(&e.repo)) {
             let (last, current) = store.latest_deployments(&env.name).await?;
             environments.push(EnvironmentCard {
                 name: env.name.clone(),
@@ -20,18 +21,77 @@ impl Tengu {
                 services: env.services.clone(),
                 current,
                 last,
+                refresh_refusal: self.would_refuse(viewer, &crate::ports::Action::RefreshDeployPr { env }),
             });
         }
-        let deploy_prs = store.open_deploy_prs().await?.iter().map(DeployPrCard::from).collect();
-        let recent_deployments = store.recent_deployments(&DeploymentFilter::newest(RECENT_DEPLOYMENTS)).await?;
-        let review_envs = store.review_envs().await?;
-        let activity = store.audit_log(RECENT_ACTIVITY).await?;
+        let deploy_prs =
+            store.open_deploy_prs().await?.iter().filter(|p| viewer.can_see(&p.repo)).map(DeployPrCard::from).collect();
+        let recent_deployments = store
+            .recent_deployments(&DeploymentFilter::newest(RECENT_DEPLOYMENTS))
+            .await?
+            .into_iter()
+            .filter(|d| viewer.can_see(&d.repo))
+            .collect();
+        let review_envs = store.review_envs().await?.into_iter().filter(|e| viewer.can_see(&e.repo)).collect();
+        let activity = self.visible_activity(viewer, store.audit_log(RECENT_ACTIVITY * 4).await?);
+        let activity = activity.into_iter().take(RECENT_ACTIVITY as usize).collect();
         Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity })
     }
 
     /// Everything recorded about a deploy PR and its items: ticks, overrides, reminders. Newest first.
-    pub async fn deploy_pr_history(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<AuditEntry>, CoreError> {
+    pub async fn deploy_pr_history(
+        &self,
+        viewer: &Viewer,
+        repo: &RepoSlug,
+        number: PrNumber,
+    ) -> Result<Vec<AuditEntry>, CoreError> {
+        self.visible_deploy_pr(viewer, repo, number).await?;
         Ok(self.ports.store.audit_log_for(&format!("{repo}{number}"), 100).await?)
+    }
+
+    /// A deploy PR, for someone who may see its repository; to anyone else it does not exist.
+    pub async fn visible_deploy_pr(
+        &self,
+        viewer: &Viewer,
+        repo: &RepoSlug,
+        number: PrNumber,
+    ) -> Result<DeployPr, CoreError> {
+        if !viewer.can_see(repo) {
+            return Err(CoreError::NotFound(format!("deploy PR {repo}{number}")));
+        }
+        self.deploy_pr(repo, number).await
+    }
+
+    /// The deploy PR page: the PR and, from the viewer's last known permission, what they may not do on it.
+    pub async fn deploy_pr_view(
+        &self,
+        viewer: &Viewer,
+        repo: &RepoSlug,
+        number: PrNumber,
+    ) -> Result<crate::views::DeployPrView, CoreError> {
+        use crate::ports::Action;
+        let pr = self.visible_deploy_pr(viewer, repo, number).await?;
+        let tick_refusals = pr
+            .items
+            .iter()
+            .filter_map(|item| {
+                let action =
+                    Action::Verify { repo, deploy_pr: number, item: item.source.number, author: &item.source.author };
+                self.would_refuse(viewer, &action).map(|why| (item.source.number, why))
+            })
+            .collect();
+        let override_refusal = self.would_refuse(viewer, &Action::OverrideGate { repo, deploy_pr: number });
+        Ok(crate::views::DeployPrView { pr, tick_refusals, override_refusal })
+    }
+
+    /// With nothing visible, nothing; otherwise entries about repositories the viewer cannot see are left out.
+    fn visible_activity(&self, viewer: &Viewer, entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
+        let repos = self.repositories();
+        if !repos.iter().any(|r| viewer.can_see(r)) {
+            return Vec::new();
+        }
+        let hidden: Vec<String> = repos.iter().filter(|r| !viewer.can_see(r)).map(ToString::to_string).collect();
+        entries.into_iter().filter(|e| !hidden.iter().any(|h| e.target.starts_with(h.as_str()))).collect()
     }
 
     pub async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<DeployPr, CoreError> {

@@ -48,7 +48,12 @@ impl Tengu {
     /// the rollback target is not a successful deployment. Follow it with `drive_deployment`.
     pub async fn request_deployment(&self, actor: &Actor, request: DeployRequest) -> Result<Deployment, CoreError> {
         let env = self.environment(&request.env)?;
-        self.ports.policy.authorize(actor, &Action::Deploy { env: &request.env })?;
+        let action = match request.target {
+            DeployTarget::Redeploy => Action::Redeploy { env },
+            DeployTarget::RollbackTo(_) => Action::Rollback { env },
+            DeployTarget::Image { .. } | DeployTarget::Commit(_) => Action::Deploy { env },
+        };
+        self.authorize(actor, &action).await?;
         // A rollback's task definitions are known now; recording them with the request makes the step repeatable.
         let mut deploy_pr = None;
         let mut rollback_to: Vec<TaskDefinitionArn> = Vec::new();
@@ -159,8 +164,15 @@ impl Tengu {
     }
 
     /// The deployment with what it shipped, read from its deploy PR (tengu's records, no call to GitHub).
-    pub async fn deployment_view(&self, id: DeploymentId) -> Result<crate::views::DeploymentView, CoreError> {
+    pub async fn deployment_view(
+        &self,
+        viewer: &crate::domain::Viewer,
+        id: DeploymentId,
+    ) -> Result<crate::views::DeploymentView, CoreError> {
         let deployment = self.deployment(id).await?;
+        if !viewer.can_see(&deployment.repo) {
+            return Err(CoreError::NotFound(format!("deployment {id}")));
+        }
         let mut shipped = Vec::new();
         if let Some(number) = deployment.deploy_pr
             && let Some(pr) = self.ports.store.deploy_pr(&deployment.repo, number).await?

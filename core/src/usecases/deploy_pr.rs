@@ -17,7 +17,7 @@ impl Tengu {
     /// commit messages (one per 100, usually none), then reading and writing the deploy PR itself.
     pub async fn open_or_refresh_deploy_pr(&self, actor: &Actor, env_name: &EnvName) -> Result<DeployPr, CoreError> {
         let env = self.environment(env_name)?;
-        self.ports.policy.authorize(actor, &Action::RefreshDeployPr { env: env_name })?;
+        self.authorize(actor, &Action::RefreshDeployPr { env }).await?;
         let host = &self.ports.code_host;
         let (repo, base, head) = (&env.repo, &env.deploy_branch, &env.source_branch);
 

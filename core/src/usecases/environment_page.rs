@@ -1,11 +1,14 @@
 //! What the environment page shows and the buttons on it: deploy (a commit or an image), redeploy, roll back,
 //! abort, and the deployment history.
 
-use crate::domain::{Actor, CommitSha, DeploymentFilter, DeploymentId, DeploymentState, EnvName, ImageRef, Trigger};
+use crate::domain::{
+    Actor, CommitSha, DeploymentFilter, DeploymentId, DeploymentState, EnvName, Environment, ImageRef, Trigger, Viewer,
+};
 use crate::error::CoreError;
+use crate::ports::Action;
 use crate::tengu::Tengu;
 use crate::usecases::{DeployRequest, DeployTarget};
-use crate::views::EnvironmentView;
+use crate::views::{ButtonRefusals, EnvironmentView};
 
 /// How many earlier successes the rollback menu offers.
 const ROLLBACK_CHOICES: u32 = 10;
@@ -22,8 +25,9 @@ pub enum Press {
 }
 
 impl Tengu {
-    pub async fn environment_view(&self, name: &EnvName) -> Result<EnvironmentView, CoreError> {
-        let env = self.environment(name)?.clone();
+    pub async fn environment_view(&self, viewer: &Viewer, name: &EnvName) -> Result<EnvironmentView, CoreError> {
+        let env = self.visible_environment(viewer, name)?.clone();
+        let refusals = self.environment_refusals(viewer, &env);
         let store = &self.ports.store;
         let (latest, running) = store.latest_deployments(name).await?;
         let successes = DeploymentFilter {
@@ -43,22 +47,58 @@ impl Tengu {
             latest,
             running,
             rollback_choices,
+            refusals,
         })
+    }
+
+    /// An environment, for someone who may see its repository; to anyone else it does not exist.
+    pub fn visible_environment(&self, viewer: &Viewer, name: &EnvName) -> Result<&Environment, CoreError> {
+        let env = self.environment(name)?;
+        if !viewer.can_see(&env.repo) {
+            return Err(CoreError::NotFound(format!("environment {name}")));
+        }
+        Ok(env)
+    }
+
+    /// Why each button of the environment would be refused (none: allowed), from the viewer's last known
+    /// permission; pressing still asks GitHub afresh.
+    fn environment_refusals(&self, viewer: &Viewer, env: &Environment) -> ButtonRefusals {
+        let why = |action: Action<'_>| self.would_refuse(viewer, &action);
+        ButtonRefusals {
+            deploy: why(Action::Deploy { env }),
+            redeploy: why(Action::Redeploy { env }),
+            rollback: why(Action::Rollback { env }),
+            abort: why(Action::Abort { env }),
+            refresh: why(Action::RefreshDeployPr { env }),
+        }
+    }
+
+    /// What the rule table says of an action with the viewer's last known permission: `None` when allowed.
+    pub fn would_refuse(&self, viewer: &Viewer, action: &Action<'_>) -> Option<String> {
+        let permission = action.repo().map(|r| viewer.permission(r)).unwrap_or(crate::domain::Permission::None);
+        self.ports.policy.authorize(&viewer.actor, permission, action).err().map(|d| d.0)
     }
 
     /// The environment's newest deployment as it stands now, for the live view (read from tengu's records: the
     /// one poller per deployment is the driver that asks ECS).
-    pub async fn live_deployment(&self, name: &EnvName) -> Result<Option<crate::domain::Deployment>, CoreError> {
-        self.environment(name)?;
+    pub async fn live_deployment(
+        &self,
+        viewer: &Viewer,
+        name: &EnvName,
+    ) -> Result<Option<crate::domain::Deployment>, CoreError> {
+        self.visible_environment(viewer, name)?;
         Ok(self.ports.store.latest_deployments(name).await?.0)
     }
 
+    /// A page of history; deployments of repositories the viewer cannot see are left out.
     pub async fn deployment_history(
         &self,
+        viewer: &Viewer,
         filter: &DeploymentFilter,
     ) -> Result<Vec<crate::domain::Deployment>, CoreError> {
         let filter = DeploymentFilter { limit: filter.limit.clamp(1, HISTORY_PAGE_MAX), ..filter.clone() };
-        Ok(self.ports.store.recent_deployments(&filter).await?)
+        let found = self.ports.store.recent_deployments(&filter).await?;
+        Ok(found.into_iter().filter(|d| viewer.can_see(&d.repo)).collect())
     }
 
     /// Records the deployment a press asks for (the key makes a double click one deployment) and follows it in

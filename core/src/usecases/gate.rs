@@ -46,7 +46,7 @@ impl Tengu {
         deploy_pr: PrNumber,
         reason: &str,
     ) -> Result<DeployPr, CoreError> {
-        self.ports.policy.authorize(actor, &Action::OverrideGate { repo, deploy_pr })?;
+        self.authorize(actor, &Action::OverrideGate { repo, deploy_pr }).await?;
         let reason = reason.trim();
         if reason.chars().count() < MIN_REASON_CHARS {
             return Err(CoreError::Refused(format!(

@@ -2,6 +2,7 @@
 //! calls the ports and records an audit entry.
 
 mod abort;
+mod access;
 mod dashboard;
 mod deploy;
 mod deploy_pr;
@@ -15,6 +16,8 @@ mod review_github;
 mod review_reconcile;
 mod review_webhook;
 mod simulate;
+#[cfg(feature = "runtime")]
+mod tokens;
 mod verify;
 
 pub use deploy::{DeployRequest, DeployTarget, Progress};
@@ -22,3 +25,5 @@ pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;
 pub use review_envs::{ReviewPr, ReviewPress};
 pub use review_reconcile::ReconcileReport;
+#[cfg(feature = "runtime")]
+pub use tokens::{CreatedToken, TOKEN_PREFIX};

@@ -10,7 +10,7 @@ use crate::domain::{
     ReviewEnvState, ReviewSettings,
 };
 use crate::error::CoreError;
-use crate::ports::{OrchestratorError, StoreError, TaskSpec};
+use crate::ports::{Action, OrchestratorError, StoreError, TaskSpec};
 use crate::review_url::review_url;
 use crate::tengu::Tengu;
 
@@ -282,21 +282,29 @@ impl Tengu {
 
     /// Every review environment (live first, then newest push first), when each expires, and tasks tengu started
     /// that none holds (one ListTasks per configured repository).
-    pub async fn review_envs_view(&self) -> Result<crate::views::ReviewEnvsView, CoreError> {
+    pub async fn review_envs_view(
+        &self,
+        viewer: &crate::domain::Viewer,
+    ) -> Result<crate::views::ReviewEnvsView, CoreError> {
         let now = self.ports.clock.now();
         let mut envs = self.ports.store.review_envs().await?;
+        envs.retain(|e| viewer.can_see(&e.repo));
         envs.sort_by_key(|e| (!e.is_live(), std::cmp::Reverse(e.last_push_at)));
         let rows = envs
             .into_iter()
             .map(|env| {
                 let ttl = self.settings.review(&env.repo).map(|s| chrono::Duration::hours(s.ttl_hours));
                 let expires_at = ttl.filter(|_| env.is_live()).map(|ttl| env.last_push_at + ttl);
-                crate::views::ReviewEnvRow { env, expires_at }
+                let refusal = self.would_refuse(viewer, &Action::ReviewEnv { repo: &env.repo, pr: env.pr });
+                crate::views::ReviewEnvRow { env, expires_at, refusal }
             })
             .collect::<Vec<_>>();
         let mut strangers = Vec::new();
         let mut strangers_unknown = None;
-        for settings in &self.settings.review {
+        let mut stranger_refusal = None;
+        for settings in self.settings.review.iter().filter(|s| viewer.can_see(&s.repo)) {
+            stranger_refusal = stranger_refusal
+                .or_else(|| self.would_refuse(viewer, &Action::StopStrangerTask { repo: &settings.repo }));
             match self.ports.tasks.list_tengu_tasks(&settings.cluster).await {
                 Ok(running) => {
                     let held = |arn: &String| {
@@ -308,14 +316,15 @@ impl Tengu {
                 Err(error) => strangers_unknown = Some(error.to_string()),
             }
         }
-        Ok(crate::views::ReviewEnvsView { rows, strangers, strangers_unknown, now })
+        Ok(crate::views::ReviewEnvsView { rows, strangers, strangers_unknown, stranger_refusal, now })
     }
 
     /// Stops a task tengu started that no review environment holds (listed on the page).
     pub async fn stop_stranger_task(&self, actor: &Actor, cluster: &ClusterName, arn: &str) -> Result<(), CoreError> {
-        if !self.settings.review.iter().any(|s| &s.cluster == cluster) {
+        let Some(settings) = self.settings.review.iter().find(|s| &s.cluster == cluster) else {
             return Err(CoreError::Refused(format!("{cluster} is not a review environments cluster")));
-        }
+        };
+        self.authorize(actor, &Action::StopStrangerTask { repo: &settings.repo }).await?;
         let held = self
             .ports
             .store
@@ -362,6 +371,7 @@ impl Tengu {
         pr: PrNumber,
         press: ReviewPress,
     ) -> Result<ReviewEnv, CoreError> {
+        self.authorize(actor, &Action::ReviewEnv { repo, pr }).await?;
         let env = self
             .ports
             .store

@@ -47,7 +47,19 @@ impl Tengu {
 
 impl Tengu {
     /// The deploy PR's body as GitHub holds it now (the sandbox shows it beside its simulated edits).
-    pub async fn deploy_pr_body_on_github(&self, repo: &RepoSlug, deploy_pr: PrNumber) -> Result<String, CoreError> {
+    /// Only tengu's own deploy PRs, and only the sandbox's simulated GitHub: elsewhere GitHub shows the body itself.
+    pub async fn deploy_pr_body_on_github(
+        &self,
+        viewer: &crate::domain::Viewer,
+        repo: &RepoSlug,
+        deploy_pr: PrNumber,
+    ) -> Result<String, CoreError> {
+        if !self.settings.sandbox {
+            return Err(CoreError::Refused(
+                "the body is read from GitHub only in the sandbox; open it on GitHub".into(),
+            ));
+        }
+        self.visible_deploy_pr(viewer, repo, deploy_pr).await?;
         Ok(self.ports.code_host.pull_request(repo, deploy_pr).await?.body)
     }
 }

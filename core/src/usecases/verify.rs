@@ -51,15 +51,15 @@ impl Tengu {
         item: PrNumber,
         verified: bool,
     ) -> Result<DeployPr, CoreError> {
-        self.ports.policy.authorize(actor, &Action::Verify { repo, deploy_pr, item })?;
         let pr = self.deploy_pr(repo, deploy_pr).await?;
+        let current = pr.item(item).ok_or_else(|| CoreError::NotFound(format!("{item} on deploy PR {deploy_pr}")))?;
+        self.authorize(actor, &Action::Verify { repo, deploy_pr, item, author: &current.source.author }).await?;
         if pr.state != PrState::Open {
             return Err(CoreError::Refused(format!(
                 "deploy PR {deploy_pr} is {}; its checklist is closed",
                 pr.state.as_str()
             )));
         }
-        let current = pr.item(item).ok_or_else(|| CoreError::NotFound(format!("{item} on deploy PR {deploy_pr}")))?;
         if current.verified.is_some() == verified {
             return Ok(pr);
         }

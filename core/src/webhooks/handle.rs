@@ -177,6 +177,8 @@ impl Tengu {
         let requested = match self.request_deployment(&actor, request).await {
             Ok(deployment) => deployment,
             Err(CoreError::Refused(reason)) => return Ok(format!("not deployed: {reason}")),
+            // The person who merged lacks the environment's bar: recorded as a refusal, not retried.
+            Err(CoreError::Denied(denied)) => return Ok(format!("not deployed: {denied}")),
             Err(other) => return Err(other),
         };
         // The delivery is done once the deployment is recorded; its rollout is followed in the background (and

@@ -41,3 +41,33 @@ pub async fn postgres() -> SqlStore {
     store.migrate().await.expect("PostgreSQL migrates");
     store
 }
+
+/// A test fake of GitHub's answers about people: everyone has `self.0` on every repository and belongs to every
+/// organisation.
+pub struct EveryoneHas(pub tengu_core::domain::Permission);
+
+#[async_trait::async_trait]
+impl tengu_core::ports::People for EveryoneHas {
+    async fn permission(
+        &self,
+        _repo: &tengu_core::domain::RepoSlug,
+        _login: &tengu_core::domain::Login,
+    ) -> Result<tengu_core::domain::Permission, tengu_core::ports::CodeHostError> {
+        Ok(self.0)
+    }
+
+    async fn is_member(
+        &self,
+        _via: &tengu_core::domain::RepoSlug,
+        _org: &str,
+        _team: Option<&str>,
+        _login: &tengu_core::domain::Login,
+    ) -> Result<bool, tengu_core::ports::CodeHostError> {
+        Ok(true)
+    }
+}
+
+/// What tests read pages as: tengu itself, which sees everything.
+pub fn everyone() -> tengu_core::domain::Viewer {
+    tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)
+}

@@ -4,9 +4,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use tengu_core::domain::{
-    Actor, CommitSha, Deployment, DeploymentId, DeploymentState, EnvName, ImageRef, Login, Trigger,
-};
+use tengu_core::domain::{CommitSha, Deployment, DeploymentId, DeploymentState, EnvName, ImageRef, Trigger};
 use tengu_core::usecases::{DeployRequest, DeployTarget, Progress};
 
 use crate::boot::{self, BootError};
@@ -29,10 +27,7 @@ pub async fn deploy(
 ) -> Result<Deployment, BootError> {
     let input = |e: String| BootError::Input(e);
     let env = EnvName::parse(env).map_err(|e| input(e.to_string()))?;
-    let actor = match acting_as {
-        Some(login) => Actor::Person(Login::parse(login).map_err(|e| input(e.to_string()))?),
-        None => Actor::Person(Login::parse(whoami()).unwrap_or_else(|_| Login::parse("cli").expect("valid"))),
-    };
+    let actor = super::terminal_actor(config, acting_as)?;
     let (target, trigger) = match what {
         What::Sha(sha) => {
             (DeployTarget::Commit(CommitSha::parse(sha).map_err(|e| input(e.to_string()))?), Trigger::Cli)
@@ -108,8 +103,4 @@ pub fn outcome_line(deployment: &Deployment) -> String {
         }
         (state, None) => format!("deployment {} {}{took}", deployment.id, state.label().to_lowercase()),
     }
-}
-
-fn whoami() -> String {
-    std::env::var("USER").unwrap_or_else(|_| "cli".to_owned())
 }

@@ -6,3 +6,33 @@ mod release_pr;
 
 pub use deploy::{What, deploy, outcome_line, progress_line};
 pub use release_pr::{release_pr, render_deploy_pr};
+
+use tengu_core::domain::{Actor, Login};
+
+use crate::boot::BootError;
+use crate::config::Config;
+
+/// Who runs the command: the terminal's user (`terminal:<user>@<host>`), trusted as tengu is, since it holds the
+/// database and the AWS credentials itself. `--as` names a seeded person, and only in the sandbox.
+pub fn terminal_actor(config: &Config, acting_as: Option<&str>) -> Result<Actor, BootError> {
+    match acting_as {
+        Some(_) if !config.is_sandbox() => {
+            Err(BootError::Input("--as is for the sandbox only; outside it the terminal's user is recorded".to_owned()))
+        }
+        Some(login) => Ok(Actor::Person(Login::parse(login).map_err(|e| BootError::Input(e.to_string()))?)),
+        None => Ok(Actor::Terminal(format!("{}@{}", user(), host()))),
+    }
+}
+
+fn user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".to_owned())
+}
+
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned())
+}

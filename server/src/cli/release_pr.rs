@@ -1,6 +1,6 @@
 use std::fmt::Write;
 
-use tengu_core::domain::{Actor, DeployPr, EnvName, Login};
+use tengu_core::domain::{DeployPr, EnvName};
 
 use crate::boot::{self, BootError};
 use crate::config::Config;
@@ -8,10 +8,7 @@ use crate::config::Config;
 /// `tengu release-pr <env>`: open or refresh the environment's deploy PR and print it.
 pub async fn release_pr(config: &Config, env: &str, acting_as: Option<&str>) -> Result<String, BootError> {
     let env = EnvName::parse(env).map_err(|e| BootError::Input(e.to_string()))?;
-    let actor = match acting_as {
-        Some(login) => Actor::Person(Login::parse(login).map_err(|e| BootError::Input(e.to_string()))?),
-        None => Actor::System,
-    };
+    let actor = super::terminal_actor(config, acting_as)?;
     let store = boot::open_store(config).await?;
     let tengu = boot::tengu(config, store).await?;
     let pr = tengu.open_or_refresh_deploy_pr(&actor, &env).await.map_err(|e| BootError::Input(e.user_message()))?;

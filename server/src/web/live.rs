@@ -7,13 +7,15 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, Stream};
+use tengu_app::server_glue::ActingAs;
 use tengu_core::Tengu;
-use tengu_core::domain::{Deployment, EnvName};
+use tengu_core::domain::{Actor, Deployment, EnvName, Viewer};
 use tokio::sync::watch;
 
 /// How often the one reader per environment looks at the records.
@@ -48,7 +50,8 @@ impl LiveRollouts {
                         return;
                     }
                 }
-                match tengu.live_deployment(&env).await {
+                // The reader serves watchers already let in; it reads as tengu itself.
+                match tengu.live_deployment(&Viewer::trusted(Actor::System), &env).await {
                     Ok(now) => {
                         sender.send_if_modified(|shown| {
                             let changed = *shown != now;
@@ -76,12 +79,23 @@ impl LiveRollouts {
 pub async fn events(
     State(tengu): State<Tengu>,
     State(live): State<LiveRollouts>,
+    acting: Option<Extension<ActingAs>>,
     Path(name): Path<String>,
 ) -> Response {
+    let Some(Extension(ActingAs(actor))) = acting else {
+        return (StatusCode::UNAUTHORIZED, "Sign in to tengu first.").into_response();
+    };
     let Ok(env) = EnvName::parse(&name) else {
         return (StatusCode::NOT_FOUND, "no such environment").into_response();
     };
-    let first = match tengu.live_deployment(&env).await {
+    let viewer = match tengu.viewer(&actor).await {
+        Ok(viewer) => viewer,
+        Err(error) => {
+            tracing::error!(%error, "a viewer's permissions could not be read");
+            return (StatusCode::SERVICE_UNAVAILABLE, "tengu's records cannot be read right now").into_response();
+        }
+    };
+    let first = match tengu.live_deployment(&viewer, &env).await {
         Ok(first) => first,
         Err(error) if error.is_callers_fault() => return (StatusCode::NOT_FOUND, error.user_message()).into_response(),
         Err(error) => {

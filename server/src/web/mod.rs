@@ -1,9 +1,12 @@
-//! The HTTP side: the Leptos pages and server functions, health checks, and the sandbox's identity switch.
+//! The HTTP side: the Leptos pages and server functions, sign-in and sessions, health checks, webhooks.
 
+mod api_v1;
+pub mod auth;
 mod health;
-mod identity;
+pub mod identity;
 mod live;
 mod review_route;
+pub mod sessions;
 mod site;
 pub mod webhook_signature;
 mod webhooks;
@@ -17,14 +20,15 @@ use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use tengu_app::server_glue::SandboxPeople;
 use tengu_app::{App, shell};
 use tengu_core::Tengu;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::boot::{self, BootError};
-use crate::config::Config;
+use crate::config::{Config, SessionsConfig};
+use auth::provider::{GithubOAuth, IdentityProvider};
+use auth::sandbox::SandboxIdentity;
 pub use site::leptos_options;
 
 #[derive(Clone, FromRef)]
@@ -34,33 +38,124 @@ pub struct AppState {
     /// The secrets a GitHub delivery may be signed with (two during a rotation); none turns webhooks off.
     pub webhook_secrets: Arc<Vec<Vec<u8>>>,
     pub live: live::LiveRollouts,
+    pub web: Arc<WebSettings>,
+}
+
+/// What the web edge needs beyond the core: who signs people in, how long sessions last, the secrets it checks.
+pub struct WebSettings {
+    /// `scheme://host[:port]` of `public_url`: a change must come from there.
+    pub public_origin: String,
+    pub public_url: String,
+    pub sessions: SessionsConfig,
+    /// A session ends this long after sign-in, used or not.
+    pub session_max: chrono::Duration,
+    pub identity: Arc<dyn IdentityProvider>,
+    /// The sandbox's consent page, when this is the sandbox.
+    pub sandbox_identity: Option<Arc<SandboxIdentity>>,
+    /// `X-Tengu-Proxy-Secret` the review route asks for, when set.
+    pub review_proxy_secret: Option<String>,
+    /// The secrets a GitHub delivery may be signed with (two during a rotation); none turns webhooks off.
+    pub webhook_secrets: Vec<Vec<u8>>,
+}
+
+impl WebSettings {
+    /// The sandbox's: people sign in through its consent page.
+    pub fn sandbox(public_url: &str, webhook_secrets: Vec<Vec<u8>>) -> Self {
+        let sandbox = Arc::new(SandboxIdentity::default());
+        let sessions = SessionsConfig::default();
+        Self {
+            public_origin: origin_of(public_url),
+            public_url: public_url.to_owned(),
+            sessions,
+            session_max: chrono::Duration::days(sessions.session_max_days as i64),
+            identity: sandbox.clone(),
+            sandbox_identity: Some(sandbox),
+            review_proxy_secret: None,
+            webhook_secrets,
+        }
+    }
+
+    /// From the configuration: GitHub's OAuth client (or the sandbox's consent page).
+    pub fn from_config(config: &Config, sandbox: bool) -> Result<Self, BootError> {
+        let mut web = Self::sandbox(&config.public_url, config.webhook_secrets());
+        web.sessions = config.auth.sessions;
+        web.session_max = chrono::Duration::days(config.auth.sessions.session_max_days.clamp(1, 365) as i64);
+        web.review_proxy_secret = config.review_proxy_secret().map(str::to_owned);
+        if sandbox {
+            return Ok(web);
+        }
+        let (client_id, client_secret) = config.oauth_client().ok_or_else(|| {
+            BootError::Input(
+                "people sign in with GitHub: set [github] client_id and client_secret (the GitHub App's, or an OAuth \
+                 App's; TENGU_GITHUB_CLIENT_ID / TENGU_GITHUB_CLIENT_SECRET)"
+                    .to_owned(),
+            )
+        })?;
+        let api_url = config.github.api_url.clone().unwrap_or_else(|| "https://api.github.com".to_owned());
+        web.identity =
+            Arc::new(GithubOAuth::new(client_id, client_secret, config.github_web_url(), api_url, &config.public_url));
+        web.sandbox_identity = None;
+        Ok(web)
+    }
+}
+
+/// `https://tengu.acme.example` of `https://tengu.acme.example/some/path`.
+pub fn origin_of(url: &str) -> String {
+    let trimmed = url.trim_end_matches('/');
+    match trimmed.find("://") {
+        Some(scheme_end) => match trimmed[scheme_end + 3..].find('/') {
+            Some(path) => trimmed[..scheme_end + 3 + path].to_owned(),
+            None => trimmed.to_owned(),
+        },
+        None => trimmed.to_owned(),
+    }
 }
 
 /// Every route tengu answers, over one `Tengu`.
-pub fn router(tengu: Tengu, leptos_options: LeptosOptions, webhook_secrets: Vec<Vec<u8>>) -> Router {
+pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> Router {
     let routes = route_list();
-    let people = SandboxPeople(if tengu.settings().sandbox { tengu_core::sandbox::people() } else { Vec::new() });
     let context = {
         let tengu = tengu.clone();
+        let people = tengu_app::server_glue::SandboxPeople(if tengu.settings().sandbox {
+            tengu_core::sandbox::people()
+        } else {
+            Vec::new()
+        });
         move || {
             provide_context(tengu.clone());
             provide_context(people.clone());
+            // The page's scripts carry the nonce the Content-Security-Policy of this response names.
+            let parts = leptos::prelude::use_context::<http::request::Parts>();
+            if let Some(identity::CspNonce(nonce)) =
+                parts.and_then(|p| p.extensions.get::<identity::CspNonce>().cloned())
+            {
+                provide_context(leptos::nonce::Nonce::from_value(nonce));
+            }
         }
     };
+    let session_store = sessions::DbSessionStore::new(tengu.store().clone());
+    let session_layer = sessions::layer(session_store, &web.public_url, web.sessions);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         tengu: tengu.clone(),
-        webhook_secrets: Arc::new(webhook_secrets),
+        webhook_secrets: Arc::new(web.webhook_secrets.clone()),
         live: live::LiveRollouts::default(),
+        web: Arc::new(web),
     };
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/sign-in", get(auth::sign_in_page))
+        .route("/auth/github", get(auth::start))
+        .route("/auth/github/callback", get(auth::callback))
+        .route("/sign-out", post(auth::sign_out))
         .route("/api/environments/{name}/live", get(live::events))
         .route("/api/review-envs/route", get(review_route::route))
+        .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
+        .route("/api/v1/deployments/{id}", get(api_v1::deployment))
         .route("/webhooks/github", post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::BODY_LIMIT)));
-    if tengu.settings().sandbox {
-        router = router.route("/sandbox/act-as", post(identity::act_as));
+    if state.web.sandbox_identity.is_some() {
+        router = router.route("/auth/sandbox", get(auth::sandbox_consent).post(auth::sandbox_choose));
     }
     router
         .leptos_routes_with_context(&state, routes, context, {
@@ -68,7 +163,12 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, webhook_secrets: Vec<
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(identity::bad_arguments_are_400))
+        .layer(axum::middleware::from_fn(identity::require_person))
         .layer(axum::middleware::from_fn_with_state(state.clone(), identity::resolve_actor))
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), identity::refuse_cross_site))
+        .layer(axum::middleware::from_fn(identity::harden))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -85,12 +185,14 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// `tengu serve`: open the store, start tengu, serve until SIGTERM or Ctrl-C, then finish in-flight requests.
 pub async fn serve(config: Config) -> Result<(), BootError> {
     let options = leptos_options();
+    let web = WebSettings::from_config(&config, config.is_sandbox())?;
     let store = boot::open_store(&config).await?;
     let closing = store.clone();
     let tengu = boot::tengu(&config, store).await?;
     crate::jobs::spawn_reminders(tengu.clone());
     crate::jobs::spawn_resume_deployments(tengu.clone());
     crate::jobs::spawn_review_reconciler(tengu.clone());
+    sessions::spawn_expired_deletion(sessions::DbSessionStore::new(tengu.store().clone()));
     let replay = tengu.clone();
     tokio::spawn(async move {
         match replay.process_unfinished_deliveries().await {
@@ -104,7 +206,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
         .await
         .map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, router(tengu, options, config.webhook_secrets()))
+    axum::serve(listener, router(tengu, options, web))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?;

@@ -3,19 +3,34 @@
 //! body and in `X-Review-Upstream`; 404 when no running review environment has that host.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tengu_core::Tengu;
+
+use super::AppState;
 
 pub const UPSTREAM_HEADER: HeaderName = HeaderName::from_static("x-review-upstream");
+/// The shared secret the proxy sends when `[review] proxy_secret` is set.
+pub const PROXY_SECRET_HEADER: HeaderName = HeaderName::from_static("x-tengu-proxy-secret");
+
+/// Compares without telling, by how long it takes, how much of a guess was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
 
 #[derive(Deserialize)]
 pub struct RouteQuery {
     host: Option<String>,
 }
 
-pub async fn route(State(tengu): State<Tengu>, Query(query): Query<RouteQuery>) -> Response {
+pub async fn route(State(state): State<AppState>, headers: HeaderMap, Query(query): Query<RouteQuery>) -> Response {
+    if let Some(secret) = &state.web.review_proxy_secret {
+        let sent = headers.get(PROXY_SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+        if !constant_time_eq(sent, secret.as_bytes()) {
+            return (StatusCode::UNAUTHORIZED, "X-Tengu-Proxy-Secret is missing or wrong.").into_response();
+        }
+    }
+    let tengu = &state.tengu;
     let Some(host) = query.host.filter(|h| !h.trim().is_empty()) else {
         return (StatusCode::BAD_REQUEST, "say which host: ?host=pr-12-shop.review.example.com").into_response();
     };

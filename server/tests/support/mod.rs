@@ -26,7 +26,8 @@ pub async fn spawn_app(webhook_secrets: Vec<Vec<u8>>) -> TestApp {
     let database = store.clone();
     let store: Arc<dyn Store> = Arc::new(store);
     let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
-    let router = tengu_server::web::router(tengu.clone(), tengu_server::web::leptos_options(), webhook_secrets);
+    let web = tengu_server::web::WebSettings::sandbox("http://127.0.0.1:3000", webhook_secrets);
+    let router = tengu_server::web::router(tengu.clone(), tengu_server::web::leptos_options(), web);
     TestApp { router, tengu, database }
 }
 
@@ -53,4 +54,50 @@ impl TestApp {
 
 pub fn get(path: &str) -> Request<Body> {
     Request::get(path).body(Body::empty()).unwrap()
+}
+
+/// The cookie pair (`name=value`) a response sets, if any.
+pub fn set_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+fn query_value<'a>(location: &'a str, key: &str) -> &'a str {
+    let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
+    query.split('&').find_map(|pair| pair.strip_prefix(&format!("{key}="))).unwrap_or("")
+}
+
+impl TestApp {
+    /// Signs in through the sandbox's consent page, as a browser would; the session cookie to send.
+    pub async fn sign_in(&self, login: &str) -> String {
+        use axum::http::header;
+        let (status, headers, _) = self.send(get("/auth/github?next=/")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let first = set_cookie(&headers).expect("a session for the sign-in under way");
+        let location = headers[header::LOCATION].to_str().unwrap().to_owned();
+        let (state, challenge) = (query_value(&location, "state"), query_value(&location, "code_challenge"));
+        let consent = Request::post("/auth/sandbox")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::COOKIE, first.as_str())
+            .body(Body::from(format!("state={state}&code_challenge={challenge}&login={login}")))
+            .unwrap();
+        let (status, headers, _) = self.send(consent).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let callback = headers[header::LOCATION].to_str().unwrap().to_owned();
+        let back = Request::get(callback.as_str()).header(header::COOKIE, first.as_str()).body(Body::empty()).unwrap();
+        let (status, headers, body) = self.send(back).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let cookie = set_cookie(&headers).expect("the session id is rotated at sign-in");
+        assert_ne!(cookie, first, "a new session id after sign-in");
+        cookie
+    }
+
+    /// A GET with the session cookie.
+    pub async fn get_as(&self, cookie: &str, path: &str) -> (StatusCode, HeaderMap, String) {
+        let request = Request::get(path).header(axum::http::header::COOKIE, cookie).body(Body::empty()).unwrap();
+        self.send(request).await
+    }
 }

@@ -4,14 +4,31 @@
 use std::fmt;
 use std::path::Path;
 
+mod auth;
+mod aws;
+mod deploys;
+mod environments;
+mod github;
+mod reminders;
+mod review;
+mod slack;
+
 use serde::Deserialize;
-use tengu_core::domain::{
-    BranchName, ClusterName, DeployPrOptions, EnvName, Environment, Login, QuietHours, ReminderPolicy, RepoSlug,
-    ServiceName,
-};
+use tengu_core::domain::Environment;
 use tengu_core::github::{Credentials, GithubSettings};
 
+pub use auth::{AuthConfig, ReviewRouteConfig, SessionsConfig};
+pub use aws::AwsConfig;
+pub use deploys::DeploysConfig;
+pub use environments::EnvironmentConfig;
+pub use github::GithubConfig;
+pub use reminders::RemindersConfig;
+pub use review::ReviewConfig;
+pub use slack::SlackConfig;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tengu.db";
+/// The shortest shared secret tengu accepts (webhooks, the review proxy).
+pub const MIN_SECRET_BYTES: usize = 16;
 
 /// A value that must never reach a log or a page.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -32,195 +49,6 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct GithubConfig {
-    /// `https://api.github.com` unless set; `https://<host>/api/v3` for GitHub Enterprise Server.
-    pub api_url: Option<String>,
-    /// Derived from `api_url` unless set.
-    pub graphql_url: Option<String>,
-    pub token: Option<Secret>,
-    /// A GitHub App instead of a token: its id, its private key (a PEM file), and optionally the installation.
-    pub app_id: Option<u64>,
-    pub private_key_path: Option<String>,
-    pub installation_id: Option<u64>,
-    pub webhook_secret: Option<Secret>,
-    /// The secret being rotated out: deliveries signed with it are accepted until it is removed.
-    pub previous_webhook_secret: Option<Secret>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct AwsConfig {
-    /// Setting a region (or an endpoint) turns the real ECS adapter on; credentials come from the standard chain.
-    pub region: Option<String>,
-    /// A local emulator or VPC endpoint.
-    pub endpoint_url: Option<String>,
-    /// Fixed keys for a local emulator; real accounts use roles, profiles or SSO instead.
-    pub access_key_id: Option<String>,
-    pub secret_access_key: Option<Secret>,
-    /// Tries per call (throttling and 5xx are retried with backoff); 5 unless set.
-    pub max_attempts: Option<u32>,
-}
-
-impl AwsConfig {
-    pub fn is_configured(&self) -> bool {
-        self.region.is_some() || self.endpoint_url.is_some()
-    }
-
-    pub fn settings(&self) -> tengu_core::aws::AwsSettings {
-        let static_credentials = match (&self.access_key_id, &self.secret_access_key) {
-            (Some(id), Some(secret)) => Some(tengu_core::aws::StaticCredentials {
-                access_key_id: id.clone(),
-                secret_access_key: secret.0.clone(),
-            }),
-            _ => None,
-        };
-        tengu_core::aws::AwsSettings {
-            region: self.region.clone(),
-            endpoint_url: self.endpoint_url.clone(),
-            static_credentials,
-            max_attempts: self.max_attempts.unwrap_or(5),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct SlackConfig {
-    pub webhook_url: Option<Secret>,
-}
-
-/// `[[environments]]`: one deploy target, its deploy PR and its ECS services.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct EnvironmentConfig {
-    pub name: String,
-    pub repo: String,
-    #[serde(default = "default_source_branch")]
-    pub source_branch: String,
-    /// `deployment/<name>` unless set.
-    pub deploy_branch: Option<String>,
-    pub cluster: String,
-    #[serde(default)]
-    pub services: Vec<String>,
-    /// `Deploy to {env} {date} {time}` unless set; `{source}` is the source branch.
-    pub title_template: Option<String>,
-    #[serde(default)]
-    pub draft: bool,
-    #[serde(default)]
-    pub labels: Vec<String>,
-    #[serde(default)]
-    pub assignees: Vec<String>,
-    #[serde(default)]
-    pub refresh_on_push: bool,
-    /// The image CI builds from a commit, `{sha}` or `{short_sha}` filled in.
-    pub image_template: Option<String>,
-    /// The containers that get the new image; by default those whose image comes from the same repository.
-    #[serde(default)]
-    pub containers: Vec<String>,
-    /// Where people reach what the environment runs; GitHub's deployments link to it.
-    pub url: Option<String>,
-}
-
-fn default_source_branch() -> String {
-    "master".to_owned()
-}
-
-impl EnvironmentConfig {
-    pub fn environment(&self) -> Result<Environment, ConfigError> {
-        let field = |what: &str, e: String| ConfigError::Environment {
-            name: self.name.clone(),
-            message: format!("{what}: {e}"),
-        };
-        let name = EnvName::parse(&self.name).map_err(|e| field("name", e.to_string()))?;
-        let deploy_branch = match &self.deploy_branch {
-            Some(branch) => BranchName::parse(branch).map_err(|e| field("deploy_branch", e.to_string()))?,
-            None => Environment::default_deploy_branch(&name),
-        };
-        let mut deploy_pr = DeployPrOptions {
-            draft: self.draft,
-            labels: self.labels.clone(),
-            refresh_on_push: self.refresh_on_push,
-            ..DeployPrOptions::default()
-        };
-        if let Some(template) = &self.title_template {
-            deploy_pr.title_template = template.clone();
-        }
-        for login in &self.assignees {
-            deploy_pr.assignees.push(Login::parse(login).map_err(|e| field("assignees", e.to_string()))?);
-        }
-        let services = self.services.iter().map(ServiceName::parse).collect::<Result<Vec<_>, _>>();
-        Ok(Environment {
-            repo: RepoSlug::parse(&self.repo).map_err(|e| field("repo", e.to_string()))?,
-            source_branch: BranchName::parse(&self.source_branch).map_err(|e| field("source_branch", e.to_string()))?,
-            deploy_branch,
-            cluster: ClusterName::parse(&self.cluster).map_err(|e| field("cluster", e.to_string()))?,
-            services: services.map_err(|e| field("services", e.to_string()))?,
-            deploy_pr,
-            image_template: self.image_template.clone(),
-            containers: self.containers.clone(),
-            url: self.url.clone(),
-            name,
-        })
-    }
-}
-
-/// `[reminders]`: how often authors who owe a tick are pinged, and when not.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
-pub struct RemindersConfig {
-    pub every_minutes: u32,
-    /// Local hours without reminders, `22-8`.
-    pub quiet_hours: Option<String>,
-    /// The team's offset from UTC, `+09:00`.
-    pub utc_offset: Option<String>,
-}
-
-impl Default for RemindersConfig {
-    fn default() -> Self {
-        Self { every_minutes: 120, quiet_hours: None, utc_offset: None }
-    }
-}
-
-impl RemindersConfig {
-    pub fn policy(&self) -> Result<ReminderPolicy, ConfigError> {
-        let bad = |name: &'static str, message: String| ConfigError::Variable { name, message };
-        if self.every_minutes == 0 {
-            return Err(bad("reminders.every_minutes", "must be 1 or more".into()));
-        }
-        let quiet_hours = match &self.quiet_hours {
-            None => None,
-            Some(text) => {
-                let parsed = text.split_once('-').and_then(|(from, to)| {
-                    Some(QuietHours { from: from.trim().parse().ok()?, to: to.trim().parse().ok()? })
-                });
-                match parsed {
-                    Some(q) if q.from < 24 && q.to < 24 && q.from != q.to => Some(q),
-                    _ => return Err(bad("reminders.quiet_hours", format!("{text:?}: expected hours such as 22-8"))),
-                }
-            }
-        };
-        let utc_offset_minutes = match &self.utc_offset {
-            None => 0,
-            Some(text) => parse_offset(text)
-                .ok_or_else(|| bad("reminders.utc_offset", format!("{text:?}: expected an offset such as +09:00")))?,
-        };
-        Ok(ReminderPolicy { every_minutes: self.every_minutes, quiet_hours, utc_offset_minutes })
-    }
-}
-
-fn parse_offset(text: &str) -> Option<i32> {
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1, &text[1..]),
-        b'-' => (-1, &text[1..]),
-        _ => return None,
-    };
-    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
-    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
-    (hours <= 14 && minutes < 60).then_some(sign * (hours * 60 + minutes))
-}
-
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -235,106 +63,8 @@ pub struct Config {
     pub deploys: DeploysConfig,
     pub environments: Vec<EnvironmentConfig>,
     pub review_environments: Vec<ReviewConfig>,
-}
-
-/// `[[review_environments]]`: one repository's pull requests, each with its own ECS task and URL.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewConfig {
-    pub repo: String,
-    pub cluster: String,
-    /// A family (its newest revision) or `family:revision`.
-    pub task_definition: String,
-    #[serde(default)]
-    pub launch_type: tengu_core::domain::LaunchType,
-    #[serde(default)]
-    pub subnets: Vec<String>,
-    #[serde(default)]
-    pub security_groups: Vec<String>,
-    #[serde(default)]
-    pub assign_public_ip: bool,
-    pub container: String,
-    pub port: u16,
-    #[serde(default)]
-    pub environment: std::collections::BTreeMap<String, String>,
-    /// `https://pr-{number}-{repo}.review.example.com`; `{owner}` and `{branch}` too.
-    pub url_template: String,
-    pub ttl_hours: Option<i64>,
-    pub max_concurrent: Option<usize>,
-    pub opt_in_label: Option<String>,
-    pub opt_out_label: Option<String>,
-}
-
-impl ReviewConfig {
-    pub fn settings(&self) -> Result<tengu_core::domain::ReviewSettings, ConfigError> {
-        use tengu_core::domain::ReviewSettings;
-        let field = |what: &str, e: String| ConfigError::Environment {
-            name: format!("review environments of {}", self.repo),
-            message: format!("{what}: {e}"),
-        };
-        if let Some(problem) = tengu_core::review_url::template_problem(&self.url_template) {
-            return Err(field("url_template", problem));
-        }
-        if self.launch_type == tengu_core::domain::LaunchType::Ec2 && self.subnets.is_empty() {
-            return Err(field(
-                "subnets",
-                "an EC2 task needs awsvpc networking (subnets) to have an address of its own for the route".into(),
-            ));
-        }
-        Ok(ReviewSettings {
-            repo: RepoSlug::parse(&self.repo).map_err(|e| field("repo", e.to_string()))?,
-            cluster: ClusterName::parse(&self.cluster).map_err(|e| field("cluster", e.to_string()))?,
-            task_definition: self.task_definition.clone(),
-            launch_type: self.launch_type,
-            subnets: self.subnets.clone(),
-            security_groups: self.security_groups.clone(),
-            assign_public_ip: self.assign_public_ip,
-            container: self.container.clone(),
-            port: self.port,
-            environment: self.environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            url_template: self.url_template.clone(),
-            ttl_hours: self.ttl_hours.unwrap_or(ReviewSettings::DEFAULT_TTL_HOURS).max(1),
-            max_concurrent: self.max_concurrent.unwrap_or(ReviewSettings::DEFAULT_MAX_CONCURRENT).max(1),
-            opt_in_label: self.opt_in_label.clone(),
-            opt_out_label: self
-                .opt_out_label
-                .clone()
-                .unwrap_or_else(|| ReviewSettings::DEFAULT_OPT_OUT_LABEL.to_owned()),
-        })
-    }
-}
-
-/// `[deploys]`: how rollouts are followed.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
-pub struct DeploysConfig {
-    /// How often ECS is asked about a rollout (one DescribeServices call per 10 services).
-    pub poll_every_seconds: u64,
-    /// A rollout not settled by then is a failure.
-    pub timeout_minutes: i64,
-    /// After a failure, point the services back at what ran before.
-    pub auto_rollback: bool,
-}
-
-impl Default for DeploysConfig {
-    fn default() -> Self {
-        let policy = tengu_core::domain::DeployPolicy::default();
-        Self {
-            poll_every_seconds: policy.poll_every_ms / 1000,
-            timeout_minutes: policy.timeout_minutes,
-            auto_rollback: policy.auto_rollback,
-        }
-    }
-}
-
-impl DeploysConfig {
-    pub fn policy(&self) -> tengu_core::domain::DeployPolicy {
-        tengu_core::domain::DeployPolicy {
-            poll_every_ms: self.poll_every_seconds.max(1) * 1000,
-            timeout_minutes: self.timeout_minutes.max(1),
-            auto_rollback: self.auto_rollback,
-        }
-    }
+    pub auth: AuthConfig,
+    pub review: ReviewRouteConfig,
 }
 
 impl Default for Config {
@@ -350,6 +80,8 @@ impl Default for Config {
             deploys: DeploysConfig::default(),
             environments: Vec::new(),
             review_environments: Vec::new(),
+            auth: AuthConfig::default(),
+            review: ReviewRouteConfig::default(),
         }
     }
 }
@@ -427,6 +159,15 @@ impl Config {
         if let Some(secret) = env("TENGU_GITHUB_WEBHOOK_SECRET_PREVIOUS") {
             config.github.previous_webhook_secret = Some(Secret(secret));
         }
+        if let Some(id) = env("TENGU_GITHUB_CLIENT_ID") {
+            config.github.client_id = Some(id);
+        }
+        if let Some(secret) = env("TENGU_GITHUB_CLIENT_SECRET") {
+            config.github.client_secret = Some(Secret(secret));
+        }
+        if let Some(secret) = env("TENGU_REVIEW_PROXY_SECRET") {
+            config.review.proxy_secret = Some(Secret(secret));
+        }
         if let Some(region) = env("TENGU_AWS_REGION") {
             config.aws.region = Some(region);
         }
@@ -449,6 +190,8 @@ impl Config {
             config.reminders.utc_offset = Some(offset);
         }
         config.reminders.policy()?;
+        config.auth.access_settings()?;
+        config.check_secrets()?;
         for environment in &config.environments {
             environment.environment()?;
         }
@@ -521,6 +264,54 @@ impl Config {
             .collect()
     }
 
+    /// A short webhook secret (an empty `TENGU_GITHUB_WEBHOOK_SECRET=` above all) makes deliveries forgeable.
+    fn check_secrets(&self) -> Result<(), ConfigError> {
+        let named = [
+            ("[github] webhook_secret (TENGU_GITHUB_WEBHOOK_SECRET)", &self.github.webhook_secret),
+            (
+                "[github] previous_webhook_secret (TENGU_GITHUB_WEBHOOK_SECRET_PREVIOUS)",
+                &self.github.previous_webhook_secret,
+            ),
+            ("[review] proxy_secret (TENGU_REVIEW_PROXY_SECRET)", &self.review.proxy_secret),
+        ];
+        for (name, secret) in named {
+            if let Some(secret) = secret
+                && secret.0.len() < MIN_SECRET_BYTES
+            {
+                return Err(ConfigError::Github(format!(
+                    "{name} is {} bytes long; it needs at least {MIN_SECRET_BYTES} (e.g. `openssl rand -hex 32`), or \
+                     leave it unset",
+                    secret.0.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The proxy's shared secret for the review route, when set.
+    pub fn review_proxy_secret(&self) -> Option<&str> {
+        self.review.proxy_secret.as_ref().map(|s| s.0.as_str())
+    }
+
+    /// The OAuth client people sign in through (the GitHub App's, or an OAuth App's), when configured.
+    pub fn oauth_client(&self) -> Option<(String, String)> {
+        match (&self.github.client_id, &self.github.client_secret) {
+            (Some(id), Some(secret)) => Some((id.clone(), secret.0.clone())),
+            _ => None,
+        }
+    }
+
+    /// GitHub's web address (for the OAuth pages): `https://github.com`, or an Enterprise host's root.
+    pub fn github_web_url(&self) -> String {
+        if let Some(url) = &self.github.web_url {
+            return url.trim_end_matches('/').to_owned();
+        }
+        match self.github.api_url.as_deref().map(|u| u.trim_end_matches('/')) {
+            None | Some("https://api.github.com") => "https://github.com".to_owned(),
+            Some(api) => api.strip_suffix("/api/v3").unwrap_or(api).to_owned(),
+        }
+    }
+
     /// With neither GitHub nor AWS configured, tengu runs the sandbox.
     pub fn is_sandbox(&self) -> bool {
         self.github.token.is_none() && self.github.app_id.is_none() && !self.aws.is_configured()
@@ -545,6 +336,9 @@ pub fn redacted_url(url: &str) -> String {
 mod tests {
     use std::collections::HashMap;
 
+    use tengu_core::domain::QuietHours;
+
+    use super::reminders::parse_offset;
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -674,5 +468,53 @@ mod tests {
         std::fs::write(&file, "databse_url = 1\n").unwrap();
         let err = Config::load(Some(&file), env(&[])).unwrap_err();
         assert!(err.to_string().contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn a_short_or_empty_shared_secret_is_refused_at_start() {
+        let load = |pairs: &[(&str, &str)]| Config::load(Some(Path::new("/dev/null")), env(pairs));
+        let err = load(&[("TENGU_GITHUB_WEBHOOK_SECRET", "")]).unwrap_err().to_string();
+        assert!(err.contains("webhook_secret") && err.contains("0 bytes long") && err.contains("at least 16"), "{err}");
+        assert!(load(&[("TENGU_GITHUB_WEBHOOK_SECRET", "short")]).is_err());
+        assert!(load(&[("TENGU_REVIEW_PROXY_SECRET", "0123456789abcde")]).is_err());
+        let config = load(&[
+            ("TENGU_GITHUB_WEBHOOK_SECRET", "0123456789abcdef"),
+            ("TENGU_REVIEW_PROXY_SECRET", "x".repeat(32).as_str()),
+        ]);
+        assert_eq!(config.unwrap().review_proxy_secret().map(str::len), Some(32));
+    }
+
+    #[test]
+    fn sign_in_settings_come_from_the_file_and_the_environment() {
+        let dir = std::env::temp_dir().join(format!("tengu-config-auth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tengu.toml");
+        std::fs::write(
+            &file,
+            "[github]\nclient_id = \"Iv1.abc\"\napi_url = \"https://ghe.acme.test/api/v3\"\n\
+             [auth]\nallowed_orgs = [\"acme\"]\nallowed_teams = [\"acme/deployers\"]\nsession_idle_hours = 4\n\
+             [[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"prod\"\nrequired_role = \"maintain\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), env(&[("TENGU_GITHUB_CLIENT_SECRET", "s3cret")])).unwrap();
+        assert_eq!(config.oauth_client(), Some(("Iv1.abc".to_owned(), "s3cret".to_owned())));
+        assert_eq!(config.github_web_url(), "https://ghe.acme.test");
+        assert_eq!(config.auth.sessions.session_idle_hours, 4);
+        assert_eq!(config.auth.sessions.session_max_days, 7);
+        let access = config.auth.access_settings().unwrap();
+        assert_eq!(
+            (access.allowed_orgs, access.allowed_teams),
+            (vec!["acme".to_owned()], vec!["acme/deployers".to_owned()])
+        );
+        let production = &config.environments().unwrap()[0];
+        assert_eq!(production.required_permission, Some(tengu_core::domain::Permission::Maintain));
+        assert!(!format!("{config:?}").contains("s3cret"), "the client secret never prints");
+        std::fs::write(
+            &file,
+            "[[environments]]\nname = \"dev\"\nrepo = \"acme/shop\"\ncluster = \"c\"\nrequired_role = \"read\"\n",
+        )
+        .unwrap();
+        let err = Config::load(Some(&file), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("required_role") && err.contains("expected write, maintain or admin"), "{err}");
     }
 }

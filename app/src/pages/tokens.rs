@@ -1,0 +1,124 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use tengu_core::domain::ApiToken;
+
+use crate::api::{CreateToken, RevokeToken, TokensPageData, load_tokens};
+use crate::components::error_notice::ErrorNotice;
+use crate::format::{error_text, iso, when};
+
+/// `/settings/tokens`: personal API tokens for CI, shown once, revocable.
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let data = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| async move { load_tokens().await.map_err(|e| error_text(&e)) },
+    );
+    let failure = move || {
+        let created = create.value().get().and_then(|r| r.err());
+        let revoked = revoke.value().get().and_then(|r| r.err());
+        created.or(revoked).map(|e| view! { <ErrorNotice message=error_text(&e)/> })
+    };
+    let secret = move || {
+        create.value().get().and_then(|r| r.ok()).map(|secret| {
+            view! {
+                <div class="notice" role="status">
+                    <p>"Your new token. Copy it now: tengu keeps only its hash and cannot show it again."</p>
+                    <p><code id="new-token">{secret}</code></p>
+                </div>
+            }
+        })
+    };
+    view! {
+        <Title text="API tokens"/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a>
+            <span aria-hidden="true">" / "</span>
+            <span>"API tokens"</span>
+        </nav>
+        <header class="page-header">
+            <h1>"API tokens"</h1>
+            <p class="muted">
+                "A token lets a machine (CI) call tengu's API as you: "
+                <code>"Authorization: Bearer tengu_…"</code>
+                ". It acts with your role at the time it is used, and only within its scopes."
+            </p>
+        </header>
+        {failure}
+        {secret}
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <TokensView data create revoke/> }.into_any(),
+                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TokensView(
+    data: TokensPageData,
+    create: ServerAction<CreateToken>,
+    revoke: ServerAction<RevokeToken>,
+) -> impl IntoView {
+    let envs = data
+        .environments
+        .iter()
+        .map(|env| view! { <option value=env.to_string()>{format!("deploy to {env}")}</option> })
+        .collect_view();
+    let now = data.now;
+    let rows = data.tokens.into_iter().map(|token| view! { <TokenRow token now revoke/> }).collect_view();
+    view! {
+        <section class="panel" aria-labelledby="new-token-title">
+            <h2 id="new-token-title">"New token"</h2>
+            <ActionForm action=create attr:class="inline-form">
+                <label>"Name " <input type="text" name="name" required maxlength="60" placeholder="CI deploys"/></label>
+                <label><input type="checkbox" name="read" value="on" checked/> " read"</label>
+                <label>"May "
+                    <select name="deploy_env"><option value="">"deploy nowhere"</option>{envs}</select>
+                </label>
+                <label>"Expires in " <input type="number" name="days" value="90" min="1" max="366" size="4"/> " days"</label>
+                <button type="submit" class="button button--primary">"Create token"</button>
+            </ActionForm>
+        </section>
+        <section class="panel" aria-labelledby="tokens-title">
+            <h2 id="tokens-title">"Your tokens"</h2>
+            <table class="table">
+                <thead><tr><th>"#"</th><th>"Name"</th><th>"Scopes"</th><th>"Created"</th><th>"Expires"</th><th>"Last used"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn TokenRow(token: ApiToken, now: chrono::DateTime<chrono::Utc>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+    let scopes = token.scopes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let state = match (token.revoked_at, token.is_usable(now)) {
+        (Some(at), _) => view! { <span>"revoked " <time datetime=iso(at)>{when(at)}</time></span> }.into_any(),
+        (None, false) => view! { <span>"expired"</span> }.into_any(),
+        (None, true) => view! {
+            <ActionForm action=revoke attr:class="inline-form">
+                <input type="hidden" name="id" value=token.id.to_string()/>
+                <button type="submit" class="button button--small danger">"Revoke"</button>
+            </ActionForm>
+        }
+        .into_any(),
+    };
+    let used = token.last_used_at.map(when).unwrap_or_else(|| "never".to_owned());
+    view! {
+        <tr data-token=token.id.to_string()>
+            <td>{token.id.to_string()}</td>
+            <td>{token.name.clone()}</td>
+            <td>{scopes}</td>
+            <td><time datetime=iso(token.created_at)>{when(token.created_at)}</time></td>
+            <td>{token.expires_at.format("%Y-%m-%d").to_string()}</td>
+            <td>{used}</td>
+            <td>{state}</td>
+        </tr>
+    }
+}

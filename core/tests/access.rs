@@ -1,0 +1,94 @@
+//! Who may see and do what, on the sandbox's simulated GitHub: sign-in looks the roles up, a page reads what
+//! was looked up, every change asks again and records a refusal.
+
+mod support;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tengu_core::CoreError;
+use tengu_core::domain::{Actor, AuditAction, EnvName, Login, Permission, RepoSlug};
+use tengu_core::ports::{ManualClock, Store};
+use tengu_core::settings::AccessSettings;
+use tengu_core::usecases::{DeployRequest, DeployTarget};
+
+async fn sandbox() -> (tengu_core::Tengu, Arc<dyn Store>) {
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc::now()));
+    (tengu_core::sandbox::start(store.clone(), clock, "http://127.0.0.1:3000").await.unwrap(), store)
+}
+
+fn person(login: &str) -> Actor {
+    Actor::Person(Login::parse(login).unwrap())
+}
+
+fn redeploy(env: &str) -> DeployRequest {
+    DeployRequest {
+        env: EnvName::parse(env).unwrap(),
+        target: DeployTarget::Redeploy,
+        trigger: tengu_core::domain::Trigger::Redeploy,
+        idempotency_key: None,
+    }
+}
+
+#[tokio::test]
+async fn sign_in_looks_up_roles_and_pages_show_only_what_they_allow() {
+    let (tengu, store) = sandbox().await;
+    let shop = RepoSlug::parse("acme/shop").unwrap();
+    let visitor = tengu.sign_in(&Login::parse("visitor").unwrap()).await.unwrap();
+    assert_eq!(visitor.permission(&shop), Permission::Read);
+    let log = store.audit_log(1).await.unwrap();
+    assert_eq!((log[0].action, log[0].actor.as_str()), (AuditAction::SignedIn, "visitor"));
+
+    // A page load reads the remembered answer, also after a restart (from the database).
+    let (restarted, _) =
+        (tengu_core::sandbox::start(store.clone(), Arc::new(ManualClock::at(Utc::now())), "x").await.unwrap(), ());
+    let seen = restarted.viewer(&person("visitor")).await.unwrap();
+    assert_eq!(seen.permission(&shop), Permission::Read);
+    let home = restarted.home(&seen).await.unwrap();
+    assert_eq!(home.environments.len(), 2, "a viewer sees the repository's environments");
+    let view = restarted.environment_view(&seen, &EnvName::parse("dev").unwrap()).await.unwrap();
+    assert!(view.refusals.redeploy.as_deref().unwrap().contains("you have read, which makes you a viewer"));
+
+    // Someone GitHub gives nothing sees nothing, and a page of theirs does not exist.
+    let stranger = tengu.sign_in(&Login::parse("mallory").unwrap()).await.unwrap();
+    let home = tengu.home(&stranger).await.unwrap();
+    assert!(home.environments.is_empty() && home.deploy_prs.is_empty() && home.recent_deployments.is_empty());
+    assert!(home.activity.is_empty() && home.review_envs.is_empty());
+    let hidden = tengu.environment_view(&stranger, &EnvName::parse("dev").unwrap()).await;
+    assert!(matches!(hidden, Err(CoreError::NotFound(_))), "{hidden:?}");
+}
+
+#[tokio::test]
+async fn every_change_asks_the_rule_table_and_a_refusal_is_recorded() {
+    let (tengu, store) = sandbox().await;
+    let refused = tengu.request_deployment(&person("visitor"), redeploy("dev")).await;
+    let Err(CoreError::Denied(denied)) = refused else { panic!("a viewer may not redeploy: {refused:?}") };
+    assert_eq!(
+        denied.0,
+        "Redeploy needs the deployer role (write on acme/shop); you have read, which makes you a viewer"
+    );
+    let log = store.audit_log(1).await.unwrap();
+    assert_eq!(
+        (log[0].action, log[0].actor.as_str(), log[0].target.as_str()),
+        (AuditAction::Refused, "visitor", "dev")
+    );
+
+    // Production asks for maintain: a writer may redeploy dev, not production; a maintainer may.
+    let refused = tengu.request_deployment(&person("carol"), redeploy("production")).await.unwrap_err();
+    assert_eq!(refused.user_message(), "Redeploying to production needs maintain on acme/shop; you have write");
+    assert!(tengu.request_deployment(&person("bob"), redeploy("production")).await.is_ok());
+    assert!(tengu.request_deployment(&person("carol"), redeploy("dev")).await.is_ok());
+}
+
+#[tokio::test]
+async fn only_members_of_the_allowed_organisations_sign_in() {
+    let (tengu, store) = sandbox().await;
+    let outside = AccessSettings { allowed_orgs: vec!["globex".into()], ..AccessSettings::default() };
+    let refused = tengu.clone().with_access_settings(outside).sign_in(&Login::parse("alice").unwrap()).await;
+    let Err(CoreError::Denied(denied)) = refused else { panic!("not a member of globex: {refused:?}") };
+    assert_eq!(denied.0, "alice is not a member of globex, so tengu does not let them in");
+    assert_eq!(store.audit_log(1).await.unwrap()[0].action, AuditAction::Refused);
+    let inside = AccessSettings { allowed_orgs: vec!["acme".into()], ..AccessSettings::default() };
+    assert!(tengu.with_access_settings(inside).sign_in(&Login::parse("alice").unwrap()).await.is_ok());
+}

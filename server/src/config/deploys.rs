@@ -1,0 +1,36 @@
+//! `[deploys]`: how rollouts are followed.
+
+use serde::Deserialize;
+
+/// `[deploys]`: how rollouts are followed.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeploysConfig {
+    /// How often ECS is asked about a rollout (one DescribeServices call per 10 services).
+    pub poll_every_seconds: u64,
+    /// A rollout not settled by then is a failure.
+    pub timeout_minutes: i64,
+    /// After a failure, point the services back at what ran before.
+    pub auto_rollback: bool,
+}
+
+impl Default for DeploysConfig {
+    fn default() -> Self {
+        let policy = tengu_core::domain::DeployPolicy::default();
+        Self {
+            poll_every_seconds: policy.poll_every_ms / 1000,
+            timeout_minutes: policy.timeout_minutes,
+            auto_rollback: policy.auto_rollback,
+        }
+    }
+}
+
+impl DeploysConfig {
+    pub fn policy(&self) -> tengu_core::domain::DeployPolicy {
+        tengu_core::domain::DeployPolicy {
+            poll_every_ms: self.poll_every_seconds.max(1) * 1000,
+            timeout_minutes: self.timeout_minutes.max(1),
+            auto_rollback: self.auto_rollback,
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! `[github]`: how tengu reaches GitHub, signs in as an App or with a token, and checks webhooks.
+
+use serde::Deserialize;
+
+use super::*;
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GithubConfig {
+    /// `https://api.github.com` unless set; `https://<host>/api/v3` for GitHub Enterprise Server.
+    pub api_url: Option<String>,
+    /// Derived from `api_url` unless set.
+    pub graphql_url: Option<String>,
+    pub token: Option<Secret>,
+    /// A GitHub App instead of a token: its id, its private key (a PEM file), and optionally the installation.
+    pub app_id: Option<u64>,
+    pub private_key_path: Option<String>,
+    pub installation_id: Option<u64>,
+    pub webhook_secret: Option<Secret>,
+    /// The secret being rotated out: deliveries signed with it are accepted until it is removed.
+    pub previous_webhook_secret: Option<Secret>,
+    /// The OAuth client people sign in with: the GitHub App's client id and secret (or an OAuth App's).
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    /// GitHub's web address for sign-in, when it is not derived from `api_url` (`https://github.com`).
+    pub web_url: Option<String>,
+}

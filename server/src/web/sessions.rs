@@ -1,0 +1,109 @@
+//! Sessions with tower-sessions, kept in tengu's own database (SQLite or PostgreSQL, through the core's store),
+//! and the job that deletes expired ones.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tengu_core::ports::Store;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::SessionsConfig;
+
+/// tower-sessions' store over tengu's `Store`: one row per session, the record as JSON.
+#[derive(Clone)]
+pub struct DbSessionStore {
+    store: Arc<dyn Store>,
+}
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbSessionStore")
+    }
+}
+
+impl DbSessionStore {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// Deletes every session expired by now; how many.
+    pub async fn delete_expired(&self) -> Result<u64, tengu_core::ports::StoreError> {
+        self.store.delete_expired_sessions(Utc::now()).await
+    }
+}
+
+fn backend(error: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+fn expiry_of(record: &Record) -> DateTime<Utc> {
+    let millis = (record.expiry_date.unix_timestamp_nanos() / 1_000_000) as i64;
+    DateTime::from_timestamp_millis(millis).unwrap_or_else(Utc::now)
+}
+
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    /// A new id is drawn until the database takes one no session has.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        for _ in 0..8 {
+            let data = encode(record)?;
+            if self.store.create_session(&record.id.to_string(), &data, expiry_of(record)).await.map_err(backend)? {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+        Err(backend("no free session id after 8 draws"))
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.store.save_session(&record.id.to_string(), &encode(record)?, expiry_of(record)).await.map_err(backend)
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let Some(data) = self.store.load_session(&id.to_string(), Utc::now()).await.map_err(backend)? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&data).map(Some).map_err(|e| session_store::Error::Decode(e.to_string()))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.store.delete_session(&id.to_string()).await.map_err(backend)
+    }
+}
+
+/// The cookie: HttpOnly, SameSite=Lax, and on https `Secure` under a `__Host-` name (no domain, path `/`), so
+/// no other site or subdomain can set or read it.
+pub fn layer(store: DbSessionStore, public_url: &str, config: SessionsConfig) -> SessionManagerLayer<DbSessionStore> {
+    let https = public_url.starts_with("https://");
+    let idle = time::Duration::hours(config.session_idle_hours.clamp(1, 24 * 30) as i64);
+    SessionManagerLayer::new(store)
+        .with_name(if https { "__Host-tengu" } else { "tengu_session" })
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(https)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
+/// Deletes expired sessions every ten minutes.
+pub fn spawn_expired_deletion(store: DbSessionStore) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            match store.delete_expired().await {
+                Ok(0) => {}
+                Ok(gone) => tracing::info!(gone, "expired sessions deleted"),
+                Err(error) => tracing::warn!(%error, "expired sessions could not be deleted"),
+            }
+        }
+    });
+}

@@ -1,0 +1,117 @@
+//! The machine API with personal tokens: a CI pipeline asks for a deployment and follows it, within the token's
+//! scopes and its owner's role.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use support::spawn_app;
+use tengu_core::domain::{Actor, EnvName, Login, TokenScope};
+
+fn person(login: &str) -> Actor {
+    Actor::Person(Login::parse(login).unwrap())
+}
+
+fn deploy(env: &str, token: Option<&str>, key: Option<&str>, body: Value) -> Request<Body> {
+    let mut request = Request::post(format!("/api/v1/environments/{env}/deployments"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+fn read(path: &str, token: &str) -> Request<Body> {
+    Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_deploys_within_its_scopes_and_its_owners_role() {
+    let app = spawn_app(Vec::new()).await;
+    let dev = TokenScope::Deploy(EnvName::parse("dev").unwrap());
+    let carol = app.tengu.create_token(&person("carol"), "CI", vec![dev.clone()], 30).await.unwrap();
+    let image = json!({ "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:ci42" });
+
+    // No token, a wrong one, and a scope that does not name the environment.
+    let (status, _, body) = app.send(deploy("dev", None, None, image.clone())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _, body) = app.send(deploy("dev", Some("tengu_0000"), None, image.clone())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("not valid"), "{body}");
+    let (status, _, body) = app.send(deploy("production", Some(&carol.secret), None, image.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("may not deploy to production"), "{body}");
+    let (status, _, body) =
+        app.send(deploy("dev", Some(&carol.secret), None, json!({ "image": "Not An Image" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // The gate holds new code from the API as from a button.
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), Some("build-42"), image.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("dev has unverified changes"), "{body}");
+    let env = EnvName::parse("dev").unwrap();
+    app.tengu.override_environment_gate(&person("alice"), &env, "CI pipeline test of the API").await.unwrap();
+
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), Some("build-42"), image.clone())).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let started: Value = serde_json::from_str(&body).unwrap();
+    let id = started["id"].as_i64().unwrap();
+    assert_eq!(started["env"], "dev");
+    assert!(started["url"].as_str().unwrap().ends_with(&format!("/deployments/{id}")));
+    let recorded = app.tengu.deployment(tengu_core::domain::DeploymentId(id)).await.unwrap();
+    assert_eq!(recorded.actor, format!("carol (token #{})", carol.token.id), "who: the person, through the token");
+    assert_eq!(recorded.trigger, tengu_core::domain::Trigger::Api);
+    // The same key again (a retried CI step) is the same deployment.
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), Some("build-42"), image.clone())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64(), Some(id));
+
+    // Following it.
+    let (status, _, body) = app.send(read(&format!("/api/v1/deployments/{id}"), &carol.secret)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let now: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(now["id"].as_i64(), Some(id));
+    assert_eq!(now["finished"], false);
+    let tokens = app.tengu.tokens(&person("carol")).await.unwrap();
+    assert!(tokens[0].last_used_at.is_some(), "last use is recorded");
+
+    // A production deployment is not this token's to read.
+    let everyone = tengu_core::domain::Viewer::trusted(Actor::System);
+    let home = app.tengu.home(&everyone).await.unwrap();
+    let production = home.recent_deployments.iter().find(|d| d.env.as_str() == "production").unwrap().id;
+    let (status, _, _) = app.send(read(&format!("/api/v1/deployments/{production}"), &carol.secret)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Revoked: refused from then on.
+    app.tengu.revoke_token(&person("carol"), carol.token.id).await.unwrap();
+    let (status, _, _) = app.send(read(&format!("/api/v1/deployments/{id}"), &carol.secret)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_acts_with_its_owners_role_at_the_time_of_use() {
+    let app = spawn_app(Vec::new()).await;
+    let dev = TokenScope::Deploy(EnvName::parse("dev").unwrap());
+    let visitor = app.tengu.create_token(&person("visitor"), "mine", vec![dev], 30).await.unwrap();
+    let redeploy = json!({ "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:v1" });
+    let (status, _, body) = app.send(deploy("dev", Some(&visitor.secret), None, redeploy)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("needs the deployer role"), "{body}");
+    let log = app.tengu.store().audit_log(1).await.unwrap();
+    assert_eq!(log[0].actor, format!("visitor (token #{})", visitor.token.id));
+    assert_eq!(log[0].action, tengu_core::domain::AuditAction::Refused);
+    // A token's scopes and life are checked when it is made.
+    assert!(app.tengu.create_token(&person("carol"), "x", vec![], 30).await.is_err());
+    assert!(app.tengu.create_token(&person("carol"), "x", vec![TokenScope::Read], 0).await.is_err());
+    let nowhere = TokenScope::Deploy(EnvName::parse("nowhere").unwrap());
+    assert!(app.tengu.create_token(&person("carol"), "x", vec![nowhere], 30).await.is_err());
+    let token_actor = Actor::Token { login: Login::parse("carol").unwrap(), token: 1 };
+    assert!(
+        app.tengu.create_token(&token_actor, "x", vec![TokenScope::Read], 30).await.is_err(),
+        "no tokens from tokens"
+    );
+}
