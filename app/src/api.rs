@@ -119,6 +119,18 @@ pub async fn abort_deployment(id: i64) -> Result<Deployment, ServerFnError> {
 }
 
 #[server]
+pub async fn approve_deployment(id: i64) -> Result<Deployment, ServerFnError> {
+    let id = tengu_core::domain::DeploymentId(id);
+    tengu()?.approve_deployment(&acting_actor()?, id).await.map_err(user_error)
+}
+
+#[server]
+pub async fn reject_deployment(id: i64, reason: String) -> Result<Deployment, ServerFnError> {
+    let id = tengu_core::domain::DeploymentId(id);
+    tengu()?.reject_deployment(&acting_actor()?, id, &reason).await.map_err(user_error)
+}
+
+#[server]
 pub async fn load_history(filter: tengu_core::domain::DeploymentFilter) -> Result<Vec<Deployment>, ServerFnError> {
     let tengu = tengu()?;
     tengu.deployment_history(&viewer(&tengu).await?, &filter).await.map_err(user_error)
@@ -170,7 +182,9 @@ pub struct TokensPageData {
 pub async fn load_tokens() -> Result<TokensPageData, ServerFnError> {
     let tengu = tengu()?;
     let tokens = tengu.tokens(&acting_actor()?).await.map_err(user_error)?;
-    let environments = tengu.settings().environments.iter().map(|e| e.name.clone()).collect();
+    let viewer = viewer(&tengu).await?;
+    let environments =
+        tengu.settings().environments.iter().filter(|e| viewer.can_see(&e.repo)).map(|e| e.name.clone()).collect();
     Ok(TokensPageData { tokens, environments, now: chrono::Utc::now() })
 }
 

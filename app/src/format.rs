@@ -29,7 +29,10 @@ pub fn image_tag(image: &ImageRef) -> String {
 pub fn deployment_tone(state: DeploymentState) -> &'static str {
     match state {
         DeploymentState::Succeeded => "good",
-        DeploymentState::Failed | DeploymentState::RolledBack | DeploymentState::Aborted => "bad",
+        DeploymentState::Failed
+        | DeploymentState::RolledBack
+        | DeploymentState::Aborted
+        | DeploymentState::Rejected => "bad",
         _ => "busy",
     }
 }

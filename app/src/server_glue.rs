@@ -38,13 +38,11 @@ pub async fn viewer(tengu: &Tengu) -> Result<Viewer, ServerFnError> {
 pub async fn site_info(tengu: &Tengu) -> Result<SiteInfo, ServerFnError> {
     let viewer = viewer(tengu).await?;
     let people = use_context::<SandboxPeople>().unwrap_or_default().0;
+    // Repositories the person cannot see are not named at all.
     let access = viewer
         .grants
         .iter()
-        .map(|(repo, permission)| match permission.role() {
-            Some(role) => format!("{role} on {repo}"),
-            None => format!("no access to {repo}"),
-        })
+        .filter_map(|(repo, permission)| permission.role().map(|role| format!("{role} on {repo}")))
         .collect();
     Ok(SiteInfo { sandbox: tengu.settings().sandbox, acting_as: viewer.actor.display_name(), access, people })
 }

@@ -67,6 +67,8 @@ pub struct EnvironmentView {
     pub rollback_choices: Vec<Deployment>,
     /// Why the viewer may not press each button (none: they may).
     pub refusals: ButtonRefusals,
+    /// Who is looking (a deployment they asked for is not theirs to approve).
+    pub you: String,
 }
 
 /// For each button of an environment, the sentence saying why the viewer may not press it; `None` allows it.
@@ -77,6 +79,8 @@ pub struct ButtonRefusals {
     pub rollback: Option<String>,
     pub abort: Option<String>,
     pub refresh: Option<String>,
+    /// For the deployment waiting for approval: why the viewer may not approve or reject it.
+    pub approve: Option<String>,
 }
 
 /// The deploy PR page: the deploy PR, and why the viewer may not tick an item or override the gate.
@@ -123,6 +127,9 @@ pub struct HomeView {
     pub review_envs: Vec<ReviewEnv>,
     /// The newest entries of the audit log: who did what, when.
     pub activity: Vec<AuditEntry>,
+    /// Deployments waiting for a second person's approval.
+    #[serde(default)]
+    pub awaiting_approval: Vec<Deployment>,
 }
 
 /// Facts every page needs: whether this is the sandbox, and who is acting.

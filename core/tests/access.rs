@@ -54,9 +54,15 @@ async fn sign_in_looks_up_roles_and_pages_show_only_what_they_allow() {
     let stranger = tengu.sign_in(&Login::parse("mallory").unwrap()).await.unwrap();
     let home = tengu.home(&stranger).await.unwrap();
     assert!(home.environments.is_empty() && home.deploy_prs.is_empty() && home.recent_deployments.is_empty());
-    assert!(home.activity.is_empty() && home.review_envs.is_empty());
+    assert!(home.review_envs.is_empty());
+    assert!(home.activity.iter().all(|e| e.actor == "mallory"), "only their own sign-in: {:?}", home.activity);
+    assert!(!home.activity.is_empty());
     let hidden = tengu.environment_view(&stranger, &EnvName::parse("dev").unwrap()).await;
     assert!(matches!(hidden, Err(CoreError::NotFound(_))), "{hidden:?}");
+    // And a change of theirs is refused without naming the repository.
+    let refused = tengu.request_deployment(&person("mallory"), redeploy("dev")).await.unwrap_err();
+    assert!(matches!(refused, CoreError::NotFound(_)), "{refused:?}");
+    assert!(!refused.user_message().contains("acme/shop"), "{}", refused.user_message());
 }
 
 #[tokio::test]

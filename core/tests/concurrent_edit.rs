@@ -33,6 +33,9 @@ impl CodeHost for RacingEditor {
     async fn pull_request(&self, r: &RepoSlug, n: PrNumber) -> Result<PullRequest, CodeHostError> {
         self.inner.pull_request(r, n).await
     }
+    async fn approving_reviewers(&self, r: &RepoSlug, n: PrNumber) -> Result<Vec<Login>, CodeHostError> {
+        self.inner.approving_reviewers(r, n).await
+    }
     async fn find_open_pull_request(
         &self,
         r: &RepoSlug,

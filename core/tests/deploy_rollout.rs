@@ -224,6 +224,7 @@ fn tengu_telling(
         containers: Vec::new(),
         url: Some("https://shop.example.com".into()),
         required_permission: None,
+        approvals_required: 0,
         name,
     };
     let settings = Settings {
@@ -231,7 +232,7 @@ fn tengu_telling(
         sandbox: false,
         public_url: "https://tengu.test".into(),
         reminders: ReminderPolicy::default(),
-        deploys: DeployPolicy { poll_every_ms: 1, timeout_minutes: 15, auto_rollback },
+        deploys: DeployPolicy { poll_every_ms: 1, timeout_minutes: 15, auto_rollback, approval_ttl_minutes: 20 },
         review: Vec::new(),
         access: Default::default(),
     };
@@ -534,6 +535,13 @@ impl CodeHost for NoGithub {
         _: &RepoSlug,
         _: tengu_core::domain::PrNumber,
     ) -> Result<tengu_core::ports::PullRequest, tengu_core::ports::CodeHostError> {
+        unreachable!("no GitHub in deploy tests")
+    }
+    async fn approving_reviewers(
+        &self,
+        _: &RepoSlug,
+        _: tengu_core::domain::PrNumber,
+    ) -> Result<Vec<tengu_core::domain::Login>, tengu_core::ports::CodeHostError> {
         unreachable!("no GitHub in deploy tests")
     }
     async fn find_open_pull_request(

@@ -481,6 +481,7 @@ fn dev_environment(deploy_pr: DeployPrOptions) -> Environment {
         containers: Vec::new(),
         url: None,
         required_permission: None,
+        approvals_required: 0,
         name,
     }
 }

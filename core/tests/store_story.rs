@@ -60,6 +60,7 @@ fn new_deployment(env: &str, minutes: i64) -> NewDeployment {
         task_definitions: Vec::new(),
         deploy_pr: Some(n(40)),
         idempotency_key: None,
+        needs_approval: false,
     }
 }
 
@@ -111,6 +112,7 @@ async fn story(store: &dyn Store) {
         action,
         target: format!("acme/shop#40 item #{item}"),
         detail: format!("Change {item}"),
+        repo: Some(RepoSlug::parse("acme/shop").unwrap()),
     };
     store.set_verification(&repo, n(40), n(11), Some(&alice), &said(AuditAction::ItemVerified, 11)).await.unwrap();
     let stored = store.deploy_pr(&repo, n(40)).await.unwrap().unwrap();
@@ -283,6 +285,7 @@ async fn story(store: &dyn Store) {
             action,
             target: "acme/shop#40 item #11".into(),
             detail: "Change 11".into(),
+            repo: Some(RepoSlug::parse("acme/shop").unwrap()),
         };
         store.record_audit(&entry).await.unwrap();
     }

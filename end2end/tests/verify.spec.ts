@@ -173,10 +173,11 @@ test("the sandbox simulates a tick on GitHub through the same webhook path", asy
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
   const panel = page.getByRole("region", { name: "Sandbox: edit the checklist on GitHub" });
   await panel.getByLabel("Item").selectOption({ label: "#129 Retry failed webhook deliveries" });
-  await panel.getByLabel("As").selectOption("carol");
+  // #129 is alice's: the simulated edit on GitHub passes tengu's rule table as hers.
+  await panel.getByLabel("As").selectOption("alice");
   await panel.getByLabel("Box").selectOption("true");
   await panel.getByRole("button", { name: "Save on GitHub" }).click();
   await expect(page.getByRole("checkbox", { name: SIMULATED_ITEM })).toHaveAttribute("aria-checked", "true");
-  await expect(itemRow(page, SIMULATED_ITEM)).toContainText("verified by carol");
+  await expect(itemRow(page, SIMULATED_ITEM)).toContainText("verified by alice");
   await expect(page.getByRole("region", { name: "History" })).toContainText("Retry failed webhook deliveries (on GitHub)");
 });

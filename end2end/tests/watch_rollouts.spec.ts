@@ -80,7 +80,7 @@ test.describe("without JavaScript", () => {
   });
 });
 
-test("a viewer sees the buttons off with the reason, a maintainer deploys to production, sign-out ends it", async ({ page }) => {
+test("a viewer sees the buttons off with the reason; production needs a maintainer and a second person's approval", async ({ page }) => {
   // A stranger is sent to sign in, and comes back to the page they asked for.
   await signIn(page, "visitor", "/environments/production");
   await expect(page).toHaveURL(/\/environments\/production$/);
@@ -98,12 +98,30 @@ test("a viewer sees the buttons off with the reason, a maintainer deploys to pro
   await expect(page.getByText("Redeploying to production needs maintain on acme/shop; you have write")).toBeVisible();
   await expect(page.getByRole("button", { name: "Redeploy" })).toBeDisabled();
 
-  // A maintainer redeploys production; the rollout runs live.
+  // A maintainer asks to redeploy production: it waits for another person, who may not be bob himself.
   await page.getByRole("button", { name: "Sign out" }).click();
   await openEnvironment(page, "production", "bob");
   const live = page.locator(".live");
   const before = Number(await live.getAttribute("data-deployment"));
   await page.getByRole("button", { name: "Redeploy" }).click();
   await expect(live).not.toHaveAttribute("data-deployment", String(before));
-  await expect(live).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  await expect(live).toHaveAttribute("data-state", "awaiting_approval");
+  const asked = Number(await live.getAttribute("data-deployment"));
+  const approval = page.getByRole("region", { name: "Waiting for approval" });
+  await expect(approval).toContainText("bob asks to deploy");
+  await expect(approval.getByRole("button", { name: "Approve" })).toBeDisabled();
+  await expect(approval).toContainText("you asked for this one");
+
+  // The overview lists it; alice approves it, and the rollout runs live to the end.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "alice");
+  await expect(page.getByRole("region", { name: "Waiting for approval" })).toContainText("asked by bob");
+  await page.goto("/environments/production");
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+  await page.getByRole("region", { name: "Waiting for approval" }).getByRole("button", { name: "Approve" }).click();
+  await expect(page.locator(".live")).toHaveAttribute("data-state", /requested|checked|task_definition_registered|service_updated|rolling_out/);
+  await expect(page.locator(".live")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  await page.goto(`/deployments/${asked}`);
+  await expect(page.getByText("Approved by")).toBeVisible();
+  await expect(page.locator("dd", { hasText: /^alice$/ })).toBeVisible();
 });

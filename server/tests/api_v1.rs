@@ -84,7 +84,7 @@ async fn a_token_deploys_within_its_scopes_and_its_owners_role() {
     let home = app.tengu.home(&everyone).await.unwrap();
     let production = home.recent_deployments.iter().find(|d| d.env.as_str() == "production").unwrap().id;
     let (status, _, _) = app.send(read(&format!("/api/v1/deployments/{production}"), &carol.secret)).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Revoked: refused from then on.
     app.tengu.revoke_token(&person("carol"), carol.token.id).await.unwrap();

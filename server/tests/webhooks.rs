@@ -104,17 +104,35 @@ async fn an_edit_on_github_ticks_and_unticks_as_the_sender() {
     let body = checklist_body::set_checked(&body, n(124), true).unwrap();
     let body = checklist_body::set_checked(&body, n(123), false).unwrap();
 
-    let (status, _, _) = app.send(delivery("pull_request", "e-1", &edited(&pr, &body, "octocat"), Some(SECRET))).await;
+    // alice (admin) may tick and untick anyone's box.
+    let (status, _, _) = app.send(delivery("pull_request", "e-1", &edited(&pr, &body, "alice"), Some(SECRET))).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     app.settle_deliveries().await;
 
     let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
-    assert_eq!(after.item(n(124)).unwrap().verified.as_ref().unwrap().by, "octocat");
+    assert_eq!(after.item(n(124)).unwrap().verified.as_ref().unwrap().by, "alice");
     assert!(after.item(n(123)).unwrap().verified.is_none());
     assert_eq!(after.verified_count(), pr.verified_count(), "one ticked, one unticked");
     let log = app.tengu.store().audit_log(2).await.unwrap();
-    assert!(log.iter().all(|e| e.actor == "octocat" && e.detail.ends_with("(on GitHub)")));
+    assert!(log.iter().all(|e| e.actor == "alice" && e.detail.ends_with("(on GitHub)")));
     assert!(log.iter().any(|e| e.action == AuditAction::ItemUnverified));
+
+    // dave (write) ticks carol's #127 on GitHub: GitHub let him edit the body, tengu's rule table does not let him
+    // vouch for her. Refused, recorded, and the box is put back on GitHub.
+    let before = body_on_github(&app, &pr).await;
+    let daves = checklist_body::set_checked(&before, n(127), true).unwrap();
+    app.tengu.code_host().update_pull_request_body(&pr.repo, pr.number, &daves).await.unwrap();
+    let mut payload = edited(&pr, &daves, "dave");
+    payload["changes"] = json!({ "body": { "from": before } });
+    app.send(delivery("pull_request", "e-2", &payload, Some(SECRET))).await;
+    app.settle_deliveries().await;
+    let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
+    assert!(after.item(n(127)).unwrap().verified.is_none(), "not recorded");
+    let refusal = app.tengu.store().audit_log(5).await.unwrap().into_iter().find(|e| e.action == AuditAction::Refused);
+    let refusal = refusal.expect("the refusal is recorded");
+    assert_eq!(refusal.actor, "dave");
+    assert!(refusal.detail.contains("Verifying carol's change needs the admin role"), "{}", refusal.detail);
+    assert!(checklist_body::read_checks(&body_on_github(&app, &pr).await).contains(&(n(127), false)), "put back");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,12 +163,12 @@ async fn deliveries_stored_before_a_crash_are_handled_at_the_next_start() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let pr = production_pr(&app).await;
     let body = checklist_body::set_checked(&body_on_github(&app, &pr).await, n(127), true).unwrap();
-    let payload = serde_json::to_string(&edited(&pr, &body, "hubot")).unwrap();
+    let payload = serde_json::to_string(&edited(&pr, &body, "carol")).unwrap();
     // Stored, as the receiver does before answering, but never handled: the process died here.
     app.tengu.accept_delivery("crash-1", "pull_request", payload).await.unwrap().expect("a new delivery");
     assert_eq!(app.tengu.process_unfinished_deliveries().await.unwrap(), 1);
     let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
-    assert_eq!(after.item(n(127)).unwrap().verified.as_ref().unwrap().by, "hubot");
+    assert_eq!(after.item(n(127)).unwrap().verified.as_ref().unwrap().by, "carol");
     assert_eq!(app.tengu.process_unfinished_deliveries().await.unwrap(), 0, "handled once");
 }
 
@@ -167,23 +185,23 @@ async fn a_late_delivery_applies_only_its_own_change_and_github_keeps_the_edit()
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let pr = production_pr(&app).await;
     let stale_body = body_on_github(&app, &pr).await;
-    // On GitHub, erin ticks #127 in a copy of the body that predates the dashboard tick of #124 below.
-    let erins_body = checklist_body::set_checked(&stale_body, n(127), true).unwrap();
+    // On GitHub, carol ticks her #127 in a copy of the body that predates the dashboard tick of #124 below.
+    let carols_body = checklist_body::set_checked(&stale_body, n(127), true).unwrap();
     let erin = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse("erin").unwrap());
     app.tengu.set_verification(&erin, &pr.repo, pr.number, n(124), true).await.unwrap();
 
-    let mut payload = edited(&pr, &erins_body, "erin");
+    let mut payload = edited(&pr, &carols_body, "carol");
     payload["changes"] = json!({ "body": { "from": stale_body } });
     app.send(delivery("pull_request", "late-1", &payload, Some(SECRET))).await;
     app.settle_deliveries().await;
 
     let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
-    assert_eq!(after.item(n(127)).unwrap().verified.as_ref().unwrap().by, "erin");
+    assert_eq!(after.item(n(127)).unwrap().verified.as_ref().unwrap().by, "carol");
     assert_eq!(after.item(n(124)).unwrap().verified.as_ref().unwrap().by, "erin", "not undone by the late body");
     let on_github = body_on_github(&app, &pr).await;
     assert_eq!(
         on_github,
-        checklist_body::set_checked(&erins_body, n(124), true).unwrap(),
+        checklist_body::set_checked(&carols_body, n(124), true).unwrap(),
         "the stale tick is put back"
     );
 
@@ -312,7 +330,8 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
     let event = tengu_core::webhooks::parse_event("pull_request", &merged(&pr, "bob", merge_sha).to_string()).unwrap();
     // The delivery ends once the deployment is recorded; the rollout goes on in the background.
     let outcome = app.tengu.handle_github_event(&event).await.unwrap();
-    assert!(outcome.ends_with("to production started"), "{outcome}");
+    // Production asks for a second person; the sandbox's GitHub has no reviews, so the dashboard must approve.
+    assert!(outcome.ends_with("to production waits for another person's approval"), "{outcome}");
     let recent = app.tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(1)).await.unwrap();
     let started = recent.into_iter().next().expect("the merge started a deployment");
     assert_eq!(started.trigger, tengu_core::domain::Trigger::Merge);
@@ -321,7 +340,10 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
     assert_eq!(started.source_prs, pr.items.iter().map(|i| i.source.number).collect::<Vec<_>>(), "what it ships");
     assert_eq!(started.env.as_str(), "production");
     assert!(started.image.to_string().ends_with(":89abcde"), "{}", started.image);
-    assert!(!started.state.is_terminal(), "the sandbox rollout takes 20 s");
+    assert_eq!(started.state, tengu_core::domain::DeploymentState::AwaitingApproval);
+    let approved = app.tengu.approve_deployment(&alice, started.id).await.unwrap();
+    assert_eq!(approved.approved_by.as_deref(), Some("alice"));
+    assert!(!approved.state.is_terminal(), "the sandbox rollout takes 20 s");
     // Its page lists what it shipped as the deploy PR did: titles, authors, commits, who verified.
     let page = app
         .tengu

@@ -2,10 +2,11 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use tengu_core::domain::{Deployment, EnvName};
+use tengu_core::domain::{Deployment, DeploymentState, EnvName};
 
 use crate::api::{
-    AbortDeployment, EnvironmentPageData, PressDeploy, PressRedeploy, PressRollback, load_environment, load_history,
+    AbortDeployment, ApproveDeployment, EnvironmentPageData, PressDeploy, PressRedeploy, PressRollback,
+    RejectDeployment, load_environment, load_history,
 };
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
@@ -48,10 +49,12 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
     let redeploy = ServerAction::<PressRedeploy>::new();
     let rollback = ServerAction::<PressRollback>::new();
     let abort = ServerAction::<AbortDeployment>::new();
+    let approve = ServerAction::<ApproveDeployment>::new();
+    let reject = ServerAction::<RejectDeployment>::new();
     let last_error = RwSignal::new(None::<String>);
     // A finished press shows its deployment (or why not) at once and arms the buttons with a fresh key, so the
     // next press, even after a refusal, is a new request.
-    for value in [deploy.value(), redeploy.value(), rollback.value(), abort.value()] {
+    for value in [deploy.value(), redeploy.value(), rollback.value(), abort.value(), approve.value(), reject.value()] {
         Effect::new(move |_| match value.get() {
             Some(Ok(deployment)) => {
                 live.set(Some(deployment));
@@ -95,6 +98,46 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
     reasons.dedup();
     let reasons = reasons.into_iter().map(|why| view! { <p class="muted refusal">{why}</p> }).collect_view();
     let abort_title = StoredValue::new(refusals.abort.clone().unwrap_or_default());
+    // Approving: not one's own request, and not without the role (as the rule table said at page load).
+    let (you, approve_refusal) = (env.you.clone(), refusals.approve.clone());
+    let waiting = move || {
+        live.with(|d| {
+            d.as_ref().filter(|d| d.state == DeploymentState::AwaitingApproval && d.finished_at.is_none()).cloned()
+        })
+    };
+    let approval_panel = move || {
+        waiting().map(|d| {
+            let own = d.actor == you;
+            let why = if own {
+                Some("A deployment needs another person's approval; you asked for this one.".to_owned())
+            } else {
+                approve_refusal.clone()
+            };
+            let refused = why.is_some();
+            let (approve_id, reject_id) = (d.id.0.to_string(), d.id.0.to_string());
+            view! {
+                <section class="panel approval" aria-labelledby="approval-title">
+                    <h2 id="approval-title">"Waiting for approval"</h2>
+                    <p>
+                        {format!("{} asks to deploy {} (deployment {}). ", d.actor, d.image, d.id)}
+                        "Another deployer must approve it before anything changes on ECS."
+                    </p>
+                    {why.map(|why| view! { <p class="muted refusal">{why}</p> })}
+                    <div class="controls">
+                        <ActionForm action=approve attr:class="inline-form">
+                            <input type="hidden" name="id" value=approve_id/>
+                            <button type="submit" class="button button--primary" disabled=refused>"Approve"</button>
+                        </ActionForm>
+                        <ActionForm action=reject attr:class="inline-form">
+                            <input type="hidden" name="id" value=reject_id/>
+                            <label>"Why not " <input type="text" name="reason" required minlength="3" size="30"/></label>
+                            <button type="submit" disabled=refused>"Reject"</button>
+                        </ActionForm>
+                    </div>
+                </section>
+            }
+        })
+    };
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
@@ -161,6 +204,7 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
                 })}
             </div>
         </section>
+        {approval_panel}
         <section class="panel" aria-labelledby="live-title">
             <h2 id="live-title">"Rollout"</h2>
             <LiveRollout env=env.name.clone() deployment=live/>

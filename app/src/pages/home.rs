@@ -39,8 +39,29 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl IntoView {
+    let waiting = (!home.awaiting_approval.is_empty()).then(|| {
+        let rows = home
+            .awaiting_approval
+            .iter()
+            .map(|d| {
+                view! {
+                    <li>
+                        <a href=format!("/environments/{}", d.env)>{format!("{} to {}", d.image, d.env)}</a>
+                        {format!(" — asked by {} (deployment {}); needs another person's approval", d.actor, d.id)}
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="panel approval" aria-labelledby="approvals-title">
+                <h2 id="approvals-title">"Waiting for approval"</h2>
+                <ul>{rows}</ul>
+            </section>
+        }
+    });
     view! {
         <h1 class="visually-hidden">"Overview"</h1>
+        {waiting}
         <section aria-labelledby="environments-title">
             <h2 id="environments-title">"Environments"</h2>
             <div class="cards">

@@ -21,6 +21,8 @@ pub enum AuditAction {
     Refused,
     TokenCreated,
     TokenRevoked,
+    DeploymentApproved,
+    DeploymentRejected,
 }
 
 impl AuditAction {
@@ -41,6 +43,8 @@ impl AuditAction {
             AuditAction::Refused => "refused",
             AuditAction::TokenCreated => "token_created",
             AuditAction::TokenRevoked => "token_revoked",
+            AuditAction::DeploymentApproved => "deployment_approved",
+            AuditAction::DeploymentRejected => "deployment_rejected",
         }
     }
 
@@ -62,6 +66,8 @@ impl AuditAction {
             AuditAction::Refused => "was refused on",
             AuditAction::TokenCreated => "created",
             AuditAction::TokenRevoked => "revoked",
+            AuditAction::DeploymentApproved => "approved",
+            AuditAction::DeploymentRejected => "rejected",
         }
     }
 
@@ -82,6 +88,8 @@ impl AuditAction {
             AuditAction::Refused,
             AuditAction::TokenCreated,
             AuditAction::TokenRevoked,
+            AuditAction::DeploymentApproved,
+            AuditAction::DeploymentRejected,
         ]
         .into_iter()
         .find(|a| a.as_str() == value)
@@ -98,4 +106,7 @@ pub struct AuditEntry {
     /// What was acted on, e.g. `acme/shop#131 item #104`.
     pub target: String,
     pub detail: String,
+    /// The repository it is about; none for what concerns a person only (sign-ins, tokens).
+    #[serde(default)]
+    pub repo: Option<super::RepoSlug>,
 }

@@ -18,6 +18,8 @@ impl fmt::Display for DeploymentId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeploymentState {
+    /// The environment asks for a second person: nothing happens until another deployer approves.
+    AwaitingApproval,
     Requested,
     Checked,
     TaskDefinitionRegistered,
@@ -27,6 +29,8 @@ pub enum DeploymentState {
     Failed,
     RolledBack,
     Aborted,
+    /// Another person said no, or nobody approved in time.
+    Rejected,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,7 +41,8 @@ pub struct InvalidTransition {
 }
 
 impl DeploymentState {
-    pub const ALL: [DeploymentState; 9] = [
+    pub const ALL: [DeploymentState; 11] = [
+        DeploymentState::AwaitingApproval,
         DeploymentState::Requested,
         DeploymentState::Checked,
         DeploymentState::TaskDefinitionRegistered,
@@ -47,6 +52,7 @@ impl DeploymentState {
         DeploymentState::Failed,
         DeploymentState::RolledBack,
         DeploymentState::Aborted,
+        DeploymentState::Rejected,
     ];
 
     pub fn is_terminal(self) -> bool {
@@ -56,6 +62,7 @@ impl DeploymentState {
                 | DeploymentState::Failed
                 | DeploymentState::RolledBack
                 | DeploymentState::Aborted
+                | DeploymentState::Rejected
         )
     }
 
@@ -64,6 +71,7 @@ impl DeploymentState {
     pub fn can_become(self, next: DeploymentState) -> bool {
         use DeploymentState::*;
         match (self, next) {
+            (AwaitingApproval, Requested | Rejected) => true,
             (Requested, Checked)
             | (Checked, TaskDefinitionRegistered)
             | (TaskDefinitionRegistered, ServiceUpdated)
@@ -82,6 +90,7 @@ impl DeploymentState {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            DeploymentState::AwaitingApproval => "awaiting_approval",
             DeploymentState::Requested => "requested",
             DeploymentState::Checked => "checked",
             DeploymentState::TaskDefinitionRegistered => "task_definition_registered",
@@ -91,6 +100,7 @@ impl DeploymentState {
             DeploymentState::Failed => "failed",
             DeploymentState::RolledBack => "rolled_back",
             DeploymentState::Aborted => "aborted",
+            DeploymentState::Rejected => "rejected",
         }
     }
 
@@ -101,6 +111,7 @@ impl DeploymentState {
     /// How people read it.
     pub fn label(self) -> &'static str {
         match self {
+            DeploymentState::AwaitingApproval => "Awaiting approval",
             DeploymentState::Requested => "Requested",
             DeploymentState::Checked => "Checked",
             DeploymentState::TaskDefinitionRegistered => "Task definition registered",
@@ -110,6 +121,7 @@ impl DeploymentState {
             DeploymentState::Failed => "Failed",
             DeploymentState::RolledBack => "Rolled back",
             DeploymentState::Aborted => "Aborted",
+            DeploymentState::Rejected => "Rejected",
         }
     }
 }
@@ -214,12 +226,16 @@ pub struct NewDeployment {
     /// Sent with a button press or a CLI call: the same key asks for the same deployment, so a double click or a
     /// retried request starts one.
     pub idempotency_key: Option<String>,
+    /// The environment asks for another person's approval first (and none was given yet).
+    pub needs_approval: bool,
 }
 
 /// How tengu follows a rollout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeployPolicy {
+    /// How long a deployment waits for a second person before it is rejected.
+    pub approval_ttl_minutes: i64,
     /// How often ECS is asked (one DescribeServices call per environment, up to 10 services).
     pub poll_every_ms: u64,
     /// A rollout that has not settled by then is a failure.
@@ -230,7 +246,7 @@ pub struct DeployPolicy {
 
 impl Default for DeployPolicy {
     fn default() -> Self {
-        Self { poll_every_ms: 5_000, timeout_minutes: 15, auto_rollback: true }
+        Self { approval_ttl_minutes: 20, poll_every_ms: 5_000, timeout_minutes: 15, auto_rollback: true }
     }
 }
 
@@ -266,6 +282,9 @@ pub struct Deployment {
     pub reason: Option<String>,
     pub requested_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The second person who let it go ahead (a person's login, or `login (GitHub review)` for a merge).
+    #[serde(default)]
+    pub approved_by: Option<String>,
 }
 
 impl Deployment {

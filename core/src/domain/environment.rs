@@ -43,6 +43,9 @@ pub struct Environment {
     /// A bar above the deployer role for deploying here (`required_role = "maintain"` for production).
     #[serde(default)]
     pub required_permission: Option<super::Permission>,
+    /// How many other people must approve a deployment here before it runs (0 or 1: the two-person rule).
+    #[serde(default)]
+    pub approvals_required: u32,
 }
 
 /// How an environment's deploy PR is opened on GitHub.
@@ -132,6 +135,7 @@ mod tests {
             containers: Vec::new(),
             url: None,
             required_permission: None,
+            approvals_required: 0,
             name,
         }
     }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::auth::Signer;
 use super::transport::Transport;
 use super::{GithubSettings, graphql, rest};
-use crate::domain::{BranchName, CommitSha, PrNumber, RepoSlug};
+use crate::domain::{BranchName, CommitSha, Login, PrNumber, RepoSlug};
 use crate::ports::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
     PullSummary, StatusState,
@@ -107,6 +107,13 @@ impl CodeHost for GithubCodeHost {
         let path = format!("{}/{}", pulls_path(repo), number.get());
         let what = format!("pull request {number} in {repo}");
         rest::pull_request(&self.transport.rest(repo, Method::GET, &path, None, &what).await?)
+    }
+
+    async fn approving_reviewers(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<Login>, CodeHostError> {
+        let path = format!("{}/{}/reviews?per_page=100", pulls_path(repo), number.get());
+        let what = format!("the reviews of pull request {number} in {repo}");
+        let reviews = self.transport.rest(repo, Method::GET, &path, None, &what).await?;
+        Ok(rest::approving_reviewers(&reviews))
     }
 
     async fn find_open_pull_request(

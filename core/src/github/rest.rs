@@ -37,6 +37,26 @@ pub(super) fn pull_request(value: &Value) -> Result<PullRequest, CodeHostError> 
 }
 
 /// GitHub keeps at most 140 characters of a commit status description.
+/// From GitHub's list of reviews (oldest first): who approves now, by each person's latest review that took a
+/// side (a later comment does not undo an approval; a later "changes requested" or a dismissal does).
+pub(super) fn approving_reviewers(reviews: &Value) -> Vec<Login> {
+    let mut latest: Vec<(Login, bool)> = Vec::new();
+    for review in reviews.as_array().into_iter().flatten() {
+        let Some(login) = review.pointer("/user/login").and_then(Value::as_str).and_then(|l| Login::parse(l).ok())
+        else {
+            continue;
+        };
+        let approves = match review.get("state").and_then(Value::as_str) {
+            Some("APPROVED") => true,
+            Some("CHANGES_REQUESTED" | "DISMISSED") => false,
+            _ => continue,
+        };
+        latest.retain(|(who, _)| who != &login);
+        latest.push((login, approves));
+    }
+    latest.into_iter().filter(|(_, approves)| *approves).map(|(login, _)| login).collect()
+}
+
 pub(super) fn status_description(text: &str) -> String {
     const LIMIT: usize = 140;
     if text.chars().count() <= LIMIT {
@@ -50,6 +70,21 @@ pub(super) fn status_description(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latest_review_that_takes_a_side_counts() {
+        let reviews = serde_json::json!([
+            {"user": {"login": "bob"}, "state": "APPROVED"},
+            {"user": {"login": "carol"}, "state": "APPROVED"},
+            {"user": {"login": "bob"}, "state": "COMMENTED"},
+            {"user": {"login": "carol"}, "state": "CHANGES_REQUESTED"},
+            {"user": {"login": "dave"}, "state": "APPROVED"},
+            {"user": {"login": "dave"}, "state": "DISMISSED"},
+            {"user": null, "state": "APPROVED"}
+        ]);
+        let approving: Vec<String> = approving_reviewers(&reviews).iter().map(|l| l.to_string()).collect();
+        assert_eq!(approving, vec!["bob"]);
+    }
 
     #[test]
     fn long_status_descriptions_are_cut_to_140_characters() {

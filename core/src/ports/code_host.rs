@@ -118,6 +118,9 @@ pub trait CodeHost: Send + Sync {
 
     async fn pull_request(&self, repo: &RepoSlug, number: PrNumber) -> Result<PullRequest, CodeHostError>;
 
+    /// The people whose latest review of the pull request approves it.
+    async fn approving_reviewers(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<Login>, CodeHostError>;
+
     async fn find_open_pull_request(
         &self,
         repo: &RepoSlug,

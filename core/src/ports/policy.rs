@@ -240,6 +240,7 @@ mod tests {
             containers: vec![],
             url: None,
             required_permission: bar,
+            approvals_required: 0,
         }
     }
 

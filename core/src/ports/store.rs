@@ -63,6 +63,9 @@ pub trait Store: Send + Sync {
     /// or the idempotency key already started one.
     async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError>;
     async fn deployment(&self, id: DeploymentId) -> Result<Option<Deployment>, StoreError>;
+    /// Lets a deployment awaiting approval go ahead (to `requested`), naming who approved. False when it no longer
+    /// waits (approved, rejected, expired or aborted meanwhile).
+    async fn approve_deployment(&self, id: DeploymentId, by: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
     async fn record_previous_task_definitions(
         &self,
         id: DeploymentId,

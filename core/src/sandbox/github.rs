@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::Sandbox;
 use super::world::World;
-use crate::domain::{BranchName, CommitSha, PrNumber, PrState, RepoSlug};
+use crate::domain::{BranchName, CommitSha, Login, PrNumber, PrState, RepoSlug};
 use crate::ports::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,
     PullRequest, PullSummary,
@@ -79,6 +79,12 @@ impl CodeHost for Sandbox {
             pull(world, number).cloned()
         })
         .await
+    }
+
+    /// The simulated GitHub has no reviews: a merge deploy there always waits for an approval in the dashboard.
+    async fn approving_reviewers(&self, repo: &RepoSlug, _number: PrNumber) -> Result<Vec<Login>, CodeHostError> {
+        self.read(|world| check_repo(world, repo)).await?;
+        Ok(Vec::new())
     }
 
     async fn find_open_pull_request(

@@ -153,6 +153,8 @@ pub(super) fn environments() -> Vec<Environment> {
                 url: Some(format!("https://{name}.shop.example.com")),
                 // Production asks more than write, so the sandbox shows an environment's own bar.
                 required_permission: (name.as_str() == "production").then_some(Permission::Maintain),
+                // ... and a second person's approval (the two-person rule).
+                approvals_required: u32::from(name.as_str() == "production"),
                 name,
             }
         })
@@ -400,6 +402,7 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
                 task_definitions: Vec::new(),
                 deploy_pr: None,
                 idempotency_key: None,
+                needs_approval: false,
             })
             .await?;
         let DeploymentInsert::Started(id) = inserted else {

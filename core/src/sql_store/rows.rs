@@ -149,6 +149,7 @@ pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
         reason: optional_text(row, "reason")?,
         requested_at: time(row, "requested_at")?,
         finished_at: optional_time(row, "finished_at")?,
+        approved_by: optional_text(row, "approved_by")?,
     })
 }
 
@@ -158,6 +159,7 @@ pub(super) fn audit_entry(row: &AnyRow) -> Result<AuditEntry, StoreError> {
         actor: text(row, "actor")?,
         action: parsed(row, "action", |s| AuditAction::parse(&s).ok_or(s))?,
         target: text(row, "target")?,
+        repo: optional_text(row, "repo")?.map(RepoSlug::parse).transpose().map_err(|e| corrupt("repo", e))?,
         detail: text(row, "detail")?,
     })
 }

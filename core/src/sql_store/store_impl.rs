@@ -15,7 +15,7 @@ use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
 const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
                                   previous_task_definitions, rollout, github_deployment_id, steps, deploy_pr, \
-                                  state, reason, requested_at, finished_at";
+                                  state, reason, requested_at, finished_at, approved_by";
 
 fn number(n: PrNumber) -> i64 {
     i64::try_from(n.get()).expect("pull request numbers fit in an i64")
@@ -165,12 +165,13 @@ impl Store for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("item {item} of deploy PR {repo}{deploy_pr}")));
         }
-        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail, repo) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(millis(audit.at))
             .bind(&audit.actor)
             .bind(audit.action.as_str())
             .bind(&audit.target)
             .bind(&audit.detail)
+            .bind(audit.repo.as_ref().map(ToString::to_string))
             .execute(&mut *tx)
             .await
             .map_err(query_error)?;
@@ -181,6 +182,7 @@ impl Store for SqlStore {
         // The unique indexes decide (one unfinished deployment per environment, one per idempotency key), so two
         // instances or two clicks cannot both start one. A conflict is then explained by reading what holds it;
         // when that finished in between, asking once more settles it.
+        let first = if new.needs_approval { DeploymentState::AwaitingApproval } else { DeploymentState::Requested };
         for _ in 0..3 {
             let inserted = sqlx::query(
                 "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
@@ -195,10 +197,10 @@ impl Store for SqlStore {
             .bind(&new.actor)
             .bind(to_json(&new.source_prs))
             .bind(to_json(&new.task_definitions))
-            .bind(DeploymentState::Requested.as_str())
+            .bind(first.as_str())
             .bind(millis(new.requested_at))
             .bind(new.idempotency_key.as_deref())
-            .bind(to_json(&[DeploymentStep { state: DeploymentState::Requested, at: new.requested_at }]))
+            .bind(to_json(&[DeploymentStep { state: first, at: new.requested_at }]))
             .bind(new.deploy_pr.map(number))
             .fetch_one(&self.pool)
             .await;
@@ -259,6 +261,30 @@ impl Store for SqlStore {
         .bind(to_json(&steps))
         .bind(id.0)
         .bind(change.from.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(query_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn approve_deployment(&self, id: DeploymentId, by: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let current = sqlx::query("SELECT steps FROM deployments WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("deployment {id}")))?;
+        let mut steps: Vec<DeploymentStep> = rows::json(&current, "steps")?;
+        steps.push(DeploymentStep { state: DeploymentState::Requested, at });
+        let done = sqlx::query(
+            "UPDATE deployments SET state = $1, approved_by = $2, steps = $3 \
+             WHERE id = $4 AND state = $5 AND finished_at IS NULL",
+        )
+        .bind(DeploymentState::Requested.as_str())
+        .bind(by.to_owned())
+        .bind(to_json(&steps))
+        .bind(id.0)
+        .bind(DeploymentState::AwaitingApproval.as_str())
         .execute(&self.pool)
         .await
         .map_err(query_error)?;
@@ -450,7 +476,7 @@ impl Store for SqlStore {
 
     async fn audit_log_for(&self, target: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         let found = sqlx::query(
-            "SELECT at, actor, action, target, detail FROM audit_log \
+            "SELECT at, actor, action, target, detail, repo FROM audit_log \
              WHERE target = $1 OR substr(target, 1, length($2)) = $2 ORDER BY id DESC LIMIT $3",
         )
         .bind(target.to_owned())
@@ -463,12 +489,13 @@ impl Store for SqlStore {
     }
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail, repo) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(millis(entry.at))
             .bind(&entry.actor)
             .bind(entry.action.as_str())
             .bind(&entry.target)
             .bind(&entry.detail)
+            .bind(entry.repo.as_ref().map(ToString::to_string))
             .execute(&self.pool)
             .await
             .map_err(query_error)?;
@@ -476,11 +503,12 @@ impl Store for SqlStore {
     }
 
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let found = sqlx::query("SELECT at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT $1")
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(query_error)?;
+        let found =
+            sqlx::query("SELECT at, actor, action, target, detail, repo FROM audit_log ORDER BY id DESC LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(query_error)?;
         found.iter().map(rows::audit_entry).collect()
     }
 

@@ -25,7 +25,10 @@ impl Tengu {
             }
             let reason = format!("aborted by {}", actor.display_name());
             let now = self.ports.clock.now();
-            let untouched = matches!(deployment.state, DeploymentState::Requested | DeploymentState::Checked);
+            let untouched = matches!(
+                deployment.state,
+                DeploymentState::AwaitingApproval | DeploymentState::Requested | DeploymentState::Checked
+            );
             let change = DeploymentMove {
                 from: deployment.state,
                 to: DeploymentState::Aborted,
@@ -43,6 +46,7 @@ impl Tengu {
                 action: AuditAction::DeploymentAborted,
                 target: format!("deployment {id}"),
                 detail: format!("{} to {} ({})", deployment.image, deployment.env, deployment.state.label()),
+                repo: Some(deployment.repo.clone()),
             };
             self.ports.store.record_audit(&entry).await?;
             if untouched {

@@ -23,23 +23,23 @@ impl Tengu {
     /// their permission on every repository. A refusal is recorded and says why.
     pub async fn sign_in(&self, login: &Login) -> Result<Viewer, CoreError> {
         if let Err(denied) = self.check_membership(login).await? {
-            self.record_refusal(&Actor::Person(login.clone()), "sign in", "tengu", &denied).await;
+            self.record_refusal(&Actor::Person(login.clone()), "sign in", ("tengu", None), &denied).await;
             return Err(denied.into());
         }
         let viewer = self.refresh_grants(login).await?;
         let seen: Vec<String> =
             viewer.grants.iter().filter(|(_, p)| **p > Permission::None).map(|(r, p)| format!("{p} on {r}")).collect();
         let detail = if seen.is_empty() { "no access to tengu's repositories".to_owned() } else { seen.join(", ") };
-        self.audit(&viewer.actor, AuditAction::SignedIn, "tengu", detail).await?;
+        self.audit(&viewer.actor, AuditAction::SignedIn, ("tengu", None), detail).await?;
         Ok(viewer)
     }
 
     pub async fn sign_out(&self, actor: &Actor) -> Result<(), CoreError> {
-        self.audit(actor, AuditAction::SignedOut, "tengu", String::new()).await
+        self.audit(actor, AuditAction::SignedOut, ("tengu", None), String::new()).await
     }
 
     /// `Ok(Err(..))` when the person is outside every allowed organisation and team.
-    async fn check_membership(&self, login: &Login) -> Result<Result<(), Denied>, CoreError> {
+    pub(crate) async fn check_membership(&self, login: &Login) -> Result<Result<(), Denied>, CoreError> {
         let auth = &self.settings.access;
         if auth.allowed_orgs.is_empty() && auth.allowed_teams.is_empty() {
             return Ok(Ok(()));
@@ -135,6 +135,13 @@ impl Tengu {
     /// The check every change makes first: the person's permission on the repository is asked afresh (a
     /// removed collaborator is refused at once), the rule table decides, and a refusal is recorded.
     pub async fn authorize(&self, actor: &Actor, action: &Action<'_>) -> Result<(), CoreError> {
+        // Someone removed from the allowed organisations and teams is refused from then on (their tokens too).
+        if let Some(login) = actor.login()
+            && let Err(denied) = self.check_membership(login).await?
+        {
+            self.record_refusal(actor, action.name(), (&action.target(), action.repo()), &denied).await;
+            return Err(denied.into());
+        }
         let permission = match (actor.login(), action.repo()) {
             (Some(login), Some(repo)) => {
                 let permission = self.ask_permission(repo, login).await?;
@@ -144,15 +151,19 @@ impl Tengu {
             _ => Permission::None,
         };
         if let Err(denied) = self.ports.policy.authorize(actor, permission, action) {
-            self.record_refusal(actor, action.name(), &action.target(), &denied).await;
+            self.record_refusal(actor, action.name(), (&action.target(), action.repo()), &denied).await;
+            // A person GitHub shows nothing of the repository learns nothing of it either, not even its name.
+            if actor.login().is_some() && permission == Permission::None && action.repo().is_some() {
+                return Err(CoreError::NotFound(action.target()));
+            }
             return Err(denied.into());
         }
         Ok(())
     }
 
     /// Refusals are recorded best effort: the person is told either way.
-    async fn record_refusal(&self, actor: &Actor, what: &str, target: &str, denied: &Denied) {
-        if let Err(error) = self.audit(actor, AuditAction::Refused, target, format!("{what}: {denied}")).await {
+    async fn record_refusal(&self, actor: &Actor, what: &str, about: (&str, Option<&RepoSlug>), denied: &Denied) {
+        if let Err(error) = self.audit(actor, AuditAction::Refused, about, format!("{what}: {denied}")).await {
             tracing::warn!(%error, "a refusal could not be recorded");
         }
     }
@@ -161,7 +172,7 @@ impl Tengu {
         &self,
         actor: &Actor,
         action: AuditAction,
-        target: &str,
+        (target, repo): (&str, Option<&RepoSlug>),
         detail: String,
     ) -> Result<(), CoreError> {
         let entry = AuditEntry {
@@ -170,6 +181,7 @@ impl Tengu {
             action,
             target: target.to_owned(),
             detail,
+            repo: repo.cloned(),
         };
         Ok(self.ports.store.record_audit(&entry).await?)
     }

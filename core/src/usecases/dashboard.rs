@@ -35,7 +35,14 @@ impl Tengu {
         let review_envs = store.review_envs().await?.into_iter().filter(|e| viewer.can_see(&e.repo)).collect();
         let activity = self.visible_activity(viewer, store.audit_log(RECENT_ACTIVITY * 4).await?);
         let activity = activity.into_iter().take(RECENT_ACTIVITY as usize).collect();
-        Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity })
+        let unfinished = DeploymentFilter { unfinished: true, ..DeploymentFilter::newest(100) };
+        let awaiting_approval = store
+            .recent_deployments(&unfinished)
+            .await?
+            .into_iter()
+            .filter(|d| d.state == crate::domain::DeploymentState::AwaitingApproval && viewer.can_see(&d.repo))
+            .collect();
+        Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity, awaiting_approval })
     }
 
     /// Everything recorded about a deploy PR and its items: ticks, overrides, reminders. Newest first.
@@ -84,14 +91,20 @@ impl Tengu {
         Ok(crate::views::DeployPrView { pr, tick_refusals, override_refusal })
     }
 
-    /// With nothing visible, nothing; otherwise entries about repositories the viewer cannot see are left out.
+    /// Entries about a repository the viewer may see, and their own entries about no repository (sign-ins,
+    /// tokens); everyone else's sign-ins and tokens are theirs.
     fn visible_activity(&self, viewer: &Viewer, entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
-        let repos = self.repositories();
-        if !repos.iter().any(|r| viewer.can_see(r)) {
-            return Vec::new();
-        }
-        let hidden: Vec<String> = repos.iter().filter(|r| !viewer.can_see(r)).map(ToString::to_string).collect();
-        entries.into_iter().filter(|e| !hidden.iter().any(|h| e.target.starts_with(h.as_str()))).collect()
+        let me = viewer.actor.display_name();
+        let mine = |actor: &str| {
+            actor == me || viewer.actor.login().is_some_and(|l| actor.starts_with(&format!("{l} (token #")))
+        };
+        entries
+            .into_iter()
+            .filter(|e| match &e.repo {
+                Some(repo) => viewer.can_see(repo),
+                None => viewer.actor.is_trusted() || mine(&e.actor),
+            })
+            .collect()
     }
 
     pub async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<DeployPr, CoreError> {

@@ -29,6 +29,8 @@ pub enum DeployTarget {
 /// Where `advance_deployment` left a deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
+    /// Waiting for another person's approval: look again after the poll interval.
+    AwaitingApproval(Deployment),
     /// Rolling out: ask ECS again after the policy's poll interval.
     RollingOut(Deployment),
     Finished(Deployment),
@@ -94,7 +96,13 @@ impl Tengu {
             requested_at: self.ports.clock.now(),
             task_definitions: rollback_to,
             deploy_pr,
-            idempotency_key: request.idempotency_key.clone(),
+            // A key names one request of one person on one environment: the same key from someone else, or for
+            // another environment, is another request (and learns nothing of the first).
+            idempotency_key: request
+                .idempotency_key
+                .as_ref()
+                .map(|key| format!("{}|{}|{key}", env.name, actor.display_name())),
+            needs_approval: env.approvals_required > 0,
         };
         let id = match self.ports.store.insert_deployment(&new).await? {
             DeploymentInsert::Started(id) => id,
@@ -117,10 +125,55 @@ impl Tengu {
             action: AuditAction::DeploymentRequested,
             target: format!("deployment {id}"),
             detail: format!("{} to {} ({})", new.image, env.name, request.trigger.as_str()),
+            repo: Some(env.repo.clone()),
         };
         self.ports.store.record_audit(&entry).await?;
+        if new.needs_approval {
+            return self.ask_for_approval(actor, id, env, &new).await;
+        }
         self.tell_team(format!("{} started deploying {} to {} (deployment {id})", new.actor, new.image, env.name))
             .await;
+        self.deployment(id).await
+    }
+
+    /// A merge whose deploy PR another person approved on GitHub is approved by that review; anything else waits
+    /// for a second person in the dashboard, and the team hears so.
+    async fn ask_for_approval(
+        &self,
+        actor: &Actor,
+        id: DeploymentId,
+        env: &Environment,
+        new: &NewDeployment,
+    ) -> Result<Deployment, CoreError> {
+        if let (Trigger::Merge, Some(deploy_pr)) = (new.trigger, new.deploy_pr) {
+            let reviewers = match self.ports.code_host.approving_reviewers(&env.repo, deploy_pr).await {
+                Ok(reviewers) => reviewers,
+                Err(error) => {
+                    tracing::warn!(%error, "the deploy PR's reviews could not be read; the merge waits for an approval");
+                    Vec::new()
+                }
+            };
+            if let Some(reviewer) = reviewers.iter().find(|r| Some(*r) != actor.login()) {
+                let by = format!("{reviewer} (GitHub review of {}{deploy_pr})", env.repo);
+                if self.ports.store.approve_deployment(id, &by, self.ports.clock.now()).await? {
+                    self.tell_team(format!(
+                        "{} started deploying {} to {} (deployment {id}), approved by {by}",
+                        new.actor, new.image, env.name
+                    ))
+                    .await;
+                    return self.deployment(id).await;
+                }
+            }
+        }
+        self.tell_team(format!(
+            "{} asks to deploy {} to {} (deployment {id}); another deployer must approve it within {} minutes: {}",
+            new.actor,
+            new.image,
+            env.name,
+            self.settings.deploys.approval_ttl_minutes,
+            self.deployment_link(id)
+        ))
+        .await;
         self.deployment(id).await
     }
 
@@ -224,6 +277,15 @@ impl Tengu {
             let store = &self.ports.store;
             let ecs = &self.ports.orchestrator;
             match deployment.state {
+                DeploymentState::AwaitingApproval if deployment.finished_at.is_none() => {
+                    if !self.approval_expired(&deployment) {
+                        return Ok(Progress::AwaitingApproval(deployment));
+                    }
+                    match self.expire(&deployment).await {
+                        Ok(()) | Err(CoreError::Refused(_)) => {}
+                        Err(other) => return Err(other),
+                    }
+                }
                 DeploymentState::Requested => {
                     let rebuilding = deployment.task_definitions.is_empty() && deployment.trigger != Trigger::Redeploy;
                     if rebuilding && !ecs.image_exists(&deployment.image).await? {
@@ -450,6 +512,7 @@ impl Tengu {
                 Some(reason) => format!("{}: {reason}", end.label()),
                 None => end.label().to_owned(),
             },
+            repo: Some(deployment.repo.clone()),
         };
         self.ports.store.record_audit(&entry).await?;
         let took = deployment_seconds(deployment, now);

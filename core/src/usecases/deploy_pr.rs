@@ -92,6 +92,7 @@ impl Tengu {
                     action: AuditAction::DeployPrOpened,
                     target: format!("{repo}{}", created.number),
                     detail: format!("{} source PRs for {env_name}", items.len()),
+                    repo: Some(repo.clone()),
                 };
                 self.ports.store.record_audit(&entry).await?;
                 created

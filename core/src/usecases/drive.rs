@@ -32,7 +32,7 @@ impl Tengu {
         loop {
             match self.advance_deployment(id).await? {
                 Progress::Finished(deployment) => return Ok(deployment),
-                Progress::RollingOut(_) => tokio::time::sleep(every).await,
+                Progress::RollingOut(_) | Progress::AwaitingApproval(_) => tokio::time::sleep(every).await,
             }
         }
     }

@@ -27,7 +27,7 @@ pub enum Press {
 impl Tengu {
     pub async fn environment_view(&self, viewer: &Viewer, name: &EnvName) -> Result<EnvironmentView, CoreError> {
         let env = self.visible_environment(viewer, name)?.clone();
-        let refusals = self.environment_refusals(viewer, &env);
+        let mut refusals = self.environment_refusals(viewer, &env);
         let store = &self.ports.store;
         let (latest, running) = store.latest_deployments(name).await?;
         let successes = DeploymentFilter {
@@ -35,6 +35,9 @@ impl Tengu {
             state: Some(DeploymentState::Succeeded),
             ..DeploymentFilter::newest(ROLLBACK_CHOICES + 1)
         };
+        if let Some(waiting) = latest.as_ref().filter(|d| d.state == DeploymentState::AwaitingApproval) {
+            refusals.approve = self.would_refuse(viewer, &Action::Approve { env: &env, requested_by: &waiting.actor });
+        }
         let running_id = running.as_ref().map(|d| d.id);
         let rollback_choices =
             store.recent_deployments(&successes).await?.into_iter().filter(|d| Some(d.id) != running_id).collect();
@@ -48,6 +51,7 @@ impl Tengu {
             running,
             rollback_choices,
             refusals,
+            you: viewer.actor.display_name(),
         })
     }
 
@@ -70,6 +74,7 @@ impl Tengu {
             rollback: why(Action::Rollback { env }),
             abort: why(Action::Abort { env }),
             refresh: why(Action::RefreshDeployPr { env }),
+            approve: None,
         }
     }
 

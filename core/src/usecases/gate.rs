@@ -69,6 +69,7 @@ impl Tengu {
             action: AuditAction::GateOverridden,
             target: format!("{repo}{deploy_pr}"),
             detail: reason.to_owned(),
+            repo: Some(repo.clone()),
         };
         self.ports.store.record_audit(&entry).await?;
         self.publish_gate(&pr).await;

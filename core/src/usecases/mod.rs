@@ -3,6 +3,7 @@
 
 mod abort;
 mod access;
+mod approve;
 mod dashboard;
 mod deploy;
 mod deploy_pr;

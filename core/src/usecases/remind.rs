@@ -39,6 +39,7 @@ impl Tengu {
                 action: AuditAction::ReminderSent,
                 target: format!("{}{}", pr.repo, pr.number),
                 detail: format!("reminded {}", people.join(", ")),
+                repo: Some(pr.repo.clone()),
             };
             self.ports.store.record_audit(&entry).await?;
             reminded.push(pr);

@@ -348,6 +348,7 @@ impl Tengu {
             action: AuditAction::ReviewEnvStopped,
             target: format!("task {arn}"),
             detail: why,
+            repo: Some(settings.repo.clone()),
         };
         self.ports.store.record_audit(&entry).await?;
         Ok(())
@@ -400,6 +401,7 @@ impl Tengu {
             action,
             target: format!("review environment {repo}{pr}"),
             detail: format!("{:?} at {}", press, done.sha.short()),
+            repo: Some(repo.clone()),
         };
         self.ports.store.record_audit(&entry).await?;
         Ok(done)

@@ -75,7 +75,7 @@ impl Tengu {
         let id = self.ports.store.insert_token(&new).await?;
         let listed: Vec<String> = scopes.iter().map(ToString::to_string).collect();
         let detail = format!("{name} ({}), expires {}", listed.join(", "), new.expires_at.format("%Y-%m-%d"));
-        self.audit(actor, AuditAction::TokenCreated, &format!("token #{id}"), detail).await?;
+        self.audit(actor, AuditAction::TokenCreated, (&format!("token #{id}"), None), detail).await?;
         let token = ApiToken {
             id,
             owner: new.owner,
@@ -103,7 +103,7 @@ impl Tengu {
         if !self.ports.store.revoke_token(id, owner, self.ports.clock.now()).await? {
             return Err(CoreError::NotFound(format!("a live token #{id} of yours")));
         }
-        self.audit(actor, AuditAction::TokenRevoked, &format!("token #{id}"), String::new()).await
+        self.audit(actor, AuditAction::TokenRevoked, (&format!("token #{id}"), None), String::new()).await
     }
 
     /// Who a bearer secret stands for: its owner, through this token. An unknown, expired or revoked secret is
@@ -117,6 +117,9 @@ impl Tengu {
         let now = self.ports.clock.now();
         if !token.is_usable(now) {
             return Err(refused());
+        }
+        if let Err(denied) = self.check_membership(&token.owner).await? {
+            return Err(denied.into());
         }
         self.ports.store.touch_token(token.id, now).await?;
         Ok((Actor::Token { login: token.owner.clone(), token: token.id }, token))

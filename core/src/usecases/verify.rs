@@ -75,6 +75,7 @@ impl Tengu {
             action,
             target: format!("{repo}{deploy_pr} item {item}"),
             detail: current.source.title.clone(),
+            repo: Some(repo.clone()),
         };
         self.ports.store.set_verification(repo, deploy_pr, item, verification.as_ref(), &entry).await?;
         let after = self.deploy_pr(repo, deploy_pr).await?;

@@ -6,7 +6,7 @@ use crate::domain::{
     Actor, AuditAction, AuditEntry, BranchName, DeployPr, EnvName, Gate, PrState, RepoSlug, Trigger, Verification,
 };
 use crate::error::CoreError;
-use crate::ports::StoredDelivery;
+use crate::ports::{Action, StoredDelivery};
 use crate::tengu::Tengu;
 use crate::usecases::{DeployRequest, DeployTarget};
 
@@ -185,6 +185,12 @@ impl Tengu {
         // resumed after a restart), so GitHub's delivery does not wait 20 minutes for ECS.
         #[cfg(feature = "runtime")]
         self.follow_in_background(requested.id);
+        if requested.state == crate::domain::DeploymentState::AwaitingApproval {
+            return Ok(format!(
+                "deployment {} of {} to {} waits for another person's approval",
+                requested.id, requested.image, requested.env
+            ));
+        }
         Ok(format!("deployment {} of {} to {} started", requested.id, requested.image, requested.env))
     }
 
@@ -212,6 +218,20 @@ impl Tengu {
             if ticked == item.verified.is_some() {
                 continue;
             }
+            // GitHub lets anyone who may edit the body tick any box; tengu's rule table still decides (ticking
+            // another author's change is an admin's). A refused tick is recorded as a refusal and put back below.
+            let sender = Actor::Person(event.sender.clone());
+            let action = Action::Verify {
+                repo: &event.repo,
+                deploy_pr: event.number,
+                item: number,
+                author: &item.source.author,
+            };
+            match self.authorize(&sender, &action).await {
+                Ok(()) => {}
+                Err(CoreError::Denied(_) | CoreError::NotFound(_)) => continue,
+                Err(other) => return Err(other),
+            }
             let verification = ticked.then(|| Verification { by: event.sender.to_string(), at: now });
             let entry = AuditEntry {
                 at: now,
@@ -219,6 +239,7 @@ impl Tengu {
                 action: if ticked { AuditAction::ItemVerified } else { AuditAction::ItemUnverified },
                 target: format!("{}{} item {number}", event.repo, event.number),
                 detail: format!("{} (on GitHub)", item.source.title),
+                repo: Some(event.repo.clone()),
             };
             self.ports.store.set_verification(&event.repo, event.number, number, verification.as_ref(), &entry).await?;
             changed += 1;

@@ -57,6 +57,18 @@ pub async fn deploy(
     let mut shown = String::new();
     loop {
         match tengu.advance_deployment(deployment.id).await.map_err(failed)? {
+            Progress::AwaitingApproval(now) => {
+                let line = format!(
+                    "waiting for another person to approve deployment {} in the dashboard: {}",
+                    now.id,
+                    tengu.deployment_link(now.id)
+                );
+                if line != shown {
+                    eprintln!("{line}");
+                    shown = line;
+                }
+                tokio::time::sleep(every).await;
+            }
             Progress::RollingOut(now) => {
                 let line = progress_line(&now);
                 if line != shown {

@@ -39,6 +39,9 @@ pub struct EnvironmentConfig {
     pub url: Option<String>,
     /// The GitHub permission deploying here needs, above write: `maintain` or `admin`.
     pub required_role: Option<String>,
+    /// 1: every deployment here waits for another deployer's approval (the two-person rule).
+    #[serde(default)]
+    pub approvals_required: u32,
 }
 
 fn default_source_branch() -> String {
@@ -87,6 +90,7 @@ impl EnvironmentConfig {
             containers: self.containers.clone(),
             url: self.url.clone(),
             required_permission,
+            approvals_required: self.approvals_required.min(1),
             name,
         })
     }

@@ -151,8 +151,9 @@ pub async fn deployment(State(state): State<AppState>, headers: HeaderMap, Path(
         Err(error) => return failed(error),
     };
     let env = view.deployment.env.clone();
-    if !token.allows(&TokenScope::Read) && !token.allows(&TokenScope::Deploy(env.clone())) {
-        return answer(StatusCode::FORBIDDEN, format!("this token may not read deployments of {env}"));
+    // Outside the token's scopes a deployment does not exist for it (no environment named).
+    if !token.allows(&TokenScope::Read) && !token.allows(&TokenScope::Deploy(env)) {
+        return answer(StatusCode::NOT_FOUND, format!("deployment {id} was not found"));
     }
     Json(describe(&state, &view.deployment)).into_response()
 }

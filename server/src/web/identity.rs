@@ -56,6 +56,7 @@ pub async fn resolve_actor(
                 tracing::info!(login = %person.login, "a session reached its absolute lifetime");
                 let _ = session.flush().await;
             } else {
+                keep_alive(&session).await;
                 request.extensions_mut().insert(ActingAs(Actor::Person(person.login)));
             }
         }
@@ -63,6 +64,20 @@ pub async fn resolve_actor(
         Err(error) => tracing::warn!(%error, "a session could not be read; treating the visitor as signed out"),
     }
     next.run(request).await
+}
+
+/// tower-sessions renews the idle expiry only when a session changes: a person seen again after a few minutes
+/// is written down as seen, so an active session lives on (up to its absolute lifetime) without a write per page.
+async fn keep_alive(session: &Session) {
+    const SEEN_KEY: &str = "seen_at_ms";
+    const EVERY_MS: i64 = 5 * 60 * 1000;
+    let now = Utc::now().timestamp_millis();
+    let seen = session.get::<i64>(SEEN_KEY).await.ok().flatten().unwrap_or(0);
+    if now - seen >= EVERY_MS
+        && let Err(error) = session.insert(SEEN_KEY, now).await
+    {
+        tracing::warn!(%error, "a session could not be kept alive");
+    }
 }
 
 /// Strangers get nothing: a page sends them to sign in (keeping where they wanted to go), anything else is a 401.
