@@ -206,3 +206,11 @@ pub async fn create_token(
 pub async fn revoke_token(id: i64) -> Result<(), ServerFnError> {
     tengu()?.revoke_token(&acting_actor()?, id).await.map_err(user_error)
 }
+
+#[server]
+pub async fn load_audit(
+    filter: tengu_core::domain::AuditFilter,
+) -> Result<Vec<tengu_core::domain::AuditRow>, ServerFnError> {
+    let tengu = tengu()?;
+    tengu.audit_page(&viewer(&tengu).await?, &filter).await.map_err(user_error)
+}

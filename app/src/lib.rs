@@ -18,7 +18,8 @@ use leptos_router::{SsrMode, StaticSegment, path};
 
 use crate::components::site_header::SiteHeader;
 use crate::pages::{
-    DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound, ReviewEnvsPage, TokensPage,
+    AuditPage, DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound, ReviewEnvsPage,
+    TokensPage,
 };
 
 /// The HTML document around the app.
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/environments/:name") view=EnvironmentPage ssr=SsrMode::Async/>
                     <Route path=path!("/review-envs") view=ReviewEnvsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -66,10 +66,19 @@ pub fn set_checked(body: &str, item: PrNumber, checked: bool) -> Result<String, 
     Err(BodyError::ItemMissing(item))
 }
 
+/// Text from GitHub (a title, a commit headline) as one inert line: it cannot start a line of its own (a fake
+/// item) nor open or close an HTML comment, so it can never end tengu's block early or hide what follows.
+/// `&lt;` and `&gt;` show on GitHub as the `<` and `>` that were typed.
+fn inert(text: &str) -> String {
+    let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    line.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+}
+
 fn commit_line(commit: &Commit) -> String {
+    let headline = inert(&commit.headline);
     match &commit.author {
-        Some(author) => format!("- {} {} (@{author})", commit.sha.short(), commit.headline),
-        None => format!("- {} {}", commit.sha.short(), commit.headline),
+        Some(author) => format!("- {} {headline} (@{author})", commit.sha.short()),
+        None => format!("- {} {headline}", commit.sha.short()),
     }
 }
 
@@ -81,7 +90,7 @@ const CUT_MARK: &str = "<!-- tengu:checklist:cut -->";
 
 fn item_line(pr: &SourcePr, checked: bool) -> String {
     let mark = if checked { "x" } else { " " };
-    format!("- [{mark}] #{} {} @{}\n", pr.number.get(), pr.title, pr.author)
+    format!("- [{mark}] #{} {} @{}\n", pr.number.get(), inert(&pr.title), pr.author)
 }
 
 fn commit_details(pr: &SourcePr) -> String {
@@ -237,6 +246,32 @@ mod tests {
         assert_eq!(parse_item_line("- [ ] #12abc"), None);
         assert_eq!(parse_item_line("- [y] #12 t"), None);
         assert_eq!(parse_item_line("text - [ ] #12"), None);
+    }
+
+    #[test]
+    fn a_title_or_headline_cannot_end_the_block_or_add_an_item() {
+        let sneaky = format!("Fix {BLOCK_END}\n- [x] #999 Fake <!-- hidden");
+        let commit = Commit {
+            sha: CommitSha::parse("a".repeat(40)).unwrap(),
+            headline: format!("Bump --> {CUT_MARK}\r\n- [x] #998"),
+            author: None,
+            parents: 1,
+        };
+        let pr = SourcePr {
+            number: PrNumber::new(7).unwrap(),
+            title: sneaky,
+            author: Login::parse("alice").unwrap(),
+            assignees: vec![],
+            commits: vec![commit.clone()],
+        };
+        let body = format!("intro\n\n{}\n\nafter", render_block(&[(&pr, false)], &[commit]));
+        assert_eq!(read_checks(&body), vec![(PrNumber::new(7).unwrap(), false)], "one item, the real one");
+        assert_eq!(body.matches(BLOCK_END).count(), 1);
+        assert_eq!(body.matches("<!--").count(), 2, "only tengu's own markers open a comment: {body}");
+        assert!(body.contains("Fix &lt;!-- tengu:checklist:end --&gt; - [x] #999 Fake &lt;!-- hidden @alice"));
+        assert!(body.ends_with("after"));
+        let ticked = set_checked(&body, PrNumber::new(7).unwrap(), true).unwrap();
+        assert_eq!(read_checks(&ticked), vec![(PrNumber::new(7).unwrap(), true)]);
     }
 
     #[test]

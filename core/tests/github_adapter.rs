@@ -856,3 +856,67 @@ async fn permissions_and_memberships_are_read_as_github_answers_them() {
     let calls = server.received_requests().await.unwrap();
     assert!(calls.iter().all(|r| r.headers.get("authorization").unwrap() == "Bearer t0ken"));
 }
+
+#[tokio::test]
+async fn a_merge_is_approved_by_another_persons_approving_review_of_the_deploy_pr() {
+    use tengu_core::domain::{DeploymentState, ImageRef, Trigger};
+    use tengu_core::usecases::{DeployRequest, DeployTarget};
+    let server = MockServer::start().await;
+    let reviews = |list: Value| ResponseTemplate::new(200).set_body_json(list);
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/shop/pulls/21/reviews"))
+        .respond_with(reviews(json!([
+            {"user": {"login": "bob"}, "state": "APPROVED"},
+            {"user": {"login": "carol"}, "state": "APPROVED"}
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/shop/pulls/22/reviews"))
+        .respond_with(reviews(json!([{"user": {"login": "bob"}, "state": "APPROVED"}])))
+        .mount(&server)
+        .await;
+    let mut environment = dev_environment(DeployPrOptions::default());
+    environment.approvals_required = 1;
+    let settings = Settings {
+        environments: vec![environment],
+        sandbox: false,
+        public_url: "https://tengu.acme.test".into(),
+        reminders: ReminderPolicy::default(),
+        deploys: Default::default(),
+        review: Vec::new(),
+        access: Default::default(),
+    };
+    let ports = Ports {
+        store: Arc::new(support::sqlite().await),
+        code_host: Arc::new(with_token(&server)),
+        orchestrator: Arc::new(EcsNotConfigured),
+        tasks: Arc::new(EcsNotConfigured),
+        notifier: Arc::new(LogNotifier),
+        clock: Arc::new(ManualClock::at(Utc::now())),
+        people: Arc::new(support::EveryoneHas(tengu_core::domain::Permission::Write)),
+        policy: Arc::new(tengu_core::ports::RulePolicy),
+    };
+    let tengu = Tengu::new(settings, ports);
+    let merge = |deploy_pr: u64| DeployRequest {
+        env: EnvName::parse("dev").unwrap(),
+        target: DeployTarget::Image {
+            image: ImageRef::parse("registry.test/shop:abc1234").unwrap(),
+            sha: None,
+            source_prs: vec![],
+            deploy_pr: Some(PrNumber::new(deploy_pr).unwrap()),
+        },
+        trigger: Trigger::Merge,
+        idempotency_key: None,
+    };
+    // bob merged, carol approved the deploy PR on GitHub: carol's review is the second person.
+    let bob = Actor::Person(Login::parse("bob").unwrap());
+    let approved = tengu.request_deployment(&bob, merge(21)).await.unwrap();
+    assert_eq!(approved.state, DeploymentState::Requested);
+    assert_eq!(approved.approved_by.as_deref(), Some("carol (GitHub review of acme/shop#21)"));
+    // Only bob approved #22, and bob merged it: his own review does not count, so it waits.
+    tengu.abort_deployment(&bob, approved.id).await.unwrap();
+    let waiting = tengu.request_deployment(&bob, merge(22)).await.unwrap();
+    assert_eq!(waiting.state, DeploymentState::AwaitingApproval);
+    assert_eq!(waiting.approved_by, None);
+}

@@ -35,6 +35,13 @@ fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, Strin
         (<PressReviewEnv as ServerFn>::PATH, "repo=acme%2Fshop&pr=140&press=stop".into(), true),
         (<StopStrangerTask as ServerFn>::PATH, "cluster=shop-review&arn=arn%3Aaws%3Aecs%3Ax".into(), true),
         (<SimulateFeaturePr as ServerFn>::PATH, "change=open&title=Sneaky".into(), true),
+        (<ApproveDeployment as ServerFn>::PATH, format!("id={deployment}"), true),
+        (<RejectDeployment as ServerFn>::PATH, format!("id={deployment}&reason=not+now"), true),
+        (<LoadAudit as ServerFn>::PATH, "filter[limit]=10".into(), false),
+        (<LoadTokens as ServerFn>::PATH, String::new(), false),
+        // A person's own tokens: anyone signed in may manage theirs (a token acts with its owner's role).
+        (<CreateToken as ServerFn>::PATH, "name=mine&read=on&days=30".into(), false),
+        (<RevokeToken as ServerFn>::PATH, "id=1".into(), false),
     ]
 }
 

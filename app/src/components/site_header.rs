@@ -27,6 +27,7 @@ pub fn SiteHeader() -> impl IntoView {
                 <a href="/">"Overview"</a>
                 <a href="/deployments">"Deployments"</a>
                 <a href="/review-envs">"Review environments"</a>
+                <a href="/audit">"Audit log"</a>
                 <a href="/settings/tokens">"API tokens"</a>
             </nav>
             <Suspense fallback=|| ()>

@@ -32,6 +32,12 @@ pub fn DeployPrPage() -> impl IntoView {
         });
         (target, toggle.version().get(), decide.version().get(), simulate.version().get())
     };
+    let audit_link = move || {
+        params.with(|p| {
+            let part = |k: &str| p.get(k).unwrap_or_default();
+            format!("/audit?about={}%2F{}%23{}", part("owner"), part("name"), part("number"))
+        })
+    };
     let pr = Resource::new(key, |(target, _, _, _)| async move {
         let (repo, number) = target?;
         load_deploy_pr(repo, number).await.map_err(|e| error_text(&e))
@@ -66,6 +72,7 @@ pub fn DeployPrPage() -> impl IntoView {
                 history.await.ok().map(|entries| view! {
                     <section class="panel" aria-labelledby="history-title">
                         <h2 id="history-title">"History"</h2>
+                        <p><a href=audit_link>"In the audit log"</a></p>
                         <ActivityList entries/>
                     </section>
                 })

@@ -82,6 +82,8 @@ fn DeploymentView(deployment: Deployment, shipped: Vec<ChecklistItem>) -> impl I
                 <dt>"Commit"</dt><dd>{d.sha.as_ref().map(|s| s.short().to_owned()).unwrap_or_else(|| "—".to_owned())}</dd>
                 <dt>"Environment"</dt><dd><a href=format!("/environments/{}", d.env)>{d.env.to_string()}</a></dd>
                 <dt>"Started by"</dt><dd>{format!("{} ({})", d.actor, d.trigger.as_str())}</dd>
+                <dt>"Audit log"</dt>
+                <dd><a href=format!("/audit?about=deployment%20{}", d.id)>"every entry about this deployment"</a></dd>
                 {d.approved_by.clone().map(|by| view! { <dt>"Approved by"</dt><dd>{by}</dd> })}
                 <dt>"Requested"</dt><dd><time datetime=iso(d.requested_at)>{when(d.requested_at)}</time></dd>
                 <dt>"Took"</dt><dd>{took}</dd>

@@ -1,3 +1,4 @@
+mod audit;
 mod deploy_pr;
 mod deployment;
 mod environment;
@@ -7,6 +8,7 @@ mod not_found;
 mod review_envs;
 mod tokens;
 
+pub use audit::AuditPage;
 pub use deploy_pr::DeployPrPage;
 pub use deployment::DeploymentPage;
 pub use environment::EnvironmentPage;

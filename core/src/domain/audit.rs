@@ -26,6 +26,26 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    pub const ALL: [AuditAction; 17] = [
+        AuditAction::ItemVerified,
+        AuditAction::ItemUnverified,
+        AuditAction::DeployPrOpened,
+        AuditAction::DeploymentRequested,
+        AuditAction::DeploymentFinished,
+        AuditAction::DeploymentAborted,
+        AuditAction::ReviewEnvStarted,
+        AuditAction::ReviewEnvStopped,
+        AuditAction::GateOverridden,
+        AuditAction::ReminderSent,
+        AuditAction::SignedIn,
+        AuditAction::SignedOut,
+        AuditAction::Refused,
+        AuditAction::TokenCreated,
+        AuditAction::TokenRevoked,
+        AuditAction::DeploymentApproved,
+        AuditAction::DeploymentRejected,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuditAction::ItemVerified => "item_verified",
@@ -72,28 +92,32 @@ impl AuditAction {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [
-            AuditAction::ItemVerified,
-            AuditAction::ItemUnverified,
-            AuditAction::DeployPrOpened,
-            AuditAction::DeploymentRequested,
-            AuditAction::DeploymentFinished,
-            AuditAction::DeploymentAborted,
-            AuditAction::ReviewEnvStarted,
-            AuditAction::ReviewEnvStopped,
-            AuditAction::GateOverridden,
-            AuditAction::ReminderSent,
-            AuditAction::SignedIn,
-            AuditAction::SignedOut,
-            AuditAction::Refused,
-            AuditAction::TokenCreated,
-            AuditAction::TokenRevoked,
-            AuditAction::DeploymentApproved,
-            AuditAction::DeploymentRejected,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == value)
+        Self::ALL.into_iter().find(|a| a.as_str() == value)
     }
+}
+
+/// Which audit entries to show: all filters combine; newest first, `limit` at a time, older than `before`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Who (a login also finds what their tokens did).
+    pub actor: Option<String>,
+    /// Entries about this environment: its deployments, its deploy PRs and their items, refusals about it.
+    pub env: Option<super::EnvName>,
+    pub action: Option<AuditAction>,
+    /// One thing and its parts: `deployment 12`, `acme/shop#131` (with its items).
+    pub about: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Entries older than this one (the next page).
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// An audit entry with its place in the log (for paging).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub entry: AuditEntry,
 }
 
 /// One line of the audit log: who did what to which thing, when.

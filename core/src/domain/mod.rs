@@ -19,7 +19,7 @@ mod validated;
 
 pub use access::{Grant, Permission, Role, Viewer};
 pub use actor::Actor;
-pub use audit::{AuditAction, AuditEntry};
+pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRow};
 pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
 pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
 pub use deployment::{

@@ -2,8 +2,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    ApiToken, AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, EnvName, Grant, Login,
-    NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove,
+    EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot,
+    TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,6 +103,14 @@ pub trait Store: Send + Sync {
     async fn audit_log_for(&self, target: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
     /// Newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The entries the filter names, newest first; only those about `repos` (or, with `own`, about no repository
+    /// and by that person), unless `repos` is `None` (everything).
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        repos: Option<&[RepoSlug]>,
+        own: Option<&str>,
+    ) -> Result<Vec<AuditRow>, StoreError>;
 
     /// Stores a delivery before it is acknowledged; false when this delivery id was already received.
     async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError>;

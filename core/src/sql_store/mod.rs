@@ -2,6 +2,7 @@
 //! share the work), picked by the URL. The SQL is written once in the subset both dialects share; the schema
 //! has one migration folder per dialect.
 
+mod audit;
 mod connect;
 mod people;
 mod rows;

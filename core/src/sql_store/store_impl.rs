@@ -7,9 +7,9 @@ use sqlx::Row;
 use super::SqlStore;
 use super::rows::{self, millis, query_error, to_json};
 use crate::domain::{
-    ApiToken, AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState,
-    DeploymentStep, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot,
-    TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove,
+    DeploymentState, DeploymentStep, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv,
+    RolloutSnapshot, TaskDefinitionArn, Verification,
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
@@ -510,6 +510,15 @@ impl Store for SqlStore {
                 .await
                 .map_err(query_error)?;
         found.iter().map(rows::audit_entry).collect()
+    }
+
+    async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        repos: Option<&[RepoSlug]>,
+        own: Option<&str>,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        self.audit_rows(filter, repos, own).await
     }
 
     async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError> {

@@ -20,6 +20,9 @@ use tokio::sync::watch;
 
 /// How often the one reader per environment looks at the records.
 const READ_EVERY: Duration = Duration::from_millis(250);
+/// A stream ends after this long; the browser's EventSource connects again at once, and that request passes the
+/// session and permission checks afresh, so a signed-out or removed person stops receiving within this time.
+const STREAM_LIFETIME: Duration = Duration::from_secs(300);
 
 type Frame = Option<Deployment>;
 
@@ -108,9 +111,13 @@ pub async fn events(
 }
 
 fn frames(receiver: watch::Receiver<Frame>) -> impl Stream<Item = Result<Event, Infallible>> {
-    stream::unfold((receiver, true), |(mut receiver, first)| async move {
-        if !first && receiver.changed().await.is_err() {
-            return None;
+    let end = tokio::time::Instant::now() + STREAM_LIFETIME;
+    stream::unfold((receiver, true), move |(mut receiver, first)| async move {
+        if !first {
+            tokio::select! {
+                changed = receiver.changed() => changed.ok()?,
+                () = tokio::time::sleep_until(end) => return None,
+            }
         }
         let frame = receiver.borrow_and_update().clone();
         let data = serde_json::to_string(&frame).unwrap_or_else(|_| "null".to_owned());

@@ -1,0 +1,142 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use tengu_core::domain::{AuditAction, AuditFilter, AuditRow, EnvName};
+
+use crate::api::load_audit;
+use crate::components::error_notice::ErrorNotice;
+use crate::format::{error_text, iso, when};
+
+const PAGE: u32 = 50;
+
+/// `/audit`: every sign-in, refusal, tick, override, approval, button, token change, reminder and deployment,
+/// filtered by person, environment, action, thing and dates; pages go back by entry.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        query.with(|q| {
+            let text = |key: &str| q.get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+            let day = |key: &str| {
+                text(key)
+                    .and_then(|v| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc())
+            };
+            AuditFilter {
+                actor: text("person"),
+                env: text("env").and_then(|v| EnvName::parse(v).ok()),
+                action: text("action").and_then(|v| AuditAction::parse(&v)),
+                about: text("about"),
+                since: day("from"),
+                until: day("to").map(|t| t + chrono::Duration::days(1)),
+                before: text("before").and_then(|v| v.parse().ok()),
+                limit: PAGE,
+            }
+        })
+    };
+    let raw = move |key: &'static str| move || query.with(|q| q.get(key).unwrap_or_default());
+    let rows = Resource::new(filter, |filter| async move { load_audit(filter).await.map_err(|e| error_text(&e)) });
+    let actions = AuditAction::ALL
+        .into_iter()
+        .map(|a| {
+            let selected = move || query.with(|q| q.get("action").as_deref() == Some(a.as_str()));
+            view! { <option value=a.as_str() selected=selected>{a.as_str().replace('_', " ")}</option> }
+        })
+        .collect_view();
+    view! {
+        <Title text="Audit log"/>
+        <nav class="breadcrumbs" aria-label="Breadcrumbs">
+            <a href="/">"Overview"</a>
+            <span aria-hidden="true">" / "</span>
+            <span>"audit log"</span>
+        </nav>
+        <header class="page-header"><h1>"Audit log"</h1></header>
+        <form method="get" action="/audit" class="filters" role="search" aria-label="Filter the audit log">
+            <label>"Person " <input type="text" name="person" size="12" value=raw("person")/></label>
+            <label>"Environment " <input type="text" name="env" size="10" value=raw("env")/></label>
+            <label>"Action " <select name="action"><option value="">"any"</option>{actions}</select></label>
+            <label>"About " <input type="text" name="about" size="18" value=raw("about") placeholder="deployment 12"/></label>
+            <label>"From " <input type="date" name="from" value=raw("from")/></label>
+            <label>"To " <input type="date" name="to" value=raw("to")/></label>
+            <button type="submit">"Filter"</button>
+        </form>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(rows) => view! { <AuditTable rows/> }.into_any(),
+                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Where an entry's target lives in the dashboard, when it has a page.
+fn link_of(target: &str) -> Option<String> {
+    if let Some(id) = target.strip_prefix("deployment ").and_then(|id| id.parse::<i64>().ok()) {
+        return Some(format!("/deployments/{id}"));
+    }
+    let pr = target.split(' ').next()?;
+    let (repo, number) = pr.split_once('#')?;
+    let (owner, name) = repo.split_once('/')?;
+    number.parse::<u64>().ok().map(|n| format!("/repos/{owner}/{name}/deploy-prs/{n}"))
+}
+
+#[component]
+fn AuditTable(rows: Vec<AuditRow>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty">"No entries match."</p> }.into_any();
+    }
+    let older = rows.last().map(|r| r.id);
+    let lines = rows
+        .into_iter()
+        .map(|row| {
+            let e = row.entry;
+            let target = match link_of(&e.target) {
+                Some(href) => view! { <a href=href>{e.target.clone()}</a> }.into_any(),
+                None => view! { <span>{e.target.clone()}</span> }.into_any(),
+            };
+            view! {
+                <tr data-entry=row.id.to_string()>
+                    <td><time datetime=iso(e.at)>{when(e.at)}</time></td>
+                    <td>{e.actor.clone()}</td>
+                    <td>{e.action.as_str().replace('_', " ")}</td>
+                    <td>{target}</td>
+                    <td>{e.detail.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    // The next page keeps the filters and goes back from the oldest entry shown.
+    let next = move || {
+        let query = use_query_map();
+        query.with(|q| {
+            let mut pairs: Vec<String> = ["person", "env", "action", "about", "from", "to"]
+                .into_iter()
+                .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(&v))))
+                .collect();
+            if let Some(id) = older {
+                pairs.push(format!("before={id}"));
+            }
+            format!("/audit?{}", pairs.join("&"))
+        })
+    };
+    view! {
+        <table class="table">
+            <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"About"</th><th>"Detail"</th></tr></thead>
+            <tbody>{lines}</tbody>
+        </table>
+        <p><a href=next>"Older entries"</a></p>
+    }
+    .into_any()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
