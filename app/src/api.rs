@@ -62,9 +62,8 @@ pub async fn simulate_github_edit(
     verified: bool,
     person: Login,
 ) -> Result<(), ServerFnError> {
-    let tengu = tengu()?;
-    viewer(&tengu).await?;
-    tengu.simulate_github_edit(&person, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
+    let actor = acting_actor()?;
+    tengu()?.simulate_github_edit(&actor, &person, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
 }
 
 #[server]

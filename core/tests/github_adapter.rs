@@ -487,8 +487,17 @@ fn dev_environment(deploy_pr: DeployPrOptions) -> Environment {
 }
 
 async fn tengu_on(server: &MockServer, deploy_pr: DeployPrOptions) -> Tengu {
+    tengu_with(server, dev_environment(deploy_pr), tengu_core::domain::Permission::Admin).await
+}
+
+/// tengu on the GitHub stand-in with one environment, where everyone has `permission`.
+async fn tengu_with(
+    server: &MockServer,
+    environment: Environment,
+    permission: tengu_core::domain::Permission,
+) -> Tengu {
     let settings = Settings {
-        environments: vec![dev_environment(deploy_pr)],
+        environments: vec![environment],
         sandbox: false,
         public_url: "https://tengu.acme.test".into(),
         reminders: ReminderPolicy::default(),
@@ -503,7 +512,7 @@ async fn tengu_on(server: &MockServer, deploy_pr: DeployPrOptions) -> Tengu {
         tasks: Arc::new(EcsNotConfigured),
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(ManualClock::at(Utc::now())),
-        people: Arc::new(support::EveryoneHas(tengu_core::domain::Permission::Admin)),
+        people: Arc::new(support::EveryoneHas(permission)),
         policy: Arc::new(tengu_core::ports::RulePolicy),
     };
     Tengu::new(settings, ports)
@@ -878,26 +887,7 @@ async fn a_merge_is_approved_by_another_persons_approving_review_of_the_deploy_p
         .await;
     let mut environment = dev_environment(DeployPrOptions::default());
     environment.approvals_required = 1;
-    let settings = Settings {
-        environments: vec![environment],
-        sandbox: false,
-        public_url: "https://tengu.acme.test".into(),
-        reminders: ReminderPolicy::default(),
-        deploys: Default::default(),
-        review: Vec::new(),
-        access: Default::default(),
-    };
-    let ports = Ports {
-        store: Arc::new(support::sqlite().await),
-        code_host: Arc::new(with_token(&server)),
-        orchestrator: Arc::new(EcsNotConfigured),
-        tasks: Arc::new(EcsNotConfigured),
-        notifier: Arc::new(LogNotifier),
-        clock: Arc::new(ManualClock::at(Utc::now())),
-        people: Arc::new(support::EveryoneHas(tengu_core::domain::Permission::Write)),
-        policy: Arc::new(tengu_core::ports::RulePolicy),
-    };
-    let tengu = Tengu::new(settings, ports);
+    let tengu = tengu_with(&server, environment, tengu_core::domain::Permission::Write).await;
     let merge = |deploy_pr: u64| DeployRequest {
         env: EnvName::parse("dev").unwrap(),
         target: DeployTarget::Image {

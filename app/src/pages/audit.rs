@@ -5,7 +5,7 @@ use tengu_core::domain::{AuditAction, AuditFilter, AuditRow, EnvName};
 
 use crate::api::load_audit;
 use crate::components::error_notice::ErrorNotice;
-use crate::format::{error_text, iso, when};
+use crate::format::{day_start, error_text, iso, when};
 
 const PAGE: u32 = 50;
 
@@ -17,12 +17,7 @@ pub fn AuditPage() -> impl IntoView {
     let filter = move || {
         query.with(|q| {
             let text = |key: &str| q.get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-            let day = |key: &str| {
-                text(key)
-                    .and_then(|v| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|t| t.and_utc())
-            };
+            let day = |key: &str| day_start(text(key).as_deref());
             AuditFilter {
                 actor: text("person"),
                 env: text("env").and_then(|v| EnvName::parse(v).ok()),

@@ -6,7 +6,7 @@ use tengu_core::domain::{DeploymentFilter, DeploymentId, DeploymentState, EnvNam
 use crate::api::load_history;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
-use crate::format::error_text;
+use crate::format::{day_start, error_text};
 
 const PAGE: u32 = 25;
 
@@ -17,12 +17,7 @@ pub fn HistoryPage() -> impl IntoView {
     let filter = move || {
         query.with(|q| {
             let text = |key: &str| q.get(key).filter(|v| !v.trim().is_empty());
-            let day = |key: &str| {
-                text(key)
-                    .and_then(|v| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|t| t.and_utc())
-            };
+            let day = |key: &str| day_start(text(key).as_deref());
             DeploymentFilter {
                 env: text("env").and_then(|v| EnvName::parse(&v).ok()),
                 state: text("state").and_then(|v| DeploymentState::parse(&v)),

@@ -45,6 +45,11 @@ pub enum Action<'a> {
     },
     /// Create or revoke one's own API tokens.
     ManageTokens,
+    /// The sandbox only: act on its simulated GitHub (open, push to or close a pull request; edit a body as
+    /// someone), which a deployer of the repository could do on GitHub.
+    SimulateGithub {
+        repo: &'a RepoSlug,
+    },
 }
 
 impl Action<'_> {
@@ -54,7 +59,8 @@ impl Action<'_> {
             Action::Verify { repo, .. }
             | Action::OverrideGate { repo, .. }
             | Action::ReviewEnv { repo, .. }
-            | Action::StopStrangerTask { repo } => Some(repo),
+            | Action::StopStrangerTask { repo }
+            | Action::SimulateGithub { repo } => Some(repo),
             Action::RefreshDeployPr { env }
             | Action::Deploy { env }
             | Action::Redeploy { env }
@@ -79,6 +85,7 @@ impl Action<'_> {
             Action::ReviewEnv { .. } => "run review environments",
             Action::StopStrangerTask { .. } => "stop a task",
             Action::ManageTokens => "manage API tokens",
+            Action::SimulateGithub { .. } => "act on the sandbox's GitHub",
         }
     }
 
@@ -96,6 +103,7 @@ impl Action<'_> {
             Action::ReviewEnv { repo, pr } => format!("review environment {repo}{pr}"),
             Action::StopStrangerTask { repo } => format!("review tasks of {repo}"),
             Action::ManageTokens => "API tokens".to_owned(),
+            Action::SimulateGithub { repo } => format!("simulated GitHub of {repo}"),
         }
     }
 

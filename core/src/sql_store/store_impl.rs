@@ -22,6 +22,19 @@ fn number(n: PrNumber) -> i64 {
 }
 
 impl SqlStore {
+    /// A deployment's timeline with one more step, for the update that takes it.
+    async fn steps_with(&self, id: DeploymentId, step: DeploymentStep) -> Result<Vec<DeploymentStep>, StoreError> {
+        let current = sqlx::query("SELECT steps FROM deployments WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?
+            .ok_or_else(|| StoreError::NotFound(format!("deployment {id}")))?;
+        let mut steps: Vec<DeploymentStep> = rows::json(&current, "steps")?;
+        steps.push(step);
+        Ok(steps)
+    }
+
     async fn items_of(&self, prs: &mut [DeployPr]) -> Result<(), StoreError> {
         if prs.is_empty() {
             return Ok(());
@@ -240,14 +253,7 @@ impl Store for SqlStore {
     }
 
     async fn move_deployment(&self, id: DeploymentId, change: &DeploymentMove<'_>) -> Result<bool, StoreError> {
-        let current = sqlx::query("SELECT steps FROM deployments WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?
-            .ok_or_else(|| StoreError::NotFound(format!("deployment {id}")))?;
-        let mut steps: Vec<DeploymentStep> = rows::json(&current, "steps")?;
-        steps.push(DeploymentStep { state: change.to, at: change.at });
+        let steps = self.steps_with(id, DeploymentStep { state: change.to, at: change.at }).await?;
         // The state in the WHERE clause makes this a compare-and-set: of two writers that read the same state,
         // one moves it and the other learns it lost.
         let done = sqlx::query(
@@ -268,14 +274,7 @@ impl Store for SqlStore {
     }
 
     async fn approve_deployment(&self, id: DeploymentId, by: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        let current = sqlx::query("SELECT steps FROM deployments WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?
-            .ok_or_else(|| StoreError::NotFound(format!("deployment {id}")))?;
-        let mut steps: Vec<DeploymentStep> = rows::json(&current, "steps")?;
-        steps.push(DeploymentStep { state: DeploymentState::Requested, at });
+        let steps = self.steps_with(id, DeploymentStep { state: DeploymentState::Requested, at }).await?;
         let done = sqlx::query(
             "UPDATE deployments SET state = $1, approved_by = $2, steps = $3 \
              WHERE id = $4 AND state = $5 AND finished_at IS NULL",

@@ -1,7 +1,7 @@
 use crate::checklist_body;
-use crate::domain::{Login, PrNumber, RepoSlug};
+use crate::domain::{Actor, Login, PrNumber, RepoSlug};
 use crate::error::CoreError;
-use crate::ports::FeaturePrChange;
+use crate::ports::{Action, FeaturePrChange};
 use crate::tengu::Tengu;
 use crate::webhooks::{GithubEvent, PrAction, PullRequestEvent};
 
@@ -10,6 +10,7 @@ impl Tengu {
     /// on the simulated GitHub and then reaches tengu exactly as GitHub's `pull_request.edited` webhook would.
     pub async fn simulate_github_edit(
         &self,
+        actor: &Actor,
         person: &Login,
         repo: &RepoSlug,
         deploy_pr: PrNumber,
@@ -19,6 +20,7 @@ impl Tengu {
         if !self.settings.sandbox {
             return Err(CoreError::Refused("edits on GitHub are simulated only in the sandbox".to_owned()));
         }
+        self.authorize(actor, &Action::SimulateGithub { repo }).await?;
         let host = &self.ports.code_host;
         let before = host.pull_request(repo, deploy_pr).await?;
         let body = checklist_body::set_checked(&before.body, item, verified)?;
@@ -77,6 +79,7 @@ impl Tengu {
             .first()
             .map(|r| r.repo.clone())
             .ok_or_else(|| CoreError::Refused("the sandbox has no review environments".to_owned()))?;
+        self.authorize(&Actor::Person(person.clone()), &Action::SimulateGithub { repo: &repo }).await?;
         let action = match &change {
             FeaturePrChange::Open { .. } => PrAction::Opened,
             FeaturePrChange::Push(_) => PrAction::Synchronize,
