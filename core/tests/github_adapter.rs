@@ -910,3 +910,13 @@ async fn a_merge_is_approved_by_another_persons_approving_review_of_the_deploy_p
     assert_eq!(waiting.state, DeploymentState::AwaitingApproval);
     assert_eq!(waiting.approved_by, None);
 }
+
+#[tokio::test]
+async fn the_deploy_pr_body_is_read_from_github_only_in_the_sandbox() {
+    let server = MockServer::start().await;
+    let tengu = tengu_on(&server, DeployPrOptions::default()).await;
+    let everyone = support::everyone();
+    let refused = tengu.deploy_pr_body_on_github(&everyone, &repo(), PrNumber::new(7).unwrap()).await.unwrap_err();
+    assert!(refused.user_message().contains("only in the sandbox"), "{}", refused.user_message());
+    assert!(server.received_requests().await.unwrap().is_empty(), "GitHub was not asked");
+}
