@@ -159,6 +159,10 @@ async fn a_sign_in_that_went_wrong_leaves_no_session() {
     assert!(set_cookie(&headers).is_none(), "no session");
     let (_, headers, _) = app.send(get("/auth/github")).await;
     let started = set_cookie(&headers).unwrap();
+    let raw = headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax") && raw.contains("Path=/"), "{raw}");
+    let max_age: i64 = raw.split("Max-Age=").nth(1).unwrap().split(';').next().unwrap().parse().unwrap();
+    assert!(max_age <= 600, "a sign-in under way lives ten minutes at most: {raw}");
     let (status, _, _) = app.get_as(&started, "/auth/github/callback?code=x&state=wrong").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _, _) = app.get_as(&started, "/").await;

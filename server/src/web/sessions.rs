@@ -83,14 +83,18 @@ impl SessionStore for DbSessionStore {
 /// no other site or subdomain can set or read it.
 pub fn layer(store: DbSessionStore, public_url: &str, config: SessionsConfig) -> SessionManagerLayer<DbSessionStore> {
     let https = public_url.starts_with("https://");
-    let idle = time::Duration::hours(config.session_idle_hours.clamp(1, 24 * 30) as i64);
     SessionManagerLayer::new(store)
         .with_name(if https { "__Host-tengu" } else { "tengu_session" })
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(https)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(idle))
+        .with_expiry(idle_expiry(config))
+}
+
+/// A signed-in session ends after this long unused.
+pub fn idle_expiry(config: SessionsConfig) -> Expiry {
+    Expiry::OnInactivity(time::Duration::hours(config.session_idle_hours.clamp(1, 24 * 30) as i64))
 }
 
 /// Deletes expired sessions every ten minutes.

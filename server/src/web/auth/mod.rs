@@ -15,7 +15,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tengu_core::CoreError;
 use tengu_core::domain::{Actor, Login};
-use tower_sessions::Session;
+use tower_sessions::{Expiry, Session};
 
 use super::AppState;
 use super::identity::{PERSON_KEY, SignedIn, local_path};
@@ -51,6 +51,8 @@ pub async fn start(State(state): State<AppState>, session: Session, Query(query)
         next: local_path(query.next.as_deref()),
     };
     let url = state.web.identity.authorize_url(&pending.state, &pkce::challenge(&pending.verifier));
+    // A sign-in under way is kept ten minutes, so visitors who never come back leave no lasting rows.
+    session.set_expiry(Some(Expiry::OnInactivity(time::Duration::minutes(10))));
     if let Err(error) = session.insert(PENDING_KEY, &pending).await {
         tracing::error!(%error, "a sign-in could not be started");
         return failed(StatusCode::SERVICE_UNAVAILABLE, "tengu could not start the sign-in; try again in a moment.");
@@ -102,6 +104,7 @@ pub async fn callback(State(state): State<AppState>, session: Session, Query(bac
     }
     let person = SignedIn { login: login.clone(), at_ms: Utc::now().timestamp_millis() };
     // A new id at sign-in: whoever knew the id before (a fixed cookie) learns nothing of the session after.
+    session.set_expiry(Some(super::sessions::idle_expiry(state.web.sessions)));
     let stored = match session.cycle_id().await {
         Ok(()) => session.insert(PERSON_KEY, &person).await,
         Err(error) => Err(error),
