@@ -77,6 +77,8 @@ async fn a_stranger_gets_nothing_and_changes_nothing() {
         "/environments/dev",
         "/deployments",
         &format!("/deployments/{deployment}"),
+        "/audit",
+        "/settings/tokens",
         "/review-envs",
         &format!("/repos/acme/shop/deploy-prs/{pr}"),
     ] {
