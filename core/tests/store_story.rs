@@ -309,6 +309,10 @@ async fn story(store: &dyn Store) {
     assert_eq!(pending, ["a-1", "b-2"]);
     store.finish_delivery("a-1", t(4), "pong").await.unwrap();
     assert_eq!(store.unfinished_deliveries(10).await.unwrap(), vec![delivery("b-2", 2)]);
+    // Pruning takes finished deliveries received before the cut, never an unfinished one.
+    assert_eq!(store.prune_deliveries(t(10)).await.unwrap(), 1);
+    assert_eq!(store.unfinished_deliveries(10).await.unwrap(), vec![delivery("b-2", 2)]);
+    assert!(store.record_delivery(&delivery("a-1", 11)).await.unwrap(), "a pruned id is new again");
 
     // Documents are upserted by key.
     assert_eq!(store.load_document("k").await.unwrap(), None);

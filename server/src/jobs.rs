@@ -67,3 +67,19 @@ pub fn spawn_review_reconciler(tengu: Tengu) {
         }
     });
 }
+
+/// Deletes handled webhook deliveries older than the retention period, every hour.
+pub fn spawn_delivery_pruning(tengu: Tengu, retention: chrono::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match tengu.prune_deliveries(retention).await {
+                Ok(0) => {}
+                Ok(gone) => tracing::info!(gone, "handled webhook deliveries past their retention deleted"),
+                Err(error) => tracing::warn!(%error, "old webhook deliveries could not be deleted"),
+            }
+        }
+    });
+}

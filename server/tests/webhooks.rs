@@ -90,9 +90,18 @@ async fn ping_and_unused_events_are_acknowledged_and_a_redelivery_is_handled_onc
     assert_eq!(status, StatusCode::OK, "a redelivery signed with the previous secret is recognised");
     let (status, _, _) = app.send(delivery("push", "p-2", &fixture("push"), Some(OLD_SECRET))).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let (status, _, _) = app.send(delivery("star", "p-3", &json!({"action": "created"}), Some(SECRET))).await;
-    assert_eq!(status, StatusCode::ACCEPTED);
+    // An event tengu does not act on is recorded (a redelivery is known) and finished, its payload not kept.
+    let (status, _, body) = app.send(delivery("star", "p-3", &json!({"action": "created"}), Some(SECRET))).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, "star events are not used by tengu; recorded without the payload.")
+    );
     app.settle_deliveries().await;
+    let (status, _, _) = app.send(delivery("star", "p-3", &json!({"action": "created"}), Some(SECRET))).await;
+    assert_eq!(status, StatusCode::OK, "known");
+    // Finished deliveries go after the retention period; unfinished ones stay whatever their age.
+    assert_eq!(app.tengu.prune_deliveries(chrono::Duration::days(30)).await.unwrap(), 0, "nothing is old yet");
+    assert_eq!(app.tengu.prune_deliveries(chrono::Duration::seconds(-60)).await.unwrap(), 3, "ping, push and star");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -115,6 +115,8 @@ pub trait Store: Send + Sync {
     /// Stores a delivery before it is acknowledged; false when this delivery id was already received.
     async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError>;
     async fn finish_delivery(&self, delivery_id: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError>;
+    /// Deletes deliveries finished and received before `received_before`; how many.
+    async fn prune_deliveries(&self, received_before: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Deliveries received but not yet handled, oldest first.
     async fn unfinished_deliveries(&self, limit: u32) -> Result<Vec<StoredDelivery>, StoreError>;
 

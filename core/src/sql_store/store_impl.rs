@@ -546,6 +546,15 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn prune_deliveries(&self, received_before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM webhook_deliveries WHERE processed_at IS NOT NULL AND received_at < $1")
+            .bind(millis(received_before))
+            .execute(&self.pool)
+            .await
+            .map_err(query_error)?;
+        Ok(done.rows_affected())
+    }
+
     async fn unfinished_deliveries(&self, limit: u32) -> Result<Vec<StoredDelivery>, StoreError> {
         let found = sqlx::query(
             "SELECT delivery_id, event, payload, received_at FROM webhook_deliveries WHERE processed_at IS NULL \

@@ -131,6 +131,11 @@ struct PushHook {
 }
 
 /// Reads one delivery: `event` is the `X-GitHub-Event` header, `payload` the body.
+/// Whether tengu acts on deliveries of this event; the payloads of the others are not kept.
+pub fn is_used(event: &str) -> bool {
+    matches!(event, "ping" | "pull_request" | "push")
+}
+
 pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookParseError> {
     let fail = |reason: String| WebhookParseError { event: event.to_owned(), reason };
     match event {
@@ -185,6 +190,7 @@ mod tests {
     fn unknown_events_are_ignored_and_broken_payloads_are_reported() {
         assert_eq!(parse_event("star", "{}"), Ok(GithubEvent::Ignored { event: "star".into() }));
         assert_eq!(parse_event("ping", "{}"), Ok(GithubEvent::Ping));
+        assert!(is_used("pull_request") && is_used("push") && !is_used("star"));
         let err = parse_event("pull_request", "{\"action\": 1}").unwrap_err();
         assert!(err.to_string().starts_with("the pull_request payload cannot be read"), "{err}");
     }

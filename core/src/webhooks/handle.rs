@@ -19,14 +19,27 @@ impl Tengu {
         event: &str,
         payload: String,
     ) -> Result<Option<StoredDelivery>, CoreError> {
+        // An event tengu does not act on is recorded (so a redelivery is known) without its payload, finished.
+        let used = super::is_used(event);
         let delivery = StoredDelivery {
             delivery_id: delivery_id.to_owned(),
             event: event.to_owned(),
-            payload,
+            payload: if used { payload } else { String::new() },
             received_at: self.ports.clock.now(),
         };
         let new = self.ports.store.record_delivery(&delivery).await?;
+        if new && !used {
+            let outcome = format!("{event} events are not used by tengu; the payload was not kept");
+            self.ports.store.finish_delivery(delivery_id, delivery.received_at, &outcome).await?;
+            return Ok(None);
+        }
         Ok(new.then_some(delivery))
+    }
+
+    /// Deletes finished deliveries received before the retention period; how many. Unfinished ones are kept
+    /// whatever their age: they still have work to do.
+    pub async fn prune_deliveries(&self, retention: chrono::Duration) -> Result<u64, CoreError> {
+        Ok(self.ports.store.prune_deliveries(self.ports.clock.now() - retention).await?)
     }
 
     /// Handles one stored delivery and marks it processed with what was done. A payload that cannot be read is

@@ -4,4 +4,4 @@
 mod event;
 mod handle;
 
-pub use event::{GithubEvent, PrAction, PullRequestEvent, WebhookParseError, parse_event};
+pub use event::{GithubEvent, PrAction, PullRequestEvent, WebhookParseError, is_used, parse_event};

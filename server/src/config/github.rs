@@ -24,4 +24,6 @@ pub struct GithubConfig {
     pub client_secret: Option<Secret>,
     /// GitHub's web address for sign-in, when it is not derived from `api_url` (`https://github.com`).
     pub web_url: Option<String>,
+    /// How long handled webhook deliveries are kept (30 days unless set); unhandled ones stay until handled.
+    pub delivery_retention_days: Option<u32>,
 }

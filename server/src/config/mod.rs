@@ -288,6 +288,11 @@ impl Config {
         Ok(())
     }
 
+    /// How long handled webhook deliveries are kept.
+    pub fn delivery_retention(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::from(self.github.delivery_retention_days.unwrap_or(30).clamp(1, 3650)))
+    }
+
     /// The proxy's shared secret for the review route, when set.
     pub fn review_proxy_secret(&self) -> Option<&str> {
         self.review.proxy_secret.as_ref().map(|s| s.0.as_str())

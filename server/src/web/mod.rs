@@ -193,6 +193,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     crate::jobs::spawn_resume_deployments(tengu.clone());
     crate::jobs::spawn_review_reconciler(tengu.clone());
     sessions::spawn_expired_deletion(sessions::DbSessionStore::new(tengu.store().clone()));
+    crate::jobs::spawn_delivery_pruning(tengu.clone(), config.delivery_retention());
     let replay = tengu.clone();
     tokio::spawn(async move {
         match replay.process_unfinished_deliveries().await {

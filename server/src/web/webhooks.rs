@@ -35,6 +35,10 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         return (StatusCode::BAD_REQUEST, "The payload is not UTF-8 JSON.").into_response();
     };
     match state.tengu.accept_delivery(delivery_id, event, payload).await {
+        Ok(None) if !tengu_core::webhooks::is_used(event) => {
+            (StatusCode::OK, format!("{event} events are not used by tengu; recorded without the payload."))
+                .into_response()
+        }
         Ok(None) => (StatusCode::OK, "Already received; handled once.").into_response(),
         Ok(Some(delivery)) => {
             let tengu = state.tengu.clone();
