@@ -1,4 +1,7 @@
 //! Server functions: each parses nothing (its arguments are already tengu's types) and hands over to the core.
+//! Who may call them: a signed-in person only (the server answers 401 to anyone else before any of these runs);
+//! a reading one shows what the person's permission lets them see, a changing one is decided by the core's
+//! `Policy` (the rule table in the README).
 
 use leptos::prelude::*;
 use tengu_core::domain::{AuditEntry, Deployment, EnvName, Login, PrNumber, RepoSlug};
@@ -117,12 +120,14 @@ pub async fn abort_deployment(id: i64) -> Result<Deployment, ServerFnError> {
     tengu()?.abort_deployment(&acting_actor()?, id).await.map_err(user_error)
 }
 
+/// A deployer with the environment's bar, not the one who asked.
 #[server]
 pub async fn approve_deployment(id: i64) -> Result<Deployment, ServerFnError> {
     let id = tengu_core::domain::DeploymentId(id);
     tengu()?.approve_deployment(&acting_actor()?, id).await.map_err(user_error)
 }
 
+/// Like approving: a deployer with the environment's bar, not the one who asked.
 #[server]
 pub async fn reject_deployment(id: i64, reason: String) -> Result<Deployment, ServerFnError> {
     let id = tengu_core::domain::DeploymentId(id);
@@ -177,6 +182,7 @@ pub struct TokensPageData {
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
+/// Anyone signed in: their own tokens.
 #[server]
 pub async fn load_tokens() -> Result<TokensPageData, ServerFnError> {
     let tengu = tengu()?;
@@ -187,7 +193,7 @@ pub async fn load_tokens() -> Result<TokensPageData, ServerFnError> {
     Ok(TokensPageData { tokens, environments, now: chrono::Utc::now() })
 }
 
-/// Creates a token; the answer is its secret, shown this once. `read` is a checkbox, `deploy_env` names the
+/// Anyone signed in, for themselves. Creates a token; the answer is its secret, shown this once. `read` is a checkbox, `deploy_env` names the
 /// environment it may deploy to (empty: none).
 #[server]
 pub async fn create_token(
@@ -201,11 +207,13 @@ pub async fn create_token(
     Ok(created.secret)
 }
 
+/// Anyone signed in, for their own tokens.
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), ServerFnError> {
     tengu()?.revoke_token(&acting_actor()?, id).await.map_err(user_error)
 }
 
+/// Anyone signed in: entries about the repositories they may see, and their own.
 #[server]
 pub async fn load_audit(
     filter: tengu_core::domain::AuditFilter,

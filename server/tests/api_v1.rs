@@ -70,7 +70,9 @@ async fn a_token_deploys_within_its_scopes_and_its_owners_role() {
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64(), Some(id));
 
-    // Following it.
+    // Following it (and nobody without a token).
+    let anonymous = Request::get(format!("/api/v1/deployments/{id}")).body(Body::empty()).unwrap();
+    assert_eq!(app.send(anonymous).await.0, StatusCode::UNAUTHORIZED);
     let (status, _, body) = app.send(read(&format!("/api/v1/deployments/{id}"), &carol.secret)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let now: Value = serde_json::from_str(&body).unwrap();

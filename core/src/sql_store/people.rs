@@ -53,15 +53,7 @@ impl SqlStore {
         data: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
-                .bind(id.to_owned())
-                .bind(data.to_owned())
-                .bind(millis(expires_at))
-                .execute(&self.pool)
-                .await
-                .map_err(query_error)?;
-        Ok(done.rows_affected() == 1)
+        self.write_session(id, data, expires_at, "DO NOTHING").await
     }
 
     pub(super) async fn save_session_row(
@@ -70,17 +62,28 @@ impl SqlStore {
         data: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-        )
-        .bind(id.to_owned())
-        .bind(data.to_owned())
-        .bind(millis(expires_at))
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(())
+        let on_conflict = "DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at";
+        self.write_session(id, data, expires_at, on_conflict).await.map(drop)
+    }
+
+    /// One insert for both: a new session keeps a taken id untouched, a saved one replaces it. True when written.
+    async fn write_session(
+        &self,
+        id: &str,
+        data: &str,
+        expires_at: DateTime<Utc>,
+        on_conflict: &str,
+    ) -> Result<bool, StoreError> {
+        let sql =
+            format!("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) {on_conflict}");
+        let done = sqlx::query(&sql)
+            .bind(id.to_owned())
+            .bind(data.to_owned())
+            .bind(millis(expires_at))
+            .execute(&self.pool)
+            .await
+            .map_err(query_error)?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub(super) async fn load_session_row(&self, id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {

@@ -75,7 +75,7 @@ impl Tengu {
             grants.push((repo, Grant { permission, checked_at: now }));
         }
         self.ports.store.save_grants(login, &grants).await?;
-        let viewer = viewer_of(login, &grants);
+        let viewer = viewer_of(Actor::Person(login.clone()), &grants);
         self.access.remember(login, grants);
         Ok(viewer)
     }
@@ -109,9 +109,7 @@ impl Tengu {
         if incomplete || oldest.is_none_or(|at| now - at > self.settings.access.permission_ttl()) {
             self.refresh_in_background(login);
         }
-        let mut viewer = viewer_of(login, &grants);
-        viewer.actor = actor.clone();
-        Ok(viewer)
+        Ok(viewer_of(actor.clone(), &grants))
     }
 
     #[cfg(feature = "runtime")]
@@ -187,7 +185,7 @@ impl Tengu {
     }
 }
 
-fn viewer_of(login: &Login, grants: &[(RepoSlug, Grant)]) -> Viewer {
+fn viewer_of(actor: Actor, grants: &[(RepoSlug, Grant)]) -> Viewer {
     let grants: BTreeMap<RepoSlug, Permission> = grants.iter().map(|(r, g)| (r.clone(), g.permission)).collect();
-    Viewer { actor: Actor::Person(login.clone()), grants }
+    Viewer { actor, grants }
 }

@@ -35,12 +35,11 @@ impl Tengu {
         let review_envs = store.review_envs().await?.into_iter().filter(|e| viewer.can_see(&e.repo)).collect();
         let activity = self.visible_activity(viewer, store.audit_log(RECENT_ACTIVITY * 4).await?);
         let activity = activity.into_iter().take(RECENT_ACTIVITY as usize).collect();
-        let unfinished = DeploymentFilter { unfinished: true, ..DeploymentFilter::newest(100) };
-        let awaiting_approval = store
-            .recent_deployments(&unfinished)
-            .await?
-            .into_iter()
-            .filter(|d| d.state == crate::domain::DeploymentState::AwaitingApproval && viewer.can_see(&d.repo))
+        // A waiting deployment holds its environment's lock, so it is that environment's newest: no query needed.
+        let awaiting_approval = environments
+            .iter()
+            .filter_map(|card| card.last.clone())
+            .filter(|d| d.state == crate::domain::DeploymentState::AwaitingApproval && d.finished_at.is_none())
             .collect();
         Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity, awaiting_approval })
     }
