@@ -221,3 +221,16 @@ pub async fn load_audit(
     let tengu = tengu()?;
     tengu.audit_page(&viewer(&tengu).await?, &filter).await.map_err(user_error)
 }
+
+/// Anyone signed in: the failed webhook deliveries about repositories they administer.
+#[server]
+pub async fn load_troubled_deliveries() -> Result<Vec<tengu_core::domain::DeliveryRecord>, ServerFnError> {
+    let tengu = tengu()?;
+    tengu.troubled_deliveries(&viewer(&tengu).await?).await.map_err(user_error)
+}
+
+/// An admin of the delivery's repository (the rule table): handle a failed delivery again now.
+#[server]
+pub async fn retry_delivery(delivery_id: String) -> Result<(), ServerFnError> {
+    tengu()?.retry_delivery(&acting_actor()?, &delivery_id).await.map(drop).map_err(user_error)
+}

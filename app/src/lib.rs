@@ -18,8 +18,8 @@ use leptos_router::{SsrMode, StaticSegment, path};
 
 use crate::components::site_header::SiteHeader;
 use crate::pages::{
-    AuditPage, DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound, ReviewEnvsPage,
-    TokensPage,
+    AuditPage, DeliveriesPage, DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound,
+    ReviewEnvsPage, TokensPage,
 };
 
 /// The HTML document around the app.
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/review-envs") view=ReviewEnvsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/deliveries") view=DeliveriesPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -21,6 +21,9 @@ pub enum CoreError {
     Orchestrator(#[from] OrchestratorError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another instance drives this deployment now (it holds the driver's lease).
+    #[error("deployment {0} is driven by another tengu instance")]
+    DrivenElsewhere(crate::domain::DeploymentId),
 }
 
 impl CoreError {
@@ -45,7 +48,8 @@ impl CoreError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            CoreError::Orchestrator(OrchestratorError::Unavailable(_)) | CoreError::Store(StoreError::Unavailable(_))
+            CoreError::Orchestrator(OrchestratorError::Unavailable(_))
+                | CoreError::Store(StoreError::Unavailable(_) | StoreError::Busy(_))
         )
     }
 

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DeployPolicy, EnvName, Environment, ReminderPolicy, RepoSlug, ReviewSettings};
+use crate::domain::{DeliveryPolicy, DeployPolicy, EnvName, Environment, ReminderPolicy, RepoSlug, ReviewSettings};
 
 /// What the core needs to know about this installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,8 @@ pub struct Settings {
     pub review: Vec<ReviewSettings>,
     #[serde(default)]
     pub access: AccessSettings,
+    #[serde(default)]
+    pub deliveries: DeliveryPolicy,
 }
 
 /// Who may sign in, and how long a looked-up permission holds before a page load has it looked up again.

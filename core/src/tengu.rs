@@ -30,11 +30,44 @@ pub struct Tengu {
     pub(crate) driving: Arc<std::sync::Mutex<std::collections::HashSet<crate::domain::DeploymentId>>>,
     /// Each person's permissions as last looked up.
     pub(crate) access: Arc<AccessMemory>,
+    /// Rung when a webhook delivery becomes due, so the worker does not wait for its next look.
+    #[cfg(feature = "runtime")]
+    pub(crate) delivery_bell: Arc<tokio::sync::Notify>,
+    /// This process among the instances sharing the database: who holds a claim or a lease.
+    pub(crate) instance: Arc<str>,
 }
 
 impl Tengu {
     pub fn new(settings: Settings, ports: Ports) -> Self {
-        Self { settings: Arc::new(settings), ports, driving: Arc::default(), access: Arc::default() }
+        Self {
+            settings: Arc::new(settings),
+            ports,
+            driving: Arc::default(),
+            access: Arc::default(),
+            #[cfg(feature = "runtime")]
+            delivery_bell: Arc::default(),
+            instance: instance_name().into(),
+        }
+    }
+
+    /// This process's name among the instances sharing the database.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The same tengu under a name that outlives a restart (`host:port` for a server), so a restarted instance
+    /// takes its own leases and claims back at once instead of waiting for them to lapse.
+    pub fn with_instance(mut self, name: &str) -> Self {
+        self.instance = name.into();
+        self
+    }
+
+    /// The same tengu working off webhook deliveries by another policy (from the configuration, or a test's).
+    pub fn with_delivery_policy(mut self, deliveries: crate::domain::DeliveryPolicy) -> Self {
+        let mut settings = (*self.settings).clone();
+        settings.deliveries = deliveries;
+        self.settings = Arc::new(settings);
+        self
     }
 
     /// The same tengu with review environments configured for these repositories.
@@ -88,4 +121,15 @@ impl Tengu {
     pub fn code_host(&self) -> &Arc<dyn CodeHost> {
         &self.ports.code_host
     }
+}
+
+/// `host:pid:start`: unique among live processes, and readable in a claim or a lease.
+fn instance_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "tengu".to_owned());
+    #[cfg(feature = "runtime")]
+    let started =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
+    #[cfg(not(feature = "runtime"))]
+    let started = 0;
+    format!("{host}:{}:{started}", std::process::id())
 }

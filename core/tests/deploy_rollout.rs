@@ -235,6 +235,7 @@ fn tengu_telling(
         deploys: DeployPolicy { poll_every_ms: 1, timeout_minutes: 15, auto_rollback, approval_ttl_minutes: 20 },
         review: Vec::new(),
         access: Default::default(),
+        deliveries: Default::default(),
     };
     let code_host: Arc<dyn CodeHost> = github;
     let tasks = Arc::new(tengu_core::ports::EcsNotConfigured);
@@ -350,7 +351,9 @@ async fn a_restart_in_the_middle_of_a_rollout_resumes_it() {
     assert_eq!(store.deployment(id).await.unwrap().unwrap().state, DeploymentState::RollingOut);
     drop(first);
 
-    // tengu starts again over the same database; ECS kept going meanwhile.
+    // tengu starts again over the same database (under another instance name, so it waits for the dead driver's
+    // lease to lapse); ECS kept going meanwhile.
+    clock.advance(chrono::Duration::seconds(tengu_core::usecases::DRIVER_LEASE_SECONDS + 1));
     let second = tengu(store.clone(), ecs.clone(), clock, true);
     let resumed = second.resume_unfinished_deployments().await.unwrap();
     assert_eq!(resumed.len(), 1);
@@ -492,6 +495,13 @@ struct NoGithub(Mutex<Vec<String>>);
 
 #[async_trait]
 impl CodeHost for NoGithub {
+    async fn branch_head(
+        &self,
+        _: &RepoSlug,
+        _: &BranchName,
+    ) -> Result<tengu_core::domain::CommitSha, tengu_core::ports::CodeHostError> {
+        Err(tengu_core::ports::CodeHostError::Unavailable("deploys do not read branches".into()))
+    }
     async fn create_deployment(
         &self,
         _: &RepoSlug,

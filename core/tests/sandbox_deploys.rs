@@ -30,7 +30,7 @@ async fn sandbox() -> (tengu_core::Tengu, Arc<ManualClock>) {
     let (tengu, clock) = sandbox_as_seeded().await;
     let alice = Actor::Person(Login::parse("alice").unwrap());
     let dev = EnvName::parse("dev").unwrap();
-    tengu.override_environment_gate(&alice, &dev, "rollout tests ship test images").await.unwrap().unwrap();
+    tengu.override_environment_gate(&alice, &dev, None, "rollout tests ship test images").await.unwrap().unwrap();
     (tengu, clock)
 }
 
@@ -94,4 +94,151 @@ async fn an_image_tagged_fail_trips_the_circuit_breaker_and_counts_as_a_failure(
     assert!(!stopped.is_empty() && stopped[0].stopped_reason.contains("exited with code 1"));
     // The environment is free again and runs what it ran before.
     assert!(tengu.request_deployment(&person, ship("abc1234")).await.is_ok());
+}
+
+/// GitHub's `closed` delivery for dev's deploy PR, merged by alice into `merge_sha` at `merged_at`.
+fn merge_of(pr: &tengu_core::domain::DeployPr, merge_sha: &str, merged_at: chrono::DateTime<Utc>) -> String {
+    serde_json::json!({
+        "action": "closed",
+        "number": pr.number.get(),
+        "pull_request": {
+            "title": pr.title, "body": "", "user": {"login": "alice"}, "state": "closed", "merged": true,
+            "merge_commit_sha": merge_sha, "merged_at": merged_at.to_rfc3339(),
+            "base": {"ref": pr.base.as_str()}, "head": {"ref": pr.head.as_str()}
+        },
+        "repository": {"full_name": pr.repo.to_string()},
+        "sender": {"login": "alice"}
+    })
+    .to_string()
+}
+
+async fn dev_pr(tengu: &tengu_core::Tengu) -> tengu_core::domain::DeployPr {
+    let home = tengu.home(&support::everyone()).await.unwrap();
+    let card = home.deploy_prs.iter().find(|p| p.env.as_str() == "dev").unwrap();
+    tengu.deploy_pr(&card.repo, card.number).await.unwrap()
+}
+
+async fn handle(tengu: &tengu_core::Tengu, payload: &str) -> String {
+    let event = tengu_core::webhooks::parse_event("pull_request", payload).unwrap();
+    tengu.handle_github_event(&event).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_deploy_pr_merged_unverified_holds_its_merge_commit_on_every_trigger_until_overridden() {
+    use tengu_core::domain::{AuditAction, CommitSha};
+    let (tengu, clock) = sandbox_as_seeded().await;
+    let pr = dev_pr(&tengu).await;
+    let merge_sha = "89abcdef0123456789abcdef0123456789abcdef";
+    let outcome = handle(&tengu, &merge_of(&pr, merge_sha, clock_now(&clock))).await;
+    assert!(outcome.contains("not deployed: merged with 1 of 3 verified"), "{outcome}");
+    let why = tengu.store().audit_log(1).await.unwrap().remove(0);
+    assert_eq!((why.action, why.actor.as_str()), (AuditAction::MergeNotDeployed, "alice"));
+
+    // The dashboard's Deploy (or `tengu deploy --sha`) of that merge commit is held by the merged PR's gate.
+    let dave = Actor::Person(Login::parse("dave").unwrap());
+    let sha = CommitSha::parse(merge_sha).unwrap();
+    let by_sha =
+        || DeployRequest { target: DeployTarget::Commit(sha.clone()), trigger: Trigger::Button, ..ship("unused") };
+    let refused = tengu.request_deployment(&dave, by_sha()).await.unwrap_err().user_message();
+    assert!(
+        refused.starts_with(&format!("dev has unverified changes: merged deploy PR acme/shop#{}", pr.number.get())),
+        "{refused}"
+    );
+    let cli = DeployRequest { trigger: Trigger::Cli, ..by_sha() };
+    assert!(tengu.request_deployment(&Actor::Terminal("ops".into()), cli).await.is_err(), "the CLI too");
+    // The head of the merged deploy PR is the same code: held too.
+    let head = DeployRequest { target: DeployTarget::Commit(pr.head_sha.clone().unwrap()), ..by_sha() };
+    assert!(tengu.request_deployment(&dave, head).await.is_err());
+
+    // An override with a reason, on the merged deploy PR (`tengu deploy --sha S --override-gate R`), lets it go.
+    let alice = Actor::Person(Login::parse("alice").unwrap());
+    let dev = EnvName::parse("dev").unwrap();
+    let overridden = tengu.override_environment_gate(&alice, &dev, Some(&sha), "verified on staging by hand").await;
+    assert_eq!(overridden.unwrap().map(|p| p.number), Some(pr.number));
+    let started = tengu.request_deployment(&dave, by_sha()).await.unwrap();
+    assert_eq!(started.sha, Some(sha));
+}
+
+fn clock_now(clock: &ManualClock) -> chrono::DateTime<Utc> {
+    tengu_core::ports::Clock::now(clock)
+}
+
+#[tokio::test]
+async fn a_merge_handled_late_deploys_nothing_once_a_later_deployment_exists_or_the_branch_moved_on() {
+    use tengu_core::domain::{AuditAction, CommitSha};
+    let (tengu, clock) = sandbox().await;
+    let pr = dev_pr(&tengu).await;
+    let repo = pr.repo.clone();
+    let late_merge = merge_of(&pr, "1111111111111111111111111111111111111111", clock_now(&clock));
+    // Since the merge, GitHub's deploy branch moved on: a later merge made 2222….
+    clock.advance(Duration::minutes(5));
+    let later = CommitSha::parse("2".repeat(40)).unwrap();
+    tengu.code_host().observe_merge(&repo, &pr.base, &later, clock_now(&clock)).await.unwrap();
+    let outcome = handle(&tengu, &late_merge).await;
+    assert_eq!(
+        outcome.split("; ").nth(1),
+        Some("not deployed: stale merge: deployment/dev has moved on from the merge commit 1111111 to 2222222")
+    );
+    let why = tengu.store().audit_log(1).await.unwrap().remove(0);
+    assert_eq!(why.action, AuditAction::MergeNotDeployed);
+    assert!(why.detail.starts_with("stale merge"), "{}", why.detail);
+
+    // In a fresh sandbox: a deployment of dev was requested after the merge (a button, a retry that came first).
+    let (tengu, clock) = sandbox().await;
+    let pr = dev_pr(&tengu).await;
+    let late_merge = merge_of(&pr, "1111111111111111111111111111111111111111", clock_now(&clock));
+    clock.advance(Duration::minutes(5));
+    let dave = Actor::Person(Login::parse("dave").unwrap());
+    let newer = tengu.request_deployment(&dave, ship("abc1234")).await.unwrap();
+    let before = tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(100)).await.unwrap();
+    let outcome = handle(&tengu, &late_merge).await;
+    assert!(
+        outcome.ends_with(&format!(
+            "not deployed: stale merge: deployment {} of {} to dev was requested after it (at {})",
+            newer.id,
+            newer.image,
+            newer.requested_at.format("%Y-%m-%d %H:%M:%S UTC")
+        )),
+        "{outcome}"
+    );
+    let after = tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(100)).await.unwrap();
+    assert_eq!(after.len(), before.len(), "nothing deployed");
+}
+
+#[tokio::test]
+async fn a_driver_that_lost_its_lease_stops_before_its_next_side_effect_and_the_holder_finishes() {
+    use tengu_core::usecases::DRIVER_LEASE_SECONDS;
+    let (tengu, clock) = sandbox().await;
+    let person = Actor::Person(Login::parse("dave").unwrap());
+    let id = tengu.request_deployment(&person, ship("abc1234")).await.unwrap().id;
+    let rolling = tengu.advance_deployment(id).await.unwrap();
+    assert!(matches!(rolling, Progress::RollingOut(_)), "this instance registered and updated the services");
+    let lease = format!("deployment {id}");
+    let store = tengu.store();
+    // While this instance's lease holds, another instance cannot take the deployment.
+    assert!(
+        !store.take_lease(&lease, "other", clock_now(&clock), clock_now(&clock) + Duration::seconds(30)).await.unwrap()
+    );
+    // This driver stalls past its lease; the other instance takes the deployment over.
+    clock.advance(Duration::seconds(DRIVER_LEASE_SECONDS + 1));
+    assert!(
+        store.take_lease(&lease, "other", clock_now(&clock), clock_now(&clock) + Duration::seconds(30)).await.unwrap()
+    );
+    let before = tengu.deployment(id).await.unwrap();
+    let stopped = tengu.advance_deployment(id).await.unwrap_err();
+    assert!(matches!(stopped, tengu_core::CoreError::DrivenElsewhere(_)), "{stopped:?}");
+    let after = tengu.deployment(id).await.unwrap();
+    assert_eq!(
+        (after.state, &after.rollout, after.steps.len()),
+        (before.state, &before.rollout, before.steps.len()),
+        "nothing done"
+    );
+    // The holder stops renewing (it died): once its lease lapsed, this instance drives again, to the end.
+    clock.advance(Duration::seconds(31));
+    let Progress::Finished(done) = tengu.advance_deployment(id).await.unwrap() else { panic!("done after 20 s") };
+    assert_eq!(done.state, DeploymentState::Succeeded);
+    // A finished deployment's lease is given up: anyone may take the name at once.
+    assert!(
+        store.take_lease(&lease, "other", clock_now(&clock), clock_now(&clock) + Duration::seconds(30)).await.unwrap()
+    );
 }

@@ -44,6 +44,8 @@ fn deploy_pr(env: &str, number: u64, items: Vec<ChecklistItem>) -> DeployPr {
         direct_commits: vec![],
         gate_override: None,
         updated_at: t(0),
+        merge_sha: None,
+        version: 0,
     }
 }
 
@@ -94,9 +96,11 @@ async fn story(store: &dyn Store) {
             ChecklistItem { source: source(12, "bob"), verified: Some(verified.clone()) },
         ],
     );
-    store.save_deploy_pr(&pr).await.unwrap();
+    assert!(store.save_deploy_pr(&pr).await.unwrap());
+    assert!(!store.save_deploy_pr(&pr).await.unwrap(), "version 0 is a new one, and this one exists");
     let repo = pr.repo.clone();
-    assert_eq!(store.deploy_pr(&repo, n(40)).await.unwrap(), Some(pr.clone()));
+    assert_eq!(store.deploy_pr(&repo, n(40)).await.unwrap(), Some(DeployPr { version: 1, ..pr.clone() }));
+    pr.version = 1;
     assert_eq!(store.deploy_pr(&repo, n(41)).await.unwrap(), None);
     store.save_deploy_pr(&deploy_pr("dev", 39, vec![])).await.unwrap();
     let open = store.open_deploy_prs().await.unwrap();
@@ -124,15 +128,35 @@ async fn story(store: &dyn Store) {
     let targets: Vec<String> = store.audit_log(10).await.unwrap().into_iter().map(|e| e.target).collect();
     assert_eq!(targets, ["acme/shop#40 item #12", "acme/shop#40 item #11"], "no entry for the refused change");
 
-    // Saving again replaces the checklist; a merged deploy PR is no longer open.
+    // A copy read before the ticks cannot be saved over them (each tick moved the version): it reads again.
     pr.items = vec![ChecklistItem { source: source(13, "carol"), verified: None }];
     pr.state = PrState::Merged;
+    pr.merge_sha = Some(CommitSha::parse("c".repeat(40)).unwrap());
     pr.gate_override = Some(GateOverride { by: "dave".into(), reason: "hotfix for checkout".into(), at: t(8) });
-    store.save_deploy_pr(&pr).await.unwrap();
+    assert!(!store.save_deploy_pr(&pr).await.unwrap(), "stale: read at version 1, ticked twice since");
+    assert_eq!(store.deploy_pr(&repo, n(40)).await.unwrap().unwrap().verified_count(), 1, "nothing written");
+    pr.version = store.deploy_pr(&repo, n(40)).await.unwrap().unwrap().version;
+    assert_eq!(pr.version, 3);
+    // Saving at the current version replaces the checklist; a merged deploy PR is no longer open.
+    assert!(store.save_deploy_pr(&pr).await.unwrap());
     let stored = store.deploy_pr(&repo, n(40)).await.unwrap().unwrap();
-    assert_eq!(stored.items.len(), 1);
-    assert_eq!(stored.state, PrState::Merged);
+    assert_eq!((stored.items.len(), stored.state, stored.version), (1, PrState::Merged, 4));
     assert_eq!(store.open_deploy_prs().await.unwrap().len(), 1);
+    // Its checklist is closed: a late tick is not recorded (nor its audit entry).
+    let late = said(AuditAction::ItemVerified, 13);
+    assert!(!store.set_verification(&repo, n(40), n(13), Some(&verified), &late).await.unwrap());
+    assert_eq!(store.deploy_pr(&repo, n(40)).await.unwrap().unwrap().verified_count(), 0);
+    // The merged deploy PR that carried a commit is found by its merge commit or its head.
+    let production = EnvName::parse("production").unwrap();
+    for sha in ["c", "b"] {
+        let sha = CommitSha::parse(sha.repeat(40)).unwrap();
+        let carrying = store.merged_deploy_prs_carrying(&production, &sha).await;
+        assert_eq!(carrying.unwrap().iter().map(|p| p.number.get()).collect::<Vec<_>>(), [40], "{sha}");
+    }
+    let dev = EnvName::parse("dev").unwrap();
+    assert!(
+        store.merged_deploy_prs_carrying(&dev, &CommitSha::parse("c".repeat(40)).unwrap()).await.unwrap().is_empty()
+    );
 
     // Deployments: one unfinished per environment, one per idempotency key; ids grow, states move, history pages
     // backwards and filters by environment.
@@ -296,23 +320,76 @@ async fn story(store: &dyn Store) {
     );
 
     // Webhook deliveries are stored once per delivery id and listed until they are finished.
-    let delivery = |id: &str, minutes| StoredDelivery {
+    let delivery = |id: &str, minutes, subject: Option<&str>| StoredDelivery {
         delivery_id: id.into(),
         event: "pull_request".into(),
         payload: "{}".into(),
         received_at: t(minutes),
+        repo: subject.map(|_| repo.clone()),
+        subject: subject.map(str::to_owned),
+        attempts: 0,
     };
-    assert!(store.record_delivery(&delivery("b-2", 2)).await.unwrap());
-    assert!(store.record_delivery(&delivery("a-1", 1)).await.unwrap());
-    assert!(!store.record_delivery(&delivery("a-1", 3)).await.unwrap(), "a redelivery is recognised");
+    assert!(store.record_delivery(&delivery("b-2", 2, None)).await.unwrap());
+    assert!(store.record_delivery(&delivery("a-1", 1, None)).await.unwrap());
+    assert!(!store.record_delivery(&delivery("a-1", 3, None)).await.unwrap(), "a redelivery is recognised");
     let pending: Vec<_> = store.unfinished_deliveries(10).await.unwrap().into_iter().map(|d| d.delivery_id).collect();
-    assert_eq!(pending, ["a-1", "b-2"]);
+    assert_eq!(pending, ["b-2", "a-1"], "in the order they arrived");
     store.finish_delivery("a-1", t(4), "pong").await.unwrap();
-    assert_eq!(store.unfinished_deliveries(10).await.unwrap(), vec![delivery("b-2", 2)]);
+    assert_eq!(store.unfinished_deliveries(10).await.unwrap(), vec![delivery("b-2", 2, None)]);
+    assert_eq!(store.delivery("a-1").await.unwrap().unwrap().state(), DeliveryState::Handled);
     // Pruning takes finished deliveries received before the cut, never an unfinished one.
     assert_eq!(store.prune_deliveries(t(10)).await.unwrap(), 1);
-    assert_eq!(store.unfinished_deliveries(10).await.unwrap(), vec![delivery("b-2", 2)]);
-    assert!(store.record_delivery(&delivery("a-1", 11)).await.unwrap(), "a pruned id is new again");
+    assert_eq!(store.unfinished_deliveries(10).await.unwrap(), vec![delivery("b-2", 2, None)]);
+    assert!(store.record_delivery(&delivery("a-1", 11, None)).await.unwrap(), "a pruned id is new again");
+    store.finish_delivery("a-1", t(11), "pong").await.unwrap();
+    store.finish_delivery("b-2", t(11), "done").await.unwrap();
+
+    // Claims: one worker at a time, due ones only, and one subject in the order the deliveries came.
+    for (id, minute, subject) in [("s-1", 20, "acme/shop#7"), ("s-2", 20, "acme/shop#7"), ("s-3", 20, "acme/shop#8")] {
+        assert!(store.record_delivery(&delivery(id, minute, Some(subject))).await.unwrap());
+    }
+    let ids = |claimed: Vec<StoredDelivery>| claimed.into_iter().map(|d| d.delivery_id).collect::<Vec<_>>();
+    assert_eq!(ids(store.claim_deliveries("w1", t(21), t(23), 10).await.unwrap()), ["s-1", "s-3"], "s-2 waits for s-1");
+    assert!(store.claim_deliveries("w2", t(22), t(24), 10).await.unwrap().is_empty(), "claimed by w1 until 23");
+    // s-1 fails: it is tried again from minute 30, and s-2 still waits behind it.
+    store.fail_delivery_attempt("s-1", "GitHub answered 502", Some(t(30)), t(22)).await.unwrap();
+    store.finish_delivery("s-3", t(22), "done").await.unwrap();
+    assert!(store.claim_deliveries("w2", t(25), t(27), 10).await.unwrap().is_empty(), "s-1 waits out its backoff");
+    let retried = store.claim_deliveries("w2", t(30), t(32), 10).await.unwrap();
+    assert_eq!((retried[0].delivery_id.as_str(), retried[0].attempts), ("s-1", 1));
+    // The last try fails: parked, listed, and it no longer holds s-2 back.
+    store.fail_delivery_attempt("s-1", "GitHub answered 502 again", None, t(31)).await.unwrap();
+    let troubled = store.troubled_deliveries(10).await.unwrap();
+    assert_eq!(troubled.len(), 1);
+    assert_eq!(
+        (troubled[0].state(), troubled[0].attempts, troubled[0].last_error.as_deref()),
+        (DeliveryState::Failed, 2, Some("GitHub answered 502 again"))
+    );
+    assert_eq!(ids(store.claim_deliveries("w1", t(31), t(33), 10).await.unwrap()), ["s-2"]);
+    // A claim whose holder died lapses: another worker takes s-2 after minute 33.
+    assert!(store.claim_deliveries("w2", t(32), t(34), 10).await.unwrap().is_empty());
+    assert_eq!(ids(store.claim_deliveries("w2", t(34), t(36), 10).await.unwrap()), ["s-2"]);
+    store.finish_delivery("s-2", t(35), "done").await.unwrap();
+    // Retry (or GitHub's Redeliver) makes the parked one due at once with its tries counted afresh.
+    assert!(store.requeue_delivery("s-1", t(40)).await.unwrap());
+    assert!(!store.requeue_delivery("s-2", t(40)).await.unwrap(), "a handled delivery stays handled");
+    assert_eq!(store.delivery("s-1").await.unwrap().unwrap().state(), DeliveryState::Retrying, "its last error kept");
+    let again = store.claim_deliveries("w1", t(40), t(42), 10).await.unwrap();
+    assert_eq!((ids(again.clone()), again[0].attempts), (vec!["s-1".to_owned()], 0));
+    assert_eq!(store.troubled_deliveries(10).await.unwrap().len(), 1, "listed until it is handled");
+    store.finish_delivery("s-1", t(41), "done").await.unwrap();
+    assert!(store.troubled_deliveries(10).await.unwrap().is_empty());
+
+    // Leases: free, renewed by their holder, refused to another until they lapse, then taken over; given up.
+    assert!(store.take_lease("job reminders", "a", t(50), t(52)).await.unwrap());
+    assert!(store.take_lease("job reminders", "a", t(51), t(53)).await.unwrap(), "renewed by its holder");
+    assert!(!store.take_lease("job reminders", "b", t(52), t(54)).await.unwrap(), "a holds it until 53");
+    assert!(store.take_lease("job reminders", "b", t(54), t(56)).await.unwrap(), "lapsed: b takes it over");
+    assert!(!store.take_lease("job reminders", "a", t(55), t(57)).await.unwrap(), "a lost it");
+    store.release_lease("job reminders", "a").await.unwrap();
+    assert!(!store.take_lease("job reminders", "a", t(55), t(57)).await.unwrap(), "only the holder gives it up");
+    store.release_lease("job reminders", "b").await.unwrap();
+    assert!(store.take_lease("job reminders", "a", t(55), t(57)).await.unwrap());
 
     // Documents are upserted by key.
     assert_eq!(store.load_document("k").await.unwrap(), None);

@@ -47,7 +47,8 @@ pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError>
         Some(url) => Arc::new(SlackNotifier::new(url).map_err(|e| BootError::Input(e.to_string()))?),
         None => Arc::new(LogNotifier),
     };
-    let store: Arc<dyn Store> = Arc::new(store);
+    // Every store call waits out a momentarily busy database instead of failing the work it is part of.
+    let store: Arc<dyn Store> = Arc::new(tengu_core::sql_store::Retrying(Arc::new(store)));
     let tengu = if config.is_sandbox() {
         let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), &config.public_url)
             .await
@@ -58,7 +59,11 @@ pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError>
         with_github(config, store, reminders).await?
     };
     let access = config.auth.access_settings().map_err(|e| BootError::Input(e.to_string()))?;
-    Ok(tengu.with_reminder_policy(reminders).with_notifier(notifier).with_access_settings(access))
+    Ok(tengu
+        .with_reminder_policy(reminders)
+        .with_notifier(notifier)
+        .with_access_settings(access)
+        .with_delivery_policy(config.delivery_policy()))
 }
 
 /// GitHub for real, and ECS for real when `[aws]` is configured (without it, ECS questions answer that no AWS
@@ -80,6 +85,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         deploys: config.deploys.policy(),
         review: config.review_settings().map_err(|e| BootError::Input(e.to_string()))?,
         access: Default::default(),
+        deliveries: Default::default(),
     };
     let (orchestrator, tasks): (Arc<dyn Orchestrator>, Arc<dyn TaskRunner>) = if config.aws.is_configured() {
         let ecs = Arc::new(AwsEcs::connect(&config.aws.settings()).await);

@@ -1,36 +1,59 @@
-//! Background work that runs beside the web server.
+//! Background work that runs beside the web server. With several instances on one database, each periodic job
+//! runs on one of them at a time: the one holding its lease (`job <name>`, held for two periods and renewed at
+//! every run; another instance takes over once the holder stops renewing).
 
+use std::future::Future;
 use std::time::Duration;
 
 use tengu_core::Tengu;
 
 /// How often the reminder job looks for deploy PRs that are due; the policy's interval decides who is reminded.
 const REMINDER_TICK: Duration = Duration::from_secs(60);
+/// How often unfinished deployments that no driver holds are picked up (the first time at start).
+const SWEEP_TICK: Duration = Duration::from_secs(60);
+const PRUNE_TICK: Duration = Duration::from_secs(3600);
 
-/// Follows every deployment a stop or a crash left unfinished to its end (each step was recorded before its side
-/// effect, so picking up where it stood repeats nothing harmful).
-pub fn spawn_resume_deployments(tengu: Tengu) {
+/// Runs `work` every `period` on the instance that holds the job's lease.
+fn spawn_leased<F, Fut>(tengu: Tengu, job: &'static str, period: Duration, work: F)
+where
+    F: Fn(Tengu) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
-        match tengu.resume_unfinished_deployments().await {
-            Ok(done) if !done.is_empty() => tracing::info!(count = done.len(), "resumed unfinished deployments"),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(%error, "an unfinished deployment could not be resumed"),
+        let lease = format!("job {job}");
+        let hold = chrono::Duration::from_std(period * 2).unwrap_or(chrono::Duration::hours(2));
+        let mut tick = tokio::time::interval(period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match tengu.hold_lease(&lease, hold).await {
+                Ok(true) => work(tengu.clone()).await,
+                Ok(false) => tracing::debug!(job, "another instance runs this job now"),
+                Err(error) => tracing::warn!(%error, job, "the job's lease could not be read; trying at the next tick"),
+            }
         }
     });
 }
 
-/// Reminds authors who owe a tick. Safe with several instances: each reminder is claimed in the database first.
+/// Picks up every deployment a stop, a crash or a dead instance left unfinished (each step was recorded before
+/// its side effect, so picking up where it stood repeats nothing harmful): at start, then every minute.
+pub fn spawn_resume_deployments(tengu: Tengu) {
+    spawn_leased(tengu, "resume deployments", SWEEP_TICK, |tengu| async move {
+        match tengu.sweep_unfinished_deployments().await {
+            Ok(0) => {}
+            Ok(started) => tracing::info!(started, "drivers started for unfinished deployments"),
+            Err(error) => tracing::warn!(%error, "unfinished deployments could not be read; trying in a minute"),
+        }
+    });
+}
+
+/// Reminds authors who owe a tick (each reminder is also claimed in the database, so none is sent twice).
 pub fn spawn_reminders(tengu: Tengu) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(REMINDER_TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match tengu.send_due_reminders().await {
-                Ok(sent) if !sent.is_empty() => tracing::info!(count = sent.len(), "reminders sent"),
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "reminders could not be sent; trying again at the next tick"),
-            }
+    spawn_leased(tengu, "reminders", REMINDER_TICK, |tengu| async move {
+        match tengu.send_due_reminders().await {
+            Ok(sent) if !sent.is_empty() => tracing::info!(count = sent.len(), "reminders sent"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "reminders could not be sent; trying again at the next tick"),
         }
     });
 }
@@ -46,40 +69,36 @@ pub fn spawn_review_reconciler(tengu: Tengu) {
     if tengu.settings().review.is_empty() {
         return;
     }
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(review_tick(&tengu));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match tengu.reconcile_review_envs().await {
-                Ok(report) => {
-                    for change in &report.changes {
-                        tracing::info!(%change, "review environment");
-                    }
-                    if !report.strangers.is_empty() {
-                        tracing::warn!(tasks = ?report.strangers, "tasks started by tengu that no review environment holds");
-                    }
+    let every = review_tick(&tengu);
+    spawn_leased(tengu, "review reconciler", every, |tengu| async move {
+        match tengu.reconcile_review_envs().await {
+            Ok(report) => {
+                for change in &report.changes {
+                    tracing::info!(%change, "review environment");
                 }
-                Err(error) => {
-                    tracing::warn!(%error, "review environments not reconciled; trying again at the next tick")
+                if !report.strangers.is_empty() {
+                    tracing::warn!(tasks = ?report.strangers, "tasks started by tengu that no review environment holds");
                 }
             }
+            Err(error) => tracing::warn!(%error, "review environments not reconciled; trying again at the next tick"),
         }
     });
 }
 
 /// Deletes handled webhook deliveries older than the retention period, every hour.
 pub fn spawn_delivery_pruning(tengu: Tengu, retention: chrono::Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match tengu.prune_deliveries(retention).await {
-                Ok(0) => {}
-                Ok(gone) => tracing::info!(gone, "handled webhook deliveries past their retention deleted"),
-                Err(error) => tracing::warn!(%error, "old webhook deliveries could not be deleted"),
-            }
+    spawn_leased(tengu, "delivery pruning", PRUNE_TICK, move |tengu| async move {
+        match tengu.prune_deliveries(retention).await {
+            Ok(0) => {}
+            Ok(gone) => tracing::info!(gone, "handled webhook deliveries past their retention deleted"),
+            Err(error) => tracing::warn!(%error, "old webhook deliveries could not be deleted"),
         }
     });
+}
+
+/// Works off webhook deliveries (those a crash left unfinished included), retrying failed ones with backoff. It
+/// runs on every instance: each delivery is claimed in the database, so instances share them and none is
+/// handled twice at once.
+pub fn spawn_delivery_worker(tengu: Tengu) {
+    tokio::spawn(async move { tengu.run_delivery_worker().await });
 }

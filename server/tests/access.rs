@@ -42,6 +42,8 @@ fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, Strin
         // A person's own tokens: anyone signed in may manage theirs (a token acts with its owner's role).
         (<CreateToken as ServerFn>::PATH, "name=mine&read=on&days=30".into(), false),
         (<RevokeToken as ServerFn>::PATH, "id=1".into(), false),
+        (<LoadTroubledDeliveries as ServerFn>::PATH, String::new(), false),
+        (<RetryDelivery as ServerFn>::PATH, "delivery_id=parked-1".into(), true),
     ]
 }
 
@@ -56,7 +58,16 @@ fn post(path: &str, body: String, cookie: Option<&str>, origin: Option<&str>) ->
     request.body(Body::from(body)).unwrap()
 }
 
+/// The sandbox's ids, and a webhook delivery about acme/shop parked after its last failed try.
 async fn sandbox_ids(app: &support::TestApp) -> (u64, i64) {
+    app.database
+        .execute_raw(
+            "INSERT INTO webhook_deliveries (delivery_id, event, payload, repo, subject, received_at, attempts, \
+             last_error, next_attempt_at, failed_at) VALUES ('parked-1', 'pull_request', '{}', 'acme/shop', \
+             'acme/shop#140', 0, 10, 'GitHub answered 502', 0, 0)",
+        )
+        .await
+        .unwrap();
     let everyone = tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System);
     let home = app.tengu.home(&everyone).await.unwrap();
     let pr = home.deploy_prs.iter().find(|p| p.env.as_str() == "production").unwrap().number.get();
@@ -79,6 +90,7 @@ async fn a_stranger_gets_nothing_and_changes_nothing() {
         &format!("/deployments/{deployment}"),
         "/audit",
         "/settings/tokens",
+        "/settings/deliveries",
         "/review-envs",
         &format!("/repos/acme/shop/deploy-prs/{pr}"),
     ] {

@@ -54,7 +54,7 @@ async fn a_token_deploys_within_its_scopes_and_its_owners_role() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("dev has unverified changes"), "{body}");
     let env = EnvName::parse("dev").unwrap();
-    app.tengu.override_environment_gate(&person("alice"), &env, "CI pipeline test of the API").await.unwrap();
+    app.tengu.override_environment_gate(&person("alice"), &env, None, "CI pipeline test of the API").await.unwrap();
 
     let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), Some("build-42"), image.clone())).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");

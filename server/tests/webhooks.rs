@@ -78,6 +78,9 @@ fn stored(id: &str) -> tengu_core::ports::StoredDelivery {
         event: "ping".into(),
         payload: "{}".into(),
         received_at: chrono::Utc::now(),
+        repo: None,
+        subject: None,
+        attempts: 0,
     }
 }
 
@@ -168,17 +171,23 @@ async fn merging_or_closing_the_deploy_pr_on_github_is_recorded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deliveries_stored_before_a_crash_are_handled_at_the_next_start() {
+async fn deliveries_stored_before_a_crash_are_handled_by_the_worker_and_a_redelivery_once_handled_is_not() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let pr = production_pr(&app).await;
     let body = checklist_body::set_checked(&body_on_github(&app, &pr).await, n(127), true).unwrap();
-    let payload = serde_json::to_string(&edited(&pr, &body, "carol")).unwrap();
-    // Stored, as the receiver does before answering, but never handled: the process died here.
-    app.tengu.accept_delivery("crash-1", "pull_request", payload).await.unwrap().expect("a new delivery");
-    assert_eq!(app.tengu.process_unfinished_deliveries().await.unwrap(), 1);
+    let payload = edited(&pr, &body, "carol");
+    // Stored, as the receiver does before answering, but never handled: the process died here. The worker (of
+    // the next start, here of this one) finds it due.
+    let mut stored = stored("crash-1");
+    stored.event = "pull_request".into();
+    stored.payload = serde_json::to_string(&payload).unwrap();
+    assert!(app.tengu.store().record_delivery(&stored).await.unwrap());
+    app.settle_deliveries().await;
     let after = app.tengu.deploy_pr(&pr.repo, pr.number).await.unwrap();
     assert_eq!(after.item(n(127)).unwrap().verified.as_ref().unwrap().by, "carol");
-    assert_eq!(app.tengu.process_unfinished_deliveries().await.unwrap(), 0, "handled once");
+    let (status, _, answer) = app.send(delivery("pull_request", "crash-1", &payload, Some(SECRET))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(answer.starts_with("Already received and handled: 1 checklist item(s) changed"), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -307,6 +316,7 @@ fn merged(pr: &DeployPr, sender: &str, merge_sha: &str) -> Value {
     closed["repository"]["full_name"] = json!(pr.repo.to_string());
     closed["pull_request"]["merged"] = json!(true);
     closed["pull_request"]["merge_commit_sha"] = json!(merge_sha);
+    closed["pull_request"]["merged_at"] = json!(chrono::Utc::now().to_rfc3339());
     closed["sender"]["login"] = json!(sender);
     closed
 }

@@ -29,6 +29,7 @@ pub fn SiteHeader() -> impl IntoView {
                 <a href="/review-envs">"Review environments"</a>
                 <a href="/audit">"Audit log"</a>
                 <a href="/settings/tokens">"API tokens"</a>
+                <a href="/settings/deliveries">"Deliveries"</a>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move { info.await.ok().map(|info| view! { <SignedInAs info/> }) })}

@@ -1,4 +1,5 @@
 mod audit;
+mod deliveries;
 mod deploy_pr;
 mod deployment;
 mod environment;
@@ -9,6 +10,7 @@ mod review_envs;
 mod tokens;
 
 pub use audit::AuditPage;
+pub use deliveries::DeliveriesPage;
 pub use deploy_pr::DeployPrPage;
 pub use deployment::DeploymentPage;
 pub use environment::EnvironmentPage;

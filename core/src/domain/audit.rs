@@ -23,10 +23,14 @@ pub enum AuditAction {
     TokenRevoked,
     DeploymentApproved,
     DeploymentRejected,
+    /// Someone asked for a failed webhook delivery to be handled again.
+    DeliveryRetried,
+    /// A merge was not deployed (unverified, stale, or refused): why is in the detail.
+    MergeNotDeployed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 19] = [
         AuditAction::ItemVerified,
         AuditAction::ItemUnverified,
         AuditAction::DeployPrOpened,
@@ -44,6 +48,8 @@ impl AuditAction {
         AuditAction::TokenRevoked,
         AuditAction::DeploymentApproved,
         AuditAction::DeploymentRejected,
+        AuditAction::DeliveryRetried,
+        AuditAction::MergeNotDeployed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +71,8 @@ impl AuditAction {
             AuditAction::TokenRevoked => "token_revoked",
             AuditAction::DeploymentApproved => "deployment_approved",
             AuditAction::DeploymentRejected => "deployment_rejected",
+            AuditAction::DeliveryRetried => "delivery_retried",
+            AuditAction::MergeNotDeployed => "merge_not_deployed",
         }
     }
 
@@ -88,6 +96,8 @@ impl AuditAction {
             AuditAction::TokenRevoked => "revoked",
             AuditAction::DeploymentApproved => "approved",
             AuditAction::DeploymentRejected => "rejected",
+            AuditAction::DeliveryRetried => "retried",
+            AuditAction::MergeNotDeployed => "did not deploy the merge of",
         }
     }
 

@@ -73,6 +73,12 @@ pub struct DeployPr {
     pub direct_commits: Vec<Commit>,
     pub gate_override: Option<GateOverride>,
     pub updated_at: DateTime<Utc>,
+    /// The commit its merge made on the deploy branch, once merged.
+    #[serde(default)]
+    pub merge_sha: Option<CommitSha>,
+    /// The version it was read at (0: never saved); a save succeeds only if nobody saved or ticked since.
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl DeployPr {

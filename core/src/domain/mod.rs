@@ -5,6 +5,7 @@ mod access;
 mod actor;
 mod audit;
 mod aws;
+mod delivery;
 mod deploy_pr;
 mod deployment;
 mod environment;
@@ -21,6 +22,7 @@ pub use access::{Grant, Permission, Role, Viewer};
 pub use actor::Actor;
 pub use audit::{AuditAction, AuditEntry, AuditFilter, AuditRow};
 pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
+pub use delivery::{DeliveryPolicy, DeliveryRecord, DeliveryState};
 pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
 pub use deployment::{
     DeployPolicy, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState, DeploymentStep,

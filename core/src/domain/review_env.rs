@@ -82,7 +82,12 @@ impl ReviewEnv {
 
     /// The URL's host, as a proxy asks for it.
     pub fn host(&self) -> &str {
-        let rest = self.url.split_once("://").map_or(self.url.as_str(), |(_, rest)| rest);
+        Self::host_of(&self.url)
+    }
+
+    /// The host part of a URL (`pr-12-shop.review.example.com` of `https://pr-12-shop.review.example.com:8443/`).
+    pub fn host_of(url: &str) -> &str {
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
         rest.split(['/', '?', '#', ':']).next().unwrap_or(rest)
     }
 }

@@ -109,6 +109,13 @@ impl CodeHost for GithubCodeHost {
         rest::pull_request(&self.transport.rest(repo, Method::GET, &path, None, &what).await?)
     }
 
+    async fn branch_head(&self, repo: &RepoSlug, branch: &BranchName) -> Result<CommitSha, CodeHostError> {
+        let path = format!("/repos/{}/{}/git/ref/heads/{}", repo.owner(), repo.name(), branch.as_str());
+        let what = format!("branch {branch} of {repo}");
+        let reference = self.transport.rest(repo, Method::GET, &path, None, &what).await?;
+        rest::ref_sha(&reference)
+    }
+
     async fn approving_reviewers(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<Login>, CodeHostError> {
         let path = format!("{}/{}/reviews?per_page=100", pulls_path(repo), number.get());
         let what = format!("the reviews of pull request {number} in {repo}");

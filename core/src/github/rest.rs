@@ -13,6 +13,13 @@ fn text<'a>(value: &'a Value, pointer: &str) -> Result<&'a str, CodeHostError> {
     value.pointer(pointer).and_then(Value::as_str).ok_or_else(|| malformed(pointer))
 }
 
+/// The commit a reference points at, as `GET /repos/{owner}/{repo}/git/ref/heads/{branch}` gives it.
+pub(super) fn ref_sha(value: &Value) -> Result<CommitSha, CodeHostError> {
+    let sha = value.pointer("/object/sha").and_then(Value::as_str);
+    let sha = sha.ok_or_else(|| CodeHostError::Rejected("GitHub's reference had no /object/sha".to_owned()))?;
+    CommitSha::parse(sha).map_err(|e| CodeHostError::Rejected(format!("GitHub's reference: {e}")))
+}
+
 /// A pull request as `GET /repos/{owner}/{repo}/pulls/{number}` (and the list, create and update calls) gives it.
 pub(super) fn pull_request(value: &Value) -> Result<PullRequest, CodeHostError> {
     let number = value.get("number").and_then(Value::as_u64).ok_or_else(|| malformed("number"))?;

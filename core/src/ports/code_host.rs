@@ -172,6 +172,22 @@ pub trait CodeHost: Send + Sync {
         environment_url: Option<&str>,
     ) -> Result<(), CodeHostError>;
 
+    /// The commit a branch points at now.
+    async fn branch_head(&self, repo: &RepoSlug, branch: &BranchName) -> Result<CommitSha, CodeHostError>;
+
+    /// A webhook said a pull request was merged into `base` with `merge_sha` at `merged_at`. GitHub already moved
+    /// the branch; the sandbox's simulated GitHub moves its own (unless it knows a later merge), so the next
+    /// `branch_head` shows it.
+    async fn observe_merge(
+        &self,
+        _repo: &RepoSlug,
+        _base: &BranchName,
+        _merge_sha: &CommitSha,
+        _merged_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CodeHostError> {
+        Ok(())
+    }
+
     /// A webhook said a pull request body was edited on GitHub. GitHub already holds the edit; the sandbox's
     /// simulated GitHub takes it into its world, so the next read shows it.
     async fn observe_body_edit(&self, _repo: &RepoSlug, _number: PrNumber, _body: &str) -> Result<(), CodeHostError> {

@@ -43,6 +43,10 @@ pub enum Action<'a> {
     StopStrangerTask {
         repo: &'a RepoSlug,
     },
+    /// Have a failed webhook delivery about this repository handled again.
+    RetryDelivery {
+        repo: &'a RepoSlug,
+    },
     /// Create or revoke one's own API tokens.
     ManageTokens,
     /// The sandbox only: act on its simulated GitHub (open, push to or close a pull request; edit a body as
@@ -60,6 +64,7 @@ impl Action<'_> {
             | Action::OverrideGate { repo, .. }
             | Action::ReviewEnv { repo, .. }
             | Action::StopStrangerTask { repo }
+            | Action::RetryDelivery { repo }
             | Action::SimulateGithub { repo } => Some(repo),
             Action::RefreshDeployPr { env }
             | Action::Deploy { env }
@@ -84,6 +89,7 @@ impl Action<'_> {
             Action::Approve { .. } => "approve",
             Action::ReviewEnv { .. } => "run review environments",
             Action::StopStrangerTask { .. } => "stop a task",
+            Action::RetryDelivery { .. } => "retry a webhook delivery",
             Action::ManageTokens => "manage API tokens",
             Action::SimulateGithub { .. } => "act on the sandbox's GitHub",
         }
@@ -102,6 +108,7 @@ impl Action<'_> {
             | Action::Approve { env, .. } => env.name.to_string(),
             Action::ReviewEnv { repo, pr } => format!("review environment {repo}{pr}"),
             Action::StopStrangerTask { repo } => format!("review tasks of {repo}"),
+            Action::RetryDelivery { repo } => format!("webhook deliveries of {repo}"),
             Action::ManageTokens => "API tokens".to_owned(),
             Action::SimulateGithub { repo } => format!("simulated GitHub of {repo}"),
         }
@@ -142,6 +149,7 @@ pub trait Policy: Send + Sync {
 /// | approve someone else's deployment             | deployer, and the environment's bar      |
 /// | review environment stop / start / rebuild     | deployer                                 |
 /// | stop a task nobody holds                      | admin                                    |
+/// | retry a failed webhook delivery               | admin                                    |
 /// | manage one's own API tokens                   | signed in                                |
 ///
 /// tengu's own jobs and the terminal may do everything except what is a person's word: verifying, overriding,
@@ -152,7 +160,10 @@ impl RulePolicy {
     fn needed_role(actor: &Actor, action: &Action<'_>) -> Option<Role> {
         match action {
             Action::Verify { author, .. } if actor.login() == Some(*author) => Some(Role::Deployer),
-            Action::Verify { .. } | Action::OverrideGate { .. } | Action::StopStrangerTask { .. } => Some(Role::Admin),
+            Action::Verify { .. }
+            | Action::OverrideGate { .. }
+            | Action::StopStrangerTask { .. }
+            | Action::RetryDelivery { .. } => Some(Role::Admin),
             Action::ManageTokens => None,
             _ => Some(Role::Deployer),
         }

@@ -2,15 +2,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    ApiToken, AuditEntry, AuditFilter, AuditRow, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove,
-    EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot,
-    TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
+    DeploymentId, DeploymentMove, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv,
+    RolloutSnapshot, TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     #[error("the database could not be reached: {0}")]
     Unavailable(String),
+    /// The database was busy (locked, a serialisation failure, a deadlock, no free connection) and did nothing;
+    /// the same statement may run again.
+    #[error("the database was busy: {0}")]
+    Busy(String),
     #[error("the database refused the operation: {0}")]
     Query(String),
     #[error("the database holds a value tengu cannot read: {0}")]
@@ -28,6 +32,12 @@ pub struct StoredDelivery {
     pub event: String,
     pub payload: String,
     pub received_at: DateTime<Utc>,
+    /// The repository it concerns, when its payload names one.
+    pub repo: Option<RepoSlug>,
+    /// What it is about (`acme/shop#12`, `acme/shop master`): deliveries about one subject are applied in order.
+    pub subject: Option<String>,
+    /// How many tries failed so far.
+    pub attempts: u32,
 }
 
 /// tengu's own records: what it knows about deploy PRs, deployments, review environments, and who did what.
@@ -46,11 +56,16 @@ pub trait Store: Send + Sync {
     /// Fails when the database does not answer (readiness).
     async fn ping(&self) -> Result<(), StoreError>;
 
-    /// Writes a deploy PR and its checklist as they now stand (items missing from `pr` are removed).
-    async fn save_deploy_pr(&self, pr: &DeployPr) -> Result<(), StoreError>;
+    /// Writes a deploy PR and its checklist as they now stand (items missing from `pr` are removed), if it is
+    /// still at `pr.version` (0: not saved yet). False when someone saved or ticked it since: nothing is written,
+    /// and the caller reads it again.
+    async fn save_deploy_pr(&self, pr: &DeployPr) -> Result<bool, StoreError>;
     async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<Option<DeployPr>, StoreError>;
     async fn open_deploy_prs(&self) -> Result<Vec<DeployPr>, StoreError>;
-    /// Records one item's verification (or its removal with `None`) and its audit entry, together or not at all.
+    /// The merged deploy PRs of an environment whose merge commit or head was `sha`.
+    async fn merged_deploy_prs_carrying(&self, env: &EnvName, sha: &CommitSha) -> Result<Vec<DeployPr>, StoreError>;
+    /// Records one item's verification (or its removal with `None`) and its audit entry, together or not at all,
+    /// and moves the deploy PR's version. False when the deploy PR is no longer open (nothing is written).
     async fn set_verification(
         &self,
         repo: &RepoSlug,
@@ -58,7 +73,7 @@ pub trait Store: Send + Sync {
         item: PrNumber,
         verification: Option<&Verification>,
         audit: &AuditEntry,
-    ) -> Result<(), StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// Starts a deployment, unless the database says no: an unfinished deployment of the environment holds its lock,
     /// or the idempotency key already started one.
@@ -87,6 +102,8 @@ pub trait Store: Send + Sync {
     async fn save_review_env(&self, env: &ReviewEnv) -> Result<bool, StoreError>;
     async fn review_env(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<ReviewEnv>, StoreError>;
     async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError>;
+    /// The running review environment whose URL has this host (case-insensitive), through an index.
+    async fn running_review_env_at(&self, host: &str) -> Result<Option<ReviewEnv>, StoreError>;
 
     /// Takes the right to remind on a deploy PR: true (and `now` recorded) when it was last reminded before
     /// `due_before` or never; false when someone else reminded since. Atomic across instances.
@@ -112,9 +129,34 @@ pub trait Store: Send + Sync {
         own: Option<&str>,
     ) -> Result<Vec<AuditRow>, StoreError>;
 
-    /// Stores a delivery before it is acknowledged; false when this delivery id was already received.
+    /// Stores a delivery before it is acknowledged, durably (it survives a power cut once this returns); false
+    /// when this delivery id was already received.
     async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError>;
+    async fn delivery(&self, delivery_id: &str) -> Result<Option<DeliveryRecord>, StoreError>;
+    /// Takes up to `limit` deliveries that are due by `now` for `worker` until `until`: unfinished, not parked,
+    /// not claimed by a live worker, and with no earlier unfinished delivery about the same subject. Oldest first.
+    async fn claim_deliveries(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<StoredDelivery>, StoreError>;
+    /// Marks a delivery handled with what was done (and releases its claim).
     async fn finish_delivery(&self, delivery_id: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError>;
+    /// Counts a failed try: it is tried again from `retry_at`, or parked as failed at `at` when `None`.
+    async fn fail_delivery_attempt(
+        &self,
+        delivery_id: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Makes an unfinished delivery due again at `now` with its attempts counted afresh (a Retry, a redelivery).
+    /// False when it was handled already (or is unknown).
+    async fn requeue_delivery(&self, delivery_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Deliveries that failed at least once and are not handled yet (parked first, then retrying), newest first.
+    async fn troubled_deliveries(&self, limit: u32) -> Result<Vec<DeliveryRecord>, StoreError>;
     /// Deletes deliveries finished and received before `received_before`; how many.
     async fn prune_deliveries(&self, received_before: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Deliveries received but not yet handled, oldest first.
@@ -141,6 +183,18 @@ pub trait Store: Send + Sync {
     async fn touch_token(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// False when the token is not the owner's or was revoked already.
     async fn revoke_token(&self, id: i64, owner: &Login, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Takes (or renews) the lease `name` for `holder` until `until`: true when it was free, expired by `now`, or
+    /// the holder's already. Atomic across instances.
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Gives the lease up, if `holder` holds it.
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
 
     /// A named JSON document; the sandbox keeps its simulated GitHub and ECS here so a restart keeps them.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;

@@ -275,6 +275,34 @@ impl CodeHost for Sandbox {
         .map_err(store_failed)?
     }
 
+    async fn branch_head(&self, repo: &RepoSlug, branch: &BranchName) -> Result<CommitSha, CodeHostError> {
+        self.read(|world| {
+            check_repo(world, repo)?;
+            match world.merge_heads.get(branch.as_str()) {
+                Some((merge, _)) => Ok(merge.clone()),
+                None => tip(world, branch),
+            }
+        })
+        .await
+    }
+
+    async fn observe_merge(
+        &self,
+        repo: &RepoSlug,
+        base: &BranchName,
+        merge_sha: &CommitSha,
+        merged_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), CodeHostError> {
+        self.mutate(|world| {
+            let later_known = world.merge_heads.get(base.as_str()).is_some_and(|(_, at)| *at > merged_at);
+            if &world.repo == repo && !later_known {
+                world.merge_heads.insert(base.to_string(), (merge_sha.clone(), merged_at));
+            }
+        })
+        .await
+        .map_err(store_failed)
+    }
+
     async fn observe_body_edit(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
         self.mutate(|world| {
             // A delivery about a repository or PR the simulation does not have changes nothing in it.

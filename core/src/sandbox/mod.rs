@@ -109,6 +109,7 @@ pub async fn start_with(
         deploys: crate::domain::DeployPolicy { poll_every_ms: 1_000, ..crate::domain::DeployPolicy::default() },
         review: vec![seed::review_settings()],
         access: Default::default(),
+        deliveries: Default::default(),
     };
     let sandbox = Arc::new(Sandbox { world: Mutex::new(world), store: store.clone(), clock: clock.clone() });
     let ports = Ports {

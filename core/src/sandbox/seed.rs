@@ -356,6 +356,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         next_number,
         services,
         statuses: BTreeMap::new(),
+        merge_heads: BTreeMap::new(),
         comments: BTreeMap::new(),
         pull_options: BTreeMap::new(),
         task_definition_images: BTreeMap::new(),

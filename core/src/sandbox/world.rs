@@ -2,7 +2,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ClusterName, Commit, ImageRef, Login, PrNumber, RepoSlug, ServiceName, TaskDefinitionArn};
+use crate::domain::{
+    ClusterName, Commit, CommitSha, ImageRef, Login, PrNumber, RepoSlug, ServiceName, TaskDefinitionArn,
+};
 use crate::ports::{CommitStatus, PullRequest};
 
 /// A commit of the simulated source branch, with the pull request GitHub would associate it with.
@@ -45,6 +47,10 @@ pub struct World {
     pub history: Vec<SimCommit>,
     /// How many commits of `history` each branch holds.
     pub branches: BTreeMap<String, usize>,
+    /// The merge commit a deploy branch points at since a merge, and when it was made, by branch: the
+    /// simulation keeps its history linear, so a merge commit lives only here.
+    #[serde(default)]
+    pub merge_heads: BTreeMap<String, (CommitSha, chrono::DateTime<chrono::Utc>)>,
     pub pulls: BTreeMap<u64, PullRequest>,
     pub next_number: u64,
     pub services: Vec<SimService>,

@@ -81,7 +81,32 @@ impl SqlStore {
             Dialect::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await,
             Dialect::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await,
         };
-        result.map_err(|e| StoreError::Query(format!("migrating the database failed: {e}")))
+        result.map_err(|e| StoreError::Query(format!("migrating the database failed: {e}")))?;
+        self.fill_review_env_hosts().await
+    }
+
+    /// Review environments stored before their host had a column get it from their URL (once; a no-op after).
+    async fn fill_review_env_hosts(&self) -> Result<(), StoreError> {
+        use sqlx::Row;
+        let missing = sqlx::query("SELECT repo, pr, url FROM review_envs WHERE host IS NULL")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| StoreError::Query(e.to_string()))?;
+        for row in &missing {
+            let (repo, pr, url): (String, i64, String) = (
+                row.try_get("repo").map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                row.try_get("pr").map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                row.try_get("url").map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            );
+            sqlx::query("UPDATE review_envs SET host = $1 WHERE repo = $2 AND pr = $3")
+                .bind(crate::domain::ReviewEnv::host_of(&url).to_ascii_lowercase())
+                .bind(repo)
+                .bind(pr)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| StoreError::Query(e.to_string()))?;
+        }
+        Ok(())
     }
 
     /// Runs one statement that takes no parameters (administration: creating a test database).

@@ -4,9 +4,13 @@
 
 mod audit;
 mod connect;
+mod deliveries;
+mod leases;
 mod people;
+mod retrying;
 mod rows;
 mod store_impl;
 mod tokens;
 
 pub use connect::{Dialect, SqlStore};
+pub use retrying::{Retrying, busy_retried};

@@ -13,12 +13,28 @@ use crate::domain::{
 use crate::ports::StoreError;
 
 pub(super) fn query_error(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+    match &e {
+        // Nothing was written: trying again is safe everywhere.
+        sqlx::Error::PoolTimedOut => StoreError::Busy(e.to_string()),
+        sqlx::Error::Database(db) if db.code().is_some_and(|code| is_busy(&code)) => StoreError::Busy(e.to_string()),
+        // The connection went away: a write may or may not have landed.
+        sqlx::Error::PoolClosed | sqlx::Error::Io(_) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::Database(db) if db.code().is_some_and(|code| is_connection_lost(&code)) => {
             StoreError::Unavailable(e.to_string())
         }
-        other => StoreError::Query(other.to_string()),
+        _ => StoreError::Query(e.to_string()),
     }
+}
+
+/// SQLite's BUSY and LOCKED (with their extended codes), PostgreSQL's serialisation failure and deadlock: the
+/// statement did nothing and may simply be run again.
+fn is_busy(code: &str) -> bool {
+    matches!(code, "5" | "6" | "261" | "517" | "262" | "40001" | "40P01" | "55P03")
+}
+
+/// PostgreSQL's connection exceptions (class 08) and a server shutting down (57P01..57P03).
+fn is_connection_lost(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 fn optional_id(row: &AnyRow, column: &str) -> Result<Option<u64>, StoreError> {
@@ -102,6 +118,11 @@ pub(super) fn deploy_pr_without_items(row: &AnyRow) -> Result<DeployPr, StoreErr
             _ => None,
         },
         updated_at: time(row, "updated_at")?,
+        merge_sha: optional_text(row, "merge_sha")?
+            .map(CommitSha::parse)
+            .transpose()
+            .map_err(|e| corrupt("merge_sha", e))?,
+        version: int(row, "version")?,
     })
 }
 

@@ -7,9 +7,9 @@ use sqlx::Row;
 use super::SqlStore;
 use super::rows::{self, millis, query_error, to_json};
 use crate::domain::{
-    ApiToken, AuditEntry, AuditFilter, AuditRow, DeployPr, Deployment, DeploymentFilter, DeploymentId, DeploymentMove,
-    DeploymentState, DeploymentStep, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv,
-    RolloutSnapshot, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
+    DeploymentId, DeploymentMove, DeploymentState, DeploymentStep, EnvName, Grant, Login, NewApiToken, NewDeployment,
+    PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
@@ -72,36 +72,45 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn save_deploy_pr(&self, pr: &DeployPr) -> Result<(), StoreError> {
+    async fn save_deploy_pr(&self, pr: &DeployPr) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_error)?;
         let repo = pr.repo.to_string();
-        sqlx::query(
+        // Version 0 is a deploy PR tengu has not saved: inserted, unless someone saved it meanwhile. Any other
+        // version must still be the stored one.
+        let sql = if pr.version == 0 {
             "INSERT INTO deploy_prs (repo, number, env, title, url, base_branch, head_branch, state, direct_commits, \
-             updated_at, head_sha, override_by, override_reason, override_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-             ON CONFLICT (repo, number) DO UPDATE SET env = excluded.env, title = excluded.title, url = excluded.url, \
-             base_branch = excluded.base_branch, head_branch = excluded.head_branch, state = excluded.state, \
-             direct_commits = excluded.direct_commits, updated_at = excluded.updated_at, head_sha = excluded.head_sha, \
-             override_by = excluded.override_by, override_reason = excluded.override_reason, \
-             override_at = excluded.override_at",
-        )
-        .bind(&repo)
-        .bind(number(pr.number))
-        .bind(pr.env.to_string())
-        .bind(&pr.title)
-        .bind(&pr.url)
-        .bind(pr.base.to_string())
-        .bind(pr.head.to_string())
-        .bind(pr.state.as_str())
-        .bind(to_json(&pr.direct_commits))
-        .bind(millis(pr.updated_at))
-        .bind(pr.head_sha.as_ref().map(|sha| sha.to_string()))
-        .bind(pr.gate_override.as_ref().map(|o| o.by.clone()))
-        .bind(pr.gate_override.as_ref().map(|o| o.reason.clone()))
-        .bind(pr.gate_override.as_ref().map(|o| millis(o.at)))
-        .execute(&mut *tx)
-        .await
-        .map_err(query_error)?;
+             updated_at, head_sha, override_by, override_reason, override_at, merge_sha, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) \
+             ON CONFLICT (repo, number) DO NOTHING"
+        } else {
+            "UPDATE deploy_prs SET env = $3, title = $4, url = $5, base_branch = $6, head_branch = $7, state = $8, \
+             direct_commits = $9, updated_at = $10, head_sha = $11, override_by = $12, override_reason = $13, \
+             override_at = $14, merge_sha = $15, version = version + 1 \
+             WHERE repo = $1 AND number = $2 AND version = $16"
+        };
+        let mut query = sqlx::query(sql)
+            .bind(&repo)
+            .bind(number(pr.number))
+            .bind(pr.env.to_string())
+            .bind(&pr.title)
+            .bind(&pr.url)
+            .bind(pr.base.to_string())
+            .bind(pr.head.to_string())
+            .bind(pr.state.as_str())
+            .bind(to_json(&pr.direct_commits))
+            .bind(millis(pr.updated_at))
+            .bind(pr.head_sha.as_ref().map(|sha| sha.to_string()))
+            .bind(pr.gate_override.as_ref().map(|o| o.by.clone()))
+            .bind(pr.gate_override.as_ref().map(|o| o.reason.clone()))
+            .bind(pr.gate_override.as_ref().map(|o| millis(o.at)))
+            .bind(pr.merge_sha.as_ref().map(|sha| sha.to_string()));
+        if pr.version != 0 {
+            query = query.bind(pr.version);
+        }
+        let written = query.execute(&mut *tx).await.map_err(query_error)?;
+        if written.rows_affected() == 0 {
+            return Ok(false);
+        }
         sqlx::query("DELETE FROM checklist_items WHERE repo = $1 AND deploy_pr = $2")
             .bind(&repo)
             .bind(number(pr.number))
@@ -127,7 +136,8 @@ impl Store for SqlStore {
             .await
             .map_err(query_error)?;
         }
-        tx.commit().await.map_err(query_error)
+        tx.commit().await.map_err(query_error)?;
+        Ok(true)
     }
 
     async fn deploy_pr(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<DeployPr>, StoreError> {
@@ -154,6 +164,21 @@ impl Store for SqlStore {
         Ok(prs)
     }
 
+    async fn merged_deploy_prs_carrying(&self, env: &EnvName, sha: &CommitSha) -> Result<Vec<DeployPr>, StoreError> {
+        let found = sqlx::query(
+            "SELECT * FROM deploy_prs WHERE env = $1 AND state = 'merged' AND (merge_sha = $2 OR head_sha = $2) \
+             ORDER BY number",
+        )
+        .bind(env.to_string())
+        .bind(sha.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(query_error)?;
+        let mut prs = found.iter().map(rows::deploy_pr_without_items).collect::<Result<Vec<_>, _>>()?;
+        self.items_of(&mut prs).await?;
+        Ok(prs)
+    }
+
     async fn set_verification(
         &self,
         repo: &RepoSlug,
@@ -161,8 +186,20 @@ impl Store for SqlStore {
         item: PrNumber,
         verification: Option<&Verification>,
         audit: &AuditEntry,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(query_error)?;
+        // The version moves with every tick, so a refresh or an override read before it must read again.
+        let open = sqlx::query(
+            "UPDATE deploy_prs SET version = version + 1 WHERE repo = $1 AND number = $2 AND state = 'open'",
+        )
+        .bind(repo.to_string())
+        .bind(number(deploy_pr))
+        .execute(&mut *tx)
+        .await
+        .map_err(query_error)?;
+        if open.rows_affected() == 0 {
+            return Ok(false);
+        }
         let done = sqlx::query(
             "UPDATE checklist_items SET checked_by = $1, checked_at = $2 \
              WHERE repo = $3 AND deploy_pr = $4 AND source_pr = $5",
@@ -188,7 +225,8 @@ impl Store for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(query_error)?;
-        tx.commit().await.map_err(query_error)
+        tx.commit().await.map_err(query_error)?;
+        Ok(true)
     }
 
     async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError> {
@@ -399,14 +437,14 @@ impl Store for SqlStore {
         // An upsert that only updates the version it was read at: a compare-and-set that also creates.
         let done = sqlx::query(
             "INSERT INTO review_envs (repo, pr, title, author, branch, sha, state, url, started_at, last_push_at, \
-             task, next_task, next_sha, address, reason, comment_id, github_deployment_id, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+             task, next_task, next_sha, address, reason, comment_id, github_deployment_id, version, host) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20) \
              ON CONFLICT (repo, pr) DO UPDATE SET title = excluded.title, author = excluded.author, \
              branch = excluded.branch, sha = excluded.sha, state = excluded.state, url = excluded.url, \
              started_at = excluded.started_at, last_push_at = excluded.last_push_at, task = excluded.task, \
              next_task = excluded.next_task, next_sha = excluded.next_sha, address = excluded.address, \
              reason = excluded.reason, comment_id = excluded.comment_id, \
-             github_deployment_id = excluded.github_deployment_id, version = excluded.version \
+             github_deployment_id = excluded.github_deployment_id, version = excluded.version, host = excluded.host \
              WHERE review_envs.version = $19",
         )
         .bind(env.repo.to_string())
@@ -428,6 +466,7 @@ impl Store for SqlStore {
         .bind(env.github_deployment.map(|id| id as i64))
         .bind(env.version + 1)
         .bind(env.version)
+        .bind(env.host().to_ascii_lowercase())
         .execute(&self.pool)
         .await
         .map_err(query_error)?;
@@ -438,6 +477,15 @@ impl Store for SqlStore {
         let found = sqlx::query("SELECT * FROM review_envs WHERE repo = $1 AND pr = $2")
             .bind(repo.to_string())
             .bind(number(pr))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?;
+        found.as_ref().map(rows::review_env).transpose()
+    }
+
+    async fn running_review_env_at(&self, host: &str) -> Result<Option<ReviewEnv>, StoreError> {
+        let found = sqlx::query("SELECT * FROM review_envs WHERE host = $1 AND state = 'running' LIMIT 1")
+            .bind(host.to_ascii_lowercase())
             .fetch_optional(&self.pool)
             .await
             .map_err(query_error)?;
@@ -521,60 +569,51 @@ impl Store for SqlStore {
     }
 
     async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO webhook_deliveries (delivery_id, event, payload, received_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (delivery_id) DO NOTHING",
-        )
-        .bind(delivery.delivery_id.clone())
-        .bind(delivery.event.clone())
-        .bind(delivery.payload.clone())
-        .bind(millis(delivery.received_at))
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(done.rows_affected() == 1)
+        self.record_delivery_row(delivery).await
+    }
+
+    async fn delivery(&self, delivery_id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
+        self.delivery_row(delivery_id).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<StoredDelivery>, StoreError> {
+        self.claim_delivery_rows(worker, now, until, limit).await
     }
 
     async fn finish_delivery(&self, delivery_id: &str, at: DateTime<Utc>, outcome: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE webhook_deliveries SET processed_at = $1, outcome = $2 WHERE delivery_id = $3")
-            .bind(millis(at))
-            .bind(outcome.to_owned())
-            .bind(delivery_id.to_owned())
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok(())
+        self.finish_delivery_row(delivery_id, at, outcome).await
+    }
+
+    async fn fail_delivery_attempt(
+        &self,
+        delivery_id: &str,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.fail_delivery_row(delivery_id, error, retry_at, at).await
+    }
+
+    async fn requeue_delivery(&self, delivery_id: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        self.requeue_delivery_row(delivery_id, now).await
+    }
+
+    async fn troubled_deliveries(&self, limit: u32) -> Result<Vec<DeliveryRecord>, StoreError> {
+        self.troubled_delivery_rows(limit).await
     }
 
     async fn prune_deliveries(&self, received_before: DateTime<Utc>) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM webhook_deliveries WHERE processed_at IS NOT NULL AND received_at < $1")
-            .bind(millis(received_before))
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok(done.rows_affected())
+        self.prune_delivery_rows(received_before).await
     }
 
     async fn unfinished_deliveries(&self, limit: u32) -> Result<Vec<StoredDelivery>, StoreError> {
-        let found = sqlx::query(
-            "SELECT delivery_id, event, payload, received_at FROM webhook_deliveries WHERE processed_at IS NULL \
-             ORDER BY received_at, delivery_id LIMIT $1",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(query_error)?;
-        found
-            .iter()
-            .map(|row| {
-                Ok(StoredDelivery {
-                    delivery_id: rows::text(row, "delivery_id")?,
-                    event: rows::text(row, "event")?,
-                    payload: rows::text(row, "payload")?,
-                    received_at: rows::time(row, "received_at")?,
-                })
-            })
-            .collect()
+        self.unfinished_delivery_rows(limit).await
     }
 
     async fn save_grants(&self, login: &Login, grants: &[(RepoSlug, Grant)]) -> Result<(), StoreError> {
@@ -623,6 +662,20 @@ impl Store for SqlStore {
 
     async fn revoke_token(&self, id: i64, owner: &Login, at: DateTime<Utc>) -> Result<bool, StoreError> {
         self.revoke_token_row(id, owner, at).await
+    }
+
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.take_lease_row(name, holder, now, until).await
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+        self.release_lease_row(name, holder).await
     }
 
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {

@@ -83,7 +83,7 @@ impl Tengu {
         if matches!(request.target, DeployTarget::Image { .. } | DeployTarget::Commit(_))
             && request.trigger != Trigger::Merge
         {
-            self.refuse_unverified(env).await?;
+            self.refuse_unverified(env, sha.as_ref()).await?;
         }
         let new = NewDeployment {
             env: env.name.clone(),
@@ -185,15 +185,21 @@ impl Tengu {
     }
 
     /// New code waits for its verification: while the environment's open deploy PR has unticked items (and no
-    /// override with a reason), a button or the CLI does not ship a new image. Redeploy and rollback put back
-    /// what already ran, and a merge was checked against the gate by the webhook.
-    async fn refuse_unverified(&self, env: &Environment) -> Result<(), CoreError> {
-        let open = self.ports.store.open_deploy_prs().await?;
-        for pr in open.iter().filter(|pr| pr.env == env.name) {
+    /// override with a reason), a button or the CLI does not ship a new image; nor the merge commit (or head) of
+    /// a deploy PR that was merged unverified. Redeploy and rollback put back what already ran, and a merge was
+    /// checked against the gate by the webhook.
+    async fn refuse_unverified(&self, env: &Environment, sha: Option<&CommitSha>) -> Result<(), CoreError> {
+        let mut holding = self.ports.store.open_deploy_prs().await?;
+        holding.retain(|pr| pr.env == env.name);
+        if let Some(sha) = sha {
+            holding.extend(self.ports.store.merged_deploy_prs_carrying(&env.name, sha).await?);
+        }
+        for pr in &holding {
             if let Gate::Waiting { verified, total, waiting_for } = Gate::of(pr) {
                 let people: Vec<String> = waiting_for.iter().map(|l| format!("@{l}")).collect();
+                let which = if pr.state == crate::domain::PrState::Merged { "merged deploy PR" } else { "deploy PR" };
                 return Err(CoreError::Refused(format!(
-                    "{} has unverified changes: deploy PR {}{} has {verified} of {total} verified (waiting for {}); \
+                    "{} has unverified changes: {which} {}{} has {verified} of {total} verified (waiting for {}); \
                      tick them or override the gate with a reason first",
                     env.name,
                     pr.repo,
@@ -244,7 +250,18 @@ impl Tengu {
     /// Safe to call again after a crash: every step was recorded before its side effect. ECS being unreachable
     /// leaves the deployment where it stands, to try again; ECS refusing (a missing service, a bad task
     /// definition) ends it as failed with ECS's sentence, so the environment is not locked forever.
+    ///
+    /// Only the holder of the deployment's driver lease advances it (taken here, renewed at every step); with
+    /// several instances, the others get `CoreError::DrivenElsewhere` and leave it alone.
     pub async fn advance_deployment(&self, id: DeploymentId) -> Result<Progress, CoreError> {
+        let progress = self.advance_leased(id).await;
+        if let Ok(Progress::Finished(_)) = &progress {
+            self.let_go_of(&super::leases::driver_lease(id)).await;
+        }
+        progress
+    }
+
+    async fn advance_leased(&self, id: DeploymentId) -> Result<Progress, CoreError> {
         let refusal = match self.advance_steps(id).await {
             Err(CoreError::Orchestrator(error)) if !matches!(error, OrchestratorError::Unavailable(_)) => error,
             other => return other,
@@ -272,6 +289,8 @@ impl Tengu {
 
     async fn advance_steps(&self, id: DeploymentId) -> Result<Progress, CoreError> {
         loop {
+            // Each pass makes at most one side effect (on ECS or GitHub), after renewing the right to make it.
+            self.hold_driver_lease(id).await?;
             let deployment = self.deployment(id).await?;
             let env = self.environment(&deployment.env)?.clone();
             let store = &self.ports.store;

@@ -9,6 +9,9 @@ use crate::ports::{Action, NewPullRequest, PullSummary};
 use crate::release_plan;
 use crate::tengu::Tengu;
 
+/// How many times a refresh reads again after losing to a concurrent change before it gives up.
+const SAVE_ATTEMPTS: usize = 5;
+
 impl Tengu {
     /// Opens the deploy PR of an environment, or refreshes the open one: lists every source PR merged since the
     /// last deploy, keeps every tick by PR number and every human edit outside tengu's block.
@@ -34,97 +37,139 @@ impl Tengu {
             pulls.extend(host.pull_summaries(repo, &named_only).await?.into_iter().map(|p| (p.number, p)));
         }
 
-        let existing = host.find_open_pull_request(repo, base, head).await?;
-        let old_body = existing.as_ref().map(|p| p.body.as_str()).unwrap_or("");
-        let ticks: HashMap<_, _> = checklist_body::read_checks(old_body).into_iter().collect();
-        let known = match &existing {
-            Some(pr) => self.ports.store.deploy_pr(repo, pr.number).await?,
-            None => None,
-        };
+        let mut on_github = host.find_open_pull_request(repo, base, head).await?;
         let now = self.ports.clock.now();
-
-        let mut items = Vec::with_capacity(plan.source_prs.len());
-        for number in &plan.source_prs {
-            let commits = plan.commits_by_pr.get(number).cloned().unwrap_or_default();
-            let (title, author, assignees) = match pulls.remove(number) {
-                Some(pull) => (pull.title, pull.author, pull.assignees),
-                None => {
-                    // GitHub no longer knows the PR (deleted fork, transferred repo): list it by its commit.
-                    let first = &commits[0];
-                    let author = first.author.clone().ok_or_else(|| CoreError::NotFound(format!("{number}")))?;
-                    (first.headline.clone(), author, Vec::new())
+        for round in 0..SAVE_ATTEMPTS {
+            let known = match &on_github {
+                Some(pr) => self.ports.store.deploy_pr(repo, pr.number).await?,
+                None => None,
+            };
+            // Ticks follow the body (a tick given on GitHub whose delivery is not handled yet counts), but only a
+            // body read after tengu's record: a tick is written to GitHub before it is recorded, so a body read
+            // earlier may predate a change the record already has. When the two disagree, the body is read again.
+            // After a lost save, the body on GitHub is the one just written from a stale record: the record rules.
+            let ticks: HashMap<_, _> = match (&known, &mut on_github) {
+                (Some(_), Some(_)) if round > 0 => HashMap::new(),
+                (Some(known), Some(pr)) => {
+                    let disagree = checklist_body::read_checks(&pr.body).into_iter().any(|(number, ticked)| {
+                        known.item(number).is_some_and(|item| item.verified.is_some() != ticked)
+                    });
+                    if disagree {
+                        *pr = host.pull_request(repo, pr.number).await?;
+                    }
+                    checklist_body::read_checks(&pr.body).into_iter().collect()
                 }
+                (_, pr) => pr
+                    .as_ref()
+                    .map(|pr| checklist_body::read_checks(&pr.body).into_iter().collect())
+                    .unwrap_or_default(),
             };
-            let recorded = known.as_ref().and_then(|k| k.item(*number)).and_then(|i| i.verified.clone());
-            // An item missing from the body (a cut list) keeps what tengu recorded.
-            let verified = match ticks.get(number) {
-                Some(true) => Some(recorded.unwrap_or(Verification { by: "someone on GitHub".to_owned(), at: now })),
-                Some(false) => None,
-                None => recorded,
+            let old_body = on_github.as_ref().map(|p| p.body.as_str()).unwrap_or("");
+            let mut items = Vec::with_capacity(plan.source_prs.len());
+            for number in &plan.source_prs {
+                let commits = plan.commits_by_pr.get(number).cloned().unwrap_or_default();
+                let (title, author, assignees) = match pulls.get(number) {
+                    Some(pull) => (pull.title.clone(), pull.author.clone(), pull.assignees.clone()),
+                    None => {
+                        // GitHub no longer knows the PR (deleted fork, transferred repo): list it by its commit.
+                        let first = &commits[0];
+                        let author = first.author.clone().ok_or_else(|| CoreError::NotFound(format!("{number}")))?;
+                        (first.headline.clone(), author, Vec::new())
+                    }
+                };
+                let recorded = known.as_ref().and_then(|k| k.item(*number)).and_then(|i| i.verified.clone());
+                // An item missing from the body (a cut list) keeps what tengu recorded.
+                let verified = match ticks.get(number) {
+                    Some(true) => {
+                        Some(recorded.unwrap_or(Verification { by: "someone on GitHub".to_owned(), at: now }))
+                    }
+                    Some(false) => None,
+                    None => recorded,
+                };
+                let source = SourcePr { number: *number, title, author, assignees, commits };
+                items.push(ChecklistItem { source, verified });
+            }
+
+            let lines: Vec<_> = items.iter().map(|i| (&i.source, i.verified.is_some())).collect();
+            let full_list_url = match &known {
+                Some(known) => self.deploy_pr_link(known),
+                None => self.settings.public_url.clone(),
             };
-            let source = SourcePr { number: *number, title, author, assignees, commits };
-            items.push(ChecklistItem { source, verified });
-        }
+            let body = checklist_body::render_body(old_body, &lines, &plan.direct_commits, &full_list_url);
+            let pull = match on_github.take() {
+                Some(pr) if pr.body == body => pr,
+                Some(pr) => host.update_pull_request_body(repo, pr.number, &body).await?,
+                None => self.open_deploy_pr(actor, env, body, items.len(), now).await?,
+            };
 
-        let lines: Vec<_> = items.iter().map(|i| (&i.source, i.verified.is_some())).collect();
-        let full_list_url = match &known {
-            Some(known) => self.deploy_pr_link(known),
-            None => self.settings.public_url.clone(),
-        };
-        let body = checklist_body::render_body(old_body, &lines, &plan.direct_commits, &full_list_url);
-        let pull = match existing {
-            Some(pr) if pr.body == body => pr,
-            Some(pr) => host.update_pull_request_body(repo, pr.number, &body).await?,
-            None => {
-                let new = NewPullRequest {
-                    title: env.deploy_pr_title(now, self.settings.reminders.utc_offset_minutes),
-                    body,
-                    base: base.clone(),
-                    head: head.clone(),
-                    draft: env.deploy_pr.draft,
-                    labels: env.deploy_pr.labels.clone(),
-                    assignees: env.deploy_pr.assignees.clone(),
-                };
-                let created = host.create_pull_request(repo, new).await?;
-                let entry = AuditEntry {
-                    at: now,
-                    actor: actor.display_name(),
-                    action: AuditAction::DeployPrOpened,
-                    target: format!("{repo}{}", created.number),
-                    detail: format!("{} source PRs for {env_name}", items.len()),
-                    repo: Some(repo.clone()),
-                };
-                self.ports.store.record_audit(&entry).await?;
-                created
+            let mut deploy_pr = DeployPr {
+                repo: repo.clone(),
+                number: pull.number,
+                env: env_name.clone(),
+                title: pull.title.clone(),
+                url: pull.url.clone(),
+                base: base.clone(),
+                head: head.clone(),
+                head_sha: Some(pull.head_sha.clone()),
+                state: pull.state,
+                gate_override: None,
+                items,
+                direct_commits: plan.direct_commits.clone(),
+                updated_at: now,
+                merge_sha: None,
+                version: known.as_ref().map_or(0, |k| k.version),
+            };
+            // An override covers the changes someone looked at; a new change needs a new decision.
+            if let Some(known) = &known {
+                let same_changes =
+                    known.items.iter().map(|i| i.source.number).eq(deploy_pr.items.iter().map(|i| i.source.number));
+                if same_changes {
+                    deploy_pr.gate_override = known.gate_override.clone();
+                }
             }
-        };
-
-        let mut deploy_pr = DeployPr {
-            repo: repo.clone(),
-            number: pull.number,
-            env: env_name.clone(),
-            title: pull.title,
-            url: pull.url,
-            base: base.clone(),
-            head: head.clone(),
-            head_sha: Some(pull.head_sha),
-            state: pull.state,
-            gate_override: None,
-            items,
-            direct_commits: plan.direct_commits,
-            updated_at: now,
-        };
-        // An override covers the changes someone looked at; a new change needs a new decision.
-        if let Some(known) = &known {
-            let same_changes =
-                known.items.iter().map(|i| i.source.number).eq(deploy_pr.items.iter().map(|i| i.source.number));
-            if same_changes {
-                deploy_pr.gate_override = known.gate_override.clone();
+            if self.ports.store.save_deploy_pr(&deploy_pr).await? {
+                self.publish_gate(&deploy_pr).await;
+                return Ok(deploy_pr);
             }
+            // Someone ticked, unticked or saved it since it was read: build it again from a fresh read, starting
+            // from the body just written (the next write puts GitHub right too).
+            tracing::info!(%repo, deploy_pr = %pull.number, "the deploy PR changed during its refresh; reading it again");
+            on_github = Some(pull);
         }
-        self.ports.store.save_deploy_pr(&deploy_pr).await?;
-        self.publish_gate(&deploy_pr).await;
-        Ok(deploy_pr)
+        Err(CoreError::Refused(format!(
+            "the deploy PR of {env_name} keeps changing while it is refreshed; try again in a moment"
+        )))
+    }
+
+    /// Opens the deploy PR on GitHub with the environment's title, draft flag, labels and assignees.
+    async fn open_deploy_pr(
+        &self,
+        actor: &Actor,
+        env: &Environment,
+        body: String,
+        count: usize,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::ports::PullRequest, CoreError> {
+        let new = NewPullRequest {
+            title: env.deploy_pr_title(now, self.settings.reminders.utc_offset_minutes),
+            body,
+            base: env.deploy_branch.clone(),
+            head: env.source_branch.clone(),
+            draft: env.deploy_pr.draft,
+            labels: env.deploy_pr.labels.clone(),
+            assignees: env.deploy_pr.assignees.clone(),
+        };
+        let created = self.ports.code_host.create_pull_request(&env.repo, new).await?;
+        let entry = AuditEntry {
+            at: now,
+            actor: actor.display_name(),
+            action: AuditAction::DeployPrOpened,
+            target: format!("{}{}", env.repo, created.number),
+            detail: format!("{count} source PRs for {}", env.name),
+            repo: Some(env.repo.clone()),
+        };
+        self.ports.store.record_audit(&entry).await?;
+        Ok(created)
     }
 
     pub(crate) fn environment(&self, name: &EnvName) -> Result<&Environment, CoreError> {

@@ -42,14 +42,16 @@ impl Tengu {
         fresh.then(|| DriverClaim { tengu: self.clone(), id })
     }
 
-    /// Drives a deployment to its end on a task of its own, unless this process already does.
-    pub fn follow_in_background(&self, id: DeploymentId) {
-        let Some(claim) = self.claim_driver(id) else { return };
+    /// Drives a deployment to its end on a task of its own, unless this process already does; whether it
+    /// started one.
+    pub fn follow_in_background(&self, id: DeploymentId) -> bool {
+        let Some(claim) = self.claim_driver(id) else { return false };
         let driver = self.clone();
         tokio::spawn(async move {
             let _claim = claim;
             driver.follow_until_done(id).await;
         });
+        true
     }
 
     /// Drives until the deployment ends, waiting out ECS or the database being unreachable (doubling the wait up
@@ -64,12 +66,34 @@ impl Tengu {
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(LONGEST_WAIT);
                 }
+                Err(CoreError::DrivenElsewhere(_)) => {
+                    tracing::info!(deployment = %id, "another instance drives this deployment; leaving it");
+                    return None;
+                }
                 Err(error) => {
-                    tracing::error!(%error, deployment = %id, "the deployment stopped short; a restart resumes it");
+                    tracing::error!(%error, deployment = %id, "the deployment stopped short; the sweep resumes it");
                     return None;
                 }
             }
         }
+    }
+
+    /// Starts a driver in the background for every unfinished deployment that no driver holds (a crash, a
+    /// driver that gave up, an instance that died); how many it started. Run every minute by one instance.
+    pub async fn sweep_unfinished_deployments(&self) -> Result<usize, CoreError> {
+        let unfinished = DeploymentFilter { unfinished: true, ..DeploymentFilter::newest(1000) };
+        let unfinished = self.ports.store.recent_deployments(&unfinished).await?;
+        let mut started = 0;
+        for deployment in unfinished {
+            // Held by a live driver elsewhere: its lease says so, and the first step would stop anyway.
+            if !self.hold_lease(&super::leases::driver_lease(deployment.id), self.driver_lease_duration()).await? {
+                continue;
+            }
+            if self.follow_in_background(deployment.id) {
+                started += 1;
+            }
+        }
+        Ok(started)
     }
 
     /// Drives every deployment a stop or a crash left unfinished (at start), environments side by side, until

@@ -1,5 +1,5 @@
 use crate::domain::{
-    Actor, AuditAction, AuditEntry, DeployPr, EnvName, Gate, GateOverride, PrNumber, PrState, RepoSlug,
+    Actor, AuditAction, AuditEntry, CommitSha, DeployPr, EnvName, Gate, GateOverride, PrNumber, PrState, RepoSlug,
 };
 use crate::error::CoreError;
 use crate::ports::{Action, CommitStatus, StatusState};
@@ -53,16 +53,26 @@ impl Tengu {
                 "say why the deploy should go ahead unverified (at least {MIN_REASON_CHARS} characters)"
             )));
         }
-        let mut pr = self.deploy_pr(repo, deploy_pr).await?;
-        if pr.state != PrState::Open {
-            return Err(CoreError::Refused(format!("deploy PR {deploy_pr} is {}", pr.state.as_str())));
-        }
-        if let Gate::Verified { .. } = Gate::of(&pr) {
-            return Err(CoreError::Refused("every change is verified already; there is nothing to override".into()));
-        }
-        let now = self.ports.clock.now();
-        pr.gate_override = Some(GateOverride { by: actor.display_name(), reason: reason.to_owned(), at: now });
-        self.ports.store.save_deploy_pr(&pr).await?;
+        let (pr, now) = loop {
+            let mut pr = self.deploy_pr(repo, deploy_pr).await?;
+            // A merged deploy PR can be overridden too: its merge commit is then deployable from a button.
+            if pr.state == PrState::Closed {
+                return Err(CoreError::Refused(format!("deploy PR {deploy_pr} is {}", pr.state.as_str())));
+            }
+            if let Gate::Verified { .. } = Gate::of(&pr) {
+                return Err(CoreError::Refused(
+                    "every change is verified already; there is nothing to override".into(),
+                ));
+            }
+            let now = self.ports.clock.now();
+            pr.gate_override = Some(GateOverride { by: actor.display_name(), reason: reason.to_owned(), at: now });
+            // A tick that landed since the read moves the version: read again, and maybe nothing is left to
+            // override.
+            if self.ports.store.save_deploy_pr(&pr).await? {
+                pr.version += 1;
+                break (pr, now);
+            }
+        };
         let entry = AuditEntry {
             at: now,
             actor: actor.display_name(),
@@ -76,16 +86,22 @@ impl Tengu {
         Ok(pr)
     }
 
-    /// `override_gate` on the environment's open deploy PR, when it waits (`tengu deploy --override-gate`).
-    /// Nothing to override is not an error here: the deploy goes ahead either way.
+    /// `override_gate` on the environment's open deploy PR when it waits, or on the merged one that carried
+    /// `sha` (`tengu deploy --sha S --override-gate REASON`). Nothing to override is not an error here: the deploy
+    /// goes ahead either way.
     pub async fn override_environment_gate(
         &self,
         actor: &Actor,
         env: &EnvName,
+        sha: Option<&CommitSha>,
         reason: &str,
     ) -> Result<Option<DeployPr>, CoreError> {
-        let open = self.ports.store.open_deploy_prs().await?;
-        let waiting = open.into_iter().find(|pr| &pr.env == env && matches!(Gate::of(pr), Gate::Waiting { .. }));
+        let mut candidates = self.ports.store.open_deploy_prs().await?;
+        candidates.retain(|pr| &pr.env == env);
+        if let Some(sha) = sha {
+            candidates.extend(self.ports.store.merged_deploy_prs_carrying(env, sha).await?);
+        }
+        let waiting = candidates.into_iter().find(|pr| matches!(Gate::of(pr), Gate::Waiting { .. }));
         match waiting {
             Some(pr) => self.override_gate(actor, &pr.repo, pr.number, reason).await.map(Some),
             None => Ok(None),
@@ -131,6 +147,8 @@ mod tests {
             direct_commits: vec![],
             gate_override: None,
             updated_at: at,
+            merge_sha: None,
+            version: 0,
         }
     }
 

@@ -11,6 +11,7 @@ mod deploy_pr;
 mod drive;
 mod environment_page;
 mod gate;
+mod leases;
 mod remind;
 mod review_envs;
 mod review_github;
@@ -24,6 +25,7 @@ mod verify;
 pub use deploy::{DeployRequest, DeployTarget, Progress};
 pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;
+pub use leases::DRIVER_LEASE_SECONDS;
 pub use review_envs::{ReviewPr, ReviewPress};
 pub use review_reconcile::ReconcileReport;
 #[cfg(feature = "runtime")]

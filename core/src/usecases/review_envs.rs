@@ -357,11 +357,7 @@ impl Tengu {
     /// Where a proxy should send a request for `host`: the running environment's task address.
     pub async fn review_route(&self, host: &str) -> Result<Option<String>, CoreError> {
         let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-        let envs = self.ports.store.review_envs().await?;
-        Ok(envs
-            .into_iter()
-            .find(|e| e.state == ReviewEnvState::Running && e.host().eq_ignore_ascii_case(&host))
-            .and_then(|e| e.address))
+        Ok(self.ports.store.running_review_env_at(&host).await?.and_then(|e| e.address))
     }
 
     /// The Stop, Start and Rebuild buttons.

@@ -41,6 +41,7 @@ impl Tengu {
             label: None,
             open: true,
             merge_sha: None,
+            merged_at: None,
             sender: person.clone(),
         };
         self.handle_github_event(&GithubEvent::PullRequest(Box::new(event))).await
@@ -102,6 +103,7 @@ impl Tengu {
             labels: Vec::new(),
             label: None,
             merge_sha: None,
+            merged_at: None,
             sender: person.clone(),
         };
         self.handle_github_event(&GithubEvent::PullRequest(Box::new(event))).await

@@ -77,8 +77,15 @@ impl Tengu {
             detail: current.source.title.clone(),
             repo: Some(repo.clone()),
         };
-        self.ports.store.set_verification(repo, deploy_pr, item, verification.as_ref(), &entry).await?;
+        let recorded = self.ports.store.set_verification(repo, deploy_pr, item, verification.as_ref(), &entry).await?;
         let after = self.deploy_pr(repo, deploy_pr).await?;
+        if !recorded {
+            // Merged or closed between the check above and the write: the tick is not recorded.
+            return Err(CoreError::Refused(format!(
+                "deploy PR {deploy_pr} is {}; its checklist is closed",
+                after.state.as_str()
+            )));
+        }
         self.publish_gate(&after).await;
         Ok(after)
     }

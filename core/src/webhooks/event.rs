@@ -34,8 +34,9 @@ pub struct PullRequestEvent {
     pub labels: Vec<String>,
     /// The repository the head branch lives in: another one for a pull request from a fork.
     pub head_repo: Option<RepoSlug>,
-    /// For a merged pull request: the commit the merge made on the base branch.
+    /// For a merged pull request: the commit the merge made on the base branch, and when.
     pub merge_sha: Option<CommitSha>,
+    pub merged_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Who did it on GitHub.
     pub sender: Login,
 }
@@ -47,6 +48,19 @@ pub enum GithubEvent {
     PullRequest(Box<PullRequestEvent>),
     Push { repo: RepoSlug, branch: Option<BranchName>, sender: Option<Login> },
     Ignored { event: String },
+}
+
+impl GithubEvent {
+    /// The repository it concerns and what in it (`acme/shop#12`, `acme/shop master`): deliveries about one
+    /// subject are applied in the order GitHub sent them.
+    pub fn subject(&self) -> Option<(RepoSlug, String)> {
+        match self {
+            GithubEvent::PullRequest(pr) => Some((pr.repo.clone(), format!("{}{}", pr.repo, pr.number))),
+            GithubEvent::Push { repo, branch: Some(branch), .. } => Some((repo.clone(), format!("{repo} {branch}"))),
+            GithubEvent::Push { repo, branch: None, .. } => Some((repo.clone(), repo.to_string())),
+            GithubEvent::Ping | GithubEvent::Ignored { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,6 +106,8 @@ struct PullRequestPayload {
     merged: Option<bool>,
     #[serde(default)]
     merge_commit_sha: Option<String>,
+    #[serde(default)]
+    merged_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
     labels: Vec<Label>,
     #[serde(default)]
@@ -162,6 +178,7 @@ pub fn parse_event(event: &str, payload: &str) -> Result<GithubEvent, WebhookPar
                 base: BranchName::parse(pr.base.name).map_err(|e| fail(e.to_string()))?,
                 head_repo: pr.head.repo.as_ref().and_then(|r| RepoSlug::parse(&r.full_name).ok()),
                 merge_sha: pr.merge_commit_sha.and_then(|sha| CommitSha::parse(sha).ok()),
+                merged_at: pr.merged_at,
                 head_sha: pr.head.sha.and_then(|sha| CommitSha::parse(sha).ok()),
                 labels: pr.labels.into_iter().map(|l| l.name).collect(),
                 label: hook.label.map(|l| l.name),

@@ -1,73 +1,17 @@
 use std::collections::HashMap;
 
-use super::event::{GithubEvent, PrAction, PullRequestEvent, parse_event};
+use super::event::{GithubEvent, PrAction, PullRequestEvent};
 use crate::checklist_body;
 use crate::domain::{
-    Actor, AuditAction, AuditEntry, BranchName, DeployPr, EnvName, Gate, PrState, RepoSlug, Trigger, Verification,
+    Actor, AuditAction, AuditEntry, BranchName, CommitSha, DeployPr, EnvName, Gate, PrState, RepoSlug, Trigger,
+    Verification,
 };
 use crate::error::CoreError;
-use crate::ports::{Action, StoredDelivery};
+use crate::ports::Action;
 use crate::tengu::Tengu;
 use crate::usecases::{DeployRequest, DeployTarget};
 
 impl Tengu {
-    /// Stores a delivery before it is acknowledged. `None` when GitHub sent this delivery before (a retry or a
-    /// redelivery): it is acknowledged again but handled only once.
-    pub async fn accept_delivery(
-        &self,
-        delivery_id: &str,
-        event: &str,
-        payload: String,
-    ) -> Result<Option<StoredDelivery>, CoreError> {
-        // An event tengu does not act on is recorded (so a redelivery is known) without its payload, finished.
-        let used = super::is_used(event);
-        let delivery = StoredDelivery {
-            delivery_id: delivery_id.to_owned(),
-            event: event.to_owned(),
-            payload: if used { payload } else { String::new() },
-            received_at: self.ports.clock.now(),
-        };
-        let new = self.ports.store.record_delivery(&delivery).await?;
-        if new && !used {
-            let outcome = format!("{event} events are not used by tengu; the payload was not kept");
-            self.ports.store.finish_delivery(delivery_id, delivery.received_at, &outcome).await?;
-            return Ok(None);
-        }
-        Ok(new.then_some(delivery))
-    }
-
-    /// Deletes finished deliveries received before the retention period; how many. Unfinished ones are kept
-    /// whatever their age: they still have work to do.
-    pub async fn prune_deliveries(&self, retention: chrono::Duration) -> Result<u64, CoreError> {
-        Ok(self.ports.store.prune_deliveries(self.ports.clock.now() - retention).await?)
-    }
-
-    /// Handles one stored delivery and marks it processed with what was done. A payload that cannot be read is
-    /// finished with that reason (retrying cannot help); a failure of GitHub or the database leaves it unfinished,
-    /// so the next start tries again.
-    pub async fn process_delivery(&self, delivery: &StoredDelivery) -> Result<String, CoreError> {
-        let outcome = match parse_event(&delivery.event, &delivery.payload) {
-            Ok(event) => self.handle_github_event(&event).await?,
-            Err(unreadable) => unreadable.to_string(),
-        };
-        let now = self.ports.clock.now();
-        self.ports.store.finish_delivery(&delivery.delivery_id, now, &outcome).await?;
-        Ok(outcome)
-    }
-
-    /// Processes every delivery that was stored but not finished (after a crash or a restart), oldest first.
-    pub async fn process_unfinished_deliveries(&self) -> Result<usize, CoreError> {
-        let pending = self.ports.store.unfinished_deliveries(500).await?;
-        let mut done = 0;
-        for delivery in &pending {
-            match self.process_delivery(delivery).await {
-                Ok(_) => done += 1,
-                Err(error) => tracing::warn!(delivery = %delivery.delivery_id, %error, "delivery left for later"),
-            }
-        }
-        Ok(done)
-    }
-
     /// Applies one GitHub event; returns a sentence saying what tengu did.
     pub async fn handle_github_event(&self, event: &GithubEvent) -> Result<String, CoreError> {
         match event {
@@ -152,32 +96,53 @@ impl Tengu {
             PrAction::Synchronize => return self.refresh_after_new_commits(&deploy_pr).await,
             _ => return Ok(format!("nothing to do for deploy PR {}{}", event.repo, event.number)),
         };
-        deploy_pr.state = new_state;
-        deploy_pr.updated_at = self.ports.clock.now();
-        self.ports.store.save_deploy_pr(&deploy_pr).await?;
+        // Compare-and-set: a tick that lands meanwhile moves the version, and the merge reads again, so the gate
+        // judged below is the one that holds at the merge.
+        loop {
+            deploy_pr.state = new_state;
+            deploy_pr.updated_at = self.ports.clock.now();
+            if new_state == PrState::Merged {
+                deploy_pr.merge_sha = event.merge_sha.clone();
+            }
+            if self.ports.store.save_deploy_pr(&deploy_pr).await? {
+                deploy_pr.version += 1;
+                break;
+            }
+            deploy_pr = self.deploy_pr(&event.repo, event.number).await?;
+        }
         let recorded = format!("deploy PR {}{} is now {}", event.repo, event.number, new_state.as_str());
         if new_state != PrState::Merged {
             return Ok(recorded);
         }
+        // In the sandbox the merge is the simulated GitHub's news too; GitHub itself already moved the branch.
+        if let (Some(sha), Some(at)) = (&event.merge_sha, event.merged_at) {
+            self.ports.code_host.observe_merge(&event.repo, &deploy_pr.base, sha, at).await?;
+        }
         Ok(format!("{recorded}; {}", self.deploy_merged(&deploy_pr, event).await?))
     }
 
-    /// Merging the deploy PR ships the merge commit's image, when the gate is green (verified or overridden).
+    /// Merging the deploy PR ships the merge commit's image, when the gate is green (verified or overridden) and
+    /// the merge is still the news: a delivery handled late (after a retry, a restart) deploys nothing when a
+    /// later deployment of the environment exists or the deploy branch has moved past the merge commit.
     async fn deploy_merged(&self, pr: &DeployPr, event: &PullRequestEvent) -> Result<String, CoreError> {
         if let Gate::Waiting { verified, total, waiting_for } = Gate::of(pr) {
             let people: Vec<String> = waiting_for.iter().map(|l| format!("@{l}")).collect();
-            return Ok(format!(
-                "not deployed: merged with {verified} of {total} verified (waiting for {}); deploy from the dashboard \
-                 or `tengu deploy` once the gate is green or overridden",
+            let reason = format!(
+                "merged with {verified} of {total} verified (waiting for {}); deploy from the dashboard or `tengu \
+                 deploy` once the gate is green or overridden",
                 people.join(", ")
-            ));
+            );
+            return self.merge_not_deployed(pr, event, reason).await;
         }
         let Some(sha) = event.merge_sha.clone() else {
-            return Ok("not deployed: GitHub named no merge commit".to_owned());
+            return self.merge_not_deployed(pr, event, "GitHub named no merge commit".to_owned()).await;
         };
+        if let Some(stale) = self.stale_merge(pr, event, &sha).await? {
+            return self.merge_not_deployed(pr, event, stale).await;
+        }
         let image = match self.environment(&pr.env)?.image_for(&sha) {
             Ok(image) => image,
-            Err(reason) => return Ok(format!("not deployed: {reason}")),
+            Err(reason) => return self.merge_not_deployed(pr, event, reason).await,
         };
         let source_prs = pr.items.iter().map(|item| item.source.number).collect();
         let request = DeployRequest {
@@ -189,7 +154,7 @@ impl Tengu {
         let actor = Actor::Person(event.sender.clone());
         let requested = match self.request_deployment(&actor, request).await {
             Ok(deployment) => deployment,
-            Err(CoreError::Refused(reason)) => return Ok(format!("not deployed: {reason}")),
+            Err(CoreError::Refused(reason)) => return self.merge_not_deployed(pr, event, reason).await,
             // The person who merged lacks the environment's bar: recorded as a refusal, not retried.
             Err(CoreError::Denied(denied)) => return Ok(format!("not deployed: {denied}")),
             Err(other) => return Err(other),
@@ -205,6 +170,58 @@ impl Tengu {
             ));
         }
         Ok(format!("deployment {} of {} to {} started", requested.id, requested.image, requested.env))
+    }
+
+    /// Why a merge is no longer the news, if it is not: a deployment of the environment requested after the
+    /// merge (other than this merge's own, which a redelivery finds again), or a deploy branch that moved on.
+    async fn stale_merge(
+        &self,
+        pr: &DeployPr,
+        event: &PullRequestEvent,
+        sha: &CommitSha,
+    ) -> Result<Option<String>, CoreError> {
+        let (newest, _) = self.ports.store.latest_deployments(&pr.env).await?;
+        if let (Some(newest), Some(merged_at)) = (newest, event.merged_at) {
+            let own = newest.deploy_pr == Some(pr.number) && newest.sha.as_ref() == Some(sha);
+            if !own && newest.requested_at > merged_at {
+                return Ok(Some(format!(
+                    "stale merge: deployment {} of {} to {} was requested after it (at {})",
+                    newest.id,
+                    newest.image,
+                    pr.env,
+                    newest.requested_at.format("%Y-%m-%d %H:%M:%S UTC")
+                )));
+            }
+        }
+        let head = self.ports.code_host.branch_head(&pr.repo, &pr.base).await?;
+        if &head != sha {
+            return Ok(Some(format!(
+                "stale merge: {} has moved on from the merge commit {} to {}",
+                pr.base,
+                sha.short(),
+                head.short()
+            )));
+        }
+        Ok(None)
+    }
+
+    /// Records in the audit log why a merge shipped nothing, and says so as the delivery's outcome.
+    async fn merge_not_deployed(
+        &self,
+        pr: &DeployPr,
+        event: &PullRequestEvent,
+        reason: String,
+    ) -> Result<String, CoreError> {
+        let entry = AuditEntry {
+            at: self.ports.clock.now(),
+            actor: event.sender.to_string(),
+            action: AuditAction::MergeNotDeployed,
+            target: format!("{}{}", pr.repo, pr.number),
+            detail: reason.clone(),
+            repo: Some(pr.repo.clone()),
+        };
+        self.ports.store.record_audit(&entry).await?;
+        Ok(format!("not deployed: {reason}"))
     }
 
     /// A deploy PR's body was edited on GitHub: every box whose state differs from tengu's records is recorded
@@ -254,7 +271,15 @@ impl Tengu {
                 detail: format!("{} (on GitHub)", item.source.title),
                 repo: Some(event.repo.clone()),
             };
-            self.ports.store.set_verification(&event.repo, event.number, number, verification.as_ref(), &entry).await?;
+            if !self
+                .ports
+                .store
+                .set_verification(&event.repo, event.number, number, verification.as_ref(), &entry)
+                .await?
+            {
+                // Merged or closed meanwhile: its checklist is closed.
+                break;
+            }
             changed += 1;
         }
         let after = self.deploy_pr(&event.repo, event.number).await?;

@@ -71,3 +71,29 @@ impl tengu_core::ports::People for EveryoneHas {
 pub fn everyone() -> tengu_core::domain::Viewer {
     tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)
 }
+
+/// A test fake of GitHub's answers about people: the named person administers every repository, everyone else
+/// may write; everyone belongs to every organisation.
+pub struct OneAdmin(pub &'static str);
+
+#[async_trait::async_trait]
+impl tengu_core::ports::People for OneAdmin {
+    async fn permission(
+        &self,
+        _repo: &tengu_core::domain::RepoSlug,
+        login: &tengu_core::domain::Login,
+    ) -> Result<tengu_core::domain::Permission, tengu_core::ports::CodeHostError> {
+        use tengu_core::domain::Permission;
+        Ok(if login.to_string() == self.0 { Permission::Admin } else { Permission::Write })
+    }
+
+    async fn is_member(
+        &self,
+        _via: &tengu_core::domain::RepoSlug,
+        _org: &str,
+        _team: Option<&str>,
+        _login: &tengu_core::domain::Login,
+    ) -> Result<bool, tengu_core::ports::CodeHostError> {
+        Ok(true)
+    }
+}

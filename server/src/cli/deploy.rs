@@ -42,8 +42,12 @@ pub async fn deploy(
     let store = boot::open_store(config).await?;
     let tengu = boot::tengu(config, store).await?;
     let failed = |e: tengu_core::CoreError| BootError::Input(e.user_message());
+    let sha = match &target {
+        DeployTarget::Commit(sha) => Some(sha.clone()),
+        _ => None,
+    };
     if let Some(reason) = override_gate
-        && let Some(pr) = tengu.override_environment_gate(&actor, &env, reason).await.map_err(failed)?
+        && let Some(pr) = tengu.override_environment_gate(&actor, &env, sha.as_ref(), reason).await.map_err(failed)?
     {
         eprintln!("the gate of deploy PR {}{} is overridden: {reason}", pr.repo, pr.number);
     }

@@ -26,4 +26,9 @@ pub struct GithubConfig {
     pub web_url: Option<String>,
     /// How long handled webhook deliveries are kept (30 days unless set); unhandled ones stay until handled.
     pub delivery_retention_days: Option<u32>,
+    /// Tries per delivery before it is parked as failed on the deliveries page (10 unless set; the waits double
+    /// from 15 s up to an hour).
+    pub delivery_max_attempts: Option<u32>,
+    /// Deliveries handled at once (4 unless set).
+    pub delivery_concurrency: Option<usize>,
 }

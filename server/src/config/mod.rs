@@ -293,6 +293,16 @@ impl Config {
         chrono::Duration::days(i64::from(self.github.delivery_retention_days.unwrap_or(30).clamp(1, 3650)))
     }
 
+    /// How webhook deliveries are worked off: tries and concurrency from `[github]`, the rest tengu's defaults.
+    pub fn delivery_policy(&self) -> tengu_core::domain::DeliveryPolicy {
+        let defaults = tengu_core::domain::DeliveryPolicy::default();
+        tengu_core::domain::DeliveryPolicy {
+            max_attempts: self.github.delivery_max_attempts.unwrap_or(defaults.max_attempts).clamp(1, 100),
+            concurrency: self.github.delivery_concurrency.unwrap_or(defaults.concurrency).clamp(1, 64),
+            ..defaults
+        }
+    }
+
     /// The proxy's shared secret for the review route, when set.
     pub fn review_proxy_secret(&self) -> Option<&str> {
         self.review.proxy_secret.as_ref().map(|s| s.0.as_str())

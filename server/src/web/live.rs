@@ -26,12 +26,18 @@ const STREAM_LIFETIME: Duration = Duration::from_secs(300);
 
 type Frame = Option<Deployment>;
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct LiveRollouts {
     readers: Arc<Mutex<HashMap<EnvName, watch::Sender<Frame>>>>,
+    /// Turns true when the server stops: every stream ends, so the graceful shutdown does not wait on them.
+    closing: watch::Receiver<bool>,
 }
 
 impl LiveRollouts {
+    pub fn new(closing: watch::Receiver<bool>) -> Self {
+        Self { readers: Arc::default(), closing }
+    }
+
     /// A watcher of `env`, starting (when nobody watches yet) its one reader.
     fn watch(&self, tengu: &Tengu, env: &EnvName, first: Frame) -> watch::Receiver<Frame> {
         let mut readers = self.readers.lock().expect("the reader table is never poisoned");
@@ -107,21 +113,28 @@ pub async fn events(
         }
     };
     let receiver = live.watch(&tengu, &env, first);
-    Sse::new(frames(receiver)).keep_alive(KeepAlive::default()).into_response()
+    Sse::new(frames(receiver, live.closing.clone())).keep_alive(KeepAlive::default()).into_response()
 }
 
-fn frames(receiver: watch::Receiver<Frame>) -> impl Stream<Item = Result<Event, Infallible>> {
+fn frames(
+    receiver: watch::Receiver<Frame>,
+    closing: watch::Receiver<bool>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
     let end = tokio::time::Instant::now() + STREAM_LIFETIME;
-    stream::unfold((receiver, true), move |(mut receiver, first)| async move {
+    stream::unfold((receiver, closing, true), move |(mut receiver, mut closing, first)| async move {
+        if *closing.borrow() {
+            return None;
+        }
         if !first {
             tokio::select! {
                 changed = receiver.changed() => changed.ok()?,
                 () = tokio::time::sleep_until(end) => return None,
+                _ = closing.wait_for(|closing| *closing) => return None,
             }
         }
         let frame = receiver.borrow_and_update().clone();
         let data = serde_json::to_string(&frame).unwrap_or_else(|_| "null".to_owned());
-        Some((Ok(Event::default().data(data)), (receiver, false)))
+        Some((Ok(Event::default().data(data)), (receiver, closing, false)))
     })
 }
 
@@ -138,7 +151,7 @@ mod tests {
         store.migrate().await.unwrap();
         let clock = Arc::new(tengu_core::ports::SystemClock);
         let tengu = tengu_core::sandbox::start(Arc::new(store), clock, "http://127.0.0.1").await.unwrap();
-        let live = LiveRollouts::default();
+        let live = LiveRollouts::new(watch::channel(false).1);
         let env = EnvName::parse("production").unwrap();
         let watchers: Vec<_> = (0..5).map(|_| live.watch(&tengu, &env, None)).collect();
         assert_eq!(live.readers(), 1, "five watchers, one reader");

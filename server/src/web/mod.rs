@@ -14,7 +14,6 @@ mod webhooks;
 use std::sync::{Arc, OnceLock};
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
@@ -39,6 +38,8 @@ pub struct AppState {
     pub webhook_secrets: Arc<Vec<Vec<u8>>>,
     pub live: live::LiveRollouts,
     pub web: Arc<WebSettings>,
+    /// Turns for reading a webhook body: a burst waits instead of filling memory.
+    pub webhook_turns: Arc<tokio::sync::Semaphore>,
 }
 
 /// What the web edge needs beyond the core: who signs people in, how long sessions last, the secrets it checks.
@@ -56,6 +57,8 @@ pub struct WebSettings {
     pub review_proxy_secret: Option<String>,
     /// The secrets a GitHub delivery may be signed with (two during a rotation); none turns webhooks off.
     pub webhook_secrets: Vec<Vec<u8>>,
+    /// Set to true when the server stops: open live streams end at once.
+    pub closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl WebSettings {
@@ -72,6 +75,7 @@ impl WebSettings {
             sandbox_identity: Some(sandbox),
             review_proxy_secret: None,
             webhook_secrets,
+            closing: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
 
@@ -139,8 +143,9 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         leptos_options: leptos_options.clone(),
         tengu: tengu.clone(),
         webhook_secrets: Arc::new(web.webhook_secrets.clone()),
-        live: live::LiveRollouts::default(),
+        live: live::LiveRollouts::new(web.closing.subscribe()),
         web: Arc::new(web),
+        webhook_turns: Arc::new(tokio::sync::Semaphore::new(webhooks::CONCURRENT_DELIVERIES)),
     };
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -153,7 +158,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         .route("/api/review-envs/route", get(review_route::route))
         .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
         .route("/api/v1/deployments/{id}", get(api_v1::deployment))
-        .route("/webhooks/github", post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::BODY_LIMIT)));
+        .route("/webhooks/github", post(webhooks::receive));
     if state.web.sandbox_identity.is_some() {
         router = router.route("/auth/sandbox", get(auth::sandbox_consent).post(auth::sandbox_choose));
     }
@@ -188,33 +193,44 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let web = WebSettings::from_config(&config, config.is_sandbox())?;
     let store = boot::open_store(&config).await?;
     let closing = store.clone();
-    let tengu = boot::tengu(&config, store).await?;
+    // The port is taken before any job starts: the instance's name (`host:port`) is then this process's alone.
+    let addr = options.site_addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?;
+    let host = std::env::var("HOSTNAME").ok().or_else(|| std::fs::read_to_string("/etc/hostname").ok());
+    let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).unwrap_or_else(|| "tengu".to_owned());
+    let tengu = boot::tengu(&config, store).await?.with_instance(&format!("{host}:{}", addr.port()));
     crate::jobs::spawn_reminders(tengu.clone());
     crate::jobs::spawn_resume_deployments(tengu.clone());
     crate::jobs::spawn_review_reconciler(tengu.clone());
     sessions::spawn_expired_deletion(sessions::DbSessionStore::new(tengu.store().clone()));
     crate::jobs::spawn_delivery_pruning(tengu.clone(), config.delivery_retention());
-    let replay = tengu.clone();
-    tokio::spawn(async move {
-        match replay.process_unfinished_deliveries().await {
-            Ok(0) => {}
-            Ok(done) => tracing::info!(done, "handled webhook deliveries left unfinished by the last run"),
-            Err(error) => tracing::warn!(%error, "unfinished webhook deliveries could not be read"),
-        }
+    crate::jobs::spawn_delivery_worker(tengu.clone());
+    tracing::info!(instance = tengu.instance(), "listening on http://{addr}");
+    let stopping = web.closing.clone();
+    let mut stopped = stopping.subscribe();
+    let server = axum::serve(listener, router(tengu, options, web)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        stopping.send_replace(true);
     });
-    let addr = options.site_addr;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?;
-    tracing::info!("listening on http://{addr}");
-    axum::serve(listener, router(tengu, options, web))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?;
+    // Requests in flight get a few seconds to finish; then the process stops anyway (an orchestrator's SIGKILL
+    // usually follows SIGTERM after 10 s, and everything tengu does is safe to pick up after a stop).
+    let deadline = async move {
+        let _ = stopped.wait_for(|stopped| *stopped).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server => served.map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?,
+        () = deadline => tracing::warn!("requests still open after the grace period were cut off"),
+    }
     closing.close().await;
     tracing::info!("stopped");
     Ok(())
 }
+
+/// How long requests in flight may take to finish once a stop was asked for.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -1,21 +1,30 @@
-//! `POST /webhooks/github`: verify, store, acknowledge; the work happens after the answer.
+//! `POST /webhooks/github`: verify, store durably, acknowledge; the delivery worker does the work after the
+//! answer.
 
-use axum::body::Bytes;
+use std::time::Duration;
+
+use axum::body::{Body, to_bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use tengu_core::webhooks::Accepted;
 
 use super::AppState;
 use super::webhook_signature::is_signed_by_any;
 
-/// GitHub's own limit for a delivery.
-pub const BODY_LIMIT: usize = 25 * 1024 * 1024;
+/// The largest body read. GitHub caps a payload at 25 MB, but what tengu acts on is far smaller: the largest
+/// example of @octokit/webhooks-examples 7.6.1 is 28 KB; a pull request edit carrying two 65,536-character bodies
+/// is at most about 0.6 MB, a push listing 2,048 commits about 4 MB.
+pub const BODY_LIMIT: usize = 5 * 1024 * 1024;
+/// Bodies read at once; the rest wait their turn (up to `QUEUE_WAIT`), so memory stays bounded under a burst.
+pub const CONCURRENT_DELIVERIES: usize = 16;
+const QUEUE_WAIT: Duration = Duration::from_secs(5);
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty())
 }
 
-pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     if state.webhook_secrets.is_empty() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -23,6 +32,15 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         )
             .into_response();
     }
+    let Ok(Ok(_turn)) = tokio::time::timeout(QUEUE_WAIT, state.webhook_turns.acquire()).await else {
+        tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: too many at once");
+        return (StatusCode::SERVICE_UNAVAILABLE, "Too many deliveries at once; redeliver it in a moment.")
+            .into_response();
+    };
+    let Ok(body) = to_bytes(body, BODY_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, format!("A delivery may hold at most {BODY_LIMIT} bytes."))
+            .into_response();
+    };
     if !is_signed_by_any(&state.webhook_secrets, header(&headers, "x-hub-signature-256"), &body) {
         tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: bad or missing signature");
         return (StatusCode::UNAUTHORIZED, "The signature does not match; check the webhook secret.").into_response();
@@ -35,28 +53,21 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         return (StatusCode::BAD_REQUEST, "The payload is not UTF-8 JSON.").into_response();
     };
     match state.tengu.accept_delivery(delivery_id, event, payload).await {
-        Ok(None) if !tengu_core::webhooks::is_used(event) => {
+        Ok(Accepted::Stored) => (StatusCode::ACCEPTED, "Accepted.").into_response(),
+        Ok(Accepted::Requeued) => {
+            (StatusCode::ACCEPTED, "Received before and not handled yet; it is handled now.").into_response()
+        }
+        Ok(Accepted::NotUsed) => {
             (StatusCode::OK, format!("{event} events are not used by tengu; recorded without the payload."))
                 .into_response()
         }
-        Ok(None) => (StatusCode::OK, "Already received; handled once.").into_response(),
-        Ok(Some(delivery)) => {
-            let tengu = state.tengu.clone();
-            tokio::spawn(async move {
-                match tengu.process_delivery(&delivery).await {
-                    Ok(outcome) => {
-                        tracing::info!(delivery = %delivery.delivery_id, event = %delivery.event, %outcome, "webhook handled")
-                    }
-                    Err(error) => {
-                        tracing::warn!(delivery = %delivery.delivery_id, %error, "webhook left for the next start")
-                    }
-                }
-            });
-            (StatusCode::ACCEPTED, "Accepted.").into_response()
+        Ok(Accepted::AlreadyHandled(outcome)) => {
+            (StatusCode::OK, format!("Already received and handled: {outcome}")).into_response()
         }
         Err(error) => {
             tracing::error!(%error, "webhook not stored");
-            (StatusCode::SERVICE_UNAVAILABLE, "The delivery could not be stored; GitHub will retry.").into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, "The delivery could not be stored; redeliver it in a moment.")
+                .into_response()
         }
     }
 }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -26,6 +28,7 @@ pub async fn spawn_app(webhook_secrets: Vec<Vec<u8>>) -> TestApp {
     let database = store.clone();
     let store: Arc<dyn Store> = Arc::new(store);
     let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
+    tengu_server::jobs::spawn_delivery_worker(tengu.clone());
     let web = tengu_server::web::WebSettings::sandbox("http://127.0.0.1:3000", webhook_secrets);
     let router = tengu_server::web::router(tengu.clone(), tengu_server::web::leptos_options(), web);
     TestApp { router, tengu, database }
@@ -40,10 +43,12 @@ impl TestApp {
         (status, headers, String::from_utf8_lossy(&body).into_owned())
     }
 
-    /// Waits until every stored webhook delivery has been handled (they are handled after the answer).
+    /// Waits until every stored webhook delivery has been handled or has failed once (they are handled after
+    /// the answer).
     pub async fn settle_deliveries(&self) {
         for _ in 0..200 {
-            if self.tengu.store().unfinished_deliveries(10).await.unwrap().is_empty() {
+            let unfinished = self.tengu.store().unfinished_deliveries(10).await.unwrap();
+            if unfinished.iter().all(|d| d.attempts > 0) {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;

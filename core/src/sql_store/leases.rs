@@ -1,0 +1,42 @@
+//! Leases: one row per piece of work, naming its holder until an expiry; taken when free, expired or already
+//! one's own, in one statement, so two instances never both hold one.
+
+use chrono::{DateTime, Utc};
+
+use super::SqlStore;
+use super::rows::{millis, query_error};
+use crate::ports::StoreError;
+
+impl SqlStore {
+    pub(super) async fn take_lease_row(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let taken = sqlx::query(
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE \
+             SET holder = excluded.holder, expires_at = excluded.expires_at \
+             WHERE leases.holder = excluded.holder OR leases.expires_at < $4",
+        )
+        .bind(name.to_owned())
+        .bind(holder.to_owned())
+        .bind(millis(until))
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await
+        .map_err(query_error)?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    pub(super) async fn release_lease_row(&self, name: &str, holder: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+            .bind(name.to_owned())
+            .bind(holder.to_owned())
+            .execute(&self.pool)
+            .await
+            .map_err(query_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,116 @@
+//! A real `tengu serve` process on a free loopback port, over a database of the test's choosing, spoken to over
+//! HTTP like a browser or GitHub would.
+
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Served {
+    pub child: Child,
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Served {
+    /// Starts `tengu serve` (the sandbox) on `database_url` with these extra variables, and waits until it answers.
+    pub async fn start(database_url: &str, extra: &[(&str, &str)]) -> Served {
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tengu"));
+        command
+            .arg("serve")
+            .env("TENGU_DATABASE_URL", database_url)
+            .env("TENGU_PUBLIC_URL", &base)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .env_remove("TENGU_CONFIG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (key, value) in extra {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("tengu serve starts");
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let served = Served { child, base, http };
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if let Ok(answer) = served.http.get(served.url("/healthz")).send().await
+                && answer.status().is_success()
+            {
+                return served;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("tengu serve did not answer /healthz within 60 s");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Signs in through the sandbox's consent page as `login`; the session cookie pair to send.
+    pub async fn sign_in(&self, login: &str) -> String {
+        let cookie = |answer: &reqwest::Response| {
+            let value = answer.headers()["set-cookie"].to_str().unwrap();
+            value.split(';').next().unwrap().to_owned()
+        };
+        let location = |answer: &reqwest::Response| answer.headers()["location"].to_str().unwrap().to_owned();
+        let start = self.http.get(self.url("/auth/github?next=/")).send().await.unwrap();
+        let first = cookie(&start);
+        let to = location(&start);
+        let query = |key: &str| {
+            let query = to.split_once('?').map(|(_, q)| q).unwrap_or("");
+            query.split('&').find_map(|pair| pair.strip_prefix(&format!("{key}="))).unwrap_or("").to_owned()
+        };
+        let consent = self
+            .http
+            .post(self.url("/auth/sandbox"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", &self.base)
+            .header("cookie", &first)
+            .body(format!("state={}&code_challenge={}&login={login}", query("state"), query("code_challenge")))
+            .send()
+            .await
+            .unwrap();
+        let callback = location(&consent);
+        let back = self.http.get(self.url(&callback)).header("cookie", &first).send().await.unwrap();
+        assert_eq!(back.status(), reqwest::StatusCode::SEE_OTHER);
+        cookie(&back)
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(self.child.id().to_string()).status();
+        assert!(status.unwrap().success(), "kill -{signal} works");
+    }
+
+    /// Waits for the process to end; how long it took, and whether it ended well.
+    pub fn wait_for_exit(&mut self, limit: Duration) -> (Duration, Option<std::process::ExitStatus>) {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (started.elapsed(), Some(status));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (started.elapsed(), None)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A throwaway SQLite database file's URL.
+pub fn sqlite_url(name: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("tengu-proc-{name}-{}-{nanos}", std::process::id()));
+    format!("sqlite://{}/tengu.db", dir.display())
+}
