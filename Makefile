@@ -1,11 +1,11 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
-.PHONY: run test bench bootstrap lint unit e2e migrate
+.PHONY: run test bench soak soak-short bootstrap lint unit e2e migrate
 
 run: bootstrap
 	cargo leptos build --release
 	LEPTOS_SITE_ROOT=target/site ./target/release/tengu serve
 
-test: bootstrap lint unit e2e
+test: bootstrap lint unit e2e soak-short
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -23,6 +23,15 @@ e2e:
 
 bench: bootstrap
 	scripts/bench.sh
+
+# 200 readers and 50 signed deliveries a second for 60 s on the release build (SQLite).
+soak: bootstrap
+	cargo leptos build --release
+	scripts/soak.sh
+
+# The same, shortened, on the debug build the e2e step made: part of `make test`.
+soak-short:
+	SOAK_BINARY=./target/debug/tengu SOAK_USERS=50 SOAK_RATE=20 SOAK_SECONDS=10 scripts/soak.sh
 
 migrate:
 	cargo run -q -p tengu-server -- migrate

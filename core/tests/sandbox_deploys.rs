@@ -242,3 +242,82 @@ async fn a_driver_that_lost_its_lease_stops_before_its_next_side_effect_and_the_
         store.take_lease(&lease, "other", clock_now(&clock), clock_now(&clock) + Duration::seconds(30)).await.unwrap()
     );
 }
+
+/// Two tengu instances over one database (and one shared simulated world), at the same sandbox clock.
+async fn two_instances() -> (tengu_core::Tengu, tengu_core::Tengu, Arc<ManualClock>) {
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
+    let one = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
+    let two = tengu_core::sandbox::start(store, clock.clone(), "http://127.0.0.1:3001").await.unwrap();
+    (one.with_instance("one:3000"), two.with_instance("two:3001"), clock)
+}
+
+async fn dev_updates(tengu: &tengu_core::Tengu) -> Vec<u64> {
+    let world = tengu.store().load_document(tengu_core::sandbox::DOCUMENT_KEY).await.unwrap().unwrap();
+    let world: tengu_core::sandbox::World = serde_json::from_str(&world).unwrap();
+    world.services.iter().filter(|s| s.cluster.as_str() == "shop-dev").map(|s| s.updates).collect()
+}
+
+#[tokio::test]
+async fn two_redeploy_presses_on_two_instances_start_one_deployment_and_ecs_hears_of_it_once() {
+    let (one, two, clock) = two_instances().await;
+    let redeploy = |key: &str| DeployRequest {
+        target: DeployTarget::Redeploy,
+        trigger: Trigger::Redeploy,
+        idempotency_key: Some(key.to_owned()),
+        ..ship("unused")
+    };
+    let (alice, bob) = (Actor::Person(Login::parse("alice").unwrap()), Actor::Person(Login::parse("bob").unwrap()));
+    // alice and bob press at the same moment, each on another instance: one deployment, the other hears who.
+    let (a, b) =
+        tokio::join!(one.request_deployment(&alice, redeploy("a-1")), two.request_deployment(&bob, redeploy("b-1")));
+    let (started, refused) = match (a, b) {
+        (Ok(started), Err(refused)) | (Err(refused), Ok(started)) => (started, refused.user_message()),
+        other => panic!("exactly one starts: {other:?}"),
+    };
+    assert!(refused.starts_with("dev is busy: "), "{refused}");
+    // alice's double click reaches both instances: the same deployment, whichever answers.
+    let (again_one, again_two) =
+        tokio::join!(one.request_deployment(&alice, redeploy("a-1")), two.request_deployment(&alice, redeploy("a-1")));
+    if started.actor == "alice" {
+        assert_eq!((again_one.unwrap().id, again_two.unwrap().id), (started.id, started.id));
+    }
+
+    // Both instances try to drive it at once: one holds the lease, the other leaves it alone.
+    let (x, y) = tokio::join!(one.advance_deployment(started.id), two.advance_deployment(started.id));
+    let elsewhere = [&x, &y].iter().filter(|r| matches!(r, Err(tengu_core::CoreError::DrivenElsewhere(_)))).count();
+    assert_eq!(elsewhere, 1, "{x:?} / {y:?}");
+    let driver = if x.is_ok() { &one } else { &two };
+    clock.advance(Duration::seconds(21));
+    let Progress::Finished(done) = driver.advance_deployment(started.id).await.unwrap() else { panic!("done") };
+    assert_eq!(done.state, DeploymentState::Succeeded);
+    assert_eq!(dev_updates(driver).await, [1, 1], "each service updated once");
+}
+
+#[tokio::test]
+async fn an_abort_on_one_instance_while_the_other_drives_puts_the_services_back_once() {
+    let (one, two, clock) = two_instances().await;
+    let alice = Actor::Person(Login::parse("alice").unwrap());
+    let dev = EnvName::parse("dev").unwrap();
+    one.override_environment_gate(&alice, &dev, None, "rollout tests ship test images").await.unwrap();
+    let id = one.request_deployment(&alice, ship("abc1234")).await.unwrap().id;
+    assert!(matches!(one.advance_deployment(id).await.unwrap(), Progress::RollingOut(_)));
+    assert_eq!(dev_updates(&one).await, [1, 1]);
+    // alice presses Abort on the other instance while the driver polls.
+    clock.advance(Duration::seconds(5));
+    let (aborted, polled) = tokio::join!(two.abort_deployment(&alice, id), one.advance_deployment(id));
+    assert_eq!(aborted.unwrap().state, DeploymentState::Aborted);
+    polled.unwrap();
+    let mut last = None;
+    for _ in 0..10 {
+        clock.advance(Duration::seconds(5));
+        if let Progress::Finished(done) = one.advance_deployment(id).await.unwrap() {
+            last = Some(done);
+            break;
+        }
+    }
+    let done = last.expect("the abort ends");
+    assert_eq!(done.state, DeploymentState::Aborted);
+    assert_eq!(done.reason.as_deref().map(|r| r.starts_with("aborted by alice")), Some(true), "{:?}", done.reason);
+    assert_eq!(dev_updates(&one).await, [2, 2], "each service updated for the deploy and once to put it back");
+}

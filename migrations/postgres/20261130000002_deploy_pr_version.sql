@@ -4,4 +4,3 @@
 ALTER TABLE deploy_prs ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE deploy_prs ADD COLUMN merge_sha TEXT;
 CREATE INDEX deploy_prs_merge_sha ON deploy_prs (merge_sha) WHERE merge_sha IS NOT NULL;
-CREATE INDEX deploy_prs_env_state ON deploy_prs (env, state);

@@ -1,6 +1,6 @@
 //! Background work that runs beside the web server. With several instances on one database, each periodic job
-//! runs on one of them at a time: the one holding its lease (`job <name>`, held for two periods and renewed at
-//! every run; another instance takes over once the holder stops renewing).
+//! runs on one of them at a time: the one holding its lease (`job <name>`, held for its period and 15 s more,
+//! renewed at every run; another instance takes over once the holder stops renewing).
 
 use std::future::Future;
 use std::time::Duration;
@@ -9,9 +9,11 @@ use tengu_core::Tengu;
 
 /// How often the reminder job looks for deploy PRs that are due; the policy's interval decides who is reminded.
 const REMINDER_TICK: Duration = Duration::from_secs(60);
-/// How often unfinished deployments that no driver holds are picked up (the first time at start).
-const SWEEP_TICK: Duration = Duration::from_secs(60);
 const PRUNE_TICK: Duration = Duration::from_secs(3600);
+
+/// How long past its period a job's lease holds: the holder renews it at every run, so another instance takes
+/// the job over this long after the holder stopped.
+const LEASE_MARGIN: Duration = Duration::from_secs(15);
 
 /// Runs `work` every `period` on the instance that holds the job's lease.
 fn spawn_leased<F, Fut>(tengu: Tengu, job: &'static str, period: Duration, work: F)
@@ -21,13 +23,16 @@ where
 {
     tokio::spawn(async move {
         let lease = format!("job {job}");
-        let hold = chrono::Duration::from_std(period * 2).unwrap_or(chrono::Duration::hours(2));
+        let hold = chrono::Duration::from_std(period + LEASE_MARGIN).unwrap_or(chrono::Duration::hours(2));
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             match tengu.hold_lease(&lease, hold).await {
-                Ok(true) => work(tengu.clone()).await,
+                Ok(true) => {
+                    tracing::debug!(job, instance = tengu.instance(), "job ran");
+                    work(tengu.clone()).await
+                }
                 Ok(false) => tracing::debug!(job, "another instance runs this job now"),
                 Err(error) => tracing::warn!(%error, job, "the job's lease could not be read; trying at the next tick"),
             }
@@ -36,9 +41,9 @@ where
 }
 
 /// Picks up every deployment a stop, a crash or a dead instance left unfinished (each step was recorded before
-/// its side effect, so picking up where it stood repeats nothing harmful): at start, then every minute.
-pub fn spawn_resume_deployments(tengu: Tengu) {
-    spawn_leased(tengu, "resume deployments", SWEEP_TICK, |tengu| async move {
+/// its side effect, so picking up where it stood repeats nothing harmful): at start, then every `every`.
+pub fn spawn_resume_deployments(tengu: Tengu, every: Duration) {
+    spawn_leased(tengu, "resume deployments", every, |tengu| async move {
         match tengu.sweep_unfinished_deployments().await {
             Ok(0) => {}
             Ok(started) => tracing::info!(started, "drivers started for unfinished deployments"),

@@ -199,4 +199,6 @@ pub trait Store: Send + Sync {
     /// A named JSON document; the sandbox keeps its simulated GitHub and ECS here so a restart keeps them.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn save_document(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Writes a document only if it still holds `expected` (`None`: only if it does not exist); false otherwise.
+    async fn replace_document(&self, key: &str, expected: Option<&str>, value: &str) -> Result<bool, StoreError>;
 }

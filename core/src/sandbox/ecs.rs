@@ -217,6 +217,7 @@ impl Orchestrator for Sandbox {
             let index = world.services.iter().position(|s| &s.cluster == cluster && &s.service == service).ok_or_else(
                 || OrchestratorError::ServiceNotFound { cluster: cluster.to_string(), service: service.to_string() },
             )?;
+            world.services[index].updates += 1;
             let (current, current_image) = running_now(&world.services[index], now);
             if &current == task_definition && !force {
                 return Ok(());

@@ -109,17 +109,18 @@ impl CodeHost for Sandbox {
             world.next_number += 1;
             let pull = PullRequest {
                 number,
-                title: new.title,
-                body: new.body,
+                title: new.title.clone(),
+                body: new.body.clone(),
                 author: crate::domain::Login::parse("tengu-sandbox[bot]").expect("a valid bot login"),
-                base: new.base,
-                head: new.head,
+                base: new.base.clone(),
+                head: new.head.clone(),
                 state: PrState::Open,
                 url: format!("https://github.com/{repo}/pull/{}", number.get()),
                 head_sha,
             };
             world.pulls.insert(number.get(), pull.clone());
-            let options = PullOptions { draft: new.draft, labels: new.labels, assignees: new.assignees };
+            let options =
+                PullOptions { draft: new.draft, labels: new.labels.clone(), assignees: new.assignees.clone() };
             world.pull_options.insert(number.get(), options);
             Ok(pull)
         })

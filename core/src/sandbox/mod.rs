@@ -16,9 +16,10 @@ use crate::error::CoreError;
 use crate::ports::{Clock, CodeHost, LogNotifier, RulePolicy, Store};
 use crate::settings::Settings;
 use crate::tengu::{Ports, Tengu};
-pub use world::World;
+pub use world::{SimService, World};
 
-const DOCUMENT_KEY: &str = "sandbox.world";
+/// The key of the sandbox's world among the store's documents.
+pub const DOCUMENT_KEY: &str = "sandbox.world";
 
 /// The people a sandbox visitor can act as: the seeded authors and a visitor of their own.
 pub fn people() -> Vec<crate::domain::Login> {
@@ -56,22 +57,47 @@ impl crate::ports::People for Sandbox {
 
 /// Simulated GitHub and ECS over one persisted world.
 pub struct Sandbox {
-    world: Mutex<World>,
+    /// The world, and the document it was last read from or saved as.
+    world: Mutex<(World, String)>,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 }
 
 impl Sandbox {
-    async fn mutate<T>(&self, change: impl FnOnce(&mut World) -> T) -> Result<T, crate::ports::StoreError> {
-        let mut world = self.world.lock().await;
-        let out = change(&mut world);
-        let json = serde_json::to_string(&*world).expect("the sandbox world always serialises");
-        self.store.save_document(DOCUMENT_KEY, &json).await?;
-        Ok(out)
+    /// Several tengu instances on one database share one simulated world: before each look or change, a copy
+    /// another instance saved since is taken (the document is compared as text, parsed only when it changed).
+    async fn catch_up(&self, held: &mut (World, String)) {
+        match self.store.load_document(DOCUMENT_KEY).await {
+            Ok(Some(saved)) if saved != held.1 => match serde_json::from_str::<World>(&saved) {
+                Ok(world) => *held = (world, saved),
+                Err(error) => tracing::warn!(%error, "the sandbox world saved by another instance cannot be read"),
+            },
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the sandbox world could not be re-read; using this instance's copy"),
+        }
+    }
+
+    /// Changes the world as of now: another instance's save in between makes it read again and redo the change,
+    /// so two instances never overwrite each other's changes.
+    async fn mutate<T>(&self, change: impl Fn(&mut World) -> T) -> Result<T, crate::ports::StoreError> {
+        let mut held = self.world.lock().await;
+        loop {
+            self.catch_up(&mut held).await;
+            let mut world = held.0.clone();
+            let out = change(&mut world);
+            let json = serde_json::to_string(&world).expect("the sandbox world always serialises");
+            let expected = (!held.1.is_empty()).then_some(held.1.as_str());
+            if self.store.replace_document(DOCUMENT_KEY, expected, &json).await? {
+                *held = (world, json);
+                return Ok(out);
+            }
+        }
     }
 
     async fn read<T>(&self, look: impl FnOnce(&World) -> T) -> T {
-        look(&*self.world.lock().await)
+        let mut held = self.world.lock().await;
+        self.catch_up(&mut held).await;
+        look(&held.0)
     }
 }
 
@@ -111,7 +137,8 @@ pub async fn start_with(
         access: Default::default(),
         deliveries: Default::default(),
     };
-    let sandbox = Arc::new(Sandbox { world: Mutex::new(world), store: store.clone(), clock: clock.clone() });
+    let sandbox =
+        Arc::new(Sandbox { world: Mutex::new((world, String::new())), store: store.clone(), clock: clock.clone() });
     let ports = Ports {
         store,
         code_host: wrap_github(sandbox.clone()),

@@ -345,6 +345,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
                 image: image_for(&tip_sha(&history, current.prs_deployed)),
                 desired: if service.as_str() == "web" { 3 } else { 2 },
                 rollout: None,
+                updates: 0,
             });
         }
     }

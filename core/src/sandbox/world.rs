@@ -25,6 +25,9 @@ pub struct SimService {
     /// The deployment ECS is rolling out, if one was started here.
     #[serde(default)]
     pub rollout: Option<SimRollout>,
+    /// How many UpdateService calls it received (tests check that none is sent twice).
+    #[serde(default)]
+    pub updates: u64,
 }
 
 /// A simulated rollout: it takes `ROLLOUT_SECONDS`; an image whose tag contains `fail` trips the circuit breaker

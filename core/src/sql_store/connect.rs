@@ -115,6 +115,19 @@ impl SqlStore {
         Ok(())
     }
 
+    /// How many rows a table holds (administration and tests); the name must be a plain identifier.
+    pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        use sqlx::Row;
+        if table.is_empty() || !table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(StoreError::Query(format!("{table:?} is not a table name")));
+        }
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| StoreError::Query(e.to_string()))?;
+        row.try_get::<i64, _>("n").map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

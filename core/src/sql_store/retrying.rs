@@ -106,6 +106,7 @@ retried_store! {
     release_lease(name: &str, holder: &str) -> ();
     load_document(key: &str) -> Option<String>;
     save_document(key: &str, value: &str) -> ();
+    replace_document(key: &str, expected: Option<&str>, value: &str) -> bool;
 }
 
 #[cfg(test)]

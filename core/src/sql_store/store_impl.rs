@@ -698,4 +698,17 @@ impl Store for SqlStore {
         .map_err(query_error)?;
         Ok(())
     }
+
+    async fn replace_document(&self, key: &str, expected: Option<&str>, value: &str) -> Result<bool, StoreError> {
+        let query = match expected {
+            None => sqlx::query("INSERT INTO documents (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                .bind(key.to_owned())
+                .bind(value.to_owned()),
+            Some(expected) => sqlx::query("UPDATE documents SET value = $2 WHERE key = $1 AND value = $3")
+                .bind(key.to_owned())
+                .bind(value.to_owned())
+                .bind(expected.to_owned()),
+        };
+        Ok(query.execute(&self.pool).await.map_err(query_error)?.rows_affected() == 1)
+    }
 }

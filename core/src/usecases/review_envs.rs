@@ -281,7 +281,7 @@ impl Tengu {
     }
 
     /// Every review environment (live first, then newest push first), when each expires, and tasks tengu started
-    /// that none holds (one ListTasks per configured repository).
+    /// that none holds (as the reconciler last found them: no call to ECS).
     pub async fn review_envs_view(
         &self,
         viewer: &crate::domain::Viewer,
@@ -305,15 +305,20 @@ impl Tengu {
         for settings in self.settings.review.iter().filter(|s| viewer.can_see(&s.repo)) {
             stranger_refusal = stranger_refusal
                 .or_else(|| self.would_refuse(viewer, &Action::StopStrangerTask { repo: &settings.repo }));
-            match self.ports.tasks.list_tengu_tasks(&settings.cluster).await {
-                Ok(running) => {
+            // What the reconciler found at its last look (a page load never asks ECS).
+            match self.stranger_tasks(&settings.repo).await? {
+                Some(found) => {
                     let held = |arn: &String| {
                         rows.iter().any(|r| r.env.task.as_ref() == Some(arn) || r.env.next_task.as_ref() == Some(arn))
                     };
-                    strangers
-                        .extend(running.into_iter().filter(|a| !held(a)).map(|a| (settings.cluster.to_string(), a)));
+                    strangers.extend(
+                        found.tasks.into_iter().filter(|a| !held(a)).map(|a| (settings.cluster.to_string(), a)),
+                    );
+                    if let Some(error) = found.error {
+                        strangers_unknown = Some(format!("{error} (at {})", found.checked_at.format("%H:%M:%S UTC")));
+                    }
                 }
-                Err(error) => strangers_unknown = Some(error.to_string()),
+                None => strangers_unknown = Some("the reconciler has not listed the tasks yet".to_owned()),
             }
         }
         Ok(crate::views::ReviewEnvsView { rows, strangers, strangers_unknown, stranger_refusal, now })

@@ -27,6 +27,29 @@ pub struct ReconcileReport {
     pub errors: Vec<String>,
 }
 
+/// Tasks tengu started that no review environment held, when the reconciler last listed a cluster's tasks.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct StrangerTasks {
+    pub tasks: Vec<String>,
+    /// ECS could not be asked (why).
+    pub error: Option<String>,
+    pub checked_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl StrangerTasks {
+    fn found(tasks: Vec<String>) -> Self {
+        Self { tasks, error: None, checked_at: chrono::DateTime::<chrono::Utc>::MIN_UTC }
+    }
+
+    fn unknown(error: String) -> Self {
+        Self { tasks: Vec::new(), error: Some(error), checked_at: chrono::DateTime::<chrono::Utc>::MIN_UTC }
+    }
+}
+
+fn stranger_report_key(repo: &crate::domain::RepoSlug) -> String {
+    format!("review.strangers.{repo}")
+}
+
 impl Tengu {
     pub async fn reconcile_review_envs(&self) -> Result<ReconcileReport, CoreError> {
         let mut report = ReconcileReport::default();
@@ -59,9 +82,26 @@ impl Tengu {
         self.enforce_review_cap(settings, &mut report.changes).await?;
         let held: Vec<String> =
             self.live_review_envs(settings).await?.into_iter().flat_map(|e| [e.task, e.next_task]).flatten().collect();
-        let running = self.ports.tasks.list_tengu_tasks(&settings.cluster).await?;
-        report.strangers.extend(running.into_iter().filter(|arn| !held.contains(arn)));
+        let listed = self.ports.tasks.list_tengu_tasks(&settings.cluster).await;
+        let found = match &listed {
+            Ok(running) => StrangerTasks::found(running.iter().filter(|arn| !held.contains(arn)).cloned().collect()),
+            Err(error) => StrangerTasks::unknown(error.to_string()),
+        };
+        // The review environments page shows this report instead of asking ECS on every visitor's refresh.
+        let report_json = serde_json::to_string(&StrangerTasks { checked_at: self.ports.clock.now(), ..found })
+            .expect("a stranger report always serialises");
+        self.ports.store.save_document(&stranger_report_key(&settings.repo), &report_json).await?;
+        report.strangers.extend(listed?.into_iter().filter(|arn| !held.contains(arn)));
         Ok(())
+    }
+
+    /// What the reconciler last found of tasks tengu started that no review environment holds, for a repository.
+    pub(crate) async fn stranger_tasks(
+        &self,
+        repo: &crate::domain::RepoSlug,
+    ) -> Result<Option<StrangerTasks>, CoreError> {
+        let saved = self.ports.store.load_document(&stranger_report_key(repo)).await?;
+        Ok(saved.and_then(|json| serde_json::from_str(&json).ok()))
     }
 
     async fn live_review_envs(&self, settings: &ReviewSettings) -> Result<Vec<ReviewEnv>, CoreError> {

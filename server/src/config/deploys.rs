@@ -14,6 +14,9 @@ pub struct DeploysConfig {
     pub auto_rollback: bool,
     /// A deployment waiting for a second person's approval is rejected after this long.
     pub approval_ttl_minutes: i64,
+    /// How often unfinished deployments that no live driver holds are looked for (a driver that died with its
+    /// instance is taken over once its 30-second lease lapses).
+    pub sweep_every_seconds: u64,
 }
 
 impl Default for DeploysConfig {
@@ -24,11 +27,16 @@ impl Default for DeploysConfig {
             timeout_minutes: policy.timeout_minutes,
             auto_rollback: policy.auto_rollback,
             approval_ttl_minutes: policy.approval_ttl_minutes,
+            sweep_every_seconds: 60,
         }
     }
 }
 
 impl DeploysConfig {
+    pub fn sweep_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.sweep_every_seconds.clamp(1, 3600))
+    }
+
     pub fn policy(&self) -> tengu_core::domain::DeployPolicy {
         tengu_core::domain::DeployPolicy {
             poll_every_ms: self.poll_every_seconds.max(1) * 1000,

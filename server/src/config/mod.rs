@@ -183,6 +183,12 @@ impl Config {
                 message: format!("{minutes:?}: expected a number of minutes"),
             })?;
         }
+        if let Some(seconds) = env("TENGU_DEPLOYS_SWEEP_EVERY_SECONDS") {
+            config.deploys.sweep_every_seconds = seconds.parse().map_err(|_| ConfigError::Variable {
+                name: "TENGU_DEPLOYS_SWEEP_EVERY_SECONDS",
+                message: format!("{seconds:?}: expected a number of seconds"),
+            })?;
+        }
         if let Some(hours) = env("TENGU_REMINDERS_QUIET_HOURS") {
             config.reminders.quiet_hours = Some(hours);
         }

@@ -202,7 +202,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).unwrap_or_else(|| "tengu".to_owned());
     let tengu = boot::tengu(&config, store).await?.with_instance(&format!("{host}:{}", addr.port()));
     crate::jobs::spawn_reminders(tengu.clone());
-    crate::jobs::spawn_resume_deployments(tengu.clone());
+    crate::jobs::spawn_resume_deployments(tengu.clone(), config.deploys.sweep_every());
     crate::jobs::spawn_review_reconciler(tengu.clone());
     sessions::spawn_expired_deletion(sessions::DbSessionStore::new(tengu.store().clone()));
     crate::jobs::spawn_delivery_pruning(tengu.clone(), config.delivery_retention());

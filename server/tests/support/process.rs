@@ -10,6 +10,8 @@ pub struct Served {
     pub child: Child,
     pub base: String,
     pub http: reqwest::Client,
+    /// Where its log goes (stderr), for a test that counts what it did.
+    pub log: std::path::PathBuf,
 }
 
 fn free_port() -> u16 {
@@ -19,24 +21,30 @@ fn free_port() -> u16 {
 impl Served {
     /// Starts `tengu serve` (the sandbox) on `database_url` with these extra variables, and waits until it answers.
     pub async fn start(database_url: &str, extra: &[(&str, &str)]) -> Served {
-        let port = free_port();
+        Self::start_on(free_port(), database_url, extra).await
+    }
+
+    /// The same on a given port (a restart keeps its port, and with it its instance name).
+    pub async fn start_on(port: u16, database_url: &str, extra: &[(&str, &str)]) -> Served {
         let base = format!("http://127.0.0.1:{port}");
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let log = std::env::temp_dir().join(format!("tengu-serve-{port}-{nanos}.log"));
         let mut command = Command::new(env!("CARGO_BIN_EXE_tengu"));
         command
             .arg("serve")
             .env("TENGU_DATABASE_URL", database_url)
             .env("TENGU_PUBLIC_URL", &base)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn,tengu_server::jobs=debug")
             .env_remove("TENGU_CONFIG")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(std::fs::File::create(&log).expect("the log file"));
         for (key, value) in extra {
             command.env(key, value);
         }
         let child = command.spawn().expect("tengu serve starts");
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let served = Served { child, base, http };
+        let served = Served { child, base, http, log };
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(60) {
             if let Ok(answer) = served.http.get(served.url("/healthz")).send().await
@@ -46,7 +54,35 @@ impl Served {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("tengu serve did not answer /healthz within 60 s");
+        panic!("tengu serve did not answer /healthz within 60 s: {}", served.log_text());
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// How many times this instance ran the periodic job `job` (it logs each run at debug level).
+    pub fn job_runs(&self, job: &str) -> usize {
+        self.log_text().lines().filter(|line| line.contains("job ran") && line.contains(job)).count()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    /// A server function called from the dashboard by the person whose session cookie this is.
+    pub async fn call(&self, cookie: &str, path: &str, form: &str) -> (reqwest::StatusCode, String) {
+        let answer = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", &self.base)
+            .header("cookie", cookie)
+            .body(form.to_owned())
+            .send()
+            .await
+            .unwrap();
+        (answer.status(), answer.text().await.unwrap())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -113,4 +149,19 @@ pub fn sqlite_url(name: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let dir = std::env::temp_dir().join(format!("tengu-proc-{name}-{}-{nanos}", std::process::id()));
     format!("sqlite://{}/tengu.db", dir.display())
+}
+
+/// A new, empty database on the local PostgreSQL server (`TENGU_TEST_POSTGRES_URL` names another); its URL.
+pub async fn postgres_url(name: &str) -> String {
+    let admin_url = std::env::var("TENGU_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let admin = tengu_core::sql_store::SqlStore::connect(&admin_url).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL at {admin_url} did not answer ({e}); start it or set TENGU_TEST_POSTGRES_URL")
+    });
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let database = format!("tengu_test_{name}_{}_{nanos}", std::process::id());
+    admin.execute_raw(&format!("CREATE DATABASE {database}")).await.expect("CREATE DATABASE");
+    admin.close().await;
+    let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+    format!("{base}/{database}")
 }
