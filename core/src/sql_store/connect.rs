@@ -117,11 +117,17 @@ impl SqlStore {
 
     /// How many rows a table holds (administration and tests); the name must be a plain identifier.
     pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        self.count_rows_where(table, "TRUE").await
+    }
+
+    /// How many rows of a table meet a condition written by the caller (administration and tests, like
+    /// `execute_raw`: never with text from outside).
+    pub async fn count_rows_where(&self, table: &str, condition: &str) -> Result<i64, StoreError> {
         use sqlx::Row;
         if table.is_empty() || !table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(StoreError::Query(format!("{table:?} is not a table name")));
         }
-        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}"))
             .fetch_one(&self.pool)
             .await
             .map_err(|e| StoreError::Query(e.to_string()))?;
