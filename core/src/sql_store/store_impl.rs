@@ -35,6 +35,13 @@ impl SqlStore {
         Ok(steps)
     }
 
+    /// Deploy PR rows, each with its checklist (one more query for all of them).
+    async fn deploy_prs_with_items(&self, found: &[sqlx::any::AnyRow]) -> Result<Vec<DeployPr>, StoreError> {
+        let mut prs = found.iter().map(rows::deploy_pr_without_items).collect::<Result<Vec<_>, _>>()?;
+        self.items_of(&mut prs).await?;
+        Ok(prs)
+    }
+
     async fn items_of(&self, prs: &mut [DeployPr]) -> Result<(), StoreError> {
         if prs.is_empty() {
             return Ok(());
@@ -159,9 +166,7 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(query_error)?;
-        let mut prs = found.iter().map(rows::deploy_pr_without_items).collect::<Result<Vec<_>, _>>()?;
-        self.items_of(&mut prs).await?;
-        Ok(prs)
+        self.deploy_prs_with_items(&found).await
     }
 
     async fn merged_deploy_prs_carrying(&self, env: &EnvName, sha: &CommitSha) -> Result<Vec<DeployPr>, StoreError> {
@@ -174,9 +179,7 @@ impl Store for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(query_error)?;
-        let mut prs = found.iter().map(rows::deploy_pr_without_items).collect::<Result<Vec<_>, _>>()?;
-        self.items_of(&mut prs).await?;
-        Ok(prs)
+        self.deploy_prs_with_items(&found).await
     }
 
     async fn set_verification(

@@ -102,23 +102,29 @@ impl Tengu {
             Ok(event) => self.handle_github_event(&event).await,
             Err(unreadable) => Ok(unreadable.to_string()),
         };
-        let now = self.ports.clock.now();
-        let store = &self.ports.store;
         match handled {
             Ok(outcome) => {
-                store.finish_delivery(&delivery.delivery_id, now, &outcome).await?;
+                let now = self.ports.clock.now();
+                self.ports.store.finish_delivery(&delivery.delivery_id, now, &outcome).await?;
                 Ok(DeliveryRun::Handled(outcome))
             }
-            Err(error) => {
-                let error = error.to_string();
-                let retry_at = self.settings.deliveries.wait_after(delivery.attempts + 1).map(|wait| now + wait);
-                store.fail_delivery_attempt(&delivery.delivery_id, &error, retry_at, now).await?;
-                Ok(match retry_at {
-                    Some(at) => DeliveryRun::WillRetry { error, at },
-                    None => DeliveryRun::Parked(error),
-                })
-            }
+            Err(error) => self.count_failed_try(delivery, error.to_string()).await,
         }
+    }
+
+    /// Records a failed try: due again after the policy's wait, or parked after the last try.
+    pub(crate) async fn count_failed_try(
+        &self,
+        delivery: &StoredDelivery,
+        error: String,
+    ) -> Result<DeliveryRun, CoreError> {
+        let now = self.ports.clock.now();
+        let retry_at = self.settings.deliveries.wait_after(delivery.attempts + 1).map(|wait| now + wait);
+        self.ports.store.fail_delivery_attempt(&delivery.delivery_id, &error, retry_at, now).await?;
+        Ok(match retry_at {
+            Some(at) => DeliveryRun::WillRetry { error, at },
+            None => DeliveryRun::Parked(error),
+        })
     }
 
     /// Works off every delivery that is due now, one after the other; how many were handled. (The worker does

@@ -46,27 +46,21 @@ impl Tengu {
         let claim = self.settings.deliveries.claim().to_std().unwrap_or(Duration::from_secs(120));
         let id = &delivery.delivery_id;
         let event = &delivery.event;
-        match tokio::time::timeout(claim * 3 / 4, self.work_off_delivery(delivery)).await {
-            Ok(Ok(DeliveryRun::Handled(outcome))) => {
-                tracing::info!(delivery = %id, %event, %outcome, "webhook handled")
-            }
-            Ok(Ok(DeliveryRun::WillRetry { error, at })) => {
+        let limit = claim * 3 / 4;
+        let run = match tokio::time::timeout(limit, self.work_off_delivery(delivery)).await {
+            Ok(run) => run,
+            Err(_) => self.count_failed_try(delivery, format!("handling took longer than {} s", limit.as_secs())).await,
+        };
+        match run {
+            Ok(DeliveryRun::Handled(outcome)) => tracing::info!(delivery = %id, %event, %outcome, "webhook handled"),
+            Ok(DeliveryRun::WillRetry { error, at }) => {
                 tracing::warn!(delivery = %id, %event, %error, retry_at = %at, "webhook handling failed; trying again")
             }
-            Ok(Ok(DeliveryRun::Parked(error))) => {
+            Ok(DeliveryRun::Parked(error)) => {
                 tracing::error!(delivery = %id, %event, %error, "webhook handling failed for the last time; parked")
             }
-            // The failure could not even be recorded: the claim lapses and the delivery is tried again then.
-            Ok(Err(error)) => tracing::warn!(delivery = %id, %error, "webhook outcome not recorded; retried later"),
-            Err(_) => {
-                let error = format!("handling took longer than {} s", (claim * 3 / 4).as_secs());
-                let now = self.ports.clock.now();
-                let retry_at = self.settings.deliveries.wait_after(delivery.attempts + 1).map(|wait| now + wait);
-                if let Err(store) = self.ports.store.fail_delivery_attempt(id, &error, retry_at, now).await {
-                    tracing::warn!(delivery = %id, %store, "a timed-out webhook could not be recorded");
-                }
-                tracing::warn!(delivery = %id, %event, %error, "webhook handling cut off");
-            }
+            // The outcome could not even be recorded: the claim lapses and the delivery is tried again then.
+            Err(error) => tracing::warn!(delivery = %id, %error, "webhook outcome not recorded; retried later"),
         }
     }
 }
