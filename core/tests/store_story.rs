@@ -348,8 +348,19 @@ async fn story(store: &dyn Store) {
     for (id, minute, subject) in [("s-1", 20, "acme/shop#7"), ("s-2", 20, "acme/shop#7"), ("s-3", 20, "acme/shop#8")] {
         assert!(store.record_delivery(&delivery(id, minute, Some(subject))).await.unwrap());
     }
+    // Deliveries about nothing in particular (a ping) wait for nobody.
+    for id in ["n-1", "n-2"] {
+        assert!(store.record_delivery(&delivery(id, 20, None)).await.unwrap());
+    }
     let ids = |claimed: Vec<StoredDelivery>| claimed.into_iter().map(|d| d.delivery_id).collect::<Vec<_>>();
-    assert_eq!(ids(store.claim_deliveries("w1", t(21), t(23), 10).await.unwrap()), ["s-1", "s-3"], "s-2 waits for s-1");
+    assert_eq!(ids(store.claim_deliveries("w1", t(21), t(23), 2).await.unwrap()), ["s-1", "s-3"], "oldest first");
+    assert_eq!(
+        ids(store.claim_deliveries("w1", t(21), t(23), 10).await.unwrap()),
+        ["n-1", "n-2"],
+        "s-2 waits for s-1, which w1 holds"
+    );
+    store.finish_delivery("n-1", t(21), "pong").await.unwrap();
+    store.finish_delivery("n-2", t(21), "pong").await.unwrap();
     assert!(store.claim_deliveries("w2", t(22), t(24), 10).await.unwrap().is_empty(), "claimed by w1 until 23");
     // s-1 fails: it is tried again from minute 30, and s-2 still waits behind it.
     store.fail_delivery_attempt("s-1", "GitHub answered 502", Some(t(30)), t(22)).await.unwrap();
@@ -396,6 +407,16 @@ async fn story(store: &dyn Store) {
     store.save_document("k", "{\"a\":1}").await.unwrap();
     store.save_document("k", "{\"a\":2}").await.unwrap();
     assert_eq!(store.load_document("k").await.unwrap().as_deref(), Some("{\"a\":2}"));
+    // Versions: a copy is checked without reading it again, and a write against an old version loses.
+    let (version, text) = store.document_if_changed("k", 0).await.unwrap().expect("the saved document");
+    assert_eq!((version, text.as_str()), (2, "{\"a\":2}"));
+    assert_eq!(store.document_if_changed("k", version).await.unwrap(), None, "unchanged");
+    assert_eq!(store.replace_document("k", version, "{\"a\":3}").await.unwrap(), Some(3));
+    assert_eq!(store.replace_document("k", version, "{\"a\":4}").await.unwrap(), None, "version 2 is gone");
+    assert_eq!(store.document_if_changed("k", version).await.unwrap(), Some((3, "{\"a\":3}".to_owned())));
+    assert_eq!(store.replace_document("w", 0, "{}").await.unwrap(), Some(1), "0: only if absent");
+    assert_eq!(store.replace_document("w", 0, "{}").await.unwrap(), None);
+    assert_eq!(store.document_if_changed("nothing", 0).await.unwrap(), None);
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ const CASES: usize = 10_000;
 /// request, so applied one after the other. 10,000 take about 10 minutes on 2 cores (57 ms each, growing with the
 /// backlog), too long for every test run; generated bodies by the 10,000 are checked at the body's own level in
 /// core/tests/checklist_body_properties.rs.
-const EDITS: usize = 2_000;
+const EDITS: usize = 10_000;
 
 /// xorshift64*: deterministic, so a failure can be replayed from its case number.
 struct Dice(u64);
@@ -262,7 +262,7 @@ fn hand_edit(body: &str, dice: &mut Dice, note: Option<&str>) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_thousand_hand_edits_of_the_deploy_pr_body_lose_no_human_text_and_cause_no_5xx() {
+async fn ten_thousand_hand_edits_of_the_deploy_pr_body_lose_no_human_text_and_cause_no_5xx() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
     let everyone = tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System);
     let home = app.tengu.home(&everyone).await.unwrap();

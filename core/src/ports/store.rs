@@ -199,6 +199,10 @@ pub trait Store: Send + Sync {
     /// A named JSON document; the sandbox keeps its simulated GitHub and ECS here so a restart keeps them.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn save_document(&self, key: &str, value: &str) -> Result<(), StoreError>;
-    /// Writes a document only if it still holds `expected` (`None`: only if it does not exist); false otherwise.
-    async fn replace_document(&self, key: &str, expected: Option<&str>, value: &str) -> Result<bool, StoreError>;
+    /// The document with its version, when its version is not `known` (None when it is, or when there is none):
+    /// a copy kept in memory is checked without reading the document again.
+    async fn document_if_changed(&self, key: &str, known: i64) -> Result<Option<(i64, String)>, StoreError>;
+    /// Writes a document only if its version is still `expected` (0: only if it does not exist yet); its new
+    /// version, or None when another write came first.
+    async fn replace_document(&self, key: &str, expected: i64, value: &str) -> Result<Option<i64>, StoreError>;
 }

@@ -57,22 +57,22 @@ impl crate::ports::People for Sandbox {
 
 /// Simulated GitHub and ECS over one persisted world.
 pub struct Sandbox {
-    /// The world, and the document it was last read from or saved as.
-    world: Mutex<(World, String)>,
+    /// The world, and the version of the document it was last read from or saved as (0: never saved).
+    world: Mutex<(World, i64)>,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 }
 
 impl Sandbox {
     /// Several tengu instances on one database share one simulated world: before each look or change, a copy
-    /// another instance saved since is taken (the document is compared as text, parsed only when it changed).
-    async fn catch_up(&self, held: &mut (World, String)) {
-        match self.store.load_document(DOCUMENT_KEY).await {
-            Ok(Some(saved)) if saved != held.1 => match serde_json::from_str::<World>(&saved) {
-                Ok(world) => *held = (world, saved),
+    /// another instance saved since is taken (the document is read and parsed only when its version moved).
+    async fn catch_up(&self, held: &mut (World, i64)) {
+        match self.store.document_if_changed(DOCUMENT_KEY, held.1).await {
+            Ok(Some((version, saved))) => match serde_json::from_str::<World>(&saved) {
+                Ok(world) => *held = (world, version),
                 Err(error) => tracing::warn!(%error, "the sandbox world saved by another instance cannot be read"),
             },
-            Ok(_) => {}
+            Ok(None) => {}
             Err(error) => tracing::warn!(%error, "the sandbox world could not be re-read; using this instance's copy"),
         }
     }
@@ -86,9 +86,8 @@ impl Sandbox {
             let mut world = held.0.clone();
             let out = change(&mut world);
             let json = serde_json::to_string(&world).expect("the sandbox world always serialises");
-            let expected = (!held.1.is_empty()).then_some(held.1.as_str());
-            if self.store.replace_document(DOCUMENT_KEY, expected, &json).await? {
-                *held = (world, json);
+            if let Some(version) = self.store.replace_document(DOCUMENT_KEY, held.1, &json).await? {
+                *held = (world, version);
                 return Ok(out);
             }
         }
@@ -114,17 +113,17 @@ pub async fn start_with(
     public_url: &str,
     wrap_github: impl FnOnce(Arc<dyn CodeHost>) -> Arc<dyn CodeHost>,
 ) -> Result<Tengu, CoreError> {
-    let existing = store.load_document(DOCUMENT_KEY).await?;
-    let (world, fresh) = match existing {
-        Some(json) => match serde_json::from_str::<World>(&json) {
-            Ok(world) => (world, false),
+    let existing = store.document_if_changed(DOCUMENT_KEY, 0).await?;
+    let (world, version, fresh) = match existing {
+        Some((version, json)) => match serde_json::from_str::<World>(&json) {
+            Ok(world) => (world, version, false),
             Err(e) => {
                 return Err(CoreError::Refused(format!(
                     "the sandbox state in the database cannot be read ({e}); delete the database file to start afresh"
                 )));
             }
         },
-        None => (seed::world(clock.now()), true),
+        None => (seed::world(clock.now()), 0, true),
     };
     let settings = Settings {
         environments: seed::environments(),
@@ -137,8 +136,7 @@ pub async fn start_with(
         access: Default::default(),
         deliveries: Default::default(),
     };
-    let sandbox =
-        Arc::new(Sandbox { world: Mutex::new((world, String::new())), store: store.clone(), clock: clock.clone() });
+    let sandbox = Arc::new(Sandbox { world: Mutex::new((world, version)), store: store.clone(), clock: clock.clone() });
     let ports = Ports {
         store,
         code_host: wrap_github(sandbox.clone()),

@@ -1,86 +1,203 @@
 //! The audit page's query: every filter combined in one statement, newest first.
 
-use super::SqlStore;
-use super::rows::{self, millis, query_error};
-use crate::domain::{AuditFilter, AuditRow, RepoSlug};
+use sqlx::{Any, Executor, Row};
+
+use super::rows::{self, Bound, bind_all, millis, query_error};
+use super::{Dialect, SqlStore};
+use crate::domain::{AuditEntry, AuditFilter, AuditRow, EnvName, RepoSlug};
 use crate::ports::StoreError;
 
+/// What an audit entry's target names, as far as its environment goes.
+enum TargetOf<'t> {
+    Deployment(i64),
+    DeployPr(&'t str, i64),
+    Environment(&'t str),
+    Nothing,
+}
+
+fn target_of(target: &str) -> TargetOf<'_> {
+    if let Some(id) = target.strip_prefix("deployment ").and_then(|id| id.parse().ok()) {
+        return TargetOf::Deployment(id);
+    }
+    // `acme/shop#12`, or `acme/shop#12 item 3`: a deploy PR (a review environment's target starts otherwise).
+    let first = target.split(' ').next().unwrap_or_default();
+    if let Some((repo, number)) = first.split_once('#')
+        && let Ok(number) = number.parse()
+        && RepoSlug::parse(repo).is_ok()
+    {
+        return TargetOf::DeployPr(repo, number);
+    }
+    if !target.contains(' ') && EnvName::parse(target).is_ok() {
+        return TargetOf::Environment(target);
+    }
+    TargetOf::Nothing
+}
+
+/// The environment an audit entry is about ('' for none), read through the connection that writes the entry.
+pub(super) async fn env_of_target<'e>(
+    on: impl Executor<'e, Database = Any>,
+    target: &str,
+) -> Result<String, StoreError> {
+    let found = match target_of(target) {
+        TargetOf::Deployment(id) => sqlx::query("SELECT env FROM deployments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(on)
+            .await
+            .map_err(query_error)?,
+        TargetOf::DeployPr(repo, number) => sqlx::query("SELECT env FROM deploy_prs WHERE repo = $1 AND number = $2")
+            .bind(repo.to_owned())
+            .bind(number)
+            .fetch_optional(on)
+            .await
+            .map_err(query_error)?,
+        TargetOf::Environment(env) => return Ok(env.to_owned()),
+        TargetOf::Nothing => None,
+    };
+    found
+        .map(|row| row.try_get::<String, _>("env").map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// The thing an entry's target names without the part of it: `acme/shop#12` for `acme/shop#12 item 3`.
+fn subject_of(target: &str) -> &str {
+    match target.split_once(" item ") {
+        Some((thing, item)) if item.parse::<u64>().is_ok() => thing,
+        _ => target,
+    }
+}
+
+/// Writes one audit entry with its environment and subject worked out.
+pub(super) async fn insert_audit(conn: &mut sqlx::AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
+    let env = env_of_target(&mut *conn, &entry.target).await?;
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, target, detail, repo, env, subject) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(millis(entry.at))
+    .bind(entry.actor.clone())
+    .bind(entry.action.as_str())
+    .bind(entry.target.clone())
+    .bind(entry.detail.clone())
+    .bind(entry.repo.as_ref().map(ToString::to_string))
+    .bind(env)
+    .bind(subject_of(&entry.target).to_owned())
+    .execute(&mut *conn)
+    .await
+    .map_err(query_error)?;
+    Ok(())
+}
+
 impl SqlStore {
+    /// Entries written before the audit log kept environments and subjects get theirs (once; a no-op after).
+    pub(super) async fn fill_audit_envs(&self) -> Result<(), StoreError> {
+        let missing = sqlx::query("SELECT id, target FROM audit_log WHERE env IS NULL")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(query_error)?;
+        for row in &missing {
+            let (id, target) = (rows::int(row, "id")?, rows::text(row, "target")?);
+            let env = env_of_target(&self.pool, &target).await?;
+            sqlx::query("UPDATE audit_log SET env = $1, subject = $2 WHERE id = $3")
+                .bind(env)
+                .bind(subject_of(&target).to_owned())
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(query_error)?;
+        }
+        Ok(())
+    }
+
     pub(super) async fn audit_rows(
         &self,
         filter: &AuditFilter,
         repos: Option<&[RepoSlug]>,
         own: Option<&str>,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        let mut conditions: Vec<String> = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
-        let mut bind = |value: Value| {
-            values.push(value);
-            format!("${}", values.len())
-        };
-        if let Some(repos) = repos {
-            let listed: Vec<String> = repos.iter().map(|r| bind(Value::Text(r.to_string()))).collect();
-            let visible =
-                if listed.is_empty() { "FALSE".to_owned() } else { format!("repo IN ({})", listed.join(", ")) };
-            let own = match own {
-                Some(person) => {
-                    let (exact, token) =
-                        (bind(Value::Text(person.to_owned())), bind(Value::Text(format!("{person} (token #%"))));
-                    format!(" OR (repo IS NULL AND (actor = {exact} OR actor LIKE {token}))")
-                }
-                None => String::new(),
-            };
-            conditions.push(format!("({visible}{own})"));
-        }
-        if let Some(actor) = &filter.actor {
-            let (exact, token) = (bind(Value::Text(actor.clone())), bind(Value::Text(format!("{actor} (token #%"))));
-            conditions.push(format!("(actor = {exact} OR actor LIKE {token})"));
-        }
-        if let Some(action) = filter.action {
-            conditions.push(format!("action = {}", bind(Value::Text(action.as_str().to_owned()))));
-        }
-        if let Some(about) = &filter.about {
-            let (exact, parts) = (bind(Value::Text(about.clone())), bind(Value::Text(format!("{about} %"))));
-            conditions.push(format!("(target = {exact} OR target LIKE {parts})"));
-        }
-        if let Some(env) = &filter.env {
-            let env = bind(Value::Text(env.to_string()));
-            conditions.push(format!(
-                "(target = {env} \
-                  OR target IN (SELECT 'deployment ' || CAST(d.id AS TEXT) FROM deployments d WHERE d.env = {env}) \
-                  OR EXISTS (SELECT 1 FROM deploy_prs p WHERE p.env = {env} \
-                     AND (audit_log.target = p.repo || '#' || CAST(p.number AS TEXT) \
-                          OR audit_log.target LIKE p.repo || '#' || CAST(p.number AS TEXT) || ' %')))"
-            ));
-        }
-        if let Some(since) = filter.since {
-            conditions.push(format!("at >= {}", bind(Value::Int(millis(since)))));
-        }
-        if let Some(until) = filter.until {
-            conditions.push(format!("at < {}", bind(Value::Int(millis(until)))));
-        }
-        if let Some(before) = filter.before {
-            conditions.push(format!("id < {}", bind(Value::Int(before))));
-        }
-        let limit = bind(Value::Int(i64::from(filter.limit.clamp(1, 200))));
-        let filter_sql =
-            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql = format!(
-            "SELECT id, at, actor, action, target, detail, repo FROM audit_log {filter_sql} ORDER BY id DESC LIMIT {limit}"
-        );
-        let mut query = sqlx::query(&sql);
-        for value in values {
-            query = match value {
-                Value::Text(text) => query.bind(text),
-                Value::Int(number) => query.bind(number),
-            };
-        }
-        let found = query.fetch_all(&self.pool).await.map_err(query_error)?;
+        let (sql, values) = audit_query(filter, repos, own, self.dialect());
+        let found = bind_all(sqlx::query(&sql), values).fetch_all(&self.pool).await.map_err(query_error)?;
         found.iter().map(|row| Ok(AuditRow { id: rows::int(row, "id")?, entry: rows::audit_entry(row)? })).collect()
     }
 }
 
-enum Value {
-    Text(String),
-    Int(i64),
+/// The audit page's statement and its values: every filter combined, newest first.
+///
+/// "Begins with" is a range over the column's bytes (PostgreSQL compares them under the "C" collation, as its
+/// indexes on these columns are built), so it answers from an index and treats `%` and `_` as themselves.
+pub(super) fn audit_query(
+    filter: &AuditFilter,
+    repos: Option<&[RepoSlug]>,
+    own: Option<&str>,
+    dialect: Dialect,
+) -> (String, Vec<Bound>) {
+    let bytewise = |column: &str| match dialect {
+        Dialect::Sqlite => column.to_owned(),
+        Dialect::Postgres => format!("{column} COLLATE \"C\""),
+    };
+    let actor_col = bytewise("actor");
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Bound> = Vec::new();
+    let mut bind = |value: Bound| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    if let Some(repos) = repos {
+        let listed: Vec<String> = repos.iter().map(|r| bind(Bound::Text(r.to_string()))).collect();
+        let visible = if listed.is_empty() { "FALSE".to_owned() } else { format!("repo IN ({})", listed.join(", ")) };
+        let own = match own {
+            Some(person) => {
+                let exact = bind(Bound::Text(person.to_owned()));
+                let (from, to) = prefix_range(&format!("{person} (token #"));
+                let (from, to) = (bind(Bound::Text(from)), bind(Bound::Text(to)));
+                // Three flat alternatives, each answered by its own index.
+                format!(
+                    " OR ({actor_col} = {exact} AND repo IS NULL) \
+                     OR ({actor_col} >= {from} AND {actor_col} < {to} AND repo IS NULL)"
+                )
+            }
+            None => String::new(),
+        };
+        conditions.push(format!("({visible}{own})"));
+    }
+    if let Some(actor) = &filter.actor {
+        let exact = bind(Bound::Text(actor.clone()));
+        let (from, to) = prefix_range(&format!("{actor} (token #"));
+        let (from, to) = (bind(Bound::Text(from)), bind(Bound::Text(to)));
+        conditions.push(format!("({actor_col} = {exact} OR ({actor_col} >= {from} AND {actor_col} < {to}))"));
+    }
+    if let Some(action) = filter.action {
+        conditions.push(format!("action = {}", bind(Bound::Text(action.as_str().to_owned()))));
+    }
+    if let Some(about) = &filter.about {
+        let about = bind(Bound::Text(about.clone()));
+        conditions.push(format!("(subject = {about} OR target = {about})"));
+    }
+    if let Some(env) = &filter.env {
+        conditions.push(format!("env = {}", bind(Bound::Text(env.to_string()))));
+    }
+    if let Some(since) = filter.since {
+        conditions.push(format!("at >= {}", bind(Bound::Int(millis(since)))));
+    }
+    if let Some(until) = filter.until {
+        conditions.push(format!("at < {}", bind(Bound::Int(millis(until)))));
+    }
+    if let Some(before) = filter.before {
+        conditions.push(format!("id < {}", bind(Bound::Int(before))));
+    }
+    let limit = bind(Bound::Int(i64::from(filter.limit.clamp(1, 200))));
+    let filter_sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    let sql = format!(
+        "SELECT id, at, actor, action, target, detail, repo FROM audit_log {filter_sql} ORDER BY id DESC LIMIT {limit}"
+    );
+    (sql, values)
+}
+
+/// The strings that begin with `prefix` are those from `prefix` up to (not including) `prefix` with its last
+/// character one higher; the prefixes used here end in an ASCII character.
+fn prefix_range(prefix: &str) -> (String, String) {
+    let mut to = prefix.to_owned();
+    let last = to.pop().map_or('\u{1}', |c| char::from_u32(u32::from(c) + 1).unwrap_or(char::MAX));
+    to.push(last);
+    (prefix.to_owned(), to)
 }

@@ -82,7 +82,8 @@ impl SqlStore {
             Dialect::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await,
         };
         result.map_err(|e| StoreError::Query(format!("migrating the database failed: {e}")))?;
-        self.fill_review_env_hosts().await
+        self.fill_review_env_hosts().await?;
+        self.fill_audit_envs().await
     }
 
     /// Review environments stored before their host had a column get it from their URL (once; a no-op after).

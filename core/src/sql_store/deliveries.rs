@@ -4,18 +4,30 @@
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 
-use super::rows::{self, millis, query_error};
+use super::rows::{self, Bound, millis, query_error};
 use super::{Dialect, SqlStore};
 use crate::domain::{DeliveryRecord, RepoSlug};
 use crate::ports::{StoreError, StoredDelivery};
 
-const CLAIMABLE: &str = "SELECT delivery_id, event, payload, received_at, repo, subject, attempts \
-     FROM webhook_deliveries d \
-     WHERE d.processed_at IS NULL AND d.failed_at IS NULL AND d.next_attempt_at <= $1 \
-     AND (d.claimed_until IS NULL OR d.claimed_until < $1) \
-     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subject = d.subject AND e.sequence < d.sequence \
-                     AND e.processed_at IS NULL AND e.failed_at IS NULL) \
+/// The due deliveries a worker may take: the first unfinished one of each subject (later ones wait for it) and
+/// every one without a subject, oldest first. The heads come from one pass over an index of unfinished deliveries,
+/// so a subject with thousands waiting costs one index entry each, not a probe each; the heads' rows are looked up
+/// among the unfinished ones only (repeating their condition lets PostgreSQL join through the partial index
+/// instead of reading every handled delivery kept).
+const CLAIMABLE: &str = "SELECT d.delivery_id, d.event, d.payload, d.received_at, d.repo, d.subject, d.attempts, \
+     d.sequence FROM (SELECT MIN(sequence) AS head FROM webhook_deliveries \
+                      WHERE processed_at IS NULL AND failed_at IS NULL AND subject IS NOT NULL GROUP BY subject \
+                      UNION ALL SELECT sequence AS head FROM webhook_deliveries \
+                      WHERE processed_at IS NULL AND failed_at IS NULL AND subject IS NULL) h \
+     JOIN webhook_deliveries d ON d.sequence = h.head \
+     WHERE d.processed_at IS NULL AND d.failed_at IS NULL \
+     AND d.next_attempt_at <= $1 AND (d.claimed_until IS NULL OR d.claimed_until < $1) \
      ORDER BY d.sequence LIMIT $2";
+
+/// The claim's statement with sample values, for its plan.
+pub(super) fn claimable_query() -> (String, Vec<Bound>) {
+    (CLAIMABLE.to_owned(), vec![Bound::Int(0), Bound::Int(4)])
+}
 
 const RECORD_COLUMNS: &str = "delivery_id, event, repo, subject, received_at, attempts, last_error, next_attempt_at, \
                               failed_at, processed_at, outcome";

@@ -5,12 +5,15 @@
 mod audit;
 mod connect;
 mod deliveries;
+mod history;
 mod leases;
 mod people;
+mod plans;
 mod retrying;
 mod rows;
 mod store_impl;
 mod tokens;
 
 pub use connect::{Dialect, SqlStore};
+pub use plans::Planned;
 pub use retrying::{Retrying, busy_retried};

@@ -106,7 +106,8 @@ retried_store! {
     release_lease(name: &str, holder: &str) -> ();
     load_document(key: &str) -> Option<String>;
     save_document(key: &str, value: &str) -> ();
-    replace_document(key: &str, expected: Option<&str>, value: &str) -> bool;
+    document_if_changed(key: &str, known: i64) -> Option<(i64, String)>;
+    replace_document(key: &str, expected: i64, value: &str) -> Option<i64>;
 }
 
 #[cfg(test)]

@@ -12,6 +12,25 @@ use crate::domain::{
 };
 use crate::ports::StoreError;
 
+/// A value for a statement put together from filters.
+pub(super) enum Bound {
+    Text(String),
+    Int(i64),
+}
+
+pub(super) fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: Vec<Bound>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for value in values {
+        query = match value {
+            Bound::Text(text) => query.bind(text),
+            Bound::Int(number) => query.bind(number),
+        };
+    }
+    query
+}
+
 pub(super) fn query_error(e: sqlx::Error) -> StoreError {
     match &e {
         // Nothing was written: trying again is safe everywhere.

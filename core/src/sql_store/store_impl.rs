@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::SqlStore;
-use super::rows::{self, millis, query_error, to_json};
+use super::rows::{self, bind_all, millis, query_error, to_json};
 use crate::domain::{
     ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
     DeploymentId, DeploymentMove, DeploymentState, DeploymentStep, EnvName, Grant, Login, NewApiToken, NewDeployment,
@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
-const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
+pub(super) const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
                                   previous_task_definitions, rollout, github_deployment_id, steps, deploy_pr, \
                                   state, reason, requested_at, finished_at, approved_by";
 
@@ -218,16 +218,7 @@ impl Store for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("item {item} of deploy PR {repo}{deploy_pr}")));
         }
-        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail, repo) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(millis(audit.at))
-            .bind(&audit.actor)
-            .bind(audit.action.as_str())
-            .bind(&audit.target)
-            .bind(&audit.detail)
-            .bind(audit.repo.as_ref().map(ToString::to_string))
-            .execute(&mut *tx)
-            .await
-            .map_err(query_error)?;
+        super::audit::insert_audit(&mut tx, audit).await?;
         tx.commit().await.map_err(query_error)?;
         Ok(true)
     }
@@ -366,57 +357,8 @@ impl Store for SqlStore {
     }
 
     async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError> {
-        let mut conditions: Vec<String> = Vec::new();
-        let mut binds = 0;
-        let mut condition = |sql: &str| {
-            binds += 1;
-            conditions.push(sql.replace('?', &format!("${binds}")));
-        };
-        if filter.env.is_some() {
-            condition("env = ?");
-        }
-        if filter.state.is_some() {
-            condition("state = ?");
-        }
-        if filter.actor.is_some() {
-            condition("actor = ?");
-        }
-        if filter.since.is_some() {
-            condition("requested_at >= ?");
-        }
-        if filter.until.is_some() {
-            condition("requested_at < ?");
-        }
-        if filter.before.is_some() {
-            condition("id < ?");
-        }
-        if filter.unfinished {
-            conditions.push("finished_at IS NULL".to_owned());
-        }
-        let filter_sql =
-            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql =
-            format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments {filter_sql} ORDER BY id DESC LIMIT ${}", binds + 1);
-        let mut query = sqlx::query(&sql);
-        if let Some(env) = &filter.env {
-            query = query.bind(env.to_string());
-        }
-        if let Some(state) = filter.state {
-            query = query.bind(state.as_str());
-        }
-        if let Some(actor) = &filter.actor {
-            query = query.bind(actor.clone());
-        }
-        if let Some(since) = filter.since {
-            query = query.bind(millis(since));
-        }
-        if let Some(until) = filter.until {
-            query = query.bind(millis(until));
-        }
-        if let Some(before) = filter.before {
-            query = query.bind(before.0);
-        }
-        let found = query.bind(i64::from(filter.limit)).fetch_all(&self.pool).await.map_err(query_error)?;
+        let (sql, values) = super::history::deployments_query(filter);
+        let found = bind_all(sqlx::query(&sql), values).fetch_all(&self.pool).await.map_err(query_error)?;
         found.iter().map(rows::deployment).collect()
     }
 
@@ -539,17 +481,8 @@ impl Store for SqlStore {
     }
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_log (at, actor, action, target, detail, repo) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(millis(entry.at))
-            .bind(&entry.actor)
-            .bind(entry.action.as_str())
-            .bind(&entry.target)
-            .bind(&entry.detail)
-            .bind(entry.repo.as_ref().map(ToString::to_string))
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(query_error)?;
+        super::audit::insert_audit(&mut conn, entry).await
     }
 
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
@@ -692,7 +625,8 @@ impl Store for SqlStore {
 
     async fn save_document(&self, key: &str, value: &str) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO documents (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            "INSERT INTO documents (key, value, version) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = documents.version + 1",
         )
         .bind(key.to_owned())
         .bind(value.to_owned())
@@ -702,16 +636,28 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn replace_document(&self, key: &str, expected: Option<&str>, value: &str) -> Result<bool, StoreError> {
-        let query = match expected {
-            None => sqlx::query("INSERT INTO documents (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-                .bind(key.to_owned())
-                .bind(value.to_owned()),
-            Some(expected) => sqlx::query("UPDATE documents SET value = $2 WHERE key = $1 AND value = $3")
+    async fn document_if_changed(&self, key: &str, known: i64) -> Result<Option<(i64, String)>, StoreError> {
+        let row = sqlx::query("SELECT version, value FROM documents WHERE key = $1 AND version <> $2")
+            .bind(key.to_owned())
+            .bind(known)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(query_error)?;
+        row.as_ref().map(|row| Ok((rows::int(row, "version")?, rows::text(row, "value")?))).transpose()
+    }
+
+    async fn replace_document(&self, key: &str, expected: i64, value: &str) -> Result<Option<i64>, StoreError> {
+        let query = if expected == 0 {
+            sqlx::query("INSERT INTO documents (key, value, version) VALUES ($1, $2, 1) ON CONFLICT (key) DO NOTHING")
                 .bind(key.to_owned())
                 .bind(value.to_owned())
-                .bind(expected.to_owned()),
+        } else {
+            sqlx::query("UPDATE documents SET value = $2, version = version + 1 WHERE key = $1 AND version = $3")
+                .bind(key.to_owned())
+                .bind(value.to_owned())
+                .bind(expected)
         };
-        Ok(query.execute(&self.pool).await.map_err(query_error)?.rows_affected() == 1)
+        let written = query.execute(&self.pool).await.map_err(query_error)?.rows_affected() == 1;
+        Ok(written.then_some(expected + 1))
     }
 }

@@ -1,0 +1,40 @@
+//! The history page's query: every filter combined in one statement, newest first.
+
+use super::rows::{Bound, millis};
+use super::store_impl::DEPLOYMENT_COLUMNS;
+use crate::domain::DeploymentFilter;
+
+/// The statement and its values for one page of deployments.
+pub(super) fn deployments_query(filter: &DeploymentFilter) -> (String, Vec<Bound>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Bound> = Vec::new();
+    let mut bind = |value: Bound| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    if let Some(env) = &filter.env {
+        conditions.push(format!("env = {}", bind(Bound::Text(env.to_string()))));
+    }
+    if let Some(state) = filter.state {
+        conditions.push(format!("state = {}", bind(Bound::Text(state.as_str().to_owned()))));
+    }
+    if let Some(actor) = &filter.actor {
+        conditions.push(format!("actor = {}", bind(Bound::Text(actor.clone()))));
+    }
+    if let Some(since) = filter.since {
+        conditions.push(format!("requested_at >= {}", bind(Bound::Int(millis(since)))));
+    }
+    if let Some(until) = filter.until {
+        conditions.push(format!("requested_at < {}", bind(Bound::Int(millis(until)))));
+    }
+    if let Some(before) = filter.before {
+        conditions.push(format!("id < {}", bind(Bound::Int(before.0))));
+    }
+    if filter.unfinished {
+        // Through the partial index of unfinished ones, which holds a row per running environment at most.
+        conditions.push("id IN (SELECT id FROM deployments WHERE finished_at IS NULL)".to_owned());
+    }
+    let limit = bind(Bound::Int(i64::from(filter.limit)));
+    let filter_sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    (format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments {filter_sql} ORDER BY id DESC LIMIT {limit}"), values)
+}

@@ -1,0 +1,2 @@
+-- A version per document, so an instance that holds a copy asks "has it moved?" instead of reading it whole.
+ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
