@@ -13,6 +13,9 @@ pub enum CoreError {
     NotFound(String),
     #[error("{0}")]
     Refused(String),
+    /// The environment is taken by another deployment that has not finished.
+    #[error("{0}")]
+    Busy(String),
     #[error(transparent)]
     Body(#[from] BodyError),
     #[error(transparent)]
@@ -60,6 +63,7 @@ impl CoreError {
                 | CoreError::Denied(_)
                 | CoreError::NotFound(_)
                 | CoreError::Refused(_)
+                | CoreError::Busy(_)
                 | CoreError::Body(_)
         )
     }

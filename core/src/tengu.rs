@@ -70,6 +70,14 @@ impl Tengu {
         self
     }
 
+    /// The same tengu serving these environments instead (a test's variation of the configured ones).
+    pub fn with_environments(mut self, environments: Vec<crate::domain::Environment>) -> Self {
+        let mut settings = (*self.settings).clone();
+        settings.environments = environments;
+        self.settings = Arc::new(settings);
+        self
+    }
+
     /// The same tengu with review environments configured for these repositories.
     pub fn with_review_settings(mut self, review: Vec<crate::domain::ReviewSettings>) -> Self {
         let mut settings = (*self.settings).clone();

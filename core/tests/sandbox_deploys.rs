@@ -159,6 +159,22 @@ async fn a_deploy_pr_merged_unverified_holds_its_merge_commit_on_every_trigger_u
     assert_eq!(started.sha, Some(sha));
 }
 
+#[tokio::test]
+async fn with_merge_deploys_off_a_merged_deploy_pr_waits_for_ci_to_hand_its_image_over() {
+    let (tengu, clock) = sandbox().await;
+    let mut environments = tengu.settings().environments.clone();
+    for env in &mut environments {
+        env.deploy_pr.merge_deploys = false;
+    }
+    let tengu = tengu.with_environments(environments);
+    let pr = dev_pr(&tengu).await;
+    let newest = tengu_core::domain::DeploymentFilter::newest(1_000);
+    let before = tengu.store().recent_deployments(&newest).await.unwrap().len();
+    let outcome = handle(&tengu, &merge_of(&pr, "3333333333333333333333333333333333333333", clock_now(&clock))).await;
+    assert!(outcome.contains("merged at 3333333; dev deploys when CI hands the image over"), "{outcome}");
+    assert_eq!(tengu.store().recent_deployments(&newest).await.unwrap().len(), before, "nothing started");
+}
+
 fn clock_now(clock: &ManualClock) -> chrono::DateTime<Utc> {
     tengu_core::ports::Clock::now(clock)
 }

@@ -1,6 +1,7 @@
 //! The `tengu` binary's parts: configuration, wiring, the web server and the CLI's commands. Domain logic
 //! stays in tengu-core; this crate only translates between it and HTTP, the terminal and the environment.
 
+pub mod api_types;
 pub mod boot;
 pub mod cli;
 pub mod config;

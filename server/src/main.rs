@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tengu_server::cli::{CliError, Ending};
 use tengu_server::{boot, cli, config, telemetry, web};
 
 use clap::{Parser, Subcommand};
@@ -30,7 +31,9 @@ enum Command {
         #[arg(long = "as", value_name = "LOGIN")]
         acting_as: Option<String>,
     },
-    /// Deploy to an environment from this terminal (no server needed) and follow the rollout.
+    /// Deploy to an environment and follow the rollout until it ends: here (local mode: this machine holds the
+    /// database and the AWS credentials), or by the tengu server at --server (remote mode, for CI).
+    #[command(after_help = tengu_server::cli::EXIT_CODES)]
     Deploy {
         /// The environment, e.g. production.
         env: String,
@@ -49,30 +52,90 @@ enum Command {
         /// Sandbox only: the seeded person to act as (default: this terminal's user@host).
         #[arg(long = "as", value_name = "LOGIN")]
         acting_as: Option<String>,
-        /// Ship although the environment's deploy PR still waits for ticks; the reason is recorded.
+        /// Ship although the environment's deploy PR still waits for ticks; the reason is recorded (local mode).
         #[arg(long, value_name = "REASON")]
         override_gate: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Remote mode: the same key again (a retried CI job) answers with the deployment it already started.
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
     },
+    /// Abort what deploys to an environment now; the services go back to what they ran before.
+    #[command(after_help = tengu_server::cli::EXIT_CODES)]
+    Abort {
+        /// The environment, e.g. production.
+        env: String,
+        /// Sandbox only: the seeded person to act as (default: this terminal's user@host).
+        #[arg(long = "as", value_name = "LOGIN")]
+        acting_as: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Show what runs where, what deploys now and which deploy PR waits for whom.
+    #[command(after_help = tengu_server::cli::EXIT_CODES)]
+    Status {
+        /// Only this environment.
+        env: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+/// Remote mode: a running tengu does the work; the API token comes from TENGU_TOKEN (never the command line,
+/// where other users of the machine could read it).
+#[derive(clap::Args)]
+struct ServerArgs {
+    /// The tengu server to ask, e.g. https://tengu.example.com (remote mode).
+    #[arg(long, env = "TENGU_SERVER", value_name = "URL")]
+    server: Option<String>,
+}
+
+impl ServerArgs {
+    fn remote(self) -> Option<(String, Option<String>)> {
+        self.server.filter(|s| !s.trim().is_empty()).map(|server| (server, std::env::var("TENGU_TOKEN").ok()))
+    }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and --version print and succeed; a bad command line is 64, never 2 (2 means rolled back).
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { ExitCode::from(Ending::Usage.code()) } else { ExitCode::SUCCESS };
+        }
+    };
     let config = match config::Config::load(cli.config.as_deref(), |key| std::env::var(key).ok()) {
         Ok(config) => config,
         Err(e) => {
             eprintln!("tengu: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(Ending::Usage.code());
         }
     };
     telemetry::init(config.log_format);
-    let outcome = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => web::serve(config).await,
-        Command::Migrate => boot::migrate_only(&config).await,
-        Command::ReleasePr { env, acting_as } => {
-            cli::release_pr(&config, &env, acting_as.as_deref()).await.map(|listing| print!("{listing}"))
-        }
-        Command::Deploy { env, sha, image, rollback_to, redeploy, acting_as, override_gate } => {
+    let ended = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => web::serve(config).await.map(|()| Ending::Succeeded).map_err(CliError::from),
+        Command::Migrate => boot::migrate_only(&config).await.map(|()| Ending::Succeeded).map_err(CliError::from),
+        Command::ReleasePr { env, acting_as } => cli::release_pr(&config, &env, acting_as.as_deref())
+            .await
+            .map(|listing| {
+                print!("{listing}");
+                Ending::Succeeded
+            })
+            .map_err(CliError::from),
+        Command::Deploy {
+            env,
+            sha,
+            image,
+            rollback_to,
+            redeploy,
+            acting_as,
+            override_gate,
+            server,
+            idempotency_key,
+        } => {
             let what = match (sha, image, rollback_to, redeploy) {
                 (Some(sha), _, _, _) => cli::What::Sha(sha),
                 (_, Some(image), _, _) => cli::What::Image(image),
@@ -80,28 +143,23 @@ async fn main() -> ExitCode {
                 (_, _, _, true) => cli::What::Redeploy,
                 _ => {
                     eprintln!("tengu: say what to deploy: --sha, --image, --rollback-to or --redeploy");
-                    return ExitCode::from(2);
+                    return ExitCode::from(Ending::Usage.code());
                 }
             };
-            match cli::deploy(&config, &env, what, acting_as.as_deref(), override_gate.as_deref()).await {
-                Ok(done) if done.state == tengu_core::domain::DeploymentState::Succeeded => {
-                    println!("{}", cli::outcome_line(&done));
-                    Ok(())
-                }
-                Ok(done) => {
-                    println!("{}", cli::outcome_line(&done));
-                    return ExitCode::FAILURE;
-                }
-                Err(e) => Err(e),
-            }
+            let remotely = server.remote().map(|(server, token)| cli::Remotely { server, token, idempotency_key });
+            cli::deploy_command(&config, &env, what, acting_as.as_deref(), override_gate.as_deref(), remotely).await
         }
+        Command::Abort { env, acting_as, server } => {
+            cli::abort_command(&config, &env, acting_as.as_deref(), server.remote()).await
+        }
+        Command::Status { env, server } => cli::status_command(&config, env.as_deref(), server.remote()).await,
     };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+    match ended {
+        Ok(ending) => ExitCode::from(ending.code()),
         Err(e) => {
-            tracing::error!(error = %e, "tengu stopped");
-            eprintln!("tengu: {e}");
-            ExitCode::FAILURE
+            tracing::error!(error = %e.sentence, "tengu stopped");
+            eprintln!("tengu: {}", e.sentence);
+            ExitCode::from(e.ending.code())
         }
     }
 }

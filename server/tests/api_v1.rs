@@ -117,3 +117,56 @@ async fn a_token_acts_with_its_owners_role_at_the_time_of_use() {
         "no tokens from tokens"
     );
 }
+
+fn post(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abort_status_and_the_cli_download_answer_only_a_token_within_its_scopes_and_role() {
+    let app = spawn_app(Vec::new()).await;
+    let dev = EnvName::parse("dev").unwrap();
+    let carol =
+        app.tengu.create_token(&person("carol"), "CI", vec![TokenScope::Deploy(dev.clone())], 30).await.unwrap();
+    let visitor =
+        app.tengu.create_token(&person("visitor"), "mine", vec![TokenScope::Deploy(dev.clone())], 30).await.unwrap();
+    let production = TokenScope::Deploy(EnvName::parse("production").unwrap());
+    let elsewhere = app.tengu.create_token(&person("carol"), "prod", vec![production], 30).await.unwrap();
+
+    // Anonymously: 401 with a machine-readable code, everywhere.
+    for request in [
+        post("/api/v1/environments/dev/abort", None),
+        Request::get("/api/v1/status").body(Body::empty()).unwrap(),
+        Request::get("/api/v1/cli").body(Body::empty()).unwrap(),
+    ] {
+        let (status, _, body) = app.send(request).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(body.contains("\"code\":\"unauthenticated\""), "{body}");
+    }
+    // Abort: the scope, then the owner's role (the refusal recorded), then something to abort.
+    let (status, _, body) = app.send(post("/api/v1/environments/dev/abort", Some(&elsewhere.secret))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _, body) = app.send(post("/api/v1/environments/dev/abort", Some(&visitor.secret))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("\"code\":\"denied\""), "{body}");
+    assert_eq!(app.tengu.store().audit_log(1).await.unwrap()[0].action, tengu_core::domain::AuditAction::Refused);
+    let (status, _, body) = app.send(post("/api/v1/environments/dev/abort", Some(&carol.secret))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing deploys to dev: {body}");
+    // Status: only the environments the token reaches.
+    let (status, _, body) = app.send(read("/api/v1/status", &carol.secret)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(found.iter().map(|s| s["env"].as_str().unwrap()).collect::<Vec<_>>(), ["dev"]);
+    let (status, _, _) = app.send(read("/api/v1/status?env=production", &carol.secret)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "production is outside the token's scopes");
+    // The CLI download: any valid token; the running executable itself, streamed.
+    let response = tower::ServiceExt::oneshot(app.router.clone(), read("/api/v1/cli", &carol.secret)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/octet-stream");
+    let length: u64 = response.headers()[header::CONTENT_LENGTH].to_str().unwrap().parse().unwrap();
+    assert_eq!(length, std::fs::metadata(std::env::current_exe().unwrap()).unwrap().len());
+}

@@ -48,7 +48,7 @@ pub struct Environment {
     pub approvals_required: u32,
 }
 
-/// How an environment's deploy PR is opened on GitHub.
+/// How an environment's deploy PR is opened on GitHub, and what merging it does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeployPrOptions {
@@ -59,6 +59,9 @@ pub struct DeployPrOptions {
     pub assignees: Vec<Login>,
     /// Refresh the deploy PR whenever the source branch receives a push.
     pub refresh_on_push: bool,
+    /// Merging the deploy PR deploys its merge commit's image (by `image_template`). Off when CI builds that image
+    /// after the merge and hands it over (`tengu deploy --server`): the merge then waits for CI.
+    pub merge_deploys: bool,
 }
 
 impl Default for DeployPrOptions {
@@ -69,6 +72,7 @@ impl Default for DeployPrOptions {
             labels: Vec::new(),
             assignees: Vec::new(),
             refresh_on_push: false,
+            merge_deploys: true,
         }
     }
 }

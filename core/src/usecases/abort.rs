@@ -6,6 +6,21 @@ use crate::ports::Action;
 use crate::tengu::Tengu;
 
 impl Tengu {
+    /// Aborts whatever deploys to the environment now (for a terminal, CI or the chat, which name the
+    /// environment rather than the deployment).
+    pub async fn abort_environment(
+        &self,
+        actor: &Actor,
+        env: &crate::domain::EnvName,
+    ) -> Result<Deployment, CoreError> {
+        self.authorize(actor, &Action::Abort { env: self.environment(env)? }).await?;
+        let (last, _) = self.ports.store.latest_deployments(env).await?;
+        match last.filter(|d| d.finished_at.is_none()) {
+            Some(running) => self.abort_deployment(actor, running.id).await,
+            None => Err(CoreError::NotFound(format!("a deployment in progress on {env}"))),
+        }
+    }
+
     /// Stops a deployment. Before ECS was touched it simply ends. After, it is marked aborted and its driver
     /// (the one following it, or one started here) points the services back at what they ran before and ends it,
     /// saying who aborted. Pressing Abort again while that happens is harmless.

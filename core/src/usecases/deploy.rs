@@ -108,7 +108,7 @@ impl Tengu {
             DeploymentInsert::Started(id) => id,
             DeploymentInsert::AlreadyRequested(id) => return self.deployment(id).await,
             DeploymentInsert::Locked(holder) => {
-                return Err(CoreError::Refused(format!(
+                return Err(CoreError::Busy(format!(
                     "{} is busy: {} is deploying {} (deployment {}, {} since {})",
                     env.name,
                     holder.actor,

@@ -18,6 +18,7 @@ mod review_github;
 mod review_reconcile;
 mod review_webhook;
 mod simulate;
+mod status;
 #[cfg(feature = "runtime")]
 mod tokens;
 mod verify;

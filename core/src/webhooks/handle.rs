@@ -137,6 +137,9 @@ impl Tengu {
         let Some(sha) = event.merge_sha.clone() else {
             return self.merge_not_deployed(pr, event, "GitHub named no merge commit".to_owned()).await;
         };
+        if !self.environment(&pr.env)?.deploy_pr.merge_deploys {
+            return Ok(format!("merged at {}; {} deploys when CI hands the image over", sha.short(), pr.env));
+        }
         if let Some(stale) = self.stale_merge(pr, event, &sha).await? {
             return self.merge_not_deployed(pr, event, stale).await;
         }

@@ -1,14 +1,63 @@
-//! `tengu deploy <env>`: the same deployment the dashboard starts, from a terminal, without a running server,
-//! recorded in the same database, with the rollout's progress as it happens.
+//! `tengu deploy <env>`: the same deployment the dashboard starts, from a terminal, with the rollout's progress as
+//! it happens: done here (local mode, the database and AWS credentials at hand: a laptop when CI is down), or
+//! asked of a running tengu (remote mode: CI).
 
 use std::io::Write;
 use std::time::Duration;
 
-use tengu_core::domain::{CommitSha, Deployment, DeploymentId, DeploymentState, EnvName, ImageRef, Trigger};
+use tengu_core::domain::{CommitSha, Deployment, DeploymentId, EnvName, ImageRef, Trigger};
 use tengu_core::usecases::{DeployRequest, DeployTarget, Progress};
 
-use crate::boot::{self, BootError};
+use super::exit::{CliError, Ending};
+use super::remote::Remote;
+use crate::api_types::DeployBody;
+use crate::boot;
 use crate::config::Config;
+
+/// Where the work is done: here, or by the tengu server at `server` (with `token`).
+pub struct Remotely {
+    pub server: String,
+    pub token: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+/// `tengu deploy`, locally or remotely: prints how it ended and says which ending it was.
+pub async fn deploy_command(
+    config: &Config,
+    env: &str,
+    what: What,
+    acting_as: Option<&str>,
+    override_gate: Option<&str>,
+    remotely: Option<Remotely>,
+) -> Result<Ending, CliError> {
+    let Some(remotely) = remotely else {
+        let done = deploy(config, env, what, acting_as, override_gate).await?;
+        println!("{}", outcome_line(&done));
+        return Ok(Ending::of_state(done.state));
+    };
+    if acting_as.is_some() || override_gate.is_some() {
+        return Err(CliError::new(
+            Ending::Usage,
+            "--as and --override-gate work in the local mode only; with --server the token's owner acts, and the \
+             gate is overridden in the dashboard",
+        ));
+    }
+    let remote = Remote::new(&remotely.server, remotely.token)?;
+    let body = match what {
+        What::Sha(sha) => DeployBody { sha: Some(sha), ..DeployBody::default() },
+        What::Image(image) => DeployBody { image: Some(image), ..DeployBody::default() },
+        What::RollbackTo(id) => DeployBody { rollback_to: Some(id), ..DeployBody::default() },
+        What::Redeploy => DeployBody { redeploy: true, ..DeployBody::default() },
+    };
+    let started = remote.deploy(env, &body, remotely.idempotency_key.as_deref()).await?;
+    eprintln!(
+        "deployment {} of {} to {} requested by {}: {}",
+        started.id, started.image, started.env, started.actor, started.url
+    );
+    let done = remote.follow(started).await?;
+    println!("{}", done.outcome.clone().unwrap_or_else(|| format!("deployment {} {}", done.id, done.state)));
+    Ok(Ending::of_state_name(&done.state))
+}
 
 /// What to deploy, as the command line says it.
 pub enum What {
@@ -24,8 +73,8 @@ pub async fn deploy(
     what: What,
     acting_as: Option<&str>,
     override_gate: Option<&str>,
-) -> Result<Deployment, BootError> {
-    let input = |e: String| BootError::Input(e);
+) -> Result<Deployment, CliError> {
+    let input = |e: String| CliError::new(Ending::Usage, e);
     let env = EnvName::parse(env).map_err(|e| input(e.to_string()))?;
     let actor = super::terminal_actor(config, acting_as)?;
     let (target, trigger) = match what {
@@ -41,18 +90,17 @@ pub async fn deploy(
     };
     let store = boot::open_store(config).await?;
     let tengu = boot::tengu(config, store).await?;
-    let failed = |e: tengu_core::CoreError| BootError::Input(e.user_message());
     let sha = match &target {
         DeployTarget::Commit(sha) => Some(sha.clone()),
         _ => None,
     };
     if let Some(reason) = override_gate
-        && let Some(pr) = tengu.override_environment_gate(&actor, &env, sha.as_ref(), reason).await.map_err(failed)?
+        && let Some(pr) = tengu.override_environment_gate(&actor, &env, sha.as_ref(), reason).await?
     {
         eprintln!("the gate of deploy PR {}{} is overridden: {reason}", pr.repo, pr.number);
     }
     let request = DeployRequest { env, target, trigger, idempotency_key: None };
-    let deployment = tengu.request_deployment(&actor, request).await.map_err(failed)?;
+    let deployment = tengu.request_deployment(&actor, request).await?;
     eprintln!(
         "deployment {} of {} to {} requested by {}",
         deployment.id, deployment.image, deployment.env, deployment.actor
@@ -60,7 +108,7 @@ pub async fn deploy(
     let every = Duration::from_millis(tengu.settings().deploys.poll_every_ms);
     let mut shown = String::new();
     loop {
-        match tengu.advance_deployment(deployment.id).await.map_err(failed)? {
+        match tengu.advance_deployment(deployment.id).await? {
             Progress::AwaitingApproval(now) => {
                 let line = format!(
                     "waiting for another person to approve deployment {} in the dashboard: {}",
@@ -89,34 +137,10 @@ pub async fn deploy(
 
 /// `[########------------]  2/5 tasks running  (web 1/3, worker 1/2)`.
 pub fn progress_line(deployment: &Deployment) -> String {
-    let mut running = 0;
-    let mut desired = 0;
-    let mut parts = Vec::new();
-    for snapshot in &deployment.rollout {
-        let ours = snapshot.deployments.iter().find(|d| deployment.task_definitions.contains(&d.task_definition));
-        let (r, d) = ours.map(|d| (d.running, d.desired)).unwrap_or((0, 0));
-        running += r;
-        desired += d;
-        parts.push(format!("{} {r}/{d}", snapshot.service));
-    }
-    const WIDTH: u32 = 20;
-    let filled = (running * WIDTH).checked_div(desired).unwrap_or(0).min(WIDTH);
-    format!(
-        "[{}{}] {running:>2}/{desired} tasks running  ({})",
-        "#".repeat(filled as usize),
-        "-".repeat((WIDTH - filled) as usize),
-        parts.join(", ")
-    )
+    tengu_core::domain::RolloutProgress::of(deployment).line()
 }
 
 /// How the end of a deployment reads in a terminal.
 pub fn outcome_line(deployment: &Deployment) -> String {
-    let took = deployment.duration_seconds().map(|s| format!(" in {s} s")).unwrap_or_default();
-    match (&deployment.state, &deployment.reason) {
-        (DeploymentState::Succeeded, _) => format!("deployment {} succeeded{took}", deployment.id),
-        (state, Some(reason)) => {
-            format!("deployment {} {}{took}: {reason}", deployment.id, state.label().to_lowercase())
-        }
-        (state, None) => format!("deployment {} {}{took}", deployment.id, state.label().to_lowercase()),
-    }
+    deployment.outcome_sentence()
 }

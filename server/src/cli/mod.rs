@@ -1,10 +1,15 @@
 //! The terminal side of tengu: each command opens the same database and calls the same core use cases as the
 //! dashboard, so it works when the server (or CI) is down.
 
+mod control;
 mod deploy;
+mod exit;
 mod release_pr;
+mod remote;
 
-pub use deploy::{What, deploy, outcome_line, progress_line};
+pub use control::{abort_command, status_command};
+pub use deploy::{Remotely, What, deploy, deploy_command, outcome_line, progress_line};
+pub use exit::{CliError, EXIT_CODES, Ending};
 pub use release_pr::{release_pr, render_deploy_pr};
 
 use tengu_core::domain::{Actor, Login};

@@ -30,6 +30,9 @@ pub struct EnvironmentConfig {
     pub assignees: Vec<String>,
     #[serde(default)]
     pub refresh_on_push: bool,
+    /// false: a merged deploy PR waits for CI to hand its image over instead of deploying it at once.
+    #[serde(default = "yes")]
+    pub merge_deploys: bool,
     /// The image CI builds from a commit, `{sha}` or `{short_sha}` filled in.
     pub image_template: Option<String>,
     /// The containers that get the new image; by default those whose image comes from the same repository.
@@ -42,6 +45,10 @@ pub struct EnvironmentConfig {
     /// 1: every deployment here waits for another deployer's approval (the two-person rule).
     #[serde(default)]
     pub approvals_required: u32,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_source_branch() -> String {
@@ -70,6 +77,7 @@ impl EnvironmentConfig {
             draft: self.draft,
             labels: self.labels.clone(),
             refresh_on_push: self.refresh_on_push,
+            merge_deploys: self.merge_deploys,
             ..DeployPrOptions::default()
         };
         if let Some(template) = &self.title_template {

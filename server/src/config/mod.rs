@@ -433,7 +433,7 @@ mod tests {
             "[github]\napp_id = 12\nprivate_key_path = {:?}\napi_url = \"https://ghe.acme.test/api/v3\"\n\
              [[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"shop\"\n\
              services = [\"web\"]\ndraft = true\nlabels = [\"deploy\"]\nassignees = [\"release-captain\"]\n\
-             title_template = \"Ship {{env}}\"\nrefresh_on_push = true\ncontainers = [\"app\"]\n\
+             title_template = \"Ship {{env}}\"\nrefresh_on_push = true\nmerge_deploys = false\ncontainers = [\"app\"]\n\
              url = \"https://shop.example.com\"\n\
              [aws]\nregion = \"ap-northeast-1\"\nendpoint_url = \"http://127.0.0.1:5000\"\nmax_attempts = 3\n\
              [deploys]\npoll_every_seconds = 2\ntimeout_minutes = 30\nauto_rollback = false\n\
@@ -451,6 +451,7 @@ mod tests {
         assert_eq!(production.deploy_branch.as_str(), "deployment/production");
         assert_eq!(production.source_branch.as_str(), "master");
         assert!(production.deploy_pr.draft && production.deploy_pr.refresh_on_push);
+        assert!(!production.deploy_pr.merge_deploys, "the merge waits for CI");
         assert_eq!(production.deploy_pr.title_template, "Ship {env}");
         assert_eq!(production.containers, ["app"]);
         assert_eq!(production.url.as_deref(), Some("https://shop.example.com"));

@@ -157,7 +157,10 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         .route("/api/environments/{name}/live", get(live::events))
         .route("/api/review-envs/route", get(review_route::route))
         .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
+        .route("/api/v1/environments/{env}/abort", post(api_v1::abort))
         .route("/api/v1/deployments/{id}", get(api_v1::deployment))
+        .route("/api/v1/status", get(api_v1::status))
+        .route("/api/v1/cli", get(api_v1::cli_binary))
         .route("/webhooks/github", post(webhooks::receive));
     if state.web.sandbox_identity.is_some() {
         router = router.route("/auth/sandbox", get(auth::sandbox_consent).post(auth::sandbox_choose));

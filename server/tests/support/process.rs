@@ -165,3 +165,42 @@ pub async fn postgres_url(name: &str) -> String {
     let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
     format!("{base}/{database}")
 }
+
+/// tengu itself over the same database as a served process (the sandbox world is shared through it): what a
+/// test does "in the dashboard" without clicking through it, e.g. an admin's override or a person's API token.
+pub async fn tengu_beside(served: &Served, database_url: &str) -> tengu_core::Tengu {
+    let store = tengu_core::sql_store::SqlStore::connect(database_url).await.expect("the served database opens");
+    let store: std::sync::Arc<dyn tengu_core::ports::Store> = std::sync::Arc::new(store);
+    tengu_core::sandbox::start(store, std::sync::Arc::new(tengu_core::ports::SystemClock), &served.base)
+        .await
+        .expect("the sandbox beside the server")
+}
+
+/// An API token of `login` with these scopes, for 30 days; its secret.
+pub async fn token_of(tengu: &tengu_core::Tengu, login: &str, scopes: Vec<tengu_core::domain::TokenScope>) -> String {
+    let person = tengu_core::domain::Actor::Person(tengu_core::domain::Login::parse(login).unwrap());
+    tengu.create_token(&person, "CI", scopes, 30).await.expect("a token").secret
+}
+
+/// What a finished `tengu` command said and how it ended.
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `tengu` binary with these arguments and variables (nothing inherited that names a server or token).
+pub async fn run_tengu(args: &[&str], vars: &[(&str, &str)]) -> Ran {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_tengu"));
+    command.args(args).env_remove("TENGU_SERVER").env_remove("TENGU_TOKEN").env_remove("TENGU_CONFIG");
+    command.env("RUST_LOG", "warn");
+    for (key, value) in vars {
+        command.env(key, value);
+    }
+    let out = command.output().await.expect("tengu runs");
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,66 @@
+//! What the JSON API sends and receives, shared by the server's handlers and the CLI's remote mode, so both sides
+//! agree by construction.
+
+use serde::{Deserialize, Serialize};
+use tengu_core::domain::{Deployment, DeploymentState, RolloutProgress};
+
+/// What to deploy: exactly one of an image, a commit (turned into an image by the environment's
+/// `image_template`), a redeploy of what runs, or a rollback to an earlier successful deployment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeployBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redeploy: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_to: Option<i64>,
+}
+
+/// A deployment as the API tells it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentAnswer {
+    pub id: i64,
+    pub env: String,
+    pub image: String,
+    pub actor: String,
+    /// `awaiting_approval`, `requested`, ... `succeeded`, `failed`, `rolled_back`, `aborted`, `rejected`.
+    pub state: String,
+    pub finished: bool,
+    pub succeeded: bool,
+    pub reason: Option<String>,
+    pub url: String,
+    /// This deployment's tasks running per service, as ECS last reported them.
+    pub progress: RolloutProgress,
+    /// How it ended, in one sentence, once it has.
+    pub outcome: Option<String>,
+}
+
+impl DeploymentAnswer {
+    pub fn of(deployment: &Deployment, url: String) -> Self {
+        let finished = deployment.finished_at.is_some();
+        Self {
+            id: deployment.id.0,
+            env: deployment.env.to_string(),
+            image: deployment.image.to_string(),
+            actor: deployment.actor.clone(),
+            state: deployment.state.as_str().to_owned(),
+            finished,
+            succeeded: deployment.state == DeploymentState::Succeeded,
+            reason: deployment.reason.clone(),
+            url,
+            progress: RolloutProgress::of(deployment),
+            outcome: finished.then(|| deployment.outcome_sentence()),
+        }
+    }
+}
+
+/// Why a request was not done: a sentence for people and a code for machines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+    /// `unauthenticated`, `denied`, `not_found`, `invalid`, `refused`, `busy`, `unavailable` or `failed`.
+    pub code: String,
+}

@@ -1,0 +1,69 @@
+//! `tengu abort <env>` and `tengu status [env]`: locally over the database, or through a tengu server.
+
+use tengu_core::domain::{EnvName, Viewer};
+use tengu_core::views::EnvironmentStatus;
+
+use super::exit::{CliError, Ending};
+use super::remote::Remote;
+use crate::boot;
+use crate::config::Config;
+
+/// Aborts what deploys to the environment; prints what happened.
+pub async fn abort_command(
+    config: &Config,
+    env: &str,
+    acting_as: Option<&str>,
+    server: Option<(String, Option<String>)>,
+) -> Result<Ending, CliError> {
+    let line = match server {
+        Some((server, token)) => {
+            let aborted = Remote::new(&server, token)?.abort(env).await?;
+            format!("deployment {} of {} to {} is aborted: {}", aborted.id, aborted.image, aborted.env, aborted.url)
+        }
+        None => {
+            let env = EnvName::parse(env).map_err(|e| CliError::new(Ending::Usage, e.to_string()))?;
+            let actor = super::terminal_actor(config, acting_as)?;
+            let tengu = boot::tengu(config, boot::open_store(config).await?).await?;
+            let aborted = tengu.abort_environment(&actor, &env).await?;
+            // The services go back to what they ran before: follow that here, as nobody else may be driving.
+            let mut now = aborted.clone();
+            while now.finished_at.is_none() {
+                now = match tengu.advance_deployment(aborted.id).await? {
+                    tengu_core::usecases::Progress::Finished(done) => done,
+                    tengu_core::usecases::Progress::RollingOut(d)
+                    | tengu_core::usecases::Progress::AwaitingApproval(d) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(tengu.settings().deploys.poll_every_ms))
+                            .await;
+                        d
+                    }
+                };
+            }
+            format!("{} ({})", now.outcome_sentence(), tengu.deployment_link(now.id))
+        }
+    };
+    println!("{line}");
+    Ok(Ending::Succeeded)
+}
+
+/// Prints what runs where, what deploys now and what waits.
+pub async fn status_command(
+    config: &Config,
+    env: Option<&str>,
+    server: Option<(String, Option<String>)>,
+) -> Result<Ending, CliError> {
+    let found: Vec<EnvironmentStatus> = match server {
+        Some((server, token)) => Remote::new(&server, token)?.status(env).await?,
+        None => {
+            let only = env.map(EnvName::parse).transpose().map_err(|e| CliError::new(Ending::Usage, e.to_string()))?;
+            let actor = super::terminal_actor(config, None)?;
+            let tengu = boot::tengu(config, boot::open_store(config).await?).await?;
+            tengu.status(&Viewer::trusted(actor), only.as_ref()).await?
+        }
+    };
+    for status in &found {
+        for line in status.lines() {
+            println!("{line}");
+        }
+    }
+    Ok(Ending::Succeeded)
+}

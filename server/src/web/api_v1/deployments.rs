@@ -1,0 +1,138 @@
+//! Deployments through the API: ask for one, follow it, abort what deploys to an environment.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tengu_core::domain::{CommitSha, Deployment, DeploymentId, EnvName, ImageRef, TokenScope, Trigger};
+use tengu_core::usecases::{DeployRequest, DeployTarget};
+
+use super::{answer, caller, failed};
+use crate::api_types::{DeployBody, DeploymentAnswer};
+use crate::web::AppState;
+
+fn describe(state: &AppState, deployment: &Deployment) -> DeploymentAnswer {
+    DeploymentAnswer::of(deployment, state.tengu.deployment_link(deployment.id))
+}
+
+/// The refusal for a token whose scopes do not reach the environment.
+fn outside_scopes(token: &tengu_core::domain::ApiToken, env: &EnvName) -> Option<Response> {
+    if token.allows(&TokenScope::Deploy(env.clone())) {
+        return None;
+    }
+    Some(answer(
+        StatusCode::FORBIDDEN,
+        "denied",
+        format!("this token may not deploy to {env}; give it the deploy:{env} scope"),
+    ))
+}
+
+fn target_of(body: DeployBody) -> Result<(DeployTarget, Trigger), String> {
+    match body {
+        DeployBody { image: Some(image), sha: None, redeploy: false, rollback_to: None } => {
+            let image = ImageRef::parse(&image).map_err(|e| e.to_string())?;
+            Ok((DeployTarget::Image { image, sha: None, source_prs: Vec::new(), deploy_pr: None }, Trigger::Api))
+        }
+        DeployBody { image: None, sha: Some(sha), redeploy: false, rollback_to: None } => {
+            Ok((DeployTarget::Commit(CommitSha::parse(&sha).map_err(|e| e.to_string())?), Trigger::Api))
+        }
+        DeployBody { image: None, sha: None, redeploy: true, rollback_to: None } => {
+            Ok((DeployTarget::Redeploy, Trigger::Redeploy))
+        }
+        DeployBody { image: None, sha: None, redeploy: false, rollback_to: Some(id) } => {
+            Ok((DeployTarget::RollbackTo(DeploymentId(id)), Trigger::Rollback))
+        }
+        _ => Err("send exactly one of \"image\", \"sha\", \"redeploy\": true and \"rollback_to\"".to_owned()),
+    }
+}
+
+/// `POST /api/v1/environments/{env}/deployments` with `{"image": …}`, `{"sha": …}`, `{"redeploy": true}` or
+/// `{"rollback_to": id}` and an optional `Idempotency-Key`: 202 with the deployment, or 401/403/404/409/422 with a
+/// sentence. Needs a token with `deploy:{env}`, and its owner's role on the environment's repository.
+pub async fn deploy(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(env): Path<String>,
+    body: Result<Json<DeployBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let (actor, token) = match caller(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(env) = EnvName::parse(&env) else {
+        return answer(StatusCode::NOT_FOUND, "not_found", format!("no environment {env}"));
+    };
+    if let Some(refused) = outside_scopes(&token, &env) {
+        return refused;
+    }
+    let Ok(Json(body)) = body else {
+        return answer(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "send JSON: {\"image\": \"registry/repo:tag\"}, {\"sha\": \"<40 hex>\"}, {\"redeploy\": true} or {\"rollback_to\": <deployment>}",
+        );
+    };
+    let (target, trigger) = match target_of(body) {
+        Ok(found) => found,
+        Err(sentence) => return answer(StatusCode::UNPROCESSABLE_ENTITY, "invalid", sentence),
+    };
+    // A key means one deployment per environment: the same key on another environment is another request.
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
+    let idempotency_key = key.map(|key| format!("api:{env}:{key}"));
+    let request = DeployRequest { env, target, trigger, idempotency_key };
+    match state.tengu.request_deployment(&actor, request).await {
+        Ok(deployment) => {
+            if deployment.finished_at.is_none() {
+                state.tengu.follow_in_background(deployment.id);
+            }
+            (StatusCode::ACCEPTED, Json(describe(&state, &deployment))).into_response()
+        }
+        Err(error) => failed(error),
+    }
+}
+
+/// `GET /api/v1/deployments/{id}`: how it stands, for a token that may read or deploy to its environment.
+pub async fn deployment(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let (actor, token) = match caller(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let viewer = match state.tengu.viewer(&actor).await {
+        Ok(viewer) => viewer,
+        Err(error) => return failed(error),
+    };
+    let view = match state.tengu.deployment_view(&viewer, DeploymentId(id)).await {
+        Ok(view) => view,
+        Err(error) => return failed(error),
+    };
+    let env = view.deployment.env.clone();
+    // Outside the token's scopes a deployment does not exist for it (no environment named).
+    if !token.allows(&TokenScope::Read) && !token.allows(&TokenScope::Deploy(env)) {
+        return answer(StatusCode::NOT_FOUND, "not_found", format!("deployment {id} was not found"));
+    }
+    Json(describe(&state, &view.deployment)).into_response()
+}
+
+/// `POST /api/v1/environments/{env}/abort`: stops what deploys to the environment now and puts back what ran
+/// before; 200 with the deployment. Needs `deploy:{env}` and the owner's role to abort there.
+pub async fn abort(State(state): State<AppState>, headers: HeaderMap, Path(env): Path<String>) -> Response {
+    let (actor, token) = match caller(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(env) = EnvName::parse(&env) else {
+        return answer(StatusCode::NOT_FOUND, "not_found", format!("no environment {env}"));
+    };
+    if let Some(refused) = outside_scopes(&token, &env) {
+        return refused;
+    }
+    match state.tengu.abort_environment(&actor, &env).await {
+        Ok(deployment) => {
+            if deployment.finished_at.is_none() {
+                state.tengu.follow_in_background(deployment.id);
+            }
+            Json(describe(&state, &deployment)).into_response()
+        }
+        Err(error) => failed(error),
+    }
+}
