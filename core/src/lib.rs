@@ -4,6 +4,7 @@
 pub mod access_memory;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod chat;
 pub mod checklist_body;
 pub mod domain;
 pub mod error;

@@ -402,6 +402,18 @@ async fn story(store: &dyn Store) {
     store.release_lease("job reminders", "b").await.unwrap();
     assert!(store.take_lease("job reminders", "a", t(55), t(57)).await.unwrap());
 
+    // Chat links: a code is taken once and not after it expires; a link maps both ways.
+    store.save_chat_link_code("h1", "U1", t(70)).await.unwrap();
+    store.save_chat_link_code("h2", "U2", t(65)).await.unwrap();
+    assert_eq!(store.take_chat_link_code("h2", t(66)).await.unwrap(), None, "expired");
+    assert_eq!(store.take_chat_link_code("h1", t(66)).await.unwrap().as_deref(), Some("U1"));
+    assert_eq!(store.take_chat_link_code("h1", t(66)).await.unwrap(), None, "used up");
+    let dave = tengu_core::domain::Login::parse("dave").unwrap();
+    assert_eq!(store.chat_login("U1").await.unwrap(), None);
+    store.save_chat_link("U1", &dave, t(66)).await.unwrap();
+    assert_eq!(store.chat_login("U1").await.unwrap(), Some(dave.clone()));
+    assert_eq!(store.chat_user_of(&dave).await.unwrap().as_deref(), Some("U1"));
+
     // Documents are upserted by key.
     assert_eq!(store.load_document("k").await.unwrap(), None);
     store.save_document("k", "{\"a\":1}").await.unwrap();

@@ -27,10 +27,11 @@ pub enum AuditAction {
     DeliveryRetried,
     /// A merge was not deployed (unverified, stale, or refused): why is in the detail.
     MergeNotDeployed,
+    ChatLinked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 19] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::ItemVerified,
         AuditAction::ItemUnverified,
         AuditAction::DeployPrOpened,
@@ -50,6 +51,7 @@ impl AuditAction {
         AuditAction::DeploymentRejected,
         AuditAction::DeliveryRetried,
         AuditAction::MergeNotDeployed,
+        AuditAction::ChatLinked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +75,7 @@ impl AuditAction {
             AuditAction::DeploymentRejected => "deployment_rejected",
             AuditAction::DeliveryRetried => "delivery_retried",
             AuditAction::MergeNotDeployed => "merge_not_deployed",
+            AuditAction::ChatLinked => "chat_linked",
         }
     }
 
@@ -98,6 +101,7 @@ impl AuditAction {
             AuditAction::DeploymentRejected => "rejected",
             AuditAction::DeliveryRetried => "retried",
             AuditAction::MergeNotDeployed => "did not deploy the merge of",
+            AuditAction::ChatLinked => "linked a chat account to",
         }
     }
 

@@ -143,6 +143,8 @@ pub enum Trigger {
     Cli,
     /// A machine with an API token (CI).
     Api,
+    /// A person in the chat (`/tengu deploy`).
+    Chat,
 }
 
 impl Trigger {
@@ -154,13 +156,22 @@ impl Trigger {
             Trigger::Rollback => "rollback",
             Trigger::Cli => "cli",
             Trigger::Api => "api",
+            Trigger::Chat => "chat",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Trigger::Merge, Trigger::Button, Trigger::Redeploy, Trigger::Rollback, Trigger::Cli, Trigger::Api]
-            .into_iter()
-            .find(|t| t.as_str() == value)
+        [
+            Trigger::Merge,
+            Trigger::Button,
+            Trigger::Redeploy,
+            Trigger::Rollback,
+            Trigger::Cli,
+            Trigger::Api,
+            Trigger::Chat,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == value)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Ports: every outside system tengu talks to, as a trait that speaks tengu's own types. The real adapters
 //! (octocrab, aws-sdk-ecs, sqlx, reqwest) and the sandbox implement them.
 
+mod chat;
 mod clock;
 mod code_host;
 mod notifier;
@@ -10,6 +11,7 @@ mod policy;
 mod store;
 mod task_runner;
 
+pub use chat::ChatReplies;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,

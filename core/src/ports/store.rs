@@ -196,6 +196,21 @@ pub trait Store: Send + Sync {
     /// Gives the lease up, if `holder` holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
 
+    /// A one-time code (its hash) that links `chat_user` to whoever opens it signed in, until `expires_at`.
+    async fn save_chat_link_code(
+        &self,
+        code_hash: &str,
+        chat_user: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The chat person of an unexpired code, once (the code is used up).
+    async fn take_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError>;
+    async fn save_chat_link(&self, chat_user: &str, login: &Login, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The GitHub login a chat person linked, if they did.
+    async fn chat_login(&self, chat_user: &str) -> Result<Option<Login>, StoreError>;
+    /// The chat person linked to a login (the latest link), to mention them where they are.
+    async fn chat_user_of(&self, login: &Login) -> Result<Option<String>, StoreError>;
+
     /// A named JSON document; the sandbox keeps its simulated GitHub and ECS here so a restart keeps them.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn save_document(&self, key: &str, value: &str) -> Result<(), StoreError>;

@@ -104,6 +104,11 @@ retried_store! {
     revoke_token(id: i64, owner: &Login, at: DateTime<Utc>) -> bool;
     take_lease(name: &str, holder: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> bool;
     release_lease(name: &str, holder: &str) -> ();
+    save_chat_link_code(code_hash: &str, chat_user: &str, expires_at: DateTime<Utc>) -> ();
+    take_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<String>;
+    save_chat_link(chat_user: &str, login: &Login, at: DateTime<Utc>) -> ();
+    chat_login(chat_user: &str) -> Option<Login>;
+    chat_user_of(login: &Login) -> Option<String>;
     load_document(key: &str) -> Option<String>;
     save_document(key: &str, value: &str) -> ();
     document_if_changed(key: &str, known: i64) -> Option<(i64, String)>;

@@ -614,6 +614,31 @@ impl Store for SqlStore {
         self.release_lease_row(name, holder).await
     }
 
+    async fn save_chat_link_code(
+        &self,
+        code_hash: &str,
+        chat_user: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.save_chat_link_code_row(code_hash, chat_user, expires_at).await
+    }
+
+    async fn take_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
+        self.take_chat_link_code_row(code_hash, now).await
+    }
+
+    async fn save_chat_link(&self, chat_user: &str, login: &Login, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.save_chat_link_row(chat_user, login, at).await
+    }
+
+    async fn chat_login(&self, chat_user: &str) -> Result<Option<Login>, StoreError> {
+        self.chat_login_row(chat_user).await
+    }
+
+    async fn chat_user_of(&self, login: &Login) -> Result<Option<String>, StoreError> {
+        self.chat_user_of_row(login).await
+    }
+
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT value FROM documents WHERE key = $1")
             .bind(key.to_owned())

@@ -4,6 +4,8 @@
 mod abort;
 mod access;
 mod approve;
+#[cfg(feature = "runtime")]
+mod chat;
 mod dashboard;
 mod deploy;
 mod deploy_pr;
@@ -23,6 +25,8 @@ mod status;
 mod tokens;
 mod verify;
 
+#[cfg(feature = "runtime")]
+pub use chat::ChatAnswer;
 pub use deploy::{DeployRequest, DeployTarget, Progress};
 pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;

@@ -177,6 +177,12 @@ impl Config {
         if let Some(url) = env("TENGU_SLACK_WEBHOOK_URL") {
             config.slack.webhook_url = Some(Secret(url));
         }
+        if let Some(secret) = env("TENGU_SLACK_SIGNING_SECRET") {
+            config.slack.signing_secret = Some(Secret(secret));
+        }
+        if let Some(url) = env("TENGU_SLACK_HOOKS_URL") {
+            config.slack.hooks_url = Some(url);
+        }
         if let Some(minutes) = env("TENGU_REMINDERS_EVERY_MINUTES") {
             config.reminders.every_minutes = minutes.parse().map_err(|_| ConfigError::Variable {
                 name: "TENGU_REMINDERS_EVERY_MINUTES",
@@ -255,6 +261,10 @@ impl Config {
         }
         settings.graphql_url = self.github.graphql_url.clone();
         Ok(Some(settings))
+    }
+
+    pub fn slack_signing_secret(&self) -> Option<&str> {
+        self.slack.signing_secret.as_ref().map(|secret| secret.0.as_str())
     }
 
     pub fn slack_webhook_url(&self) -> Option<&str> {

@@ -1,4 +1,4 @@
-//! `[slack]`: where notices go.
+//! `[slack]`: where notices go, and the Slack app that answers `/tengu`.
 
 use serde::Deserialize;
 
@@ -8,4 +8,8 @@ use super::*;
 #[serde(deny_unknown_fields)]
 pub struct SlackConfig {
     pub webhook_url: Option<Secret>,
+    /// The Slack app's signing secret: `/slack/commands` answers only requests signed with it.
+    pub signing_secret: Option<Secret>,
+    /// Where Slack's `response_url`s point (a test's stand-in elsewhere); answers go nowhere else.
+    pub hooks_url: Option<String>,
 }

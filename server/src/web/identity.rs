@@ -32,6 +32,7 @@ fn is_public(path: &str) -> bool {
         "/healthz"
             | "/readyz"
             | "/webhooks/github"
+            | "/slack/commands"
             | "/api/review-envs/route"
             | "/sign-in"
             | "/sign-out"
@@ -99,7 +100,8 @@ pub async fn require_person(request: Request, next: Next) -> Response {
 pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // Signed webhooks and bearer-token calls carry no cookie a forged request could ride on.
-    let cookieless = request.uri().path() == "/webhooks/github" || request.uri().path().starts_with("/api/v1/");
+    let cookieless = matches!(request.uri().path(), "/webhooks/github" | "/slack/commands")
+        || request.uri().path().starts_with("/api/v1/");
     if safe || cookieless || is_same_site(request.headers(), &state.web.public_origin) {
         return next.run(request).await;
     }

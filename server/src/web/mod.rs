@@ -2,12 +2,15 @@
 
 mod api_v1;
 pub mod auth;
+mod chat_link;
 mod health;
 pub mod identity;
 mod live;
 mod review_route;
 pub mod sessions;
 mod site;
+pub mod slack;
+pub mod slack_signature;
 pub mod webhook_signature;
 mod webhooks;
 
@@ -59,6 +62,8 @@ pub struct WebSettings {
     pub webhook_secrets: Vec<Vec<u8>>,
     /// Set to true when the server stops: open live streams end at once.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The Slack app, when its signing secret is configured: `/slack/commands` answers only then.
+    pub slack: Option<slack::SlackApp>,
 }
 
 impl WebSettings {
@@ -76,6 +81,7 @@ impl WebSettings {
             review_proxy_secret: None,
             webhook_secrets,
             closing: Arc::new(tokio::sync::watch::channel(false).0),
+            slack: None,
         }
     }
 
@@ -85,6 +91,12 @@ impl WebSettings {
         web.sessions = config.auth.sessions;
         web.session_max = chrono::Duration::days(config.auth.sessions.session_max_days.clamp(1, 365) as i64);
         web.review_proxy_secret = config.review_proxy_secret().map(str::to_owned);
+        if let Some(secret) = config.slack_signing_secret() {
+            let hooks = config.slack.hooks_url.as_deref().unwrap_or(tengu_core::slack::SlackReplies::SLACK_HOOKS);
+            let replies = tengu_core::slack::SlackReplies::new(hooks).map_err(|e| BootError::Input(e.0))?;
+            web.slack =
+                Some(slack::SlackApp { signing_secret: secret.as_bytes().to_vec(), replies: Arc::new(replies) });
+        }
         if sandbox {
             return Ok(web);
         }
@@ -161,7 +173,9 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         .route("/api/v1/deployments/{id}", get(api_v1::deployment))
         .route("/api/v1/status", get(api_v1::status))
         .route("/api/v1/cli", get(api_v1::cli_binary))
-        .route("/webhooks/github", post(webhooks::receive));
+        .route("/webhooks/github", post(webhooks::receive))
+        .route("/slack/commands", post(slack::command))
+        .route("/link/chat", get(chat_link::confirm_page).post(chat_link::complete));
     if state.web.sandbox_identity.is_some() {
         router = router.route("/auth/sandbox", get(auth::sandbox_consent).post(auth::sandbox_choose));
     }

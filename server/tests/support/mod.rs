@@ -21,6 +21,14 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(webhook_secrets: Vec<Vec<u8>>) -> TestApp {
+    spawn_app_with(webhook_secrets, |_| {}).await
+}
+
+/// The same, with the web settings changed first (a Slack app, say).
+pub async fn spawn_app_with(
+    webhook_secrets: Vec<Vec<u8>>,
+    change: impl FnOnce(&mut tengu_server::web::WebSettings),
+) -> TestApp {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let dir = std::env::temp_dir().join(format!("tengu-http-{}-{nanos}", std::process::id()));
     let store = SqlStore::connect(&format!("sqlite://{}/tengu.db", dir.display())).await.unwrap();
@@ -29,7 +37,8 @@ pub async fn spawn_app(webhook_secrets: Vec<Vec<u8>>) -> TestApp {
     let store: Arc<dyn Store> = Arc::new(store);
     let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
     tengu_server::jobs::spawn_delivery_worker(tengu.clone());
-    let web = tengu_server::web::WebSettings::sandbox("http://127.0.0.1:3000", webhook_secrets);
+    let mut web = tengu_server::web::WebSettings::sandbox("http://127.0.0.1:3000", webhook_secrets);
+    change(&mut web);
     let router = tengu_server::web::router(tengu.clone(), tengu_server::web::leptos_options(), web);
     TestApp { router, tengu, database }
 }

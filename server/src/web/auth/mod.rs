@@ -2,7 +2,7 @@
 //! callback that trades the code for a person (a wrong or reused `state`, a denied consent or a GitHub error
 //! ends without a session), and signing out. The sandbox signs in the same way through its own consent page.
 
-mod page;
+pub(crate) mod page;
 pub mod pkce;
 pub mod provider;
 pub mod sandbox;

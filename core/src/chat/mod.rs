@@ -1,0 +1,6 @@
+//! The chat side of tengu (Slack's `/tengu` command): what people type, parsed into commands that go through the
+//! same use cases, roles and gate as the dashboard's buttons.
+
+mod command;
+
+pub use command::{ChatCommand, HELP, Shipment};

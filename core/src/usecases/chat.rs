@@ -1,0 +1,226 @@
+//! `/tengu` in the chat: each command goes through the same use case, role, gate and two-person rule as the
+//! dashboard's button, acting as the GitHub login the chat person linked. A refusal is an answer, not an error.
+
+use sha2::{Digest, Sha256};
+
+use crate::chat::{ChatCommand, HELP, Shipment};
+use crate::domain::{Actor, AuditAction, DeploymentFilter, DeploymentState, EnvName, Gate, Login, Trigger, Viewer};
+use crate::error::CoreError;
+use crate::tengu::Tengu;
+use crate::usecases::{DeployRequest, DeployTarget};
+
+/// How long a `/tengu link` code may be opened.
+const LINK_CODE_MINUTES: i64 = 10;
+
+/// What the chat answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatAnswer {
+    pub text: String,
+    /// Shown to the channel (a deployment was asked for there), or only to the person who asked.
+    pub to_channel: bool,
+    /// The deployment this started or stopped, for a message that follows it.
+    pub deployment: Option<crate::domain::DeploymentId>,
+}
+
+impl ChatAnswer {
+    fn private(text: impl Into<String>) -> Self {
+        Self { text: text.into(), to_channel: false, deployment: None }
+    }
+}
+
+fn hash(code: &str) -> String {
+    Sha256::digest(code.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Tengu {
+    /// Answers one command from `chat_user` (Slack's user id). Refusals (role, gate, busy, not linked) are
+    /// answers with the sentence; only tengu's own trouble (the database, GitHub or ECS unreachable) is an error.
+    pub async fn answer_chat(&self, chat_user: &str, command: ChatCommand) -> Result<ChatAnswer, CoreError> {
+        let linked = self.ports.store.chat_login(chat_user).await?;
+        let person = match (&linked, command.allowed_unlinked()) {
+            (Some(login), _) => Some(Actor::Person(login.clone())),
+            (None, true) => None,
+            (None, false) => {
+                return Ok(ChatAnswer::private(
+                    "Link your Slack account to your GitHub login first: `/tengu link` (then this works with your role \
+                     on GitHub).",
+                ));
+            }
+        };
+        match self.act_in_chat(chat_user, person, command).await {
+            Ok(answer) => Ok(answer),
+            Err(error) if error.is_callers_fault() || matches!(error, CoreError::Busy(_)) => {
+                Ok(ChatAnswer::private(error.user_message()))
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn act_in_chat(
+        &self,
+        chat_user: &str,
+        person: Option<Actor>,
+        command: ChatCommand,
+    ) -> Result<ChatAnswer, CoreError> {
+        let actor = || person.clone().ok_or_else(|| CoreError::Refused("link your Slack account first".into()));
+        match command {
+            ChatCommand::Help => Ok(ChatAnswer::private(HELP)),
+            ChatCommand::NotUnderstood(sentence) => Ok(ChatAnswer::private(sentence)),
+            ChatCommand::Link => self.start_chat_link(chat_user).await.map(ChatAnswer::private),
+            ChatCommand::Status(env) => {
+                // A linked person sees what GitHub lets them see; an unlinked one what the team's channel would.
+                let viewer = match &person {
+                    Some(actor) => self.viewer(actor).await?,
+                    None => Viewer::trusted(Actor::System),
+                };
+                let found = self.status(&viewer, env.as_ref()).await?;
+                let lines: Vec<String> = found.iter().flat_map(|s| s.lines()).collect();
+                Ok(ChatAnswer::private(if lines.is_empty() {
+                    "No environment to show.".to_owned()
+                } else {
+                    lines.join("\n")
+                }))
+            }
+            ChatCommand::DeployPr(env) => {
+                let pr = self.open_or_refresh_deploy_pr(&actor()?, &env).await?;
+                let mut text = format!("Deploy PR for {env}: {}", pr.url);
+                for item in &pr.items {
+                    let mark = if item.verified.is_some() { "✓" } else { "☐" };
+                    text.push_str(&format!(
+                        "\n{mark} #{} {} (@{})",
+                        item.source.number.get(),
+                        item.source.title,
+                        item.source.author
+                    ));
+                }
+                if let Gate::Waiting { waiting_for, .. } = Gate::of(&pr) {
+                    let people: Vec<String> = waiting_for.iter().map(|l| format!("@{l}")).collect();
+                    text.push_str(&format!("\nWaiting for: {}", people.join(", ")));
+                }
+                Ok(ChatAnswer { text, to_channel: true, deployment: None })
+            }
+            ChatCommand::Deploy(env, shipment) => {
+                let target = match shipment {
+                    Shipment::Commit(sha) => DeployTarget::Commit(sha),
+                    Shipment::Image(image) => {
+                        DeployTarget::Image { image, sha: None, source_prs: Vec::new(), deploy_pr: None }
+                    }
+                    Shipment::DeployPrHead => {
+                        let open = self.ports.store.open_deploy_prs().await?;
+                        let head = open.into_iter().find(|pr| pr.env == env).and_then(|pr| pr.head_sha);
+                        let sha = head.ok_or_else(|| {
+                            CoreError::Refused(format!(
+                                "{env} has no open deploy PR to ship; name a commit SHA or an image: `/tengu deploy {env} <sha|image>`"
+                            ))
+                        })?;
+                        DeployTarget::Commit(sha)
+                    }
+                };
+                self.deploy_from_chat(&actor()?, env, target, Trigger::Chat).await
+            }
+            ChatCommand::Redeploy(env) => {
+                self.deploy_from_chat(&actor()?, env, DeployTarget::Redeploy, Trigger::Redeploy).await
+            }
+            ChatCommand::Rollback(env, to) => {
+                let to = match to {
+                    Some(id) => id,
+                    None => self.previous_success(&env).await?,
+                };
+                self.deploy_from_chat(&actor()?, env, DeployTarget::RollbackTo(to), Trigger::Rollback).await
+            }
+            ChatCommand::Abort(env) => {
+                let aborted = self.abort_environment(&actor()?, &env).await?;
+                if aborted.finished_at.is_none() {
+                    self.follow_in_background(aborted.id);
+                }
+                Ok(ChatAnswer {
+                    text: format!(
+                        "Deployment {} of {} to {env} is aborted; what ran before goes back: {}",
+                        aborted.id,
+                        aborted.image,
+                        self.deployment_link(aborted.id)
+                    ),
+                    to_channel: true,
+                    deployment: Some(aborted.id),
+                })
+            }
+        }
+    }
+
+    async fn deploy_from_chat(
+        &self,
+        actor: &Actor,
+        env: EnvName,
+        target: DeployTarget,
+        trigger: Trigger,
+    ) -> Result<ChatAnswer, CoreError> {
+        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key: None };
+        let started = self.request_deployment(actor, request).await?;
+        if started.finished_at.is_none() {
+            self.follow_in_background(started.id);
+        }
+        let waiting = started.state == DeploymentState::AwaitingApproval;
+        let text = format!(
+            "{} asked to deploy {} to {env}: deployment {}{} {}",
+            actor.display_name(),
+            started.image,
+            started.id,
+            if waiting { " waits for a second person's approval" } else { " started" },
+            self.deployment_link(started.id)
+        );
+        Ok(ChatAnswer { text, to_channel: true, deployment: Some(started.id) })
+    }
+
+    /// The successful deployment before the one that runs now: where a plain `rollback` goes.
+    async fn previous_success(&self, env: &EnvName) -> Result<crate::domain::DeploymentId, CoreError> {
+        let successes = DeploymentFilter {
+            env: Some(env.clone()),
+            state: Some(DeploymentState::Succeeded),
+            ..DeploymentFilter::newest(2)
+        };
+        let found = self.ports.store.recent_deployments(&successes).await?;
+        found
+            .get(1)
+            .map(|d| d.id)
+            .ok_or_else(|| CoreError::Refused(format!("{env} has no earlier successful deployment to roll back to")))
+    }
+
+    /// A one-time link for the chat person to open while signed in to tengu.
+    async fn start_chat_link(&self, chat_user: &str) -> Result<String, CoreError> {
+        let mut bytes = [0u8; 24];
+        getrandom::fill(&mut bytes).map_err(|e| CoreError::Refused(format!("no random bytes for a link: {e}")))?;
+        let code: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let expires = self.ports.clock.now() + chrono::Duration::minutes(LINK_CODE_MINUTES);
+        self.ports.store.save_chat_link_code(&hash(&code), chat_user, expires).await?;
+        Ok(format!(
+            "Open {}/link/chat?code={code} while signed in to tengu (within {LINK_CODE_MINUTES} minutes) to link your \
+             Slack account to your GitHub login.",
+            self.settings.public_url.trim_end_matches('/')
+        ))
+    }
+
+    /// The signed-in person opened a link code: their chat account acts as their login from now on.
+    pub async fn complete_chat_link(&self, actor: &Actor, code: &str) -> Result<String, CoreError> {
+        let Actor::Person(login) = actor else {
+            return Err(CoreError::Refused("only a signed-in person can link their chat account".into()));
+        };
+        let now = self.ports.clock.now();
+        let chat_user = self.ports.store.take_chat_link_code(&hash(code.trim()), now).await?.ok_or_else(|| {
+            CoreError::Refused("this link is used up or more than 10 minutes old; ask `/tengu link` again".into())
+        })?;
+        self.ports.store.save_chat_link(&chat_user, login, now).await?;
+        self.audit(
+            actor,
+            AuditAction::ChatLinked,
+            (&format!("chat {chat_user}"), None),
+            format!("{chat_user} is {login}"),
+        )
+        .await?;
+        Ok(chat_user)
+    }
+
+    /// The chat person to mention for a login, when they linked one.
+    pub async fn chat_user_of(&self, login: &Login) -> Result<Option<String>, CoreError> {
+        Ok(self.ports.store.chat_user_of(login).await?)
+    }
+}
