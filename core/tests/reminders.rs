@@ -71,3 +71,39 @@ async fn authors_owing_a_tick_are_reminded_once_per_interval_and_never_twice_acr
     assert_eq!(history.iter().filter(|e| e.action == AuditAction::ReminderSent).count(), 3);
     assert!(history.iter().any(|e| e.action == AuditAction::ItemVerified), "the history includes the items' ticks");
 }
+
+/// What the team channel was told.
+struct Heard(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl tengu_core::ports::Notifier for Heard {
+    async fn notify(&self, notice: &tengu_core::ports::Notice) -> Result<(), tengu_core::ports::NotifierError> {
+        self.0.lock().unwrap().push(notice.text.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_channel_reminder_mentions_linked_authors_by_their_slack_account_and_others_by_login() {
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
+    let heard = Arc::new(Heard(std::sync::Mutex::new(Vec::new())));
+    let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
+        .await
+        .unwrap()
+        .with_notifier(heard.clone());
+    let home = tengu.home(&tengu_core::domain::Viewer::trusted(Actor::System)).await.unwrap();
+    let production = home.deploy_prs.iter().find(|p| p.env.as_str() == "production").unwrap().clone();
+    let (linked, unlinked) = (&production.waiting_for[0], &production.waiting_for[1..]);
+    store.save_chat_link("U0LINKED", linked, clock_now(&clock)).await.unwrap();
+    tengu.send_due_reminders().await.unwrap();
+    let said = heard.0.lock().unwrap().iter().find(|t| t.starts_with("Deploy to production")).cloned().unwrap();
+    assert!(said.contains("<@U0LINKED>") && !said.contains(&format!("@{linked}")), "{said}");
+    for login in unlinked {
+        assert!(said.contains(&format!("@{login}")), "{login} is named by login: {said}");
+    }
+}
+
+fn clock_now(clock: &ManualClock) -> chrono::DateTime<Utc> {
+    tengu_core::ports::Clock::now(clock)
+}

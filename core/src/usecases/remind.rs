@@ -29,7 +29,16 @@ impl Tengu {
                 pr.env
             );
             self.ports.code_host.create_issue_comment(&pr.repo, pr.number, &comment).await?;
-            let notice = Notice { text: format!("Deploy to {} is waiting for {}: {link}", pr.env, people.join(", ")) };
+            // In the chat, a person who linked their account is mentioned as themselves (`<@U…>` pings them);
+            // the others by their GitHub login.
+            let mut in_chat = Vec::with_capacity(waiting_for.len());
+            for login in &waiting_for {
+                in_chat.push(match self.ports.store.chat_user_of(login).await? {
+                    Some(chat_user) => format!("<@{chat_user}>"),
+                    None => format!("@{login}"),
+                });
+            }
+            let notice = Notice { text: format!("Deploy to {} is waiting for {}: {link}", pr.env, in_chat.join(", ")) };
             if let Err(error) = self.ports.notifier.notify(&notice).await {
                 tracing::warn!(%error, "the reminder reached GitHub but not the team channel");
             }
