@@ -88,3 +88,110 @@ impl ChatReplies for SlackReplies {
         Err(NotifierError(format!("Slack answered {status}: {}", answer.chars().take(200).collect::<String>())))
     }
 }
+
+/// tengu's bot in Slack's Web API (`chat.postMessage`, `chat.update`) with the bot token (`xoxb-…`).
+pub struct SlackWeb {
+    client: reqwest::Client,
+    api_url: String,
+    bot_token: String,
+}
+
+impl SlackWeb {
+    pub const SLACK_API: &'static str = "https://slack.com/api";
+
+    pub fn new(api_url: &str, bot_token: &str) -> Result<Self, NotifierError> {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| NotifierError(format!("the HTTP client could not start: {e}")))?;
+        Ok(Self { client, api_url: api_url.trim_end_matches('/').to_owned(), bot_token: bot_token.to_owned() })
+    }
+
+    async fn call(&self, method: &str, body: serde_json::Value) -> Result<serde_json::Value, NotifierError> {
+        let response = self
+            .client
+            .post(format!("{}/{method}", self.api_url))
+            .bearer_auth(&self.bot_token)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| NotifierError(format!("Slack could not be reached ({})", e.without_url())))?;
+        let status = response.status();
+        let answer: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|e| NotifierError(format!("Slack answered {status} with something unreadable ({e})")))?;
+        // Slack answers 200 with `ok: false` and an error code for most failures.
+        if answer["ok"].as_bool() != Some(true) {
+            let code = answer["error"].as_str().unwrap_or("no error named");
+            return Err(NotifierError(format!("Slack refused {method}: {code}")));
+        }
+        Ok(answer)
+    }
+}
+
+/// Block Kit: the text as a section, and the buttons as one actions block.
+fn blocks(message: &crate::chat::ChatMessage) -> serde_json::Value {
+    let buttons: Vec<serde_json::Value> = message
+        .buttons
+        .iter()
+        .map(|button| {
+            let mut rendered = serde_json::json!({
+                "type": "button",
+                "text": { "type": "plain_text", "text": button.label },
+            });
+            if let Some(action) = button.action {
+                rendered["action_id"] = action.id().into();
+                rendered["value"] = action.id().into();
+            }
+            if let Some(url) = &button.url {
+                rendered["url"] = url.clone().into();
+                rendered["action_id"] = "open".into();
+            }
+            if button.danger {
+                rendered["style"] = "danger".into();
+            }
+            if let Some(question) = &button.confirm {
+                rendered["confirm"] = serde_json::json!({
+                    "title": { "type": "plain_text", "text": "Are you sure?" },
+                    "text": { "type": "mrkdwn", "text": question },
+                    "confirm": { "type": "plain_text", "text": button.label },
+                    "deny": { "type": "plain_text", "text": "Cancel" },
+                });
+            }
+            rendered
+        })
+        .collect();
+    serde_json::json!([
+        { "type": "section", "text": { "type": "mrkdwn", "text": message.text } },
+        { "type": "actions", "elements": buttons },
+    ])
+}
+
+#[async_trait]
+impl crate::ports::ChatMessages for SlackWeb {
+    async fn post(
+        &self,
+        channel: &str,
+        message: &crate::chat::ChatMessage,
+    ) -> Result<crate::ports::MessageRef, NotifierError> {
+        let body = serde_json::json!({ "channel": channel, "text": message.text, "blocks": blocks(message) });
+        let answer = self.call("chat.postMessage", body).await?;
+        match (answer["channel"].as_str(), answer["ts"].as_str()) {
+            (Some(channel), Some(ts)) => {
+                Ok(crate::ports::MessageRef { channel: channel.to_owned(), ts: ts.to_owned() })
+            }
+            _ => Err(NotifierError("Slack posted the message but did not say where".into())),
+        }
+    }
+
+    async fn update(
+        &self,
+        at: &crate::ports::MessageRef,
+        message: &crate::chat::ChatMessage,
+    ) -> Result<(), NotifierError> {
+        let body =
+            serde_json::json!({ "channel": at.channel, "ts": at.ts, "text": message.text, "blocks": blocks(message) });
+        self.call("chat.update", body).await.map(|_| ())
+    }
+}

@@ -64,7 +64,7 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
     let hooks = format!("{}/", slack.uri());
     let replies_to = Arc::new(tengu_core::slack::SlackReplies::new(&hooks).unwrap());
     let app = spawn_app_with(Vec::new(), |web| {
-        web.slack = Some(SlackApp { signing_secret: SECRET.to_vec(), replies: replies_to });
+        web.slack = Some(SlackApp { signing_secret: SECRET.to_vec(), replies: replies_to, messages: None });
     })
     .await;
     let url = format!("{}/commands/T1/1/abc", slack.uri());

@@ -2,5 +2,7 @@
 //! same use cases, roles and gate as the dashboard's buttons.
 
 mod command;
+mod message;
 
 pub use command::{ChatCommand, HELP, Shipment};
+pub use message::{ChatAction, ChatButton, ChatMessage};

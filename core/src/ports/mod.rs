@@ -11,7 +11,7 @@ mod policy;
 mod store;
 mod task_runner;
 
-pub use chat::ChatReplies;
+pub use chat::{ChatMessages, ChatReplies, MessageRef};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,

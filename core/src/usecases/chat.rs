@@ -224,3 +224,73 @@ impl Tengu {
         Ok(self.ports.store.chat_user_of(login).await?)
     }
 }
+
+impl Tengu {
+    /// The chat message about a deployment as it stands now.
+    pub async fn deployment_message(
+        &self,
+        id: crate::domain::DeploymentId,
+    ) -> Result<(crate::chat::ChatMessage, bool), CoreError> {
+        let deployment = self.deployment(id).await?;
+        let message = crate::chat::ChatMessage::of_deployment(&deployment, &self.deployment_link(id));
+        Ok((message, deployment.finished_at.is_some()))
+    }
+
+    /// A button pressed on a deployment's message, by `chat_user` with their linked login's role. Refusals are
+    /// answers.
+    pub async fn press_in_chat(
+        &self,
+        chat_user: &str,
+        action: crate::chat::ChatAction,
+    ) -> Result<ChatAnswer, CoreError> {
+        use crate::chat::ChatAction;
+        use crate::domain::DeploymentId;
+        let Some(login) = self.ports.store.chat_login(chat_user).await? else {
+            return Ok(ChatAnswer::private("Link your Slack account to your GitHub login first: `/tengu link`."));
+        };
+        let actor = Actor::Person(login);
+        let pressed = async {
+            match action {
+                ChatAction::Approve(id) => {
+                    let approved = self.approve_deployment(&actor, DeploymentId(id)).await?;
+                    if approved.finished_at.is_none() {
+                        self.follow_in_background(approved.id);
+                    }
+                    Ok(ChatAnswer::private(format!("You approved deployment {id}; it goes ahead.")))
+                }
+                ChatAction::Abort(id) => {
+                    let aborted = self.abort_deployment(&actor, DeploymentId(id)).await?;
+                    if aborted.finished_at.is_none() {
+                        self.follow_in_background(aborted.id);
+                    }
+                    Ok(ChatAnswer::private(format!("You aborted deployment {id}; what ran before goes back.")))
+                }
+                ChatAction::RollBack(id) => {
+                    let from = self.deployment(DeploymentId(id)).await?;
+                    let before = DeploymentFilter {
+                        env: Some(from.env.clone()),
+                        state: Some(DeploymentState::Succeeded),
+                        before: Some(from.id),
+                        ..DeploymentFilter::newest(1)
+                    };
+                    let target =
+                        self.ports.store.recent_deployments(&before).await?.into_iter().next().ok_or_else(|| {
+                            CoreError::Refused(format!(
+                                "{} has no successful deployment before {id} to go back to",
+                                from.env
+                            ))
+                        })?;
+                    self.deploy_from_chat(&actor, from.env, DeployTarget::RollbackTo(target.id), Trigger::Rollback)
+                        .await
+                }
+            }
+        };
+        match pressed.await {
+            Ok(answer) => Ok(answer),
+            Err(error) if error.is_callers_fault() || matches!(error, CoreError::Busy(_)) => {
+                Ok(ChatAnswer::private(error.user_message()))
+            }
+            Err(error) => Err(error),
+        }
+    }
+}

@@ -180,6 +180,12 @@ impl Config {
         if let Some(secret) = env("TENGU_SLACK_SIGNING_SECRET") {
             config.slack.signing_secret = Some(Secret(secret));
         }
+        if let Some(token) = env("TENGU_SLACK_BOT_TOKEN") {
+            config.slack.bot_token = Some(Secret(token));
+        }
+        if let Some(url) = env("TENGU_SLACK_API_URL") {
+            config.slack.api_url = Some(url);
+        }
         if let Some(url) = env("TENGU_SLACK_HOOKS_URL") {
             config.slack.hooks_url = Some(url);
         }
@@ -261,6 +267,10 @@ impl Config {
         }
         settings.graphql_url = self.github.graphql_url.clone();
         Ok(Some(settings))
+    }
+
+    pub fn slack_bot_token(&self) -> Option<&str> {
+        self.slack.bot_token.as_ref().map(|secret| secret.0.as_str())
     }
 
     pub fn slack_signing_secret(&self) -> Option<&str> {

@@ -12,4 +12,8 @@ pub struct SlackConfig {
     pub signing_secret: Option<Secret>,
     /// Where Slack's `response_url`s point (a test's stand-in elsewhere); answers go nowhere else.
     pub hooks_url: Option<String>,
+    /// The bot's token (`xoxb-…`): a deployment asked for in a channel gets one message there, edited as it goes.
+    pub bot_token: Option<Secret>,
+    /// Slack's Web API (a test's stand-in elsewhere).
+    pub api_url: Option<String>,
 }

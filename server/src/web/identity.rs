@@ -33,6 +33,7 @@ fn is_public(path: &str) -> bool {
             | "/readyz"
             | "/webhooks/github"
             | "/slack/commands"
+            | "/slack/interactions"
             | "/api/review-envs/route"
             | "/sign-in"
             | "/sign-out"
@@ -100,7 +101,7 @@ pub async fn require_person(request: Request, next: Next) -> Response {
 pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // Signed webhooks and bearer-token calls carry no cookie a forged request could ride on.
-    let cookieless = matches!(request.uri().path(), "/webhooks/github" | "/slack/commands")
+    let cookieless = matches!(request.uri().path(), "/webhooks/github" | "/slack/commands" | "/slack/interactions")
         || request.uri().path().starts_with("/api/v1/");
     if safe || cookieless || is_same_site(request.headers(), &state.web.public_origin) {
         return next.run(request).await;

@@ -94,8 +94,19 @@ impl WebSettings {
         if let Some(secret) = config.slack_signing_secret() {
             let hooks = config.slack.hooks_url.as_deref().unwrap_or(tengu_core::slack::SlackReplies::SLACK_HOOKS);
             let replies = tengu_core::slack::SlackReplies::new(hooks).map_err(|e| BootError::Input(e.0))?;
-            web.slack =
-                Some(slack::SlackApp { signing_secret: secret.as_bytes().to_vec(), replies: Arc::new(replies) });
+            let messages = match config.slack_bot_token() {
+                Some(token) => {
+                    let api = config.slack.api_url.as_deref().unwrap_or(tengu_core::slack::SlackWeb::SLACK_API);
+                    let web = tengu_core::slack::SlackWeb::new(api, token).map_err(|e| BootError::Input(e.0))?;
+                    Some(Arc::new(web) as Arc<dyn tengu_core::ports::ChatMessages>)
+                }
+                None => None,
+            };
+            web.slack = Some(slack::SlackApp {
+                signing_secret: secret.as_bytes().to_vec(),
+                replies: Arc::new(replies),
+                messages,
+            });
         }
         if sandbox {
             return Ok(web);
@@ -175,6 +186,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         .route("/api/v1/cli", get(api_v1::cli_binary))
         .route("/webhooks/github", post(webhooks::receive))
         .route("/slack/commands", post(slack::command))
+        .route("/slack/interactions", post(slack::interaction))
         .route("/link/chat", get(chat_link::confirm_page).post(chat_link::complete));
     if state.web.sandbox_identity.is_some() {
         router = router.route("/auth/sandbox", get(auth::sandbox_consent).post(auth::sandbox_choose));

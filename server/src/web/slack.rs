@@ -1,8 +1,10 @@
-//! `POST /slack/commands`: Slack's `/tengu`. The signature is checked before anything else (a request Slack did
-//! not sign, or signed more than five minutes ago, does nothing); the answer comes at once, and the work runs
-//! after it, its result sent to the command's `response_url`.
+//! Slack's `/tengu` (`POST /slack/commands`) and its buttons (`POST /slack/interactions`). The signature is checked
+//! before anything else (a request Slack did not sign, or signed more than five minutes ago, does nothing); the
+//! answer comes at once, and the work runs after it: its result goes to the request's `response_url`, and a
+//! deployment asked for in a channel gets one message there (with the bot token) that is edited as it goes.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -11,17 +13,24 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use tengu_core::chat::ChatCommand;
-use tengu_core::ports::ChatReplies;
+use tengu_core::Tengu;
+use tengu_core::chat::{ChatAction, ChatCommand};
+use tengu_core::domain::DeploymentId;
+use tengu_core::ports::{ChatMessages, ChatReplies};
+use tengu_core::usecases::ChatAnswer;
 
 use super::AppState;
 use super::slack_signature;
 
-/// The Slack app: its signing secret, and where answers go.
+/// How often a deployment's message is looked at for changes.
+const FOLLOW_EVERY: Duration = Duration::from_secs(2);
+
+/// The Slack app: its signing secret, where answers go, and the bot that keeps deployment messages.
 #[derive(Clone)]
 pub struct SlackApp {
     pub signing_secret: Vec<u8>,
     pub replies: Arc<dyn ChatReplies>,
+    pub messages: Option<Arc<dyn ChatMessages>>,
 }
 
 /// The fields of a slash command tengu reads (Slack sends more).
@@ -30,6 +39,8 @@ struct SlashCommand {
     #[serde(default)]
     text: String,
     user_id: String,
+    #[serde(default)]
+    channel_id: String,
     response_url: String,
 }
 
@@ -37,23 +48,34 @@ fn ephemeral(text: &str) -> Response {
     Json(json!({ "response_type": "ephemeral", "text": text })).into_response()
 }
 
-pub async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// The Slack app, when the request is Slack's; the status and sentence to answer otherwise.
+fn signed_by_slack(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<SlackApp, (StatusCode, String)> {
     let Some(slack) = state.web.slack.clone() else {
-        return (StatusCode::NOT_FOUND, "This tengu has no Slack app configured ([slack] signing_secret).")
-            .into_response();
+        return Err((StatusCode::NOT_FOUND, "This tengu has no Slack app configured ([slack] signing_secret).".into()));
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let now = chrono::Utc::now().timestamp();
-    if let Err(refusal) = slack_signature::verify(
+    let checked = slack_signature::verify(
         &slack.signing_secret,
         header("x-slack-request-timestamp"),
         header("x-slack-signature"),
-        &body,
+        body,
         now,
-    ) {
-        tracing::warn!(%refusal, "a Slack command was refused");
-        return (StatusCode::UNAUTHORIZED, refusal.to_string()).into_response();
+    );
+    match checked {
+        Ok(()) => Ok(slack),
+        Err(refusal) => {
+            tracing::warn!(%refusal, "a Slack request was refused");
+            Err((StatusCode::UNAUTHORIZED, refusal.to_string()))
+        }
     }
+}
+
+pub async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let slack = match signed_by_slack(&state, &headers, &body) {
+        Ok(slack) => slack,
+        Err(refused) => return refused.into_response(),
+    };
     let Ok(slash) = serde_urlencoded::from_bytes::<SlashCommand>(&body) else {
         return (StatusCode::BAD_REQUEST, "a slash command needs user_id and response_url").into_response();
     };
@@ -66,16 +88,123 @@ pub async fn command(State(state): State<AppState>, headers: HeaderMap, body: By
     }
     let tengu = state.tengu.clone();
     tokio::spawn(async move {
-        let text = match tengu.answer_chat(&slash.user_id, command).await {
-            Ok(answer) => (answer.text, answer.to_channel),
-            Err(error) => {
-                tracing::error!(%error, "a Slack command failed");
-                (error.user_message(), false)
-            }
-        };
-        if let Err(error) = slack.replies.reply(&slash.response_url, &text.0, text.1).await {
-            tracing::warn!(error = %error.0, "a Slack command's answer could not be sent");
-        }
+        let answered = tengu.answer_chat(&slash.user_id, command).await;
+        deliver(&tengu, &slack, answered, &slash.channel_id, &slash.response_url).await;
     });
     ephemeral(&format!("On it: /tengu {}", slash.text.trim()))
+}
+
+/// The fields of a button press tengu reads.
+#[derive(Deserialize)]
+struct Interaction {
+    user: SlackUser,
+    #[serde(default)]
+    actions: Vec<PressedButton>,
+    #[serde(default)]
+    channel: Option<SlackChannel>,
+    response_url: String,
+}
+
+#[derive(Deserialize)]
+struct SlackUser {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct SlackChannel {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct PressedButton {
+    action_id: String,
+}
+
+#[derive(Deserialize)]
+struct InteractionForm {
+    payload: String,
+}
+
+pub async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let slack = match signed_by_slack(&state, &headers, &body) {
+        Ok(slack) => slack,
+        Err(refused) => return refused.into_response(),
+    };
+    let parsed = serde_urlencoded::from_bytes::<InteractionForm>(&body)
+        .ok()
+        .and_then(|form| serde_json::from_str::<Interaction>(&form.payload).ok());
+    let Some(pressed) = parsed else {
+        return (StatusCode::BAD_REQUEST, "an interaction needs a payload with user, actions and response_url")
+            .into_response();
+    };
+    // "Open in tengu" is a link: nothing to do.
+    let Some(action) = pressed.actions.iter().find_map(|a| ChatAction::parse(&a.action_id)) else {
+        return StatusCode::OK.into_response();
+    };
+    let tengu = state.tengu.clone();
+    tokio::spawn(async move {
+        let answered = tengu.press_in_chat(&pressed.user.id, action).await;
+        let channel = pressed.channel.map(|c| c.id).unwrap_or_default();
+        deliver(&tengu, &slack, answered, &channel, &pressed.response_url).await;
+    });
+    StatusCode::OK.into_response()
+}
+
+/// Sends an answer: a deployment asked for in a channel becomes a message there (kept up to date) when the bot
+/// can post; everything else goes to the response_url.
+async fn deliver(
+    tengu: &Tengu,
+    slack: &SlackApp,
+    answered: Result<ChatAnswer, tengu_core::CoreError>,
+    channel: &str,
+    response_url: &str,
+) {
+    let answer = match answered {
+        Ok(answer) => answer,
+        Err(error) => {
+            tracing::error!(%error, "a Slack request failed");
+            ChatAnswer { text: error.user_message(), to_channel: false, deployment: None }
+        }
+    };
+    if let (Some(messages), Some(id), true, false) =
+        (&slack.messages, answer.deployment, answer.to_channel, channel.is_empty())
+        && follow_in_channel(tengu, messages.clone(), channel, id).await
+    {
+        let _ = slack.replies.reply(response_url, &answer.text, false).await;
+        return;
+    }
+    if let Err(error) = slack.replies.reply(response_url, &answer.text, answer.to_channel).await {
+        tracing::warn!(error = %error.0, "a Slack answer could not be sent");
+    }
+}
+
+/// Posts the deployment's message in the channel and edits it whenever the deployment moves, until it ends;
+/// whether the message could be posted.
+async fn follow_in_channel(tengu: &Tengu, messages: Arc<dyn ChatMessages>, channel: &str, id: DeploymentId) -> bool {
+    let Ok((first, _)) = tengu.deployment_message(id).await else { return false };
+    let at = match messages.post(channel, &first).await {
+        Ok(at) => at,
+        Err(error) => {
+            tracing::warn!(error = %error.0, "the deployment's Slack message could not be posted");
+            return false;
+        }
+    };
+    let tengu = tengu.clone();
+    tokio::spawn(async move {
+        let mut shown = first;
+        loop {
+            tokio::time::sleep(FOLLOW_EVERY).await;
+            let Ok((now, finished)) = tengu.deployment_message(id).await else { continue };
+            if now != shown {
+                if let Err(error) = messages.update(&at, &now).await {
+                    tracing::warn!(error = %error.0, "the deployment's Slack message could not be edited");
+                }
+                shown = now;
+            }
+            if finished {
+                break;
+            }
+        }
+    });
+    true
 }
