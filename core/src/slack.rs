@@ -162,10 +162,12 @@ fn blocks(message: &crate::chat::ChatMessage) -> serde_json::Value {
             rendered
         })
         .collect();
-    serde_json::json!([
-        { "type": "section", "text": { "type": "mrkdwn", "text": message.text } },
-        { "type": "actions", "elements": buttons },
-    ])
+    let mut blocks = vec![serde_json::json!({ "type": "section", "text": { "type": "mrkdwn", "text": message.text } })];
+    // Slack refuses an actions block without elements.
+    if !buttons.is_empty() {
+        blocks.push(serde_json::json!({ "type": "actions", "elements": buttons }));
+    }
+    serde_json::Value::Array(blocks)
 }
 
 #[async_trait]
@@ -193,5 +195,46 @@ impl crate::ports::ChatMessages for SlackWeb {
         let body =
             serde_json::json!({ "channel": at.channel, "ts": at.ts, "text": message.text, "blocks": blocks(message) });
         self.call("chat.update", body).await.map(|_| ())
+    }
+}
+
+/// Notices through tengu's bot: an environment's own channel when it has one, else the team's channel, else the
+/// incoming webhook (or the log) it stands in front of; and direct messages to people.
+pub struct SlackBotNotifier {
+    web: SlackWeb,
+    channels: std::collections::HashMap<String, String>,
+    team_channel: Option<String>,
+    fallback: std::sync::Arc<dyn Notifier>,
+}
+
+impl SlackBotNotifier {
+    /// `channels`: environment name → channel id.
+    pub fn new(
+        web: SlackWeb,
+        channels: std::collections::HashMap<String, String>,
+        team_channel: Option<String>,
+        fallback: std::sync::Arc<dyn Notifier>,
+    ) -> Self {
+        Self { web, channels, team_channel, fallback }
+    }
+}
+
+#[async_trait]
+impl Notifier for SlackBotNotifier {
+    async fn notify(&self, notice: &Notice) -> Result<(), NotifierError> {
+        let own = notice.env.as_ref().and_then(|env| self.channels.get(env.as_str()));
+        match own.or(self.team_channel.as_ref()) {
+            Some(channel) => {
+                let message = crate::chat::ChatMessage { text: notice.text.clone(), buttons: Vec::new() };
+                crate::ports::ChatMessages::post(&self.web, channel, &message).await.map(|_| ())
+            }
+            None => self.fallback.notify(notice).await,
+        }
+    }
+
+    async fn tell(&self, chat_user: &str, text: &str) -> Result<bool, NotifierError> {
+        let message = crate::chat::ChatMessage { text: text.to_owned(), buttons: Vec::new() };
+        // A user id as the channel is the bot's direct conversation with them.
+        crate::ports::ChatMessages::post(&self.web, chat_user, &message).await.map(|_| true)
     }
 }

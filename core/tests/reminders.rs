@@ -28,6 +28,7 @@ async fn authors_owing_a_tick_are_reminded_once_per_interval_and_never_twice_acr
         every_minutes: 120,
         quiet_hours: Some(QuietHours { from: 22, to: 8 }),
         utc_offset_minutes: 9 * 60,
+        direct_messages: false,
     };
     let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
         .await
@@ -72,7 +73,7 @@ async fn authors_owing_a_tick_are_reminded_once_per_interval_and_never_twice_acr
     assert!(history.iter().any(|e| e.action == AuditAction::ItemVerified), "the history includes the items' ticks");
 }
 
-/// What the team channel was told.
+/// What the team channel was told, and each direct message as `to: text`.
 struct Heard(std::sync::Mutex<Vec<String>>);
 
 #[async_trait::async_trait]
@@ -81,6 +82,32 @@ impl tengu_core::ports::Notifier for Heard {
         self.0.lock().unwrap().push(notice.text.clone());
         Ok(())
     }
+
+    async fn tell(&self, chat_user: &str, text: &str) -> Result<bool, tengu_core::ports::NotifierError> {
+        self.0.lock().unwrap().push(format!("{chat_user}: {text}"));
+        Ok(true)
+    }
+}
+
+#[tokio::test]
+async fn in_direct_message_mode_each_linked_author_also_hears_it_alone() {
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
+    let heard = Arc::new(Heard(std::sync::Mutex::new(Vec::new())));
+    let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
+        .await
+        .unwrap()
+        .with_notifier(heard.clone())
+        .with_reminder_policy(ReminderPolicy { direct_messages: true, ..ReminderPolicy::default() });
+    let home = tengu.home(&tengu_core::domain::Viewer::trusted(Actor::System)).await.unwrap();
+    let production = home.deploy_prs.iter().find(|p| p.env.as_str() == "production").unwrap().clone();
+    store.save_chat_link("U0LINKED", &production.waiting_for[0], clock_now(&clock)).await.unwrap();
+    tengu.send_due_reminders().await.unwrap();
+    let heard = heard.0.lock().unwrap().clone();
+    let direct: Vec<&String> = heard.iter().filter(|t| t.contains(": Your changes are waiting")).collect();
+    assert!(direct.iter().all(|t| t.starts_with("U0LINKED: ")), "only the linked author hears it alone: {heard:#?}");
+    let about_production = direct.iter().filter(|t| t.contains("waiting to ship to production")).count();
+    assert_eq!(about_production, 1, "{heard:#?}");
 }
 
 #[tokio::test]

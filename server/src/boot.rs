@@ -43,10 +43,29 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, BootError> {
 
 pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError> {
     let reminders = config.reminders.policy().map_err(|e| BootError::Input(e.to_string()))?;
-    let notifier: Arc<dyn Notifier> = match config.slack_webhook_url() {
+    let mut reminders = reminders;
+    let mut notifier: Arc<dyn Notifier> = match config.slack_webhook_url() {
         Some(url) => Arc::new(SlackNotifier::new(url).map_err(|e| BootError::Input(e.to_string()))?),
         None => Arc::new(LogNotifier),
     };
+    if let Some(token) = config.slack_bot_token() {
+        let api = config.slack.api_url.as_deref().unwrap_or(tengu_core::slack::SlackWeb::SLACK_API);
+        let web = tengu_core::slack::SlackWeb::new(api, token).map_err(|e| BootError::Input(e.to_string()))?;
+        let channels = config
+            .environments
+            .iter()
+            .filter_map(|env| env.slack_channel.clone().map(|channel| (env.name.clone(), channel)))
+            .collect();
+        notifier =
+            Arc::new(tengu_core::slack::SlackBotNotifier::new(web, channels, config.slack.channel.clone(), notifier));
+        reminders.direct_messages = match config.slack.remind_by.as_deref() {
+            None | Some("channel") => false,
+            Some("dm") => true,
+            Some(other) => {
+                return Err(BootError::Input(format!("[slack] remind_by = {other:?}: expected \"channel\" or \"dm\"")));
+            }
+        };
+    }
     // Every store call waits out a momentarily busy database instead of failing the work it is part of.
     let store: Arc<dyn Store> = Arc::new(tengu_core::sql_store::Retrying(Arc::new(store)));
     let tengu = if config.is_sandbox() {

@@ -16,11 +16,13 @@ pub struct ReminderPolicy {
     pub quiet_hours: Option<QuietHours>,
     /// The team's time zone as an offset from UTC (e.g. 540 for +09:00).
     pub utc_offset_minutes: i32,
+    /// Each linked author also gets the reminder as a direct message in the chat (`[slack] remind_by = "dm"`).
+    pub direct_messages: bool,
 }
 
 impl Default for ReminderPolicy {
     fn default() -> Self {
-        Self { every_minutes: 120, quiet_hours: None, utc_offset_minutes: 0 }
+        Self { every_minutes: 120, quiet_hours: None, utc_offset_minutes: 0, direct_messages: false }
     }
 }
 
@@ -55,6 +57,7 @@ mod tests {
             every_minutes: 120,
             quiet_hours: Some(QuietHours { from: 22, to: 8 }),
             utc_offset_minutes: 9 * 60,
+            direct_messages: false,
         };
         let utc = |h| Utc.with_ymd_and_hms(2026, 11, 21, h, 30, 0).unwrap();
         assert!(tokyo_night.is_quiet(utc(13)), "22:30 in Tokyo");

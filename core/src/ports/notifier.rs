@@ -4,6 +4,20 @@ use async_trait::async_trait;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub text: String,
+    /// The environment it is about: its own channel hears it, when it has one.
+    pub env: Option<crate::domain::EnvName>,
+}
+
+impl Notice {
+    /// For the team's channel.
+    pub fn team(text: impl Into<String>) -> Self {
+        Self { text: text.into(), env: None }
+    }
+
+    /// About one environment.
+    pub fn about(env: &crate::domain::EnvName, text: impl Into<String>) -> Self {
+        Self { text: text.into(), env: Some(env.clone()) }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,6 +27,11 @@ pub struct NotifierError(pub String);
 #[async_trait]
 pub trait Notifier: Send + Sync {
     async fn notify(&self, notice: &Notice) -> Result<(), NotifierError>;
+
+    /// A direct message to one chat person; false when this notifier has no way to send one.
+    async fn tell(&self, _chat_user: &str, _text: &str) -> Result<bool, NotifierError> {
+        Ok(false)
+    }
 }
 
 /// Writes notices to the log; what tengu uses when no Slack webhook is configured.

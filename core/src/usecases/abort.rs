@@ -65,7 +65,11 @@ impl Tengu {
             };
             self.ports.store.record_audit(&entry).await?;
             if untouched {
-                self.tell_team(format!("{} aborted deployment {id} of {}", actor.display_name(), deployment.env)).await;
+                self.tell_team(
+                    &deployment.env,
+                    format!("{} aborted deployment {id} of {}", actor.display_name(), deployment.env),
+                )
+                .await;
                 return self.deployment(id).await;
             }
             return self.put_back(id).await;

@@ -18,12 +18,10 @@ impl Tengu {
         let detail = format!("{} to {} asked by {}", deployment.image, deployment.env, deployment.actor);
         let target = format!("deployment {id}");
         self.audit(actor, AuditAction::DeploymentApproved, (&target, Some(&deployment.repo)), detail).await?;
-        self.tell_team(format!(
-            "{} approved deployment {id} of {} to {}",
-            actor.display_name(),
-            deployment.image,
-            deployment.env
-        ))
+        self.tell_team(
+            &deployment.env,
+            format!("{} approved deployment {id} of {} to {}", actor.display_name(), deployment.image, deployment.env),
+        )
         .await;
         #[cfg(feature = "runtime")]
         self.follow_in_background(id);
@@ -94,8 +92,11 @@ impl Tengu {
         if !self.ports.store.move_deployment(deployment.id, &change).await? {
             return Err(CoreError::Refused(format!("deployment {} no longer waits for approval", deployment.id)));
         }
-        self.tell_team(format!("deployment {} of {} to {} was {why}", deployment.id, deployment.image, deployment.env))
-            .await;
+        self.tell_team(
+            &deployment.env,
+            format!("deployment {} of {} to {} was {why}", deployment.id, deployment.image, deployment.env),
+        )
+        .await;
         Ok(())
     }
 }

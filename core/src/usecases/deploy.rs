@@ -131,8 +131,11 @@ impl Tengu {
         if new.needs_approval {
             return self.ask_for_approval(actor, id, env, &new).await;
         }
-        self.tell_team(format!("{} started deploying {} to {} (deployment {id})", new.actor, new.image, env.name))
-            .await;
+        self.tell_team(
+            &env.name,
+            format!("{} started deploying {} to {} (deployment {id})", new.actor, new.image, env.name),
+        )
+        .await;
         self.deployment(id).await
     }
 
@@ -156,30 +159,36 @@ impl Tengu {
             if let Some(reviewer) = reviewers.iter().find(|r| Some(*r) != actor.login()) {
                 let by = format!("{reviewer} (GitHub review of {}{deploy_pr})", env.repo);
                 if self.ports.store.approve_deployment(id, &by, self.ports.clock.now()).await? {
-                    self.tell_team(format!(
-                        "{} started deploying {} to {} (deployment {id}), approved by {by}",
-                        new.actor, new.image, env.name
-                    ))
+                    self.tell_team(
+                        &env.name,
+                        format!(
+                            "{} started deploying {} to {} (deployment {id}), approved by {by}",
+                            new.actor, new.image, env.name
+                        ),
+                    )
                     .await;
                     return self.deployment(id).await;
                 }
             }
         }
-        self.tell_team(format!(
-            "{} asks to deploy {} to {} (deployment {id}); another deployer must approve it within {} minutes: {}",
-            new.actor,
-            new.image,
-            env.name,
-            self.settings.deploys.approval_ttl_minutes,
-            self.deployment_link(id)
-        ))
+        self.tell_team(
+            &env.name,
+            format!(
+                "{} asks to deploy {} to {} (deployment {id}); another deployer must approve it within {} minutes: {}",
+                new.actor,
+                new.image,
+                env.name,
+                self.settings.deploys.approval_ttl_minutes,
+                self.deployment_link(id)
+            ),
+        )
         .await;
         self.deployment(id).await
     }
 
     /// Slack (or the log) hears of starts and ends; a channel that is down never stops a deploy.
-    pub(crate) async fn tell_team(&self, text: String) {
-        if let Err(error) = self.ports.notifier.notify(&Notice { text }).await {
+    pub(crate) async fn tell_team(&self, env: &crate::domain::EnvName, text: String) {
+        if let Err(error) = self.ports.notifier.notify(&Notice::about(env, text)).await {
             tracing::warn!(%error, "the team channel did not take the deployment notice");
         }
     }
@@ -551,7 +560,7 @@ impl Tengu {
                 end.label().to_lowercase()
             ),
         };
-        self.tell_team(told).await;
+        self.tell_team(&deployment.env, told).await;
         Ok(Progress::Finished(self.deployment(deployment.id).await?))
     }
 }

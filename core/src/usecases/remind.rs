@@ -33,12 +33,24 @@ impl Tengu {
             // the others by their GitHub login.
             let mut in_chat = Vec::with_capacity(waiting_for.len());
             for login in &waiting_for {
-                in_chat.push(match self.ports.store.chat_user_of(login).await? {
+                let chat_user = self.ports.store.chat_user_of(login).await?;
+                if let (Some(chat_user), true) = (&chat_user, policy.direct_messages) {
+                    let text = format!(
+                        "Your changes are waiting to ship to {} ({verified} of {total} verified). Please check them \
+                         on {} and tick your box: {link}",
+                        pr.env, pr.env
+                    );
+                    if let Err(error) = self.ports.notifier.tell(chat_user, &text).await {
+                        tracing::warn!(%error, %login, "a reminder's direct message was not sent");
+                    }
+                }
+                in_chat.push(match chat_user {
                     Some(chat_user) => format!("<@{chat_user}>"),
                     None => format!("@{login}"),
                 });
             }
-            let notice = Notice { text: format!("Deploy to {} is waiting for {}: {link}", pr.env, in_chat.join(", ")) };
+            let notice =
+                Notice::about(&pr.env, format!("Deploy to {} is waiting for {}: {link}", pr.env, in_chat.join(", ")));
             if let Err(error) = self.ports.notifier.notify(&notice).await {
                 tracing::warn!(%error, "the reminder reached GitHub but not the team channel");
             }

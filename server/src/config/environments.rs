@@ -30,6 +30,8 @@ pub struct EnvironmentConfig {
     pub assignees: Vec<String>,
     #[serde(default)]
     pub refresh_on_push: bool,
+    /// With the Slack bot: the channel (id) that hears this environment's deployments and reminders.
+    pub slack_channel: Option<String>,
     /// false: a merged deploy PR waits for CI to hand its image over instead of deploying it at once.
     #[serde(default = "yes")]
     pub merge_deploys: bool,

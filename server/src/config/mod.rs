@@ -395,6 +395,29 @@ mod tests {
     }
 
     #[test]
+    fn the_slack_app_is_read_from_the_file_and_its_secrets_from_variables() {
+        let dir = std::env::temp_dir().join(format!("tengu-config-slack-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tengu.toml");
+        std::fs::write(
+            &file,
+            "[slack]\nchannel = \"C0TEAM\"\nremind_by = \"dm\"\n[[environments]]\nname = \"production\"\n\
+             repo = \"acme/shop\"\ncluster = \"shop\"\nservices = [\"web\"]\nslack_channel = \"C0PROD\"\n",
+        )
+        .unwrap();
+        let config = Config::load(
+            Some(&file),
+            env(&[("TENGU_SLACK_SIGNING_SECRET", "s3cret"), ("TENGU_SLACK_BOT_TOKEN", "xoxb-1")]),
+        )
+        .unwrap();
+        assert_eq!((config.slack_signing_secret(), config.slack_bot_token()), (Some("s3cret"), Some("xoxb-1")));
+        assert_eq!(config.slack.channel.as_deref(), Some("C0TEAM"));
+        assert_eq!(config.slack.remind_by.as_deref(), Some("dm"));
+        assert_eq!(config.environments[0].slack_channel.as_deref(), Some("C0PROD"));
+        assert!(!format!("{config:?}").contains("xoxb-1"), "the bot token is never printed");
+    }
+
+    #[test]
     fn environment_variables_override_the_file() {
         let dir = std::env::temp_dir().join(format!("tengu-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

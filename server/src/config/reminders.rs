@@ -46,7 +46,12 @@ impl RemindersConfig {
             Some(text) => parse_offset(text)
                 .ok_or_else(|| bad("reminders.utc_offset", format!("{text:?}: expected an offset such as +09:00")))?,
         };
-        Ok(ReminderPolicy { every_minutes: self.every_minutes, quiet_hours, utc_offset_minutes })
+        Ok(ReminderPolicy {
+            every_minutes: self.every_minutes,
+            quiet_hours,
+            utc_offset_minutes,
+            direct_messages: false,
+        })
     }
 }
 

@@ -16,4 +16,9 @@ pub struct SlackConfig {
     pub bot_token: Option<Secret>,
     /// Slack's Web API (a test's stand-in elsewhere).
     pub api_url: Option<String>,
+    /// With the bot token: the team's channel for notices of environments without one of their own.
+    pub channel: Option<String>,
+    /// `"channel"` (the default): reminders mention people in the channel; `"dm"`: each linked author also gets
+    /// a direct message.
+    pub remind_by: Option<String>,
 }
