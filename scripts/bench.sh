@@ -2,7 +2,8 @@
 # Measures the release build on the sandbox: requests/s and p99 latency of `/` (signed in: the session and role
 # checks included) and `/healthz` at 64 connections with wrk, their ratio, one connection's median latency of
 # `/` signed in and of `/sign-in` (the session layer without a person), signed webhook deliveries per second on
-# SQLite and on PostgreSQL (each stored durably before its 202), and the gzip size of the release WASM.
+# SQLite and on PostgreSQL (each stored durably before its 202), the time from a signed `/tengu` slash command to
+# its first answer (median of 20), and the gzip size of the release WASM.
 # Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,9 @@ port="${TENGU_BENCH_PORT:-$(free_port)}"
 duration="${TENGU_BENCH_SECONDS:-10}"
 cargo leptos build --release
 webhook_secret="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
-start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret"
+slack_secret="bench-slack-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
+start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret" \
+  TENGU_SLACK_SIGNING_SECRET="$slack_secret"
 cookie=$(sign_in "$port" alice)
 [ -n "$cookie" ] || { echo "bench: signing in through the sandbox failed" >&2; tengu_log_tail 50; exit 1; }
 curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port/" | grep -q "@alice" \
@@ -52,6 +55,7 @@ PY
 WEBHOOK_SIGNATURE="sha256=$(openssl dgst -sha256 -hmac "$webhook_secret" -hex <"$WEBHOOK_BODY" | awk '{ print $NF }')"
 export WEBHOOK_SIGNATURE
 read -r hook_rps hook_p99 < <(measure /webhooks/github -s scripts/bench/webhook.lua)
+slack_times=$(python3 scripts/bench/slack_commands.py "http://127.0.0.1:$port" "$slack_secret" 20)
 # The same deliveries into PostgreSQL (when a server answers on 127.0.0.1:5432), on a database of its own that the
 # bench drops afterwards; named like the test databases, so CI's clean-up finds it if the bench is interrupted.
 pg_hook_rps="" pg_hook_p99=""
@@ -85,3 +89,4 @@ awk -v a="$home_rps" -v b="$health_rps" 'BEGIN { printf "ratio / : /healthz = %.
 printf 'one connection, median: / signed in %s ms; /sign-in (no person) %s ms\n' "$home_median" "$signin_median"
 printf 'release WASM %s: %d bytes raw, %d bytes gzip (%.0f KB; target <= 200 KB)\n' \
   "$(basename "$wasm")" "$wasm_raw" "$wasm_gzip" "$(awk -v g="$wasm_gzip" 'BEGIN { print g / 1024 }')"
+echo "$slack_times"
