@@ -7,6 +7,33 @@ use async_trait::async_trait;
 
 use crate::ports::{ChatReplies, Notice, Notifier, NotifierError};
 
+/// One client for every call to Slack: a 10 s limit, and no redirects (an answer address cannot send tengu
+/// elsewhere).
+fn client() -> Result<reqwest::Client, NotifierError> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| NotifierError(format!("the HTTP client could not start: {e}")))
+}
+
+/// Posts JSON to an address Slack gave (a webhook or a `response_url`). Those addresses are secrets: errors name
+/// Slack, never the address.
+async fn post(client: &reqwest::Client, url: &str, payload: &serde_json::Value) -> Result<(), NotifierError> {
+    let response = client
+        .post(url)
+        .json(payload)
+        .send()
+        .await
+        .map_err(|e| NotifierError(format!("Slack could not be reached ({})", e.without_url())))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let answer = response.text().await.unwrap_or_default();
+    Err(NotifierError(format!("Slack answered {status}: {}", answer.chars().take(200).collect::<String>())))
+}
+
 pub struct SlackNotifier {
     client: reqwest::Client,
     webhook_url: String,
@@ -14,11 +41,7 @@ pub struct SlackNotifier {
 
 impl SlackNotifier {
     pub fn new(webhook_url: &str) -> Result<Self, NotifierError> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| NotifierError(format!("the HTTP client could not start: {e}")))?;
-        Ok(Self { client, webhook_url: webhook_url.to_owned() })
+        Ok(Self { client: client()?, webhook_url: webhook_url.to_owned() })
     }
 }
 
@@ -26,20 +49,7 @@ impl SlackNotifier {
 impl Notifier for SlackNotifier {
     async fn notify(&self, notice: &Notice) -> Result<(), NotifierError> {
         let payload = serde_json::json!({ "text": notice.text });
-        // The URL is a secret: errors name Slack, never the address.
-        let response = self
-            .client
-            .post(&self.webhook_url)
-            .json(&payload)
-            .send()
-            .await
-            .map_err(|e| NotifierError(format!("Slack could not be reached ({})", e.without_url())))?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(());
-        }
-        let answer = response.text().await.unwrap_or_default();
-        Err(NotifierError(format!("Slack answered {status}: {}", answer.chars().take(200).collect::<String>())))
+        post(&self.client, &self.webhook_url, &payload).await
     }
 }
 
@@ -54,12 +64,7 @@ impl SlackReplies {
     pub const SLACK_HOOKS: &'static str = "https://hooks.slack.com/";
 
     pub fn new(hooks_url: &str) -> Result<Self, NotifierError> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| NotifierError(format!("the HTTP client could not start: {e}")))?;
-        Ok(Self { client, hooks_url: hooks_url.to_owned() })
+        Ok(Self { client: client()?, hooks_url: hooks_url.to_owned() })
     }
 }
 
@@ -73,19 +78,7 @@ impl ChatReplies for SlackReplies {
             "response_type": if to_channel { "in_channel" } else { "ephemeral" },
             "text": text,
         });
-        let response = self
-            .client
-            .post(response_url)
-            .json(&payload)
-            .send()
-            .await
-            .map_err(|e| NotifierError(format!("Slack could not be reached ({})", e.without_url())))?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(());
-        }
-        let answer = response.text().await.unwrap_or_default();
-        Err(NotifierError(format!("Slack answered {status}: {}", answer.chars().take(200).collect::<String>())))
+        post(&self.client, response_url, &payload).await
     }
 }
 
@@ -100,11 +93,11 @@ impl SlackWeb {
     pub const SLACK_API: &'static str = "https://slack.com/api";
 
     pub fn new(api_url: &str, bot_token: &str) -> Result<Self, NotifierError> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| NotifierError(format!("the HTTP client could not start: {e}")))?;
-        Ok(Self { client, api_url: api_url.trim_end_matches('/').to_owned(), bot_token: bot_token.to_owned() })
+        Ok(Self {
+            client: client()?,
+            api_url: api_url.trim_end_matches('/').to_owned(),
+            bot_token: bot_token.to_owned(),
+        })
     }
 
     async fn call(&self, method: &str, body: serde_json::Value) -> Result<serde_json::Value, NotifierError> {

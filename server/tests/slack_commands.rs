@@ -80,6 +80,13 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
     unsigned.headers_mut().remove("x-slack-signature");
     let (status, _, _) = app.send(unsigned).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Buttons are checked the same way.
+    let pressed = Request::post("/slack/interactions")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("payload=%7B%7D"))
+        .unwrap();
+    let (status, _, _) = app.send(pressed).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(replies(&slack).await.is_empty(), "nothing was sent for a refused request");
 
@@ -111,6 +118,13 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
     let (status, headers, _) = app.send(support::get(&format!("/link/chat?code={code}"))).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(headers[header::LOCATION].to_str().unwrap().starts_with("/sign-in"));
+    let anonymous = Request::post("/link/chat")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .body(Body::from(format!("code={code}")))
+        .unwrap();
+    let (status, _, _) = app.send(anonymous).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "linking needs a signed-in person; the code still works after");
     let visitor = app.sign_in("visitor").await;
     let (status, _, body) = app.get_as(&visitor, &format!("/link/chat?code={code}")).await;
     assert_eq!(status, StatusCode::OK);

@@ -49,6 +49,8 @@ pub enum Action<'a> {
     },
     /// Create or revoke one's own API tokens.
     ManageTokens,
+    /// Link one's own chat account to one's GitHub login.
+    LinkChat,
     /// The sandbox only: act on its simulated GitHub (open, push to or close a pull request; edit a body as
     /// someone), which a deployer of the repository could do on GitHub.
     SimulateGithub {
@@ -72,7 +74,7 @@ impl Action<'_> {
             | Action::Rollback { env }
             | Action::Abort { env }
             | Action::Approve { env, .. } => Some(&env.repo),
-            Action::ManageTokens => None,
+            Action::ManageTokens | Action::LinkChat => None,
         }
     }
 
@@ -91,6 +93,7 @@ impl Action<'_> {
             Action::StopStrangerTask { .. } => "stop a task",
             Action::RetryDelivery { .. } => "retry a webhook delivery",
             Action::ManageTokens => "manage API tokens",
+            Action::LinkChat => "link a chat account",
             Action::SimulateGithub { .. } => "act on the sandbox's GitHub",
         }
     }
@@ -110,6 +113,7 @@ impl Action<'_> {
             Action::StopStrangerTask { repo } => format!("review tasks of {repo}"),
             Action::RetryDelivery { repo } => format!("webhook deliveries of {repo}"),
             Action::ManageTokens => "API tokens".to_owned(),
+            Action::LinkChat => "chat account".to_owned(),
             Action::SimulateGithub { repo } => format!("simulated GitHub of {repo}"),
         }
     }
@@ -164,7 +168,7 @@ impl RulePolicy {
             | Action::OverrideGate { .. }
             | Action::StopStrangerTask { .. }
             | Action::RetryDelivery { .. } => Some(Role::Admin),
-            Action::ManageTokens => None,
+            Action::ManageTokens | Action::LinkChat => None,
             _ => Some(Role::Deployer),
         }
     }

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::chat::{ChatCommand, HELP, Shipment};
-use crate::domain::{Actor, AuditAction, DeploymentFilter, DeploymentState, EnvName, Gate, Login, Trigger, Viewer};
+use crate::domain::{Actor, AuditAction, DeploymentFilter, DeploymentState, EnvName, Gate, Trigger, Viewer};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
 use crate::usecases::{DeployRequest, DeployTarget};
@@ -204,6 +204,7 @@ impl Tengu {
         let Actor::Person(login) = actor else {
             return Err(CoreError::Refused("only a signed-in person can link their chat account".into()));
         };
+        self.authorize(actor, &crate::ports::Action::LinkChat).await?;
         let now = self.ports.clock.now();
         let chat_user = self.ports.store.take_chat_link_code(&hash(code.trim()), now).await?.ok_or_else(|| {
             CoreError::Refused("this link is used up or more than 10 minutes old; ask `/tengu link` again".into())
@@ -217,11 +218,6 @@ impl Tengu {
         )
         .await?;
         Ok(chat_user)
-    }
-
-    /// The chat person to mention for a login, when they linked one.
-    pub async fn chat_user_of(&self, login: &Login) -> Result<Option<String>, CoreError> {
-        Ok(self.ports.store.chat_user_of(login).await?)
     }
 }
 

@@ -26,18 +26,7 @@ pub async fn abort_command(
             let tengu = boot::tengu(config, boot::open_store(config).await?).await?;
             let aborted = tengu.abort_environment(&actor, &env).await?;
             // The services go back to what they ran before: follow that here, as nobody else may be driving.
-            let mut now = aborted.clone();
-            while now.finished_at.is_none() {
-                now = match tengu.advance_deployment(aborted.id).await? {
-                    tengu_core::usecases::Progress::Finished(done) => done,
-                    tengu_core::usecases::Progress::RollingOut(d)
-                    | tengu_core::usecases::Progress::AwaitingApproval(d) => {
-                        tokio::time::sleep(std::time::Duration::from_millis(tengu.settings().deploys.poll_every_ms))
-                            .await;
-                        d
-                    }
-                };
-            }
+            let now = tengu.drive_deployment(aborted.id).await?;
             format!("{} ({})", now.outcome_sentence(), tengu.deployment_link(now.id))
         }
     };

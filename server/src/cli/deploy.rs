@@ -32,7 +32,7 @@ pub async fn deploy_command(
 ) -> Result<Ending, CliError> {
     let Some(remotely) = remotely else {
         let done = deploy(config, env, what, acting_as, override_gate).await?;
-        println!("{}", outcome_line(&done));
+        println!("{}", done.outcome_sentence());
         return Ok(Ending::of_state(done.state));
     };
     if acting_as.is_some() || override_gate.is_some() {
@@ -110,11 +110,7 @@ pub async fn deploy(
     loop {
         match tengu.advance_deployment(deployment.id).await? {
             Progress::AwaitingApproval(now) => {
-                let line = format!(
-                    "waiting for another person to approve deployment {} in the dashboard: {}",
-                    now.id,
-                    tengu.deployment_link(now.id)
-                );
+                let line = waiting_for_approval(now.id.0, &tengu.deployment_link(now.id));
                 if line != shown {
                     eprintln!("{line}");
                     shown = line;
@@ -122,7 +118,7 @@ pub async fn deploy(
                 tokio::time::sleep(every).await;
             }
             Progress::RollingOut(now) => {
-                let line = progress_line(&now);
+                let line = tengu_core::domain::RolloutProgress::of(&now).line();
                 if line != shown {
                     eprintln!("{line}");
                     let _ = std::io::stderr().flush();
@@ -135,12 +131,7 @@ pub async fn deploy(
     }
 }
 
-/// `[########------------]  2/5 tasks running  (web 1/3, worker 1/2)`.
-pub fn progress_line(deployment: &Deployment) -> String {
-    tengu_core::domain::RolloutProgress::of(deployment).line()
-}
-
-/// How the end of a deployment reads in a terminal.
-pub fn outcome_line(deployment: &Deployment) -> String {
-    deployment.outcome_sentence()
+/// The line both modes print while a deployment waits for a second person.
+pub(super) fn waiting_for_approval(id: i64, link: &str) -> String {
+    format!("waiting for another person to approve deployment {id} in the dashboard: {link}")
 }

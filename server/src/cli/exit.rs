@@ -48,12 +48,7 @@ impl Ending {
 
     /// The `state` the API reports (`succeeded`, `rolled_back`, ...).
     pub fn of_state_name(state: &str) -> Self {
-        match state {
-            "succeeded" => Ending::Succeeded,
-            "rolled_back" | "aborted" => Ending::Undone,
-            "rejected" => Ending::Refused,
-            _ => Ending::Failed,
-        }
+        DeploymentState::parse(state).map_or(Ending::Failed, Ending::of_state)
     }
 
     pub fn of_error(error: &CoreError) -> Self {

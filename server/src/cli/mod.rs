@@ -8,7 +8,7 @@ mod release_pr;
 mod remote;
 
 pub use control::{abort_command, status_command};
-pub use deploy::{Remotely, What, deploy, deploy_command, outcome_line, progress_line};
+pub use deploy::{Remotely, What, deploy, deploy_command};
 pub use exit::{CliError, EXIT_CODES, Ending};
 pub use release_pr::{release_pr, render_deploy_pr};
 

@@ -97,7 +97,7 @@ impl Remote {
         let mut unreachable_since: Option<Instant> = None;
         loop {
             let line = if now.state == "awaiting_approval" {
-                format!("waiting for another person to approve deployment {} in the dashboard: {}", now.id, now.url)
+                super::deploy::waiting_for_approval(now.id, &now.url)
             } else if now.progress.services.is_empty() {
                 String::new()
             } else {

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tengu_core::domain::{CommitSha, Deployment, DeploymentId, EnvName, ImageRef, TokenScope, Trigger};
+use tengu_core::domain::{Actor, CommitSha, Deployment, DeploymentId, EnvName, ImageRef, TokenScope, Trigger};
 use tengu_core::usecases::{DeployRequest, DeployTarget};
 
 use super::{answer, caller, failed};
@@ -15,16 +15,20 @@ fn describe(state: &AppState, deployment: &Deployment) -> DeploymentAnswer {
     DeploymentAnswer::of(deployment, state.tengu.deployment_link(deployment.id))
 }
 
-/// The refusal for a token whose scopes do not reach the environment.
-fn outside_scopes(token: &tengu_core::domain::ApiToken, env: &EnvName) -> Option<Response> {
-    if token.allows(&TokenScope::Deploy(env.clone())) {
-        return None;
+/// The token's owner and the environment, when the token may deploy there; the answer otherwise.
+async fn deployer(state: &AppState, headers: &HeaderMap, env: &str) -> Result<(Actor, EnvName), Response> {
+    let (actor, token) = caller(state, headers).await?;
+    let Ok(env) = EnvName::parse(env) else {
+        return Err(answer(StatusCode::NOT_FOUND, "not_found", format!("no environment {env}")));
+    };
+    if !token.allows(&TokenScope::Deploy(env.clone())) {
+        return Err(answer(
+            StatusCode::FORBIDDEN,
+            "denied",
+            format!("this token may not deploy to {env}; give it the deploy:{env} scope"),
+        ));
     }
-    Some(answer(
-        StatusCode::FORBIDDEN,
-        "denied",
-        format!("this token may not deploy to {env}; give it the deploy:{env} scope"),
-    ))
+    Ok((actor, env))
 }
 
 fn target_of(body: DeployBody) -> Result<(DeployTarget, Trigger), String> {
@@ -55,16 +59,10 @@ pub async fn deploy(
     Path(env): Path<String>,
     body: Result<Json<DeployBody>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    let (actor, token) = match caller(&state, &headers).await {
+    let (actor, env) = match deployer(&state, &headers, &env).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(env) = EnvName::parse(&env) else {
-        return answer(StatusCode::NOT_FOUND, "not_found", format!("no environment {env}"));
-    };
-    if let Some(refused) = outside_scopes(&token, &env) {
-        return refused;
-    }
     let Ok(Json(body)) = body else {
         return answer(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -116,16 +114,10 @@ pub async fn deployment(State(state): State<AppState>, headers: HeaderMap, Path(
 /// `POST /api/v1/environments/{env}/abort`: stops what deploys to the environment now and puts back what ran
 /// before; 200 with the deployment. Needs `deploy:{env}` and the owner's role to abort there.
 pub async fn abort(State(state): State<AppState>, headers: HeaderMap, Path(env): Path<String>) -> Response {
-    let (actor, token) = match caller(&state, &headers).await {
+    let (actor, env) = match deployer(&state, &headers, &env).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Ok(env) = EnvName::parse(&env) else {
-        return answer(StatusCode::NOT_FOUND, "not_found", format!("no environment {env}"));
-    };
-    if let Some(refused) = outside_scopes(&token, &env) {
-        return refused;
-    }
     match state.tengu.abort_environment(&actor, &env).await {
         Ok(deployment) => {
             if deployment.finished_at.is_none() {
