@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# Measures the release build on the sandbox: requests/s and p99 latency of `/` (signed in: the session and role
-# checks included) and `/healthz` at 64 connections with wrk, their ratio, one connection's median latency of
-# `/` signed in and of `/sign-in` (the session layer without a person), signed webhook deliveries per second on
-# SQLite and on PostgreSQL (each stored durably before its 202), the time from a signed `/tengu` slash command to
-# its first answer (median of 20), and the gzip size of the release WASM.
+# Measures the release build on the sandbox, its database holding 100,000 more deployments than the sandbox seeds:
+# - each page (signed in: the session and role checks included) at 64 connections with wrk, beside nginx serving
+#   the very same bytes from a file in the same run (requests/s, p99, their ratio, the page's size);
+# - one connection's median latency of `/deployments` under each filter, of `/` and of `/sign-in`;
+# - `/healthz`, signed webhook deliveries per second on SQLite and on PostgreSQL (each stored durably before its
+#   202), the time from a signed `/tengu` slash command to its first answer (median of 20);
+# - the gzip size of the release WASM and the server's resident memory after all of it.
 # Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/lib/serve.sh
+source scripts/bench/nginx.sh
+trap 'status=$?; stop_nginx; (exit $status); stop_tengu' EXIT
 
 port="${TENGU_BENCH_PORT:-$(free_port)}"
+nginx_port="$(free_port)"
 duration="${TENGU_BENCH_SECONDS:-10}"
+history_rows="${TENGU_BENCH_DEPLOYMENTS:-100000}"
 cargo leptos build --release
 webhook_secret="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
 slack_secret="bench-slack-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
+# The history is filled before the first start, so the sandbox's own deployments are the newest on top of it.
+TENGU_DATABASE_URL="sqlite://$tengu_work/tengu.db" ./target/release/tengu migrate >/dev/null
+seed_deployments "$tengu_work/tengu.db" "$history_rows"
 start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret" \
   TENGU_SLACK_SIGNING_SECRET="$slack_secret"
 cookie=$(sign_in "$port" alice)
@@ -38,7 +47,26 @@ median_ms() {
     | awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) }; print v }'
 }
 wrk -t2 -c64 -d2s -H "Cookie: $cookie" "http://127.0.0.1:$port/" >/dev/null  # warm-up
-read -r home_rps home_p99 < <(measure / -H "Cookie: $cookie")
+start_nginx "$nginx_port"
+deploy_pr=$(curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port/" | grep -oE '/repos/acme/shop/deploy-prs/[0-9]+' | head -n 1)
+[ -n "$deploy_pr" ] || { echo "bench: the overview links no deploy PR" >&2; exit 1; }
+page_table=""
+# Each page beside nginx serving the bytes tengu just answered for it (as a file, without compression: wrk asks
+# for none, so tengu sends none either).
+for page in / /environments/production "$deploy_pr" /deployments /review-envs; do
+  file="$nginx_root/pages/page-$(tr -c 'a-z0-9\n' '_' <<<"$page" | tr -d '\n').html"
+  curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port$page" -o "$file"
+  bytes=$(stat -c %s "$file")
+  read -r tengu_rps tengu_p99 < <(measure "$page" -H "Cookie: $cookie")
+  read -r static_rps static_p99 < <(port=$nginx_port measure "/$(basename "$file")")
+  page_table+=$(printf '%-32s %10.0f %8.2f %10.0f %8.2f %7.3f %8d' "$page" "$tengu_rps" "$tengu_p99" \
+    "$static_rps" "$static_p99" "$(awk -v a="$tengu_rps" -v b="$static_rps" 'BEGIN { print a / b }')" "$bytes")$'\n'
+done
+stop_nginx
+history_medians=""
+for filter in "" "?env=production" "?state=failed" "?actor=mallory" "?env=dev&state=failed" "?from=2026-01-01&to=2026-12-31"; do
+  history_medians+=$(printf '%-40s %8s ms' "/deployments$filter" "$(median_ms "/deployments$filter" -H "Cookie: $cookie")")$'\n'
+done
 home_median=$(median_ms / -H "Cookie: $cookie")
 signin_median=$(median_ms /sign-in)
 read -r health_rps health_p99 < <(measure /healthz)
@@ -56,6 +84,8 @@ WEBHOOK_SIGNATURE="sha256=$(openssl dgst -sha256 -hmac "$webhook_secret" -hex <"
 export WEBHOOK_SIGNATURE
 read -r hook_rps hook_p99 < <(measure /webhooks/github -s scripts/bench/webhook.lua)
 slack_times=$(python3 scripts/bench/slack_commands.py "http://127.0.0.1:$port" "$slack_secret" 20)
+# After every page, filter, webhook and command above: what the SQLite instance holds.
+rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$tengu_pid/status" 2>/dev/null || echo 0)
 # The same deliveries into PostgreSQL (when a server answers on 127.0.0.1:5432), on a database of its own that the
 # bench drops afterwards; named like the test databases, so CI's clean-up finds it if the bench is interrupted.
 pg_hook_rps="" pg_hook_p99=""
@@ -75,8 +105,11 @@ wasm=$(ls target/site/pkg/*.wasm | head -n 1)
 wasm_raw=$(stat -c %s "$wasm")
 wasm_gzip=$(gzip -9 -c "$wasm" | wc -c)
 
+printf '\npages with %s more deployments in the history, 64 connections (targets: ratio >= 0.5, p99 <= 25 ms)\n' "$history_rows"
+printf '%-32s %10s %8s %10s %8s %7s %8s\n' "page" "tengu r/s" "p99 ms" "nginx r/s" "p99 ms" "ratio" "bytes"
+printf '%s' "$page_table"
+printf '\none connection, median (target: /deployments p50 <= 10 ms under any filter)\n%s' "$history_medians"
 printf '\n%-10s %12s %10s\n' "path" "requests/s" "p99 ms"
-printf '%-10s %12.0f %10.2f\n' "/" "$home_rps" "$home_p99"
 printf '%-10s %12.0f %10.2f\n' "/healthz" "$health_rps" "$health_p99"
 printf '%-10s %12.0f %10.2f   (signed deliveries, each stored before the 202; SQLite, synchronous=FULL)\n' \
   "webhooks" "$hook_rps" "$hook_p99"
@@ -85,8 +118,8 @@ if [ -n "$pg_hook_rps" ]; then
 else
   echo "webhooks on PostgreSQL: not measured (nothing answers on 127.0.0.1:5432)"
 fi
-awk -v a="$home_rps" -v b="$health_rps" 'BEGIN { printf "ratio / : /healthz = %.3f (target >= 0.25)\n", a / b }'
 printf 'one connection, median: / signed in %s ms; /sign-in (no person) %s ms\n' "$home_median" "$signin_median"
-printf 'release WASM %s: %d bytes raw, %d bytes gzip (%.0f KB; target <= 200 KB)\n' \
+printf 'server resident memory after the bench (SQLite): %d MB (target <= 60 MB)\n' "$((rss_kb / 1024))"
+printf 'release WASM %s: %d bytes raw, %d bytes gzip (%.0f KB; target <= 150 KB)\n' \
   "$(basename "$wasm")" "$wasm_raw" "$wasm_gzip" "$(awk -v g="$wasm_gzip" 'BEGIN { print g / 1024 }')"
 echo "$slack_times"

@@ -69,6 +69,36 @@ pub async fn simulate_github_edit(
     tengu()?.simulate_github_edit(&actor, &person, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
 }
 
+/// Sandbox only, a signed-in person: the simulated Slack channel.
+#[server]
+pub async fn load_sandbox_chat() -> Result<tengu_core::views::SandboxChatView, ServerFnError> {
+    let visitor = acting_actor()?;
+    Ok(crate::server_glue::sandbox_slack()?.view(&visitor))
+}
+
+/// Sandbox only, a signed-in person: a number that moves whenever the simulated channel changes.
+#[server]
+pub async fn load_sandbox_chat_version() -> Result<u64, ServerFnError> {
+    acting_actor()?;
+    Ok(crate::server_glue::sandbox_slack()?.version())
+}
+
+/// Sandbox only, a signed-in person speaking as their own chat account (or the unlinked guest): types `text` into
+/// the simulated Slack; it reaches tengu's `/slack/commands` signed as Slack signs, and what it asks for is decided
+/// by the `Policy` for the login that chat account is linked to.
+#[server]
+pub async fn sandbox_chat_say(chat_user: String, text: String) -> Result<(), ServerFnError> {
+    let visitor = acting_actor()?;
+    crate::server_glue::sandbox_slack()?.type_command(&visitor, &chat_user, &text).await.map_err(ServerFnError::new)
+}
+
+/// Like saying: presses a message's button as `chat_user` (through `/slack/interactions`).
+#[server]
+pub async fn sandbox_chat_press(chat_user: String, action: String) -> Result<(), ServerFnError> {
+    let visitor = acting_actor()?;
+    crate::server_glue::sandbox_slack()?.press_button(&visitor, &chat_user, &action).await.map_err(ServerFnError::new)
+}
+
 #[server]
 pub async fn load_body_on_github(repo: RepoSlug, deploy_pr: PrNumber) -> Result<String, ServerFnError> {
     let tengu = tengu()?;

@@ -19,7 +19,7 @@ use leptos_router::{SsrMode, StaticSegment, path};
 use crate::components::site_header::SiteHeader;
 use crate::pages::{
     AuditPage, DeliveriesPage, DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound,
-    ReviewEnvsPage, TokensPage,
+    ReviewEnvsPage, SandboxChatPage, TokensPage,
 };
 
 /// The HTML document around the app.
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/deliveries") view=DeliveriesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/chat") view=SandboxChatPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -13,6 +13,30 @@ pub struct ActingAs(pub Actor);
 #[derive(Debug, Clone, Default)]
 pub struct SandboxPeople(pub Vec<tengu_core::domain::Login>);
 
+/// The sandbox's simulated Slack: what a visitor types or presses on the chat page reaches tengu's signed Slack
+/// endpoints through it, and it keeps the channel the page shows. Only the sandbox provides one.
+#[async_trait::async_trait]
+pub trait SandboxSlack: Send + Sync {
+    /// `text` as typed (`/tengu deploy production`) by the chat person `chat_user`, one of `visitor`'s voices.
+    async fn type_command(&self, visitor: &Actor, chat_user: &str, text: &str) -> Result<(), String>;
+    /// A button of a message (`approve:12`) pressed by `chat_user`, one of `visitor`'s voices.
+    async fn press_button(&self, visitor: &Actor, chat_user: &str, action: &str) -> Result<(), String>;
+    /// The channel, with the chat person the signed-in `visitor` speaks as unless they pick another.
+    fn view(&self, visitor: &Actor) -> tengu_core::views::SandboxChatView;
+    /// Moves whenever the channel changes.
+    fn version(&self) -> u64;
+}
+
+#[derive(Clone)]
+pub struct SandboxSlackDoor(pub std::sync::Arc<dyn SandboxSlack>);
+
+/// The sandbox's simulated Slack; elsewhere a sentence saying the chat is Slack itself.
+pub fn sandbox_slack() -> Result<std::sync::Arc<dyn SandboxSlack>, ServerFnError> {
+    use_context::<SandboxSlackDoor>()
+        .map(|door| door.0)
+        .ok_or_else(|| ServerFnError::new("the chat page belongs to the sandbox; this tengu talks in Slack itself."))
+}
+
 pub fn tengu() -> Result<Tengu, ServerFnError> {
     use_context::<Tengu>().ok_or_else(|| ServerFnError::new("tengu is still starting; try again in a moment."))
 }

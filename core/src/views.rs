@@ -240,3 +240,49 @@ impl EnvironmentStatus {
         lines
     }
 }
+
+/// The sandbox's simulated chat channel as its page shows it: who a visitor may speak as and what was said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxChatView {
+    /// The channel's name, as Slack would show it (`#deploys`).
+    pub channel: String,
+    pub people: Vec<ChatPersonView>,
+    /// The chat person the visitor speaks as unless they pick another (their own seeded account).
+    pub speaking_as: String,
+    /// Oldest first, the newest few hundred.
+    pub entries: Vec<ChatEntryView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatPersonView {
+    /// The chat's user id (`U0ALICE`), what a slash command carries.
+    pub chat_user: String,
+    /// `alice (admin)`, or a guest who linked nothing.
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatEntryView {
+    pub id: u64,
+    /// `14:02:11` (UTC).
+    pub at: String,
+    /// Who wrote it: a person's name or `tengu`.
+    pub from: String,
+    /// Shown only to this person (Slack's ephemeral answer); none: to the channel.
+    pub only_for: Option<String>,
+    pub text: String,
+    pub buttons: Vec<ChatButtonView>,
+    /// How many times tengu edited this message.
+    pub edits: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatButtonView {
+    pub label: String,
+    /// What the button sends back when pressed (`approve:12`); none for a link.
+    pub action: Option<String>,
+    pub url: Option<String>,
+    /// The question asked before it acts.
+    pub confirm: Option<String>,
+    pub danger: bool,
+}

@@ -44,6 +44,11 @@ fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, Strin
         (<RevokeToken as ServerFn>::PATH, "id=1".into(), false),
         (<LoadTroubledDeliveries as ServerFn>::PATH, String::new(), false),
         (<RetryDelivery as ServerFn>::PATH, "delivery_id=parked-1".into(), true),
+        // The sandbox's chat: a person speaks as their own chat account, whose role decides (sandbox_chat.rs).
+        (<LoadSandboxChat as ServerFn>::PATH, String::new(), false),
+        (<LoadSandboxChatVersion as ServerFn>::PATH, String::new(), false),
+        (<SandboxChatSay as ServerFn>::PATH, "chat_user=U0ALICE&text=%2Ftengu+redeploy+dev".into(), false),
+        (<SandboxChatPress as ServerFn>::PATH, "chat_user=U0ALICE&action=approve%3A1".into(), false),
     ]
 }
 

@@ -60,8 +60,10 @@ fn SandboxBanner() -> impl IntoView {
         <div class="sandbox-banner" role="note" aria-label="Sandbox">
             <p>
                 <strong>"Sandbox"</strong>
-                " — GitHub and ECS are simulated here; nothing you do reaches a real repository or cluster. "
-                "Sign out to sign in as someone else."
+                " — GitHub, ECS and Slack are simulated here; nothing you do reaches a real repository, cluster or "
+                "workspace. Sign out to sign in as someone else. "
+                <a href="/chat">"Try /tengu in the simulated chat"</a>
+                "."
             </p>
         </div>
     }

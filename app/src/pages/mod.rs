@@ -7,6 +7,7 @@ mod history;
 mod home;
 mod not_found;
 mod review_envs;
+mod sandbox_chat;
 mod tokens;
 
 pub use audit::AuditPage;
@@ -18,4 +19,5 @@ pub use history::HistoryPage;
 pub use home::HomePage;
 pub use not_found::NotFound;
 pub use review_envs::ReviewEnvsPage;
+pub use sandbox_chat::SandboxChatPage;
 pub use tokens::TokensPage;

@@ -2,6 +2,7 @@
 //! newcomer sees a living dashboard at once. Its world is kept as one document in the store, so a restart
 //! keeps whatever the visitor did. Nothing here talks to the network.
 
+pub mod chat;
 mod ecs;
 mod github;
 mod seed;

@@ -51,6 +51,9 @@ impl SqlStore {
                 Dialect::Sqlite => 4,
                 Dialect::Postgres => 10,
             })
+            // A SQLite connection is a file handle that nothing on the other side can close: pinging it before
+            // each use only costs a round trip through its worker thread. A PostgreSQL server can drop one.
+            .test_before_acquire(dialect == Dialect::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if dialect == Dialect::Sqlite {

@@ -7,6 +7,7 @@ mod health;
 pub mod identity;
 mod live;
 mod review_route;
+mod sandbox_chat;
 pub mod sessions;
 mod site;
 pub mod slack;
@@ -62,14 +63,29 @@ pub struct WebSettings {
     pub webhook_secrets: Vec<Vec<u8>>,
     /// Set to true when the server stops: open live streams end at once.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
-    /// The Slack app, when its signing secret is configured: `/slack/commands` answers only then.
+    /// The Slack app, when its signing secret is configured (or the sandbox's simulated one): `/slack/commands`
+    /// answers only then.
     pub slack: Option<slack::SlackApp>,
+    /// The sandbox's simulated Slack channel, when the Slack app is the sandbox's.
+    pub sandbox_chat: Option<Arc<tengu_core::sandbox::chat::SandboxChat>>,
 }
 
 impl WebSettings {
-    /// The sandbox's: people sign in through its consent page.
+    /// The sandbox's: people sign in through its consent page, and its Slack is a simulated channel (signed with
+    /// a secret made up at start).
     pub fn sandbox(public_url: &str, webhook_secrets: Vec<Vec<u8>>) -> Self {
         let sandbox = Arc::new(SandboxIdentity::default());
+        let chat = Arc::new(tengu_core::sandbox::chat::SandboxChat::new(Arc::new(tengu_core::ports::SystemClock)));
+        let mut signing_secret = vec![0u8; 32];
+        if getrandom::fill(&mut signing_secret).is_err() {
+            // Without random bytes the simulated chat stays off rather than signing with a guessable secret.
+            signing_secret.clear();
+        }
+        let simulated_slack = (!signing_secret.is_empty()).then(|| slack::SlackApp {
+            signing_secret,
+            replies: chat.clone(),
+            messages: Some(chat.clone()),
+        });
         let sessions = SessionsConfig::default();
         Self {
             public_origin: origin_of(public_url),
@@ -81,7 +97,8 @@ impl WebSettings {
             review_proxy_secret: None,
             webhook_secrets,
             closing: Arc::new(tokio::sync::watch::channel(false).0),
-            slack: None,
+            sandbox_chat: simulated_slack.as_ref().map(|_| chat),
+            slack: simulated_slack,
         }
     }
 
@@ -107,6 +124,11 @@ impl WebSettings {
                 replies: Arc::new(replies),
                 messages,
             });
+            web.sandbox_chat = None;
+        } else if !sandbox {
+            // A real tengu without a Slack app answers no Slack request at all.
+            web.slack = None;
+            web.sandbox_chat = None;
         }
         if sandbox {
             return Ok(web);
@@ -141,6 +163,19 @@ pub fn origin_of(url: &str) -> String {
 /// Every route tengu answers, over one `Tengu`.
 pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> Router {
     let routes = route_list();
+    let session_store = sessions::DbSessionStore::new(tengu.store().clone());
+    let session_layer = sessions::layer(session_store, &web.public_url, web.sessions);
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        tengu: tengu.clone(),
+        webhook_secrets: Arc::new(web.webhook_secrets.clone()),
+        live: live::LiveRollouts::new(web.closing.subscribe()),
+        web: Arc::new(web),
+        webhook_turns: Arc::new(tokio::sync::Semaphore::new(webhooks::CONCURRENT_DELIVERIES)),
+    };
+    let sandbox_slack = state.web.sandbox_chat.clone().map(|chat| {
+        tengu_app::server_glue::SandboxSlackDoor(Arc::new(sandbox_chat::SandboxSlackClient::new(state.clone(), chat)))
+    });
     let context = {
         let tengu = tengu.clone();
         let people = tengu_app::server_glue::SandboxPeople(if tengu.settings().sandbox {
@@ -151,6 +186,9 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         move || {
             provide_context(tengu.clone());
             provide_context(people.clone());
+            if let Some(door) = &sandbox_slack {
+                provide_context(door.clone());
+            }
             // The page's scripts carry the nonce the Content-Security-Policy of this response names.
             let parts = leptos::prelude::use_context::<http::request::Parts>();
             if let Some(identity::CspNonce(nonce)) =
@@ -159,16 +197,6 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
                 provide_context(leptos::nonce::Nonce::from_value(nonce));
             }
         }
-    };
-    let session_store = sessions::DbSessionStore::new(tengu.store().clone());
-    let session_layer = sessions::layer(session_store, &web.public_url, web.sessions);
-    let state = AppState {
-        leptos_options: leptos_options.clone(),
-        tengu: tengu.clone(),
-        webhook_secrets: Arc::new(web.webhook_secrets.clone()),
-        live: live::LiveRollouts::new(web.closing.subscribe()),
-        web: Arc::new(web),
-        webhook_turns: Arc::new(tokio::sync::Semaphore::new(webhooks::CONCURRENT_DELIVERIES)),
     };
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -230,6 +258,9 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let host = std::env::var("HOSTNAME").ok().or_else(|| std::fs::read_to_string("/etc/hostname").ok());
     let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).unwrap_or_else(|| "tengu".to_owned());
     let tengu = boot::tengu(&config, store).await?.with_instance(&format!("{host}:{}", addr.port()));
+    if web.sandbox_chat.is_some() {
+        tengu_core::sandbox::chat::link_chat_people(&tengu).await.map_err(|e| BootError::Sandbox(e.user_message()))?;
+    }
     crate::jobs::spawn_reminders(tengu.clone());
     crate::jobs::spawn_resume_deployments(tengu.clone(), config.deploys.sweep_every());
     crate::jobs::spawn_review_reconciler(tengu.clone());

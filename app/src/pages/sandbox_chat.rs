@@ -1,0 +1,211 @@
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use tengu_core::views::{ChatButtonView, ChatEntryView, SandboxChatView};
+
+use crate::api::{SandboxChatPress, SandboxChatSay, load_sandbox_chat, load_sandbox_chat_version};
+use crate::components::error_notice::ErrorNotice;
+use crate::format::error_text;
+
+/// How often the open page asks for the channel again (tengu edits a deployment's message every 2 s).
+const REFRESH_MS: u64 = 1_000;
+
+/// Sandbox only: a simulated Slack channel. A visitor types `/tengu …` as a seeded person; it reaches tengu's
+/// signed Slack endpoints as Slack's requests would, and the answers and edited messages show here.
+#[component]
+pub fn SandboxChatPage() -> impl IntoView {
+    let say = ServerAction::<SandboxChatSay>::new();
+    let press = ServerAction::<SandboxChatPress>::new();
+    let tick = RwSignal::new(0u32);
+    refresh_every(tick);
+    // The forms are drawn once; the channel below them is drawn again only when it changed, so typing, or a
+    // confirmation opened on a button, is never interrupted.
+    let setup = Resource::new(|| (), |_| async move { load_sandbox_chat().await.map_err(|e| error_text(&e)) });
+    let moved = Resource::new(move || tick.get(), |_| async move { load_sandbox_chat_version().await.ok() });
+    let channel = Resource::new(
+        move || (moved.get().flatten(), say.version().get(), press.version().get()),
+        |_| async move { load_sandbox_chat().await.map_err(|e| error_text(&e)) },
+    );
+    let query = use_query_map();
+    let picked = move || query.read().get("as");
+    let failure = move || {
+        let said = say.value().get().and_then(|r| r.err());
+        let pressed = press.value().get().and_then(|r| r.err());
+        said.or(pressed).map(|e| view! { <ErrorNotice message=error_text(&e)/> })
+    };
+    view! {
+        <Title text="Chat (simulated)"/>
+        <header class="page-header">
+            <h1>"Sandbox chat"</h1>
+            <p class="muted">
+                "A simulated Slack channel. What you type is signed with the sandbox's signing secret and sent to "
+                "tengu's " <code>"/slack/commands"</code> ", and buttons to " <code>"/slack/interactions"</code>
+                ", as Slack would; tengu's answers and the messages it edits come back here instead of to Slack."
+            </p>
+        </header>
+        {failure}
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match setup.await {
+                    Ok(view) => {
+                        let speaker = picked().unwrap_or_else(|| view.speaking_as.clone());
+                        view! {
+                            <Composer view speaker=speaker.clone() say/>
+                            <Transition fallback=|| ()>
+                                {
+                                    let speaker = speaker.clone();
+                                    move || {
+                                        let speaker = speaker.clone();
+                                        Suspend::new(async move {
+                                            match channel.await {
+                                                Ok(view) => view! { <Channel view speaker press/> }.into_any(),
+                                                Err(message) => view! { <ErrorNotice message/> }.into_any(),
+                                            }
+                                        })
+                                    }
+                                }
+                            </Transition>
+                        }
+                        .into_any()
+                    }
+                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Who the visitor speaks as (a plain GET form: works without JavaScript), and the line they type.
+#[component]
+fn Composer(view: SandboxChatView, speaker: String, say: ServerAction<SandboxChatSay>) -> impl IntoView {
+    let speaker_label =
+        view.people.iter().find(|p| p.chat_user == speaker).map(|p| p.label.clone()).unwrap_or_else(|| speaker.clone());
+    let options = view
+        .people
+        .iter()
+        .map(|p| {
+            let chosen = p.chat_user == speaker;
+            view! { <option value=p.chat_user.clone() selected=chosen>{p.label.clone()}</option> }
+        })
+        .collect_view();
+    view! {
+        <section class="panel panel--sandbox chat-composer" aria-labelledby="chat-composer-title">
+            <h2 id="chat-composer-title">{format!("Sandbox: {} on Slack (simulated)", view.channel)}</h2>
+            <form method="get" action="/chat" class="inline-form">
+                <label>"Speak as " <select name="as">{options}</select></label>
+                <button type="submit" class="button button--small">"Switch"</button>
+            </form>
+            <ActionForm action=say attr:class="inline-form chat-composer__line">
+                <input type="hidden" name="chat_user" value=speaker.clone()/>
+                <label>
+                    {format!("{speaker_label}: ")}
+                    <input
+                        type="text"
+                        name="text"
+                        required
+                        maxlength="500"
+                        size="40"
+                        autocomplete="off"
+                        placeholder="/tengu help"
+                        aria-label="Message"
+                    />
+                </label>
+                <button type="submit" class="button">"Send"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Channel(view: SandboxChatView, speaker: String, press: ServerAction<SandboxChatPress>) -> impl IntoView {
+    if view.entries.is_empty() {
+        return view! { <p class="empty">"Nothing said yet: try " <code>"/tengu help"</code> " or " <code>"/tengu status"</code> "."</p> }
+            .into_any();
+    }
+    let entries = view
+        .entries
+        .into_iter()
+        .rev()
+        .map(|entry| view! { <ChatLine entry speaker=speaker.clone() press/> })
+        .collect_view();
+    view! {
+        <ol class="chat" role="log" aria-label=format!("{} (newest first)", view.channel)>
+            {entries}
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn ChatLine(entry: ChatEntryView, speaker: String, press: ServerAction<SandboxChatPress>) -> impl IntoView {
+    let from_tengu = entry.from == "tengu";
+    let only =
+        entry.only_for.clone().map(|who| view! { <span class="chat__only">{format!("only visible to {who}")}</span> });
+    let edited =
+        (entry.edits > 0).then(|| view! { <span class="chat__edited">{format!("edited {}×", entry.edits)}</span> });
+    let buttons = (!entry.buttons.is_empty()).then(|| {
+        let buttons = entry
+            .buttons
+            .into_iter()
+            .map(|button| view! { <ChatButton button speaker=speaker.clone() press/> })
+            .collect_view();
+        view! { <div class="chat__buttons">{buttons}</div> }
+    });
+    view! {
+        <li class="chat__entry" class:chat__entry--bot=from_tengu data-entry=entry.id.to_string()>
+            <div class="chat__meta">
+                <strong class="chat__from">{entry.from}</strong>
+                <time class="muted">{entry.at}</time>
+                {only}
+                {edited}
+            </div>
+            <pre class="chat__text">{entry.text}</pre>
+            {buttons}
+        </li>
+    }
+}
+
+/// A message's button: a link, a form that presses it, or (when it asks first) the question and then the form.
+#[component]
+fn ChatButton(button: ChatButtonView, speaker: String, press: ServerAction<SandboxChatPress>) -> impl IntoView {
+    let class = if button.danger { "button button--small button--danger" } else { "button button--small" };
+    let Some(action) = button.action else {
+        let url = button.url.unwrap_or_default();
+        return view! { <a class="button button--small" href=url>{button.label}</a> }.into_any();
+    };
+    let form = |label: String| {
+        view! {
+            <ActionForm action=press attr:class="inline-form">
+                <input type="hidden" name="chat_user" value=speaker.clone()/>
+                <input type="hidden" name="action" value=action.clone()/>
+                <button type="submit" class=class>{label}</button>
+            </ActionForm>
+        }
+    };
+    match button.confirm {
+        Some(question) => view! {
+            <details class="chat__confirm">
+                <summary class=class>{format!("{}…", button.label)}</summary>
+                <p>{question}</p>
+                {form(format!("Yes, {}", button.label.to_lowercase()))}
+            </details>
+        }
+        .into_any(),
+        None => form(button.label).into_any(),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn refresh_every(tick: RwSignal<u32>) {
+    let handle =
+        set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_millis(REFRESH_MS));
+    if let Ok(handle) = handle {
+        on_cleanup(move || handle.clear());
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn refresh_every(_: RwSignal<u32>) {
+    let _ = REFRESH_MS;
+}
