@@ -2,7 +2,7 @@
 .PHONY: run test bench soak soak-short bootstrap lint unit e2e migrate
 
 run: bootstrap
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	LEPTOS_SITE_ROOT=target/site ./target/release/tengu serve
 
 test: bootstrap lint unit e2e soak-short
@@ -26,7 +26,7 @@ bench: bootstrap
 
 # 200 readers and 50 signed deliveries a second for 60 s on the release build (SQLite).
 soak: bootstrap
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 	scripts/soak.sh
 
 # The same, shortened, on the debug build the e2e step made: part of `make test`.

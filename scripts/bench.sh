@@ -18,7 +18,7 @@ port="${TENGU_BENCH_PORT:-$(free_port)}"
 nginx_port="$(free_port)"
 duration="${TENGU_BENCH_SECONDS:-10}"
 history_rows="${TENGU_BENCH_DEPLOYMENTS:-100000}"
-cargo leptos build --release
+cargo leptos build --release --precompress
 webhook_secret="bench-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
 slack_secret="bench-slack-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
 # The history is filled before the first start, so the sandbox's own deployments are the newest on top of it.
@@ -56,6 +56,12 @@ page_table=""
 for page in / /environments/production "$deploy_pr" /deployments /review-envs; do
   file="$nginx_root/pages/page-$(tr -c 'a-z0-9\n' '_' <<<"$page" | tr -d '\n').html"
   curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port$page" -o "$file"
+  chmod 644 "$file"
+  if grep -q 'role="alert"' "$file"; then
+    echo "bench: $page shows an error instead of its content:" >&2
+    grep -o '<p class="notice notice--error"[^<]*' "$file" >&2
+    exit 1
+  fi
   bytes=$(stat -c %s "$file")
   read -r tengu_rps tengu_p99 < <(measure "$page" -H "Cookie: $cookie")
   read -r static_rps static_p99 < <(port=$nginx_port measure "/$(basename "$file")")
@@ -99,9 +105,13 @@ if (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   read -r pg_hook_rps pg_hook_p99 < <(measure /webhooks/github -s scripts/bench/webhook.lua)
   kill -TERM "$tengu_pid" && wait "$tengu_pid" || true
   tengu_pid=""
-  psql -q "$pg_admin" -c "DROP DATABASE $pg_db" >/dev/null
+  psql -q "$pg_admin" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null \
+    || echo "bench: could not drop $pg_db; drop it by hand" >&2
 fi
-wasm=$(ls target/site/pkg/*.wasm | head -n 1)
+# The build's own WASM (its name carries a hash: older builds' files may lie beside it).
+wasm_hash=$(awk -F': *' '$1 == "wasm" { print $2 }' target/release/hash.txt 2>/dev/null || true)
+wasm="target/site/pkg/tengu${wasm_hash:+.$wasm_hash}.wasm"
+[ -f "$wasm" ] || wasm=$(ls -t target/site/pkg/*.wasm | head -n 1)
 wasm_raw=$(stat -c %s "$wasm")
 wasm_gzip=$(gzip -9 -c "$wasm" | wc -c)
 
@@ -120,6 +130,7 @@ else
 fi
 printf 'one connection, median: / signed in %s ms; /sign-in (no person) %s ms\n' "$home_median" "$signin_median"
 printf 'server resident memory after the bench (SQLite): %d MB (target <= 60 MB)\n' "$((rss_kb / 1024))"
-printf 'release WASM %s: %d bytes raw, %d bytes gzip (%.0f KB; target <= 150 KB)\n' \
-  "$(basename "$wasm")" "$wasm_raw" "$wasm_gzip" "$(awk -v g="$wasm_gzip" 'BEGIN { print g / 1024 }')"
+wasm_br=$(stat -c %s "$wasm.br" 2>/dev/null || echo 0)
+printf 'release WASM %s: %d bytes raw, %d bytes gzip -9 (%.0f KB; target <= 150 KB); sent as its precompressed .br: %d bytes\n' \
+  "$(basename "$wasm")" "$wasm_raw" "$wasm_gzip" "$(awk -v g="$wasm_gzip" 'BEGIN { print g / 1024 }')" "$wasm_br"
 echo "$slack_times"

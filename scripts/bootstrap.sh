@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION="0.3.10"
 MOTO_VERSION="5.2.1"
-say() { printf 'bootstrap: %s\n' "$*"; }
+# Each line says how long the bootstrap has run so far, so a fresh machine's steps can be timed from the log.
+say() { printf 'bootstrap [%4ds]: %s\n' "$SECONDS" "$*"; }
 fail() { printf 'bootstrap: FAILED: %s\n' "$*" >&2; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -76,6 +77,20 @@ step_load_generator() {
   apt_install wrk
 }
 
+# make bench puts each page beside nginx serving the same bytes. Installed without starting Debian's service (which
+# would take port 80): the bench starts its own on a free loopback port.
+step_nginx() {
+  command -v nginx >/dev/null && return
+  say "installing nginx (for make bench)"
+  local policy=/usr/sbin/policy-rc.d created=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created=1
+  fi
+  apt_install nginx
+  [ "$created" = 1 ] && rm -f "$policy"
+  command -v nginx >/dev/null || fail "nginx was installed but is not on the PATH"
+}
+
 # moto's server emulates ECS and ECR for the ECS adapter's tests (PyPI).
 step_moto() {
   if command -v moto_server >/dev/null \
@@ -100,6 +115,7 @@ step_moto
 step_npm_tools
 step_chromium
 step_load_generator
+step_nginx
 step_end2end_packages
 step_wasm_bindgen
 step_cargo_leptos

@@ -12,7 +12,7 @@ mod pages;
 pub mod server_glue;
 
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment, path};
 
@@ -22,14 +22,17 @@ use crate::pages::{
     ReviewEnvsPage, SandboxChatPage, TokensPage,
 };
 
-/// The HTML document around the app.
+/// The HTML document around the app. The stylesheet is linked here, outside what hydrates: its name carries the
+/// build's hash, which only the server knows.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="stylesheet" id="leptos" href=stylesheet/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -40,12 +43,45 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// `/pkg/tengu.<hash>.css` when cargo-leptos named the files by their content (`hash-files`: the names are in
+/// `hash.txt` beside the server's binary), else `/pkg/tengu.css`. Read once per process.
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        HREF.get_or_init(|| {
+            let hash = options.hash_files.then(|| asset_hash("css")).flatten();
+            let name = options.output_name.to_string();
+            let pkg = options.site_pkg_dir.to_string();
+            match hash {
+                Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
+                None => format!("/{pkg}/{name}.css"),
+            }
+        })
+        .clone()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
+    }
+}
+
+/// The hash cargo-leptos recorded for one kind of file (`css`, `js`, `wasm`).
+#[cfg(feature = "ssr")]
+pub fn asset_hash(kind: &str) -> Option<String> {
+    let beside_binary = std::env::current_exe().ok()?.parent()?.join("hash.txt");
+    let hashes = std::fs::read_to_string(beside_binary).ok()?;
+    hashes.lines().find_map(|line| {
+        let (file, hash) = line.split_once(':')?;
+        (file.trim() == kind).then(|| hash.trim().to_owned())
+    })
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
     view! {
-        <Stylesheet id="leptos" href="/pkg/tengu.css"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Meta name="color-scheme" content="light dark"/>
         <Title formatter=|text: String| if text.is_empty() { "tengu".to_owned() } else { format!("{text} · tengu") }/>

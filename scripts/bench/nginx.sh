@@ -2,13 +2,16 @@
 # so each page's requests/s can be put beside what a static file server does on the same machine in the same run.
 
 nginx_pid=""
-nginx_root="$tengu_work/nginx"
+# A folder of its own that nginx's workers (which drop to an unprivileged user) may read.
+nginx_root=$(mktemp -d)
+chmod 755 "$nginx_root"
 
 # start_nginx PORT: Debian's nginx (installed by the bootstrap), two workers like the two cores, no access log.
 start_nginx() {
   local port=$1
   command -v nginx >/dev/null || { echo "bench: nginx is missing; run scripts/bootstrap.sh" >&2; return 1; }
   mkdir -p "$nginx_root/pages" "$nginx_root/tmp"
+  chmod 755 "$nginx_root/pages"
   cat >"$nginx_root/nginx.conf" <<CONF
 worker_processes 2;
 daemon off;
@@ -52,6 +55,7 @@ stop_nginx() {
     wait "$nginx_pid" 2>/dev/null || true
     nginx_pid=""
   fi
+  rm -rf "$nginx_root"
 }
 
 # seed_deployments DATABASE ROWS: finished deployments of production and dev, older than the sandbox's own, a few
@@ -67,7 +71,7 @@ con.execute("""
   INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, state,
                            requested_at, finished_at)
   SELECT CASE WHEN i % 3 = 0 THEN 'dev' ELSE 'production' END, 'acme/shop',
-         '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:bench-' || i, NULL, 'manual',
+         '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:bench-' || i, NULL, 'button',
          CASE WHEN i % 983 = 0 THEN 'mallory' ELSE 'alice' END, '[]', '[]',
          CASE WHEN i % 991 = 0 THEN 'failed' ELSE 'succeeded' END, ? + i * 60000, ? + i * 60000 + 180000
   FROM n""", (rows, start, start))

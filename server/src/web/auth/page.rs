@@ -11,11 +11,12 @@ pub(crate) fn document(title: &str, body: &str) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
          <meta name=\"color-scheme\" content=\"light dark\"/><title>{} · tengu</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/tengu.css\"/><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"/>\
+         <link rel=\"stylesheet\" href=\"{}\"/><link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"/>\
          </head><body><header class=\"site-header\"><a class=\"brand\" href=\"/\"><span class=\"brand__mark\" \
          aria-hidden=\"true\">t</span><span class=\"brand__name\">tengu</span></a></header>\
          <main id=\"main\" class=\"page sign-in\">{body}</main></body></html>",
-        escape(title)
+        escape(title),
+        escape(&tengu_app::stylesheet_href(&crate::web::leptos_options()))
     )
 }
 
