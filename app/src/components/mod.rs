@@ -6,5 +6,6 @@ pub mod error_notice;
 pub mod gate;
 pub mod live_rollout;
 pub mod progress;
+pub mod refresh;
 pub mod site_header;
 pub mod table;

@@ -6,6 +6,7 @@ use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
 use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask, load_review_envs, load_site_info};
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
+use crate::components::refresh::refresh_every;
 use crate::components::table::DataTable;
 use crate::format::{duration, error_text, iso, review_tone, when};
 
@@ -20,7 +21,7 @@ pub fn ReviewEnvsPage() -> impl IntoView {
     let simulate = ServerAction::<SimulateFeaturePr>::new();
     let stop_stranger = ServerAction::<StopStrangerTask>::new();
     let tick = RwSignal::new(0u32);
-    refresh_every(tick);
+    refresh_every(tick, REFRESH_MS);
     let page = Resource::new(
         move || (tick.get(), press.version().get(), simulate.version().get(), stop_stranger.version().get()),
         |_| async move { load_review_envs().await.map_err(|e| error_text(&e)) },
@@ -207,19 +208,4 @@ fn Strangers(view: ReviewEnvsView, stop_stranger: ServerAction<StopStrangerTask>
         </section>
     }
     .into_any()
-}
-
-/// Bumps `tick` every few seconds while the page is open in a browser, so the table follows ECS.
-#[cfg(feature = "hydrate")]
-fn refresh_every(tick: RwSignal<u32>) {
-    let handle =
-        set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_millis(REFRESH_MS));
-    if let Ok(handle) = handle {
-        on_cleanup(move || handle.clear());
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn refresh_every(_: RwSignal<u32>) {
-    let _ = REFRESH_MS;
 }

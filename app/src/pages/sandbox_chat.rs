@@ -6,6 +6,7 @@ use tengu_core::views::{ChatButtonView, ChatEntryView, SandboxChatView};
 
 use crate::api::{SandboxChatPress, SandboxChatSay, load_sandbox_chat, load_sandbox_chat_version};
 use crate::components::error_notice::ErrorNotice;
+use crate::components::refresh::refresh_every;
 use crate::format::error_text;
 
 /// How often the open page asks for the channel again (tengu edits a deployment's message every 2 s).
@@ -18,7 +19,7 @@ pub fn SandboxChatPage() -> impl IntoView {
     let say = ServerAction::<SandboxChatSay>::new();
     let press = ServerAction::<SandboxChatPress>::new();
     let tick = RwSignal::new(0u32);
-    refresh_every(tick);
+    refresh_every(tick, REFRESH_MS);
     // The forms are drawn once; the channel below them is drawn again only when it changed, so typing, or a
     // confirmation opened on a button, is never interrupted.
     let setup = Resource::new(|| (), |_| async move { load_sandbox_chat().await.map_err(|e| error_text(&e)) });
@@ -194,18 +195,4 @@ fn ChatButton(button: ChatButtonView, speaker: String, press: ServerAction<Sandb
         .into_any(),
         None => form(button.label).into_any(),
     }
-}
-
-#[cfg(feature = "hydrate")]
-fn refresh_every(tick: RwSignal<u32>) {
-    let handle =
-        set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_millis(REFRESH_MS));
-    if let Ok(handle) = handle {
-        on_cleanup(move || handle.clear());
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn refresh_every(_: RwSignal<u32>) {
-    let _ = REFRESH_MS;
 }

@@ -6,6 +6,12 @@ pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
+/// The dashboard's stylesheet, worked out once per process (it reads the build's hash file).
+fn stylesheet() -> &'static str {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| tengu_app::stylesheet_href(&crate::web::leptos_options()))
+}
+
 pub(crate) fn document(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/>\
@@ -16,7 +22,7 @@ pub(crate) fn document(title: &str, body: &str) -> String {
          aria-hidden=\"true\">t</span><span class=\"brand__name\">tengu</span></a></header>\
          <main id=\"main\" class=\"page sign-in\">{body}</main></body></html>",
         escape(title),
-        escape(&tengu_app::stylesheet_href(&crate::web::leptos_options()))
+        escape(stylesheet())
     )
 }
 
