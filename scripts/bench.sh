@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Measures the release build on the sandbox, its database holding 100,000 more deployments than the sandbox seeds:
 # - each page (signed in: the session and role checks included) at 64 connections with wrk, beside nginx serving
-#   the very same bytes from a file in the same run (requests/s, p99, their ratio, the page's size);
-# - one connection's median latency of `/deployments` under each filter, of `/` and of `/sign-in`;
+#   the very same bytes from a file in the same run (requests/s, p99, their ratio, the page's size); after the
+#   first request these are answered from tengu's page cache, as a person's reloads are;
+# - the same pages with every request rendered (each asks for an address of its own, scripts/bench/fresh.lua);
+# - one connection's median latency of `/deployments` under each filter (rendered), of `/` and of `/sign-in`;
 # - `/healthz`, signed webhook deliveries per second on SQLite and on PostgreSQL (each stored durably before its
 #   202), the time from a signed `/tengu` slash command to its first answer (median of 20);
 # - the gzip size of the release WASM and the server's resident memory after all of it.
@@ -69,11 +71,20 @@ for page in / /environments/production "$deploy_pr" /deployments /review-envs; d
     "$static_rps" "$static_p99" "$(awk -v a="$tengu_rps" -v b="$static_rps" 'BEGIN { print a / b }')" "$bytes")$'\n'
 done
 stop_nginx
+# The same pages when none can be answered from the page cache (each request its own address): a render each.
+fresh_table=""
+for page in / /environments/production "$deploy_pr" /deployments /review-envs; do
+  read -r fresh_rps fresh_p99 < <(measure "$page" -H "Cookie: $cookie" -s scripts/bench/fresh.lua)
+  fresh_table+=$(printf '%-32s %10.0f %8.2f' "$page" "$fresh_rps" "$fresh_p99")$'\n'
+done
+# History filters as a person's first look at them: rendered, never from the page cache.
 history_medians=""
 for filter in "" "?env=production" "?state=failed" "?actor=mallory" "?env=dev&state=failed" "?from=2026-01-01&to=2026-12-31"; do
-  history_medians+=$(printf '%-40s %8s ms' "/deployments$filter" "$(median_ms "/deployments$filter" -H "Cookie: $cookie")")$'\n'
+  history_medians+=$(printf '%-40s %8s ms' "/deployments$filter" \
+    "$(median_ms "/deployments$filter" -H "Cookie: $cookie" -s scripts/bench/fresh.lua)")$'\n'
 done
 home_median=$(median_ms / -H "Cookie: $cookie")
+home_fresh_median=$(median_ms / -H "Cookie: $cookie" -s scripts/bench/fresh.lua)
 signin_median=$(median_ms /sign-in)
 read -r health_rps health_p99 < <(measure /healthz)
 # Webhooks: GitHub's `opened` example turned into `edited` on a PR that is not a deploy PR, signed once.
@@ -118,7 +129,9 @@ wasm_gzip=$(gzip -9 -c "$wasm" | wc -c)
 printf '\npages with %s more deployments in the history, 64 connections (targets: ratio >= 0.5, p99 <= 25 ms)\n' "$history_rows"
 printf '%-32s %10s %8s %10s %8s %7s %8s\n' "page" "tengu r/s" "p99 ms" "nginx r/s" "p99 ms" "ratio" "bytes"
 printf '%s' "$page_table"
-printf '\none connection, median (target: /deployments p50 <= 10 ms under any filter)\n%s' "$history_medians"
+printf '\nthe same pages, each request rendered (none from the page cache), 64 connections\n%-32s %10s %8s\n%s' \
+  page "tengu r/s" "p99 ms" "$fresh_table"
+printf '\none connection, median, rendered (target: /deployments p50 <= 10 ms under any filter)\n%s' "$history_medians"
 printf '\n%-10s %12s %10s\n' "path" "requests/s" "p99 ms"
 printf '%-10s %12.0f %10.2f\n' "/healthz" "$health_rps" "$health_p99"
 printf '%-10s %12.0f %10.2f   (signed deliveries, each stored before the 202; SQLite, synchronous=FULL)\n' \
@@ -128,7 +141,8 @@ if [ -n "$pg_hook_rps" ]; then
 else
   echo "webhooks on PostgreSQL: not measured (nothing answers on 127.0.0.1:5432)"
 fi
-printf 'one connection, median: / signed in %s ms; /sign-in (no person) %s ms\n' "$home_median" "$signin_median"
+printf 'one connection, median: / signed in %s ms (rendered: %s ms); /sign-in (no person) %s ms\n' "$home_median" \
+  "$home_fresh_median" "$signin_median"
 printf 'server resident memory after the bench (SQLite): %d MB (target <= 60 MB)\n' "$((rss_kb / 1024))"
 wasm_br=$(stat -c %s "$wasm.br" 2>/dev/null || echo 0)
 printf 'release WASM %s: %d bytes raw, %d bytes gzip -9 (%.0f KB; target <= 150 KB); sent as its precompressed .br: %d bytes\n' \

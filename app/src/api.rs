@@ -165,7 +165,9 @@ pub async fn reject_deployment(id: i64, reason: String) -> Result<Deployment, Se
 }
 
 #[server]
-pub async fn load_history(filter: tengu_core::domain::DeploymentFilter) -> Result<Vec<Deployment>, ServerFnError> {
+pub async fn load_history(
+    filter: tengu_core::domain::DeploymentFilter,
+) -> Result<Vec<tengu_core::views::DeploymentRow>, ServerFnError> {
     let tengu = tengu()?;
     tengu.deployment_history(&viewer(&tengu).await?, &filter).await.map_err(user_error)
 }

@@ -1,29 +1,9 @@
 //! How times, images and outcomes read on the page.
 
 use chrono::{DateTime, Utc};
-use tengu_core::domain::{DeploymentState, ImageRef, ReviewEnvState};
+use tengu_core::domain::{DeploymentState, ReviewEnvState};
 
-pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-pub fn iso(at: DateTime<Utc>) -> String {
-    at.to_rfc3339()
-}
-
-/// `4m 12s`, `58s`.
-pub fn duration(seconds: i64) -> String {
-    match seconds {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m {:02}s", s / 60, s % 60),
-        s => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
-    }
-}
-
-/// The tag people recognise, or the whole reference when there is none.
-pub fn image_tag(image: &ImageRef) -> String {
-    image.tag().map(|t| t.to_string()).unwrap_or_else(|| image.to_string())
-}
+pub use tengu_core::display::{duration, iso, when};
 
 /// The CSS modifier for a state badge: good, bad, busy or quiet.
 pub fn deployment_tone(state: DeploymentState) -> &'static str {
@@ -58,16 +38,4 @@ pub fn error_text(error: &leptos::prelude::ServerFnError) -> String {
 pub fn day_start(text: Option<&str>) -> Option<DateTime<Utc>> {
     let date = chrono::NaiveDate::parse_from_str(text?.trim(), "%Y-%m-%d").ok()?;
     date.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_like_a_stopwatch() {
-        assert_eq!(duration(42), "42s");
-        assert_eq!(duration(252), "4m 12s");
-        assert_eq!(duration(3720), "1h 02m");
-    }
 }

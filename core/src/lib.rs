@@ -6,11 +6,13 @@ pub mod access_memory;
 pub mod aws;
 pub mod chat;
 pub mod checklist_body;
+pub mod display;
 pub mod domain;
 pub mod error;
 #[cfg(feature = "github")]
 pub mod github;
 pub mod ports;
+pub mod read_models;
 pub mod release_plan;
 pub mod review_url;
 pub mod rollout_judge;

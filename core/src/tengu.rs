@@ -35,19 +35,33 @@ pub struct Tengu {
     pub(crate) delivery_bell: Arc<tokio::sync::Notify>,
     /// This process among the instances sharing the database: who holds a claim or a lease.
     pub(crate) instance: Arc<str>,
+    /// Moves on every write that can change a page (this instance's, or another's it heard of).
+    pub(crate) changes: Arc<crate::read_models::Changes>,
+    /// What the overview and environment pages were last read as.
+    pub(crate) read_models: Arc<crate::read_models::ReadModelCells>,
 }
 
 impl Tengu {
-    pub fn new(settings: Settings, ports: Ports) -> Self {
+    pub fn new(settings: Settings, mut ports: Ports) -> Self {
+        let changes = Arc::new(crate::read_models::Changes::default());
+        // Every write of this process passes here: the read models learn of it before the write returns.
+        ports.store = Arc::new(crate::read_models::Watched::new(ports.store, changes.clone()));
         Self {
             settings: Arc::new(settings),
             ports,
+            changes,
+            read_models: Arc::default(),
             driving: Arc::default(),
             access: Arc::default(),
             #[cfg(feature = "runtime")]
             delivery_bell: Arc::default(),
             instance: instance_name().into(),
         }
+    }
+
+    /// The generation of what pages show (a cache keyed by it holds until the next write).
+    pub fn changes(&self) -> &Arc<crate::read_models::Changes> {
+        &self.changes
     }
 
     /// This process's name among the instances sharing the database.

@@ -6,6 +6,98 @@ use crate::domain::{
     AuditEntry, ClusterName, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug, ReviewEnv, ServiceName,
 };
 
+/// A deployment as a row of a table: the words and numbers shown, formatted once on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentRow {
+    pub id: crate::domain::DeploymentId,
+    pub env: EnvName,
+    /// The whole image reference (shown on hover) and its tag (shown).
+    pub image: String,
+    pub image_tag: String,
+    pub trigger: String,
+    pub actor: String,
+    pub state: crate::domain::DeploymentState,
+    pub reason: Option<String>,
+    /// RFC 3339 (for `<time datetime>`) and as read.
+    pub requested_iso: String,
+    pub requested: String,
+    /// How long it took (`4m 12s`), `—` while unfinished.
+    pub took: String,
+    /// Not finished yet (rolling out, or waiting for approval).
+    pub open: bool,
+}
+
+impl From<&Deployment> for DeploymentRow {
+    fn from(d: &Deployment) -> Self {
+        use crate::display::{duration, image_tag, iso, when};
+        Self {
+            id: d.id,
+            env: d.env.clone(),
+            image: d.image.to_string(),
+            image_tag: image_tag(&d.image),
+            trigger: d.trigger.as_str().to_owned(),
+            actor: d.actor.clone(),
+            state: d.state,
+            reason: d.reason.clone(),
+            requested_iso: iso(d.requested_at),
+            requested: when(d.requested_at),
+            took: d.duration_seconds().map(duration).unwrap_or_else(|| "—".to_owned()),
+            open: d.finished_at.is_none(),
+        }
+    }
+}
+
+/// What runs on an environment: its image and the task definition revision of each service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningBrief {
+    pub id: crate::domain::DeploymentId,
+    pub image: String,
+    pub image_tag: String,
+    /// `family:revision` of each service's task definition.
+    pub task_definitions: Vec<String>,
+}
+
+impl From<&Deployment> for RunningBrief {
+    fn from(d: &Deployment) -> Self {
+        Self {
+            id: d.id,
+            image: d.image.to_string(),
+            image_tag: crate::display::image_tag(&d.image),
+            task_definitions: d.task_definitions.iter().map(|arn| arn.short().to_owned()).collect(),
+        }
+    }
+}
+
+/// A live review environment as a row of the overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEnvBrief {
+    pub pr: String,
+    pub title: String,
+    pub author: String,
+    pub branch: String,
+    pub sha: String,
+    pub state: crate::domain::ReviewEnvState,
+    pub url: String,
+    pub last_push_iso: String,
+    pub last_push: String,
+}
+
+impl From<&ReviewEnv> for ReviewEnvBrief {
+    fn from(env: &ReviewEnv) -> Self {
+        Self {
+            pr: env.pr.to_string(),
+            title: env.title.clone(),
+            author: env.author.to_string(),
+            branch: env.branch.to_string(),
+            sha: env.sha.short().to_owned(),
+            state: env.state,
+            url: env.url.clone(),
+            last_push_iso: crate::display::iso(env.last_push_at),
+            last_push: crate::display::when(env.last_push_at),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentCard {
     pub name: EnvName,
@@ -13,9 +105,9 @@ pub struct EnvironmentCard {
     pub cluster: ClusterName,
     pub services: Vec<ServiceName>,
     /// The newest successful deployment: what runs now.
-    pub current: Option<Deployment>,
+    pub current: Option<RunningBrief>,
     /// The newest deployment, whatever its outcome.
-    pub last: Option<Deployment>,
+    pub last: Option<DeploymentRow>,
     /// Why the viewer may not open or refresh its deploy PR (none: they may).
     pub refresh_refusal: Option<String>,
 }
@@ -62,13 +154,30 @@ pub struct EnvironmentView {
     /// The newest deployment, whatever its outcome (the live view starts from it).
     pub latest: Option<Deployment>,
     /// The newest successful deployment: what runs now.
-    pub running: Option<Deployment>,
+    pub running: Option<RunningBrief>,
     /// Earlier successes, newest first: where Rollback can go.
-    pub rollback_choices: Vec<Deployment>,
+    pub rollback_choices: Vec<RollbackChoice>,
+    /// The newest deployments of this environment.
+    pub history: Vec<DeploymentRow>,
     /// Why the viewer may not press each button (none: they may).
     pub refusals: ButtonRefusals,
     /// Who is looking (a deployment they asked for is not theirs to approve).
     pub you: String,
+}
+
+/// An earlier success Rollback can go back to, as the menu lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollbackChoice {
+    pub id: crate::domain::DeploymentId,
+    /// `#12 · v1.4.2 · 2026-11-30 09:12`
+    pub label: String,
+}
+
+impl From<&Deployment> for RollbackChoice {
+    fn from(d: &Deployment) -> Self {
+        let at = d.requested_at.format("%Y-%m-%d %H:%M");
+        Self { id: d.id, label: format!("#{} · {} · {at}", d.id, crate::display::image_tag(&d.image)) }
+    }
 }
 
 /// For each button of an environment, the sentence saying why the viewer may not press it; `None` allows it.
@@ -123,13 +232,14 @@ impl From<&DeployPr> for DeployPrCard {
 pub struct HomeView {
     pub environments: Vec<EnvironmentCard>,
     pub deploy_prs: Vec<DeployPrCard>,
-    pub recent_deployments: Vec<Deployment>,
-    pub review_envs: Vec<ReviewEnv>,
+    pub recent_deployments: Vec<DeploymentRow>,
+    /// Live review environments, newest push first (a bounded number).
+    pub review_envs: Vec<ReviewEnvBrief>,
     /// The newest entries of the audit log: who did what, when.
     pub activity: Vec<AuditEntry>,
     /// Deployments waiting for a second person's approval.
     #[serde(default)]
-    pub awaiting_approval: Vec<Deployment>,
+    pub awaiting_approval: Vec<DeploymentRow>,
 }
 
 /// Facts every page needs: whether this is the sandbox, and who is acting.

@@ -25,7 +25,7 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
     assert_eq!(envs, ["dev", "production"]);
     for env in &home.environments {
         let current = env.current.as_ref().expect("each environment runs something");
-        assert_eq!(current.state, DeploymentState::Succeeded);
+        assert!(!current.image_tag.is_empty(), "what runs is named");
         assert_eq!(current.task_definitions.len(), 2, "web and worker");
     }
     let progress: Vec<_> = home.deploy_prs.iter().map(|p| (p.env.as_str(), p.verified, p.total)).collect();

@@ -1,13 +1,13 @@
 use leptos::prelude::*;
-use tengu_core::domain::Deployment;
+use tengu_core::views::DeploymentRow;
 
 use crate::components::badge::Badge;
 use crate::components::table::DataTable;
-use crate::format::{deployment_tone, duration, image_tag, iso, when};
+use crate::format::deployment_tone;
 
 /// Deployments, newest first, each linking to its page.
 #[component]
-pub fn DeploymentTable(deployments: Vec<Deployment>) -> impl IntoView {
+pub fn DeploymentTable(deployments: Vec<DeploymentRow>) -> impl IntoView {
     if deployments.is_empty() {
         return view! { <p class="empty">"No deployment yet."</p> }.into_any();
     }
@@ -17,20 +17,19 @@ pub fn DeploymentTable(deployments: Vec<Deployment>) -> impl IntoView {
                     {deployments
                         .into_iter()
                         .map(|d| {
-                            let took = d.duration_seconds().map(duration).unwrap_or_else(|| "—".to_owned());
                             view! {
                                 <tr>
                                     <td><a href=format!("/deployments/{}", d.id)>{d.id.to_string()}</a></td>
                                     <td>{d.env.to_string()}</td>
-                                    <td><code title=d.image.to_string()>{image_tag(&d.image)}</code></td>
-                                    <td>{d.trigger.as_str()}</td>
-                                    <td>{d.actor.clone()}</td>
+                                    <td><code title=d.image>{d.image_tag}</code></td>
+                                    <td>{d.trigger}</td>
+                                    <td>{d.actor}</td>
                                     <td>
                                         <Badge tone=deployment_tone(d.state) label=d.state.label().to_owned()/>
-                                        {d.reason.clone().map(|r| view! { <span class="reason">{r}</span> })}
+                                        {d.reason.map(|r| view! { <span class="reason">{r}</span> })}
                                     </td>
-                                    <td><time datetime=iso(d.requested_at)>{when(d.requested_at)}</time></td>
-                                    <td class="nowrap">{took}</td>
+                                    <td><time datetime=d.requested_iso>{d.requested}</time></td>
+                                    <td class="nowrap">{d.took}</td>
                                 </tr>
                             }
                         })

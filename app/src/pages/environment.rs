@@ -2,16 +2,16 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use tengu_core::domain::{Deployment, DeploymentState, EnvName};
+use tengu_core::domain::{DeploymentState, EnvName};
 
 use crate::api::{
     AbortDeployment, ApproveDeployment, EnvironmentPageData, PressDeploy, PressRedeploy, PressRollback,
-    RejectDeployment, load_environment, load_history,
+    RejectDeployment, load_environment,
 };
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::live_rollout::LiveRollout;
-use crate::format::{error_text, image_tag};
+use crate::format::error_text;
 
 /// One environment: its live rollout and the buttons that change what runs.
 #[component]
@@ -20,19 +20,14 @@ pub fn EnvironmentPage() -> impl IntoView {
     let name = move || params.with(|p| p.get("name").unwrap_or_default());
     let page = Resource::new(name, |name| async move {
         let env = EnvName::parse(&name).map_err(|e| e.to_string())?;
-        let data = load_environment(env.clone()).await.map_err(|e| error_text(&e))?;
-        let filter = tengu_core::domain::DeploymentFilter { env: Some(env), ..Default::default() };
-        let history = load_history(tengu_core::domain::DeploymentFilter { limit: 10, ..filter })
-            .await
-            .map_err(|e| error_text(&e))?;
-        Ok::<_, String>((data, history))
+        load_environment(env).await.map_err(|e| error_text(&e))
     });
     view! {
         <Title text="Environment"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok((data, history)) => view! { <EnvironmentView data history/> }.into_any(),
+                    Ok(data) => view! { <EnvironmentView data/> }.into_any(),
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
                 }
             })}
@@ -41,7 +36,7 @@ pub fn EnvironmentPage() -> impl IntoView {
 }
 
 #[component]
-fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl IntoView {
+fn EnvironmentView(data: EnvironmentPageData) -> impl IntoView {
     let EnvironmentPageData { view: env, key_seed } = data;
     let live = RwSignal::new(env.latest.clone());
     let presses = RwSignal::new(0u32);
@@ -82,13 +77,11 @@ fn EnvironmentView(data: EnvironmentPageData, history: Vec<Deployment>) -> impl 
     let choices = env
         .rollback_choices
         .iter()
-        .map(|d| {
-            let label = format!("#{} · {} · {}", d.id, image_tag(&d.image), d.requested_at.format("%Y-%m-%d %H:%M"));
-            view! { <option value=d.id.0.to_string()>{label}</option> }
-        })
+        .map(|choice| view! { <option value=choice.id.0.to_string()>{choice.label.clone()}</option> })
         .collect_view();
     let has_choices = !env.rollback_choices.is_empty();
     let running = env.running.as_ref().map(|d| format!("{} (deployment {})", d.image, d.id));
+    let history = env.history.clone();
     let refusals = env.refusals.clone();
     let (may_deploy, may_redeploy, may_rollback, may_abort) =
         (refusals.deploy.is_none(), refusals.redeploy.is_none(), refusals.rollback.is_none(), refusals.abort.is_none());

@@ -1,8 +1,7 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use tengu_core::domain::ReviewEnv;
-use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView};
+use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView, ReviewEnvBrief};
 
 use crate::api::{RefreshDeployPr, load_home};
 use crate::components::activity::ActivityList;
@@ -12,7 +11,7 @@ use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::progress::VerificationProgress;
 use crate::components::table::DataTable;
-use crate::format::{deployment_tone, error_text, image_tag, iso, review_tone, when};
+use crate::format::{deployment_tone, error_text, review_tone};
 
 pub fn deploy_pr_href(card: &DeployPrCard) -> String {
     format!("/repos/{}/{}/deploy-prs/{}", card.repo.owner(), card.repo.name(), card.number.get())
@@ -39,10 +38,10 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl IntoView {
-    let waiting = (!home.awaiting_approval.is_empty()).then(|| {
+    let waiting = (!home.awaiting_approval.is_empty()).then(move || {
         let rows = home
             .awaiting_approval
-            .iter()
+            .into_iter()
             .map(|d| {
                 view! {
                     <li>
@@ -79,7 +78,7 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
         </section>
         <section aria-labelledby="review-title">
             <h2 id="review-title">"Review environments"</h2>
-            <p><a href="/review-envs">"All review environments"</a></p>
+            <p><a href="/review-envs">"All review environments"</a>" (the overview lists the live ones)"</p>
             <ReviewEnvTable envs=home.review_envs/>
         </section>
         <section aria-labelledby="activity-title">
@@ -95,16 +94,13 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
     let env_name = env.name.to_string();
     let refusal = env.refresh_refusal.clone();
     let refused = refusal.is_some();
-    let running = env.current.clone().map(|current| {
-        let revisions = current
-            .task_definitions
-            .iter()
-            .map(|arn| view! { <li><code>{arn.short().to_owned()}</code></li> })
-            .collect_view();
+    let running = env.current.map(|current| {
+        let revisions =
+            current.task_definitions.into_iter().map(|short| view! { <li><code>{short}</code></li> }).collect_view();
         view! {
             <dl class="facts">
                 <dt>"Image"</dt>
-                <dd><code title=current.image.to_string()>{image_tag(&current.image)}</code></dd>
+                <dd><code title=current.image>{current.image_tag}</code></dd>
                 <dt>"Task definitions"</dt>
                 <dd><ul class="plain">{revisions}</ul></dd>
             </dl>
@@ -116,8 +112,8 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
             <p class="card__last">
                 "Last deployment "
                 <Badge tone=deployment_tone(last.state) label=last.state.label().to_owned()/>
-                " by " {last.actor.clone()} " · "
-                <time datetime=iso(last.requested_at)>{when(last.requested_at)}</time>
+                " by " {last.actor} " · "
+                <time datetime=last.requested_iso>{last.requested}</time>
             </p>
         }
     });
@@ -184,7 +180,7 @@ fn DeployPrList(prs: Vec<DeployPrCard>) -> impl IntoView {
 }
 
 #[component]
-fn ReviewEnvTable(envs: Vec<ReviewEnv>) -> impl IntoView {
+fn ReviewEnvTable(envs: Vec<ReviewEnvBrief>) -> impl IntoView {
     if envs.is_empty() {
         return view! { <p class="empty">"No review environment is running."</p> }.into_any();
     }
@@ -196,13 +192,13 @@ fn ReviewEnvTable(envs: Vec<ReviewEnv>) -> impl IntoView {
                         .map(|env| {
                             view! {
                                 <tr>
-                                    <td>{env.pr.to_string()}</td>
-                                    <td>{env.title.clone()}</td>
-                                    <td><span class="person"><Avatar login=env.author.to_string()/>{env.author.to_string()}</span></td>
-                                    <td><code>{env.branch.to_string()}</code> " " <code class="muted">{env.sha.short().to_owned()}</code></td>
+                                    <td>{env.pr}</td>
+                                    <td>{env.title}</td>
+                                    <td><span class="person"><Avatar login=env.author.clone()/>{env.author}</span></td>
+                                    <td><code>{env.branch}</code> " " <code class="muted">{env.sha}</code></td>
                                     <td><Badge tone=review_tone(env.state) label=env.state.as_str().to_owned()/></td>
                                     <td><a href=env.url.clone() rel="noopener">{env.url.clone()}</a></td>
-                                    <td><time datetime=iso(env.last_push_at)>{when(env.last_push_at)}</time></td>
+                                    <td><time datetime=env.last_push_iso>{env.last_push}</time></td>
                                 </tr>
                             }
                         })

@@ -31,6 +31,8 @@ impl Dialect {
 pub struct SqlStore {
     pub(super) pool: AnyPool,
     dialect: Dialect,
+    /// For the change feed's own PostgreSQL connection (it holds the password: never logged).
+    pub(super) url: std::sync::Arc<str>,
 }
 
 impl SqlStore {
@@ -45,6 +47,7 @@ impl SqlStore {
                 url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
             }
         }
+        let given_url: std::sync::Arc<str> = url.as_str().into();
         let options = AnyConnectOptions::from_str(&url).map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let pool = AnyPoolOptions::new()
             .max_connections(match dialect {
@@ -71,7 +74,7 @@ impl SqlStore {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Self { pool, dialect })
+        Ok(Self { pool, dialect, url: given_url })
     }
 
     pub fn dialect(&self) -> Dialect {

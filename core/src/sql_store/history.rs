@@ -36,5 +36,15 @@ pub(super) fn deployments_query(filter: &DeploymentFilter) -> (String, Vec<Bound
     }
     let limit = bind(Bound::Int(i64::from(filter.limit)));
     let filter_sql = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+    if filter.since.is_some() || filter.until.is_some() {
+        // A range of dates is read from the index alone (it holds the ids): the newest ids in range are picked
+        // there, and only their rows are read. Read whole, a year's range fetched every row before sorting
+        // (54 ms at 100,000 rows on SQLite, which has no histogram to prefer the primary key).
+        let newest_ids = format!("SELECT id FROM deployments {filter_sql} ORDER BY id DESC LIMIT {limit}");
+        return (
+            format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id IN ({newest_ids}) ORDER BY id DESC"),
+            values,
+        );
+    }
     (format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments {filter_sql} ORDER BY id DESC LIMIT {limit}"), values)
 }

@@ -3,6 +3,7 @@
 //! has one migration folder per dialect.
 
 mod audit;
+mod change_feed;
 mod chat;
 mod connect;
 mod deliveries;

@@ -1,45 +1,42 @@
-use crate::domain::{AuditEntry, DeployPr, DeploymentFilter, PrNumber, RepoSlug, Viewer};
+use crate::domain::{AuditEntry, DeployPr, PrNumber, RepoSlug, Viewer};
 use crate::error::CoreError;
+use crate::read_models::RECENT_ACTIVITY;
 use crate::tengu::Tengu;
-use crate::views::{DeployPrCard, EnvironmentCard, HomeView};
-
-const RECENT_DEPLOYMENTS: u32 = 10;
-const RECENT_ACTIVITY: u32 = 8;
+use crate::views::{DeployPrCard, DeploymentRow, EnvironmentCard, HomeView, ReviewEnvBrief, RunningBrief};
 
 impl Tengu {
-    /// Everything the home page shows, read from tengu's own records (no call to GitHub or ECS).
+    /// Everything the home page shows, cut from the overview's read model (no call to GitHub or ECS).
     /// Shows only what the viewer's permissions let them see.
     pub async fn home(&self, viewer: &Viewer) -> Result<HomeView, CoreError> {
-        let store = &self.ports.store;
+        let overview = self.overview().await?;
         let mut environments = Vec::with_capacity(self.settings.environments.len());
-        for env in self.settings.environments.iter().filter(|e| viewer.can_see(&e.repo)) {
-            let (last, current) = store.latest_deployments(&env.name).await?;
+        for (env, (_, last, current)) in self.settings.environments.iter().zip(&overview.environments) {
+            if !viewer.can_see(&env.repo) {
+                continue;
+            }
             environments.push(EnvironmentCard {
                 name: env.name.clone(),
                 repo: env.repo.clone(),
                 cluster: env.cluster.clone(),
                 services: env.services.clone(),
-                current,
-                last,
+                current: current.as_ref().map(RunningBrief::from),
+                last: last.as_ref().map(DeploymentRow::from),
                 refresh_refusal: self.would_refuse(viewer, &crate::ports::Action::RefreshDeployPr { env }),
             });
         }
         let deploy_prs =
-            store.open_deploy_prs().await?.iter().filter(|p| viewer.can_see(&p.repo)).map(DeployPrCard::from).collect();
-        let recent_deployments = store
-            .recent_deployments(&DeploymentFilter::newest(RECENT_DEPLOYMENTS))
-            .await?
-            .into_iter()
-            .filter(|d| viewer.can_see(&d.repo))
-            .collect();
-        let review_envs = store.review_envs().await?.into_iter().filter(|e| viewer.can_see(&e.repo)).collect();
-        let activity = self.visible_activity(viewer, store.audit_log(RECENT_ACTIVITY * 4).await?);
+            overview.open_deploy_prs.iter().filter(|p| viewer.can_see(&p.repo)).map(DeployPrCard::from).collect();
+        let recent_deployments =
+            overview.recent_deployments.iter().filter(|d| viewer.can_see(&d.repo)).map(DeploymentRow::from).collect();
+        let review_envs =
+            overview.live_review_envs.iter().filter(|e| viewer.can_see(&e.repo)).map(ReviewEnvBrief::from).collect();
+        let activity = self.visible_activity(viewer, overview.activity.clone());
         let activity = activity.into_iter().take(RECENT_ACTIVITY as usize).collect();
         // A waiting deployment holds its environment's lock, so it is that environment's newest: no query needed.
         let awaiting_approval = environments
             .iter()
             .filter_map(|card| card.last.clone())
-            .filter(|d| d.state == crate::domain::DeploymentState::AwaitingApproval && d.finished_at.is_none())
+            .filter(|d| d.state == crate::domain::DeploymentState::AwaitingApproval && d.open)
             .collect();
         Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity, awaiting_approval })
     }

@@ -8,10 +8,8 @@ use crate::error::CoreError;
 use crate::ports::Action;
 use crate::tengu::Tengu;
 use crate::usecases::{DeployRequest, DeployTarget};
-use crate::views::{ButtonRefusals, EnvironmentView};
+use crate::views::{ButtonRefusals, DeploymentRow, EnvironmentView, RollbackChoice, RunningBrief};
 
-/// How many earlier successes the rollback menu offers.
-const ROLLBACK_CHOICES: u32 = 10;
 /// The longest page of history one request reads.
 const HISTORY_PAGE_MAX: u32 = 100;
 
@@ -28,19 +26,13 @@ impl Tengu {
     pub async fn environment_view(&self, viewer: &Viewer, name: &EnvName) -> Result<EnvironmentView, CoreError> {
         let env = self.visible_environment(viewer, name)?.clone();
         let mut refusals = self.environment_refusals(viewer, &env);
-        let store = &self.ports.store;
-        let (latest, running) = store.latest_deployments(name).await?;
-        let successes = DeploymentFilter {
-            env: Some(name.clone()),
-            state: Some(DeploymentState::Succeeded),
-            ..DeploymentFilter::newest(ROLLBACK_CHOICES + 1)
-        };
+        let facts = self.environment_facts(name).await?;
+        let (latest, running) = (facts.latest.clone(), facts.running.as_ref().map(RunningBrief::from));
         if let Some(waiting) = latest.as_ref().filter(|d| d.state == DeploymentState::AwaitingApproval) {
             refusals.approve = self.would_refuse(viewer, &Action::Approve { env: &env, requested_by: &waiting.actor });
         }
-        let running_id = running.as_ref().map(|d| d.id);
-        let rollback_choices =
-            store.recent_deployments(&successes).await?.into_iter().filter(|d| Some(d.id) != running_id).collect();
+        let rollback_choices = facts.rollback_choices.iter().map(RollbackChoice::from).collect();
+        let history = facts.history.iter().map(DeploymentRow::from).collect();
         Ok(EnvironmentView {
             name: env.name,
             repo: env.repo,
@@ -50,6 +42,7 @@ impl Tengu {
             latest,
             running,
             rollback_choices,
+            history,
             refusals,
             you: viewer.actor.display_name(),
         })
@@ -100,10 +93,10 @@ impl Tengu {
         &self,
         viewer: &Viewer,
         filter: &DeploymentFilter,
-    ) -> Result<Vec<crate::domain::Deployment>, CoreError> {
+    ) -> Result<Vec<DeploymentRow>, CoreError> {
         let filter = DeploymentFilter { limit: filter.limit.clamp(1, HISTORY_PAGE_MAX), ..filter.clone() };
         let found = self.ports.store.recent_deployments(&filter).await?;
-        Ok(found.into_iter().filter(|d| viewer.can_see(&d.repo)).collect())
+        Ok(found.iter().filter(|d| viewer.can_see(&d.repo)).map(DeploymentRow::from).collect())
     }
 
     /// Records the deployment a press asks for (the key makes a double click one deployment) and follows it in

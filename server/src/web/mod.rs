@@ -6,6 +6,7 @@ mod chat_link;
 mod health;
 pub mod identity;
 mod live;
+pub mod page_cache;
 mod review_route;
 mod sandbox_chat;
 pub mod sessions;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     /// Turns for reading a webhook body: a burst waits instead of filling memory.
     pub webhook_turns: Arc<tokio::sync::Semaphore>,
+    /// Signed-in people's pages as last rendered.
+    pub pages: Arc<page_cache::PageCache>,
 }
 
 /// What the web edge needs beyond the core: who signs people in, how long sessions last, the secrets it checks.
@@ -164,7 +167,7 @@ pub fn origin_of(url: &str) -> String {
 /// Every route tengu answers, over one `Tengu`.
 pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> Router {
     let routes = route_list();
-    let session_store = sessions::DbSessionStore::new(tengu.store().clone());
+    let session_store = sessions::DbSessionStore::remembering(tengu.store().clone(), tengu.changes().clone());
     let session_layer = sessions::layer(session_store, &web.public_url, web.sessions);
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -173,6 +176,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         live: live::LiveRollouts::new(web.closing.subscribe()),
         web: Arc::new(web),
         webhook_turns: Arc::new(tokio::sync::Semaphore::new(webhooks::CONCURRENT_DELIVERIES)),
+        pages: Arc::default(),
     };
     let sandbox_slack = state.web.sandbox_chat.clone().map(|chat| {
         tengu_app::server_glue::SandboxSlackDoor(Arc::new(sandbox_chat::SandboxSlackClient::new(state.clone(), chat)))
@@ -242,6 +246,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(identity::bad_arguments_are_400))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::answer))
         .layer(axum::middleware::from_fn(identity::require_person))
         .layer(axum::middleware::from_fn_with_state(state.clone(), identity::resolve_actor))
         .layer(session_layer)
@@ -268,6 +273,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let web = WebSettings::from_config(&config, config.is_sandbox())?;
     let store = boot::open_store(&config).await?;
     let closing = store.clone();
+    let feed = store.clone();
     // The port is taken before any job starts: the instance's name (`host:port`) is then this process's alone.
     let addr = options.site_addr;
     let listener = tokio::net::TcpListener::bind(addr)
@@ -276,6 +282,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let host = std::env::var("HOSTNAME").ok().or_else(|| std::fs::read_to_string("/etc/hostname").ok());
     let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).unwrap_or_else(|| "tengu".to_owned());
     let tengu = boot::tengu(&config, store).await?.with_instance(&format!("{host}:{}", addr.port()));
+    feed.spawn_change_feed(tengu.changes().clone(), tengu.instance());
     if web.sandbox_chat.is_some() {
         tengu_core::sandbox::chat::link_chat_people(&tengu).await.map_err(|e| BootError::Sandbox(e.user_message()))?;
     }

@@ -1,11 +1,14 @@
 //! Sessions with tower-sessions, kept in tengu's own database (SQLite or PostgreSQL, through the core's store),
 //! and the job that deletes expired ones.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tengu_core::ports::Store;
+use tengu_core::read_models::Changes;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -13,10 +16,48 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::SessionsConfig;
 
-/// tower-sessions' store over tengu's `Store`: one row per session, the record as JSON.
+/// tower-sessions' store over tengu's `Store`: one row per session, the record as JSON. A page load finds the
+/// session in memory: what was read or written here holds until tengu's records change (a sign-out anywhere is
+/// such a change) or a minute passes.
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Arc<dyn Store>,
+    memory: Option<Arc<SessionMemory>>,
+}
+
+/// Sessions as last read or written by this instance.
+pub struct SessionMemory {
+    changes: Arc<Changes>,
+    known: Mutex<HashMap<Id, (Record, u64, Instant)>>,
+}
+
+/// How long a remembered session holds without a change of tengu's records.
+const REMEMBERED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+/// Beyond this many, remembered sessions are forgotten (they are read again when used).
+const MOST_REMEMBERED: usize = 10_000;
+
+impl SessionMemory {
+    fn recall(&self, id: &Id) -> Option<Record> {
+        let generation = self.changes.generation();
+        let known = self.known.lock().expect("session memory");
+        let (record, at, when) = known.get(id)?;
+        let fresh = *at == generation && when.elapsed() < REMEMBERED_FOR;
+        let unexpired = record.expiry_date > time::OffsetDateTime::now_utc();
+        (fresh && unexpired).then(|| record.clone())
+    }
+
+    /// `generation` is read before the database was, so a change meanwhile leaves the record stale at once.
+    fn remember(&self, record: &Record, generation: u64) {
+        let mut known = self.known.lock().expect("session memory");
+        if known.len() >= MOST_REMEMBERED {
+            known.clear();
+        }
+        known.insert(record.id, (record.clone(), generation, Instant::now()));
+    }
+
+    fn forget(&self, id: &Id) {
+        self.known.lock().expect("session memory").remove(id);
+    }
 }
 
 impl std::fmt::Debug for DbSessionStore {
@@ -26,8 +67,24 @@ impl std::fmt::Debug for DbSessionStore {
 }
 
 impl DbSessionStore {
+    /// Reads every session from the database (the job that deletes expired ones).
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self { store, memory: None }
+    }
+
+    /// Keeps what it read and wrote in memory until `changes` moves (the web's store).
+    pub fn remembering(store: Arc<dyn Store>, changes: Arc<Changes>) -> Self {
+        Self { store, memory: Some(Arc::new(SessionMemory { changes, known: Mutex::default() })) }
+    }
+
+    fn generation(&self) -> u64 {
+        self.memory.as_ref().map(|m| m.changes.generation()).unwrap_or_default()
+    }
+
+    fn remember(&self, record: &Record, generation: u64) {
+        if let Some(memory) = &self.memory {
+            memory.remember(record, generation);
+        }
     }
 
     /// Deletes every session expired by now; how many.
@@ -55,7 +112,9 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         for _ in 0..8 {
             let data = encode(record)?;
+            let generation = self.generation();
             if self.store.create_session(&record.id.to_string(), &data, expiry_of(record)).await.map_err(backend)? {
+                self.remember(record, generation);
                 return Ok(());
             }
             record.id = Id::default();
@@ -64,17 +123,32 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.store.save_session(&record.id.to_string(), &encode(record)?, expiry_of(record)).await.map_err(backend)
+        let generation = self.generation();
+        if let Some(memory) = &self.memory {
+            memory.forget(&record.id);
+        }
+        self.store.save_session(&record.id.to_string(), &encode(record)?, expiry_of(record)).await.map_err(backend)?;
+        self.remember(record, generation);
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(record) = self.memory.as_ref().and_then(|memory| memory.recall(id)) {
+            return Ok(Some(record));
+        }
+        let generation = self.generation();
         let Some(data) = self.store.load_session(&id.to_string(), Utc::now()).await.map_err(backend)? else {
             return Ok(None);
         };
-        serde_json::from_str(&data).map(Some).map_err(|e| session_store::Error::Decode(e.to_string()))
+        let record: Record = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        self.remember(&record, generation);
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        if let Some(memory) = &self.memory {
+            memory.forget(id);
+        }
         self.store.delete_session(&id.to_string()).await.map_err(backend)
     }
 }

@@ -1,0 +1,78 @@
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+/// One value read at a generation: answered again while the generation has not moved.
+pub struct Memo<T> {
+    cell: Mutex<Option<(u64, Arc<T>)>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Self { cell: Mutex::new(None) }
+    }
+}
+
+impl<T> Memo<T> {
+    pub fn at(&self, generation: u64) -> Option<Arc<T>> {
+        let cell = self.cell.lock().expect("memo");
+        cell.as_ref().filter(|(at, _)| *at == generation).map(|(_, value)| value.clone())
+    }
+
+    /// Keeps what was read when the generation was `generation` (read before the reading began, so a write that
+    /// landed meanwhile makes it stale at once).
+    pub fn keep(&self, generation: u64, value: T) -> Arc<T> {
+        let value = Arc::new(value);
+        *self.cell.lock().expect("memo") = Some((generation, value.clone()));
+        value
+    }
+}
+
+/// A value per key, each read at a generation.
+pub struct MemoMap<K, T> {
+    cells: Mutex<HashMap<K, (u64, Arc<T>)>>,
+}
+
+impl<K, T> Default for MemoMap<K, T> {
+    fn default() -> Self {
+        Self { cells: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: Eq + Hash, T> MemoMap<K, T> {
+    pub fn at(&self, key: &K, generation: u64) -> Option<Arc<T>> {
+        let cells = self.cells.lock().expect("memo");
+        cells.get(key).filter(|(at, _)| *at == generation).map(|(_, value)| value.clone())
+    }
+
+    pub fn keep(&self, key: K, generation: u64, value: T) -> Arc<T> {
+        let value = Arc::new(value);
+        let mut cells = self.cells.lock().expect("memo");
+        // Entries of older generations are never answered again.
+        cells.retain(|_, (at, _)| *at == generation);
+        cells.insert(key, (generation, value.clone()));
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_holds_only_at_the_generation_it_was_read_at() {
+        let memo = Memo::default();
+        assert!(memo.at(3).is_none());
+        memo.keep(3, "read at 3");
+        assert_eq!(memo.at(3).as_deref(), Some(&"read at 3"));
+        assert!(memo.at(4).is_none(), "a write moved the generation");
+
+        let map = MemoMap::default();
+        map.keep("dev", 5, 1);
+        map.keep("production", 5, 2);
+        assert_eq!((map.at(&"dev", 5).as_deref(), map.at(&"production", 5).as_deref()), (Some(&1), Some(&2)));
+        map.keep("dev", 6, 3);
+        assert_eq!(map.at(&"production", 6), None);
+        assert_eq!(map.at(&"dev", 6).as_deref(), Some(&3));
+    }
+}

@@ -1,0 +1,97 @@
+//! The read models of the overview and the environment pages: what every viewer's page is cut from.
+
+use crate::domain::{
+    AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentState, EnvName, ReviewEnv, ReviewEnvState,
+};
+use crate::error::CoreError;
+use crate::tengu::Tengu;
+
+/// How many deployments, activity entries and live review environments the overview lists.
+pub const RECENT_DEPLOYMENTS: u32 = 10;
+/// Entries are read four times over, since a viewer may see only some of them.
+pub const RECENT_ACTIVITY: u32 = 8;
+pub const LIVE_REVIEW_ENVS: usize = 20;
+/// How many deployments an environment's page lists.
+pub const ENVIRONMENT_HISTORY: u32 = 10;
+/// How many earlier successes the rollback menu offers.
+pub const ROLLBACK_CHOICES: u32 = 10;
+
+/// Everything the overview shows, for every repository (each viewer sees the part they may).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overview {
+    /// For each configured environment, in order: its newest deployment and its newest success.
+    pub environments: Vec<(EnvName, Option<Deployment>, Option<Deployment>)>,
+    pub open_deploy_prs: Vec<DeployPr>,
+    pub recent_deployments: Vec<Deployment>,
+    /// Review environments not stopped, newest push first, at most `LIVE_REVIEW_ENVS`.
+    pub live_review_envs: Vec<ReviewEnv>,
+    pub activity: Vec<AuditEntry>,
+}
+
+/// What one environment's page is cut from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentFacts {
+    pub latest: Option<Deployment>,
+    pub running: Option<Deployment>,
+    /// Earlier successes than the running one, newest first.
+    pub rollback_choices: Vec<Deployment>,
+    /// The newest deployments, whatever their outcome.
+    pub history: Vec<Deployment>,
+}
+
+impl Tengu {
+    /// The overview as of the last write: read from the database once per generation.
+    pub async fn overview(&self) -> Result<std::sync::Arc<Overview>, CoreError> {
+        let generation = self.changes.generation();
+        if let Some(known) = self.read_models.overview.at(generation) {
+            return Ok(known);
+        }
+        let store = &self.ports.store;
+        let mut environments = Vec::with_capacity(self.settings.environments.len());
+        for env in &self.settings.environments {
+            let (last, current) = store.latest_deployments(&env.name).await?;
+            environments.push((env.name.clone(), last, current));
+        }
+        let mut live_review_envs: Vec<ReviewEnv> =
+            store.review_envs().await?.into_iter().filter(|e| e.state != ReviewEnvState::Stopped).collect();
+        live_review_envs.sort_by_key(|e| std::cmp::Reverse(e.last_push_at));
+        live_review_envs.truncate(LIVE_REVIEW_ENVS);
+        let overview = Overview {
+            environments,
+            open_deploy_prs: store.open_deploy_prs().await?,
+            recent_deployments: store.recent_deployments(&DeploymentFilter::newest(RECENT_DEPLOYMENTS)).await?,
+            live_review_envs,
+            activity: store.audit_log(RECENT_ACTIVITY * 4).await?,
+        };
+        Ok(self.read_models.overview.keep(generation, overview))
+    }
+
+    /// One environment's deployments as of the last write: read from the database once per generation.
+    pub async fn environment_facts(&self, name: &EnvName) -> Result<std::sync::Arc<EnvironmentFacts>, CoreError> {
+        let generation = self.changes.generation();
+        if let Some(known) = self.read_models.environments.at(name, generation) {
+            return Ok(known);
+        }
+        let store = &self.ports.store;
+        let (latest, running) = store.latest_deployments(name).await?;
+        let successes = DeploymentFilter {
+            env: Some(name.clone()),
+            state: Some(DeploymentState::Succeeded),
+            ..DeploymentFilter::newest(ROLLBACK_CHOICES + 1)
+        };
+        let running_id = running.as_ref().map(|d| d.id);
+        let rollback_choices: Vec<Deployment> =
+            store.recent_deployments(&successes).await?.into_iter().filter(|d| Some(d.id) != running_id).collect();
+        let newest = DeploymentFilter { env: Some(name.clone()), ..DeploymentFilter::newest(ENVIRONMENT_HISTORY) };
+        let history = store.recent_deployments(&newest).await?;
+        let facts = EnvironmentFacts { latest, running, rollback_choices, history };
+        Ok(self.read_models.environments.keep(name.clone(), generation, facts))
+    }
+}
+
+/// The memory behind the read models.
+#[derive(Default)]
+pub struct ReadModelCells {
+    pub(crate) overview: super::Memo<Overview>,
+    pub(crate) environments: super::MemoMap<EnvName, EnvironmentFacts>,
+}

@@ -1,0 +1,72 @@
+//! Instances sharing a PostgreSQL database tell each other of their writes, so each one's read models and page
+//! caches move within a moment: after a burst of writes an instance sends one `NOTIFY`, and it `LISTEN`s for the
+//! others'. SQLite has no such channel; it is one instance's database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Dialect, SqlStore};
+use crate::read_models::Changes;
+
+const CHANNEL: &str = "tengu_changes";
+/// Writes closer together than this are announced once.
+const GATHER: Duration = Duration::from_millis(100);
+/// After losing the database, how long before listening again.
+const RECONNECT: Duration = Duration::from_secs(1);
+
+impl SqlStore {
+    /// Starts telling other instances of this one's writes and listening for theirs (PostgreSQL only; a no-op
+    /// on SQLite). `instance` tells this process's own announcements apart.
+    pub fn spawn_change_feed(&self, changes: Arc<Changes>, instance: &str) {
+        if self.dialect() != Dialect::Postgres {
+            return;
+        }
+        let instance: Arc<str> = instance.into();
+        tokio::spawn(announce(self.clone(), changes.clone(), instance.clone()));
+        tokio::spawn(listen(self.url.clone(), changes, instance));
+    }
+}
+
+async fn announce(store: SqlStore, changes: Arc<Changes>, instance: Arc<str>) {
+    loop {
+        changes.next_write().await;
+        let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&*instance).execute(&store.pool).await;
+        if let Err(error) = sent {
+            tracing::warn!(%error, "other instances could not be told of a change; they see it within their caches' lifetime");
+        }
+        tokio::time::sleep(GATHER).await;
+    }
+}
+
+async fn listen(url: Arc<str>, changes: Arc<Changes>, instance: Arc<str>) {
+    loop {
+        match sqlx::postgres::PgListener::connect(&url).await {
+            Ok(mut listener) => match listener.listen(CHANNEL).await {
+                Ok(()) => {
+                    // Whatever was written while nobody listened is not known: everything read before is stale.
+                    changes.heard();
+                    hear(&mut listener, &changes, &instance).await;
+                }
+                Err(error) => tracing::warn!(%error, "could not listen for other instances' changes"),
+            },
+            Err(error) => tracing::warn!(%error, "could not connect to listen for other instances' changes"),
+        }
+        tokio::time::sleep(RECONNECT).await;
+    }
+}
+
+async fn hear(listener: &mut sqlx::postgres::PgListener, changes: &Changes, instance: &str) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(note)) if note.payload() != instance => changes.heard(),
+            Ok(Some(_own)) => {}
+            // The connection dropped and was made again: what was sent meanwhile was missed.
+            Ok(None) => changes.heard(),
+            Err(error) => {
+                tracing::warn!(%error, "stopped hearing other instances' changes; listening again");
+                changes.heard();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! A signed-in person's page is rendered once per change of tengu's records: answered again from memory (with a
+//! fresh CSP nonce each time) until a write through tengu, and never shown to another person.
+
+mod support;
+
+use axum::http::{HeaderMap, StatusCode, header};
+use tengu_core::domain::{AuditAction, AuditEntry};
+
+fn nonce_of(headers: &HeaderMap) -> String {
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    csp.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_is_answered_from_memory_until_a_write_and_each_answer_has_its_own_nonce() {
+    let app = support::spawn_app(Vec::new()).await;
+    let alice = app.sign_in("alice").await;
+    let (status, first_headers, first) = app.get_as(&alice, "/deployments").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(first.contains("@alice") && !first.contains("behind-the-back"));
+
+    // Behind tengu's back the rows change; the page is answered from memory all the same.
+    app.database.execute_raw("UPDATE deployments SET actor = 'behind-the-back'").await.unwrap();
+    let (status, second_headers, second) = app.get_as(&alice, "/deployments").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!second.contains("behind-the-back"), "rendered at the same generation: answered from memory");
+    let (one, two) = (nonce_of(&first_headers), nonce_of(&second_headers));
+    assert_ne!(one, two, "every answer has a nonce of its own");
+    assert!(second.contains(&format!("nonce=\"{two}\"")) && !second.contains(&one), "the page's scripts carry it");
+    assert_eq!(first.replace(&one, "N"), second.replace(&two, "N"), "otherwise the same bytes");
+
+    // Another person never gets alice's page.
+    let bob = app.sign_in("bob").await;
+    let (_, _, bobs) = app.get_as(&bob, "/deployments").await;
+    assert!(bobs.contains("@bob") && !bobs.contains("@alice"));
+
+    // A write through tengu (bob's sign-in was one; this is another) and the page is rendered afresh.
+    let entry = AuditEntry {
+        at: chrono::Utc::now(),
+        actor: "carol".to_owned(),
+        action: AuditAction::DeploymentRequested,
+        target: "dev".to_owned(),
+        detail: String::new(),
+        repo: None,
+    };
+    app.tengu.store().record_audit(&entry).await.unwrap();
+    let (_, _, third) = app.get_as(&alice, "/deployments").await;
+    assert!(third.contains("behind-the-back"), "read afresh after the write");
+
+    // Signing out ends the session at once, though it was answered from memory.
+    let sign_out = axum::http::Request::post("/sign-out")
+        .header(header::COOKIE, alice.as_str())
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    app.send(sign_out).await;
+    let (status, headers, _) = app.get_as(&alice, "/deployments").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[header::LOCATION].to_str().unwrap().starts_with("/sign-in"));
+}
