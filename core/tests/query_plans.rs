@@ -112,6 +112,15 @@ async fn every_filter_answers_from_an_index(store: &SqlStore) {
         let plan = store.query_plan(Planned::Deployments(&filter)).await.unwrap();
         assert!(answers_from(&plan, "deployments", indexes), "history by {what} reads the whole table: {plan:#?}");
     }
+    // A range of dates is first looked for among the newest ids: along the primary key, from its start.
+    for filter in [
+        DeploymentFilter { since: Some(at(5_000)), until: Some(at(5_100)), ..newest() },
+        DeploymentFilter { since: Some(at(5_000)), before: Some(DeploymentId(60)), ..newest() },
+    ] {
+        let plan = store.query_plan(Planned::DeploymentsRecentWindow(&filter)).await.unwrap();
+        let along_the_key = ["INTEGER PRIMARY KEY", "deployments_pkey"];
+        assert!(answers_from(&plan, "deployments", &along_the_key), "the newest ids are not a range: {plan:#?}");
+    }
 
     let newest = || AuditFilter { limit: 50, ..AuditFilter::default() };
     let other = [RepoSlug::parse("acme/other").unwrap()];

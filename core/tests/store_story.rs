@@ -251,6 +251,12 @@ async fn story(store: &dyn Store) {
         ..DeploymentFilter::newest(10)
     };
     assert_eq!(ids(store.recent_deployments(&by_alice_early).await.unwrap()), vec![first]);
+    // A range of dates: a whole page among the newest ids, or (a page not filled there) the whole range.
+    let since_early = |limit| DeploymentFilter { since: Some(t(0)), ..DeploymentFilter::newest(limit) };
+    assert_eq!(ids(store.recent_deployments(&since_early(2)).await.unwrap()), vec![second, *staging_id]);
+    assert_eq!(ids(store.recent_deployments(&since_early(10)).await.unwrap()), all);
+    let next_page = DeploymentFilter { before: Some(*staging_id), ..since_early(2) };
+    assert_eq!(ids(store.recent_deployments(&next_page).await.unwrap()), vec![other, first]);
     let by_nobody = DeploymentFilter { actor: Some("mallory".into()), ..DeploymentFilter::newest(10) };
     assert!(store.recent_deployments(&by_nobody).await.unwrap().is_empty());
     let still_running = DeploymentFilter {

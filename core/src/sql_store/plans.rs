@@ -12,6 +12,8 @@ use crate::ports::StoreError;
 pub enum Planned<'a> {
     /// A page of the history.
     Deployments(&'a DeploymentFilter),
+    /// A page of the history by dates, looked for among the newest ids first.
+    DeploymentsRecentWindow(&'a DeploymentFilter),
     /// A page of the audit log, as a person who sees `repos` (and their own entries, `own`) reads it.
     Audit { filter: &'a AuditFilter, repos: Option<&'a [RepoSlug]>, own: Option<&'a str> },
     /// A delivery worker looking for due deliveries.
@@ -25,6 +27,8 @@ impl SqlStore {
     pub async fn query_plan(&self, planned: Planned<'_>) -> Result<Vec<String>, StoreError> {
         let (sql, values) = match planned {
             Planned::Deployments(filter) => super::history::deployments_query(filter),
+            Planned::DeploymentsRecentWindow(filter) => super::history::recent_window_query(filter)
+                .ok_or_else(|| StoreError::Query("only a range of dates is looked for among the newest".into()))?,
             Planned::Audit { filter, repos, own } => super::audit::audit_query(filter, repos, own, self.dialect()),
             Planned::ClaimDeliveries => super::deliveries::claimable_query(),
         };

@@ -357,6 +357,12 @@ impl Store for SqlStore {
     }
 
     async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError> {
+        if let Some((sql, values)) = super::history::recent_window_query(filter) {
+            let found = bind_all(sqlx::query(&sql), values).fetch_all(&self.pool).await.map_err(query_error)?;
+            if found.len() as u64 >= u64::from(filter.limit) {
+                return found.iter().map(rows::deployment).collect();
+            }
+        }
         let (sql, values) = super::history::deployments_query(filter);
         let found = bind_all(sqlx::query(&sql), values).fetch_all(&self.pool).await.map_err(query_error)?;
         found.iter().map(rows::deployment).collect()
