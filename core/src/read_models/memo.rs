@@ -1,10 +1,22 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-/// One value read at a generation: answered again while the generation has not moved.
+/// Even without a write heard of, a value is read again after this long: a process that shares the database but
+/// announces nothing (the `tengu` command line, another instance on SQLite, a lost notification) is seen within it.
+pub const LONGEST_HELD: Duration = Duration::from_secs(5);
+
+/// A value, the generation it was read at, and when.
+type Kept<T> = (u64, Instant, Arc<T>);
+
+fn held(at: u64, read: Instant, generation: u64) -> bool {
+    at == generation && read.elapsed() < LONGEST_HELD
+}
+
+/// One value read at a generation: answered again while the generation has not moved (for `LONGEST_HELD` at most).
 pub struct Memo<T> {
-    cell: Mutex<Option<(u64, Arc<T>)>>,
+    cell: Mutex<Option<Kept<T>>>,
 }
 
 impl<T> Default for Memo<T> {
@@ -16,21 +28,21 @@ impl<T> Default for Memo<T> {
 impl<T> Memo<T> {
     pub fn at(&self, generation: u64) -> Option<Arc<T>> {
         let cell = self.cell.lock().expect("memo");
-        cell.as_ref().filter(|(at, _)| *at == generation).map(|(_, value)| value.clone())
+        cell.as_ref().filter(|(at, read, _)| held(*at, *read, generation)).map(|(_, _, value)| value.clone())
     }
 
     /// Keeps what was read when the generation was `generation` (read before the reading began, so a write that
     /// landed meanwhile makes it stale at once).
     pub fn keep(&self, generation: u64, value: T) -> Arc<T> {
         let value = Arc::new(value);
-        *self.cell.lock().expect("memo") = Some((generation, value.clone()));
+        *self.cell.lock().expect("memo") = Some((generation, Instant::now(), value.clone()));
         value
     }
 }
 
 /// A value per key, each read at a generation.
 pub struct MemoMap<K, T> {
-    cells: Mutex<HashMap<K, (u64, Arc<T>)>>,
+    cells: Mutex<HashMap<K, Kept<T>>>,
 }
 
 impl<K, T> Default for MemoMap<K, T> {
@@ -42,15 +54,15 @@ impl<K, T> Default for MemoMap<K, T> {
 impl<K: Eq + Hash, T> MemoMap<K, T> {
     pub fn at(&self, key: &K, generation: u64) -> Option<Arc<T>> {
         let cells = self.cells.lock().expect("memo");
-        cells.get(key).filter(|(at, _)| *at == generation).map(|(_, value)| value.clone())
+        cells.get(key).filter(|(at, read, _)| held(*at, *read, generation)).map(|(_, _, value)| value.clone())
     }
 
     pub fn keep(&self, key: K, generation: u64, value: T) -> Arc<T> {
         let value = Arc::new(value);
         let mut cells = self.cells.lock().expect("memo");
         // Entries of older generations are never answered again.
-        cells.retain(|_, (at, _)| *at == generation);
-        cells.insert(key, (generation, value.clone()));
+        cells.retain(|_, (at, read, _)| held(*at, *read, generation));
+        cells.insert(key, (generation, Instant::now(), value.clone()));
         value
     }
 }

@@ -60,15 +60,22 @@ impl crate::ports::People for Sandbox {
 pub struct Sandbox {
     /// The world, and the version of the document it was last read from or saved as (0: never saved).
     world: Mutex<(World, i64)>,
-    store: Arc<dyn Store>,
+    /// The store as tengu holds it (set once tengu exists), so the world's writes move the pages' generation too.
+    store: std::sync::OnceLock<Arc<dyn Store>>,
+    /// The same store before tengu wrapped it, for the world's first reads.
+    unwatched: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 }
 
 impl Sandbox {
+    fn store(&self) -> &Arc<dyn Store> {
+        self.store.get().unwrap_or(&self.unwatched)
+    }
+
     /// Several tengu instances on one database share one simulated world: before each look or change, a copy
     /// another instance saved since is taken (the document is read and parsed only when its version moved).
     async fn catch_up(&self, held: &mut (World, i64)) {
-        match self.store.document_if_changed(DOCUMENT_KEY, held.1).await {
+        match self.store().document_if_changed(DOCUMENT_KEY, held.1).await {
             Ok(Some((version, saved))) => match serde_json::from_str::<World>(&saved) {
                 Ok(world) => *held = (world, version),
                 Err(error) => tracing::warn!(%error, "the sandbox world saved by another instance cannot be read"),
@@ -87,7 +94,7 @@ impl Sandbox {
             let mut world = held.0.clone();
             let out = change(&mut world);
             let json = serde_json::to_string(&world).expect("the sandbox world always serialises");
-            if let Some(version) = self.store.replace_document(DOCUMENT_KEY, held.1, &json).await? {
+            if let Some(version) = self.store().replace_document(DOCUMENT_KEY, held.1, &json).await? {
                 *held = (world, version);
                 return Ok(out);
             }
@@ -137,7 +144,12 @@ pub async fn start_with(
         access: Default::default(),
         deliveries: Default::default(),
     };
-    let sandbox = Arc::new(Sandbox { world: Mutex::new((world, version)), store: store.clone(), clock: clock.clone() });
+    let sandbox = Arc::new(Sandbox {
+        world: Mutex::new((world, version)),
+        store: std::sync::OnceLock::new(),
+        unwatched: store.clone(),
+        clock: clock.clone(),
+    });
     let ports = Ports {
         store,
         code_host: wrap_github(sandbox.clone()),
@@ -149,6 +161,7 @@ pub async fn start_with(
         policy: Arc::new(RulePolicy),
     };
     let tengu = Tengu::new(settings, ports);
+    let _ = sandbox.store.set(tengu.store().clone());
     if fresh {
         sandbox.mutate(|_| ()).await?;
         seed::history(&tengu).await?;

@@ -32,7 +32,7 @@ async fn announce(store: SqlStore, changes: Arc<Changes>, instance: Arc<str>) {
         changes.next_write().await;
         let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&*instance).execute(&store.pool).await;
         if let Err(error) = sent {
-            tracing::warn!(%error, "other instances could not be told of a change; they see it within their caches' lifetime");
+            tracing::warn!(%error, "other instances could not be told of a change; they read it within 5 s anyway");
         }
         tokio::time::sleep(GATHER).await;
     }

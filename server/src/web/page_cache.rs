@@ -21,7 +21,7 @@ use super::identity::CspNonce;
 /// Even without a write, a page is rendered again after this long (pages show nothing that moves faster
 /// without a write; this bounds how stale anything else could be).
 const LIFETIME: Duration = Duration::from_secs(5);
-/// A rendered page larger than this is sent but not kept.
+/// A rendered page larger than this is sent but not kept (pages list bounded numbers of rows: none comes close).
 const LARGEST: usize = 1024 * 1024;
 /// Beyond this many kept pages (about 10 MB of 40 KB pages), those not being rendered are dropped.
 const MOST_PAGES: usize = 256;
@@ -112,14 +112,19 @@ pub async fn answer(State(state): State<AppState>, request: Request, next: Next)
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let body = match axum::body::to_bytes(body, LARGEST).await {
+    let body = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(body) => body,
         Err(error) => {
             tracing::warn!(%error, "a page could not be rendered whole");
+            parts.headers.remove(header::CONTENT_LENGTH);
             return Response::from_parts(parts, Body::from("tengu could not finish this page; reload it."));
         }
     };
     parts.headers.remove(header::CONTENT_LENGTH);
+    // A page that says something went wrong (a passing database failure, say) is shown, never kept.
+    if body.len() > LARGEST || !places_of(&body, b"role=\"alert\"").is_empty() {
+        return Response::from_parts(parts, Body::from(body));
+    }
     let page = Kept {
         generation,
         made: Instant::now(),

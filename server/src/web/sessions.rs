@@ -29,6 +29,8 @@ pub struct DbSessionStore {
 pub struct SessionMemory {
     changes: Arc<Changes>,
     known: Mutex<HashMap<Id, (Record, u64, Instant)>>,
+    /// Counts this instance's session writes: a record read before one of them landed is not remembered over it.
+    writes: std::sync::atomic::AtomicU64,
 }
 
 /// How long a remembered session holds without a change of tengu's records.
@@ -56,7 +58,12 @@ impl SessionMemory {
     }
 
     fn forget(&self, id: &Id) {
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         self.known.lock().expect("session memory").remove(id);
+    }
+
+    fn writes(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::Acquire)
     }
 }
 
@@ -74,7 +81,8 @@ impl DbSessionStore {
 
     /// Keeps what it read and wrote in memory until `changes` moves (the web's store).
     pub fn remembering(store: Arc<dyn Store>, changes: Arc<Changes>) -> Self {
-        Self { store, memory: Some(Arc::new(SessionMemory { changes, known: Mutex::default() })) }
+        let memory = SessionMemory { changes, known: Mutex::default(), writes: Default::default() };
+        Self { store, memory: Some(Arc::new(memory)) }
     }
 
     fn generation(&self) -> u64 {
@@ -137,11 +145,15 @@ impl SessionStore for DbSessionStore {
             return Ok(Some(record));
         }
         let generation = self.generation();
+        let writes = self.memory.as_ref().map(|memory| memory.writes());
         let Some(data) = self.store.load_session(&id.to_string(), Utc::now()).await.map_err(backend)? else {
             return Ok(None);
         };
         let record: Record = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        self.remember(&record, generation);
+        // A save or delete of this instance that began meanwhile may have landed after this read.
+        if writes == self.memory.as_ref().map(|memory| memory.writes()) {
+            self.remember(&record, generation);
+        }
         Ok(Some(record))
     }
 
