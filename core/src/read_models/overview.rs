@@ -19,8 +19,8 @@ pub const ROLLBACK_CHOICES: u32 = 10;
 /// Everything the overview shows, for every repository (each viewer sees the part they may).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overview {
-    /// For each configured environment, in order: its newest deployment and its newest success.
-    pub environments: Vec<(EnvName, Option<Deployment>, Option<Deployment>)>,
+    /// For each configured environment, in the configuration's order: its newest deployment and its newest success.
+    pub environments: Vec<(Option<Deployment>, Option<Deployment>)>,
     pub open_deploy_prs: Vec<DeployPr>,
     pub recent_deployments: Vec<Deployment>,
     /// Review environments not stopped, newest push first, at most `LIVE_REVIEW_ENVS`.
@@ -50,7 +50,7 @@ impl Tengu {
         let mut environments = Vec::with_capacity(self.settings.environments.len());
         for env in &self.settings.environments {
             let (last, current) = store.latest_deployments(&env.name).await?;
-            environments.push((env.name.clone(), last, current));
+            environments.push((last, current));
         }
         let mut live_review_envs: Vec<ReviewEnv> =
             store.review_envs().await?.into_iter().filter(|e| e.state != ReviewEnvState::Stopped).collect();

@@ -10,7 +10,7 @@ impl Tengu {
     pub async fn home(&self, viewer: &Viewer) -> Result<HomeView, CoreError> {
         let overview = self.overview().await?;
         let mut environments = Vec::with_capacity(self.settings.environments.len());
-        for (env, (_, last, current)) in self.settings.environments.iter().zip(&overview.environments) {
+        for (env, (last, current)) in self.settings.environments.iter().zip(&overview.environments) {
             if !viewer.can_see(&env.repo) {
                 continue;
             }

@@ -258,6 +258,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         router = router.route("/auth/sandbox", get(auth::sandbox_consent).post(auth::sandbox_choose));
     }
     // The site's own files, hashed and precompressed by cargo-leptos (`.br`, `.gz` beside each, release builds).
+    // Anyone may fetch them (`identity::is_public`): the sign-in page needs its stylesheet, and they hold no data.
     let pkg_dir = format!("{}/{}", leptos_options.site_root, leptos_options.site_pkg_dir);
     let cache_control = axum::http::HeaderValue::from_static(site::pkg_cache_control(&leptos_options));
     let pkg = Router::new().fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip()).layer(
