@@ -1,5 +1,6 @@
-//! tengu's dashboard: pages and components rendered on the server and hydrated in the browser, and the
-//! server functions they call. A server function only translates: it hands the request to `tengu-core`.
+//! tengu's dashboard: pages rendered on the server, the few interactive parts of them hydrated in the browser as
+//! islands, and the server functions they call. A server function only translates: it hands the request to
+//! `tengu-core`. Every other form is a plain HTML form that works without JavaScript.
 
 // Statically typed views nest deeply; the release build (without `erase_components`) needs the room.
 #![recursion_limit = "256"]
@@ -33,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -80,7 +81,6 @@ pub fn asset_hash(kind: &str) -> Option<String> {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Meta name="color-scheme" content="light dark"/>
@@ -105,20 +105,17 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Marks the page once the browser has taken it over, so tests (and people) know clicks will be handled.
-fn mark_hydrated() {
-    #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-}
-
-/// The browser's entry point: takes over the server-rendered page.
+/// The browser's entry point: leptos's island script calls it, then hydrates each island on the page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
+    browser::guard_plain_forms();
+    // The islands are hydrated as soon as this returns, all before the next task: then the page says so, for
+    // tests (and people) to know that clicks are handled.
+    set_timeout(browser::mark_hydrated, std::time::Duration::ZERO);
 }
+
+#[cfg(feature = "hydrate")]
+mod browser;

@@ -6,11 +6,11 @@ use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
 use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask, load_review_envs, load_site_info};
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::refresh::refresh_every;
+use crate::components::region_refresh::{RegionRefresh, refresh_regions_now};
 use crate::components::table::DataTable;
 use crate::format::{duration, error_text, iso, review_tone, when};
 
-/// How often the page asks again while it is open (review tasks come and go in seconds).
+/// How often the open page draws its table again (review tasks come and go in seconds).
 const REFRESH_MS: u64 = 2_000;
 
 /// Every review environment with its state, URL, age and expiry; Stop, Start and Rebuild; in the sandbox, a
@@ -20,21 +20,14 @@ pub fn ReviewEnvsPage() -> impl IntoView {
     let press = ServerAction::<PressReviewEnv>::new();
     let simulate = ServerAction::<SimulateFeaturePr>::new();
     let stop_stranger = ServerAction::<StopStrangerTask>::new();
-    let tick = RwSignal::new(0u32);
-    refresh_every(tick, REFRESH_MS);
-    let page = Resource::new(
-        move || (tick.get(), press.version().get(), simulate.version().get(), stop_stranger.version().get()),
-        |_| async move { load_review_envs().await.map_err(|e| error_text(&e)) },
-    );
+    let page = Resource::new(|| (), |_| async move { load_review_envs().await.map_err(|e| error_text(&e)) });
     let sandbox = Resource::new(|| (), |_| async move { load_site_info().await.map(|i| i.sandbox).unwrap_or(false) });
+    // A refused push or close of the sandbox's pull requests shows in the island above (same server function).
     let failure = move || {
         let pressed = press.value().get().and_then(|r| r.err());
-        let simulated = simulate.value().get().and_then(|r| r.err());
         let stopped = stop_stranger.value().get().and_then(|r| r.err());
-        pressed.or(simulated).or(stopped).map(|e| view! { <ErrorNotice message=error_text(&e)/> })
+        pressed.or(stopped).map(|e| view! { <ErrorNotice message=error_text(&e)/> })
     };
-    let said =
-        move || simulate.value().get().and_then(|r| r.ok()).map(|s| view! { <p class="notice" role="status">{s}</p> });
     view! {
         <Title text="Review environments"/>
         <header class="page-header">
@@ -42,12 +35,11 @@ pub fn ReviewEnvsPage() -> impl IntoView {
             <p class="muted">"One ECS task per pull request, with its own URL; replaced on push without a gap, stopped when the pull request closes or idles."</p>
         </header>
         {failure}
-        {said}
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                sandbox.await.then(|| view! { <SandboxPullRequests simulate/> })
-            })}
+            {move || Suspend::new(async move { sandbox.await.then(|| view! { <SandboxPullRequests/> }) })}
         </Transition>
+        <RegionRefresh every_ms=REFRESH_MS/>
+        <div id="review-envs" data-region="">
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let in_sandbox = sandbox.await;
@@ -61,12 +53,27 @@ pub fn ReviewEnvsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        </div>
     }
 }
 
-#[component]
-fn SandboxPullRequests(simulate: ServerAction<SimulateFeaturePr>) -> impl IntoView {
+/// Sandbox only: opens a pull request on the simulated GitHub and says where its review environment starts. An
+/// island, so the answer shows in place and the table below is drawn again at once.
+#[island]
+fn SandboxPullRequests() -> impl IntoView {
+    let simulate = ServerAction::<SimulateFeaturePr>::new();
+    Effect::new(move |_| {
+        if simulate.value().with(|v| matches!(v, Some(Ok(_)))) {
+            refresh_regions_now();
+        }
+    });
+    let failure =
+        move || simulate.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=error_text(&e)/> });
+    let said =
+        move || simulate.value().get().and_then(|r| r.ok()).map(|s| view! { <p class="notice" role="status">{s}</p> });
     view! {
+        {failure}
+        {said}
         <section class="panel sandbox-panel" aria-labelledby="simulate-title">
             <h2 id="simulate-title">"Sandbox: a pull request on GitHub"</h2>
             <p class="muted">"Opening, pushing to and closing a pull request reach tengu as GitHub's webhooks would."</p>

@@ -4,12 +4,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use tengu_core::views::{ChatButtonView, ChatEntryView, SandboxChatView};
 
-use crate::api::{SandboxChatPress, SandboxChatSay, load_sandbox_chat, load_sandbox_chat_version};
+use crate::api::{SandboxChatPress, SandboxChatSay, load_sandbox_chat};
 use crate::components::error_notice::ErrorNotice;
-use crate::components::refresh::refresh_every;
+use crate::components::region_refresh::RegionRefresh;
 use crate::format::error_text;
 
-/// How often the open page asks for the channel again (tengu edits a deployment's message every 2 s).
+/// How often the open page draws the channel again (tengu edits a deployment's message every 2 s).
 const REFRESH_MS: u64 = 1_000;
 
 /// Sandbox only: a simulated Slack channel. A visitor types `/tengu …` as a seeded person; it reaches tengu's
@@ -18,16 +18,10 @@ const REFRESH_MS: u64 = 1_000;
 pub fn SandboxChatPage() -> impl IntoView {
     let say = ServerAction::<SandboxChatSay>::new();
     let press = ServerAction::<SandboxChatPress>::new();
-    let tick = RwSignal::new(0u32);
-    refresh_every(tick, REFRESH_MS);
-    // The forms are drawn once; the channel below them is drawn again only when it changed, so typing, or a
-    // confirmation opened on a button, is never interrupted.
-    let setup = Resource::new(|| (), |_| async move { load_sandbox_chat().await.map_err(|e| error_text(&e)) });
-    let moved = Resource::new(move || tick.get(), |_| async move { load_sandbox_chat_version().await.ok() });
-    let channel = Resource::new(
-        move || (moved.get().flatten(), say.version().get(), press.version().get()),
-        |_| async move { load_sandbox_chat().await.map_err(|e| error_text(&e)) },
-    );
+    // The forms are drawn once; the channel below them is drawn again while the page is open, only when it
+    // changed and not while it holds the focus, so typing, or a confirmation opened on a button, is never
+    // interrupted.
+    let channel = Resource::new(|| (), |_| async move { load_sandbox_chat().await.map_err(|e| error_text(&e)) });
     let query = use_query_map();
     let picked = move || query.read().get("as");
     let failure = move || {
@@ -48,25 +42,14 @@ pub fn SandboxChatPage() -> impl IntoView {
         {failure}
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match setup.await {
+                match channel.await {
                     Ok(view) => {
                         let speaker = picked().unwrap_or_else(|| view.speaking_as.clone());
                         view! {
-                            <Composer view speaker=speaker.clone() say/>
-                            <Transition fallback=|| ()>
-                                {
-                                    let speaker = speaker.clone();
-                                    move || {
-                                        let speaker = speaker.clone();
-                                        Suspend::new(async move {
-                                            match channel.await {
-                                                Ok(view) => view! { <Channel view speaker press/> }.into_any(),
-                                                Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                                            }
-                                        })
-                                    }
-                                }
-                            </Transition>
+                            <Composer view=view.clone() speaker=speaker.clone() say/>
+                            <div id="chat-channel" data-region="">
+                                <Channel view speaker press/>
+                            </div>
                         }
                         .into_any()
                     }
@@ -74,6 +57,7 @@ pub fn SandboxChatPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <RegionRefresh every_ms=REFRESH_MS/>
     }
 }
 

@@ -5,32 +5,16 @@ use tengu_core::domain::ApiToken;
 
 use crate::api::{CreateToken, RevokeToken, TokensPageData, load_tokens};
 use crate::components::error_notice::ErrorNotice;
+use crate::components::region_refresh::{RegionRefresh, refresh_regions_now};
 use crate::format::{error_text, iso, when};
 
 /// `/settings/tokens`: personal API tokens for CI, shown once, revocable.
 #[component]
 pub fn TokensPage() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
-    let data = Resource::new(
-        move || (create.version().get(), revoke.version().get()),
-        |_| async move { load_tokens().await.map_err(|e| error_text(&e)) },
-    );
-    let failure = move || {
-        let created = create.value().get().and_then(|r| r.err());
-        let revoked = revoke.value().get().and_then(|r| r.err());
-        created.or(revoked).map(|e| view! { <ErrorNotice message=error_text(&e)/> })
-    };
-    let secret = move || {
-        create.value().get().and_then(|r| r.ok()).map(|secret| {
-            view! {
-                <div class="notice" role="status">
-                    <p>"Your new token. Copy it now: tengu keeps only its hash and cannot show it again."</p>
-                    <p><code id="new-token">{secret}</code></p>
-                </div>
-            }
-        })
-    };
+    let data = Resource::new(|| (), |_| async move { load_tokens().await.map_err(|e| error_text(&e)) });
+    let failure =
+        move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=error_text(&e)/> });
     view! {
         <Title text="API tokens"/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
@@ -47,11 +31,11 @@ pub fn TokensPage() -> impl IntoView {
             </p>
         </header>
         {failure}
-        {secret}
+        <RegionRefresh every_ms=0/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(data) => view! { <TokensView data create revoke/> }.into_any(),
+                    Ok(data) => view! { <TokensView data revoke/> }.into_any(),
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
                 }
             })}
@@ -60,19 +44,51 @@ pub fn TokensPage() -> impl IntoView {
 }
 
 #[component]
-fn TokensView(
-    data: TokensPageData,
-    create: ServerAction<CreateToken>,
-    revoke: ServerAction<RevokeToken>,
-) -> impl IntoView {
-    let envs = data
-        .environments
-        .iter()
-        .map(|env| view! { <option value=env.to_string()>{format!("deploy to {env}")}</option> })
-        .collect_view();
+fn TokensView(data: TokensPageData, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+    let environments = data.environments.iter().map(ToString::to_string).collect();
     let now = data.now;
     let rows = data.tokens.into_iter().map(|token| view! { <TokenRow token now revoke/> }).collect_view();
     view! {
+        <NewToken environments/>
+        <section class="panel" id="tokens" data-region="" aria-labelledby="tokens-title">
+            <h2 id="tokens-title">"Your tokens"</h2>
+            <table class="table">
+                <thead><tr><th>"#"</th><th>"Name"</th><th>"Scopes"</th><th>"Created"</th><th>"Expires"</th><th>"Last used"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
+
+/// The form for a new token, and the token itself, shown once. An island: the secret exists only in the answer to
+/// the browser's request, so it is shown there, in place, and the list below is drawn again.
+#[island]
+fn NewToken(environments: Vec<String>) -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    Effect::new(move |_| {
+        if create.value().with(|v| matches!(v, Some(Ok(_)))) {
+            refresh_regions_now();
+        }
+    });
+    let failure =
+        move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=error_text(&e)/> });
+    let secret = move || {
+        create.value().get().and_then(|r| r.ok()).map(|secret| {
+            view! {
+                <div class="notice" role="status">
+                    <p>"Your new token. Copy it now: tengu keeps only its hash and cannot show it again."</p>
+                    <p><code id="new-token">{secret}</code></p>
+                </div>
+            }
+        })
+    };
+    let envs = environments
+        .into_iter()
+        .map(|env| view! { <option value=env.clone()>{format!("deploy to {env}")}</option> })
+        .collect_view();
+    view! {
+        {failure}
+        {secret}
         <section class="panel" aria-labelledby="new-token-title">
             <h2 id="new-token-title">"New token"</h2>
             <ActionForm action=create attr:class="inline-form">
@@ -84,13 +100,6 @@ fn TokensView(
                 <label>"Expires in " <input type="number" name="days" value="90" min="1" max="366" size="4"/> " days"</label>
                 <button type="submit" class="button button--primary">"Create token"</button>
             </ActionForm>
-        </section>
-        <section class="panel" aria-labelledby="tokens-title">
-            <h2 id="tokens-title">"Your tokens"</h2>
-            <table class="table">
-                <thead><tr><th>"#"</th><th>"Name"</th><th>"Scopes"</th><th>"Created"</th><th>"Expires"</th><th>"Last used"</th><th></th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
         </section>
     }
 }
