@@ -4,8 +4,8 @@
 //! `Policy` (the rule table in the README).
 
 use leptos::prelude::*;
-use tengu_core::domain::{AuditEntry, Deployment, EnvName, Login, PrNumber, RepoSlug};
-use tengu_core::views::{DeployPrView, HomeView, SiteInfo};
+use tengu_core::domain::{AuditEntry, EnvName, Login, PrNumber, RepoSlug};
+use tengu_core::views::{DeployPrView, HomeView, LiveDeployment, SiteInfo};
 
 #[cfg(feature = "ssr")]
 use crate::server_glue::{acting_actor, tengu, user_error, viewer};
@@ -127,41 +127,41 @@ pub async fn load_environment(env: EnvName) -> Result<EnvironmentPageData, Serve
 }
 
 #[server]
-pub async fn press_deploy(env: EnvName, input: String, key: String) -> Result<Deployment, ServerFnError> {
+pub async fn press_deploy(env: EnvName, input: String, key: String) -> Result<LiveDeployment, ServerFnError> {
     let press = tengu_core::usecases::Press::Deploy(input);
-    tengu()?.press(&acting_actor()?, &env, press, key).await.map_err(user_error)
+    tengu()?.press(&acting_actor()?, &env, press, key).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
 #[server]
-pub async fn press_redeploy(env: EnvName, key: String) -> Result<Deployment, ServerFnError> {
+pub async fn press_redeploy(env: EnvName, key: String) -> Result<LiveDeployment, ServerFnError> {
     let press = tengu_core::usecases::Press::Redeploy;
-    tengu()?.press(&acting_actor()?, &env, press, key).await.map_err(user_error)
+    tengu()?.press(&acting_actor()?, &env, press, key).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
 #[server]
-pub async fn press_rollback(env: EnvName, to: i64, key: String) -> Result<Deployment, ServerFnError> {
+pub async fn press_rollback(env: EnvName, to: i64, key: String) -> Result<LiveDeployment, ServerFnError> {
     let press = tengu_core::usecases::Press::RollbackTo(tengu_core::domain::DeploymentId(to));
-    tengu()?.press(&acting_actor()?, &env, press, key).await.map_err(user_error)
+    tengu()?.press(&acting_actor()?, &env, press, key).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
 #[server]
-pub async fn abort_deployment(id: i64) -> Result<Deployment, ServerFnError> {
+pub async fn abort_deployment(id: i64) -> Result<LiveDeployment, ServerFnError> {
     let id = tengu_core::domain::DeploymentId(id);
-    tengu()?.abort_deployment(&acting_actor()?, id).await.map_err(user_error)
+    tengu()?.abort_deployment(&acting_actor()?, id).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
 /// A deployer with the environment's bar, not the one who asked.
 #[server]
-pub async fn approve_deployment(id: i64) -> Result<Deployment, ServerFnError> {
+pub async fn approve_deployment(id: i64) -> Result<LiveDeployment, ServerFnError> {
     let id = tengu_core::domain::DeploymentId(id);
-    tengu()?.approve_deployment(&acting_actor()?, id).await.map_err(user_error)
+    tengu()?.approve_deployment(&acting_actor()?, id).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
 /// Like approving: a deployer with the environment's bar, not the one who asked.
 #[server]
-pub async fn reject_deployment(id: i64, reason: String) -> Result<Deployment, ServerFnError> {
+pub async fn reject_deployment(id: i64, reason: String) -> Result<LiveDeployment, ServerFnError> {
     let id = tengu_core::domain::DeploymentId(id);
-    tengu()?.reject_deployment(&acting_actor()?, id, &reason).await.map_err(user_error)
+    tengu()?.reject_deployment(&acting_actor()?, id, &reason).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
 #[server]

@@ -1,21 +1,11 @@
 //! How times, images and outcomes read on the page.
 
 use chrono::{DateTime, Utc};
-use tengu_core::domain::{DeploymentState, ReviewEnvState};
+use tengu_core::domain::ReviewEnvState;
 
 pub use tengu_core::display::{duration, iso, when};
 
-/// The CSS modifier for a state badge: good, bad, busy or quiet.
-pub fn deployment_tone(state: DeploymentState) -> &'static str {
-    match state {
-        DeploymentState::Succeeded => "good",
-        DeploymentState::Failed
-        | DeploymentState::RolledBack
-        | DeploymentState::Aborted
-        | DeploymentState::Rejected => "bad",
-        _ => "busy",
-    }
-}
+pub use tengu_core::views::deployment_tone;
 
 pub fn review_tone(state: ReviewEnvState) -> &'static str {
     match state {

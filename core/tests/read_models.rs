@@ -35,7 +35,7 @@ async fn pages_are_cut_from_memory_until_a_write_through_tengu_moves_the_generat
     let home = tengu.home(&support::everyone()).await.unwrap();
     let env = tengu.environment_view(&support::everyone(), &dev).await.unwrap();
     let newest = home.recent_deployments[0].id;
-    assert_eq!(env.history[0].id, env.latest.as_ref().unwrap().id);
+    assert_eq!(env.history[0].id.0, env.latest.as_ref().unwrap().id);
 
     // Behind tengu's back (no write passes through it), the rows change: the pages do not read them again.
     database.execute_raw("UPDATE deployments SET actor = 'behind-the-back'").await.unwrap();

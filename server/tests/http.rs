@@ -147,9 +147,12 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     let frame = body.frame().await.unwrap().unwrap().into_data().unwrap();
     let frame = String::from_utf8_lossy(&frame).into_owned();
     let json = frame.strip_prefix("data: ").and_then(|f| f.lines().next()).expect("a data line");
-    let newest: tengu_core::domain::Deployment = serde_json::from_str(json).unwrap();
-    let (latest, _) = app.tengu.store().latest_deployments(&newest.env).await.unwrap();
-    assert_eq!(Some(newest.id), latest.map(|d| d.id));
+    let newest: tengu_core::views::LiveDeployment = serde_json::from_str(json).unwrap();
+    let production = tengu_core::domain::EnvName::parse("production").unwrap();
+    let (latest, _) = app.tengu.store().latest_deployments(&production).await.unwrap();
+    let latest = latest.expect("the sandbox has deployed production");
+    assert_eq!(newest.id, latest.id.0);
+    assert_eq!((newest.state.as_str(), newest.finished), (latest.state.as_str(), latest.finished_at.is_some()));
     let missing = app.router.clone().oneshot(with_cookie("/api/environments/nowhere/live")).await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

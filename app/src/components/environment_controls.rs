@@ -4,8 +4,8 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use tengu_core::domain::{Deployment, DeploymentState, EnvName};
-use tengu_core::views::{ButtonRefusals, RollbackChoice};
+use tengu_core::domain::EnvName;
+use tengu_core::views::{ButtonRefusals, LiveDeployment, RollbackChoice};
 
 use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
 use crate::components::error_notice::ErrorNotice;
@@ -18,7 +18,7 @@ pub struct ControlsData {
     pub env: EnvName,
     pub image_template: Option<String>,
     /// The newest deployment, whatever its outcome (the live view starts from it).
-    pub latest: Option<Deployment>,
+    pub latest: Option<LiveDeployment>,
     pub rollback_choices: Vec<RollbackChoice>,
     pub refusals: ButtonRefusals,
     pub you: String,
@@ -62,9 +62,9 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
     let seed = StoredValue::new(key_seed);
     let key = move |kind: &'static str| move || format!("{}-{kind}-{}", seed.get_value(), presses.get());
     let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
-    let busy = move || live.with(|d| d.as_ref().is_some_and(|d| d.finished_at.is_none()));
+    let busy = move || live.with(|d| d.as_ref().is_some_and(|d| !d.finished));
     let pending = move || deploy.pending().get() || redeploy.pending().get() || rollback.pending().get();
-    let running_id = move || live.with(|d| d.as_ref().filter(|d| d.finished_at.is_none()).map(|d| d.id.0.to_string()));
+    let running_id = move || live.with(|d| d.as_ref().filter(|d| !d.finished).map(|d| d.id.to_string()));
     let name = env.to_string();
     let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
     let choices = rollback_choices
@@ -82,11 +82,7 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
     let abort_title = StoredValue::new(refusals.abort.clone().unwrap_or_default());
     // Approving: not one's own request, and not without the role (as the rule table said at page load).
     let approve_refusal = refusals.approve.clone();
-    let waiting = move || {
-        live.with(|d| {
-            d.as_ref().filter(|d| d.state == DeploymentState::AwaitingApproval && d.finished_at.is_none()).cloned()
-        })
-    };
+    let waiting = move || live.with(|d| d.as_ref().filter(|d| d.awaiting_approval).cloned());
     let approval_panel = move || {
         waiting().map(|d| {
             let own = d.actor == you;
@@ -96,7 +92,7 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
                 approve_refusal.clone()
             };
             let refused = why.is_some();
-            let (approve_id, reject_id) = (d.id.0.to_string(), d.id.0.to_string());
+            let (approve_id, reject_id) = (d.id.to_string(), d.id.to_string());
             view! {
                 <section class="panel approval" aria-labelledby="approval-title">
                     <h2 id="approval-title">"Waiting for approval"</h2>

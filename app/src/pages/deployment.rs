@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use tengu_core::domain::{ChecklistItem, Deployment};
+use tengu_core::views::LiveService;
 
 use crate::api::load_deployment;
 use crate::components::badge::Badge;
@@ -60,7 +61,8 @@ fn DeploymentView(deployment: Deployment, shipped: Vec<ChecklistItem>) -> impl I
             }
         })
         .collect_view();
-    let services = d.rollout.iter().cloned().map(|snapshot| view! { <ServiceState snapshot/> }).collect_view();
+    let services =
+        d.rollout.iter().map(|snapshot| view! { <ServiceState service=LiveService::of(snapshot)/> }).collect_view();
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">

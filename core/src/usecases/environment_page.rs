@@ -8,7 +8,7 @@ use crate::error::CoreError;
 use crate::ports::Action;
 use crate::tengu::Tengu;
 use crate::usecases::{DeployRequest, DeployTarget};
-use crate::views::{ButtonRefusals, DeploymentRow, EnvironmentView, RollbackChoice, RunningBrief};
+use crate::views::{ButtonRefusals, DeploymentRow, EnvironmentView, LiveDeployment, RollbackChoice, RunningBrief};
 
 /// The longest page of history one request reads.
 const HISTORY_PAGE_MAX: u32 = 100;
@@ -27,8 +27,8 @@ impl Tengu {
         let env = self.visible_environment(viewer, name)?.clone();
         let mut refusals = self.environment_refusals(viewer, &env);
         let facts = self.environment_facts(name).await?;
-        let (latest, running) = (facts.latest.clone(), facts.running.as_ref().map(RunningBrief::from));
-        if let Some(waiting) = latest.as_ref().filter(|d| d.state == DeploymentState::AwaitingApproval) {
+        let (latest, running) = (facts.latest.as_ref(), facts.running.as_ref().map(RunningBrief::from));
+        if let Some(waiting) = latest.filter(|d| d.state == DeploymentState::AwaitingApproval) {
             refusals.approve = self.would_refuse(viewer, &Action::Approve { env: &env, requested_by: &waiting.actor });
         }
         let rollback_choices = facts.rollback_choices.iter().map(RollbackChoice::from).collect();
@@ -39,7 +39,7 @@ impl Tengu {
             cluster: env.cluster,
             services: env.services,
             image_template: env.image_template,
-            latest,
+            latest: latest.map(LiveDeployment::of),
             running,
             rollback_choices,
             history,
@@ -79,13 +79,9 @@ impl Tengu {
 
     /// The environment's newest deployment as it stands now, for the live view (read from tengu's records: the
     /// one poller per deployment is the driver that asks ECS).
-    pub async fn live_deployment(
-        &self,
-        viewer: &Viewer,
-        name: &EnvName,
-    ) -> Result<Option<crate::domain::Deployment>, CoreError> {
+    pub async fn live_deployment(&self, viewer: &Viewer, name: &EnvName) -> Result<Option<LiveDeployment>, CoreError> {
         self.visible_environment(viewer, name)?;
-        Ok(self.ports.store.latest_deployments(name).await?.0)
+        Ok(self.ports.store.latest_deployments(name).await?.0.as_ref().map(LiveDeployment::of))
     }
 
     /// A page of history; deployments of repositories the viewer cannot see are left out.

@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Response};
 use futures::stream::{self, Stream};
 use tengu_app::server_glue::ActingAs;
 use tengu_core::Tengu;
-use tengu_core::domain::{Actor, Deployment, EnvName, Viewer};
+use tengu_core::domain::{Actor, EnvName, Viewer};
+use tengu_core::views::LiveDeployment;
 use tokio::sync::watch;
 
 /// How often the one reader per environment looks at the records.
@@ -24,7 +25,7 @@ const READ_EVERY: Duration = Duration::from_millis(250);
 /// session and permission checks afresh, so a signed-out or removed person stops receiving within this time.
 const STREAM_LIFETIME: Duration = Duration::from_secs(300);
 
-type Frame = Option<Deployment>;
+type Frame = Option<LiveDeployment>;
 
 #[derive(Clone)]
 pub struct LiveRollouts {
@@ -83,8 +84,8 @@ impl LiveRollouts {
     }
 }
 
-/// `GET /api/environments/{name}/live`: `data:` is the environment's newest deployment (JSON, `null` when it has
-/// none), sent at once and again whenever it changes.
+/// `GET /api/environments/{name}/live`: `data:` is the environment's newest deployment as its page shows it
+/// (`LiveDeployment` as JSON, `null` when it has none), sent at once and again whenever it changes.
 pub async fn events(
     State(tengu): State<Tengu>,
     State(live): State<LiveRollouts>,

@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod live;
+pub use live::{LiveDeployment, LiveEcsDeployment, LiveEvent, LiveService, LiveStoppedTask, Stamp, deployment_tone};
+
 use crate::domain::{
     AuditEntry, ClusterName, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug, ReviewEnv, ServiceName,
 };
@@ -152,7 +155,7 @@ pub struct EnvironmentView {
     pub services: Vec<ServiceName>,
     pub image_template: Option<String>,
     /// The newest deployment, whatever its outcome (the live view starts from it).
-    pub latest: Option<Deployment>,
+    pub latest: Option<LiveDeployment>,
     /// The newest successful deployment: what runs now.
     pub running: Option<RunningBrief>,
     /// Earlier successes, newest first: where Rollback can go.
