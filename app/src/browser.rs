@@ -13,14 +13,16 @@ pub fn mark_hydrated() {
     }
 }
 
-/// A plain form (one outside an island: a tick, a chat line) is sent once per click: a second submit while the
-/// first is on its way is dropped, as a hydrated button disabled while pending would.
+/// A plain form that changes something (one outside an island: a tick, a chat line) is sent once per click: a
+/// second submit while the first is on its way is dropped, as a hydrated button disabled while pending would.
+/// Forms that only read (`method="get"`: the history's filters) are left alone.
 pub fn guard_plain_forms() {
     let on_submit = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
         let Some(form) = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else {
             return;
         };
-        if event.default_prevented() || form.closest("leptos-island").ok().flatten().is_some() {
+        let reads_only = form.method().eq_ignore_ascii_case("get");
+        if reads_only || event.default_prevented() || form.closest("leptos-island").ok().flatten().is_some() {
             return;
         }
         if form.has_attribute("data-sending") {
@@ -34,6 +36,18 @@ pub fn guard_plain_forms() {
         );
     });
     let _ = document().add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
-    // Lives as long as the page.
+    // Back to a page kept by the browser (back/forward cache): its forms were sent from another life of it.
+    let on_show = Closure::<dyn FnMut()>::new(|| {
+        if let Ok(sent) = document().query_selector_all("form[data-sending]") {
+            for i in 0..sent.length() {
+                if let Some(form) = sent.item(i).and_then(|node| node.dyn_into::<web_sys::Element>().ok()) {
+                    let _ = form.remove_attribute("data-sending");
+                }
+            }
+        }
+    });
+    let _ = window().add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+    // Both live as long as the page.
     on_submit.forget();
+    on_show.forget();
 }

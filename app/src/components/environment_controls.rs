@@ -24,11 +24,13 @@ pub struct ControlsData {
     pub you: String,
     /// Seeds the idempotency keys the buttons send (a double click carries the same key: one deployment).
     pub key_seed: String,
+    /// Why the last press, sent as a plain form before the island woke, was refused (from the address).
+    pub refused: Option<String>,
 }
 
 #[island]
 pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
-    let ControlsData { env, image_template, latest, rollback_choices, refusals, you, key_seed } = data;
+    let ControlsData { env, image_template, latest, rollback_choices, refusals, you, key_seed, refused } = data;
     let live = RwSignal::new(latest);
     let presses = RwSignal::new(0u32);
     let deploy = ServerAction::<PressDeploy>::new();
@@ -38,11 +40,7 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
     let approve = ServerAction::<ApproveDeployment>::new();
     let reject = ServerAction::<RejectDeployment>::new();
     // Without JavaScript a refused press comes back in the address; the server draws it from there.
-    let refused_before =
-        [deploy.value(), redeploy.value(), rollback.value(), abort.value(), approve.value(), reject.value()]
-            .into_iter()
-            .find_map(|value| value.get_untracked().and_then(|result| result.err()));
-    let last_error = RwSignal::new(refused_before.map(|error| error_text(&error)));
+    let last_error = RwSignal::new(refused);
     // A finished press shows its deployment (or why not) at once and arms the buttons with a fresh key, so the
     // next press, even after a refusal, is a new request.
     for value in [deploy.value(), redeploy.value(), rollback.value(), abort.value(), approve.value(), reject.value()] {
@@ -59,8 +57,11 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
             None => {}
         });
     }
-    let seed = StoredValue::new(key_seed);
-    let key = move |kind: &'static str| move || format!("{}-{kind}-{}", seed.get_value(), presses.get());
+    let seed = RwSignal::new(key_seed);
+    // The server's seed may come from a page kept for a few seconds, shared by two tabs: the browser adds its own.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| seed.update(|s| s.push_str(&format!("{:x}", (js_sys::Math::random() * 1e15) as u64))));
+    let key = move |kind: &'static str| move || format!("{}-{kind}-{}", seed.get(), presses.get());
     let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
     let busy = move || live.with(|d| d.as_ref().is_some_and(|d| !d.finished));
     let pending = move || deploy.pending().get() || redeploy.pending().get() || rollback.pending().get();

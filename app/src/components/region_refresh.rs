@@ -1,7 +1,9 @@
 //! Parts of a page the server draws again while it is open (the chat channel, the review environments, the
 //! token list). An island asks for the page again every few seconds, or at once when another island's action
 //! changed what it shows, and swaps in each region (an element with `data-region` and an `id`) whose HTML changed.
-//! A region holding the focus is left alone, so typing or an opened confirmation is never interrupted.
+//! A region holding the focus, an opened confirmation or a pressed button is left alone, so nothing the person is
+//! doing is interrupted; a tab in the background asks nothing, and a page that is no longer the person's (signed
+//! out) stops asking.
 
 use leptos::prelude::*;
 
@@ -36,14 +38,27 @@ mod client {
     use wasm_bindgen_futures::JsFuture;
 
     thread_local! {
-        /// One refresh at a time: a slow answer is not overtaken by the next tick.
-        static REFRESHING: Cell<bool> = const { Cell::new(false) };
+        /// When the refresh under way started (0: none). One at a time: a slow answer is not overtaken.
+        static STARTED: Cell<f64> = const { Cell::new(0.0) };
+        /// Asked for while one was under way: run once more after it.
+        static AGAIN: Cell<bool> = const { Cell::new(false) };
+        /// The page is no longer the person's (signed out): stop asking.
+        static STOPPED: Cell<bool> = const { Cell::new(false) };
     }
+
+    /// A refresh older than this is taken as lost (a fetch that never answered) and no longer holds the next.
+    const GIVE_UP_MS: f64 = 10_000.0;
 
     pub fn follow(every_ms: u64) {
         if every_ms > 0 {
             let every = std::time::Duration::from_millis(every_ms);
-            if let Ok(handle) = set_interval_with_handle(|| leptos::task::spawn_local(refresh()), every) {
+            let tick = || {
+                // A tab in the background is not drawn: no need to ask.
+                if !document().hidden() {
+                    leptos::task::spawn_local(refresh());
+                }
+            };
+            if let Ok(handle) = set_interval_with_handle(tick, every) {
                 on_cleanup(move || handle.clear());
             }
         }
@@ -54,25 +69,57 @@ mod client {
     }
 
     async fn refresh() {
-        if REFRESHING.replace(true) {
+        if STOPPED.get() {
             return;
         }
-        if let Some(html) = fetch_page().await {
-            swap_regions(&html);
+        let now = js_sys::Date::now();
+        let started = STARTED.get();
+        if started > 0.0 && now - started < GIVE_UP_MS {
+            AGAIN.set(true);
+            return;
         }
-        REFRESHING.set(false);
+        STARTED.set(now);
+        loop {
+            AGAIN.set(false);
+            match fetch_page().await {
+                Page::Drawn(html) => swap_regions(&html),
+                Page::NotYours => STOPPED.set(true),
+                Page::Unavailable => {}
+            }
+            if !AGAIN.get() || STOPPED.get() {
+                break;
+            }
+        }
+        STARTED.set(0.0);
     }
 
-    /// The page as the server draws it now; nothing when the answer is not the page (signed out, an error).
-    async fn fetch_page() -> Option<String> {
+    enum Page {
+        Drawn(String),
+        /// Sent elsewhere (to sign in): the regions stay as they are, and no more is asked.
+        NotYours,
+        /// An error or no answer: asked again at the next tick.
+        Unavailable,
+    }
+
+    /// The page as the server draws it now.
+    async fn fetch_page() -> Page {
         let window = window();
-        let href = window.location().href().ok()?;
-        let answer = JsFuture::from(window.fetch_with_str(&href)).await.ok()?;
-        let answer: web_sys::Response = answer.dyn_into().ok()?;
-        if !answer.ok() || answer.redirected() {
-            return None;
+        let Ok(href) = window.location().href() else { return Page::Unavailable };
+        let answer = JsFuture::from(window.fetch_with_str(&href)).await.ok();
+        let Some(answer) = answer.and_then(|a| a.dyn_into::<web_sys::Response>().ok()) else {
+            return Page::Unavailable;
+        };
+        if answer.redirected() {
+            return Page::NotYours;
         }
-        JsFuture::from(answer.text().ok()?).await.ok()?.as_string()
+        if !answer.ok() {
+            return Page::Unavailable;
+        }
+        let text = match answer.text() {
+            Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
+            Err(_) => None,
+        };
+        text.map(Page::Drawn).unwrap_or(Page::Unavailable)
     }
 
     fn swap_regions(html: &str) {
@@ -85,7 +132,9 @@ mod client {
             let Some(region) = regions.item(i).and_then(|node| node.dyn_into::<web_sys::Element>().ok()) else {
                 continue;
             };
-            if focused.as_ref().is_some_and(|f| region.contains(Some(f))) {
+            // Not under the person's hand: holding the focus, an opened confirmation, or a button being pressed.
+            let in_use = region.query_selector("details[open], :active").ok().flatten().is_some();
+            if in_use || focused.as_ref().is_some_and(|f| region.contains(Some(f))) {
                 continue;
             }
             let Some(now) = fresh.get_element_by_id(&region.id()) else { continue };

@@ -23,14 +23,13 @@ pub fn DeployPrPage() -> impl IntoView {
     let decide = ServerAction::<OverrideGate>::new();
     let simulate = ServerAction::<SimulateGithubEdit>::new();
     let site = Resource::new(|| (), |_| load_site_info());
-    // Both the page and its history reload after a tick, an override or a (simulated) edit on GitHub.
+    // A tick, an override or a (simulated) edit on GitHub is a plain form: it comes back to this page, drawn anew.
     let key = move || {
-        let target = params.with(|p| {
+        params.with(|p| {
             let repo = RepoSlug::from_parts(&p.get("owner").unwrap_or_default(), &p.get("name").unwrap_or_default());
             let number = PrNumber::parse(&p.get("number").unwrap_or_default());
             repo.and_then(|repo| number.map(|number| (repo, number))).map_err(|e| e.to_string())
-        });
-        (target, toggle.version().get(), decide.version().get(), simulate.version().get())
+        })
     };
     let audit_link = move || {
         params.with(|p| {
@@ -38,16 +37,16 @@ pub fn DeployPrPage() -> impl IntoView {
             format!("/audit?about={}%2F{}%23{}", part("owner"), part("name"), part("number"))
         })
     };
-    let pr = Resource::new(key, |(target, _, _, _)| async move {
+    let pr = Resource::new(key, |target| async move {
         let (repo, number) = target?;
         load_deploy_pr(repo, number).await.map_err(|e| error_text(&e))
     });
     // The body as GitHub holds it, shown beside the sandbox's simulated edits.
-    let body = Resource::new(key, |(target, _, _, _)| async move {
+    let body = Resource::new(key, |target| async move {
         let (repo, number) = target?;
         load_body_on_github(repo, number).await.map_err(|e| error_text(&e))
     });
-    let history = Resource::new(key, |(target, _, _, _)| async move {
+    let history = Resource::new(key, |target| async move {
         let (repo, number) = target?;
         load_deploy_pr_history(repo, number).await.map_err(|e| error_text(&e))
     });

@@ -3,11 +3,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use tengu_core::domain::EnvName;
 
-use crate::api::{EnvironmentPageData, load_environment};
+use crate::api::{
+    AbortDeployment, ApproveDeployment, EnvironmentPageData, PressDeploy, PressRedeploy, PressRollback,
+    RejectDeployment, load_environment,
+};
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::environment_controls::{ControlsData, EnvironmentControls};
 use crate::components::error_notice::ErrorNotice;
-use crate::format::error_text;
+use crate::format::{error_text, refusal_in_address};
 
 /// One environment: its live rollout and the buttons that change what runs.
 #[component]
@@ -47,6 +50,12 @@ fn EnvironmentView(data: EnvironmentPageData) -> impl IntoView {
         refusals: env.refusals.clone(),
         you: env.you.clone(),
         key_seed,
+        refused: refusal_in_address::<PressDeploy>()
+            .or_else(refusal_in_address::<PressRedeploy>)
+            .or_else(refusal_in_address::<PressRollback>)
+            .or_else(refusal_in_address::<AbortDeployment>)
+            .or_else(refusal_in_address::<ApproveDeployment>)
+            .or_else(refusal_in_address::<RejectDeployment>),
     };
     view! {
         <Title text=title.clone()/>

@@ -8,7 +8,7 @@ use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::region_refresh::{RegionRefresh, refresh_regions_now};
 use crate::components::table::DataTable;
-use crate::format::{duration, error_text, iso, review_tone, when};
+use crate::format::{duration, error_text, iso, refusal_in_address, review_tone, when};
 
 /// How often the open page draws its table again (review tasks come and go in seconds).
 const REFRESH_MS: u64 = 2_000;
@@ -36,7 +36,10 @@ pub fn ReviewEnvsPage() -> impl IntoView {
         </header>
         {failure}
         <Transition fallback=|| ()>
-            {move || Suspend::new(async move { sandbox.await.then(|| view! { <SandboxPullRequests/> }) })}
+            {move || Suspend::new(async move {
+                let refused = refusal_in_address::<SimulateFeaturePr>();
+                sandbox.await.then(|| view! { <SandboxPullRequests refused/> })
+            })}
         </Transition>
         <RegionRefresh every_ms=REFRESH_MS/>
         <div id="review-envs" data-region="">
@@ -60,15 +63,18 @@ pub fn ReviewEnvsPage() -> impl IntoView {
 /// Sandbox only: opens a pull request on the simulated GitHub and says where its review environment starts. An
 /// island, so the answer shows in place and the table below is drawn again at once.
 #[island]
-fn SandboxPullRequests() -> impl IntoView {
+fn SandboxPullRequests(refused: Option<String>) -> impl IntoView {
     let simulate = ServerAction::<SimulateFeaturePr>::new();
-    Effect::new(move |_| {
-        if simulate.value().with(|v| matches!(v, Some(Ok(_)))) {
+    let last_error = RwSignal::new(refused);
+    Effect::new(move |_| match simulate.value().get() {
+        Some(Ok(_)) => {
+            last_error.set(None);
             refresh_regions_now();
         }
+        Some(Err(error)) => last_error.set(Some(error_text(&error))),
+        None => {}
     });
-    let failure =
-        move || simulate.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=error_text(&e)/> });
+    let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
     let said =
         move || simulate.value().get().and_then(|r| r.ok()).map(|s| view! { <p class="notice" role="status">{s}</p> });
     view! {

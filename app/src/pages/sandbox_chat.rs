@@ -94,6 +94,7 @@ fn Composer(view: SandboxChatView, speaker: String, say: ServerAction<SandboxCha
                         autocomplete="off"
                         placeholder="/tengu help"
                         aria-label="Message"
+                        autofocus
                     />
                 </label>
                 <button type="submit" class="button">"Send"</button>

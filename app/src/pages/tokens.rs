@@ -6,7 +6,7 @@ use tengu_core::domain::ApiToken;
 use crate::api::{CreateToken, RevokeToken, TokensPageData, load_tokens};
 use crate::components::error_notice::ErrorNotice;
 use crate::components::region_refresh::{RegionRefresh, refresh_regions_now};
-use crate::format::{error_text, iso, when};
+use crate::format::{error_text, iso, refusal_in_address, when};
 
 /// `/settings/tokens`: personal API tokens for CI, shown once, revocable.
 #[component]
@@ -46,10 +46,11 @@ pub fn TokensPage() -> impl IntoView {
 #[component]
 fn TokensView(data: TokensPageData, revoke: ServerAction<RevokeToken>) -> impl IntoView {
     let environments = data.environments.iter().map(ToString::to_string).collect();
+    let refused = refusal_in_address::<CreateToken>();
     let now = data.now;
     let rows = data.tokens.into_iter().map(|token| view! { <TokenRow token now revoke/> }).collect_view();
     view! {
-        <NewToken environments/>
+        <NewToken environments refused/>
         <section class="panel" id="tokens" data-region="" aria-labelledby="tokens-title">
             <h2 id="tokens-title">"Your tokens"</h2>
             <table class="table">
@@ -63,15 +64,18 @@ fn TokensView(data: TokensPageData, revoke: ServerAction<RevokeToken>) -> impl I
 /// The form for a new token, and the token itself, shown once. An island: the secret exists only in the answer to
 /// the browser's request, so it is shown there, in place, and the list below is drawn again.
 #[island]
-fn NewToken(environments: Vec<String>) -> impl IntoView {
+fn NewToken(environments: Vec<String>, refused: Option<String>) -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
-    Effect::new(move |_| {
-        if create.value().with(|v| matches!(v, Some(Ok(_)))) {
+    let last_error = RwSignal::new(refused);
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(_)) => {
+            last_error.set(None);
             refresh_regions_now();
         }
+        Some(Err(error)) => last_error.set(Some(error_text(&error))),
+        None => {}
     });
-    let failure =
-        move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=error_text(&e)/> });
+    let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
     let secret = move || {
         create.value().get().and_then(|r| r.ok()).map(|secret| {
             view! {

@@ -1,0 +1,43 @@
+import { expect, test } from "@playwright/test";
+import { signIn } from "./sign_in";
+
+// A press sent as a plain form (before the page's island woke, or without JavaScript) that was refused comes back
+// in the address. The server draws the refusal inside the island; the island must still wake on that page.
+test("a refusal that came back in the address is shown, and the environment's island still acts in place", async ({ page }) => {
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(error.message));
+  // The browser itself logs each refused server function call ("Failed to load resource"); anything else is ours.
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(message.text());
+  });
+  await signIn(page, "carol", "/environments/dev");
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+
+  // Rolling back to a deployment that does not exist, as the plain form would send it.
+  const action = await page.locator("form", { has: page.getByRole("button", { name: "Rollback" }) }).getAttribute("action");
+  expect(action).toMatch(/^\/api\//);
+  const answer = await page.request.post(action!, {
+    form: { env: "dev", to: "987654321", key: "e2e-refused-rollback" },
+    headers: { accept: "text/html", referer: page.url() },
+    maxRedirects: 0,
+  });
+  expect(answer.status()).toBeGreaterThanOrEqual(300);
+  expect(answer.status()).toBeLessThan(400);
+  const back = answer.headers()["location"];
+  expect(back).toContain("__err=");
+
+  await page.goto(back);
+  const alert = page.getByRole("alert");
+  await expect(alert).toHaveCount(1);
+  const refusal = (await alert.textContent()) ?? "";
+  expect(refusal.length).toBeGreaterThan(10);
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+
+  // The island answers in place: a deploy of something that is not an image is refused without leaving the page.
+  await page.getByLabel("Commit SHA or image").fill("not an image!");
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  await expect(alert).not.toHaveText(refusal);
+  await expect(alert).toHaveCount(1);
+  expect(page.url()).toBe(back);
+  expect(problems).toEqual([]);
+});
