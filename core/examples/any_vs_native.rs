@@ -36,19 +36,19 @@ async fn main() -> Result<(), sqlx::Error> {
         let id = newest - (round as i64 % 1_000);
         let started = Instant::now();
         let rows = sqlx::query(PAGE).fetch_all(&any).await?;
-        read_any(&rows);
+        read(&rows);
         any_page.push(started.elapsed());
         let started = Instant::now();
         let rows = sqlx::query(PAGE).fetch_all(&native).await?;
-        read_native(&rows);
+        read(&rows);
         native_page.push(started.elapsed());
         let started = Instant::now();
         let rows = sqlx::query(ONE).bind(id).fetch_all(&any).await?;
-        read_any(&rows);
+        read(&rows);
         any_one.push(started.elapsed());
         let started = Instant::now();
         let rows = sqlx::query(ONE).bind(id).fetch_all(&native).await?;
-        read_native(&rows);
+        read(&rows);
         native_one.push(started.elapsed());
     }
     for (what, any, native) in
@@ -68,20 +68,12 @@ async fn main() -> Result<(), sqlx::Error> {
 const INTEGERS: [&str; 3] = ["id", "requested_at", "finished_at"];
 
 /// Every column read as its type, as the store's row mapping does.
-fn read_any(rows: &[sqlx::any::AnyRow]) {
-    for row in rows {
-        for column in row.columns() {
-            let i = column.ordinal();
-            if INTEGERS.contains(&column.name()) {
-                let _: Option<i64> = row.try_get(i).expect("an integer column");
-            } else {
-                let _: Option<String> = row.try_get(i).expect("a text column");
-            }
-        }
-    }
-}
-
-fn read_native(rows: &[sqlx::sqlite::SqliteRow]) {
+fn read<R: Row>(rows: &[R])
+where
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
+    String: sqlx::Type<R::Database> + for<'r> sqlx::Decode<'r, R::Database>,
+{
     for row in rows {
         for column in row.columns() {
             let i = column.ordinal();

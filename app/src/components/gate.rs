@@ -25,7 +25,6 @@ pub fn GatePanel(pr: DeployPr, action: ServerAction<OverrideGate>, refusal: Opti
     };
     let can_override = matches!(gate, Gate::Waiting { .. }) && refusal.is_none();
     let refused = refusal.filter(|_| matches!(gate, Gate::Waiting { .. }));
-    let pending = action.pending();
     view! {
         <section class="panel gate" aria-labelledby="gate-title">
             <h2 id="gate-title">"Verification gate"</h2>
@@ -43,7 +42,7 @@ pub fn GatePanel(pr: DeployPr, action: ServerAction<OverrideGate>, refusal: Opti
                         <input type="hidden" name="deploy_pr" value=pr.number.get().to_string()/>
                         <label for="override-reason">"Why should this deploy go ahead before every change is verified?"</label>
                         <textarea id="override-reason" name="reason" rows="3" required minlength="10"></textarea>
-                        <button type="submit" class="button" disabled=move || pending.get()>"Override and allow the deploy"</button>
+                        <button type="submit" class="button">"Override and allow the deploy"</button>
                     </ActionForm>
                 </details>
             })}

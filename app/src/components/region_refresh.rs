@@ -6,6 +6,7 @@
 //! out) stops asking.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// The DOM event an island sends after an action that changed what the page's regions show.
 #[cfg(feature = "hydrate")]
@@ -18,6 +19,27 @@ pub fn RegionRefresh(every_ms: u64) -> impl IntoView {
     client::follow(every_ms);
     #[cfg(not(feature = "hydrate"))]
     let _ = every_ms;
+}
+
+/// An island's action that changes what the page's regions show: after each success the regions are drawn again;
+/// the returned sentence is its last refusal, starting from the one that came back in the address (`refused`).
+pub fn refresh_after<S>(action: ServerAction<S>, refused: Option<String>) -> RwSignal<Option<String>>
+where
+    S: ServerFn<Error = ServerFnError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let last_error = RwSignal::new(refused);
+    Effect::new(move |_| {
+        action.value().with(|answer| match answer {
+            Some(Ok(_)) => {
+                last_error.set(None);
+                refresh_regions_now();
+            }
+            Some(Err(error)) => last_error.set(Some(crate::format::error_text(error))),
+            None => {}
+        })
+    });
+    last_error
 }
 
 /// Asks the page's `RegionRefresh` to draw its regions again now.

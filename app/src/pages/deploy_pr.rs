@@ -150,7 +150,6 @@ fn ItemRow(
     let is_verified = item.verified.is_some();
     let label = format!("Verified {} {}", source.number, source.title);
     let commits = source.commits.len();
-    let pending = toggle.pending();
     view! {
         <li class="checklist__item" class:checklist__item--done=is_verified>
             <ActionForm action=toggle attr:class="checklist__form">
@@ -164,7 +163,6 @@ fn ItemRow(
                     role="checkbox"
                     aria-checked=is_verified.to_string()
                     aria-label=label
-                    aria-busy=move || pending.get().to_string()
                     disabled=!may
                     title=hint
                 >

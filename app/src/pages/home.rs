@@ -90,7 +90,6 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
 
 #[component]
 fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeployPr>) -> impl IntoView {
-    let pending = refresh.pending();
     let env_name = env.name.to_string();
     let refusal = env.refresh_refusal.clone();
     let refused = refusal.is_some();
@@ -132,7 +131,7 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
                     type="submit"
                     class="button button--secondary button--small"
                     aria-label=format!("Open or refresh the deploy PR of {env_name}")
-                    disabled=move || refused || pending.get()
+                    disabled=refused
                     title=refusal.clone().unwrap_or_default()
                 >
                     "Open / refresh deploy PR"

@@ -6,7 +6,7 @@ use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
 use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask, load_review_envs, load_site_info};
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::region_refresh::{RegionRefresh, refresh_regions_now};
+use crate::components::region_refresh::{RegionRefresh, refresh_after};
 use crate::components::table::DataTable;
 use crate::format::{duration, error_text, iso, refusal_in_address, review_tone, when};
 
@@ -65,15 +65,7 @@ pub fn ReviewEnvsPage() -> impl IntoView {
 #[island]
 fn SandboxPullRequests(refused: Option<String>) -> impl IntoView {
     let simulate = ServerAction::<SimulateFeaturePr>::new();
-    let last_error = RwSignal::new(refused);
-    Effect::new(move |_| match simulate.value().get() {
-        Some(Ok(_)) => {
-            last_error.set(None);
-            refresh_regions_now();
-        }
-        Some(Err(error)) => last_error.set(Some(error_text(&error))),
-        None => {}
-    });
+    let last_error = refresh_after(simulate, refused);
     let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
     let said =
         move || simulate.value().get().and_then(|r| r.ok()).map(|s| view! { <p class="notice" role="status">{s}</p> });

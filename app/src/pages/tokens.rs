@@ -5,7 +5,7 @@ use tengu_core::domain::ApiToken;
 
 use crate::api::{CreateToken, RevokeToken, TokensPageData, load_tokens};
 use crate::components::error_notice::ErrorNotice;
-use crate::components::region_refresh::{RegionRefresh, refresh_regions_now};
+use crate::components::region_refresh::{RegionRefresh, refresh_after};
 use crate::format::{error_text, iso, refusal_in_address, when};
 
 /// `/settings/tokens`: personal API tokens for CI, shown once, revocable.
@@ -66,15 +66,7 @@ fn TokensView(data: TokensPageData, revoke: ServerAction<RevokeToken>) -> impl I
 #[island]
 fn NewToken(environments: Vec<String>, refused: Option<String>) -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
-    let last_error = RwSignal::new(refused);
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(_)) => {
-            last_error.set(None);
-            refresh_regions_now();
-        }
-        Some(Err(error)) => last_error.set(Some(error_text(&error))),
-        None => {}
-    });
+    let last_error = refresh_after(create, refused);
     let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
     let secret = move || {
         create.value().get().and_then(|r| r.ok()).map(|secret| {
