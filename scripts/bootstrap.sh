@@ -35,12 +35,20 @@ step_wasm_target() {
 
 step_cargo_leptos() {
   if cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then return; fi
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long build, once per machine: about 10 min on 2 cores)"
-  # opt-level 1: measured on 2 cores, the install takes 10.1 min instead of 16.5 min at the default level 3, and
-  # building the site with it takes as long (its work is wasm-bindgen, wasm-opt and cargo: 34.2 s vs 33.1 s for
-  # the front, same precompression).
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --quiet \
+  # cargo-leptos asks for a vendored OpenSSL (through cargo-generate); building OpenSSL from C took 498 of the
+  # install's 956 s here. OPENSSL_NO_VENDOR links Debian's instead.
+  dpkg -s libssl-dev pkg-config >/dev/null 2>&1 || apt_install libssl-dev pkg-config
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long build, once per machine: about 7 min on 2 cores)"
+  # Built without optimisation but for the compressors: its own work is running cargo, wasm-bindgen, wasm-opt and
+  # sass, and compressing the site, which keeps its speed (see README, "A fresh machine").
+  local fast=()
+  for crate in brotli brotli-decompressor alloc-no-stdlib alloc-stdlib libflate libflate_lz77 flate2 miniz_oxide \
+    adler2 adler32 crc32fast rle-decode-fast; do
+    fast+=(--config "profile.dev.package.$crate.opt-level=3")
+  done
+  OPENSSL_NO_VENDOR=1 CARGO_PROFILE_DEV_DEBUG=0 \
+    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads --debug \
+    "${fast[@]}" --quiet \
     || fail "cargo install cargo-leptos $CARGO_LEPTOS_VERSION did not work"
 }
 

@@ -28,12 +28,6 @@ pub async fn load_deploy_pr(repo: RepoSlug, number: PrNumber) -> Result<DeployPr
 }
 
 #[server]
-pub async fn load_deploy_pr_history(repo: RepoSlug, number: PrNumber) -> Result<Vec<AuditEntry>, ServerFnError> {
-    let tengu = tengu()?;
-    tengu.deploy_pr_history(&viewer(&tengu).await?, &repo, number).await.map_err(user_error)
-}
-
-#[server]
 pub async fn set_verification(
     repo: RepoSlug,
     deploy_pr: PrNumber,

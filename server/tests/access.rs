@@ -18,7 +18,6 @@ fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, Strin
         (<LoadSiteInfo as ServerFn>::PATH, String::new(), false),
         (<LoadHome as ServerFn>::PATH, String::new(), false),
         (<LoadDeployPr as ServerFn>::PATH, format!("repo=acme%2Fshop&number={deploy_pr}"), false),
-        (<LoadDeployPrHistory as ServerFn>::PATH, format!("repo=acme%2Fshop&number={deploy_pr}"), false),
         (<LoadBodyOnGithub as ServerFn>::PATH, pr.clone(), false),
         (<LoadDeployment as ServerFn>::PATH, format!("id={deployment}"), false),
         (<LoadEnvironment as ServerFn>::PATH, "env=dev".into(), false),

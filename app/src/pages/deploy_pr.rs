@@ -6,8 +6,7 @@ use tengu_core::domain::{ChecklistItem, Commit, DeployPr, Login, PrNumber, RepoS
 use tengu_core::views::DeployPrView;
 
 use crate::api::{
-    OverrideGate, SetVerification, SimulateGithubEdit, load_body_on_github, load_deploy_pr, load_deploy_pr_history,
-    load_site_info,
+    OverrideGate, SetVerification, SimulateGithubEdit, load_body_on_github, load_deploy_pr, load_site_info,
 };
 use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
@@ -31,12 +30,6 @@ pub fn DeployPrPage() -> impl IntoView {
             repo.and_then(|repo| number.map(|number| (repo, number))).map_err(|e| e.to_string())
         })
     };
-    let audit_link = move || {
-        params.with(|p| {
-            let part = |k: &str| p.get(k).unwrap_or_default();
-            format!("/audit?about={}%2F{}%23{}", part("owner"), part("name"), part("number"))
-        })
-    };
     let pr = Resource::new(key, |target| async move {
         let (repo, number) = target?;
         load_deploy_pr(repo, number).await.map_err(|e| error_text(&e))
@@ -45,10 +38,6 @@ pub fn DeployPrPage() -> impl IntoView {
     let body = Resource::new(key, |target| async move {
         let (repo, number) = target?;
         load_body_on_github(repo, number).await.map_err(|e| error_text(&e))
-    });
-    let history = Resource::new(key, |target| async move {
-        let (repo, number) = target?;
-        load_deploy_pr_history(repo, number).await.map_err(|e| error_text(&e))
     });
     view! {
         <Title text="Deploy PR"/>
@@ -66,17 +55,6 @@ pub fn DeployPrPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                history.await.ok().map(|entries| view! {
-                    <section class="panel" aria-labelledby="history-title">
-                        <h2 id="history-title">"History"</h2>
-                        <p><a href=audit_link>"In the audit log"</a></p>
-                        <ActivityList entries/>
-                    </section>
-                })
-            })}
-        </Transition>
     }
 }
 
@@ -86,7 +64,8 @@ fn DeployPrPageView(
     toggle: ServerAction<SetVerification>,
     decide: ServerAction<OverrideGate>,
 ) -> impl IntoView {
-    let DeployPrView { pr, tick_refusals, override_refusal } = page;
+    let DeployPrView { pr, history, tick_refusals, override_refusal } = page;
+    let audit_link = format!("/audit?about={}%2F{}%23{}", pr.repo.owner(), pr.repo.name(), pr.number.get());
     let verified = pr.verified_count();
     let total = pr.items.len();
     let title = pr.title.clone();
@@ -134,6 +113,11 @@ fn DeployPrPageView(
             <ul class="checklist">{items}</ul>
         </section>
         {direct}
+        <section class="panel" aria-labelledby="history-title">
+            <h2 id="history-title">"History"</h2>
+            <p><a href=audit_link>"In the audit log"</a></p>
+            <ActivityList entries=history/>
+        </section>
     }
 }
 

@@ -118,6 +118,14 @@ pub trait Store: Send + Sync {
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
     /// The audit entries about one thing (`acme/shop#135`) and its parts (`acme/shop#135 item #7`), newest first.
     async fn audit_log_for(&self, target: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
+    /// A deploy PR with its checklist and the newest `history` audit entries about it and its items, read
+    /// together (the deploy PR page's one read).
+    async fn deploy_pr_with_history(
+        &self,
+        repo: &RepoSlug,
+        number: PrNumber,
+        history: u32,
+    ) -> Result<Option<(DeployPr, Vec<AuditEntry>)>, StoreError>;
     /// Newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
     /// The entries the filter names, newest first; only those about `repos` (or, with `own`, about no repository

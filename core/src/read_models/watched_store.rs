@@ -59,6 +59,7 @@ watched_store! {
         running_review_env_at(host: &str) -> Option<ReviewEnv>;
         audit_log_for(target: &str, limit: u32) -> Vec<AuditEntry>;
         audit_log(limit: u32) -> Vec<AuditEntry>;
+        deploy_pr_with_history(repo: &RepoSlug, number: PrNumber, history: u32) -> Option<(DeployPr, Vec<AuditEntry>)>;
         audit_entries(filter: &AuditFilter, repos: Option<&[RepoSlug]>, own: Option<&str>) -> Vec<AuditRow>;
         delivery(delivery_id: &str) -> Option<DeliveryRecord>;
         claim_deliveries(worker: &str, now: DateTime<Utc>, until: DateTime<Utc>, limit: u32) -> Vec<StoredDelivery>;

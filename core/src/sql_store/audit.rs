@@ -1,7 +1,6 @@
 //! The audit page's query: every filter combined in one statement, newest first.
 
-use sqlx::{Any, Executor, Row};
-
+use super::connect::on_pool;
 use super::rows::{self, Bound, bind_all, millis, query_error};
 use super::{Dialect, SqlStore};
 use crate::domain::{AuditEntry, AuditFilter, AuditRow, EnvName, RepoSlug};
@@ -33,32 +32,6 @@ fn target_of(target: &str) -> TargetOf<'_> {
     TargetOf::Nothing
 }
 
-/// The environment an audit entry is about ('' for none), read through the connection that writes the entry.
-pub(super) async fn env_of_target<'e>(
-    on: impl Executor<'e, Database = Any>,
-    target: &str,
-) -> Result<String, StoreError> {
-    let found = match target_of(target) {
-        TargetOf::Deployment(id) => sqlx::query("SELECT env FROM deployments WHERE id = $1")
-            .bind(id)
-            .fetch_optional(on)
-            .await
-            .map_err(query_error)?,
-        TargetOf::DeployPr(repo, number) => sqlx::query("SELECT env FROM deploy_prs WHERE repo = $1 AND number = $2")
-            .bind(repo.to_owned())
-            .bind(number)
-            .fetch_optional(on)
-            .await
-            .map_err(query_error)?,
-        TargetOf::Environment(env) => return Ok(env.to_owned()),
-        TargetOf::Nothing => None,
-    };
-    found
-        .map(|row| row.try_get::<String, _>("env").map_err(|e| StoreError::Corrupt(e.to_string())))
-        .transpose()
-        .map(Option::unwrap_or_default)
-}
-
 /// The thing an entry's target names without the part of it: `acme/shop#12` for `acme/shop#12 item 3`.
 fn subject_of(target: &str) -> &str {
     match target.split_once(" item ") {
@@ -67,45 +40,84 @@ fn subject_of(target: &str) -> &str {
     }
 }
 
-/// Writes one audit entry with its environment and subject worked out.
-pub(super) async fn insert_audit(conn: &mut sqlx::AnyConnection, entry: &AuditEntry) -> Result<(), StoreError> {
-    let env = env_of_target(&mut *conn, &entry.target).await?;
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, detail, repo, env, subject) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(millis(entry.at))
-    .bind(entry.actor.clone())
-    .bind(entry.action.as_str())
-    .bind(entry.target.clone())
-    .bind(entry.detail.clone())
-    .bind(entry.repo.as_ref().map(ToString::to_string))
-    .bind(env)
-    .bind(subject_of(&entry.target).to_owned())
-    .execute(&mut *conn)
-    .await
-    .map_err(query_error)?;
-    Ok(())
+/// Audit writes on a connection of either dialect (inside the transaction of the change they record).
+pub(super) trait AuditOn {
+    /// The environment an audit entry is about ('' for none).
+    async fn env_of_target(&mut self, target: &str) -> Result<String, StoreError>;
+    /// Writes one audit entry with its environment and subject worked out.
+    async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError>;
 }
+
+macro_rules! audit_on {
+    ($connection:ty) => {
+        impl AuditOn for $connection {
+            async fn env_of_target(&mut self, target: &str) -> Result<String, StoreError> {
+                let found = match target_of(target) {
+                    TargetOf::Deployment(id) => sqlx::query("SELECT env FROM deployments WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *self)
+                        .await
+                        .map_err(query_error)?,
+                    TargetOf::DeployPr(repo, number) => {
+                        sqlx::query("SELECT env FROM deploy_prs WHERE repo = $1 AND number = $2")
+                            .bind(repo.to_owned())
+                            .bind(number)
+                            .fetch_optional(&mut *self)
+                            .await
+                            .map_err(query_error)?
+                    }
+                    TargetOf::Environment(env) => return Ok(env.to_owned()),
+                    TargetOf::Nothing => None,
+                };
+                found.map(|row| rows::text(&row, "env")).transpose().map(Option::unwrap_or_default)
+            }
+
+            async fn insert_audit(&mut self, entry: &AuditEntry) -> Result<(), StoreError> {
+                let env = self.env_of_target(&entry.target).await?;
+                sqlx::query(
+                    "INSERT INTO audit_log (at, actor, action, target, detail, repo, env, subject) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(millis(entry.at))
+                .bind(entry.actor.clone())
+                .bind(entry.action.as_str())
+                .bind(entry.target.clone())
+                .bind(entry.detail.clone())
+                .bind(entry.repo.as_ref().map(ToString::to_string))
+                .bind(env)
+                .bind(subject_of(&entry.target).to_owned())
+                .execute(&mut *self)
+                .await
+                .map_err(query_error)?;
+                Ok(())
+            }
+        }
+    };
+}
+audit_on!(sqlx::SqliteConnection);
+audit_on!(sqlx::PgConnection);
 
 impl SqlStore {
     /// Entries written before the audit log kept environments and subjects get theirs (once; a no-op after).
     pub(super) async fn fill_audit_envs(&self) -> Result<(), StoreError> {
-        let missing = sqlx::query("SELECT id, target FROM audit_log WHERE env IS NULL")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(query_error)?;
-        for row in &missing {
-            let (id, target) = (rows::int(row, "id")?, rows::text(row, "target")?);
-            let env = env_of_target(&self.pool, &target).await?;
-            sqlx::query("UPDATE audit_log SET env = $1, subject = $2 WHERE id = $3")
-                .bind(env)
-                .bind(subject_of(&target).to_owned())
-                .bind(id)
-                .execute(&self.pool)
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            let missing = sqlx::query("SELECT id, target FROM audit_log WHERE env IS NULL")
+                .fetch_all(&mut *conn)
                 .await
                 .map_err(query_error)?;
-        }
+            for row in &missing {
+                let (id, target) = (rows::int(row, "id")?, rows::text(row, "target")?);
+                let env = conn.env_of_target(&target).await?;
+                sqlx::query("UPDATE audit_log SET env = $1, subject = $2 WHERE id = $3")
+                    .bind(env)
+                    .bind(subject_of(&target).to_owned())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(query_error)?;
+            }
+        });
         Ok(())
     }
 
@@ -116,8 +128,10 @@ impl SqlStore {
         own: Option<&str>,
     ) -> Result<Vec<AuditRow>, StoreError> {
         let (sql, values) = audit_query(filter, repos, own, self.dialect());
-        let found = bind_all(sqlx::query(&sql), values).fetch_all(&self.pool).await.map_err(query_error)?;
-        found.iter().map(|row| Ok(AuditRow { id: rows::int(row, "id")?, entry: rows::audit_entry(row)? })).collect()
+        on_pool!(self, |pool| {
+            let found = bind_all(sqlx::query(&sql), values).fetch_all(pool).await.map_err(query_error)?;
+            found.iter().map(|row| Ok(AuditRow { id: rows::int(row, "id")?, entry: rows::audit_entry(row)? })).collect()
+        })
     }
 }
 

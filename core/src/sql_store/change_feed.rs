@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::connect::Pool;
 use super::{Dialect, SqlStore};
 use crate::read_models::Changes;
 
@@ -30,7 +31,10 @@ impl SqlStore {
 async fn announce(store: SqlStore, changes: Arc<Changes>, instance: Arc<str>) {
     loop {
         changes.next_write().await;
-        let sent = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&*instance).execute(&store.pool).await;
+        let sent = match &store.pool {
+            Pool::Postgres(pool) => sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&*instance).execute(pool).await,
+            Pool::Sqlite(_) => return,
+        };
         if let Err(error) = sent {
             tracing::warn!(%error, "other instances could not be told of a change; they read it within 5 s anyway");
         }

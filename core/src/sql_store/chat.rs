@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::SqlStore;
+use super::connect::on_pool;
 use super::rows::{self, millis, query_error};
 use crate::domain::Login;
 use crate::ports::StoreError;
@@ -14,14 +15,16 @@ impl SqlStore {
         chat_user: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO chat_link_codes (code_hash, chat_user, expires_at) VALUES ($1, $2, $3)")
-            .bind(code_hash.to_owned())
-            .bind(chat_user.to_owned())
-            .bind(millis(expires_at))
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query("INSERT INTO chat_link_codes (code_hash, chat_user, expires_at) VALUES ($1, $2, $3)")
+                .bind(code_hash.to_owned())
+                .bind(chat_user.to_owned())
+                .bind(millis(expires_at))
+                .execute(pool)
+                .await
+                .map_err(query_error)?;
+            Ok(())
+        })
     }
 
     /// The code's chat person, once: the code is gone after (and so are the expired ones).
@@ -30,17 +33,19 @@ impl SqlStore {
         code_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
-        sqlx::query("DELETE FROM chat_link_codes WHERE expires_at < $1")
-            .bind(millis(now))
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        let taken = sqlx::query("DELETE FROM chat_link_codes WHERE code_hash = $1 RETURNING chat_user")
-            .bind(code_hash.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        taken.as_ref().map(|row| rows::text(row, "chat_user")).transpose()
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM chat_link_codes WHERE expires_at < $1")
+                .bind(millis(now))
+                .execute(pool)
+                .await
+                .map_err(query_error)?;
+            let taken = sqlx::query("DELETE FROM chat_link_codes WHERE code_hash = $1 RETURNING chat_user")
+                .bind(code_hash.to_owned())
+                .fetch_optional(pool)
+                .await
+                .map_err(query_error)?;
+            taken.as_ref().map(|row| rows::text(row, "chat_user")).transpose()
+        })
     }
 
     pub(super) async fn save_chat_link_row(
@@ -49,36 +54,42 @@ impl SqlStore {
         login: &Login,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO chat_links (chat_user, login, linked_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (chat_user) DO UPDATE SET login = excluded.login, linked_at = excluded.linked_at",
-        )
-        .bind(chat_user.to_owned())
-        .bind(login.to_string())
-        .bind(millis(at))
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO chat_links (chat_user, login, linked_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (chat_user) DO UPDATE SET login = excluded.login, linked_at = excluded.linked_at",
+            )
+            .bind(chat_user.to_owned())
+            .bind(login.to_string())
+            .bind(millis(at))
+            .execute(pool)
+            .await
+            .map_err(query_error)?;
+            Ok(())
+        })
     }
 
     pub(super) async fn chat_login_row(&self, chat_user: &str) -> Result<Option<Login>, StoreError> {
-        let row = sqlx::query("SELECT login FROM chat_links WHERE chat_user = $1")
-            .bind(chat_user.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        row.as_ref()
-            .map(|row| Login::parse(rows::text(row, "login")?).map_err(|e| StoreError::Corrupt(format!("login: {e}"))))
-            .transpose()
+        on_pool!(self, |pool| {
+            let row = sqlx::query("SELECT login FROM chat_links WHERE chat_user = $1")
+                .bind(chat_user.to_owned())
+                .fetch_optional(pool)
+                .await
+                .map_err(query_error)?;
+            row.as_ref()
+                .map(|row| Login::parse(rows::text(row, "login")?).map_err(|e| StoreError::Corrupt(format!("login: {e}"))))
+                .transpose()
+        })
     }
 
     pub(super) async fn chat_user_of_row(&self, login: &Login) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT chat_user FROM chat_links WHERE login = $1 ORDER BY linked_at DESC LIMIT 1")
-            .bind(login.to_string())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        row.as_ref().map(|row| rows::text(row, "chat_user")).transpose()
+        on_pool!(self, |pool| {
+            let row = sqlx::query("SELECT chat_user FROM chat_links WHERE login = $1 ORDER BY linked_at DESC LIMIT 1")
+                .bind(login.to_string())
+                .fetch_optional(pool)
+                .await
+                .map_err(query_error)?;
+            row.as_ref().map(|row| rows::text(row, "chat_user")).transpose()
+        })
     }
 }

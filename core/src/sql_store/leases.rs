@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::SqlStore;
+use super::connect::on_pool;
 use super::rows::{millis, query_error};
 use crate::ports::StoreError;
 
@@ -15,28 +16,32 @@ impl SqlStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let taken = sqlx::query(
-            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE \
-             SET holder = excluded.holder, expires_at = excluded.expires_at \
-             WHERE leases.holder = excluded.holder OR leases.expires_at < $4",
-        )
-        .bind(name.to_owned())
-        .bind(holder.to_owned())
-        .bind(millis(until))
-        .bind(millis(now))
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(taken.rows_affected() == 1)
+        on_pool!(self, |pool| {
+            let taken = sqlx::query(
+                "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE \
+                 SET holder = excluded.holder, expires_at = excluded.expires_at \
+                 WHERE leases.holder = excluded.holder OR leases.expires_at < $4",
+            )
+            .bind(name.to_owned())
+            .bind(holder.to_owned())
+            .bind(millis(until))
+            .bind(millis(now))
+            .execute(pool)
+            .await
+            .map_err(query_error)?;
+            Ok(taken.rows_affected() == 1)
+        })
     }
 
     pub(super) async fn release_lease_row(&self, name: &str, holder: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
-            .bind(name.to_owned())
-            .bind(holder.to_owned())
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+                .bind(name.to_owned())
+                .bind(holder.to_owned())
+                .execute(pool)
+                .await
+                .map_err(query_error)?;
+            Ok(())
+        })
     }
 }

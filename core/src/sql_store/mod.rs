@@ -9,6 +9,7 @@ mod connect;
 mod deliveries;
 mod history;
 mod leases;
+mod reads_on;
 mod people;
 mod plans;
 mod retrying;

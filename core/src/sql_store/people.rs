@@ -3,48 +3,53 @@
 use chrono::{DateTime, Utc};
 
 use super::SqlStore;
+use super::connect::on_pool;
 use super::rows::{self, millis, query_error};
 use crate::domain::{Grant, Login, Permission, RepoSlug};
 use crate::ports::StoreError;
 
 impl SqlStore {
     pub(super) async fn save_grants_rows(&self, login: &Login, grants: &[(RepoSlug, Grant)]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_error)?;
-        sqlx::query("DELETE FROM repo_permissions WHERE login = $1")
-            .bind(login.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(query_error)?;
-        for (repo, grant) in grants {
-            sqlx::query("INSERT INTO repo_permissions (login, repo, permission, checked_at) VALUES ($1, $2, $3, $4)")
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(query_error)?;
+            sqlx::query("DELETE FROM repo_permissions WHERE login = $1")
                 .bind(login.to_string())
-                .bind(repo.to_string())
-                .bind(grant.permission.as_str())
-                .bind(millis(grant.checked_at))
                 .execute(&mut *tx)
                 .await
                 .map_err(query_error)?;
-        }
-        tx.commit().await.map_err(query_error)
+            for (repo, grant) in grants {
+                sqlx::query("INSERT INTO repo_permissions (login, repo, permission, checked_at) VALUES ($1, $2, $3, $4)")
+                    .bind(login.to_string())
+                    .bind(repo.to_string())
+                    .bind(grant.permission.as_str())
+                    .bind(millis(grant.checked_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
+            }
+            tx.commit().await.map_err(query_error)
+        })
     }
 
     pub(super) async fn grants_rows(&self, login: &Login) -> Result<Vec<(RepoSlug, Grant)>, StoreError> {
-        let found =
-            sqlx::query("SELECT repo, permission, checked_at FROM repo_permissions WHERE login = $1 ORDER BY repo")
-                .bind(login.to_string())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(query_error)?;
-        found
-            .iter()
-            .map(|row| {
-                let repo = rows::parsed(row, "repo", RepoSlug::parse)?;
-                let word = rows::text(row, "permission")?;
-                let permission = Permission::parse(&word)
-                    .ok_or_else(|| StoreError::Corrupt(format!("{word:?} is not a permission")))?;
-                Ok((repo, Grant { permission, checked_at: rows::time(row, "checked_at")? }))
-            })
-            .collect()
+        on_pool!(self, |pool| {
+            let found =
+                sqlx::query("SELECT repo, permission, checked_at FROM repo_permissions WHERE login = $1 ORDER BY repo")
+                    .bind(login.to_string())
+                    .fetch_all(pool)
+                    .await
+                    .map_err(query_error)?;
+            found
+                .iter()
+                .map(|row| {
+                    let repo = rows::parsed(row, "repo", RepoSlug::parse)?;
+                    let word = rows::text(row, "permission")?;
+                    let permission = Permission::parse(&word)
+                        .ok_or_else(|| StoreError::Corrupt(format!("{word:?} is not a permission")))?;
+                    Ok((repo, Grant { permission, checked_at: rows::time(row, "checked_at")? }))
+                })
+                .collect()
+        })
     }
 
     pub(super) async fn create_session_row(
@@ -74,43 +79,51 @@ impl SqlStore {
         expires_at: DateTime<Utc>,
         on_conflict: &str,
     ) -> Result<bool, StoreError> {
-        let sql =
-            format!("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) {on_conflict}");
-        let done = sqlx::query(&sql)
-            .bind(id.to_owned())
-            .bind(data.to_owned())
-            .bind(millis(expires_at))
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, |pool| {
+            let sql =
+                format!("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) {on_conflict}");
+            let done = sqlx::query(&sql)
+                .bind(id.to_owned())
+                .bind(data.to_owned())
+                .bind(millis(expires_at))
+                .execute(pool)
+                .await
+                .map_err(query_error)?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     pub(super) async fn load_session_row(&self, id: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id.to_owned())
-            .bind(millis(now))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        row.as_ref().map(|row| rows::text(row, "data")).transpose()
+        on_pool!(self, |pool| {
+            let row = sqlx::query("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
+                .bind(id.to_owned())
+                .bind(millis(now))
+                .fetch_optional(pool)
+                .await
+                .map_err(query_error)?;
+            row.as_ref().map(|row| rows::text(row, "data")).transpose()
+        })
     }
 
     pub(super) async fn delete_session_row(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_owned())
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE id = $1")
+                .bind(id.to_owned())
+                .execute(pool)
+                .await
+                .map_err(query_error)?;
+            Ok(())
+        })
     }
 
     pub(super) async fn delete_expired_session_rows(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(millis(now))
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok(done.rows_affected())
+        on_pool!(self, |pool| {
+            let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(millis(now))
+                .execute(pool)
+                .await
+                .map_err(query_error)?;
+            Ok(done.rows_affected())
+        })
     }
 }

@@ -80,6 +80,7 @@ retried_store! {
     record_audit(entry: &AuditEntry) -> ();
     audit_log_for(target: &str, limit: u32) -> Vec<AuditEntry>;
     audit_log(limit: u32) -> Vec<AuditEntry>;
+    deploy_pr_with_history(repo: &RepoSlug, number: PrNumber, history: u32) -> Option<(DeployPr, Vec<AuditEntry>)>;
     audit_entries(filter: &AuditFilter, repos: Option<&[RepoSlug]>, own: Option<&str>) -> Vec<AuditRow>;
     record_delivery(delivery: &StoredDelivery) -> bool;
     delivery(delivery_id: &str) -> Option<DeliveryRecord>;

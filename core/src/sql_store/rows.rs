@@ -3,7 +3,6 @@
 use chrono::{DateTime, TimeZone, Utc};
 use serde::de::DeserializeOwned;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::domain::{
     AuditAction, AuditEntry, BranchName, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId, DeploymentState,
@@ -18,10 +17,14 @@ pub(super) enum Bound {
     Int(i64),
 }
 
-pub(super) fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+pub(super) fn bind_all<'q, DB: sqlx::Database>(
+    mut query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
     values: Vec<Bound>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     for value in values {
         query = match value {
             Bound::Text(text) => query.bind(text),
@@ -56,8 +59,37 @@ fn is_connection_lost(code: &str) -> bool {
     code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
-fn optional_id(row: &AnyRow, column: &str) -> Result<Option<u64>, StoreError> {
-    let id = row.try_get::<Option<i64>, _>(column).map_err(|e| corrupt(column, e))?;
+/// A row of either dialect's own driver, read by column name: the few column types tengu stores.
+pub(super) trait Columns {
+    fn read_int(&self, column: &str) -> Result<i64, sqlx::Error>;
+    fn read_optional_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
+    fn read_text(&self, column: &str) -> Result<String, sqlx::Error>;
+    fn read_optional_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
+}
+
+macro_rules! columns_of {
+    ($row:ty) => {
+        impl Columns for $row {
+            fn read_int(&self, column: &str) -> Result<i64, sqlx::Error> {
+                self.try_get(column)
+            }
+            fn read_optional_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+                self.try_get(column)
+            }
+            fn read_text(&self, column: &str) -> Result<String, sqlx::Error> {
+                self.try_get(column)
+            }
+            fn read_optional_text(&self, column: &str) -> Result<Option<String>, sqlx::Error> {
+                self.try_get(column)
+            }
+        }
+    };
+}
+columns_of!(sqlx::sqlite::SqliteRow);
+columns_of!(sqlx::postgres::PgRow);
+
+fn optional_id(row: &impl Columns, column: &str) -> Result<Option<u64>, StoreError> {
+    let id = row.read_optional_int(column).map_err(|e| corrupt(column, e))?;
     id.map(|id| u64::try_from(id).map_err(|e| corrupt(column, e))).transpose()
 }
 
@@ -69,37 +101,41 @@ pub(super) fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-pub(super) fn time(row: &AnyRow, column: &str) -> Result<DateTime<Utc>, StoreError> {
-    let ms: i64 = row.try_get(column).map_err(|e| corrupt(column, e))?;
+pub(super) fn time(row: &impl Columns, column: &str) -> Result<DateTime<Utc>, StoreError> {
+    let ms = row.read_int(column).map_err(|e| corrupt(column, e))?;
     Utc.timestamp_millis_opt(ms).single().ok_or_else(|| corrupt(column, "not a time"))
 }
 
-pub(super) fn optional_time(row: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
-    let ms: Option<i64> = row.try_get(column).map_err(|e| corrupt(column, e))?;
+pub(super) fn optional_time(row: &impl Columns, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let ms = row.read_optional_int(column).map_err(|e| corrupt(column, e))?;
     ms.map(|ms| Utc.timestamp_millis_opt(ms).single().ok_or_else(|| corrupt(column, "not a time"))).transpose()
 }
 
-pub(super) fn text(row: &AnyRow, column: &str) -> Result<String, StoreError> {
-    row.try_get(column).map_err(|e| corrupt(column, e))
+pub(super) fn text(row: &impl Columns, column: &str) -> Result<String, StoreError> {
+    row.read_text(column).map_err(|e| corrupt(column, e))
 }
 
-pub(super) fn optional_text(row: &AnyRow, column: &str) -> Result<Option<String>, StoreError> {
-    row.try_get(column).map_err(|e| corrupt(column, e))
+pub(super) fn optional_text(row: &impl Columns, column: &str) -> Result<Option<String>, StoreError> {
+    row.read_optional_text(column).map_err(|e| corrupt(column, e))
 }
 
-pub(super) fn int(row: &AnyRow, column: &str) -> Result<i64, StoreError> {
-    row.try_get(column).map_err(|e| corrupt(column, e))
+pub(super) fn int(row: &impl Columns, column: &str) -> Result<i64, StoreError> {
+    row.read_int(column).map_err(|e| corrupt(column, e))
+}
+
+pub(super) fn optional_int(row: &impl Columns, column: &str) -> Result<Option<i64>, StoreError> {
+    row.read_optional_int(column).map_err(|e| corrupt(column, e))
 }
 
 pub(super) fn parsed<T, E: std::fmt::Display>(
-    row: &AnyRow,
+    row: &impl Columns,
     column: &str,
     parse: impl FnOnce(String) -> Result<T, E>,
 ) -> Result<T, StoreError> {
     parse(text(row, column)?).map_err(|e| corrupt(column, e))
 }
 
-pub(super) fn json<T: DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, StoreError> {
+pub(super) fn json<T: DeserializeOwned>(row: &impl Columns, column: &str) -> Result<T, StoreError> {
     serde_json::from_str(&text(row, column)?).map_err(|e| corrupt(column, e))
 }
 
@@ -107,12 +143,12 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("domain values always serialise")
 }
 
-pub(super) fn pr_number(row: &AnyRow, column: &str) -> Result<PrNumber, StoreError> {
+pub(super) fn pr_number(row: &impl Columns, column: &str) -> Result<PrNumber, StoreError> {
     let n = int(row, column)?;
     u64::try_from(n).ok().and_then(|n| PrNumber::new(n).ok()).ok_or_else(|| corrupt(column, n))
 }
 
-pub(super) fn deploy_pr_without_items(row: &AnyRow) -> Result<DeployPr, StoreError> {
+pub(super) fn deploy_pr_without_items(row: &impl Columns) -> Result<DeployPr, StoreError> {
     Ok(DeployPr {
         repo: parsed(row, "repo", RepoSlug::parse)?,
         number: pr_number(row, "number")?,
@@ -145,7 +181,7 @@ pub(super) fn deploy_pr_without_items(row: &AnyRow) -> Result<DeployPr, StoreErr
     })
 }
 
-pub(super) fn checklist_item(row: &AnyRow) -> Result<ChecklistItem, StoreError> {
+pub(super) fn checklist_item(row: &impl Columns) -> Result<ChecklistItem, StoreError> {
     let verified = match (optional_text(row, "checked_by")?, optional_time(row, "checked_at")?) {
         (Some(by), Some(at)) => Some(Verification { by, at }),
         _ => None,
@@ -162,7 +198,7 @@ pub(super) fn checklist_item(row: &AnyRow) -> Result<ChecklistItem, StoreError> 
     })
 }
 
-pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
+pub(super) fn deployment(row: &impl Columns) -> Result<Deployment, StoreError> {
     Ok(Deployment {
         id: DeploymentId(int(row, "id")?),
         env: parsed(row, "env", EnvName::parse)?,
@@ -175,14 +211,9 @@ pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
         task_definitions: json(row, "task_definitions")?,
         previous_task_definitions: json(row, "previous_task_definitions")?,
         rollout: json(row, "rollout")?,
-        github_deployment: row
-            .try_get::<Option<i64>, _>("github_deployment_id")
-            .map_err(|e| corrupt("github_deployment_id", e))?
-            .map(|id| id as u64),
+        github_deployment: optional_int(row, "github_deployment_id")?.map(|id| id as u64),
         steps: json(row, "steps")?,
-        deploy_pr: row
-            .try_get::<Option<i64>, _>("deploy_pr")
-            .map_err(|e| corrupt("deploy_pr", e))?
+        deploy_pr: optional_int(row, "deploy_pr")?
             .map(|n| u64::try_from(n).ok().and_then(|n| PrNumber::new(n).ok()).ok_or_else(|| corrupt("deploy_pr", n)))
             .transpose()?,
         state: parsed(row, "state", |s| DeploymentState::parse(&s).ok_or(s))?,
@@ -193,7 +224,7 @@ pub(super) fn deployment(row: &AnyRow) -> Result<Deployment, StoreError> {
     })
 }
 
-pub(super) fn audit_entry(row: &AnyRow) -> Result<AuditEntry, StoreError> {
+pub(super) fn audit_entry(row: &impl Columns) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         at: time(row, "at")?,
         actor: text(row, "actor")?,
@@ -204,7 +235,7 @@ pub(super) fn audit_entry(row: &AnyRow) -> Result<AuditEntry, StoreError> {
     })
 }
 
-pub(super) fn review_env(row: &AnyRow) -> Result<ReviewEnv, StoreError> {
+pub(super) fn review_env(row: &impl Columns) -> Result<ReviewEnv, StoreError> {
     Ok(ReviewEnv {
         repo: parsed(row, "repo", RepoSlug::parse)?,
         pr: pr_number(row, "pr")?,

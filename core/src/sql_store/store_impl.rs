@@ -1,10 +1,11 @@
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::SqlStore;
+use super::audit::AuditOn;
+use super::reads_on::{ReadsOn, number};
+use super::connect::on_pool;
 use super::rows::{self, bind_all, millis, query_error, to_json};
 use crate::domain::{
     ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
@@ -17,169 +18,121 @@ pub(super) const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_
                                   previous_task_definitions, rollout, github_deployment_id, steps, deploy_pr, \
                                   state, reason, requested_at, finished_at, approved_by";
 
-fn number(n: PrNumber) -> i64 {
-    i64::try_from(n.get()).expect("pull request numbers fit in an i64")
-}
-
-impl SqlStore {
-    /// A deployment's timeline with one more step, for the update that takes it.
-    async fn steps_with(&self, id: DeploymentId, step: DeploymentStep) -> Result<Vec<DeploymentStep>, StoreError> {
-        let current = sqlx::query("SELECT steps FROM deployments WHERE id = $1")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?
-            .ok_or_else(|| StoreError::NotFound(format!("deployment {id}")))?;
-        let mut steps: Vec<DeploymentStep> = rows::json(&current, "steps")?;
-        steps.push(step);
-        Ok(steps)
-    }
-
-    /// Deploy PR rows, each with its checklist (one more query for all of them).
-    async fn deploy_prs_with_items(&self, found: &[sqlx::any::AnyRow]) -> Result<Vec<DeployPr>, StoreError> {
-        let mut prs = found.iter().map(rows::deploy_pr_without_items).collect::<Result<Vec<_>, _>>()?;
-        self.items_of(&mut prs).await?;
-        Ok(prs)
-    }
-
-    async fn items_of(&self, prs: &mut [DeployPr]) -> Result<(), StoreError> {
-        if prs.is_empty() {
-            return Ok(());
-        }
-        let placeholders: Vec<String> = (0..prs.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
-        let sql = format!(
-            "SELECT repo, deploy_pr, source_pr, title, author, assignees, commits, checked_by, checked_at \
-             FROM checklist_items \
-             WHERE (repo, deploy_pr) IN ({}) ORDER BY repo, deploy_pr, position",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for pr in prs.iter() {
-            query = query.bind(pr.repo.to_string()).bind(number(pr.number));
-        }
-        let rows = query.fetch_all(&self.pool).await.map_err(query_error)?;
-        let mut index: HashMap<(String, i64), usize> = HashMap::new();
-        for (i, pr) in prs.iter().enumerate() {
-            index.insert((pr.repo.to_string(), number(pr.number)), i);
-        }
-        for row in &rows {
-            let key = (rows::text(row, "repo")?, rows::int(row, "deploy_pr")?);
-            if let Some(&i) = index.get(&key) {
-                prs[i].items.push(rows::checklist_item(row)?);
-            }
-        }
-        Ok(())
-    }
-}
-
 #[async_trait]
 impl Store for SqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(query_error)?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query("SELECT 1").execute(pool).await.map_err(query_error)?;
+            Ok(())
+        })
     }
 
     async fn save_deploy_pr(&self, pr: &DeployPr) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_error)?;
-        let repo = pr.repo.to_string();
-        // Version 0 is a deploy PR tengu has not saved: inserted, unless someone saved it meanwhile. Any other
-        // version must still be the stored one.
-        let sql = if pr.version == 0 {
-            "INSERT INTO deploy_prs (repo, number, env, title, url, base_branch, head_branch, state, direct_commits, \
-             updated_at, head_sha, override_by, override_reason, override_at, merge_sha, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) \
-             ON CONFLICT (repo, number) DO NOTHING"
-        } else {
-            "UPDATE deploy_prs SET env = $3, title = $4, url = $5, base_branch = $6, head_branch = $7, state = $8, \
-             direct_commits = $9, updated_at = $10, head_sha = $11, override_by = $12, override_reason = $13, \
-             override_at = $14, merge_sha = $15, version = version + 1 \
-             WHERE repo = $1 AND number = $2 AND version = $16"
-        };
-        let mut query = sqlx::query(sql)
-            .bind(&repo)
-            .bind(number(pr.number))
-            .bind(pr.env.to_string())
-            .bind(&pr.title)
-            .bind(&pr.url)
-            .bind(pr.base.to_string())
-            .bind(pr.head.to_string())
-            .bind(pr.state.as_str())
-            .bind(to_json(&pr.direct_commits))
-            .bind(millis(pr.updated_at))
-            .bind(pr.head_sha.as_ref().map(|sha| sha.to_string()))
-            .bind(pr.gate_override.as_ref().map(|o| o.by.clone()))
-            .bind(pr.gate_override.as_ref().map(|o| o.reason.clone()))
-            .bind(pr.gate_override.as_ref().map(|o| millis(o.at)))
-            .bind(pr.merge_sha.as_ref().map(|sha| sha.to_string()));
-        if pr.version != 0 {
-            query = query.bind(pr.version);
-        }
-        let written = query.execute(&mut *tx).await.map_err(query_error)?;
-        if written.rows_affected() == 0 {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM checklist_items WHERE repo = $1 AND deploy_pr = $2")
-            .bind(&repo)
-            .bind(number(pr.number))
-            .execute(&mut *tx)
-            .await
-            .map_err(query_error)?;
-        for (position, item) in pr.items.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO checklist_items (repo, deploy_pr, source_pr, position, title, author, assignees, commits, \
-                 checked_by, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(&repo)
-            .bind(number(pr.number))
-            .bind(number(item.source.number))
-            .bind(position as i64)
-            .bind(&item.source.title)
-            .bind(item.source.author.to_string())
-            .bind(to_json(&item.source.assignees))
-            .bind(to_json(&item.source.commits))
-            .bind(item.verified.as_ref().map(|v| v.by.clone()))
-            .bind(item.verified.as_ref().map(|v| millis(v.at)))
-            .execute(&mut *tx)
-            .await
-            .map_err(query_error)?;
-        }
-        tx.commit().await.map_err(query_error)?;
-        Ok(true)
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(query_error)?;
+            let repo = pr.repo.to_string();
+            // Version 0 is a deploy PR tengu has not saved: inserted, unless someone saved it meanwhile. Any other
+            // version must still be the stored one.
+            let sql = if pr.version == 0 {
+                "INSERT INTO deploy_prs (repo, number, env, title, url, base_branch, head_branch, state, direct_commits, \
+                 updated_at, head_sha, override_by, override_reason, override_at, merge_sha, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) \
+                 ON CONFLICT (repo, number) DO NOTHING"
+            } else {
+                "UPDATE deploy_prs SET env = $3, title = $4, url = $5, base_branch = $6, head_branch = $7, state = $8, \
+                 direct_commits = $9, updated_at = $10, head_sha = $11, override_by = $12, override_reason = $13, \
+                 override_at = $14, merge_sha = $15, version = version + 1 \
+                 WHERE repo = $1 AND number = $2 AND version = $16"
+            };
+            let mut query = sqlx::query(sql)
+                .bind(&repo)
+                .bind(number(pr.number))
+                .bind(pr.env.to_string())
+                .bind(&pr.title)
+                .bind(&pr.url)
+                .bind(pr.base.to_string())
+                .bind(pr.head.to_string())
+                .bind(pr.state.as_str())
+                .bind(to_json(&pr.direct_commits))
+                .bind(millis(pr.updated_at))
+                .bind(pr.head_sha.as_ref().map(|sha| sha.to_string()))
+                .bind(pr.gate_override.as_ref().map(|o| o.by.clone()))
+                .bind(pr.gate_override.as_ref().map(|o| o.reason.clone()))
+                .bind(pr.gate_override.as_ref().map(|o| millis(o.at)))
+                .bind(pr.merge_sha.as_ref().map(|sha| sha.to_string()));
+            if pr.version != 0 {
+                query = query.bind(pr.version);
+            }
+            let written = query.execute(&mut *tx).await.map_err(query_error)?;
+            if written.rows_affected() == 0 {
+                return Ok(false);
+            }
+            sqlx::query("DELETE FROM checklist_items WHERE repo = $1 AND deploy_pr = $2")
+                .bind(&repo)
+                .bind(number(pr.number))
+                .execute(&mut *tx)
+                .await
+                .map_err(query_error)?;
+            for (position, item) in pr.items.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO checklist_items (repo, deploy_pr, source_pr, position, title, author, assignees, commits, \
+                     checked_by, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&repo)
+                .bind(number(pr.number))
+                .bind(number(item.source.number))
+                .bind(position as i64)
+                .bind(&item.source.title)
+                .bind(item.source.author.to_string())
+                .bind(to_json(&item.source.assignees))
+                .bind(to_json(&item.source.commits))
+                .bind(item.verified.as_ref().map(|v| v.by.clone()))
+                .bind(item.verified.as_ref().map(|v| millis(v.at)))
+                .execute(&mut *tx)
+                .await
+                .map_err(query_error)?;
+            }
+            tx.commit().await.map_err(query_error)?;
+            Ok(true)
+        })
     }
 
     async fn deploy_pr(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<DeployPr>, StoreError> {
-        let row = sqlx::query("SELECT * FROM deploy_prs WHERE repo = $1 AND number = $2")
-            .bind(repo.to_string())
-            .bind(number(pr))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        let Some(row) = row else { return Ok(None) };
-        let mut prs = [rows::deploy_pr_without_items(&row)?];
-        self.items_of(&mut prs).await?;
-        let [pr] = prs;
-        Ok(Some(pr))
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            conn.deploy_pr_on(repo, pr).await
+        })
     }
 
     async fn open_deploy_prs(&self) -> Result<Vec<DeployPr>, StoreError> {
-        let found = sqlx::query("SELECT * FROM deploy_prs WHERE state = 'open' ORDER BY env, number")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(query_error)?;
-        self.deploy_prs_with_items(&found).await
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            let found = sqlx::query("SELECT * FROM deploy_prs WHERE state = 'open' ORDER BY env, number")
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(query_error)?;
+            let mut prs = found.iter().map(rows::deploy_pr_without_items).collect::<Result<Vec<_>, _>>()?;
+            conn.items_of(&mut prs).await?;
+            Ok(prs)
+        })
     }
 
     async fn merged_deploy_prs_carrying(&self, env: &EnvName, sha: &CommitSha) -> Result<Vec<DeployPr>, StoreError> {
-        let found = sqlx::query(
-            "SELECT * FROM deploy_prs WHERE env = $1 AND state = 'merged' AND (merge_sha = $2 OR head_sha = $2) \
-             ORDER BY number",
-        )
-        .bind(env.to_string())
-        .bind(sha.to_string())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(query_error)?;
-        self.deploy_prs_with_items(&found).await
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            let found = sqlx::query(
+                "SELECT * FROM deploy_prs WHERE env = $1 AND state = 'merged' AND (merge_sha = $2 OR head_sha = $2) \
+                 ORDER BY number",
+            )
+            .bind(env.to_string())
+            .bind(sha.to_string())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(query_error)?;
+            let mut prs = found.iter().map(rows::deploy_pr_without_items).collect::<Result<Vec<_>, _>>()?;
+            conn.items_of(&mut prs).await?;
+            Ok(prs)
+        })
     }
 
     async fn set_verification(
@@ -190,136 +143,148 @@ impl Store for SqlStore {
         verification: Option<&Verification>,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(query_error)?;
-        // The version moves with every tick, so a refresh or an override read before it must read again.
-        let open = sqlx::query(
-            "UPDATE deploy_prs SET version = version + 1 WHERE repo = $1 AND number = $2 AND state = 'open'",
-        )
-        .bind(repo.to_string())
-        .bind(number(deploy_pr))
-        .execute(&mut *tx)
-        .await
-        .map_err(query_error)?;
-        if open.rows_affected() == 0 {
-            return Ok(false);
-        }
-        let done = sqlx::query(
-            "UPDATE checklist_items SET checked_by = $1, checked_at = $2 \
-             WHERE repo = $3 AND deploy_pr = $4 AND source_pr = $5",
-        )
-        .bind(verification.map(|v| v.by.clone()))
-        .bind(verification.map(|v| millis(v.at)))
-        .bind(repo.to_string())
-        .bind(number(deploy_pr))
-        .bind(number(item))
-        .execute(&mut *tx)
-        .await
-        .map_err(query_error)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("item {item} of deploy PR {repo}{deploy_pr}")));
-        }
-        super::audit::insert_audit(&mut tx, audit).await?;
-        tx.commit().await.map_err(query_error)?;
-        Ok(true)
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(query_error)?;
+            // The version moves with every tick, so a refresh or an override read before it must read again.
+            let open = sqlx::query(
+                "UPDATE deploy_prs SET version = version + 1 WHERE repo = $1 AND number = $2 AND state = 'open'",
+            )
+            .bind(repo.to_string())
+            .bind(number(deploy_pr))
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error)?;
+            if open.rows_affected() == 0 {
+                return Ok(false);
+            }
+            let done = sqlx::query(
+                "UPDATE checklist_items SET checked_by = $1, checked_at = $2 \
+                 WHERE repo = $3 AND deploy_pr = $4 AND source_pr = $5",
+            )
+            .bind(verification.map(|v| v.by.clone()))
+            .bind(verification.map(|v| millis(v.at)))
+            .bind(repo.to_string())
+            .bind(number(deploy_pr))
+            .bind(number(item))
+            .execute(&mut *tx)
+            .await
+            .map_err(query_error)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("item {item} of deploy PR {repo}{deploy_pr}")));
+            }
+            tx.insert_audit(audit).await?;
+            tx.commit().await.map_err(query_error)?;
+            Ok(true)
+        })
     }
 
     async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError> {
-        // The unique indexes decide (one unfinished deployment per environment, one per idempotency key), so two
-        // instances or two clicks cannot both start one. A conflict is then explained by reading what holds it;
-        // when that finished in between, asking once more settles it.
-        let first = if new.needs_approval { DeploymentState::AwaitingApproval } else { DeploymentState::Requested };
-        for _ in 0..3 {
-            let inserted = sqlx::query(
-                "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
-                 state, requested_at, idempotency_key, steps, deploy_pr) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-            )
-            .bind(new.env.to_string())
-            .bind(new.repo.to_string())
-            .bind(new.image.to_string())
-            .bind(new.sha.as_ref().map(|s| s.to_string()))
-            .bind(new.trigger.as_str())
-            .bind(&new.actor)
-            .bind(to_json(&new.source_prs))
-            .bind(to_json(&new.task_definitions))
-            .bind(first.as_str())
-            .bind(millis(new.requested_at))
-            .bind(new.idempotency_key.as_deref())
-            .bind(to_json(&[DeploymentStep { state: first, at: new.requested_at }]))
-            .bind(new.deploy_pr.map(number))
-            .fetch_one(&self.pool)
-            .await;
-            match inserted {
-                Ok(row) => {
-                    return Ok(DeploymentInsert::Started(DeploymentId(
-                        row.try_get::<i64, _>("id").map_err(query_error)?,
-                    )));
+        on_pool!(self, |pool| {
+            // The unique indexes decide (one unfinished deployment per environment, one per idempotency key), so two
+            // instances or two clicks cannot both start one. A conflict is then explained by reading what holds it;
+            // when that finished in between, asking once more settles it.
+            let first = if new.needs_approval { DeploymentState::AwaitingApproval } else { DeploymentState::Requested };
+            for _ in 0..3 {
+                let inserted = sqlx::query(
+                    "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
+                     state, requested_at, idempotency_key, steps, deploy_pr) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                )
+                .bind(new.env.to_string())
+                .bind(new.repo.to_string())
+                .bind(new.image.to_string())
+                .bind(new.sha.as_ref().map(|s| s.to_string()))
+                .bind(new.trigger.as_str())
+                .bind(&new.actor)
+                .bind(to_json(&new.source_prs))
+                .bind(to_json(&new.task_definitions))
+                .bind(first.as_str())
+                .bind(millis(new.requested_at))
+                .bind(new.idempotency_key.as_deref())
+                .bind(to_json(&[DeploymentStep { state: first, at: new.requested_at }]))
+                .bind(new.deploy_pr.map(number))
+                .fetch_one(pool)
+                .await;
+                match inserted {
+                    Ok(row) => {
+                        return Ok(DeploymentInsert::Started(DeploymentId(
+                            row.try_get::<i64, _>("id").map_err(query_error)?,
+                        )));
+                    }
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+                    Err(other) => return Err(query_error(other)),
                 }
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
-                Err(other) => return Err(query_error(other)),
-            }
-            if let Some(key) = &new.idempotency_key {
-                let earlier = sqlx::query("SELECT id FROM deployments WHERE idempotency_key = $1")
-                    .bind(key)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(query_error)?;
-                if let Some(row) = earlier {
-                    let id = DeploymentId(row.try_get::<i64, _>("id").map_err(query_error)?);
-                    return Ok(DeploymentInsert::AlreadyRequested(id));
+                if let Some(key) = &new.idempotency_key {
+                    let earlier = sqlx::query("SELECT id FROM deployments WHERE idempotency_key = $1")
+                        .bind(key)
+                        .fetch_optional(pool)
+                        .await
+                        .map_err(query_error)?;
+                    if let Some(row) = earlier {
+                        let id = DeploymentId(row.try_get::<i64, _>("id").map_err(query_error)?);
+                        return Ok(DeploymentInsert::AlreadyRequested(id));
+                    }
+                }
+                let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND finished_at IS NULL");
+                let holder = sqlx::query(&sql).bind(new.env.to_string()).fetch_optional(pool).await;
+                if let Some(row) = holder.map_err(query_error)? {
+                    return Ok(DeploymentInsert::Locked(Box::new(rows::deployment(&row)?)));
                 }
             }
-            let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND finished_at IS NULL");
-            let holder = sqlx::query(&sql).bind(new.env.to_string()).fetch_optional(&self.pool).await;
-            if let Some(row) = holder.map_err(query_error)? {
-                return Ok(DeploymentInsert::Locked(Box::new(rows::deployment(&row)?)));
-            }
-        }
-        Err(StoreError::Conflict(format!("the deployment lock of {} kept changing; try again", new.env)))
+            Err(StoreError::Conflict(format!("the deployment lock of {} kept changing; try again", new.env)))
+        })
     }
 
     async fn deployment(&self, id: DeploymentId) -> Result<Option<Deployment>, StoreError> {
-        let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await.map_err(query_error)?;
-        row.as_ref().map(rows::deployment).transpose()
+        on_pool!(self, |pool| {
+            let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE id = $1");
+            let row = sqlx::query(&sql).bind(id.0).fetch_optional(pool).await.map_err(query_error)?;
+            row.as_ref().map(rows::deployment).transpose()
+        })
     }
 
     async fn move_deployment(&self, id: DeploymentId, change: &DeploymentMove<'_>) -> Result<bool, StoreError> {
-        let steps = self.steps_with(id, DeploymentStep { state: change.to, at: change.at }).await?;
-        // The state in the WHERE clause makes this a compare-and-set: of two writers that read the same state,
-        // one moves it and the other learns it lost.
-        let done = sqlx::query(
-            "UPDATE deployments SET state = $1, task_definitions = $2, reason = $3, finished_at = $4, steps = $5 \
-             WHERE id = $6 AND state = $7 AND finished_at IS NULL",
-        )
-        .bind(change.to.as_str())
-        .bind(to_json(&change.task_definitions))
-        .bind(change.reason.map(str::to_owned))
-        .bind(change.finished_at.map(millis))
-        .bind(to_json(&steps))
-        .bind(id.0)
-        .bind(change.from.as_str())
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            let steps = conn.steps_with(id, DeploymentStep { state: change.to, at: change.at }).await?;
+            // The state in the WHERE clause makes this a compare-and-set: of two writers that read the same state,
+            // one moves it and the other learns it lost.
+            let done = sqlx::query(
+                "UPDATE deployments SET state = $1, task_definitions = $2, reason = $3, finished_at = $4, steps = $5 \
+                 WHERE id = $6 AND state = $7 AND finished_at IS NULL",
+            )
+            .bind(change.to.as_str())
+            .bind(to_json(&change.task_definitions))
+            .bind(change.reason.map(str::to_owned))
+            .bind(change.finished_at.map(millis))
+            .bind(to_json(&steps))
+            .bind(id.0)
+            .bind(change.from.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(query_error)?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     async fn approve_deployment(&self, id: DeploymentId, by: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        let steps = self.steps_with(id, DeploymentStep { state: DeploymentState::Requested, at }).await?;
-        let done = sqlx::query(
-            "UPDATE deployments SET state = $1, approved_by = $2, steps = $3 \
-             WHERE id = $4 AND state = $5 AND finished_at IS NULL",
-        )
-        .bind(DeploymentState::Requested.as_str())
-        .bind(by.to_owned())
-        .bind(to_json(&steps))
-        .bind(id.0)
-        .bind(DeploymentState::AwaitingApproval.as_str())
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            let steps = conn.steps_with(id, DeploymentStep { state: DeploymentState::Requested, at }).await?;
+            let done = sqlx::query(
+                "UPDATE deployments SET state = $1, approved_by = $2, steps = $3 \
+                 WHERE id = $4 AND state = $5 AND finished_at IS NULL",
+            )
+            .bind(DeploymentState::Requested.as_str())
+            .bind(by.to_owned())
+            .bind(to_json(&steps))
+            .bind(id.0)
+            .bind(DeploymentState::AwaitingApproval.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(query_error)?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     async fn record_previous_task_definitions(
@@ -327,128 +292,148 @@ impl Store for SqlStore {
         id: DeploymentId,
         previous: &[TaskDefinitionArn],
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deployments SET previous_task_definitions = $1 WHERE id = $2")
-            .bind(to_json(&previous))
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)
-            .map(drop)
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE deployments SET previous_task_definitions = $1 WHERE id = $2")
+                .bind(to_json(&previous))
+                .bind(id.0)
+                .execute(pool)
+                .await
+                .map_err(query_error)
+                .map(drop)
+        })
     }
 
     async fn record_github_deployment(&self, id: DeploymentId, github_deployment: u64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deployments SET github_deployment_id = $1 WHERE id = $2")
-            .bind(github_deployment as i64)
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)
-            .map(drop)
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE deployments SET github_deployment_id = $1 WHERE id = $2")
+                .bind(github_deployment as i64)
+                .bind(id.0)
+                .execute(pool)
+                .await
+                .map_err(query_error)
+                .map(drop)
+        })
     }
 
     async fn record_rollout(&self, id: DeploymentId, rollout: &[RolloutSnapshot]) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deployments SET rollout = $1 WHERE id = $2")
-            .bind(to_json(&rollout))
-            .bind(id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(query_error)
-            .map(drop)
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE deployments SET rollout = $1 WHERE id = $2")
+                .bind(to_json(&rollout))
+                .bind(id.0)
+                .execute(pool)
+                .await
+                .map_err(query_error)
+                .map(drop)
+        })
     }
 
     async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError> {
-        if let Some((sql, values)) = super::history::recent_window_query(filter) {
-            let found = bind_all(sqlx::query(&sql), values).fetch_all(&self.pool).await.map_err(query_error)?;
-            if found.len() as u64 >= u64::from(filter.limit) {
-                return found.iter().map(rows::deployment).collect();
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            if let Some((sql, values)) = super::history::recent_window_query(filter) {
+                let found = bind_all(sqlx::query(&sql), values).fetch_all(&mut *conn).await.map_err(query_error)?;
+                if found.len() as u64 >= u64::from(filter.limit) {
+                    return found.iter().map(rows::deployment).collect();
+                }
             }
-        }
-        let (sql, values) = super::history::deployments_query(filter);
-        let found = bind_all(sqlx::query(&sql), values).fetch_all(&self.pool).await.map_err(query_error)?;
-        found.iter().map(rows::deployment).collect()
+            let (sql, values) = super::history::deployments_query(filter);
+            let found = bind_all(sqlx::query(&sql), values).fetch_all(&mut *conn).await.map_err(query_error)?;
+            found.iter().map(rows::deployment).collect()
+        })
     }
 
     async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError> {
-        let last_sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 ORDER BY id DESC LIMIT 1");
-        let last =
-            sqlx::query(&last_sql).bind(env.to_string()).fetch_optional(&self.pool).await.map_err(query_error)?;
-        let good_sql = format!(
-            "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND state = $2 ORDER BY id DESC LIMIT 1"
-        );
-        let good = sqlx::query(&good_sql)
-            .bind(env.to_string())
-            .bind(DeploymentState::Succeeded.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        Ok((last.as_ref().map(rows::deployment).transpose()?, good.as_ref().map(rows::deployment).transpose()?))
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            let last_sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 ORDER BY id DESC LIMIT 1");
+            let last =
+                sqlx::query(&last_sql).bind(env.to_string()).fetch_optional(&mut *conn).await.map_err(query_error)?;
+            let good_sql = format!(
+                "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND state = $2 ORDER BY id DESC LIMIT 1"
+            );
+            let good = sqlx::query(&good_sql)
+                .bind(env.to_string())
+                .bind(DeploymentState::Succeeded.as_str())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(query_error)?;
+            Ok((last.as_ref().map(rows::deployment).transpose()?, good.as_ref().map(rows::deployment).transpose()?))
+        })
     }
 
     async fn save_review_env(&self, env: &ReviewEnv) -> Result<bool, StoreError> {
-        // An upsert that only updates the version it was read at: a compare-and-set that also creates.
-        let done = sqlx::query(
-            "INSERT INTO review_envs (repo, pr, title, author, branch, sha, state, url, started_at, last_push_at, \
-             task, next_task, next_sha, address, reason, comment_id, github_deployment_id, version, host) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20) \
-             ON CONFLICT (repo, pr) DO UPDATE SET title = excluded.title, author = excluded.author, \
-             branch = excluded.branch, sha = excluded.sha, state = excluded.state, url = excluded.url, \
-             started_at = excluded.started_at, last_push_at = excluded.last_push_at, task = excluded.task, \
-             next_task = excluded.next_task, next_sha = excluded.next_sha, address = excluded.address, \
-             reason = excluded.reason, comment_id = excluded.comment_id, \
-             github_deployment_id = excluded.github_deployment_id, version = excluded.version, host = excluded.host \
-             WHERE review_envs.version = $19",
-        )
-        .bind(env.repo.to_string())
-        .bind(number(env.pr))
-        .bind(&env.title)
-        .bind(env.author.to_string())
-        .bind(env.branch.to_string())
-        .bind(env.sha.to_string())
-        .bind(env.state.as_str())
-        .bind(&env.url)
-        .bind(millis(env.started_at))
-        .bind(millis(env.last_push_at))
-        .bind(env.task.clone())
-        .bind(env.next_task.clone())
-        .bind(env.next_sha.as_ref().map(|s| s.to_string()))
-        .bind(env.address.clone())
-        .bind(env.reason.clone())
-        .bind(env.comment_id.map(|id| id as i64))
-        .bind(env.github_deployment.map(|id| id as i64))
-        .bind(env.version + 1)
-        .bind(env.version)
-        .bind(env.host().to_ascii_lowercase())
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, |pool| {
+            // An upsert that only updates the version it was read at: a compare-and-set that also creates.
+            let done = sqlx::query(
+                "INSERT INTO review_envs (repo, pr, title, author, branch, sha, state, url, started_at, last_push_at, \
+                 task, next_task, next_sha, address, reason, comment_id, github_deployment_id, version, host) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20) \
+                 ON CONFLICT (repo, pr) DO UPDATE SET title = excluded.title, author = excluded.author, \
+                 branch = excluded.branch, sha = excluded.sha, state = excluded.state, url = excluded.url, \
+                 started_at = excluded.started_at, last_push_at = excluded.last_push_at, task = excluded.task, \
+                 next_task = excluded.next_task, next_sha = excluded.next_sha, address = excluded.address, \
+                 reason = excluded.reason, comment_id = excluded.comment_id, \
+                 github_deployment_id = excluded.github_deployment_id, version = excluded.version, host = excluded.host \
+                 WHERE review_envs.version = $19",
+            )
+            .bind(env.repo.to_string())
+            .bind(number(env.pr))
+            .bind(&env.title)
+            .bind(env.author.to_string())
+            .bind(env.branch.to_string())
+            .bind(env.sha.to_string())
+            .bind(env.state.as_str())
+            .bind(&env.url)
+            .bind(millis(env.started_at))
+            .bind(millis(env.last_push_at))
+            .bind(env.task.clone())
+            .bind(env.next_task.clone())
+            .bind(env.next_sha.as_ref().map(|s| s.to_string()))
+            .bind(env.address.clone())
+            .bind(env.reason.clone())
+            .bind(env.comment_id.map(|id| id as i64))
+            .bind(env.github_deployment.map(|id| id as i64))
+            .bind(env.version + 1)
+            .bind(env.version)
+            .bind(env.host().to_ascii_lowercase())
+            .execute(pool)
+            .await
+            .map_err(query_error)?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     async fn review_env(&self, repo: &RepoSlug, pr: PrNumber) -> Result<Option<ReviewEnv>, StoreError> {
-        let found = sqlx::query("SELECT * FROM review_envs WHERE repo = $1 AND pr = $2")
-            .bind(repo.to_string())
-            .bind(number(pr))
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        found.as_ref().map(rows::review_env).transpose()
+        on_pool!(self, |pool| {
+            let found = sqlx::query("SELECT * FROM review_envs WHERE repo = $1 AND pr = $2")
+                .bind(repo.to_string())
+                .bind(number(pr))
+                .fetch_optional(pool)
+                .await
+                .map_err(query_error)?;
+            found.as_ref().map(rows::review_env).transpose()
+        })
     }
 
     async fn running_review_env_at(&self, host: &str) -> Result<Option<ReviewEnv>, StoreError> {
-        let found = sqlx::query("SELECT * FROM review_envs WHERE host = $1 AND state = 'running' LIMIT 1")
-            .bind(host.to_ascii_lowercase())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        found.as_ref().map(rows::review_env).transpose()
+        on_pool!(self, |pool| {
+            let found = sqlx::query("SELECT * FROM review_envs WHERE host = $1 AND state = 'running' LIMIT 1")
+                .bind(host.to_ascii_lowercase())
+                .fetch_optional(pool)
+                .await
+                .map_err(query_error)?;
+            found.as_ref().map(rows::review_env).transpose()
+        })
     }
 
     async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError> {
-        let found = sqlx::query("SELECT * FROM review_envs ORDER BY repo, pr DESC")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(query_error)?;
-        found.iter().map(rows::review_env).collect()
+        on_pool!(self, |pool| {
+            let found = sqlx::query("SELECT * FROM review_envs ORDER BY repo, pr DESC")
+                .fetch_all(pool)
+                .await
+                .map_err(query_error)?;
+            found.iter().map(rows::review_env).collect()
+        })
     }
 
     async fn claim_reminder(
@@ -458,47 +443,60 @@ impl Store for SqlStore {
         due_before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE deploy_prs SET last_reminded_at = $1 WHERE repo = $2 AND number = $3 \
-             AND (last_reminded_at IS NULL OR last_reminded_at <= $4)",
-        )
-        .bind(millis(now))
-        .bind(repo.to_string())
-        .bind(number(deploy_pr))
-        .bind(millis(due_before))
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(done.rows_affected() == 1)
+        on_pool!(self, |pool| {
+            let done = sqlx::query(
+                "UPDATE deploy_prs SET last_reminded_at = $1 WHERE repo = $2 AND number = $3 \
+                 AND (last_reminded_at IS NULL OR last_reminded_at <= $4)",
+            )
+            .bind(millis(now))
+            .bind(repo.to_string())
+            .bind(number(deploy_pr))
+            .bind(millis(due_before))
+            .execute(pool)
+            .await
+            .map_err(query_error)?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     async fn audit_log_for(&self, target: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let found = sqlx::query(
-            "SELECT at, actor, action, target, detail, repo FROM audit_log \
-             WHERE target = $1 OR substr(target, 1, length($2)) = $2 ORDER BY id DESC LIMIT $3",
-        )
-        .bind(target.to_owned())
-        .bind(format!("{target} "))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(query_error)?;
-        found.iter().map(rows::audit_entry).collect()
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            conn.audit_entries_about(target, limit).await
+        })
+    }
+
+    async fn deploy_pr_with_history(
+        &self,
+        repo: &RepoSlug,
+        pr: PrNumber,
+        history: u32,
+    ) -> Result<Option<(DeployPr, Vec<AuditEntry>)>, StoreError> {
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            let Some(found) = conn.deploy_pr_on(repo, pr).await? else { return Ok(None) };
+            let entries = conn.audit_entries_about(&format!("{repo}{pr}"), history).await?;
+            Ok(Some((found, entries)))
+        })
     }
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(query_error)?;
-        super::audit::insert_audit(&mut conn, entry).await
+        on_pool!(self, |pool| {
+            let mut conn = pool.acquire().await.map_err(query_error)?;
+            conn.insert_audit(entry).await
+        })
     }
 
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let found =
-            sqlx::query("SELECT at, actor, action, target, detail, repo FROM audit_log ORDER BY id DESC LIMIT $1")
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(query_error)?;
-        found.iter().map(rows::audit_entry).collect()
+        on_pool!(self, |pool| {
+            let found =
+                sqlx::query("SELECT at, actor, action, target, detail, repo FROM audit_log ORDER BY id DESC LIMIT $1")
+                    .bind(i64::from(limit))
+                    .fetch_all(pool)
+                    .await
+                    .map_err(query_error)?;
+            found.iter().map(rows::audit_entry).collect()
+        })
     }
 
     async fn audit_entries(
@@ -646,49 +644,57 @@ impl Store for SqlStore {
     }
 
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT value FROM documents WHERE key = $1")
-            .bind(key.to_owned())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        row.as_ref().map(|row| rows::text(row, "value")).transpose()
+        on_pool!(self, |pool| {
+            let row = sqlx::query("SELECT value FROM documents WHERE key = $1")
+                .bind(key.to_owned())
+                .fetch_optional(pool)
+                .await
+                .map_err(query_error)?;
+            row.as_ref().map(|row| rows::text(row, "value")).transpose()
+        })
     }
 
     async fn save_document(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO documents (key, value, version) VALUES ($1, $2, 1) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = documents.version + 1",
-        )
-        .bind(key.to_owned())
-        .bind(value.to_owned())
-        .execute(&self.pool)
-        .await
-        .map_err(query_error)?;
-        Ok(())
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO documents (key, value, version) VALUES ($1, $2, 1) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = documents.version + 1",
+            )
+            .bind(key.to_owned())
+            .bind(value.to_owned())
+            .execute(pool)
+            .await
+            .map_err(query_error)?;
+            Ok(())
+        })
     }
 
     async fn document_if_changed(&self, key: &str, known: i64) -> Result<Option<(i64, String)>, StoreError> {
-        let row = sqlx::query("SELECT version, value FROM documents WHERE key = $1 AND version <> $2")
-            .bind(key.to_owned())
-            .bind(known)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(query_error)?;
-        row.as_ref().map(|row| Ok((rows::int(row, "version")?, rows::text(row, "value")?))).transpose()
+        on_pool!(self, |pool| {
+            let row = sqlx::query("SELECT version, value FROM documents WHERE key = $1 AND version <> $2")
+                .bind(key.to_owned())
+                .bind(known)
+                .fetch_optional(pool)
+                .await
+                .map_err(query_error)?;
+            row.as_ref().map(|row| Ok((rows::int(row, "version")?, rows::text(row, "value")?))).transpose()
+        })
     }
 
     async fn replace_document(&self, key: &str, expected: i64, value: &str) -> Result<Option<i64>, StoreError> {
-        let query = if expected == 0 {
-            sqlx::query("INSERT INTO documents (key, value, version) VALUES ($1, $2, 1) ON CONFLICT (key) DO NOTHING")
-                .bind(key.to_owned())
-                .bind(value.to_owned())
-        } else {
-            sqlx::query("UPDATE documents SET value = $2, version = version + 1 WHERE key = $1 AND version = $3")
-                .bind(key.to_owned())
-                .bind(value.to_owned())
-                .bind(expected)
-        };
-        let written = query.execute(&self.pool).await.map_err(query_error)?.rows_affected() == 1;
-        Ok(written.then_some(expected + 1))
+        on_pool!(self, |pool| {
+            let query = if expected == 0 {
+                sqlx::query("INSERT INTO documents (key, value, version) VALUES ($1, $2, 1) ON CONFLICT (key) DO NOTHING")
+                    .bind(key.to_owned())
+                    .bind(value.to_owned())
+            } else {
+                sqlx::query("UPDATE documents SET value = $2, version = version + 1 WHERE key = $1 AND version = $3")
+                    .bind(key.to_owned())
+                    .bind(value.to_owned())
+                    .bind(expected)
+            };
+            let written = query.execute(pool).await.map_err(query_error)?.rows_affected() == 1;
+            Ok(written.then_some(expected + 1))
+        })
     }
 }

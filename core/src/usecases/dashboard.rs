@@ -41,17 +41,6 @@ impl Tengu {
         Ok(HomeView { environments, deploy_prs, recent_deployments, review_envs, activity, awaiting_approval })
     }
 
-    /// Everything recorded about a deploy PR and its items: ticks, overrides, reminders. Newest first.
-    pub async fn deploy_pr_history(
-        &self,
-        viewer: &Viewer,
-        repo: &RepoSlug,
-        number: PrNumber,
-    ) -> Result<Vec<AuditEntry>, CoreError> {
-        self.visible_deploy_pr(viewer, repo, number).await?;
-        Ok(self.ports.store.audit_log_for(&format!("{repo}{number}"), 100).await?)
-    }
-
     /// A deploy PR, for someone who may see its repository; to anyone else it does not exist.
     pub async fn visible_deploy_pr(
         &self,
@@ -73,7 +62,15 @@ impl Tengu {
         number: PrNumber,
     ) -> Result<crate::views::DeployPrView, CoreError> {
         use crate::ports::Action;
-        let pr = self.visible_deploy_pr(viewer, repo, number).await?;
+        if !viewer.can_see(repo) {
+            return Err(CoreError::NotFound(format!("deploy PR {repo}{number}")));
+        }
+        let (pr, history) = self
+            .ports
+            .store
+            .deploy_pr_with_history(repo, number, DEPLOY_PR_HISTORY)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("deploy PR {repo}{number}")))?;
         let tick_refusals = pr
             .items
             .iter()
@@ -84,7 +81,7 @@ impl Tengu {
             })
             .collect();
         let override_refusal = self.would_refuse(viewer, &Action::OverrideGate { repo, deploy_pr: number });
-        Ok(crate::views::DeployPrView { pr, tick_refusals, override_refusal })
+        Ok(crate::views::DeployPrView { pr, history, tick_refusals, override_refusal })
     }
 
     /// Entries about a repository the viewer may see, and their own entries about no repository (sign-ins,
@@ -111,6 +108,9 @@ impl Tengu {
             .ok_or_else(|| CoreError::NotFound(format!("deploy PR {repo}{number}")))
     }
 }
+
+/// How many entries of a deploy PR's history its page shows.
+const DEPLOY_PR_HISTORY: u32 = 100;
 
 /// The longest page of the audit log one request reads.
 const AUDIT_PAGE_MAX: u32 = 100;

@@ -199,6 +199,8 @@ pub struct ButtonRefusals {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeployPrView {
     pub pr: DeployPr,
+    /// What was recorded about it and its items (ticks, overrides, reminders), newest first.
+    pub history: Vec<AuditEntry>,
     /// `(item, why not)` for each item the viewer may not tick or untick.
     pub tick_refusals: Vec<(PrNumber, String)>,
     pub override_refusal: Option<String>,
