@@ -28,7 +28,7 @@ slack_secret="bench-slack-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
 TENGU_DATABASE_URL="sqlite://$tengu_work/tengu.db" ./target/release/tengu migrate >/dev/null
 seed_deployments "$tengu_work/tengu.db" "$history_rows"
 echo
-echo "sqlx's Any driver (the store's pool) against SQLite's own, same file and queries, one connection, median of 2,000"
+echo "sqlx's Any driver (the store's pool before it ran on each dialect's own) against SQLite's own, same file and queries, one connection, median of 2,000"
 cargo run -q --release -p tengu-core --features sql --example any_vs_native -- "$tengu_work/tengu.db"
 start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret" \
   TENGU_SLACK_SIGNING_SECRET="$slack_secret"

@@ -4,7 +4,7 @@
 //! `Policy` (the rule table in the README).
 
 use leptos::prelude::*;
-use tengu_core::domain::{AuditEntry, EnvName, Login, PrNumber, RepoSlug};
+use tengu_core::domain::{EnvName, Login, PrNumber, RepoSlug};
 use tengu_core::views::{DeployPrView, HomeView, LiveDeployment, SiteInfo};
 
 #[cfg(feature = "ssr")]

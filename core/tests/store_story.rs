@@ -128,12 +128,17 @@ async fn story(store: &dyn Store) {
     let targets: Vec<String> = store.audit_log(10).await.unwrap().into_iter().map(|e| e.target).collect();
     assert_eq!(targets, ["acme/shop#40 item #12", "acme/shop#40 item #11"], "no entry for the refused change");
     // The deploy PR page reads the PR, its checklist and its history together; #4 is not #40's part.
-    store.record_audit(&AuditEntry { target: "acme/shop#4 item #1".into(), ..said(AuditAction::ItemVerified, 1) })
+    store
+        .record_audit(&AuditEntry { target: "acme/shop#4 item #1".into(), ..said(AuditAction::ItemVerified, 1) })
         .await
         .unwrap();
     let (page_pr, history) = store.deploy_pr_with_history(&repo, n(40), 1).await.unwrap().unwrap();
     assert_eq!(page_pr, store.deploy_pr(&repo, n(40)).await.unwrap().unwrap());
-    assert_eq!(history.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(), ["acme/shop#40 item #12"], "newest, limited");
+    assert_eq!(
+        history.iter().map(|e| e.target.as_str()).collect::<Vec<_>>(),
+        ["acme/shop#40 item #12"],
+        "newest, limited"
+    );
     let (_, history) = store.deploy_pr_with_history(&repo, n(40), 10).await.unwrap().unwrap();
     assert_eq!(history.len(), 2, "{history:?}");
     assert_eq!(store.deploy_pr_with_history(&repo, n(41), 10).await.unwrap(), None);

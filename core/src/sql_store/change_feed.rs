@@ -32,7 +32,9 @@ async fn announce(store: SqlStore, changes: Arc<Changes>, instance: Arc<str>) {
     loop {
         changes.next_write().await;
         let sent = match &store.pool {
-            Pool::Postgres(pool) => sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&*instance).execute(pool).await,
+            Pool::Postgres(pool) => {
+                sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&*instance).execute(pool).await
+            }
             Pool::Sqlite(_) => return,
         };
         if let Err(error) = sent {

@@ -77,7 +77,9 @@ impl SqlStore {
                 .await
                 .map_err(query_error)?;
             row.as_ref()
-                .map(|row| Login::parse(rows::text(row, "login")?).map_err(|e| StoreError::Corrupt(format!("login: {e}"))))
+                .map(|row| {
+                    Login::parse(rows::text(row, "login")?).map_err(|e| StoreError::Corrupt(format!("login: {e}")))
+                })
                 .transpose()
         })
     }

@@ -104,8 +104,7 @@ impl SqlStore {
     pub(super) async fn delivery_row(&self, delivery_id: &str) -> Result<Option<DeliveryRecord>, StoreError> {
         on_pool!(self, |pool| {
             let sql = format!("SELECT {RECORD_COLUMNS} FROM webhook_deliveries WHERE delivery_id = $1");
-            let row =
-                sqlx::query(&sql).bind(delivery_id.to_owned()).fetch_optional(pool).await.map_err(query_error)?;
+            let row = sqlx::query(&sql).bind(delivery_id.to_owned()).fetch_optional(pool).await.map_err(query_error)?;
             row.as_ref().map(record).transpose()
         })
     }
@@ -219,11 +218,12 @@ impl SqlStore {
 
     pub(super) async fn prune_delivery_rows(&self, received_before: DateTime<Utc>) -> Result<u64, StoreError> {
         on_pool!(self, |pool| {
-            let done = sqlx::query("DELETE FROM webhook_deliveries WHERE processed_at IS NOT NULL AND received_at < $1")
-                .bind(millis(received_before))
-                .execute(pool)
-                .await
-                .map_err(query_error)?;
+            let done =
+                sqlx::query("DELETE FROM webhook_deliveries WHERE processed_at IS NOT NULL AND received_at < $1")
+                    .bind(millis(received_before))
+                    .execute(pool)
+                    .await
+                    .map_err(query_error)?;
             Ok(done.rows_affected())
         })
     }

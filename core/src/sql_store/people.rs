@@ -18,14 +18,16 @@ impl SqlStore {
                 .await
                 .map_err(query_error)?;
             for (repo, grant) in grants {
-                sqlx::query("INSERT INTO repo_permissions (login, repo, permission, checked_at) VALUES ($1, $2, $3, $4)")
-                    .bind(login.to_string())
-                    .bind(repo.to_string())
-                    .bind(grant.permission.as_str())
-                    .bind(millis(grant.checked_at))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_error)?;
+                sqlx::query(
+                    "INSERT INTO repo_permissions (login, repo, permission, checked_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(login.to_string())
+                .bind(repo.to_string())
+                .bind(grant.permission.as_str())
+                .bind(millis(grant.checked_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(query_error)?;
             }
             tx.commit().await.map_err(query_error)
         })
@@ -80,8 +82,9 @@ impl SqlStore {
         on_conflict: &str,
     ) -> Result<bool, StoreError> {
         on_pool!(self, |pool| {
-            let sql =
-                format!("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) {on_conflict}");
+            let sql = format!(
+                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) {on_conflict}"
+            );
             let done = sqlx::query(&sql)
                 .bind(id.to_owned())
                 .bind(data.to_owned())

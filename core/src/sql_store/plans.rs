@@ -38,7 +38,8 @@ impl SqlStore {
             let lines = match self.dialect() {
                 Dialect::Sqlite => {
                     let explain = format!("EXPLAIN QUERY PLAN {sql}");
-                    let found = bind_all(sqlx::query(&explain), values).fetch_all(&mut *conn).await.map_err(query_error)?;
+                    let found =
+                        bind_all(sqlx::query(&explain), values).fetch_all(&mut *conn).await.map_err(query_error)?;
                     found.iter().map(|row| row.try_get::<String, _>("detail")).collect::<Result<Vec<_>, _>>()
                 }
                 Dialect::Postgres => {

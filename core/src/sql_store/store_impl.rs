@@ -4,8 +4,8 @@ use sqlx::Row;
 
 use super::SqlStore;
 use super::audit::AuditOn;
-use super::reads_on::{ReadsOn, number};
 use super::connect::on_pool;
+use super::reads_on::{ReadsOn, number};
 use super::rows::{self, bind_all, millis, query_error, to_json};
 use crate::domain::{
     ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
@@ -225,7 +225,8 @@ impl Store for SqlStore {
                         return Ok(DeploymentInsert::AlreadyRequested(id));
                     }
                 }
-                let sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND finished_at IS NULL");
+                let sql =
+                    format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 AND finished_at IS NULL");
                 let holder = sqlx::query(&sql).bind(new.env.to_string()).fetch_optional(pool).await;
                 if let Some(row) = holder.map_err(query_error)? {
                     return Ok(DeploymentInsert::Locked(Box::new(rows::deployment(&row)?)));
@@ -345,7 +346,8 @@ impl Store for SqlStore {
     async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError> {
         on_pool!(self, |pool| {
             let mut conn = pool.acquire().await.map_err(query_error)?;
-            let last_sql = format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 ORDER BY id DESC LIMIT 1");
+            let last_sql =
+                format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE env = $1 ORDER BY id DESC LIMIT 1");
             let last =
                 sqlx::query(&last_sql).bind(env.to_string()).fetch_optional(&mut *conn).await.map_err(query_error)?;
             let good_sql = format!(
@@ -684,9 +686,11 @@ impl Store for SqlStore {
     async fn replace_document(&self, key: &str, expected: i64, value: &str) -> Result<Option<i64>, StoreError> {
         on_pool!(self, |pool| {
             let query = if expected == 0 {
-                sqlx::query("INSERT INTO documents (key, value, version) VALUES ($1, $2, 1) ON CONFLICT (key) DO NOTHING")
-                    .bind(key.to_owned())
-                    .bind(value.to_owned())
+                sqlx::query(
+                    "INSERT INTO documents (key, value, version) VALUES ($1, $2, 1) ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(key.to_owned())
+                .bind(value.to_owned())
             } else {
                 sqlx::query("UPDATE documents SET value = $2, version = version + 1 WHERE key = $1 AND version = $3")
                     .bind(key.to_owned())

@@ -73,14 +73,15 @@ impl SqlStore {
 
     pub(super) async fn revoke_token_row(&self, id: i64, owner: &Login, at: DateTime<Utc>) -> Result<bool, StoreError> {
         on_pool!(self, |pool| {
-            let done =
-                sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND owner = $3 AND revoked_at IS NULL")
-                    .bind(millis(at))
-                    .bind(id)
-                    .bind(owner.to_string())
-                    .execute(pool)
-                    .await
-                    .map_err(query_error)?;
+            let done = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND owner = $3 AND revoked_at IS NULL",
+            )
+            .bind(millis(at))
+            .bind(id)
+            .bind(owner.to_string())
+            .execute(pool)
+            .await
+            .map_err(query_error)?;
             Ok(done.rows_affected() == 1)
         })
     }
