@@ -68,7 +68,7 @@ async fn authors_owing_a_tick_are_reminded_once_per_interval_and_never_twice_acr
     assert!(tengu.send_due_reminders().await.unwrap().is_empty(), "quiet hours");
 
     assert_eq!(comments_on(&world(&store).await, production.number.get()).len(), 3);
-    let history = store.audit_log_for(&format!("{}{}", production.repo, production.number), 50).await.unwrap();
+    let (_, history) = store.deploy_pr_with_history(&production.repo, production.number, 50).await.unwrap().unwrap();
     assert_eq!(history.iter().filter(|e| e.action == AuditAction::ReminderSent).count(), 3);
     assert!(history.iter().any(|e| e.action == AuditAction::ItemVerified), "the history includes the items' ticks");
 }

@@ -116,10 +116,8 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError>;
 
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
-    /// The audit entries about one thing (`acme/shop#135`) and its parts (`acme/shop#135 item #7`), newest first.
-    async fn audit_log_for(&self, target: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
-    /// A deploy PR with its checklist and the newest `history` audit entries about it and its items, read
-    /// together (the deploy PR page's one read).
+    /// A deploy PR with its checklist and the newest `history` audit entries about it (`acme/shop#135`) and its
+    /// items (`acme/shop#135 item #7`), read together (the deploy PR page's one read).
     async fn deploy_pr_with_history(
         &self,
         repo: &RepoSlug,

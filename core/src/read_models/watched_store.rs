@@ -57,7 +57,6 @@ watched_store! {
         review_env(repo: &RepoSlug, pr: PrNumber) -> Option<ReviewEnv>;
         review_envs() -> Vec<ReviewEnv>;
         running_review_env_at(host: &str) -> Option<ReviewEnv>;
-        audit_log_for(target: &str, limit: u32) -> Vec<AuditEntry>;
         audit_log(limit: u32) -> Vec<AuditEntry>;
         deploy_pr_with_history(repo: &RepoSlug, number: PrNumber, history: u32) -> Option<(DeployPr, Vec<AuditEntry>)>;
         audit_entries(filter: &AuditFilter, repos: Option<&[RepoSlug]>, own: Option<&str>) -> Vec<AuditRow>;

@@ -78,7 +78,6 @@ retried_store! {
     running_review_env_at(host: &str) -> Option<ReviewEnv>;
     claim_reminder(repo: &RepoSlug, deploy_pr: PrNumber, due_before: DateTime<Utc>, now: DateTime<Utc>) -> bool;
     record_audit(entry: &AuditEntry) -> ();
-    audit_log_for(target: &str, limit: u32) -> Vec<AuditEntry>;
     audit_log(limit: u32) -> Vec<AuditEntry>;
     deploy_pr_with_history(repo: &RepoSlug, number: PrNumber, history: u32) -> Option<(DeployPr, Vec<AuditEntry>)>;
     audit_entries(filter: &AuditFilter, repos: Option<&[RepoSlug]>, own: Option<&str>) -> Vec<AuditRow>;

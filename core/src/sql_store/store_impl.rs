@@ -6,7 +6,7 @@ use super::SqlStore;
 use super::audit::AuditOn;
 use super::connect::on_pool;
 use super::reads_on::{ReadsOn, number};
-use super::rows::{self, bind_all, millis, query_error, to_json};
+use super::rows::{self, Bound, bind_all, millis, query_error, to_json};
 use crate::domain::{
     ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
     DeploymentId, DeploymentMove, DeploymentState, DeploymentStep, EnvName, Grant, Login, NewApiToken, NewDeployment,
@@ -17,6 +17,20 @@ use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 pub(super) const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
                                   previous_task_definitions, rollout, github_deployment_id, steps, deploy_pr, \
                                   state, reason, requested_at, finished_at, approved_by";
+
+impl SqlStore {
+    /// Records one more fact about a deployment; `column` is one of this file's own names, never outside text.
+    async fn set_deployment_column(&self, id: DeploymentId, column: &str, value: Bound) -> Result<(), StoreError> {
+        let sql = format!("UPDATE deployments SET {column} = $1 WHERE id = $2");
+        on_pool!(self, |pool| {
+            bind_all(sqlx::query(&sql), vec![value, Bound::Int(id.0)])
+                .execute(pool)
+                .await
+                .map_err(query_error)
+                .map(drop)
+        })
+    }
+}
 
 #[async_trait]
 impl Store for SqlStore {
@@ -293,39 +307,15 @@ impl Store for SqlStore {
         id: DeploymentId,
         previous: &[TaskDefinitionArn],
     ) -> Result<(), StoreError> {
-        on_pool!(self, |pool| {
-            sqlx::query("UPDATE deployments SET previous_task_definitions = $1 WHERE id = $2")
-                .bind(to_json(&previous))
-                .bind(id.0)
-                .execute(pool)
-                .await
-                .map_err(query_error)
-                .map(drop)
-        })
+        self.set_deployment_column(id, "previous_task_definitions", Bound::Text(to_json(&previous))).await
     }
 
     async fn record_github_deployment(&self, id: DeploymentId, github_deployment: u64) -> Result<(), StoreError> {
-        on_pool!(self, |pool| {
-            sqlx::query("UPDATE deployments SET github_deployment_id = $1 WHERE id = $2")
-                .bind(github_deployment as i64)
-                .bind(id.0)
-                .execute(pool)
-                .await
-                .map_err(query_error)
-                .map(drop)
-        })
+        self.set_deployment_column(id, "github_deployment_id", Bound::Int(github_deployment as i64)).await
     }
 
     async fn record_rollout(&self, id: DeploymentId, rollout: &[RolloutSnapshot]) -> Result<(), StoreError> {
-        on_pool!(self, |pool| {
-            sqlx::query("UPDATE deployments SET rollout = $1 WHERE id = $2")
-                .bind(to_json(&rollout))
-                .bind(id.0)
-                .execute(pool)
-                .await
-                .map_err(query_error)
-                .map(drop)
-        })
+        self.set_deployment_column(id, "rollout", Bound::Text(to_json(&rollout))).await
     }
 
     async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError> {
@@ -458,13 +448,6 @@ impl Store for SqlStore {
             .await
             .map_err(query_error)?;
             Ok(done.rows_affected() == 1)
-        })
-    }
-
-    async fn audit_log_for(&self, target: &str, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        on_pool!(self, |pool| {
-            let mut conn = pool.acquire().await.map_err(query_error)?;
-            conn.audit_entries_about(target, limit).await
         })
     }
 

@@ -49,7 +49,7 @@ impl Tengu {
         number: PrNumber,
     ) -> Result<DeployPr, CoreError> {
         if !viewer.can_see(repo) {
-            return Err(CoreError::NotFound(format!("deploy PR {repo}{number}")));
+            return Err(no_deploy_pr(repo, number));
         }
         self.deploy_pr(repo, number).await
     }
@@ -62,15 +62,11 @@ impl Tengu {
         number: PrNumber,
     ) -> Result<crate::views::DeployPrView, CoreError> {
         use crate::ports::Action;
-        if !viewer.can_see(repo) {
-            return Err(CoreError::NotFound(format!("deploy PR {repo}{number}")));
-        }
-        let (pr, history) = self
-            .ports
-            .store
-            .deploy_pr_with_history(repo, number, DEPLOY_PR_HISTORY)
-            .await?
-            .ok_or_else(|| CoreError::NotFound(format!("deploy PR {repo}{number}")))?;
+        let found = match viewer.can_see(repo) {
+            true => self.ports.store.deploy_pr_with_history(repo, number, DEPLOY_PR_HISTORY).await?,
+            false => None,
+        };
+        let (pr, history) = found.ok_or_else(|| no_deploy_pr(repo, number))?;
         let tick_refusals = pr
             .items
             .iter()
@@ -101,12 +97,13 @@ impl Tengu {
     }
 
     pub async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<DeployPr, CoreError> {
-        self.ports
-            .store
-            .deploy_pr(repo, number)
-            .await?
-            .ok_or_else(|| CoreError::NotFound(format!("deploy PR {repo}{number}")))
+        self.ports.store.deploy_pr(repo, number).await?.ok_or_else(|| no_deploy_pr(repo, number))
     }
+}
+
+/// A deploy PR that is not stored, or that the viewer may not see (to them it does not exist).
+fn no_deploy_pr(repo: &RepoSlug, number: PrNumber) -> CoreError {
+    CoreError::NotFound(format!("deploy PR {repo}{number}"))
 }
 
 /// How many entries of a deploy PR's history its page shows.
