@@ -203,9 +203,8 @@ pub async fn simulate_feature_pr(
 /// The tokens page: the person's tokens, and the environments a token may deploy to.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TokensPageData {
-    pub tokens: Vec<tengu_core::domain::ApiToken>,
+    pub tokens: Vec<tengu_core::views::TokenLine>,
     pub environments: Vec<EnvName>,
-    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// Anyone signed in: their own tokens.
@@ -216,7 +215,9 @@ pub async fn load_tokens() -> Result<TokensPageData, ServerFnError> {
     let viewer = viewer(&tengu).await?;
     let environments =
         tengu.settings().environments.iter().filter(|e| viewer.can_see(&e.repo)).map(|e| e.name.clone()).collect();
-    Ok(TokensPageData { tokens, environments, now: chrono::Utc::now() })
+    let now = chrono::Utc::now();
+    let tokens = tokens.iter().map(|token| tengu_core::views::TokenLine::of(token, now)).collect();
+    Ok(TokensPageData { tokens, environments })
 }
 
 /// Anyone signed in, for themselves. Creates a token; the answer is its secret, shown this once. `read` is a checkbox, `deploy_env` names the
@@ -243,16 +244,18 @@ pub async fn revoke_token(id: i64) -> Result<(), ServerFnError> {
 #[server]
 pub async fn load_audit(
     filter: tengu_core::domain::AuditFilter,
-) -> Result<Vec<tengu_core::domain::AuditRow>, ServerFnError> {
+) -> Result<Vec<tengu_core::views::AuditLine>, ServerFnError> {
     let tengu = tengu()?;
-    tengu.audit_page(&viewer(&tengu).await?, &filter).await.map_err(user_error)
+    let rows = tengu.audit_page(&viewer(&tengu).await?, &filter).await.map_err(user_error)?;
+    Ok(rows.iter().map(tengu_core::views::AuditLine::from).collect())
 }
 
 /// Anyone signed in: the failed webhook deliveries about repositories they administer.
 #[server]
-pub async fn load_troubled_deliveries() -> Result<Vec<tengu_core::domain::DeliveryRecord>, ServerFnError> {
+pub async fn load_troubled_deliveries() -> Result<Vec<tengu_core::views::DeliveryLine>, ServerFnError> {
     let tengu = tengu()?;
-    tengu.troubled_deliveries(&viewer(&tengu).await?).await.map_err(user_error)
+    let rows = tengu.troubled_deliveries(&viewer(&tengu).await?).await.map_err(user_error)?;
+    Ok(rows.iter().map(tengu_core::views::DeliveryLine::from).collect())
 }
 
 /// An admin of the delivery's repository (the rule table): handle a failed delivery again now.

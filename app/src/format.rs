@@ -1,20 +1,8 @@
 //! How times, images and outcomes read on the page.
 
 use chrono::{DateTime, Utc};
-use tengu_core::domain::ReviewEnvState;
 
-pub use tengu_core::display::{duration, iso, when};
-
-pub use tengu_core::views::deployment_tone;
-
-pub fn review_tone(state: ReviewEnvState) -> &'static str {
-    match state {
-        ReviewEnvState::Running => "good",
-        ReviewEnvState::Failed => "bad",
-        ReviewEnvState::Starting | ReviewEnvState::Stopping => "busy",
-        ReviewEnvState::Stopped => "quiet",
-    }
-}
+pub use tengu_core::views::{deployment_tone, review_tone};
 
 /// The message of a server function's error, without the framework's prefix.
 pub fn error_text(error: &leptos::prelude::ServerFnError) -> String {

@@ -1,120 +1,35 @@
-//! tengu's dashboard: pages rendered on the server, the few interactive parts of them hydrated in the browser as
-//! islands, and the server functions they call. A server function only translates: it hands the request to
-//! `tengu-core`. Every other form is a plain HTML form that works without JavaScript.
+//! tengu's dashboard: pages rendered on the server, the server functions their forms post to, and the small
+//! program the browser runs to send those forms in place and draw parts of a page again (`browser`). A server
+//! function only translates: it hands the request to `tengu-core`. Every form is a plain HTML form that works
+//! without JavaScript.
 
 // Statically typed views nest deeply; the release build (without `erase_components`) needs the room.
 #![recursion_limit = "256"]
 
+// The pages, their server functions and the document around them: the server's part (feature `ssr`). The
+// browser's WASM (feature `hydrate`) holds only `browser`, without Leptos.
+#[cfg(feature = "ssr")]
 pub mod api;
+#[cfg(feature = "ssr")]
 mod components;
+#[cfg(feature = "ssr")]
 mod format;
+#[cfg(feature = "ssr")]
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod server_glue;
-
-use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment, path};
-
-use crate::components::site_header::SiteHeader;
-use crate::pages::{
-    AuditPage, DeliveriesPage, DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound,
-    ReviewEnvsPage, SandboxChatPage, TokensPage,
-};
-
-/// The HTML document around the app. The stylesheet is linked here, outside what hydrates: its name carries the
-/// build's hash, which only the server knows.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let stylesheet = stylesheet_href(&options);
-    view! {
-        <!DOCTYPE html>
-        <html lang="en">
-            <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="stylesheet" id="leptos" href=stylesheet/>
-                <HydrationScripts options islands=true/>
-                <MetaTags/>
-            </head>
-            <body>
-                <App/>
-            </body>
-        </html>
-    }
-}
-
-/// `/pkg/tengu.<hash>.css` when cargo-leptos named the files by their content (`hash-files`: the names are in
-/// `hash.txt` beside the server's binary), else `/pkg/tengu.css`. Read once per process.
-pub fn stylesheet_href(options: &LeptosOptions) -> String {
-    #[cfg(feature = "ssr")]
-    {
-        static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        HREF.get_or_init(|| {
-            let hash = options.hash_files.then(|| asset_hash("css")).flatten();
-            let name = options.output_name.to_string();
-            let pkg = options.site_pkg_dir.to_string();
-            match hash {
-                Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
-                None => format!("/{pkg}/{name}.css"),
-            }
-        })
-        .clone()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
-    }
-}
-
-/// The hash cargo-leptos recorded for one kind of file (`css`, `js`, `wasm`).
 #[cfg(feature = "ssr")]
-pub fn asset_hash(kind: &str) -> Option<String> {
-    let beside_binary = std::env::current_exe().ok()?.parent()?.join("hash.txt");
-    let hashes = std::fs::read_to_string(beside_binary).ok()?;
-    hashes.lines().find_map(|line| {
-        let (file, hash) = line.split_once(':')?;
-        (file.trim() == kind).then(|| hash.trim().to_owned())
-    })
-}
+mod shell;
+#[cfg(feature = "ssr")]
+pub use shell::{App, asset_hash, shell, stylesheet_href};
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    view! {
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
-        <Meta name="color-scheme" content="light dark"/>
-        <Title formatter=|text: String| if text.is_empty() { "tengu".to_owned() } else { format!("{text} · tengu") }/>
-        <Router>
-            <SiteHeader/>
-            <main id="main" class="page">
-                <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/repos/:owner/:name/deploy-prs/:number") view=DeployPrPage ssr=SsrMode::Async/>
-                    <Route path=path!("/deployments") view=HistoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/deployments/:id") view=DeploymentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/environments/:name") view=EnvironmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/review-envs") view=ReviewEnvsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings/deliveries") view=DeliveriesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/chat") view=SandboxChatPage ssr=SsrMode::Async/>
-                </Routes>
-            </main>
-        </Router>
-    }
-}
-
-/// The browser's entry point: leptos's island script calls it, then hydrates each island on the page.
+/// The browser's entry point: leptos's hydration script calls it once the page's WASM is loaded. No part of a
+/// page is hydrated: the server draws everything, and `browser` makes the forms and regions answer in place.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_islands();
-    browser::guard_plain_forms();
-    // The islands are hydrated as soon as this returns, all before the next task: then the page says so, for
-    // tests (and people) to know that clicks are handled.
-    set_timeout(browser::mark_hydrated, std::time::Duration::ZERO);
+    browser::start();
 }
 
 #[cfg(feature = "hydrate")]

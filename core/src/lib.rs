@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 #[cfg(feature = "github")]
 pub mod github;
+pub mod links;
 pub mod ports;
 pub mod read_models;
 pub mod release_plan;

@@ -10,6 +10,9 @@ pub struct Settings {
     pub sandbox: bool,
     /// Where people reach the dashboard, for links written into GitHub.
     pub public_url: String,
+    /// GitHub's web root (`https://github.com`, or an Enterprise host's): every link to GitHub starts here.
+    #[serde(default = "crate::links::default_github_web")]
+    pub github_web_url: String,
     pub reminders: ReminderPolicy,
     #[serde(default)]
     pub deploys: DeployPolicy,
@@ -46,6 +49,11 @@ impl AccessSettings {
 }
 
 impl Settings {
+    /// Links to GitHub's web pages.
+    pub fn github_web(&self) -> crate::links::GithubWeb<'_> {
+        crate::links::GithubWeb::new(&self.github_web_url)
+    }
+
     pub fn environment(&self, name: &EnvName) -> Option<&Environment> {
         self.environments.iter().find(|env| &env.name == name)
     }

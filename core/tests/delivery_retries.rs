@@ -59,6 +59,7 @@ async fn tengu_on(server: &MockServer, clock: Arc<ManualClock>, max_attempts: u3
         environments: vec![environment()],
         sandbox: false,
         public_url: "https://tengu.acme.test".into(),
+        github_web_url: tengu_core::links::default_github_web(),
         reminders: ReminderPolicy::default(),
         deploys: Default::default(),
         review: Vec::new(),

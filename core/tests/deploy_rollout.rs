@@ -231,6 +231,7 @@ fn tengu_telling(
         environments: vec![environment],
         sandbox: false,
         public_url: "https://tengu.test".into(),
+        github_web_url: tengu_core::links::default_github_web(),
         reminders: ReminderPolicy::default(),
         deploys: DeployPolicy { poll_every_ms: 1, timeout_minutes: 15, auto_rollback, approval_ttl_minutes: 20 },
         review: Vec::new(),

@@ -100,6 +100,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         environments,
         sandbox: false,
         public_url: config.public_url.clone(),
+        github_web_url: config.github_web_url(),
         reminders,
         deploys: config.deploys.policy(),
         review: config.review_settings().map_err(|e| BootError::Input(e.to_string()))?,

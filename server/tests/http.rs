@@ -128,9 +128,14 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     for text in ["Environment production", ">Redeploy<", ">Rollback<", "Rollout", "History"] {
         assert!(html.contains(text), "the environment page shows {text}");
     }
-    // The buttons' idempotency keys are in the page as served, so a press before hydration has one too.
+    // The buttons' idempotency keys are in the page as served, so a press sent as a plain form has one too.
     let key = html.split("name=\"key\" value=\"").nth(1).expect("a key field").split('"').next().unwrap();
     assert!(key.len() >= 16, "a real key, not an empty one: {key:?}");
+    // The buttons are sent in place by the page's script, and the rollout follows the environment's stream;
+    // nothing on the page is hydrated.
+    assert!(html.contains("data-enhance"), "the buttons are sent in place");
+    assert!(html.contains("data-live-source=\"/api/environments/production/live\""), "the rollout is followed");
+    assert!(!html.contains("<leptos-island"), "no island");
     let (_, _, unknown) = app.get_as(&cookie, "/environments/nowhere").await;
     assert!(unknown.contains("environment nowhere"), "a sentence for an unknown environment");
     let (_, _, history) = app.get_as(&cookie, "/deployments?state=rolled_back").await;

@@ -371,9 +371,9 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
         .deployment_view(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System), started.id)
         .await
         .unwrap();
-    assert_eq!(page.deployment.deploy_pr, Some(pr.number));
+    assert_eq!(page.deploy_pr.as_ref().map(|link| link.label.clone()), Some(pr.number.to_string()));
     assert_eq!(page.shipped.len(), pr.items.len());
-    assert!(page.shipped.iter().all(|item| !item.source.commits.is_empty()));
+    assert!(page.shipped.iter().all(|item| !item.commits.is_empty()));
     let cookie = app.sign_in("visitor").await;
     let (_, _, html) = app.get_as(&cookie, &format!("/deployments/{}", started.id)).await;
     assert!(html.contains(&format!("What shipped (deploy PR #{})", pr.number.get())), "the page lists it");

@@ -1,12 +1,11 @@
 use leptos::prelude::*;
-use tengu_core::domain::AuditEntry;
+use tengu_core::views::ActivityLine;
 
 use crate::components::avatar::Avatar;
-use crate::format::{iso, when};
 
 /// Audit entries as sentences: who did what to which thing, when.
 #[component]
-pub fn ActivityList(entries: Vec<AuditEntry>) -> impl IntoView {
+pub fn ActivityList(entries: Vec<ActivityLine>) -> impl IntoView {
     if entries.is_empty() {
         return view! { <p class="empty">"Nothing has happened yet."</p> }.into_any();
     }
@@ -17,11 +16,11 @@ pub fn ActivityList(entries: Vec<AuditEntry>) -> impl IntoView {
                 .map(|entry| {
                     view! {
                         <li>
-                            <span class="person"><Avatar login=entry.actor.clone()/><strong>{entry.actor.clone()}</strong></span>
-                            " " {entry.action.describe()} " "
-                            <span>{entry.target.clone()}</span>
+                            <span class="person"><Avatar login=entry.actor.clone()/><strong>{entry.actor}</strong></span>
+                            " " {entry.action} " "
+                            <span>{entry.target}</span>
                             <span class="muted">{format!(" — {}", entry.detail)}</span>
-                            " · " <time datetime=iso(entry.at)>{when(entry.at)}</time>
+                            " · " <time datetime=entry.at.iso>{entry.at.shown}</time>
                         </li>
                     }
                 })

@@ -1,24 +1,14 @@
 //! An environment's newest deployment as it happens: the bar of running/desired tasks, each service's PRIMARY and
-//! ACTIVE deployments, pending and failed counts, ECS's events and stopped tasks. Inside the environment page's
-//! island it follows the server's event stream; every word and number comes formatted from the server.
+//! ACTIVE deployments, pending and failed counts, ECS's events and stopped tasks. Drawn by the server, again for
+//! each frame of the environment's event stream; every word and number comes formatted from core.
 
 use leptos::prelude::*;
-use tengu_core::domain::EnvName;
 use tengu_core::views::{LiveDeployment, LiveService};
 
 use crate::components::badge::Badge;
 
 #[component]
-pub fn LiveRollout(env: EnvName, deployment: RwSignal<Option<LiveDeployment>>) -> impl IntoView {
-    follow(&env, deployment);
-    move || match deployment.get() {
-        None => view! { <p class="empty">"Nothing has been deployed here yet."</p> }.into_any(),
-        Some(d) => view! { <RolloutPanel deployment=d/> }.into_any(),
-    }
-}
-
-#[component]
-fn RolloutPanel(deployment: LiveDeployment) -> impl IntoView {
+pub fn RolloutPanel(deployment: LiveDeployment) -> impl IntoView {
     let d = deployment;
     let percent = d.percent;
     let services = d.services.into_iter().map(|service| view! { <ServiceState service/> }).collect_view();
@@ -92,12 +82,12 @@ pub fn ServiceState(service: LiveService) -> impl IntoView {
                     <tbody>{deployments}</tbody>
                 </table>
             </div>
-            <details open>
+            <details open data-drawn-open="">
                 <summary>"Service events"</summary>
                 <ul class="plain-list">{events}</ul>
             </details>
             {has_stopped.then(|| view! {
-                <details open>
+                <details open data-drawn-open="">
                     <summary>"Stopped tasks"</summary>
                     <ul class="plain-list">{stopped}</ul>
                 </details>
@@ -105,24 +95,3 @@ pub fn ServiceState(service: LiveService) -> impl IntoView {
         </section>
     }
 }
-
-/// Listens to `/api/environments/<env>/live` and puts each frame in `deployment`; closed with the component.
-#[cfg(feature = "hydrate")]
-fn follow(env: &EnvName, deployment: RwSignal<Option<LiveDeployment>>) {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-    let Ok(source) = web_sys::EventSource::new(&format!("/api/environments/{env}/live")) else { return };
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let Some(text) = event.data().as_string() else { return };
-        match serde_json::from_str::<Option<LiveDeployment>>(&text) {
-            Ok(frame) => deployment.set(frame),
-            Err(error) => leptos::logging::warn!("a live frame tengu could not read: {error}"),
-        }
-    });
-    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let open = send_wrapper::SendWrapper::new((source, on_message));
-    on_cleanup(move || open.take().0.close());
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn follow(_: &EnvName, _: RwSignal<Option<LiveDeployment>>) {}

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use tengu_core::domain::{AuditAction, AuditFilter, AuditRow, EnvName};
+use tengu_core::domain::{AuditAction, AuditFilter, EnvName};
+use tengu_core::views::AuditLine;
 
 use crate::api::load_audit;
 use crate::components::error_notice::ErrorNotice;
-use crate::format::{day_start, error_text, iso, when};
+use crate::format::{day_start, error_text};
 
 const PAGE: u32 = 50;
 
@@ -79,26 +80,25 @@ fn link_of(target: &str) -> Option<String> {
 }
 
 #[component]
-fn AuditTable(rows: Vec<AuditRow>) -> impl IntoView {
+fn AuditTable(rows: Vec<AuditLine>) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="empty">"No entries match."</p> }.into_any();
     }
     let older = rows.last().map(|r| r.id);
     let lines = rows
         .into_iter()
-        .map(|row| {
-            let e = row.entry;
+        .map(|e| {
             let target = match link_of(&e.target) {
-                Some(href) => view! { <a href=href>{e.target.clone()}</a> }.into_any(),
-                None => view! { <span>{e.target.clone()}</span> }.into_any(),
+                Some(href) => view! { <a href=href>{e.target}</a> }.into_any(),
+                None => view! { <span>{e.target}</span> }.into_any(),
             };
             view! {
-                <tr data-entry=row.id.to_string()>
-                    <td><time datetime=iso(e.at)>{when(e.at)}</time></td>
-                    <td>{e.actor.clone()}</td>
-                    <td>{e.action.as_str().replace('_', " ")}</td>
+                <tr data-entry=e.id.to_string()>
+                    <td><time datetime=e.at.iso>{e.at.shown}</time></td>
+                    <td>{e.actor}</td>
+                    <td>{e.action}</td>
                     <td>{target}</td>
-                    <td>{e.detail.clone()}</td>
+                    <td>{e.detail}</td>
                 </tr>
             }
         })

@@ -1,12 +1,12 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use tengu_core::domain::{DeliveryRecord, DeliveryState};
+use tengu_core::views::DeliveryLine;
 
 use crate::api::{RetryDelivery, load_troubled_deliveries};
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
-use crate::format::{error_text, iso, when};
+use crate::format::error_text;
 
 /// `/settings/deliveries`: GitHub webhook deliveries whose handling failed — retrying ones with their next try,
 /// parked ones with a Retry button — about the repositories the person administers.
@@ -47,7 +47,7 @@ pub fn DeliveriesPage() -> impl IntoView {
 }
 
 #[component]
-fn DeliveriesTable(rows: Vec<DeliveryRecord>, retry: ServerAction<RetryDelivery>) -> impl IntoView {
+fn DeliveriesTable(rows: Vec<DeliveryLine>, retry: ServerAction<RetryDelivery>) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="empty">"No delivery is failing. Every delivery GitHub sent was handled or waits its turn."</p> }
             .into_any();
@@ -65,16 +65,10 @@ fn DeliveriesTable(rows: Vec<DeliveryRecord>, retry: ServerAction<RetryDelivery>
 }
 
 #[component]
-fn DeliveryRow(row: DeliveryRecord, retry: ServerAction<RetryDelivery>) -> impl IntoView {
-    let state = row.state();
-    let next = match (state, row.next_attempt_at) {
-        (DeliveryState::Retrying, Some(at)) => {
-            view! { <span>" · next try " <time datetime=iso(at)>{when(at)}</time></span> }.into_any()
-        }
-        _ => ().into_any(),
-    };
+fn DeliveryRow(row: DeliveryLine, retry: ServerAction<RetryDelivery>) -> impl IntoView {
+    let next = row.next_try.map(|at| view! { <span>" · next try " <time datetime=at.iso>{at.shown}</time></span> });
     let id = row.delivery_id.clone();
-    let button = (state == DeliveryState::Failed).then(move || {
+    let button = row.failed.then(move || {
         view! {
             <ActionForm action=retry attr:class="inline-form">
                 <input type="hidden" name="delivery_id" value=id/>
@@ -83,13 +77,13 @@ fn DeliveryRow(row: DeliveryRecord, retry: ServerAction<RetryDelivery>) -> impl 
         }
     });
     view! {
-        <tr data-delivery=row.delivery_id.clone()>
-            <td><time datetime=iso(row.received_at)>{when(row.received_at)}</time></td>
-            <td><code>{row.event.clone()}</code></td>
-            <td>{row.subject.clone().unwrap_or_default()}</td>
-            <td><Badge tone=if state == DeliveryState::Failed { "bad" } else { "busy" } label=state.label().to_owned()/>{next}</td>
+        <tr data-delivery=row.delivery_id>
+            <td><time datetime=row.received.iso>{row.received.shown}</time></td>
+            <td><code>{row.event}</code></td>
+            <td>{row.about}</td>
+            <td><Badge tone=row.tone label=row.state/>{next}</td>
             <td>{row.attempts.to_string()}</td>
-            <td>{row.last_error.clone().unwrap_or_default()}</td>
+            <td>{row.last_error}</td>
             <td>{button}</td>
         </tr>
     }

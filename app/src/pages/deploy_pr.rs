@@ -2,8 +2,8 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use tengu_core::domain::{ChecklistItem, Commit, DeployPr, Login, PrNumber, RepoSlug};
-use tengu_core::views::DeployPrView;
+use tengu_core::domain::{Login, PrNumber, RepoSlug};
+use tengu_core::views::{ChecklistLine, CommitLine, DeployPrView};
 
 use crate::api::{
     OverrideGate, SetVerification, SimulateGithubEdit, load_body_on_github, load_deploy_pr, load_site_info,
@@ -13,7 +13,7 @@ use crate::components::avatar::Avatar;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::gate::GatePanel;
 use crate::components::progress::VerificationProgress;
-use crate::format::{error_text, iso, when};
+use crate::format::error_text;
 
 #[component]
 pub fn DeployPrPage() -> impl IntoView {
@@ -47,8 +47,7 @@ pub fn DeployPrPage() -> impl IntoView {
                     Ok(page) => {
                         let people = site.await.ok().filter(|info| info.sandbox).map(|info| info.people);
                         let body = body.await.unwrap_or_default();
-                        let pr = page.pr.clone();
-                        let edit = people.map(|people| view! { <SimulatedGithubEdit pr=pr.clone() people body simulate/> });
+                        let edit = people.map(|people| view! { <SimulatedGithubEdit page=page.clone() people body simulate/> });
                         view! { <DeployPrPageView page toggle decide/> {edit} }.into_any()
                     }
                     Err(message) => view! { <ErrorNotice message/> }.into_any(),
@@ -64,29 +63,35 @@ fn DeployPrPageView(
     toggle: ServerAction<SetVerification>,
     decide: ServerAction<OverrideGate>,
 ) -> impl IntoView {
-    let DeployPrView { pr, history, tick_refusals, override_refusal } = page;
-    let audit_link = format!("/audit?about={}%2F{}%23{}", pr.repo.owner(), pr.repo.name(), pr.number.get());
-    let verified = pr.verified_count();
-    let total = pr.items.len();
-    let title = pr.title.clone();
+    let DeployPrView {
+        repo,
+        number,
+        name,
+        title,
+        env,
+        branches,
+        verified,
+        total,
+        gate,
+        items,
+        direct_commits,
+        history,
+    } = page;
+    let audit_link = format!("/audit?about={}%23{}", repo.replace('/', "%2F"), number);
     let failure = move || {
         let toggled = toggle.value().get().and_then(|result| result.err());
         let decided = decide.value().get().and_then(|result| result.err());
         toggled.or(decided).map(|e| error_text(&e))
     };
-    let items = pr
-        .items
-        .iter()
-        .map(|item| {
-            let refusal = tick_refusals.iter().find(|(n, _)| *n == item.source.number).map(|(_, why)| why.clone());
-            view! { <ItemRow pr=pr.clone() item=item.clone() toggle refusal/> }
-        })
+    let items = items
+        .into_iter()
+        .map(|item| view! { <ItemRow repo=repo.clone() deploy_pr=number item toggle/> })
         .collect_view();
-    let direct = (!pr.direct_commits.is_empty()).then(|| {
+    let direct = (!direct_commits.is_empty()).then(|| {
         view! {
             <section class="panel" aria-labelledby="direct-title">
                 <h2 id="direct-title">"Commits without a pull request"</h2>
-                <CommitList commits=pr.direct_commits.clone()/>
+                <CommitList commits=direct_commits/>
             </section>
         }
     });
@@ -95,18 +100,18 @@ fn DeployPrPageView(
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Overview"</a>
             <span aria-hidden="true">" / "</span>
-            <span>{format!("{}{}", pr.repo, pr.number)}</span>
+            <span>{name}</span>
         </nav>
         <header class="page-header">
             <h1>{title}</h1>
             <p class="muted">
-                <span class="env-tag">{pr.env.to_string()}</span>
-                {format!(" {} ← {} · {}", pr.base, pr.head, pr.state.as_str())}
+                <span class="env-tag">{env}</span>
+                {format!(" {branches}")}
             </p>
             <VerificationProgress verified total/>
         </header>
         {move || failure().map(|message| view! { <ErrorNotice message/> })}
-        <GatePanel pr=pr.clone() action=decide refusal=override_refusal/>
+        <GatePanel repo=repo.clone() number gate action=decide/>
         <section class="panel" aria-labelledby="items-title">
             <h2 id="items-title">"What ships"</h2>
             <p class="muted">"Each author verifies their change on the environment, then ticks its box. The deploy waits for every box."</p>
@@ -122,24 +127,19 @@ fn DeployPrPageView(
 }
 
 #[component]
-fn ItemRow(
-    pr: DeployPr,
-    item: ChecklistItem,
-    toggle: ServerAction<SetVerification>,
-    refusal: Option<String>,
-) -> impl IntoView {
+fn ItemRow(repo: String, deploy_pr: u64, item: ChecklistLine, toggle: ServerAction<SetVerification>) -> impl IntoView {
+    let ChecklistLine { number, title, author, verified, refusal, commits } = item;
     let may = refusal.is_none();
     let hint = refusal.clone().unwrap_or_default();
-    let source = item.source.clone();
-    let is_verified = item.verified.is_some();
-    let label = format!("Verified {} {}", source.number, source.title);
-    let commits = source.commits.len();
+    let is_verified = verified.is_some();
+    let label = format!("Verified #{number} {title}");
+    let count = commits.len();
     view! {
         <li class="checklist__item" class:checklist__item--done=is_verified>
             <ActionForm action=toggle attr:class="checklist__form">
-                <input type="hidden" name="repo" value=pr.repo.to_string()/>
-                <input type="hidden" name="deploy_pr" value=pr.number.get().to_string()/>
-                <input type="hidden" name="item" value=source.number.get().to_string()/>
+                <input type="hidden" name="repo" value=repo/>
+                <input type="hidden" name="deploy_pr" value=deploy_pr.to_string()/>
+                <input type="hidden" name="item" value=number.to_string()/>
                 <input type="hidden" name="verified" value=(!is_verified).to_string()/>
                 <button
                     type="submit"
@@ -155,17 +155,17 @@ fn ItemRow(
             </ActionForm>
             <div class="checklist__body">
                 <p class="checklist__title">
-                    <span class="muted">{source.number.to_string()}</span>
+                    <span class="muted">{format!("#{number}")}</span>
                     " "
-                    <strong>{source.title.clone()}</strong>
+                    <strong>{title}</strong>
                 </p>
                 <p class="checklist__meta">
-                    <span class="person"><Avatar login=source.author.to_string()/>{format!("@{}", source.author)}</span>
-                    {match item.verified.clone() {
+                    <span class="person"><Avatar login=author.clone()/>{format!("@{author}")}</span>
+                    {match verified {
                         Some(v) => view! {
                             <span class="verified-by">
                                 "verified by " <strong>{v.by}</strong> " · "
-                                <time datetime=iso(v.at)>{when(v.at)}</time>
+                                <time datetime=v.at.iso>{v.at.shown}</time>
                             </span>
                         }.into_any(),
                         None => view! { <span class="waiting-tag">"not verified yet"</span> }.into_any(),
@@ -173,8 +173,8 @@ fn ItemRow(
                 </p>
                 {refusal.map(|why| view! { <p class="muted refusal">{why}</p> })}
                 <details class="commits">
-                    <summary>{format!("{commits} commit{}", if commits == 1 { "" } else { "s" })}</summary>
-                    <CommitList commits=source.commits.clone()/>
+                    <summary>{format!("{count} commit{}", if count == 1 { "" } else { "s" })}</summary>
+                    <CommitList commits/>
                 </details>
             </div>
         </li>
@@ -184,18 +184,18 @@ fn ItemRow(
 /// Sandbox only: what a person ticking a box on GitHub's page would do, delivered to tengu as GitHub's webhook.
 #[component]
 fn SimulatedGithubEdit(
-    pr: DeployPr,
+    page: DeployPrView,
     people: Vec<Login>,
     body: String,
     simulate: ServerAction<SimulateGithubEdit>,
 ) -> impl IntoView {
     let failure = move || simulate.value().get().and_then(|result| result.err()).map(|e| error_text(&e));
-    let items = pr
+    let items = page
         .items
         .iter()
         .map(|item| {
-            let number = item.source.number.get().to_string();
-            view! { <option value=number.clone()>{format!("#{number} {}", item.source.title)}</option> }
+            let number = item.number.to_string();
+            view! { <option value=number.clone()>{format!("#{number} {}", item.title)}</option> }
         })
         .collect_view();
     let people = people
@@ -211,8 +211,8 @@ fn SimulatedGithubEdit(
             </p>
             {move || failure().map(|message| view! { <ErrorNotice message/> })}
             <ActionForm action=simulate attr:class="inline-form">
-                <input type="hidden" name="repo" value=pr.repo.to_string()/>
-                <input type="hidden" name="deploy_pr" value=pr.number.get().to_string()/>
+                <input type="hidden" name="repo" value=page.repo.clone()/>
+                <input type="hidden" name="deploy_pr" value=page.number.to_string()/>
                 <label>"Item " <select name="item">{items}</select></label>
                 <label>"As " <select name="person">{people}</select></label>
                 <label>
@@ -233,7 +233,7 @@ fn SimulatedGithubEdit(
 }
 
 #[component]
-fn CommitList(commits: Vec<Commit>) -> impl IntoView {
+fn CommitList(commits: Vec<CommitLine>) -> impl IntoView {
     view! {
         <ul class="commit-list">
             {commits
@@ -241,8 +241,8 @@ fn CommitList(commits: Vec<Commit>) -> impl IntoView {
                 .map(|c| {
                     view! {
                         <li>
-                            <code>{c.sha.short().to_owned()}</code>
-                            " " {c.headline.clone()}
+                            <code>{c.sha}</code>
+                            " " {c.headline}
                             {c.author.map(|a| view! { <span class="muted">{format!(" @{a}")}</span> })}
                         </li>
                     }

@@ -1,14 +1,15 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
 
 use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask, load_review_envs, load_site_info};
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::region_refresh::{RegionRefresh, refresh_after};
+use crate::components::region_refresh::RegionRefresh;
 use crate::components::table::DataTable;
-use crate::format::{duration, error_text, iso, refusal_in_address, review_tone, when};
+use crate::format::{error_text, refusal_in_address};
 
 /// How often the open page draws its table again (review tasks come and go in seconds).
 const REFRESH_MS: u64 = 2_000;
@@ -22,7 +23,7 @@ pub fn ReviewEnvsPage() -> impl IntoView {
     let stop_stranger = ServerAction::<StopStrangerTask>::new();
     let page = Resource::new(|| (), |_| async move { load_review_envs().await.map_err(|e| error_text(&e)) });
     let sandbox = Resource::new(|| (), |_| async move { load_site_info().await.map(|i| i.sandbox).unwrap_or(false) });
-    // A refused push or close of the sandbox's pull requests shows in the island above (same server function).
+    // A refused push or close of a sandbox pull request shows above the form that opens one (same server function).
     let failure = move || {
         let pressed = press.value().get().and_then(|r| r.err());
         let stopped = stop_stranger.value().get().and_then(|r| r.err());
@@ -60,27 +61,25 @@ pub fn ReviewEnvsPage() -> impl IntoView {
     }
 }
 
-/// Sandbox only: opens a pull request on the simulated GitHub and says where its review environment starts. An
-/// island, so the answer shows in place and the table below is drawn again at once.
-#[island]
+/// Sandbox only: opens a pull request on the simulated GitHub and says where its review environment starts. Sent
+/// in place, the answer shows above the form and the table below is drawn again at once.
+#[component]
 fn SandboxPullRequests(refused: Option<String>) -> impl IntoView {
-    let simulate = ServerAction::<SimulateFeaturePr>::new();
-    let last_error = refresh_after(simulate, refused);
-    let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
-    let said =
-        move || simulate.value().get().and_then(|r| r.ok()).map(|s| view! { <p class="notice" role="status">{s}</p> });
     view! {
-        {failure}
-        {said}
-        <section class="panel sandbox-panel" aria-labelledby="simulate-title">
-            <h2 id="simulate-title">"Sandbox: a pull request on GitHub"</h2>
-            <p class="muted">"Opening, pushing to and closing a pull request reach tengu as GitHub's webhooks would."</p>
-            <ActionForm action=simulate attr:class="inline-form">
-                <input type="hidden" name="change" value="open"/>
-                <label>"Title " <input type="text" name="title" required size="30" placeholder="Add wish lists"/></label>
-                <button type="submit">"Open a pull request"</button>
-            </ActionForm>
-        </section>
+        <div data-answers="">
+            <template data-on-error=""><ErrorNotice message=String::new()/></template>
+            <template data-on-success=""><p class="notice" role="status"></p></template>
+            <div data-answer-slot="">{refused.map(|message| view! { <ErrorNotice message/> })}</div>
+            <section class="panel sandbox-panel" aria-labelledby="simulate-title">
+                <h2 id="simulate-title">"Sandbox: a pull request on GitHub"</h2>
+                <p class="muted">"Opening, pushing to and closing a pull request reach tengu as GitHub's webhooks would."</p>
+                <form method="post" action={SimulateFeaturePr::url()} class="inline-form" data-enhance="" data-reset="">
+                    <input type="hidden" name="change" value="open"/>
+                    <label>"Title " <input type="text" name="title" required size="30" placeholder="Add wish lists"/></label>
+                    <button type="submit">"Open a pull request"</button>
+                </form>
+            </section>
+        </div>
     }
 }
 
@@ -97,28 +96,21 @@ fn ReviewEnvsTable(
     }
     const HEADERS: &[&str] =
         &["PR", "Title", "Author", "Branch", "Commit", "State", "URL", "Age", "Last push", "Expires in", ""];
-    let now = view.now;
-    let rows =
-        view.rows.into_iter().map(|row| view! { <ReviewEnvLine row now press simulate in_sandbox/> }).collect_view();
+    let rows = view.rows.into_iter().map(|row| view! { <ReviewEnvLine row press simulate in_sandbox/> }).collect_view();
     view! { <DataTable headers=HEADERS>{rows}</DataTable> }.into_any()
 }
 
 #[component]
 fn ReviewEnvLine(
     row: ReviewEnvRow,
-    now: chrono::DateTime<chrono::Utc>,
     press: ServerAction<PressReviewEnv>,
     simulate: ServerAction<SimulateFeaturePr>,
     in_sandbox: bool,
 ) -> impl IntoView {
-    let env = row.env;
-    let age = duration((now - env.started_at).num_seconds().max(0));
-    let expires = row.expires_at.map(|at| duration((at - now).num_seconds().max(0))).unwrap_or_else(|| "—".to_owned());
-    let live = env.is_live();
-    let number = env.pr.get().to_string();
+    let number = row.pr.to_string();
     let refusal = row.refusal.clone();
     let button = |word: &'static str, label: &'static str| {
-        let (repo, number) = (env.repo.to_string(), number.clone());
+        let (repo, number) = (row.repo.clone(), number.clone());
         let (disabled, title) = (refusal.is_some(), refusal.clone().unwrap_or_default());
         view! {
             <ActionForm action=press attr:class="inline-form">
@@ -129,34 +121,32 @@ fn ReviewEnvLine(
             </ActionForm>
         }
     };
-    let commit = match &env.next_sha {
-        Some(next) => format!("{} → {}", env.sha.short(), next.short()),
-        None => env.sha.short().to_owned(),
+    let buttons = view! {
+        {if row.live { button("stop", "Stop").into_any() } else { button("start", "Start").into_any() }}
+        {button("rebuild", "Rebuild")}
+        {(in_sandbox && row.live).then(|| view! { <SandboxRowButtons number=number.clone() simulate/> })}
     };
+    let (state, url) = (row.state.clone(), row.url.clone());
     view! {
-        <tr data-pr=number.clone() data-state=env.state.as_str()>
+        <tr data-pr=number.clone() data-state=state>
             <td>{format!("#{number}")}</td>
-            <td>{env.title.clone()}</td>
-            <td>{env.author.to_string()}</td>
-            <td><code>{env.branch.to_string()}</code></td>
-            <td><code>{commit}</code></td>
+            <td>{row.title}</td>
+            <td>{row.author}</td>
+            <td><code>{row.branch}</code></td>
+            <td><code>{row.commit}</code></td>
             <td>
-                <Badge tone=review_tone(env.state) label=env.state.as_str().to_owned()/>
-                {env.reason.clone().map(|r| view! { <span class="reason">{r}</span> })}
+                <Badge tone=row.tone label=row.state/>
+                {row.reason.map(|r| view! { <span class="reason">{r}</span> })}
             </td>
-            <td>{if env.state == tengu_core::domain::ReviewEnvState::Running {
-                view! { <a href=env.url.clone() rel="noopener">{env.url.clone()}</a> }.into_any()
+            <td>{if row.reachable {
+                view! { <a href=url rel="noopener">{row.url}</a> }.into_any()
             } else {
-                view! { <span class="muted">{env.url.clone()}</span> }.into_any()
+                view! { <span class="muted">{row.url}</span> }.into_any()
             }}</td>
-            <td class="nowrap">{age}</td>
-            <td><time datetime=iso(env.last_push_at)>{when(env.last_push_at)}</time></td>
-            <td class="nowrap">{expires}</td>
-            <td class="nowrap">
-                {if live { button("stop", "Stop").into_any() } else { button("start", "Start").into_any() }}
-                {button("rebuild", "Rebuild")}
-                {(in_sandbox && live).then(|| view! { <SandboxRowButtons number=number.clone() simulate/> })}
-            </td>
+            <td class="nowrap">{row.age}</td>
+            <td><time datetime=row.last_push.iso>{row.last_push.shown}</time></td>
+            <td class="nowrap">{row.expires_in}</td>
+            <td class="nowrap">{buttons}</td>
         </tr>
     }
 }

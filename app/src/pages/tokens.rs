@@ -1,12 +1,13 @@
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use tengu_core::domain::ApiToken;
+use tengu_core::views::{TokenLine, TokenStanding};
 
 use crate::api::{CreateToken, RevokeToken, TokensPageData, load_tokens};
 use crate::components::error_notice::ErrorNotice;
-use crate::components::region_refresh::{RegionRefresh, refresh_after};
-use crate::format::{error_text, iso, refusal_in_address, when};
+use crate::components::region_refresh::RegionRefresh;
+use crate::format::{error_text, refusal_in_address};
 
 /// `/settings/tokens`: personal API tokens for CI, shown once, revocable.
 #[component]
@@ -47,8 +48,7 @@ pub fn TokensPage() -> impl IntoView {
 fn TokensView(data: TokensPageData, revoke: ServerAction<RevokeToken>) -> impl IntoView {
     let environments = data.environments.iter().map(ToString::to_string).collect();
     let refused = refusal_in_address::<CreateToken>();
-    let now = data.now;
-    let rows = data.tokens.into_iter().map(|token| view! { <TokenRow token now revoke/> }).collect_view();
+    let rows = data.tokens.into_iter().map(|token| view! { <TokenRow token revoke/> }).collect_view();
     view! {
         <NewToken environments refused/>
         <section class="panel" id="tokens" data-region="" aria-labelledby="tokens-title">
@@ -61,52 +61,48 @@ fn TokensView(data: TokensPageData, revoke: ServerAction<RevokeToken>) -> impl I
     }
 }
 
-/// The form for a new token, and the token itself, shown once. An island: the secret exists only in the answer to
-/// the browser's request, so it is shown there, in place, and the list below is drawn again.
-#[island]
+/// The form for a new token, and the token itself, shown once: sent in place, the secret exists only in the
+/// answer to the browser's request, so it is shown there (from the template), and the list below is drawn again.
+#[component]
 fn NewToken(environments: Vec<String>, refused: Option<String>) -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
-    let last_error = refresh_after(create, refused);
-    let failure = move || last_error.get().map(|message| view! { <ErrorNotice message/> });
-    let secret = move || {
-        create.value().get().and_then(|r| r.ok()).map(|secret| {
-            view! {
-                <div class="notice" role="status">
-                    <p>"Your new token. Copy it now: tengu keeps only its hash and cannot show it again."</p>
-                    <p><code id="new-token">{secret}</code></p>
-                </div>
-            }
-        })
-    };
     let envs = environments
         .into_iter()
         .map(|env| view! { <option value=env.clone()>{format!("deploy to {env}")}</option> })
         .collect_view();
     view! {
-        {failure}
-        {secret}
-        <section class="panel" aria-labelledby="new-token-title">
-            <h2 id="new-token-title">"New token"</h2>
-            <ActionForm action=create attr:class="inline-form">
-                <label>"Name " <input type="text" name="name" required maxlength="60" placeholder="CI deploys"/></label>
-                <label><input type="checkbox" name="read" value="on" checked/> " read"</label>
-                <label>"May "
-                    <select name="deploy_env"><option value="">"deploy nowhere"</option>{envs}</select>
-                </label>
-                <label>"Expires in " <input type="number" name="days" value="90" min="1" max="366" size="4"/> " days"</label>
-                <button type="submit" class="button button--primary">"Create token"</button>
-            </ActionForm>
-        </section>
+        <div data-answers="">
+            <template data-on-error=""><ErrorNotice message=String::new()/></template>
+            <template data-on-success="">
+                <div class="notice" role="status">
+                    <p>"Your new token. Copy it now: tengu keeps only its hash and cannot show it again."</p>
+                    <p><code id="new-token" data-answer-text=""></code></p>
+                </div>
+            </template>
+            <div data-answer-slot="">{refused.map(|message| view! { <ErrorNotice message/> })}</div>
+            <section class="panel" aria-labelledby="new-token-title">
+                <h2 id="new-token-title">"New token"</h2>
+                <form method="post" action={CreateToken::url()} class="inline-form" data-enhance="" data-reset="">
+                    <label>"Name " <input type="text" name="name" required maxlength="60" placeholder="CI deploys"/></label>
+                    <label><input type="checkbox" name="read" value="on" checked/> " read"</label>
+                    <label>"May "
+                        <select name="deploy_env"><option value="">"deploy nowhere"</option>{envs}</select>
+                    </label>
+                    <label>"Expires in " <input type="number" name="days" value="90" min="1" max="366" size="4"/> " days"</label>
+                    <button type="submit" class="button button--primary">"Create token"</button>
+                </form>
+            </section>
+        </div>
     }
 }
 
 #[component]
-fn TokenRow(token: ApiToken, now: chrono::DateTime<chrono::Utc>, revoke: ServerAction<RevokeToken>) -> impl IntoView {
-    let scopes = token.scopes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-    let state = match (token.revoked_at, token.is_usable(now)) {
-        (Some(at), _) => view! { <span>"revoked " <time datetime=iso(at)>{when(at)}</time></span> }.into_any(),
-        (None, false) => view! { <span>"expired"</span> }.into_any(),
-        (None, true) => view! {
+fn TokenRow(token: TokenLine, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+    let state = match token.standing {
+        TokenStanding::Revoked(at) => {
+            view! { <span>"revoked " <time datetime=at.iso>{at.shown}</time></span> }.into_any()
+        }
+        TokenStanding::Expired => view! { <span>"expired"</span> }.into_any(),
+        TokenStanding::Usable => view! {
             <ActionForm action=revoke attr:class="inline-form">
                 <input type="hidden" name="id" value=token.id.to_string()/>
                 <button type="submit" class="button button--small danger">"Revoke"</button>
@@ -114,15 +110,14 @@ fn TokenRow(token: ApiToken, now: chrono::DateTime<chrono::Utc>, revoke: ServerA
         }
         .into_any(),
     };
-    let used = token.last_used_at.map(when).unwrap_or_else(|| "never".to_owned());
     view! {
         <tr data-token=token.id.to_string()>
             <td>{token.id.to_string()}</td>
-            <td>{token.name.clone()}</td>
-            <td>{scopes}</td>
-            <td><time datetime=iso(token.created_at)>{when(token.created_at)}</time></td>
-            <td>{token.expires_at.format("%Y-%m-%d").to_string()}</td>
-            <td>{used}</td>
+            <td>{token.name}</td>
+            <td>{token.scopes}</td>
+            <td><time datetime=token.created.iso>{token.created.shown}</time></td>
+            <td>{token.expires}</td>
+            <td>{token.last_used}</td>
             <td>{state}</td>
         </tr>
     }

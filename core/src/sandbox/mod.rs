@@ -137,6 +137,7 @@ pub async fn start_with(
         environments: seed::environments(),
         sandbox: true,
         public_url: public_url.to_owned(),
+        github_web_url: crate::links::default_github_web(),
         reminders: crate::domain::ReminderPolicy::default(),
         // Sandbox rollouts take 20 s; a poll a second shows them move.
         deploys: crate::domain::DeployPolicy { poll_every_ms: 1_000, ..crate::domain::DeployPolicy::default() },

@@ -2,7 +2,9 @@ use crate::domain::{AuditEntry, DeployPr, PrNumber, RepoSlug, Viewer};
 use crate::error::CoreError;
 use crate::read_models::RECENT_ACTIVITY;
 use crate::tengu::Tengu;
-use crate::views::{DeployPrCard, DeploymentRow, EnvironmentCard, HomeView, ReviewEnvBrief, RunningBrief};
+use crate::views::{
+    ActivityLine, DeployPrCard, DeploymentRow, EnvironmentCard, HomeView, ReviewEnvBrief, RunningBrief,
+};
 
 impl Tengu {
     /// Everything the home page shows, cut from the overview's read model (no call to GitHub or ECS).
@@ -30,8 +32,8 @@ impl Tengu {
             overview.recent_deployments.iter().filter(|d| viewer.can_see(&d.repo)).map(DeploymentRow::from).collect();
         let review_envs =
             overview.live_review_envs.iter().filter(|e| viewer.can_see(&e.repo)).map(ReviewEnvBrief::from).collect();
-        let activity = self.visible_activity(viewer, overview.activity.clone());
-        let activity = activity.into_iter().take(RECENT_ACTIVITY as usize).collect();
+        let activity = self.visible_activity(viewer, &overview.activity);
+        let activity = activity.take(RECENT_ACTIVITY as usize).map(ActivityLine::from).collect();
         // A waiting deployment holds its environment's lock, so it is that environment's newest: no query needed.
         let awaiting_approval = environments
             .iter()
@@ -67,33 +69,30 @@ impl Tengu {
             false => None,
         };
         let (pr, history) = found.ok_or_else(|| no_deploy_pr(repo, number))?;
-        let tick_refusals = pr
-            .items
-            .iter()
-            .filter_map(|item| {
-                let action =
-                    Action::Verify { repo, deploy_pr: number, item: item.source.number, author: &item.source.author };
-                self.would_refuse(viewer, &action).map(|why| (item.source.number, why))
-            })
-            .collect();
+        let tick_refusal = |item: &crate::domain::ChecklistItem| {
+            let action =
+                Action::Verify { repo, deploy_pr: number, item: item.source.number, author: &item.source.author };
+            self.would_refuse(viewer, &action)
+        };
         let override_refusal = self.would_refuse(viewer, &Action::OverrideGate { repo, deploy_pr: number });
-        Ok(crate::views::DeployPrView { pr, history, tick_refusals, override_refusal })
+        Ok(crate::views::DeployPrView::of(&pr, &history, tick_refusal, override_refusal))
     }
 
     /// Entries about a repository the viewer may see, and their own entries about no repository (sign-ins,
     /// tokens); everyone else's sign-ins and tokens are theirs.
-    fn visible_activity(&self, viewer: &Viewer, entries: Vec<AuditEntry>) -> Vec<AuditEntry> {
+    fn visible_activity<'a>(
+        &self,
+        viewer: &'a Viewer,
+        entries: &'a [AuditEntry],
+    ) -> impl Iterator<Item = &'a AuditEntry> + 'a {
         let me = viewer.actor.display_name();
-        let mine = |actor: &str| {
+        let mine = move |actor: &str| {
             actor == me || viewer.actor.login().is_some_and(|l| actor.starts_with(&format!("{l} (token #")))
         };
-        entries
-            .into_iter()
-            .filter(|e| match &e.repo {
-                Some(repo) => viewer.can_see(repo),
-                None => viewer.actor.is_trusted() || mine(&e.actor),
-            })
-            .collect()
+        entries.iter().filter(move |e| match &e.repo {
+            Some(repo) => viewer.can_see(repo),
+            None => viewer.actor.is_trusted() || mine(&e.actor),
+        })
     }
 
     pub async fn deploy_pr(&self, repo: &RepoSlug, number: PrNumber) -> Result<DeployPr, CoreError> {

@@ -237,17 +237,27 @@ impl Tengu {
         viewer: &crate::domain::Viewer,
         id: DeploymentId,
     ) -> Result<crate::views::DeploymentView, CoreError> {
-        let deployment = self.deployment(id).await?;
-        if !viewer.can_see(&deployment.repo) {
-            return Err(CoreError::NotFound(format!("deployment {id}")));
-        }
+        let deployment = self.visible_deployment(viewer, id).await?;
         let mut shipped = Vec::new();
         if let Some(number) = deployment.deploy_pr
             && let Some(pr) = self.ports.store.deploy_pr(&deployment.repo, number).await?
         {
             shipped = pr.items.into_iter().filter(|i| deployment.source_prs.contains(&i.source.number)).collect();
         }
-        Ok(crate::views::DeploymentView { deployment, shipped })
+        Ok(crate::views::DeploymentView::of(&deployment, &shipped, self.settings.github_web()))
+    }
+
+    /// A deployment, for someone who may see its repository; to anyone else it does not exist.
+    pub async fn visible_deployment(
+        &self,
+        viewer: &crate::domain::Viewer,
+        id: DeploymentId,
+    ) -> Result<Deployment, CoreError> {
+        let deployment = self.deployment(id).await?;
+        match viewer.can_see(&deployment.repo) {
+            true => Ok(deployment),
+            false => Err(CoreError::NotFound(format!("deployment {id}"))),
+        }
     }
 
     pub async fn deployment(&self, id: DeploymentId) -> Result<Deployment, CoreError> {

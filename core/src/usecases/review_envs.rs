@@ -291,12 +291,12 @@ impl Tengu {
         envs.retain(|e| viewer.can_see(&e.repo));
         envs.sort_by_key(|e| (!e.is_live(), std::cmp::Reverse(e.last_push_at)));
         let rows = envs
-            .into_iter()
+            .iter()
             .map(|env| {
                 let ttl = self.settings.review(&env.repo).map(|s| chrono::Duration::hours(s.ttl_hours));
                 let expires_at = ttl.filter(|_| env.is_live()).map(|ttl| env.last_push_at + ttl);
                 let refusal = self.would_refuse(viewer, &Action::ReviewEnv { repo: &env.repo, pr: env.pr });
-                crate::views::ReviewEnvRow { env, expires_at, refusal }
+                crate::views::ReviewEnvRow::of(env, expires_at, now, refusal)
             })
             .collect::<Vec<_>>();
         let mut strangers = Vec::new();
@@ -309,7 +309,7 @@ impl Tengu {
             match self.stranger_tasks(&settings.repo).await? {
                 Some(found) => {
                     let held = |arn: &String| {
-                        rows.iter().any(|r| r.env.task.as_ref() == Some(arn) || r.env.next_task.as_ref() == Some(arn))
+                        envs.iter().any(|e| e.task.as_ref() == Some(arn) || e.next_task.as_ref() == Some(arn))
                     };
                     strangers.extend(
                         found.tasks.into_iter().filter(|a| !held(a)).map(|a| (settings.cluster.to_string(), a)),
@@ -321,7 +321,7 @@ impl Tengu {
                 None => strangers_unknown = Some("the reconciler has not listed the tasks yet".to_owned()),
             }
         }
-        Ok(crate::views::ReviewEnvsView { rows, strangers, strangers_unknown, stranger_refusal, now })
+        Ok(crate::views::ReviewEnvsView { rows, strangers, strangers_unknown, stranger_refusal })
     }
 
     /// Stops a task tengu started that no review environment holds (listed on the page).

@@ -2,12 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
+mod activity;
+mod admin_pages;
+mod deploy_pr_page;
+mod deployment_page;
 mod live;
+mod review_envs_page;
+pub use activity::{ActivityLine, CommitLine, Link};
+pub use admin_pages::{AuditLine, DeliveryLine, TokenLine, TokenStanding};
+pub use deploy_pr_page::{ChecklistLine, DeployPrView, GateView, VerifiedBy};
+pub use deployment_page::{DeploymentView, ShippedChange, TimelineStep};
 pub use live::{LiveDeployment, LiveEcsDeployment, LiveEvent, LiveService, LiveStoppedTask, Stamp, deployment_tone};
+pub use review_envs_page::{ReviewEnvRow, ReviewEnvsView, review_tone};
 
-use crate::domain::{
-    AuditEntry, ClusterName, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug, ReviewEnv, ServiceName,
-};
+use crate::domain::{ClusterName, DeployPr, Deployment, EnvName, Login, PrNumber, RepoSlug, ReviewEnv, ServiceName};
 
 /// A deployment as a row of a table: the words and numbers shown, formatted once on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,37 +123,6 @@ pub struct EnvironmentCard {
     pub refresh_refusal: Option<String>,
 }
 
-/// A deployment's page: the deployment, and what it shipped as its deploy PR listed it (titles, authors,
-/// commits, who verified), when a merge started it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeploymentView {
-    pub deployment: Deployment,
-    pub shipped: Vec<crate::domain::ChecklistItem>,
-}
-
-/// One row of the review environments page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReviewEnvRow {
-    pub env: ReviewEnv,
-    /// When the TTL stops it, for a live one.
-    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Why the viewer may not press Stop, Start or Rebuild (none: they may).
-    pub refusal: Option<String>,
-}
-
-/// The review environments page: every environment, newest first, and the tasks tengu started that none holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReviewEnvsView {
-    pub rows: Vec<ReviewEnvRow>,
-    /// `(cluster, task ARN)` of tasks started by tengu that no review environment holds.
-    pub strangers: Vec<(String, String)>,
-    /// ECS could not be asked for strangers (said why), so the list may be incomplete.
-    pub strangers_unknown: Option<String>,
-    /// Why the viewer may not stop those tasks (none: they may).
-    pub stranger_refusal: Option<String>,
-    pub now: chrono::DateTime<chrono::Utc>,
-}
-
 /// The environment page: what runs, what is happening, and what it could go back to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentView {
@@ -195,17 +172,6 @@ pub struct ButtonRefusals {
     pub approve: Option<String>,
 }
 
-/// The deploy PR page: the deploy PR, and why the viewer may not tick an item or override the gate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeployPrView {
-    pub pr: DeployPr,
-    /// What was recorded about it and its items (ticks, overrides, reminders), newest first.
-    pub history: Vec<AuditEntry>,
-    /// `(item, why not)` for each item the viewer may not tick or untick.
-    pub tick_refusals: Vec<(PrNumber, String)>,
-    pub override_refusal: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeployPrCard {
     pub repo: RepoSlug,
@@ -241,7 +207,7 @@ pub struct HomeView {
     /// Live review environments, newest push first (a bounded number).
     pub review_envs: Vec<ReviewEnvBrief>,
     /// The newest entries of the audit log: who did what, when.
-    pub activity: Vec<AuditEntry>,
+    pub activity: Vec<ActivityLine>,
     /// Deployments waiting for a second person's approval.
     #[serde(default)]
     pub awaiting_approval: Vec<DeploymentRow>,

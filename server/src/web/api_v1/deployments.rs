@@ -99,16 +99,16 @@ pub async fn deployment(State(state): State<AppState>, headers: HeaderMap, Path(
         Ok(viewer) => viewer,
         Err(error) => return failed(error),
     };
-    let view = match state.tengu.deployment_view(&viewer, DeploymentId(id)).await {
-        Ok(view) => view,
+    let deployment = match state.tengu.visible_deployment(&viewer, DeploymentId(id)).await {
+        Ok(deployment) => deployment,
         Err(error) => return failed(error),
     };
-    let env = view.deployment.env.clone();
+    let env = deployment.env.clone();
     // Outside the token's scopes a deployment does not exist for it (no environment named).
     if !token.allows(&TokenScope::Read) && !token.allows(&TokenScope::Deploy(env)) {
         return answer(StatusCode::NOT_FOUND, "not_found", format!("deployment {id} was not found"));
     }
-    Json(describe(&state, &view.deployment)).into_response()
+    Json(describe(&state, &deployment)).into_response()
 }
 
 /// `POST /api/v1/environments/{env}/abort`: stops what deploys to the environment now and puts back what ran

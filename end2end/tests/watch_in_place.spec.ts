@@ -1,9 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./sign_in";
 
-// A press sent as a plain form (before the page's island woke, or without JavaScript) that was refused comes back
-// in the address. The server draws the refusal inside the island; the island must still wake on that page.
-test("a refusal that came back in the address is shown, and the environment's island still acts in place", async ({ page }) => {
+// A press sent as a plain form (before the page's script woke, or without JavaScript) that was refused comes back
+// in the address. The server draws the refusal above the buttons; the buttons must still answer in place there.
+test("a refusal that came back in the address is shown, and the environment's buttons still answer in place", async ({ page }) => {
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(error.message));
   // The browser itself logs each refused server function call ("Failed to load resource"); anything else is ours.
@@ -33,7 +33,7 @@ test("a refusal that came back in the address is shown, and the environment's is
   expect(refusal.length).toBeGreaterThan(10);
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 
-  // The island answers in place: a deploy of something that is not an image is refused without leaving the page.
+  // Sent in place: a deploy of something that is not an image is refused without leaving the page.
   await page.getByLabel("Commit SHA or image").fill("not an image!");
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
   await expect(alert).not.toHaveText(refusal);
