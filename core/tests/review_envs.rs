@@ -9,7 +9,7 @@ use chrono::{Duration, TimeZone, Utc};
 use tengu_core::domain::{
     Actor, BranchName, ClusterName, CommitSha, Login, PrNumber, RepoSlug, ReviewEnvState, ReviewSettings,
 };
-use tengu_core::ports::{ManualClock, Store, TaskRunner};
+use tengu_core::ports::{Clock, ManualClock, Store, TaskRunner};
 use tengu_core::usecases::{ReviewPr, ReviewPress};
 
 fn sha(c: char) -> CommitSha {
@@ -282,4 +282,30 @@ async fn when_the_serving_task_dies_during_a_push_the_new_commit_takes_over() {
     clock.advance(Duration::seconds(4));
     tengu.reconcile_review_envs().await.unwrap();
     assert_eq!(tengu.store().review_env(&repo, n).await.unwrap().unwrap().state, ReviewEnvState::Running);
+}
+
+#[tokio::test]
+async fn the_page_lists_every_live_environment_and_only_the_newest_ended_ones() {
+    let (tengu, clock) = sandbox().await;
+    let now = clock.now();
+    let seeded = tengu.store().review_envs().await.unwrap();
+    let live = seeded.iter().filter(|e| e.is_live()).count();
+    assert!(live > 0, "the sandbox seeds live review environments");
+    let template = seeded[0].clone();
+    let shown = tengu_core::usecases::ENDED_REVIEW_ENVS_SHOWN;
+    for n in 0..(shown as u64 + 10) {
+        let ended = tengu_core::domain::ReviewEnv {
+            pr: PrNumber::new(1_000 + n).unwrap(),
+            state: ReviewEnvState::Stopped,
+            last_push_at: now - Duration::minutes(n as i64),
+            version: 0,
+            ..template.clone()
+        };
+        assert!(tengu.store().save_review_env(&ended).await.unwrap(), "stored #{}", 1_000 + n);
+    }
+    let page = tengu.review_envs_view(&tengu_core::domain::Viewer::trusted(Actor::System)).await.unwrap();
+    let (live_rows, ended_rows): (Vec<_>, Vec<_>) = page.rows.iter().partition(|row| row.live);
+    assert_eq!(live_rows.len(), live, "every live one");
+    assert_eq!(ended_rows.len(), shown, "then the newest ended ones, no more");
+    assert!(ended_rows.iter().all(|row| row.pr < 1_000 + shown as u64), "the newest pushes: {:?}", ended_rows[0].pr);
 }

@@ -7,6 +7,13 @@ use tengu_server::{boot, cli, config, telemetry, web};
 
 use clap::{Parser, Subcommand};
 
+/// Every request allocates many small, short-lived values on both cores at once. Under load, glibc's allocator
+/// took 13 % of the server's samples in malloc and free, plus waits on its arena locks (perf on `/` answered from
+/// the page cache at 64 connections). With mimalloc, and the page cache no longer copying each answer, that page
+/// went from 21-27k to 32-35k requests/s in alternating runs of both builds.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "tengu", version, about = "Deploy PRs, verified deploys to ECS and review environments")]
 struct Cli {

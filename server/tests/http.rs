@@ -136,6 +136,9 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     assert!(html.contains("data-enhance"), "the buttons are sent in place");
     assert!(html.contains("data-live-source=\"/api/environments/production/live\""), "the rollout is followed");
     assert!(!html.contains("<leptos-island"), "no island");
+    // The refusal's template holds its role back: a page saying `role="alert"` is not kept by the page cache.
+    let alert = html.find("role=\"alert\"").map(|at| &html[at.saturating_sub(300)..at + 200]);
+    assert_eq!(alert, None, "nothing on the page says something went wrong");
     let (_, _, unknown) = app.get_as(&cookie, "/environments/nowhere").await;
     assert!(unknown.contains("environment nowhere"), "a sentence for an unknown environment");
     let (_, _, history) = app.get_as(&cookie, "/deployments?state=rolled_back").await;

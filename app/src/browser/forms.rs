@@ -113,8 +113,8 @@ async fn send(form: HtmlFormElement) {
     }
 }
 
-/// Puts the template's content, its `[data-answer-text]` (or first element) holding `text`, in the slot; a
-/// success without a template empties the slot.
+/// Puts the template's content, its `[data-answer-text]` (or first element) holding `text` and the template's
+/// `data-shown-as` as its role, in the slot; a success without a template empties the slot.
 fn show(answers: Option<&Element>, template: &str, text: Option<&str>) {
     let Some(answers) = answers else { return };
     let Ok(Some(slot)) = answers.query_selector("[data-answer-slot]") else { return };
@@ -126,6 +126,10 @@ fn show(answers: Option<&Element>, template: &str, text: Option<&str>) {
     let holder = content.query_selector("[data-answer-text]").ok().flatten().or_else(|| content.first_element_child());
     if let (Some(holder), Some(text)) = (holder, text) {
         holder.set_text_content(Some(text));
+        // A role the template holds back (see `ErrorTemplate`), given to what it shows.
+        if let Some(role) = template.get_attribute("data-shown-as") {
+            let _ = holder.set_attribute("role", &role);
+        }
     }
     let _ = slot.append_child(&content);
 }

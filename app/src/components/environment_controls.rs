@@ -10,7 +10,7 @@ use tengu_core::domain::EnvName;
 use tengu_core::views::{ButtonRefusals, LiveDeployment, RollbackChoice};
 
 use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
-use crate::components::error_notice::ErrorNotice;
+use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::components::live_rollout::RolloutPanel;
 
 /// What the controls show, from the environment's page.
@@ -46,7 +46,7 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
     };
     view! {
         <div data-answers="">
-            <template data-on-error=""><ErrorNotice message=String::new()/></template>
+            <ErrorTemplate/>
             <section class="panel" aria-labelledby="controls-title">
                 <h2 id="controls-title">"Deploy"</h2>
                 <div data-answer-slot="">{refused.map(|message| view! { <ErrorNotice message/> })}</div>

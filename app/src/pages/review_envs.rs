@@ -6,7 +6,7 @@ use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
 
 use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask, load_review_envs, load_site_info};
 use crate::components::badge::Badge;
-use crate::components::error_notice::ErrorNotice;
+use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::components::region_refresh::RegionRefresh;
 use crate::components::table::DataTable;
 use crate::format::{error_text, refusal_in_address};
@@ -67,7 +67,7 @@ pub fn ReviewEnvsPage() -> impl IntoView {
 fn SandboxPullRequests(refused: Option<String>) -> impl IntoView {
     view! {
         <div data-answers="">
-            <template data-on-error=""><ErrorNotice message=String::new()/></template>
+            <ErrorTemplate/>
             <template data-on-success=""><p class="notice" role="status"></p></template>
             <div data-answer-slot="">{refused.map(|message| view! { <ErrorNotice message/> })}</div>
             <section class="panel sandbox-panel" aria-labelledby="simulate-title">

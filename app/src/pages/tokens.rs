@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use tengu_core::views::{TokenLine, TokenStanding};
 
 use crate::api::{CreateToken, RevokeToken, TokensPageData, load_tokens};
-use crate::components::error_notice::ErrorNotice;
+use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::components::region_refresh::RegionRefresh;
 use crate::format::{error_text, refusal_in_address};
 
@@ -71,7 +71,7 @@ fn NewToken(environments: Vec<String>, refused: Option<String>) -> impl IntoView
         .collect_view();
     view! {
         <div data-answers="">
-            <template data-on-error=""><ErrorNotice message=String::new()/></template>
+            <ErrorTemplate/>
             <template data-on-success="">
                 <div class="notice" role="status">
                     <p>"Your new token. Copy it now: tengu keeps only its hash and cannot show it again."</p>

@@ -31,7 +31,7 @@ pub use deploy::{DeployRequest, DeployTarget, Progress};
 pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;
 pub use leases::DRIVER_LEASE_SECONDS;
-pub use review_envs::{ReviewPr, ReviewPress};
+pub use review_envs::{ENDED_REVIEW_ENVS_SHOWN, ReviewPr, ReviewPress};
 pub use review_reconcile::ReconcileReport;
 #[cfg(feature = "runtime")]
 pub use tokens::{CreatedToken, TOKEN_PREFIX};

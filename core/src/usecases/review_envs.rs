@@ -280,8 +280,8 @@ impl Tengu {
         }
     }
 
-    /// Every review environment (live first, then newest push first), when each expires, and tasks tengu started
-    /// that none holds (as the reconciler last found them: no call to ECS).
+    /// Every live review environment and the newest ended ones (live first, then newest push first), when each
+    /// expires, and tasks tengu started that none holds (as the reconciler last found them: no call to ECS).
     pub async fn review_envs_view(
         &self,
         viewer: &crate::domain::Viewer,
@@ -290,6 +290,12 @@ impl Tengu {
         let mut envs = self.ports.store.review_envs().await?;
         envs.retain(|e| viewer.can_see(&e.repo));
         envs.sort_by_key(|e| (!e.is_live(), std::cmp::Reverse(e.last_push_at)));
+        // Every live one, then the newest ended ones: one row per pull request ever would grow without end.
+        let mut ended = 0;
+        envs.retain(|e| {
+            ended += usize::from(!e.is_live());
+            e.is_live() || ended <= ENDED_REVIEW_ENVS_SHOWN
+        });
         let rows = envs
             .iter()
             .map(|env| {
@@ -427,3 +433,6 @@ impl ReviewPress {
         }
     }
 }
+
+/// How many stopped or failed review environments the page lists after the live ones.
+pub const ENDED_REVIEW_ENVS_SHOWN: usize = 50;

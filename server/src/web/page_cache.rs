@@ -3,8 +3,10 @@
 //! few seconds pass. Each answer carries a fresh CSP nonce: the nonce's places in the page are remembered and
 //! written over. A page is rendered once at a time per person and address; others asking meanwhile wait for it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -58,17 +60,19 @@ impl Kept {
     }
 
     /// The page with `nonce` where the render's nonce stood (the same length: both are 16 random bytes in base64).
+    /// The kept page is not copied: the answer is its pieces between the nonces, shared, and the nonce itself.
     fn answer(&self, nonce: &str) -> Response {
-        let body = if self.nonce_at.is_empty() {
-            self.body.clone()
-        } else {
-            let mut bytes = self.body.to_vec();
-            for &at in &self.nonce_at {
-                bytes[at..at + nonce.len()].copy_from_slice(nonce.as_bytes());
-            }
-            Bytes::from(bytes)
-        };
-        let mut response = Response::new(Body::from(body));
+        let nonce = Bytes::copy_from_slice(nonce.as_bytes());
+        let mut pieces = VecDeque::with_capacity(2 * self.nonce_at.len() + 1);
+        let mut from = 0;
+        for &at in &self.nonce_at {
+            pieces.push_back(self.body.slice(from..at));
+            pieces.push_back(nonce.clone());
+            from = at + nonce.len();
+        }
+        pieces.push_back(self.body.slice(from..));
+        let body = Body::new(Pieces { pieces, left: self.body.len() as u64 });
+        let mut response = Response::new(body);
         *response.status_mut() = self.status;
         *response.headers_mut() = self.headers.clone();
         response
@@ -136,6 +140,36 @@ pub async fn answer(State(state): State<AppState>, request: Request, next: Next)
     let answer = page.answer(&nonce);
     *kept = Some(page);
     answer
+}
+
+/// A kept page's pieces, sent one after another; its length is known, so the answer says it (not chunked).
+struct Pieces {
+    pieces: VecDeque<Bytes>,
+    left: u64,
+}
+
+impl http_body::Body for Pieces {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        Poll::Ready(this.pieces.pop_front().map(|piece| {
+            this.left -= piece.len() as u64;
+            Ok(http_body::Frame::data(piece))
+        }))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.left)
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
