@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use serde::{Deserialize, Serialize};
 use tengu_core::domain::EnvName;
 use tengu_core::views::{ButtonRefusals, LiveDeployment, RollbackChoice};
 
@@ -14,7 +13,7 @@ use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::components::live_rollout::RolloutPanel;
 
 /// What the controls show, from the environment's page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlsData {
     pub env: EnvName,
     pub image_template: Option<String>,
@@ -22,7 +21,6 @@ pub struct ControlsData {
     pub latest: Option<LiveDeployment>,
     pub rollback_choices: Vec<RollbackChoice>,
     pub refusals: ButtonRefusals,
-    pub you: String,
     /// Seeds the idempotency keys the buttons send without JavaScript (a double click carries the same key).
     pub key_seed: String,
     /// Why the last press, sent as a plain form, was refused (from the address).
@@ -31,15 +29,12 @@ pub struct ControlsData {
 
 #[component]
 pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
-    let ControlsData { env, image_template, latest, rollback_choices, refusals, you, key_seed, refused } = data;
+    let ControlsData { env, image_template, latest, rollback_choices, refusals, key_seed, refused } = data;
     let live_source = format!("/api/environments/{env}/live");
-    let approval = latest.clone().filter(|d| d.awaiting_approval).map(|deployment| {
-        let why = match deployment.actor == you {
-            true => Some("A deployment needs another person's approval; you asked for this one.".to_owned()),
-            false => refusals.approve.clone(),
-        };
-        view! { <ApprovalPanel deployment why/> }
-    });
+    // Core's rule table says why the viewer may not approve, their own request included.
+    let why = refusals.approve.clone();
+    let approval =
+        latest.clone().filter(|d| d.awaiting_approval).map(|deployment| view! { <ApprovalPanel deployment why/> });
     let rollout = match latest.clone() {
         None => view! { <p class="empty">"Nothing has been deployed here yet."</p> }.into_any(),
         Some(deployment) => view! { <RolloutPanel deployment/> }.into_any(),

@@ -48,7 +48,6 @@ fn EnvironmentView(data: EnvironmentPageData) -> impl IntoView {
         latest: env.latest.clone(),
         rollback_choices: env.rollback_choices.clone(),
         refusals: env.refusals.clone(),
-        you: env.you.clone(),
         key_seed,
         refused: refusal_in_address::<PressDeploy>()
             .or_else(refusal_in_address::<PressRedeploy>)

@@ -44,7 +44,6 @@ impl Tengu {
             rollback_choices,
             history,
             refusals,
-            you: viewer.actor.display_name(),
         })
     }
 

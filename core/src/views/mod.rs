@@ -141,8 +141,6 @@ pub struct EnvironmentView {
     pub history: Vec<DeploymentRow>,
     /// Why the viewer may not press each button (none: they may).
     pub refusals: ButtonRefusals,
-    /// Who is looking (a deployment they asked for is not theirs to approve).
-    pub you: String,
 }
 
 /// An earlier success Rollback can go back to, as the menu lists it.
