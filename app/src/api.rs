@@ -160,10 +160,10 @@ pub async fn reject_deployment(id: i64, reason: String) -> Result<LiveDeployment
 
 #[server]
 pub async fn load_history(
-    filter: tengu_core::domain::DeploymentFilter,
+    query: tengu_core::views::HistoryQuery,
 ) -> Result<Vec<tengu_core::views::DeploymentRow>, ServerFnError> {
     let tengu = tengu()?;
-    tengu.deployment_history(&viewer(&tengu).await?, &filter).await.map_err(user_error)
+    tengu.history_page(&viewer(&tengu).await?, &query).await.map_err(user_error)
 }
 
 #[server]

@@ -1,7 +1,8 @@
 //! The deploy PR body: a block tengu manages between two HTML comments, holding one git-pr-release style line
 //! per source PR (`- [ ] #123 Title @author`), and the humans' text around it, which tengu never touches.
 
-use crate::domain::{Commit, PrNumber, SourcePr};
+use crate::domain::{Commit, Login, PrNumber, SourcePr};
+use crate::links::GithubWeb;
 
 pub const BLOCK_START: &str = "<!-- tengu:checklist:start -->";
 pub const BLOCK_END: &str = "<!-- tengu:checklist:end -->";
@@ -66,18 +67,47 @@ pub fn set_checked(body: &str, item: PrNumber, checked: bool) -> Result<String, 
     Err(BodyError::ItemMissing(item))
 }
 
-/// Text from GitHub (a title, a commit headline) as one inert line: it cannot start a line of its own (a fake
-/// item) nor open or close an HTML comment, so it can never end tengu's block early or hide what follows.
-/// `&lt;` and `&gt;` show on GitHub as the `<` and `>` that were typed.
-fn inert(text: &str) -> String {
-    let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    line.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+/// How the block names people and where its links point.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BodyStyle<'a> {
+    pub github: GithubWeb<'a>,
+    /// Each item mentions its pull request's assignees beside its author (`[deploy_pr] mention_assignees`).
+    pub mention_assignees: bool,
 }
 
-fn commit_line(commit: &Commit) -> String {
+/// Text from GitHub (a title, a commit headline) as one inert line of Markdown that shows exactly as typed: it
+/// cannot start a line of its own (a fake item), open or close HTML (a comment that hides the rest, a `<details>`,
+/// tengu's own markers), format, link, or @-mention anyone. `&`, `<` and `>` become entities; Markdown's
+/// punctuation is escaped with a backslash; an `@` gets an invisible word joiner after it, which GitHub shows as
+/// nothing and which keeps it from reading a login there.
+pub fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if c.is_control() => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => out.push_str("@\u{2060}"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A person named without notifying them: their login, linked to their profile.
+fn named(login: &Login, style: BodyStyle<'_>) -> String {
+    format!("[{}]({})", inert(login.as_str()), style.github.person(login))
+}
+
+fn commit_line(commit: &Commit, style: BodyStyle<'_>) -> String {
     let headline = inert(&commit.headline);
     match &commit.author {
-        Some(author) => format!("- {} {headline} (@{author})", commit.sha.short()),
+        Some(author) => format!("- {} {headline} by {}", commit.sha.short(), named(author, style)),
         None => format!("- {} {headline}", commit.sha.short()),
     }
 }
@@ -88,12 +118,29 @@ pub const BODY_LIMIT: usize = 65_536;
 /// Written into a block that had to be cut, so a tick on an item left out is kept by tengu alone.
 const CUT_MARK: &str = "<!-- tengu:checklist:cut -->";
 
-fn item_line(pr: &SourcePr, checked: bool) -> String {
-    let mark = if checked { "x" } else { " " };
-    format!("- [{mark}] #{} {} @{}\n", pr.number.get(), inert(&pr.title), pr.author)
+/// Who an item asks for a tick: its author, and its assignees when the environment says so; each once.
+fn owers<'p>(pr: &'p SourcePr, style: BodyStyle<'_>) -> Vec<&'p Login> {
+    let mut people = vec![&pr.author];
+    if style.mention_assignees {
+        for assignee in &pr.assignees {
+            if !people.contains(&assignee) {
+                people.push(assignee);
+            }
+        }
+    }
+    people
 }
 
-fn commit_details(pr: &SourcePr) -> String {
+fn mentions<'p>(people: impl IntoIterator<Item = &'p Login>) -> String {
+    people.into_iter().map(|login| format!("@{login}")).collect::<Vec<_>>().join(" ")
+}
+
+fn item_line(pr: &SourcePr, checked: bool, style: BodyStyle<'_>) -> String {
+    let mark = if checked { "x" } else { " " };
+    format!("- [{mark}] #{} {} {}\n", pr.number.get(), inert(&pr.title), mentions(owers(pr, style)))
+}
+
+fn commit_details(pr: &SourcePr, style: BodyStyle<'_>) -> String {
     if pr.commits.is_empty() {
         return String::new();
     }
@@ -101,33 +148,53 @@ fn commit_details(pr: &SourcePr) -> String {
     let mut out = format!("  <details><summary>{} {noun}</summary>\n\n", pr.commits.len());
     for commit in &pr.commits {
         out.push_str("  ");
-        out.push_str(&commit_line(commit));
+        out.push_str(&commit_line(commit, style));
         out.push('\n');
     }
     out.push_str("\n  </details>\n");
     out
 }
 
-fn direct_section(direct_commits: &[Commit]) -> String {
+/// The authors of commits without a pull request, each once, in the order they first appear.
+fn direct_authors(direct_commits: &[Commit]) -> Vec<&Login> {
+    let mut people: Vec<&Login> = Vec::new();
+    for author in direct_commits.iter().filter_map(|c| c.author.as_ref()) {
+        if !people.contains(&author) {
+            people.push(author);
+        }
+    }
+    people
+}
+
+/// The heading of the direct commits: their authors are asked to check them, each mentioned once.
+fn direct_heading(direct_commits: &[Commit]) -> String {
+    let people = direct_authors(direct_commits);
+    match people.is_empty() {
+        true => "**Commits without a pull request**".to_owned(),
+        false => format!("**Commits without a pull request**, for {} to check", mentions(people)),
+    }
+}
+
+fn direct_section(direct_commits: &[Commit], style: BodyStyle<'_>) -> String {
     if direct_commits.is_empty() {
         return String::new();
     }
-    let mut out = String::from("\n**Commits without a pull request**\n\n");
+    let mut out = format!("\n{}\n\n", direct_heading(direct_commits));
     for commit in direct_commits {
-        out.push_str(&commit_line(commit));
+        out.push_str(&commit_line(commit, style));
         out.push('\n');
     }
     out
 }
 
 /// The managed block for these source PRs (with their checkbox states) and direct commits.
-pub fn render_block(items: &[(&SourcePr, bool)], direct_commits: &[Commit]) -> String {
+pub fn render_block(items: &[(&SourcePr, bool)], direct_commits: &[Commit], style: BodyStyle<'_>) -> String {
     let mut out = format!("{BLOCK_START}\n");
     for (pr, checked) in items {
-        out.push_str(&item_line(pr, *checked));
-        out.push_str(&commit_details(pr));
+        out.push_str(&item_line(pr, *checked, style));
+        out.push_str(&commit_details(pr, style));
     }
-    out.push_str(&direct_section(direct_commits));
+    out.push_str(&direct_section(direct_commits, style));
     out.push_str(BLOCK_END);
     out
 }
@@ -140,15 +207,16 @@ pub fn render_body(
     items: &[(&SourcePr, bool)],
     direct_commits: &[Commit],
     full_list_url: &str,
+    style: BodyStyle<'_>,
 ) -> String {
-    let full = replace_block(old_body, &render_block(items, direct_commits));
+    let full = replace_block(old_body, &render_block(items, direct_commits, style));
     if full.chars().count() <= BODY_LIMIT {
         return full;
     }
     let chars = |text: &str| text.chars().count();
-    let lines: Vec<String> = items.iter().map(|(pr, checked)| item_line(pr, *checked)).collect();
-    let details: Vec<String> = items.iter().map(|(pr, _)| commit_details(pr)).collect();
-    let direct = direct_section(direct_commits);
+    let lines: Vec<String> = items.iter().map(|(pr, checked)| item_line(pr, *checked, style)).collect();
+    let details: Vec<String> = items.iter().map(|(pr, _)| commit_details(pr, style)).collect();
+    let direct = direct_section(direct_commits, style);
     let note_room = 400 + chars(full_list_url);
     let budget = BODY_LIMIT.saturating_sub(chars(&replace_block(old_body, "")) + note_room);
 
@@ -179,7 +247,7 @@ pub fn render_body(
     if keep_direct {
         block.push_str(&direct);
     } else {
-        block.push_str(&format!("\n**Commits without a pull request**: {}\n", direct_commits.len()));
+        block.push_str(&format!("\n{}: {}\n", direct_heading(direct_commits), direct_commits.len()));
     }
     let mut left_out = vec![];
     if kept_details < kept_items {
@@ -264,11 +332,11 @@ mod tests {
             assignees: vec![],
             commits: vec![commit.clone()],
         };
-        let body = format!("intro\n\n{}\n\nafter", render_block(&[(&pr, false)], &[commit]));
+        let body = format!("intro\n\n{}\n\nafter", render_block(&[(&pr, false)], &[commit], BodyStyle::default()));
         assert_eq!(read_checks(&body), vec![(PrNumber::new(7).unwrap(), false)], "one item, the real one");
         assert_eq!(body.matches(BLOCK_END).count(), 1);
         assert_eq!(body.matches("<!--").count(), 2, "only tengu's own markers open a comment: {body}");
-        assert!(body.contains("Fix &lt;!-- tengu:checklist:end --&gt; - [x] #999 Fake &lt;!-- hidden @alice"));
+        assert!(body.contains("Fix &lt;!-- tengu:checklist:end --&gt; - \\[x\\] #999 Fake &lt;!-- hidden @alice"));
         assert!(body.ends_with("after"));
         let ticked = set_checked(&body, PrNumber::new(7).unwrap(), true).unwrap();
         assert_eq!(read_checks(&ticked), vec![(PrNumber::new(7).unwrap(), true)]);
@@ -277,7 +345,7 @@ mod tests {
     #[test]
     fn rendered_block_reads_back_with_its_ticks() {
         let (a, b) = (pr(101, "Add cart", "alice"), pr(102, "Fix tax", "bob"));
-        let block = render_block(&[(&a, true), (&b, false)], &[]);
+        let block = render_block(&[(&a, true), (&b, false)], &[], BodyStyle::default());
         assert!(block.contains("- [x] #101 Add cart @alice"));
         assert!(block.contains("<details><summary>1 commit</summary>"));
         assert_eq!(read_checks(&block), vec![(n(101), true), (n(102), false)]);
@@ -287,7 +355,8 @@ mod tests {
     fn ticking_changes_one_character_and_keeps_human_text() {
         let (a, b) = (pr(101, "Add cart", "alice"), pr(102, "Fix tax", "bob"));
         let human = "Release notes by hand.\n- [ ] #999 a human checklist line outside the block\n\n";
-        let body = format!("{human}{}\n\nSigned, ops", render_block(&[(&a, false), (&b, false)], &[]));
+        let body =
+            format!("{human}{}\n\nSigned, ops", render_block(&[(&a, false), (&b, false)], &[], BodyStyle::default()));
         let ticked = set_checked(&body, n(102), true).unwrap();
         assert_eq!(ticked.len(), body.len());
         assert!(ticked.starts_with(human));
@@ -302,10 +371,10 @@ mod tests {
     fn a_body_without_markers_is_read_whole_and_adopted() {
         let legacy = "- [x] #5 Old PR @alice\n- [ ] #6 Other @bob\n";
         assert_eq!(read_checks(legacy), vec![(n(5), true), (n(6), false)]);
-        let block = render_block(&[(&pr(7, "New", "carol"), false)], &[]);
+        let block = render_block(&[(&pr(7, "New", "carol"), false)], &[], BodyStyle::default());
         let adopted = replace_block("Hello", &block);
         assert!(adopted.starts_with("Hello\n\n"));
-        let replaced = replace_block(&adopted, &render_block(&[], &[]));
+        let replaced = replace_block(&adopted, &render_block(&[], &[], BodyStyle::default()));
         assert!(replaced.starts_with("Hello\n\n"));
         assert!(read_checks(&replaced).is_empty());
     }
@@ -326,8 +395,8 @@ mod tests {
     #[test]
     fn a_body_that_fits_is_not_cut() {
         let a = pr(1, "Small", "alice");
-        let body = render_body("Notes", &[(&a, true)], &[], "https://tengu.example/x");
-        assert_eq!(body, replace_block("Notes", &render_block(&[(&a, true)], &[])));
+        let body = render_body("Notes", &[(&a, true)], &[], "https://tengu.example/x", BodyStyle::default());
+        assert_eq!(body, replace_block("Notes", &render_block(&[(&a, true)], &[], BodyStyle::default())));
         assert!(!is_cut(&body));
     }
 
@@ -336,7 +405,8 @@ mod tests {
         let prs: Vec<SourcePr> = (1..=100).map(|n| big_pr(n, 12)).collect();
         let items: Vec<_> = prs.iter().map(|p| (p, p.number.get() % 2 == 0)).collect();
         let human = "Hand-written notes\n";
-        let body = render_body(human, &items, &[], "https://tengu.example/repos/acme/shop/deploy-prs/7");
+        let body =
+            render_body(human, &items, &[], "https://tengu.example/repos/acme/shop/deploy-prs/7", BodyStyle::default());
         assert!(body.chars().count() <= BODY_LIMIT, "{} characters", body.chars().count());
         assert!(body.starts_with(human));
         assert!(is_cut(&body));
@@ -353,13 +423,13 @@ mod tests {
         let prs: Vec<SourcePr> = (1..=1500).map(|n| big_pr(n, 1)).collect();
         let items: Vec<_> = prs.iter().map(|p| (p, false)).collect();
         let direct = big_pr(9999, 40).commits;
-        let body = render_body("", &items, &direct, "https://tengu.example/d");
+        let body = render_body("", &items, &direct, "https://tengu.example/d", BodyStyle::default());
         assert!(body.chars().count() <= BODY_LIMIT);
         let checks = read_checks(&body);
         assert!(checks.len() > 500 && checks.len() < 1500, "{} items kept", checks.len());
         assert_eq!(checks[0].0, n(1), "the first items are kept");
         assert!(body.contains(&format!("{} more source PRs", 1500 - checks.len())));
-        assert!(body.contains("**Commits without a pull request**: 40"));
+        assert!(body.contains("**Commits without a pull request**, for @alice to check: 40"));
         assert!(!body.contains("<details>"));
     }
 }

@@ -58,7 +58,7 @@ fn source_prs() -> impl Strategy<Value = Vec<(SourcePr, bool)>> {
 
 fn block_of(items: &[(SourcePr, bool)]) -> String {
     let lines: Vec<(&SourcePr, bool)> = items.iter().map(|(pr, ticked)| (pr, *ticked)).collect();
-    render_block(&lines, &[])
+    render_block(&lines, &[], Default::default())
 }
 
 proptest! {
@@ -97,5 +97,79 @@ proptest! {
             prop_assert_eq!(now, if number == target.number { to } else { *before });
         }
         prop_assert_eq!(set_checked(&ticked, target.number, to).unwrap(), ticked.clone(), "ticking twice is ticking once");
+    }
+}
+
+/// Text from GitHub written to break out: pieces of tengu's markers, HTML, Markdown punctuation, mentions, line
+/// breaks, in any order.
+fn hostile_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            Just(BLOCK_START.to_owned()),
+            Just(BLOCK_END.to_owned()),
+            Just("<!-- tengu:checklist:cut -->".to_owned()),
+            Just("<!--".to_owned()),
+            Just("-->".to_owned()),
+            Just("<details>".to_owned()),
+            Just("</details>".to_owned()),
+            Just("<script>".to_owned()),
+            Just("&amp;".to_owned()),
+            Just("\n- [x] #1 ".to_owned()),
+            "[<>&`|*_~\\[\\]\\\\@#!:-]{1,4}",
+            "@[a-z][a-z0-9-]{0,8}",
+            "[\\p{L}\\p{N} ]{0,8}",
+            "[\r\n\t]",
+        ],
+        1..8,
+    )
+    .prop_map(|pieces| pieces.concat())
+}
+
+/// What GitHub shows for inert text: backslash escapes and entities read back, the word joiner unseen.
+fn as_shown(markdown: &str) -> String {
+    let mut out = String::new();
+    let mut chars = markdown.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek().is_some_and(|n| n.is_ascii_punctuation()) => out.push(chars.next().unwrap()),
+            '\u{2060}' => {}
+            _ => out.push(c),
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn a_title_or_headline_shows_as_typed_and_cannot_forge_the_block(title in hostile_text(), headline in hostile_text(), number in 1u64..100_000) {
+        let commit = Commit {
+            sha: CommitSha::parse(format!("{number:040x}")).unwrap(),
+            headline: headline.clone(),
+            author: Some(Login::parse("carol").unwrap()),
+            parents: 1,
+        };
+        let pr = SourcePr {
+            number: PrNumber::new(number).unwrap(),
+            title: title.clone(),
+            author: Login::parse("alice").unwrap(),
+            assignees: vec![],
+            commits: vec![commit.clone()],
+        };
+        let body = format!("before\n{}\nafter", render_block(&[(&pr, false)], &[commit], Default::default()));
+        prop_assert_eq!(body.matches(BLOCK_START).count(), 1);
+        prop_assert_eq!(body.matches(BLOCK_END).count(), 1);
+        prop_assert_eq!(body.matches("<!--").count(), 2, "only tengu's markers open a comment: {}", body);
+        prop_assert_eq!(body.matches("<details>").count(), 1);
+        prop_assert_eq!(read_checks(&body), vec![(pr.number, false)]);
+        prop_assert!(body.ends_with("\nafter"));
+        let item = body.lines().nth(2).unwrap();
+        let shown = item.strip_prefix(&format!("- [ ] #{number} ")).and_then(|rest| rest.strip_suffix(" @alice"));
+        prop_assert!(shown.is_some(), "the item is one line: {}", item);
+        let typed: String = title.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        prop_assert_eq!(as_shown(shown.unwrap()), typed);
+        prop_assert!(!shown.unwrap().contains('<') && !shown.unwrap().contains('>'));
+        prop_assert_eq!(body.matches('@').count() - body.matches("@\u{2060}").count(), 2, "two mentions: alice on her item, carol over her direct commit: {}", body);
     }
 }

@@ -112,7 +112,7 @@ async fn known_deploy_pr(tengu: &Tengu) -> DeployPr {
 }
 
 fn body(ticked: bool) -> String {
-    checklist_body::render_body("", &[(&carols_change(), ticked)], &[], "https://tengu.acme.test")
+    checklist_body::render_body("", &[(&carols_change(), ticked)], &[], "https://tengu.acme.test", Default::default())
 }
 
 /// GitHub's pull request example as an `edited` delivery: carol ticked her box on GitHub.

@@ -662,8 +662,7 @@ async fn a_new_deploy_pr_takes_the_environments_title_draft_labels_and_assignees
         draft: true,
         labels: vec!["release".into()],
         assignees: vec![Login::parse("release-captain").unwrap()],
-        refresh_on_push: false,
-        merge_deploys: true,
+        ..DeployPrOptions::default()
     };
     let tengu = tengu_on(&server, options).await;
     let result = tengu

@@ -7,7 +7,8 @@ mod support;
 
 use chrono::{TimeZone, Utc};
 use tengu_core::domain::{
-    AuditAction, AuditFilter, DeploymentFilter, DeploymentId, DeploymentState, EnvName, RepoSlug,
+    AuditAction, AuditFilter, CommitPrefix, DeploymentFilter, DeploymentId, DeploymentState, EnvName, Login, PrNumber,
+    RepoSlug,
 };
 use tengu_core::sql_store::{Dialect, Planned, SqlStore};
 
@@ -20,11 +21,13 @@ async fn fill(store: &SqlStore) {
         .execute_raw(&format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS}) \
              INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
-             state, requested_at, finished_at) \
-             SELECT CASE WHEN i % 997 = 0 THEN 'qa' ELSE 'production' END, 'acme/shop', 'shop:' || CAST(i AS TEXT), \
+             state, requested_at, finished_at, deploy_pr) \
+             SELECT CASE WHEN i % 997 = 0 THEN 'qa' ELSE 'production' END, \
+             CASE WHEN i % 967 = 0 THEN 'acme/other' ELSE 'acme/shop' END, 'shop:' || CAST(i AS TEXT), \
              NULL, 'manual', CASE WHEN i % 983 = 0 THEN 'mallory' ELSE 'alice' END, '[]', '[]', \
              CASE WHEN i % 991 = 0 THEN 'failed' ELSE 'succeeded' END, CAST(i AS BIGINT) * 60000, \
-             CASE WHEN i = {ROWS} THEN NULL ELSE CAST(i AS BIGINT) * 60000 + 1000 END FROM n"
+             CASE WHEN i = {ROWS} THEN NULL ELSE CAST(i AS BIGINT) * 60000 + 1000 END, \
+             CASE WHEN i % 10 = 0 THEN i / 10 ELSE NULL END FROM n"
         ))
         .await
         .expect("deployments");
@@ -53,6 +56,28 @@ async fn fill(store: &SqlStore) {
         ))
         .await
         .expect("deliveries");
+    // What each deployment carried: one source PR (its own number; a rare author), and two commits.
+    let hex = match store.dialect() {
+        Dialect::Sqlite => "printf('%040x', i * 2 + k)",
+        Dialect::Postgres => "lpad(to_hex(i * 2 + k), 40, '0')",
+    };
+    store
+        .execute_raw(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS}) \
+             INSERT INTO deployment_changes (deployment_id, source_pr, sha, author) \
+             SELECT i, i, NULL, CASE WHEN i % 983 = 0 THEN 'mallory' ELSE 'alice' END FROM n"
+        ))
+        .await
+        .expect("carried pull requests");
+    store
+        .execute_raw(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ROWS}), \
+             k(k) AS (SELECT 0 UNION ALL SELECT 1) \
+             INSERT INTO deployment_changes (deployment_id, source_pr, sha, author) \
+             SELECT i, i, {hex}, NULL FROM n, k"
+        ))
+        .await
+        .expect("carried commits");
     store.execute_raw("ANALYZE").await.expect("statistics");
 }
 
@@ -83,6 +108,8 @@ async fn every_filter_answers_from_an_index(store: &SqlStore) {
     fill(store).await;
     let newest = || DeploymentFilter::newest(50);
     let qa = EnvName::parse("qa").unwrap();
+    let (shop, other_repo) = (RepoSlug::parse("acme/shop").unwrap(), RepoSlug::parse("acme/other").unwrap());
+    let pr = |n: u64| PrNumber::new(n).unwrap();
     let history = [
         ("environment", DeploymentFilter { env: Some(qa.clone()), ..newest() }, &["deployments_env"][..]),
         ("state", DeploymentFilter { state: Some(DeploymentState::Failed), ..newest() }, &["deployments_state"]),
@@ -102,6 +129,12 @@ async fn every_filter_answers_from_an_index(store: &SqlStore) {
             DeploymentFilter { before: Some(DeploymentId(60)), ..newest() },
             &["INTEGER PRIMARY KEY", "deployments_pkey"],
         ),
+        ("repository", DeploymentFilter { repo: Some(other_repo.clone()), ..newest() }, &["deployments_repo"]),
+        (
+            "deploy PR",
+            DeploymentFilter { repo: Some(shop.clone()), deploy_pr: Some(pr(4_321)), ..newest() },
+            &["deployments_deploy_pr"],
+        ),
         (
             "unfinished",
             DeploymentFilter { unfinished: true, ..newest() },
@@ -111,6 +144,47 @@ async fn every_filter_answers_from_an_index(store: &SqlStore) {
     for (what, filter, indexes) in history {
         let plan = store.query_plan(Planned::Deployments(&filter)).await.unwrap();
         assert!(answers_from(&plan, "deployments", indexes), "history by {what} reads the whole table: {plan:#?}");
+    }
+    // What a deployment carried is found in its own table's index, and the deployments by their ids: neither
+    // table is read whole, nor the deployments newest first until enough match.
+    let carried = [
+        (
+            "source pull request",
+            DeploymentFilter { source_pr: Some(pr(54_321)), ..newest() },
+            "deployment_changes_source_pr",
+        ),
+        (
+            "commit",
+            DeploymentFilter {
+                commit: Some(CommitPrefix::parse("0000000000000000000000000000000000001a2b").unwrap()),
+                ..newest()
+            },
+            "deployment_changes_sha",
+        ),
+        (
+            "author of a change",
+            DeploymentFilter { change_author: Some(Login::parse("mallory").unwrap()), ..newest() },
+            "deployment_changes_author",
+        ),
+        (
+            "source pull request of a repository",
+            DeploymentFilter { repo: Some(shop.clone()), source_pr: Some(pr(54_321)), ..newest() },
+            "deployment_changes_source_pr",
+        ),
+    ];
+    for (what, filter, index) in carried {
+        let plan = store.query_plan(Planned::Deployments(&filter)).await.unwrap();
+        // By id, or by repository and id (SQLite's way with both filters: one lookup per id either way).
+        let by_id = answers_from(
+            &plan,
+            "deployments",
+            &["INTEGER PRIMARY KEY", "deployments_pkey", "deployments_repo (repo=? AND id=?"],
+        );
+        let walked = plan.iter().any(|l| l.contains("Index Scan Backward using deployments_pkey"));
+        assert!(
+            answers_from(&plan, "deployment_changes", &[index]) && by_id && !walked,
+            "history by {what} reads more than what it asks for: {plan:#?}"
+        );
     }
     // A range of dates is first looked for among the newest ids: along the primary key, from its start.
     for filter in [

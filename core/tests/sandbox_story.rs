@@ -117,3 +117,59 @@ async fn gate_status(store: &Arc<dyn Store>, sha: &tengu_core::domain::CommitSha
 async fn sandbox_body(tengu: &tengu_core::Tengu, pr: &tengu_core::domain::DeployPr) -> String {
     tengu.code_host().pull_request(&pr.repo, pr.number).await.unwrap().body
 }
+
+#[tokio::test]
+async fn the_overview_shows_health_from_the_last_check_and_a_service_below_its_desired_count() {
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let tengu = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
+    let viewer = tengu_core::domain::Viewer::trusted(Actor::System);
+    let before = tengu.home(&viewer).await.unwrap();
+    assert!(
+        before.environments.iter().all(|e| e.health.services.iter().all(|s| s.counts == "not reported yet")),
+        "nothing is reported before ECS was asked: a page load never asks"
+    );
+
+    assert_eq!(tengu.check_health().await.unwrap(), 4, "two services in each of two environments");
+    let home = tengu.home(&viewer).await.unwrap();
+    let health = |env: &str| &home.environments.iter().find(|e| e.name.as_str() == env).unwrap().health;
+    let dev = health("dev");
+    assert!(dev.degraded);
+    let counts: Vec<_> =
+        dev.services.iter().map(|s| (s.service.as_str(), s.counts.as_str(), s.below_desired)).collect();
+    assert_eq!(counts, [("web", "3 of 3 running", false), ("worker", "1 of 2 running", true)]);
+    assert_eq!(dev.age.as_deref(), Some("just now"));
+    assert!(!health("production").degraded);
+    assert_eq!(health("production").services[0].rollout.as_deref(), Some("completed"));
+}
+
+#[tokio::test]
+async fn a_source_pull_request_finds_the_deployments_that_carried_it_and_their_deploy_pr_lists_them() {
+    use tengu_core::views::HistoryQuery;
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let tengu = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
+    let viewer = tengu_core::domain::Viewer::trusted(Actor::System);
+    let asked = |pairs: &'static [(&'static str, &'static str)]| {
+        HistoryQuery::from_params(|key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned()))
+    };
+
+    let found = tengu.history_page(&viewer, &asked(&[("pr", "#110")])).await.unwrap();
+    let envs: Vec<_> = found.iter().map(|d| d.env.as_str()).collect();
+    assert_eq!(envs, ["production", "dev"], "dave's production merge, then bob's dev merge before it");
+    let production = tengu.deployment_view(&viewer, found[0].id).await.unwrap();
+    let deploy_pr = production.deploy_pr.clone().expect("a merge names its deploy PR");
+    assert!(production.compare.is_some(), "what ran before is known");
+    assert!(production.shipped.iter().any(|c| c.pr.label == "#110"));
+
+    let number = tengu_core::domain::PrNumber::parse(deploy_pr.label.trim_start_matches('#')).unwrap();
+    let repo = tengu_core::domain::RepoSlug::parse("acme/shop").unwrap();
+    let page = tengu.deploy_pr_view(&viewer, &repo, number).await.unwrap();
+    assert_eq!(page.deployments.iter().map(|d| d.id).collect::<Vec<_>>(), [found[0].id]);
+
+    // A commit and an author find them too; the CSV holds the same rows.
+    let by_author = tengu.history_page(&viewer, &asked(&[("author", "erin"), ("env", "production")])).await.unwrap();
+    assert!(!by_author.is_empty());
+    let csv = tengu.history_csv(&viewer, &asked(&[("pr", "110")])).await.unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let refused = tengu.history_page(&viewer, &asked(&[("pr", "one-ten")])).await.unwrap_err();
+    assert!(refused.user_message().contains("is not a number"), "{}", refused.user_message());
+}

@@ -61,6 +61,7 @@ fn new_deployment(env: &str, minutes: i64) -> NewDeployment {
         requested_at: t(minutes),
         task_definitions: Vec::new(),
         deploy_pr: Some(n(40)),
+        carried: vec![],
         idempotency_key: None,
         needs_approval: false,
     }

@@ -52,6 +52,16 @@ pub fn spawn_resume_deployments(tengu: Tengu, every: Duration) {
     });
 }
 
+/// Keeps every environment's services as ECS describes them, for the overview's health: at start, then every
+/// `every`.
+pub fn spawn_health_checks(tengu: Tengu, every: Duration) {
+    spawn_leased(tengu, "health checks", every, |tengu| async move {
+        if let Err(error) = tengu.check_health().await {
+            tracing::warn!(%error, "no environment's health could be read; trying again at the next tick");
+        }
+    });
+}
+
 /// Reminds authors who owe a tick (each reminder is also claimed in the database, so none is sent twice).
 pub fn spawn_reminders(tengu: Tengu) {
     spawn_leased(tengu, "reminders", REMINDER_TICK, |tengu| async move {

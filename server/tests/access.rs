@@ -91,6 +91,7 @@ async fn a_stranger_gets_nothing_and_changes_nothing() {
         "/",
         "/environments/dev",
         "/deployments",
+        "/deployments.csv?pr=110",
         &format!("/deployments/{deployment}"),
         "/audit",
         "/settings/tokens",

@@ -10,6 +10,7 @@ use crate::api::{
 };
 use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
+use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::gate::GatePanel;
 use crate::components::progress::VerificationProgress;
@@ -76,6 +77,7 @@ fn DeployPrPageView(
         items,
         direct_commits,
         history,
+        deployments,
     } = page;
     let audit_link = format!("/audit?about={}%23{}", repo.replace('/', "%2F"), number);
     let failure = move || {
@@ -118,6 +120,10 @@ fn DeployPrPageView(
             <ul class="checklist">{items}</ul>
         </section>
         {direct}
+        <section class="panel" aria-labelledby="deployments-title">
+            <h2 id="deployments-title">"Deployments that shipped it"</h2>
+            <DeploymentTable deployments/>
+        </section>
         <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">"History"</h2>
             <p><a href=audit_link>"In the audit log"</a></p>
@@ -128,7 +134,7 @@ fn DeployPrPageView(
 
 #[component]
 fn ItemRow(repo: String, deploy_pr: u64, item: ChecklistLine, toggle: ServerAction<SetVerification>) -> impl IntoView {
-    let ChecklistLine { number, title, author, verified, refusal, commits } = item;
+    let ChecklistLine { number, title, author, verified, refusal, commits, deployments } = item;
     let may = refusal.is_none();
     let hint = refusal.clone().unwrap_or_default();
     let is_verified = verified.is_some();
@@ -172,6 +178,7 @@ fn ItemRow(repo: String, deploy_pr: u64, item: ChecklistLine, toggle: ServerActi
                     }}
                 </p>
                 {refusal.map(|why| view! { <p class="muted refusal">{why}</p> })}
+                <p class="checklist__trace"><a href=deployments>"Deployments that carried it"</a></p>
                 <details class="commits">
                     <summary>{format!("{count} commit{}", if count == 1 { "" } else { "s" })}</summary>
                     <CommitList commits/>

@@ -82,13 +82,21 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
                 {d.approved_by.map(|by| view! { <dt>"Approved by"</dt><dd>{by}</dd> })}
                 <dt>"Requested"</dt><dd><time datetime=d.requested.iso>{d.requested.shown}</time></dd>
                 <dt>"Took"</dt><dd>{d.took}</dd>
-                <dt>"Task definitions"</dt><dd>{d.task_definitions}</dd>
-                <dt>"Before"</dt><dd>{d.before}</dd>
-                <dt>"Source PRs"</dt>
-                <dd>
-                    {d.source_prs.is_empty().then_some("—")}
-                    {d.source_prs.into_iter().map(|pr| view! { <a class="pr-link" href=pr.url>{pr.label}</a> " " }).collect_view()}
-                </dd>
+                <dt>"Task definitions"</dt><dd><Links links=d.task_definitions/></dd>
+                <dt>"Before"</dt><dd><Links links=d.before/></dd>
+                <dt>"Deploy PR"</dt>
+                <dd>{match (d.deploy_pr, d.deploy_pr_on_github) {
+                    (Some(page), Some(github)) => view! {
+                        <a href=page.url>{page.label}</a> " (" <a href=github.url>"on GitHub"</a> ")"
+                    }.into_any(),
+                    _ => "—".into_any(),
+                }}</dd>
+                <dt>"Source PRs"</dt><dd><Links links=d.source_prs/></dd>
+                <dt>"Commits shipped"</dt>
+                <dd>{match d.compare {
+                    Some(compare) => view! { <a href=compare.url><code>{compare.label}</code></a> }.into_any(),
+                    None => "—".into_any(),
+                }}</dd>
             </dl>
         </section>
         {(!d.shipped.is_empty()).then(|| view! {
@@ -99,6 +107,7 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
                         <li>
                             <a href=change.pr.url>{change.pr.label}</a>
                             " " {change.title} " · @" {change.author} " · " <span class="muted">{change.verified}</span>
+                            " · " <a href=change.deployments>"every deployment that carried it"</a>
                             <ul class="plain-list commits">
                                 {change.commits.into_iter().map(|c| view! { <li><code>{c.sha}</code> " " {c.headline}</li> }).collect_view()}
                             </ul>
@@ -117,4 +126,17 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
             {services}
         </section>
     }
+}
+
+/// Links separated by commas, or a dash when there are none.
+#[component]
+fn Links(links: Vec<tengu_core::views::Link>) -> impl IntoView {
+    let empty = links.is_empty().then_some("—");
+    let last = links.len().saturating_sub(1);
+    let shown = links
+        .into_iter()
+        .enumerate()
+        .map(|(i, link)| view! { <a href=link.url>{link.label}</a> {(i < last).then_some(", ")} })
+        .collect_view();
+    view! { {empty} {shown} }
 }

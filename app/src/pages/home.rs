@@ -123,7 +123,7 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
                 <span class="muted">{env.repo.to_string()} " · " {env.cluster.to_string()}</span>
             </header>
             {running.unwrap_or_else(|| view! { <p class="empty">"Nothing deployed yet"</p> }.into_any())}
-            <p class="muted">"Services: " {env.services.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}</p>
+            <HealthPanel health=env.health/>
             {last}
             <ActionForm action=refresh attr:class="card__actions">
                 <input type="hidden" name="env" value=env_name.clone()/>
@@ -205,4 +205,32 @@ fn ReviewEnvTable(envs: Vec<ReviewEnvBrief>) -> impl IntoView {
         </DataTable>
     }
     .into_any()
+}
+
+/// Each service's running and desired tasks and its last rollout, as ECS last reported them, and how long ago.
+#[component]
+fn HealthPanel(health: tengu_core::views::HealthView) -> impl IntoView {
+    let reported = health.reported.zip(health.age).map(|(at, age)| {
+        view! { <span class="muted">" · reported " <time datetime=at.iso title=at.shown>{age}</time></span> }
+    });
+    let services = health
+        .services
+        .into_iter()
+        .map(|line| {
+            view! {
+                <li>
+                    <strong>{line.service}</strong> " "
+                    <Badge tone=line.tone label=line.counts/>
+                    {line.below_desired.then(|| view! { " " <span class="health__below">"below its desired count"</span> })}
+                    {line.rollout.map(|r| view! { <span class="muted">{format!(" · last rollout {r}")}</span> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="health" class:health--degraded=health.degraded>
+            <p class="health__title"><strong>"Health"</strong>{reported}</p>
+            <ul class="plain health__services">{services}</ul>
+        </div>
+    }
 }

@@ -69,6 +69,16 @@ impl TaskDefinitionArn {
         self.revision
     }
 
+    /// `aws`, `aws-cn` or `aws-us-gov`.
+    pub fn partition(&self) -> &str {
+        self.arn.split(':').nth(1).unwrap_or("aws")
+    }
+
+    /// `eu-west-1`
+    pub fn region(&self) -> &str {
+        self.arn.split(':').nth(3).unwrap_or("")
+    }
+
     /// `family:revision`, the form the ECS console shows.
     pub fn short(&self) -> &str {
         &self.arn[self.family_start..]

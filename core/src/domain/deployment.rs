@@ -3,7 +3,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{CommitSha, EnvName, ImageRef, PrNumber, RepoSlug, RolloutSnapshot, TaskDefinitionArn};
+use super::{
+    Commit, CommitPrefix, CommitSha, EnvName, ImageRef, Login, PrNumber, RepoSlug, RolloutSnapshot, SourcePr,
+    TaskDefinitionArn,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DeploymentId(pub i64);
@@ -198,6 +201,7 @@ pub struct DeploymentMove<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeploymentFilter {
     pub env: Option<EnvName>,
+    pub repo: Option<RepoSlug>,
     pub state: Option<DeploymentState>,
     /// Who started it (as shown in the history, e.g. `alice`).
     pub actor: Option<String>,
@@ -205,6 +209,14 @@ pub struct DeploymentFilter {
     pub since: Option<DateTime<Utc>>,
     /// Requested before.
     pub until: Option<DateTime<Utc>>,
+    /// Those that carried this source pull request (of `repo`, when it is given).
+    pub source_pr: Option<PrNumber>,
+    /// Those that carried a commit whose SHA starts with this.
+    pub commit: Option<CommitPrefix>,
+    /// Those that carried a change by this person: a source PR they wrote, or a commit without one.
+    pub change_author: Option<Login>,
+    /// Those that shipped this deploy PR (of `repo`, when it is given).
+    pub deploy_pr: Option<PrNumber>,
     /// Older than this deployment (the next page).
     pub before: Option<DeploymentId>,
     /// Only those still running (at most one per environment).
@@ -216,6 +228,46 @@ pub struct DeploymentFilter {
 impl DeploymentFilter {
     pub fn newest(limit: u32) -> Self {
         Self { limit, ..Self::default() }
+    }
+}
+
+/// Something a deployment carried, recorded with it so the history finds it by pull request, commit or author: a
+/// source PR and its author, or a commit (with its author when no pull request brought it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarriedChange {
+    pub source_pr: Option<PrNumber>,
+    pub sha: Option<CommitSha>,
+    pub author: Option<Login>,
+}
+
+impl CarriedChange {
+    pub fn pull_request(number: PrNumber, author: Option<Login>) -> Self {
+        Self { source_pr: Some(number), sha: None, author }
+    }
+
+    pub fn commit(sha: CommitSha, author: Option<Login>) -> Self {
+        Self { source_pr: None, sha: Some(sha), author }
+    }
+
+    /// What shipping these source PRs and direct commits carries: each PR with its author, each of its commits,
+    /// each direct commit with its author, and the deployed commit when none of those is it.
+    pub fn all_of(prs: &[&SourcePr], direct_commits: &[Commit], deployed: Option<&CommitSha>) -> Vec<Self> {
+        let mut carried = Vec::new();
+        for pr in prs {
+            carried.push(Self::pull_request(pr.number, Some(pr.author.clone())));
+            carried.extend(pr.commits.iter().map(|c| Self {
+                source_pr: Some(pr.number),
+                sha: Some(c.sha.clone()),
+                author: None,
+            }));
+        }
+        carried.extend(direct_commits.iter().map(|c| Self::commit(c.sha.clone(), c.author.clone())));
+        if let Some(sha) = deployed
+            && !carried.iter().any(|c| c.sha.as_ref() == Some(sha))
+        {
+            carried.push(Self::commit(sha.clone(), None));
+        }
+        carried
     }
 }
 
@@ -234,6 +286,9 @@ pub struct NewDeployment {
     pub task_definitions: Vec<TaskDefinitionArn>,
     /// The deploy PR it ships, when a merge starts it.
     pub deploy_pr: Option<PrNumber>,
+    /// What it carries, for the history's search; recorded with it.
+    #[serde(default)]
+    pub carried: Vec<CarriedChange>,
     /// Sent with a button press or a CLI call: the same key asks for the same deployment, so a double click or a
     /// retried request starts one.
     pub idempotency_key: Option<String>,

@@ -57,6 +57,8 @@ pub struct DeployPrOptions {
     pub draft: bool,
     pub labels: Vec<String>,
     pub assignees: Vec<Login>,
+    /// Each checklist item mentions its pull request's assignees beside its author (who always is).
+    pub mention_assignees: bool,
     /// Refresh the deploy PR whenever the source branch receives a push.
     pub refresh_on_push: bool,
     /// Merging the deploy PR deploys its merge commit's image (by `image_template`). Off when CI builds that image
@@ -71,6 +73,7 @@ impl Default for DeployPrOptions {
             draft: false,
             labels: Vec::new(),
             assignees: Vec::new(),
+            mention_assignees: false,
             refresh_on_push: false,
             merge_deploys: true,
         }

@@ -172,6 +172,51 @@ string_newtype!(
     }
 );
 
+/// The start of a commit SHA as people paste it: 4 to 40 hexadecimal characters, read in lower case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CommitPrefix(String);
+
+impl CommitPrefix {
+    pub fn parse(value: &str) -> Result<Self, ParseError> {
+        let value = value.trim().to_ascii_lowercase();
+        if (4..=40).contains(&value.len()) && all_chars(&value, |c| c.is_ascii_hexdigit()) {
+            Ok(Self(value))
+        } else {
+            Err(ParseError::new("commit SHA", value, "expected 4 to 40 hexadecimal characters"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first string after every SHA that starts with this prefix (`abc` → `abcg`: `g` sorts after any hex
+    /// digit), so a range of an index finds them.
+    pub fn upper_bound(&self) -> String {
+        format!("{}g", self.0)
+    }
+}
+
+impl TryFrom<String> for CommitPrefix {
+    type Error = ParseError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CommitPrefix> for String {
+    fn from(value: CommitPrefix) -> String {
+        value.0
+    }
+}
+
+impl fmt::Display for CommitPrefix {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl CommitSha {
     /// The seven-character form people read.
     pub fn short(&self) -> &str {

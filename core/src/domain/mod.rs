@@ -11,6 +11,7 @@ mod deployment;
 mod environment;
 mod gate;
 mod github;
+mod health;
 mod image;
 mod progress;
 mod reminder;
@@ -26,12 +27,13 @@ pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
 pub use delivery::{DeliveryPolicy, DeliveryRecord, DeliveryState};
 pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
 pub use deployment::{
-    DeployPolicy, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState, DeploymentStep,
-    InvalidTransition, NewDeployment, Trigger,
+    CarriedChange, DeployPolicy, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState,
+    DeploymentStep, InvalidTransition, NewDeployment, Trigger,
 };
 pub use environment::{DeployPrOptions, EnvName, Environment};
 pub use gate::{Gate, GateOverride};
-pub use github::{BranchName, Commit, CommitSha, Login, PrNumber, RepoSlug};
+pub use github::{BranchName, Commit, CommitPrefix, CommitSha, Login, PrNumber, RepoSlug};
+pub use health::ServiceHealth;
 pub use image::{ImageRef, ImageTag};
 pub use progress::{RolloutProgress, ServiceCount};
 pub use reminder::{QuietHours, ReminderPolicy};

@@ -2,9 +2,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
-    DeploymentId, DeploymentMove, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv,
-    RolloutSnapshot, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CommitSha, DeliveryRecord, DeployPr, Deployment,
+    DeploymentFilter, DeploymentId, DeploymentMove, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber,
+    RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,6 +79,12 @@ pub trait Store: Send + Sync {
     /// or the idempotency key already started one.
     async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError>;
     async fn deployment(&self, id: DeploymentId) -> Result<Option<Deployment>, StoreError>;
+    /// Keeps what ECS last said of each service: a newer report replaces an older one, never the reverse.
+    async fn record_service_health(&self, health: &[ServiceHealth]) -> Result<(), StoreError>;
+    /// Every service's last report.
+    async fn service_health(&self) -> Result<Vec<ServiceHealth>, StoreError>;
+    /// What a deployment carried, as recorded with it.
+    async fn carried_changes(&self, id: DeploymentId) -> Result<Vec<CarriedChange>, StoreError>;
     /// Lets a deployment awaiting approval go ahead (to `requested`), naming who approved. False when it no longer
     /// waits (approved, rejected, expired or aborted meanwhile).
     async fn approve_deployment(&self, id: DeploymentId, by: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;

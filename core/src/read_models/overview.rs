@@ -2,6 +2,7 @@
 
 use crate::domain::{
     AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentState, EnvName, ReviewEnv, ReviewEnvState,
+    ServiceHealth,
 };
 use crate::error::CoreError;
 use crate::tengu::Tengu;
@@ -26,6 +27,15 @@ pub struct Overview {
     /// Review environments not stopped, newest push first, at most `LIVE_REVIEW_ENVS`.
     pub live_review_envs: Vec<ReviewEnv>,
     pub activity: Vec<AuditEntry>,
+    /// Every service as ECS last reported it.
+    pub health: Vec<ServiceHealth>,
+}
+
+impl Overview {
+    /// The reports of one environment's services.
+    pub fn health_of(&self, env: &EnvName) -> Vec<&ServiceHealth> {
+        self.health.iter().filter(|h| &h.env == env).collect()
+    }
 }
 
 /// What one environment's page is cut from.
@@ -62,6 +72,7 @@ impl Tengu {
             recent_deployments: store.recent_deployments(&DeploymentFilter::newest(RECENT_DEPLOYMENTS)).await?,
             live_review_envs,
             activity: store.audit_log(RECENT_ACTIVITY * 4).await?,
+            health: store.service_health().await?,
         };
         Ok(self.read_models.overview.keep(generation, overview))
     }

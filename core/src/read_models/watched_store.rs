@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 
 use super::Changes;
 use crate::domain::{
-    ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
-    DeploymentId, DeploymentMove, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv,
-    RolloutSnapshot, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CommitSha, DeliveryRecord, DeployPr, Deployment,
+    DeploymentFilter, DeploymentId, DeploymentMove, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber,
+    RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn, Verification,
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
@@ -52,6 +52,8 @@ watched_store! {
         open_deploy_prs() -> Vec<DeployPr>;
         merged_deploy_prs_carrying(env: &EnvName, sha: &CommitSha) -> Vec<DeployPr>;
         deployment(id: DeploymentId) -> Option<Deployment>;
+        carried_changes(id: DeploymentId) -> Vec<CarriedChange>;
+        service_health() -> Vec<ServiceHealth>;
         recent_deployments(filter: &DeploymentFilter) -> Vec<Deployment>;
         latest_deployments(env: &EnvName) -> (Option<Deployment>, Option<Deployment>);
         review_env(repo: &RepoSlug, pr: PrNumber) -> Option<ReviewEnv>;
@@ -87,6 +89,7 @@ watched_store! {
         approve_deployment(id: DeploymentId, by: &str, at: DateTime<Utc>) -> bool;
         record_previous_task_definitions(id: DeploymentId, previous: &[TaskDefinitionArn]) -> ();
         record_rollout(id: DeploymentId, rollout: &[RolloutSnapshot]) -> ();
+        record_service_health(health: &[ServiceHealth]) -> ();
         record_github_deployment(id: DeploymentId, github_deployment: u64) -> ();
         move_deployment(id: DeploymentId, change: &DeploymentMove<'_>) -> bool;
         save_review_env(env: &ReviewEnv) -> bool;

@@ -24,14 +24,15 @@ fn find<'w>(world: &'w World, cluster: &ClusterName, name: &ServiceName) -> Resu
         .ok_or_else(|| OrchestratorError::ServiceNotFound { cluster: cluster.to_string(), service: name.to_string() })
 }
 
-fn settled(desired: u32, td: &TaskDefinitionArn) -> Vec<EcsDeployment> {
+fn settled(desired: u32, short_by: u32, td: &TaskDefinitionArn) -> Vec<EcsDeployment> {
+    let running = desired.saturating_sub(short_by);
     vec![EcsDeployment {
         id: format!("ecs-svc/{}", td.revision()),
         status: EcsDeploymentStatus::Primary,
         task_definition: td.clone(),
         desired,
-        running: desired,
-        pending: 0,
+        running,
+        pending: desired - running,
         failed_tasks: 0,
         rollout_state: Some(RolloutState::Completed),
         rollout_state_reason: Some("ECS deployment completed.".to_owned()),
@@ -52,7 +53,10 @@ fn running_now(sim: &SimService, now: DateTime<Utc>) -> (TaskDefinitionArn, Imag
 fn snapshot(sim: &SimService, now: DateTime<Utc>) -> RolloutSnapshot {
     let desired = sim.desired;
     let (deployments, events, stopped_tasks) = match &sim.rollout {
-        None => (settled(desired, &sim.task_definition), vec![steady(sim, now)], vec![]),
+        None if sim.short_by > 0 => {
+            (settled(desired, sim.short_by, &sim.task_definition), vec![short(sim, now)], vec![])
+        }
+        None => (settled(desired, 0, &sim.task_definition), vec![steady(sim, now)], vec![]),
         Some(r) => rollout_view(sim, r, now),
     };
     RolloutSnapshot {
@@ -62,6 +66,17 @@ fn snapshot(sim: &SimService, now: DateTime<Utc>) -> RolloutSnapshot {
         events,
         stopped_tasks,
         taken_at: now,
+    }
+}
+
+/// What ECS says of a service whose tasks keep stopping: it starts another, again and again.
+fn short(sim: &SimService, at: DateTime<Utc>) -> ServiceEvent {
+    ServiceEvent {
+        at,
+        message: format!(
+            "(service {}) has started 1 tasks: the last one stopped (essential container exited).",
+            sim.service
+        ),
     }
 }
 
@@ -229,6 +244,7 @@ impl Orchestrator for Sandbox {
                 .unwrap_or_else(|| current_image.clone());
             let fails = image.tag().is_some_and(|tag| tag.as_str().contains("fail"));
             let sim = &mut world.services[index];
+            sim.short_by = 0;
             sim.task_definition = current.clone();
             sim.image = current_image.clone();
             sim.rollout = Some(SimRollout {

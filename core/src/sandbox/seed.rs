@@ -7,9 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::world::{SimCommit, SimService, World};
 use crate::domain::{
-    Actor, BranchName, ClusterName, Commit, CommitSha, DeployPrOptions, DeploymentMove, DeploymentState, EnvName,
-    Environment, ImageRef, Login, NewDeployment, Permission, PrNumber, PrState, RepoSlug, ServiceName,
-    TaskDefinitionArn, Trigger,
+    Actor, BranchName, CarriedChange, ChecklistItem, ClusterName, Commit, CommitSha, DeployPr, DeployPrOptions,
+    DeploymentMove, DeploymentState, EnvName, Environment, ImageRef, Login, NewDeployment, Permission, PrNumber,
+    PrState, RepoSlug, ServiceName, SourcePr, TaskDefinitionArn, Trigger, Verification,
 };
 use crate::error::CoreError;
 use crate::ports::{DeploymentInsert, PullRequest};
@@ -291,8 +291,83 @@ fn past_deployments(env: &str) -> Vec<PastDeployment> {
     }
 }
 
+/// How many past deployments came from merging a deploy PR (each had its own).
+fn past_deploy_prs() -> usize {
+    environments()
+        .iter()
+        .flat_map(|env| past_deployments(env.name.as_str()))
+        .filter(|d| d.trigger == Trigger::Merge)
+        .count()
+}
+
+/// The merged deploy PR a past deployment came from: the source PRs it shipped, each ticked by its author.
+fn past_deploy_pr(
+    history: &History,
+    env: &Environment,
+    number: PrNumber,
+    shipped_from: usize,
+    prs_deployed: usize,
+    merged_at: DateTime<Utc>,
+) -> DeployPr {
+    let items = (shipped_from..prs_deployed.max(shipped_from))
+        .map(|index| {
+            let pull = &history.pulls[index];
+            let commits = history.commits.iter().filter(|c| c.pr == Some(pull.number)).map(|c| c.commit.clone());
+            ChecklistItem {
+                source: SourcePr {
+                    number: pull.number,
+                    title: pull.title.clone(),
+                    author: pull.author.clone(),
+                    assignees: Vec::new(),
+                    commits: commits.collect(),
+                },
+                verified: Some(Verification { by: pull.author.to_string(), at: merged_at - Duration::minutes(30) }),
+            }
+        })
+        .collect();
+    DeployPr {
+        repo: env.repo.clone(),
+        number,
+        env: env.name.clone(),
+        title: format!("Deploy to {} {}", env.name, merged_at.format("%Y-%m-%d")),
+        url: format!("https://github.com/{}/pull/{}", env.repo, number.get()),
+        base: env.deploy_branch.clone(),
+        head: env.source_branch.clone(),
+        head_sha: Some(tip_sha(history, prs_deployed)),
+        state: PrState::Merged,
+        items,
+        direct_commits: Vec::new(),
+        gate_override: None,
+        updated_at: merged_at,
+        merge_sha: None,
+        version: 0,
+    }
+}
+
 fn tip_sha(history: &History, prs_deployed: usize) -> CommitSha {
     history.commits[history.len_after_pr[prs_deployed - 1] - 1].commit.sha.clone()
+}
+
+/// What a deployment from `shipped_from` to `prs_deployed` source PRs carried: those PRs with their authors and
+/// commits, and the direct commits among them; a rollback to fewer carries its commit.
+fn carried_between(history: &History, shipped_from: usize, prs_deployed: usize, tip: &CommitSha) -> Vec<CarriedChange> {
+    if prs_deployed <= shipped_from {
+        return vec![CarriedChange::commit(tip.clone(), None)];
+    }
+    let first_commit = if shipped_from == 0 { 0 } else { history.len_after_pr[shipped_from - 1] };
+    let commits = &history.commits[first_commit..history.len_after_pr[prs_deployed - 1]];
+    let mut carried: Vec<CarriedChange> = history.pulls[shipped_from..prs_deployed]
+        .iter()
+        .map(|pull| CarriedChange::pull_request(pull.number, Some(pull.author.clone())))
+        .collect();
+    carried.extend(commits.iter().map(|sim| match sim.pr {
+        Some(pr) => CarriedChange { source_pr: Some(pr), sha: Some(sim.commit.sha.clone()), author: None },
+        None => CarriedChange::commit(sim.commit.sha.clone(), sim.commit.author.clone()),
+    }));
+    if !carried.iter().any(|c| c.sha.as_ref() == Some(tip)) {
+        carried.push(CarriedChange::commit(tip.clone(), None));
+    }
+    carried
 }
 
 fn image_for(sha: &CommitSha) -> ImageRef {
@@ -346,6 +421,8 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
                 desired: if service.as_str() == "web" { 3 } else { 2 },
                 rollout: None,
                 updates: 0,
+                // dev's worker has a task that keeps crashing: the overview shows it below its desired count.
+                short_by: u32::from(env.name.as_str() == "dev" && service.as_str() == "worker"),
             });
         }
     }
@@ -354,7 +431,8 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         history: history.commits,
         branches,
         pulls,
-        next_number,
+        // The past deploy PRs (recorded by `history`) took the numbers after the open pull requests.
+        next_number: next_number + past_deploy_prs() as u64,
         services,
         statuses: BTreeMap::new(),
         merge_heads: BTreeMap::new(),
@@ -385,12 +463,33 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
         }
     }
     past.sort_by_key(|(_, deployment, _)| std::cmp::Reverse(deployment.hours_ago));
+    let mut next_deploy_pr = FIRST_NUMBER + (TITLES.len() + OPEN_PRS.len()) as u64;
+    // A merge that failed and was deployed again came from the same deploy PR.
+    let mut last_merged: Option<(EnvName, usize, usize, PrNumber)> = None;
     for (env, past, shipped_from) in past {
         let sha = tip_sha(&past_commits, past.prs_deployed);
         let requested_at = now - Duration::hours(past.hours_ago);
         let shipped: Vec<PrNumber> = (shipped_from..past.prs_deployed)
             .map(|i| PrNumber::new(FIRST_NUMBER + i as u64).expect("positive"))
             .collect();
+        let carried = carried_between(&past_commits, shipped_from, past.prs_deployed, &sha);
+        // A merge came from its deploy PR, recorded as merged with every box ticked.
+        let deploy_pr = match (past.trigger, &last_merged) {
+            (Trigger::Merge, Some((name, from, to, number)))
+                if *name == env.name && *from == shipped_from && *to == past.prs_deployed =>
+            {
+                Some(*number)
+            }
+            (Trigger::Merge, _) => {
+                let number = PrNumber::new(next_deploy_pr).expect("positive");
+                next_deploy_pr += 1;
+                let merged = past_deploy_pr(&past_commits, &env, number, shipped_from, past.prs_deployed, requested_at);
+                store.save_deploy_pr(&merged).await?;
+                last_merged = Some((env.name.clone(), shipped_from, past.prs_deployed, number));
+                Some(number)
+            }
+            _ => None,
+        };
         let inserted = store
             .insert_deployment(&NewDeployment {
                 env: env.name.clone(),
@@ -402,7 +501,8 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
                 source_prs: shipped,
                 requested_at,
                 task_definitions: Vec::new(),
-                deploy_pr: None,
+                deploy_pr,
+                carried,
                 idempotency_key: None,
                 needs_approval: false,
             })

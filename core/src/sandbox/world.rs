@@ -28,6 +28,9 @@ pub struct SimService {
     /// How many UpdateService calls it received (tests check that none is sent twice).
     #[serde(default)]
     pub updates: u64,
+    /// Tasks that keep stopping, so the service runs this many fewer than it asks for (until its next rollout).
+    #[serde(default)]
+    pub short_by: u32,
 }
 
 /// A simulated rollout: it takes `ROLLOUT_SECONDS`; an image whose tag contains `fail` trips the circuit breaker

@@ -1,5 +1,6 @@
 //! The history page's query: every filter combined in one statement, newest first.
 
+use super::reads_on::number;
 use super::rows::{Bound, millis};
 use super::store_impl::DEPLOYMENT_COLUMNS;
 use crate::domain::DeploymentFilter;
@@ -30,6 +31,26 @@ fn query_of(filter: &DeploymentFilter, recent_window: bool) -> (String, Vec<Boun
     };
     if let Some(env) = &filter.env {
         conditions.push(format!("env = {}", bind(Bound::Text(env.to_string()))));
+    }
+    if let Some(repo) = &filter.repo {
+        conditions.push(format!("repo = {}", bind(Bound::Text(repo.to_string()))));
+    }
+    if let Some(deploy_pr) = filter.deploy_pr {
+        conditions.push(format!("deploy_pr = {}", bind(Bound::Int(number(deploy_pr)))));
+    }
+    // What a deployment carried is looked up in its own table's indexes; the deployments follow by id.
+    if let Some(source_pr) = filter.source_pr {
+        let pr = bind(Bound::Int(number(source_pr)));
+        conditions.push(format!("id IN (SELECT deployment_id FROM deployment_changes WHERE source_pr = {pr})"));
+    }
+    if let Some(prefix) = &filter.commit {
+        let (from, to) = (bind(Bound::Text(prefix.as_str().to_owned())), bind(Bound::Text(prefix.upper_bound())));
+        conditions
+            .push(format!("id IN (SELECT deployment_id FROM deployment_changes WHERE sha >= {from} AND sha < {to})"));
+    }
+    if let Some(author) = &filter.change_author {
+        let author = bind(Bound::Text(author.to_string()));
+        conditions.push(format!("id IN (SELECT deployment_id FROM deployment_changes WHERE author = {author})"));
     }
     if let Some(state) = filter.state {
         conditions.push(format!("state = {}", bind(Bound::Text(state.as_str().to_owned()))));

@@ -11,9 +11,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
-    DeploymentId, DeploymentMove, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv,
-    RolloutSnapshot, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CommitSha, DeliveryRecord, DeployPr, Deployment,
+    DeploymentFilter, DeploymentId, DeploymentMove, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber,
+    RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn, Verification,
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
@@ -65,9 +65,12 @@ retried_store! {
     set_verification(repo: &RepoSlug, deploy_pr: PrNumber, item: PrNumber, verification: Option<&Verification>, audit: &AuditEntry) -> bool;
     insert_deployment(new: &NewDeployment) -> DeploymentInsert;
     deployment(id: DeploymentId) -> Option<Deployment>;
+    carried_changes(id: DeploymentId) -> Vec<CarriedChange>;
     approve_deployment(id: DeploymentId, by: &str, at: DateTime<Utc>) -> bool;
     record_previous_task_definitions(id: DeploymentId, previous: &[TaskDefinitionArn]) -> ();
     record_rollout(id: DeploymentId, rollout: &[RolloutSnapshot]) -> ();
+    record_service_health(health: &[ServiceHealth]) -> ();
+    service_health() -> Vec<ServiceHealth>;
     record_github_deployment(id: DeploymentId, github_deployment: u64) -> ();
     move_deployment(id: DeploymentId, change: &DeploymentMove<'_>) -> bool;
     recent_deployments(filter: &DeploymentFilter) -> Vec<Deployment>;

@@ -5,9 +5,9 @@ use serde::de::DeserializeOwned;
 use sqlx::Row;
 
 use crate::domain::{
-    AuditAction, AuditEntry, BranchName, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId, DeploymentState,
-    EnvName, GateOverride, ImageRef, Login, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState, SourcePr, Trigger,
-    Verification,
+    AuditAction, AuditEntry, BranchName, CarriedChange, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId,
+    DeploymentState, EnvName, GateOverride, ImageRef, Login, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState,
+    RolloutState, ServiceHealth, ServiceName, SourcePr, Trigger, Verification,
 };
 use crate::ports::StoreError;
 
@@ -258,5 +258,36 @@ pub(super) fn review_env(row: &impl Columns) -> Result<ReviewEnv, StoreError> {
         comment_id: optional_id(row, "comment_id")?,
         github_deployment: optional_id(row, "github_deployment_id")?,
         version: int(row, "version")?,
+    })
+}
+
+pub(super) fn carried_change(row: &impl Columns) -> Result<CarriedChange, StoreError> {
+    let source_pr = optional_int(row, "source_pr")?
+        .map(|n| {
+            u64::try_from(n)
+                .map_err(|e| corrupt("source_pr", e))
+                .and_then(|n| PrNumber::new(n).map_err(|e| corrupt("source_pr", e)))
+        })
+        .transpose()?;
+    let sha = optional_text(row, "sha")?.map(|s| CommitSha::parse(s).map_err(|e| corrupt("sha", e))).transpose()?;
+    let author =
+        optional_text(row, "author")?.map(|s| Login::parse(s).map_err(|e| corrupt("author", e))).transpose()?;
+    Ok(CarriedChange { source_pr, sha, author })
+}
+
+pub(super) fn service_health(row: &impl Columns) -> Result<ServiceHealth, StoreError> {
+    let count = |column: &str| int(row, column).and_then(|n| u32::try_from(n).map_err(|e| corrupt(column, e)));
+    let rollout_state = optional_text(row, "rollout_state")?
+        .map(|s| RolloutState::parse(&s).ok_or_else(|| corrupt("rollout_state", s)))
+        .transpose()?;
+    Ok(ServiceHealth {
+        env: parsed(row, "env", EnvName::parse)?,
+        service: parsed(row, "service", ServiceName::parse)?,
+        running: count("running")?,
+        desired: count("desired")?,
+        pending: count("pending")?,
+        rollout_state,
+        rollout_reason: optional_text(row, "rollout_reason")?,
+        reported_at: time(row, "reported_at")?,
     })
 }

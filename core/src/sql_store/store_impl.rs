@@ -8,15 +8,30 @@ use super::connect::on_pool;
 use super::reads_on::{ReadsOn, number};
 use super::rows::{self, Bound, bind_all, millis, query_error, to_json};
 use crate::domain::{
-    ApiToken, AuditEntry, AuditFilter, AuditRow, CommitSha, DeliveryRecord, DeployPr, Deployment, DeploymentFilter,
-    DeploymentId, DeploymentMove, DeploymentState, DeploymentStep, EnvName, Grant, Login, NewApiToken, NewDeployment,
-    PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CommitSha, DeliveryRecord, DeployPr, Deployment,
+    DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState, DeploymentStep, EnvName, Grant, Login,
+    NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn,
+    Verification,
 };
 use crate::ports::{DeploymentInsert, Store, StoreError, StoredDelivery};
 
 pub(super) const DEPLOYMENT_COLUMNS: &str = "id, env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
                                   previous_task_definitions, rollout, github_deployment_id, steps, deploy_pr, \
                                   state, reason, requested_at, finished_at, approved_by";
+
+/// Rows of `deployment_changes` per INSERT: four values each, far under either database's limit on parameters.
+const CARRIED_PER_STATEMENT: usize = 200;
+
+/// `INSERT INTO deployment_changes … VALUES ($1, $2, $3, $4), …` for `rows` rows.
+fn carried_insert(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let first = row * 4 + 1;
+            format!("(${first}, ${}, ${}, ${})", first + 1, first + 2, first + 3)
+        })
+        .collect();
+    format!("INSERT INTO deployment_changes (deployment_id, source_pr, sha, author) VALUES {}", values.join(", "))
+}
 
 impl SqlStore {
     /// Records one more fact about a deployment; `column` is one of this file's own names, never outside text.
@@ -199,6 +214,8 @@ impl Store for SqlStore {
             // when that finished in between, asking once more settles it.
             let first = if new.needs_approval { DeploymentState::AwaitingApproval } else { DeploymentState::Requested };
             for _ in 0..3 {
+                // The deployment and what it carried are one write: the history never shows one without the other.
+                let mut tx = pool.begin().await.map_err(query_error)?;
                 let inserted = sqlx::query(
                     "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
                      state, requested_at, idempotency_key, steps, deploy_pr) \
@@ -217,15 +234,27 @@ impl Store for SqlStore {
                 .bind(new.idempotency_key.as_deref())
                 .bind(to_json(&[DeploymentStep { state: first, at: new.requested_at }]))
                 .bind(new.deploy_pr.map(number))
-                .fetch_one(pool)
+                .fetch_one(&mut *tx)
                 .await;
                 match inserted {
                     Ok(row) => {
-                        return Ok(DeploymentInsert::Started(DeploymentId(
-                            row.try_get::<i64, _>("id").map_err(query_error)?,
-                        )));
+                        let id = row.try_get::<i64, _>("id").map_err(query_error)?;
+                        for chunk in new.carried.chunks(CARRIED_PER_STATEMENT) {
+                            let sql = carried_insert(chunk.len());
+                            let mut query = sqlx::query(&sql);
+                            for change in chunk {
+                                query = query
+                                    .bind(id)
+                                    .bind(change.source_pr.map(number))
+                                    .bind(change.sha.as_ref().map(|s| s.to_string()))
+                                    .bind(change.author.as_ref().map(|a| a.to_string()));
+                            }
+                            query.execute(&mut *tx).await.map_err(query_error)?;
+                        }
+                        tx.commit().await.map_err(query_error)?;
+                        return Ok(DeploymentInsert::Started(DeploymentId(id)));
                     }
-                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => drop(tx),
                     Err(other) => return Err(query_error(other)),
                 }
                 if let Some(key) = &new.idempotency_key {
@@ -247,6 +276,61 @@ impl Store for SqlStore {
                 }
             }
             Err(StoreError::Conflict(format!("the deployment lock of {} kept changing; try again", new.env)))
+        })
+    }
+
+    async fn record_service_health(&self, health: &[ServiceHealth]) -> Result<(), StoreError> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await.map_err(query_error)?;
+            for service in health {
+                sqlx::query(
+                    "INSERT INTO service_health (env, service, running, desired, pending, rollout_state, \
+                     rollout_reason, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (env, service) DO UPDATE SET running = excluded.running, \
+                     desired = excluded.desired, pending = excluded.pending, rollout_state = excluded.rollout_state, \
+                     rollout_reason = excluded.rollout_reason, reported_at = excluded.reported_at \
+                     WHERE excluded.reported_at >= service_health.reported_at",
+                )
+                .bind(service.env.to_string())
+                .bind(service.service.to_string())
+                .bind(i64::from(service.running))
+                .bind(i64::from(service.desired))
+                .bind(i64::from(service.pending))
+                .bind(service.rollout_state.map(|s| s.as_str()))
+                .bind(service.rollout_reason.as_deref())
+                .bind(millis(service.reported_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(query_error)?;
+            }
+            tx.commit().await.map_err(query_error)
+        })
+    }
+
+    async fn service_health(&self) -> Result<Vec<ServiceHealth>, StoreError> {
+        on_pool!(self, |pool| {
+            let found = sqlx::query(
+                "SELECT env, service, running, desired, pending, rollout_state, rollout_reason, reported_at \
+                 FROM service_health ORDER BY env, service",
+            )
+            .fetch_all(pool)
+            .await
+            .map_err(query_error)?;
+            found.iter().map(rows::service_health).collect()
+        })
+    }
+
+    async fn carried_changes(&self, id: DeploymentId) -> Result<Vec<CarriedChange>, StoreError> {
+        on_pool!(self, |pool| {
+            let found = sqlx::query(
+                "SELECT source_pr, sha, author FROM deployment_changes WHERE deployment_id = $1 \
+                 ORDER BY source_pr, sha",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await
+            .map_err(query_error)?;
+            found.iter().map(rows::carried_change).collect()
         })
     }
 

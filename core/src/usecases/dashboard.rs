@@ -3,7 +3,7 @@ use crate::error::CoreError;
 use crate::read_models::RECENT_ACTIVITY;
 use crate::tengu::Tengu;
 use crate::views::{
-    ActivityLine, DeployPrCard, DeploymentRow, EnvironmentCard, HomeView, ReviewEnvBrief, RunningBrief,
+    ActivityLine, DeployPrCard, DeploymentRow, EnvironmentCard, HealthView, HomeView, ReviewEnvBrief, RunningBrief,
 };
 
 impl Tengu {
@@ -11,6 +11,7 @@ impl Tengu {
     /// Shows only what the viewer's permissions let them see.
     pub async fn home(&self, viewer: &Viewer) -> Result<HomeView, CoreError> {
         let overview = self.overview().await?;
+        let now = self.ports.clock.now();
         let mut environments = Vec::with_capacity(self.settings.environments.len());
         for (env, (last, current)) in self.settings.environments.iter().zip(&overview.environments) {
             if !viewer.can_see(&env.repo) {
@@ -24,6 +25,7 @@ impl Tengu {
                 current: current.as_ref().map(RunningBrief::from),
                 last: last.as_ref().map(DeploymentRow::from),
                 refresh_refusal: self.would_refuse(viewer, &crate::ports::Action::RefreshDeployPr { env }),
+                health: HealthView::of(&env.services, &overview.health_of(&env.name), now),
             });
         }
         let deploy_prs =
@@ -75,7 +77,13 @@ impl Tengu {
             self.would_refuse(viewer, &action)
         };
         let override_refusal = self.would_refuse(viewer, &Action::OverrideGate { repo, deploy_pr: number });
-        Ok(crate::views::DeployPrView::of(&pr, &history, tick_refusal, override_refusal))
+        let shipped_by = crate::domain::DeploymentFilter {
+            repo: Some(repo.clone()),
+            deploy_pr: Some(number),
+            ..crate::domain::DeploymentFilter::newest(DEPLOY_PR_DEPLOYMENTS)
+        };
+        let deployments = self.ports.store.recent_deployments(&shipped_by).await?;
+        Ok(crate::views::DeployPrView::of(&pr, &history, &deployments, tick_refusal, override_refusal))
     }
 
     /// Entries about a repository the viewer may see, and their own entries about no repository (sign-ins,
@@ -107,6 +115,8 @@ fn no_deploy_pr(repo: &RepoSlug, number: PrNumber) -> CoreError {
 
 /// How many entries of a deploy PR's history its page shows.
 const DEPLOY_PR_HISTORY: u32 = 100;
+/// How many of the deployments that shipped a deploy PR its page lists (a retry after a failure is one more).
+const DEPLOY_PR_DEPLOYMENTS: u32 = 20;
 
 /// The longest page of the audit log one request reads.
 const AUDIT_PAGE_MAX: u32 = 100;

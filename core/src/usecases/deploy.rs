@@ -4,8 +4,9 @@
 use chrono::Duration;
 
 use crate::domain::{
-    Actor, AuditAction, AuditEntry, CommitSha, Deployment, DeploymentId, DeploymentMove, DeploymentState, EnvName,
-    Environment, Gate, ImageRef, NewDeployment, PrNumber, TaskDefinitionArn, Trigger,
+    Actor, AuditAction, AuditEntry, CarriedChange, CommitSha, Deployment, DeploymentId, DeploymentMove,
+    DeploymentState, EnvName, Environment, Gate, ImageRef, NewDeployment, PrNumber, ServiceHealth, TaskDefinitionArn,
+    Trigger,
 };
 use crate::error::CoreError;
 use crate::ports::{Action, DeploymentInsert, GithubDeploymentState, Notice, OrchestratorError};
@@ -59,25 +60,31 @@ impl Tengu {
         // A rollback's task definitions are known now; recording them with the request makes the step repeatable.
         let mut deploy_pr = None;
         let mut rollback_to: Vec<TaskDefinitionArn> = Vec::new();
-        let (image, sha, source_prs) = match &request.target {
+        // What it carries, for the history's search: a redeploy or a rollback carries again what the deployment it
+        // repeats carried.
+        let (image, sha, source_prs, carried) = match &request.target {
             DeployTarget::Image { image, sha, source_prs, deploy_pr: shipping } => {
                 deploy_pr = *shipping;
-                (image.clone(), sha.clone(), source_prs.clone())
+                let carried = self.carried_by(env, *shipping, source_prs, sha.as_ref()).await?;
+                (image.clone(), sha.clone(), source_prs.clone(), carried)
             }
             DeployTarget::Commit(sha) => {
-                (env.image_for(sha).map_err(CoreError::Refused)?, Some(sha.clone()), Vec::new())
+                let carried = CarriedChange::all_of(&[], &[], Some(sha));
+                (env.image_for(sha).map_err(CoreError::Refused)?, Some(sha.clone()), Vec::new(), carried)
             }
             DeployTarget::Redeploy => {
                 let (_, good) = self.ports.store.latest_deployments(&env.name).await?;
                 let good = good.ok_or_else(|| {
                     CoreError::Refused(format!("{} has no successful deployment to redeploy", env.name))
                 })?;
-                (good.image, good.sha, Vec::new())
+                let carried = self.ports.store.carried_changes(good.id).await?;
+                (good.image, good.sha, Vec::new(), carried)
             }
             DeployTarget::RollbackTo(id) => {
                 let target = self.rollback_target(env, *id).await?;
                 rollback_to = target.task_definitions;
-                (target.image, target.sha, Vec::new())
+                let carried = self.ports.store.carried_changes(target.id).await?;
+                (target.image, target.sha, Vec::new(), carried)
             }
         };
         if matches!(request.target, DeployTarget::Image { .. } | DeployTarget::Commit(_))
@@ -96,6 +103,7 @@ impl Tengu {
             requested_at: self.ports.clock.now(),
             task_definitions: rollback_to,
             deploy_pr,
+            carried,
             // A key names one request of one person on one environment: the same key from someone else, or for
             // another environment, is another request (and learns nothing of the first).
             idempotency_key: request
@@ -231,6 +239,34 @@ impl Tengu {
         Ok(target)
     }
 
+    /// What a new image carries: the source PRs its deploy PR lists (those named, or all of them) with their commits
+    /// and the direct commits, as tengu recorded them; without a deploy PR, the PRs named and the commit.
+    async fn carried_by(
+        &self,
+        env: &Environment,
+        deploy_pr: Option<PrNumber>,
+        source_prs: &[PrNumber],
+        sha: Option<&CommitSha>,
+    ) -> Result<Vec<CarriedChange>, CoreError> {
+        let recorded = match deploy_pr {
+            Some(number) => self.ports.store.deploy_pr(&env.repo, number).await?,
+            None => None,
+        };
+        let Some(recorded) = recorded else {
+            let mut carried: Vec<CarriedChange> =
+                source_prs.iter().map(|n| CarriedChange::pull_request(*n, None)).collect();
+            carried.extend(CarriedChange::all_of(&[], &[], sha));
+            return Ok(carried);
+        };
+        let shipped: Vec<_> = recorded
+            .items
+            .iter()
+            .map(|item| &item.source)
+            .filter(|pr| source_prs.is_empty() || source_prs.contains(&pr.number))
+            .collect();
+        Ok(CarriedChange::all_of(&shipped, &recorded.direct_commits, sha))
+    }
+
     /// The deployment with what it shipped, read from its deploy PR (tengu's records, no call to GitHub).
     pub async fn deployment_view(
         &self,
@@ -244,7 +280,15 @@ impl Tengu {
         {
             shipped = pr.items.into_iter().filter(|i| deployment.source_prs.contains(&i.source.number)).collect();
         }
-        Ok(crate::views::DeploymentView::of(&deployment, &shipped, self.settings.github_web()))
+        // What the environment ran before: its newest successful deployment older than this one.
+        let before = crate::domain::DeploymentFilter {
+            env: Some(deployment.env.clone()),
+            state: Some(DeploymentState::Succeeded),
+            before: Some(deployment.id),
+            ..crate::domain::DeploymentFilter::newest(1)
+        };
+        let previous = self.ports.store.recent_deployments(&before).await?.into_iter().next().and_then(|p| p.sha);
+        Ok(crate::views::DeploymentView::of(&deployment, &shipped, previous.as_ref(), self.settings.github_web()))
     }
 
     /// A deployment, for someone who may see its repository; to anyone else it does not exist.
@@ -370,6 +414,8 @@ impl Tengu {
                 DeploymentState::RollingOut => {
                     let snapshots = ecs.describe_services(&env.cluster, &env.services).await?;
                     store.record_rollout(id, &snapshots).await?;
+                    let health: Vec<_> = snapshots.iter().map(|s| ServiceHealth::of(&env.name, s)).collect();
+                    store.record_service_health(&health).await?;
                     let timeout = Duration::minutes(self.settings.deploys.timeout_minutes);
                     let verdicts: Vec<RolloutVerdict> = snapshots
                         .iter()

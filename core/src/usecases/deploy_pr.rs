@@ -95,7 +95,11 @@ impl Tengu {
                 Some(known) => self.deploy_pr_link(known),
                 None => self.settings.public_url.clone(),
             };
-            let body = checklist_body::render_body(old_body, &lines, &plan.direct_commits, &full_list_url);
+            let style = checklist_body::BodyStyle {
+                github: self.settings.github_web(),
+                mention_assignees: env.deploy_pr.mention_assignees,
+            };
+            let body = checklist_body::render_body(old_body, &lines, &plan.direct_commits, &full_list_url, style);
             let pull = match on_github.take() {
                 Some(pr) if pr.body == body => pr,
                 Some(pr) => host.update_pull_request_body(repo, pr.number, &body).await?,

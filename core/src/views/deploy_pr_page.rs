@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActivityLine, CommitLine, Stamp};
-use crate::domain::{AuditEntry, ChecklistItem, DeployPr, Gate};
+use super::deployment_page::carried_pr_history;
+use super::{ActivityLine, CommitLine, DeploymentRow, Stamp};
+use crate::domain::{AuditEntry, ChecklistItem, DeployPr, Deployment, Gate};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeployPrView {
@@ -23,6 +24,8 @@ pub struct DeployPrView {
     pub direct_commits: Vec<CommitLine>,
     /// What was recorded about it and its items (ticks, overrides, reminders), newest first.
     pub history: Vec<ActivityLine>,
+    /// The deployments that shipped it, newest first.
+    pub deployments: Vec<DeploymentRow>,
 }
 
 /// Whether the deploy may go, in the words of the `tengu/verification` status on GitHub.
@@ -51,6 +54,8 @@ pub struct ChecklistLine {
     /// Why the viewer may not tick or untick it (none: they may).
     pub refusal: Option<String>,
     pub commits: Vec<CommitLine>,
+    /// The history filtered to the deployments that carried this pull request.
+    pub deployments: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +69,7 @@ impl DeployPrView {
     pub fn of(
         pr: &DeployPr,
         history: &[AuditEntry],
+        deployments: &[Deployment],
         refusal_of: impl Fn(&ChecklistItem) -> Option<String>,
         override_refusal: Option<String>,
     ) -> Self {
@@ -87,10 +93,12 @@ impl DeployPrView {
                     verified: item.verified.as_ref().map(|v| VerifiedBy { by: v.by.clone(), at: Stamp::of(v.at) }),
                     refusal: refusal_of(item),
                     commits: item.source.commits.iter().map(CommitLine::from).collect(),
+                    deployments: carried_pr_history(&pr.repo, item.source.number),
                 })
                 .collect(),
             direct_commits: pr.direct_commits.iter().map(CommitLine::from).collect(),
             history: history.iter().map(ActivityLine::from).collect(),
+            deployments: deployments.iter().map(DeploymentRow::from).collect(),
         }
     }
 }

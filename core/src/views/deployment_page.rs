@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{CommitLine, Link, LiveService, Stamp, deployment_tone};
 use crate::display::duration;
-use crate::domain::{ChecklistItem, Deployment, PrNumber, TaskDefinitionArn};
-use crate::links::GithubWeb;
+use crate::domain::{ChecklistItem, CommitSha, Deployment, PrNumber, RepoSlug, TaskDefinitionArn};
+use crate::links::{GithubWeb, aws_console_task_definition};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeploymentView {
@@ -25,13 +25,17 @@ pub struct DeploymentView {
     pub requested: Stamp,
     /// `4m 12s`, or `still running`.
     pub took: String,
-    /// `family:revision` of each service's task definition, or `—`.
-    pub task_definitions: String,
+    /// `family:revision` of each service's task definition, linked to the AWS console of its region.
+    pub task_definitions: Vec<Link>,
     /// What ran before, the same way.
-    pub before: String,
+    pub before: Vec<Link>,
     pub source_prs: Vec<Link>,
-    /// The deploy PR whose merge started it.
+    /// The deploy PR whose merge started it: its page in tengu, and on GitHub.
     pub deploy_pr: Option<Link>,
+    pub deploy_pr_on_github: Option<Link>,
+    /// GitHub's comparison of the commit the environment ran before (its previous successful deployment's) with
+    /// this one's: every commit it shipped.
+    pub compare: Option<Link>,
     /// What shipped as the deploy PR listed it.
     pub shipped: Vec<ShippedChange>,
     pub timeline: Vec<TimelineStep>,
@@ -43,6 +47,8 @@ pub struct DeploymentView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShippedChange {
     pub pr: Link,
+    /// The history filtered to the deployments that carried this pull request.
+    pub deployments: String,
     pub title: String,
     pub author: String,
     /// `verified by alice`, or `not verified`.
@@ -60,8 +66,16 @@ pub struct TimelineStep {
 }
 
 impl DeploymentView {
-    pub fn of(d: &Deployment, shipped: &[ChecklistItem], github: GithubWeb<'_>) -> Self {
+    /// `previous` is the commit the environment ran before, when known.
+    pub fn of(d: &Deployment, shipped: &[ChecklistItem], previous: Option<&CommitSha>, github: GithubWeb<'_>) -> Self {
         let pull = |n: PrNumber| Link { label: n.to_string(), url: github.pull(&d.repo, n) };
+        let compare = match (previous, &d.sha) {
+            (Some(before), Some(after)) if before != after => Some(Link {
+                label: format!("{}…{}", before.short(), after.short()),
+                url: github.compare(&d.repo, before.as_str(), after.as_str()),
+            }),
+            _ => None,
+        };
         Self {
             id: d.id.0,
             env: d.env.to_string(),
@@ -80,11 +94,14 @@ impl DeploymentView {
             task_definitions: revisions(&d.task_definitions),
             before: revisions(&d.previous_task_definitions),
             source_prs: d.source_prs.iter().map(|n| pull(*n)).collect(),
-            deploy_pr: d.deploy_pr.map(pull),
+            deploy_pr: d.deploy_pr.map(|n| Link { label: n.to_string(), url: deploy_pr_page(&d.repo, n) }),
+            deploy_pr_on_github: d.deploy_pr.map(pull),
+            compare,
             shipped: shipped
                 .iter()
                 .map(|item| ShippedChange {
                     pr: pull(item.source.number),
+                    deployments: carried_pr_history(&d.repo, item.source.number),
                     title: item.source.title.clone(),
                     author: item.source.author.to_string(),
                     verified: match &item.verified {
@@ -100,11 +117,18 @@ impl DeploymentView {
     }
 }
 
-fn revisions(arns: &[TaskDefinitionArn]) -> String {
-    if arns.is_empty() {
-        return "—".to_owned();
-    }
-    arns.iter().map(|a| a.short()).collect::<Vec<_>>().join(", ")
+fn revisions(arns: &[TaskDefinitionArn]) -> Vec<Link> {
+    arns.iter().map(|arn| Link { label: arn.short().to_owned(), url: aws_console_task_definition(arn) }).collect()
+}
+
+/// A deploy PR's page in tengu.
+pub fn deploy_pr_page(repo: &RepoSlug, number: PrNumber) -> String {
+    format!("/repos/{repo}/deploy-prs/{}", number.get())
+}
+
+/// The history of the deployments that carried a source pull request.
+pub fn carried_pr_history(repo: &RepoSlug, number: PrNumber) -> String {
+    format!("/deployments?repo={}&pr={}", repo.to_string().replace('/', "%2F"), number.get())
 }
 
 /// Each step lasted until the next one began; the last one is where it ended (or stands).
@@ -179,15 +203,28 @@ mod tests {
             },
             verified: Some(Verification { by: "carol".into(), at }),
         };
-        let page = DeploymentView::of(&deployment, &[shipped], GithubWeb::new("https://ghe.acme.test/"));
+        let before = CommitSha::parse("0123456789abcdef0123456789abcdef01234567").unwrap();
+        let page = DeploymentView::of(&deployment, &[shipped], Some(&before), GithubWeb::new("https://ghe.acme.test/"));
         let pr = |n: u64| Link { label: format!("#{n}"), url: format!("https://ghe.acme.test/acme/shop/pull/{n}") };
         assert_eq!(page.source_prs, vec![pr(12)]);
-        assert_eq!(page.deploy_pr, Some(pr(40)));
+        assert_eq!(page.deploy_pr_on_github, Some(pr(40)));
+        assert_eq!(page.deploy_pr.clone().unwrap().url, "/repos/acme/shop/deploy-prs/40");
+        let compare = page.compare.clone().unwrap();
+        assert_eq!(compare.label, "0123456…89abcde");
+        assert_eq!(
+            compare.url,
+            "https://ghe.acme.test/acme/shop/compare/0123456789abcdef0123456789abcdef01234567...\
+             89abcde0123456789abcdef0123456789abcdef0"
+        );
         let commit = page.commit.clone().unwrap();
         assert_eq!(commit.label, "89abcde");
         assert_eq!(commit.url, "https://ghe.acme.test/acme/shop/commit/89abcde0123456789abcdef0123456789abcdef0");
         assert_eq!((page.state.as_str(), page.tone.as_str(), page.took.as_str()), ("Succeeded", "good", "4m 12s"));
-        assert_eq!((page.task_definitions.as_str(), page.before.as_str()), ("web:8", "web:7"));
+        assert_eq!((page.task_definitions[0].label.as_str(), page.before[0].label.as_str()), ("web:8", "web:7"));
+        assert_eq!(
+            page.task_definitions[0].url,
+            "https://eu-west-1.console.aws.amazon.com/ecs/v2/task-definitions/web/8/containers?region=eu-west-1"
+        );
         assert_eq!(page.started_by, "bob (merge)");
         let labels: Vec<_> = page.timeline.iter().map(|s| (s.label.as_str(), s.lasted.as_deref())).collect();
         assert_eq!(
@@ -196,6 +233,9 @@ mod tests {
         );
         let change = &page.shipped[0];
         assert_eq!((change.pr.clone(), change.verified.as_str()), (pr(12), "verified by carol"));
+        assert_eq!(change.deployments, "/deployments?repo=acme%2Fshop&pr=12");
+        let first = DeploymentView::of(&deployment, &[], None, GithubWeb::default());
+        assert_eq!(first.compare, None, "nothing ran before: no comparison");
         assert_eq!((change.commits[0].sha.as_str(), change.commits[0].headline.as_str()), ("89abcde", "Wish lists"));
     }
 }

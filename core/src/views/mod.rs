@@ -6,12 +6,16 @@ mod activity;
 mod admin_pages;
 mod deploy_pr_page;
 mod deployment_page;
+mod health;
+mod history_page;
 mod live;
 mod review_envs_page;
 pub use activity::{ActivityLine, CommitLine, Link};
 pub use admin_pages::{AuditLine, DeliveryLine, TokenLine, TokenStanding};
 pub use deploy_pr_page::{ChecklistLine, DeployPrView, GateView, VerifiedBy};
 pub use deployment_page::{DeploymentView, ShippedChange, TimelineStep};
+pub use health::{HealthView, ServiceHealthLine};
+pub use history_page::{CSV_HEADER, HISTORY_FIELDS, HistoryQuery, csv_line};
 pub use live::{LiveDeployment, LiveEcsDeployment, LiveEvent, LiveService, LiveStoppedTask, Stamp, deployment_tone};
 pub use review_envs_page::{ReviewEnvRow, ReviewEnvsView, review_tone};
 
@@ -121,6 +125,8 @@ pub struct EnvironmentCard {
     pub last: Option<DeploymentRow>,
     /// Why the viewer may not open or refresh its deploy PR (none: they may).
     pub refresh_refusal: Option<String>,
+    /// Its services as ECS last reported them.
+    pub health: HealthView,
 }
 
 /// The environment page: what runs, what is happening, and what it could go back to.

@@ -17,6 +17,8 @@ pub struct DeploysConfig {
     /// How often unfinished deployments that no live driver holds are looked for (a driver that died with its
     /// instance is taken over once its 30-second lease lapses).
     pub sweep_every_seconds: u64,
+    /// How often every environment's services are described for the overview's health (one call each).
+    pub health_every_seconds: u64,
 }
 
 impl Default for DeploysConfig {
@@ -28,6 +30,7 @@ impl Default for DeploysConfig {
             auto_rollback: policy.auto_rollback,
             approval_ttl_minutes: policy.approval_ttl_minutes,
             sweep_every_seconds: 60,
+            health_every_seconds: 60,
         }
     }
 }
@@ -35,6 +38,10 @@ impl Default for DeploysConfig {
 impl DeploysConfig {
     pub fn sweep_every(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.sweep_every_seconds.clamp(1, 3600))
+    }
+
+    pub fn health_every(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.health_every_seconds.clamp(5, 3600))
     }
 
     pub fn policy(&self) -> tengu_core::domain::DeployPolicy {

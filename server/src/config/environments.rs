@@ -28,6 +28,9 @@ pub struct EnvironmentConfig {
     pub labels: Vec<String>,
     #[serde(default)]
     pub assignees: Vec<String>,
+    /// Each checklist item mentions its pull request's assignees beside its author.
+    #[serde(default)]
+    pub mention_assignees: bool,
     #[serde(default)]
     pub refresh_on_push: bool,
     /// With the Slack bot: the channel (id) that hears this environment's deployments and reminders.
@@ -79,6 +82,7 @@ impl EnvironmentConfig {
             draft: self.draft,
             labels: self.labels.clone(),
             refresh_on_push: self.refresh_on_push,
+            mention_assignees: self.mention_assignees,
             merge_deploys: self.merge_deploys,
             ..DeployPrOptions::default()
         };

@@ -4,6 +4,7 @@ mod api_v1;
 pub mod auth;
 mod chat_link;
 mod health;
+mod history_csv;
 pub mod identity;
 mod live;
 pub mod page_cache;
@@ -243,6 +244,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         .route("/auth/github", get(auth::start))
         .route("/auth/github/callback", get(auth::callback))
         .route("/sign-out", post(auth::sign_out))
+        .route("/deployments.csv", get(history_csv::download))
         .route("/api/environments/{name}/live", get(live::events))
         .route("/api/review-envs/route", get(review_route::route))
         .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
@@ -321,6 +323,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
         tengu_core::sandbox::chat::link_chat_people(&tengu).await.map_err(|e| BootError::Sandbox(e.user_message()))?;
     }
     crate::jobs::spawn_reminders(tengu.clone());
+    crate::jobs::spawn_health_checks(tengu.clone(), config.deploys.health_every());
     crate::jobs::spawn_resume_deployments(tengu.clone(), config.deploys.sweep_every());
     crate::jobs::spawn_review_reconciler(tengu.clone());
     sessions::spawn_expired_deletion(sessions::DbSessionStore::new(tengu.store().clone()));

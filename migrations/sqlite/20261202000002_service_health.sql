@@ -1,0 +1,13 @@
+-- Each environment's services as ECS last reported them (by a rollout's polling or the health check), so the
+-- overview shows health without asking ECS on a page load.
+CREATE TABLE service_health (
+    env            TEXT    NOT NULL,
+    service        TEXT    NOT NULL,
+    running        INTEGER NOT NULL,
+    desired        INTEGER NOT NULL,
+    pending        INTEGER NOT NULL,
+    rollout_state  TEXT,
+    rollout_reason TEXT,
+    reported_at    INTEGER NOT NULL,
+    PRIMARY KEY (env, service)
+);
