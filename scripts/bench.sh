@@ -83,8 +83,12 @@ for page in / /environments/production "$deploy_pr" /deployments /review-envs; d
 done
 # History filters as a person's first look at them: rendered, never from the page cache.
 history_medians=""
-for filter in "" "?env=production" "?state=failed" "?actor=mallory" "?env=dev&state=failed" "?from=2026-01-01&to=2026-12-31"; do
-  history_medians+=$(printf '%-40s %8s ms' "/deployments$filter" \
+# A source PR, a commit and a change's author that one (or a few) of the 100,000 carried.
+bench_commit=$(printf '%040x' $((1099511627776 + history_rows / 2)))
+for filter in "" "?env=production" "?state=failed" "?actor=mallory" "?env=dev&state=failed" \
+  "?from=2026-01-01&to=2026-12-31" "?repo=acme%2Fshop" "?pr=$((1000 + history_rows / 2))" "?author=mallory" \
+  "?commit=$bench_commit" "?repo=acme%2Fshop&pr=$((1000 + history_rows / 2))&env=production"; do
+  history_medians+=$(printf '%-64s %8s ms' "/deployments$filter" \
     "$(median_ms "/deployments$filter" -H "Cookie: $cookie" -s scripts/bench/fresh.lua)")$'\n'
 done
 home_median=$(median_ms / -H "Cookie: $cookie")

@@ -38,9 +38,9 @@ step_cargo_leptos() {
   # cargo-leptos asks for a vendored OpenSSL (through cargo-generate); building OpenSSL from C took 498 of the
   # install's 956 s here. OPENSSL_NO_VENDOR links Debian's instead.
   dpkg -s libssl-dev pkg-config >/dev/null 2>&1 || apt_install libssl-dev pkg-config
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long build, once per machine: about 7 min on 2 cores)"
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a long build, once per machine: about 6 min on 2 cores)"
   # Built without optimisation but for the compressors: its own work is running cargo, wasm-bindgen, wasm-opt and
-  # sass, and compressing the site, which keeps its speed (see README, "A fresh machine").
+  # sass, and compressing the site, which keeps its speed (see README, "Two commands").
   local fast=()
   for crate in brotli brotli-decompressor alloc-no-stdlib alloc-stdlib libflate libflate_lz77 flate2 miniz_oxide \
     adler2 adler32 crc32fast rle-decode-fast; do

@@ -59,6 +59,12 @@ async fn sign_in_looks_up_roles_and_pages_show_only_what_they_allow() {
     assert!(!home.activity.is_empty());
     let hidden = tengu.environment_view(&stranger, &EnvName::parse("dev").unwrap()).await;
     assert!(matches!(hidden, Err(CoreError::NotFound(_))), "{hidden:?}");
+    // Nor the history of its deployments, in the page or the CSV file (which keeps only its header line).
+    let everything = tengu_core::views::HistoryQuery::default();
+    assert!(tengu.history_page(&stranger, &everything).await.unwrap().is_empty());
+    let csv = tengu.history_csv(&stranger, &everything).await.unwrap();
+    assert_eq!(csv, tengu_core::views::CSV_HEADER);
+    assert!(tengu.history_csv(&seen, &everything).await.unwrap().lines().count() > 10, "a viewer gets the rows");
     // And a change of theirs is refused without naming the repository.
     let refused = tengu.request_deployment(&person("mallory"), redeploy("dev")).await.unwrap_err();
     assert!(matches!(refused, CoreError::NotFound(_)), "{refused:?}");

@@ -59,7 +59,8 @@ stop_nginx() {
 }
 
 # seed_deployments DATABASE ROWS: finished deployments of production and dev, older than the sandbox's own, a few
-# of them failed and a few by mallory (so the filters have rare values to find), then ANALYZE.
+# of them failed and a few by mallory (so the filters have rare values to find), each carrying a source PR of its own
+# (number 1000 + id, a few by mallory) and a commit (SHA: 2^40 + id in hex), then ANALYZE.
 seed_deployments() {
   python3 - "$1" "$2" <<'PY'
 import sqlite3, sys, time
@@ -75,6 +76,13 @@ con.execute("""
          CASE WHEN i % 983 = 0 THEN 'mallory' ELSE 'alice' END, '[]', '[]',
          CASE WHEN i % 991 = 0 THEN 'failed' ELSE 'succeeded' END, ? + i * 60000, ? + i * 60000 + 180000
   FROM n""", (rows, start, start))
+con.execute("""
+  INSERT INTO deployment_changes (deployment_id, source_pr, sha, author)
+  SELECT id, 1000 + id, NULL, CASE WHEN id % 983 = 0 THEN 'mallory' ELSE 'alice' END
+  FROM deployments WHERE image LIKE '%:bench-%'""")
+con.execute("""
+  INSERT INTO deployment_changes (deployment_id, source_pr, sha, author)
+  SELECT id, 1000 + id, printf('%040x', 1099511627776 + id), NULL FROM deployments WHERE image LIKE '%:bench-%'""")
 con.commit()
 con.execute("ANALYZE")
 con.close()
