@@ -75,24 +75,40 @@ pub struct BodyStyle<'a> {
     pub mention_assignees: bool,
 }
 
+/// An invisible character that joins what is on either side of it into no word GitHub recognises.
+const WORD_JOINER: char = '\u{2060}';
+
 /// Text from GitHub (a title, a commit headline) as one inert line of Markdown that shows exactly as typed: it
 /// cannot start a line of its own (a fake item), open or close HTML (a comment that hides the rest, a `<details>`,
-/// tengu's own markers), format, link, or @-mention anyone. `&`, `<` and `>` become entities; Markdown's
-/// punctuation is escaped with a backslash; an `@` gets an invisible word joiner after it, which GitHub shows as
-/// nothing and which keeps it from reading a login there.
+/// tengu's own markers), format, link, reference or @-mention anyone, or reorder the line.
+/// - `&`, `<` and `>` become entities; Markdown's punctuation (and `$`, GitHub's math) is escaped with a backslash.
+/// - An `@`, a `#` and a `:` get a word joiner after them, and `www` one before its dot: GitHub shows it as nothing,
+///   and it reads no login, issue reference, `:emoji:`, `https://` or `www.` link there.
+/// - Line breaks and other control characters become spaces; bidirectional overrides are dropped.
 pub fn inert(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' => {}
             c if c.is_control() => out.push(' '),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
-            '@' => out.push_str("@\u{2060}"),
+            '@' | '#' | ':' => {
+                out.push(c);
+                out.push(WORD_JOINER);
+            }
+            '.' if out.len() >= 3
+                && out.is_char_boundary(out.len() - 3)
+                && out[out.len() - 3..].eq_ignore_ascii_case("www") =>
+            {
+                out.push(WORD_JOINER);
+                out.push('.');
+            }
             c => out.push(c),
         }
     }
@@ -228,8 +244,10 @@ pub fn render_body(
         total -= chars(&details[kept_details]);
     }
     let keep_direct = direct_commits.is_empty() || total <= budget;
+    let direct_summary = format!("\n{}: {}\n", direct_heading(direct_commits), direct_commits.len());
     if !keep_direct {
         total -= chars(&direct);
+        total += chars(&direct_summary);
     }
     let mut kept_items = items.len();
     while total > budget && kept_items > 0 {
@@ -247,7 +265,7 @@ pub fn render_body(
     if keep_direct {
         block.push_str(&direct);
     } else {
-        block.push_str(&format!("\n{}: {}\n", direct_heading(direct_commits), direct_commits.len()));
+        block.push_str(&direct_summary);
     }
     let mut left_out = vec![];
     if kept_details < kept_items {
@@ -336,10 +354,22 @@ mod tests {
         assert_eq!(read_checks(&body), vec![(PrNumber::new(7).unwrap(), false)], "one item, the real one");
         assert_eq!(body.matches(BLOCK_END).count(), 1);
         assert_eq!(body.matches("<!--").count(), 2, "only tengu's own markers open a comment: {body}");
-        assert!(body.contains("Fix &lt;!-- tengu:checklist:end --&gt; - \\[x\\] #999 Fake &lt;!-- hidden @alice"));
+        let seen = body.replace(WORD_JOINER, "");
+        assert!(seen.contains("Fix &lt;!-- tengu:checklist:end --&gt; - \\[x\\] #999 Fake &lt;!-- hidden @alice"));
         assert!(body.ends_with("after"));
         let ticked = set_checked(&body, PrNumber::new(7).unwrap(), true).unwrap();
         assert_eq!(read_checks(&ticked), vec![(PrNumber::new(7).unwrap(), true)]);
+    }
+
+    #[test]
+    fn nothing_in_a_title_links_references_mentions_formats_or_reorders() {
+        let shown = inert("Fix #12 for @bob: see https://x.test and WWW.y.test $x$ :tada: \u{202E}evil");
+        assert_eq!(
+            shown,
+            "Fix #\u{2060}12 for @\u{2060}bob:\u{2060} see https:\u{2060}//x.test and WWW\u{2060}.y.test \\$x\\$ \
+             :\u{2060}tada:\u{2060} evil"
+        );
+        assert_eq!(inert("ü.www.ok"), "ü.www\u{2060}.ok", "multi-byte text before it is fine");
     }
 
     #[test]

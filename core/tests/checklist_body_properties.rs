@@ -115,7 +115,11 @@ fn hostile_text() -> impl Strategy<Value = String> {
             Just("<script>".to_owned()),
             Just("&amp;".to_owned()),
             Just("\n- [x] #1 ".to_owned()),
-            "[<>&`|*_~\\[\\]\\\\@#!:-]{1,4}",
+            "[<>&`|*_~\\[\\]\\\\@#!:$-]{1,4}",
+            Just("https://".to_owned()),
+            Just("www.".to_owned()),
+            Just(":tada:".to_owned()),
+            "[\u{202A}-\u{202E}\u{2066}-\u{2069}]",
             "@[a-z][a-z0-9-]{0,8}",
             "[\\p{L}\\p{N} ]{0,8}",
             "[\r\n\t]",
@@ -167,7 +171,9 @@ proptest! {
         let item = body.lines().nth(2).unwrap();
         let shown = item.strip_prefix(&format!("- [ ] #{number} ")).and_then(|rest| rest.strip_suffix(" @alice"));
         prop_assert!(shown.is_some(), "the item is one line: {}", item);
-        let typed: String = title.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let bidi = |c: &char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+        let typed: String =
+            title.chars().filter(|c| !bidi(c)).map(|c| if c.is_control() { ' ' } else { c }).collect();
         prop_assert_eq!(as_shown(shown.unwrap()), typed);
         prop_assert!(!shown.unwrap().contains('<') && !shown.unwrap().contains('>'));
         prop_assert_eq!(body.matches('@').count() - body.matches("@\u{2060}").count(), 2, "two mentions: alice on her item, carol over her direct commit: {}", body);

@@ -131,6 +131,11 @@ async fn every_filter_answers_from_an_index(store: &SqlStore) {
         ),
         ("repository", DeploymentFilter { repo: Some(other_repo.clone()), ..newest() }, &["deployments_repo"]),
         (
+            "environment, for a person who sees two repositories",
+            DeploymentFilter { env: Some(qa.clone()), repos: Some(vec![shop.clone(), other_repo.clone()]), ..newest() },
+            &["deployments_env"],
+        ),
+        (
             "deploy PR",
             DeploymentFilter { repo: Some(shop.clone()), deploy_pr: Some(pr(4_321)), ..newest() },
             &["deployments_deploy_pr"],

@@ -153,9 +153,14 @@ async fn a_source_pull_request_finds_the_deployments_that_carried_it_and_their_d
     };
 
     let found = tengu.history_page(&viewer, &asked(&[("pr", "#110")])).await.unwrap();
-    let envs: Vec<_> = found.iter().map(|d| d.env.as_str()).collect();
-    assert_eq!(envs, ["production", "dev"], "dave's production merge, then bob's dev merge before it");
-    let production = tengu.deployment_view(&viewer, found[0].id).await.unwrap();
+    let seen: Vec<_> = found.iter().map(|d| (d.env.as_str(), d.trigger.as_str())).collect();
+    assert_eq!(
+        seen,
+        [("production", "rollback"), ("production", "merge"), ("dev", "merge")],
+        "carol's rollback to dave's production merge, that merge, and bob's dev merge before it"
+    );
+    let merged = &found[1];
+    let production = tengu.deployment_view(&viewer, merged.id).await.unwrap();
     let deploy_pr = production.deploy_pr.clone().expect("a merge names its deploy PR");
     assert!(production.compare.is_some(), "what ran before is known");
     assert!(production.shipped.iter().any(|c| c.pr.label == "#110"));
@@ -163,13 +168,13 @@ async fn a_source_pull_request_finds_the_deployments_that_carried_it_and_their_d
     let number = tengu_core::domain::PrNumber::parse(deploy_pr.label.trim_start_matches('#')).unwrap();
     let repo = tengu_core::domain::RepoSlug::parse("acme/shop").unwrap();
     let page = tengu.deploy_pr_view(&viewer, &repo, number).await.unwrap();
-    assert_eq!(page.deployments.iter().map(|d| d.id).collect::<Vec<_>>(), [found[0].id]);
+    assert_eq!(page.deployments.iter().map(|d| d.id).collect::<Vec<_>>(), [merged.id]);
 
     // A commit and an author find them too; the CSV holds the same rows.
     let by_author = tengu.history_page(&viewer, &asked(&[("author", "erin"), ("env", "production")])).await.unwrap();
     assert!(!by_author.is_empty());
     let csv = tengu.history_csv(&viewer, &asked(&[("pr", "110")])).await.unwrap();
-    assert_eq!(csv.lines().count(), 3, "{csv}");
+    assert_eq!(csv.lines().count(), 4, "a header and the three: {csv}");
     let refused = tengu.history_page(&viewer, &asked(&[("pr", "one-ten")])).await.unwrap_err();
     assert!(refused.user_message().contains("is not a number"), "{}", refused.user_message());
 }

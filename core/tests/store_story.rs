@@ -453,6 +453,95 @@ async fn story(store: &dyn Store) {
     assert_eq!(store.document_if_changed("nothing", 0).await.unwrap(), None);
 }
 
+/// The migration that made deployments record what they carried fills it in for those recorded before: their
+/// deployed commit, their source PRs with authors, those PRs' commits, and the direct commits with authors.
+async fn earlier_deployments_get_what_they_carried(store: &tengu_core::sql_store::SqlStore, folder: &str) {
+    let item = |number, author| ChecklistItem { source: source(number, author), verified: None };
+    let mut shipped = deploy_pr("qa", 77, vec![item(1, "alice"), item(2, "bob")]);
+    let direct = CommitSha::parse("d".repeat(40)).unwrap();
+    shipped.direct_commits = vec![Commit {
+        sha: direct.clone(),
+        headline: "Bump".into(),
+        author: Some(Login::parse("erin").unwrap()),
+        parents: 1,
+    }];
+    assert!(store.save_deploy_pr(&shipped).await.unwrap());
+    let deployed = CommitSha::parse("e".repeat(40)).unwrap();
+    let earlier = NewDeployment {
+        env: EnvName::parse("qa").unwrap(),
+        deploy_pr: Some(n(77)),
+        sha: Some(deployed.clone()),
+        carried: vec![],
+        ..new_deployment("qa", 1)
+    };
+    let DeploymentInsert::Started(id) = store.insert_deployment(&earlier).await.unwrap() else { panic!("started") };
+    assert!(store.carried_changes(id).await.unwrap().is_empty(), "recorded the way deployments were before");
+
+    let file = format!("{}/../migrations/{folder}/20261202000001_deployment_changes.sql", env!("CARGO_MANIFEST_DIR"));
+    let migration = std::fs::read_to_string(file).unwrap();
+    let backfill = &migration[migration.find("-- What the deployments recorded before").unwrap()..];
+    store.execute_raw(backfill).await.unwrap();
+
+    let mut carried: Vec<_> = store
+        .carried_changes(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.source_pr.map(|n| n.get()), c.sha.map(|s| s.short().to_owned()), c.author.map(|a| a.to_string())))
+        .collect();
+    carried.sort();
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        carried,
+        vec![
+            (None, some("ddddddd"), some("erin")),
+            (None, some("eeeeeee"), None),
+            (Some(1), None, some("alice")),
+            (Some(1), some("0000000"), None),
+            (Some(2), None, some("bob")),
+            (Some(2), some("0000000"), None),
+        ]
+    );
+}
+
+/// What ECS last said of each service: a newer report replaces an older one, an older one changes nothing.
+async fn service_health_keeps_the_newest_report(store: &tengu_core::sql_store::SqlStore) {
+    let report = |service: &str, running: u32, minutes: i64| ServiceHealth {
+        env: EnvName::parse("qa").unwrap(),
+        service: ServiceName::parse(service).unwrap(),
+        running,
+        desired: 3,
+        pending: 3 - running,
+        rollout_state: Some(RolloutState::Completed),
+        rollout_reason: Some("ECS deployment completed.".into()),
+        reported_at: t(minutes),
+    };
+    store.record_service_health(&[report("worker", 3, 1), report("web", 2, 1)]).await.unwrap();
+    store.record_service_health(&[report("web", 3, 2), report("worker", 1, 0)]).await.unwrap();
+    let kept = store.service_health().await.unwrap();
+    assert_eq!(kept, vec![report("web", 3, 2), report("worker", 3, 1)]);
+}
+
+#[tokio::test]
+async fn sqlite_keeps_the_newest_service_health() {
+    service_health_keeps_the_newest_report(&support::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_the_newest_service_health() {
+    service_health_keeps_the_newest_report(&support::postgres().await).await;
+}
+
+#[tokio::test]
+async fn sqlite_fills_in_what_earlier_deployments_carried() {
+    earlier_deployments_get_what_they_carried(&support::sqlite().await, "sqlite").await;
+}
+
+#[tokio::test]
+async fn postgres_fills_in_what_earlier_deployments_carried() {
+    earlier_deployments_get_what_they_carried(&support::postgres().await, "postgres").await;
+}
+
 #[tokio::test]
 async fn sqlite_tells_the_story() {
     story(&support::sqlite().await).await;

@@ -1,19 +1,21 @@
 import { expect, test } from "@playwright/test";
 import { signIn } from "./sign_in";
 
-// The sandbox's history: #110 shipped to dev in bob's first merge and to production in dave's second.
+// The sandbox's history: #110 shipped to dev in bob's first merge and to production in dave's second, which carol
+// later rolled back to.
 test("a source pull request leads to the deployments that carried it, to their deploy PR, and back", async ({ page }) => {
   await signIn(page, "alice", "/deployments");
   await page.getByLabel("Pull request").fill("#110");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/pr=%23110/);
   const rows = page.locator("tbody tr");
-  await expect(rows).toHaveCount(2);
-  await expect(rows.filter({ hasText: "production" })).toHaveCount(1);
+  await expect(rows).toHaveCount(3);
+  await expect(rows.filter({ hasText: "production" })).toHaveCount(2);
+  await expect(rows.filter({ hasText: "rollback" })).toHaveCount(1);
   await expect(rows.filter({ hasText: "dev" })).toHaveCount(1);
 
-  // The production deployment: its page names its deploy PR, the compare view and the console's revisions.
-  const production = rows.filter({ hasText: "production" });
+  // The production merge: its page names its deploy PR, the compare view and the console's revisions.
+  const production = rows.filter({ hasText: "production" }).filter({ hasText: "merge" });
   const id = (await production.locator("td a").first().textContent())!.trim();
   await production.locator("td a").first().click();
   await expect(page.getByRole("heading", { level: 1, name: `Deployment ${id} to production` })).toBeVisible();
@@ -30,7 +32,7 @@ test("a source pull request leads to the deployments that carried it, to their d
   const item = page.locator("li.checklist__item", { hasText: "#110" });
   await item.getByRole("link", { name: "Deployments that carried it" }).click();
   await expect(page).toHaveURL(/\/deployments\?repo=acme%2Fshop&pr=110/);
-  await expect(page.locator("tbody tr")).toHaveCount(2);
+  await expect(page.locator("tbody tr")).toHaveCount(3);
 
   // And back from the deploy PR's list to the deployment.
   await page.goBack();
@@ -45,7 +47,7 @@ test("the history's CSV holds the filtered rows", async ({ page }) => {
   expect(csv.headers()["content-type"]).toContain("text/csv");
   const lines = (await csv.text()).trim().split("\r\n");
   expect(lines[0]).toMatch(/^id,environment,repository,state,/);
-  expect(lines.length).toBe(3);
+  expect(lines.length).toBe(4);
   await expect(page.getByRole("link", { name: "Download CSV" })).toHaveAttribute("href", "/deployments.csv?pr=110");
 });
 

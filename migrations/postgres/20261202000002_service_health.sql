@@ -3,9 +3,9 @@
 CREATE TABLE service_health (
     env            TEXT    NOT NULL,
     service        TEXT    NOT NULL,
-    running        INTEGER NOT NULL,
-    desired        INTEGER NOT NULL,
-    pending        INTEGER NOT NULL,
+    running        BIGINT  NOT NULL,
+    desired        BIGINT  NOT NULL,
+    pending        BIGINT  NOT NULL,
     rollout_state  TEXT,
     rollout_reason TEXT,
     reported_at    BIGINT NOT NULL,

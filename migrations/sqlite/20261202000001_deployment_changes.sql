@@ -15,8 +15,8 @@ CREATE INDEX deployment_changes_author ON deployment_changes (author, deployment
 CREATE INDEX deployments_repo ON deployments (repo, id);
 CREATE INDEX deployments_deploy_pr ON deployments (deploy_pr, id) WHERE deploy_pr IS NOT NULL;
 
--- What the deployments recorded before this knew: the deployed commit, and the source PRs with the authors their
--- deploy PR's checklist names.
+-- What the deployments recorded before this knew: the deployed commit, the source PRs with the authors their
+-- deploy PR's checklist names ...
 INSERT INTO deployment_changes (deployment_id, sha)
     SELECT id, sha FROM deployments WHERE sha IS NOT NULL;
 INSERT INTO deployment_changes (deployment_id, source_pr, author)
@@ -25,3 +25,17 @@ INSERT INTO deployment_changes (deployment_id, source_pr, author)
     JOIN json_each(d.source_prs) listed
     LEFT JOIN checklist_items item
         ON item.repo = d.repo AND item.deploy_pr = d.deploy_pr AND item.source_pr = CAST(listed.value AS INTEGER);
+-- ... the commits their deploy PR listed under each of those source PRs ...
+INSERT INTO deployment_changes (deployment_id, source_pr, sha)
+    SELECT d.id, item.source_pr, json_extract(listed_commit.value, '$.sha')
+    FROM deployments d
+    JOIN json_each(d.source_prs) listed
+    JOIN checklist_items item
+        ON item.repo = d.repo AND item.deploy_pr = d.deploy_pr AND item.source_pr = CAST(listed.value AS INTEGER)
+    JOIN json_each(item.commits) listed_commit;
+-- ... and its commits without a pull request, with their authors.
+INSERT INTO deployment_changes (deployment_id, sha, author)
+    SELECT d.id, json_extract(direct.value, '$.sha'), json_extract(direct.value, '$.author')
+    FROM deployments d
+    JOIN deploy_prs pr ON pr.repo = d.repo AND pr.number = d.deploy_pr
+    JOIN json_each(pr.direct_commits) direct;

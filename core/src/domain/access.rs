@@ -129,6 +129,14 @@ impl Viewer {
     pub fn can_see(&self, repo: &RepoSlug) -> bool {
         self.permission(repo) > Permission::None
     }
+
+    /// The repositories this viewer may see; none for a trusted caller, who sees every one.
+    pub fn visible_repos(&self) -> Option<Vec<RepoSlug>> {
+        match self.actor.is_trusted() {
+            true => None,
+            false => Some(self.grants.iter().filter(|(_, p)| **p > Permission::None).map(|(r, _)| r.clone()).collect()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -217,6 +217,9 @@ pub struct DeploymentFilter {
     pub change_author: Option<Login>,
     /// Those that shipped this deploy PR (of `repo`, when it is given).
     pub deploy_pr: Option<PrNumber>,
+    /// Only these repositories (those a person may see); none: every one.
+    #[serde(default)]
+    pub repos: Option<Vec<RepoSlug>>,
     /// Older than this deployment (the next page).
     pub before: Option<DeploymentId>,
     /// Only those still running (at most one per environment).

@@ -330,13 +330,17 @@ fn past_deploy_pr(
         number,
         env: env.name.clone(),
         title: format!("Deploy to {} {}", env.name, merged_at.format("%Y-%m-%d")),
-        url: format!("https://github.com/{}/pull/{}", env.repo, number.get()),
+        url: crate::links::GithubWeb::default().pull(&env.repo, number),
         base: env.deploy_branch.clone(),
         head: env.source_branch.clone(),
         head_sha: Some(tip_sha(history, prs_deployed)),
         state: PrState::Merged,
         items,
-        direct_commits: Vec::new(),
+        direct_commits: shipped_commits(history, shipped_from, prs_deployed)
+            .iter()
+            .filter(|c| c.pr.is_none())
+            .map(|c| c.commit.clone())
+            .collect(),
         gate_override: None,
         updated_at: merged_at,
         merge_sha: None,
@@ -348,14 +352,22 @@ fn tip_sha(history: &History, prs_deployed: usize) -> CommitSha {
     history.commits[history.len_after_pr[prs_deployed - 1] - 1].commit.sha.clone()
 }
 
+/// The commits that came with source PRs `shipped_from..prs_deployed` (the direct ones among them included).
+fn shipped_commits(history: &History, shipped_from: usize, prs_deployed: usize) -> &[SimCommit] {
+    if prs_deployed <= shipped_from {
+        return &[];
+    }
+    let first_commit = if shipped_from == 0 { 0 } else { history.len_after_pr[shipped_from - 1] };
+    &history.commits[first_commit..history.len_after_pr[prs_deployed - 1]]
+}
+
 /// What a deployment from `shipped_from` to `prs_deployed` source PRs carried: those PRs with their authors and
 /// commits, and the direct commits among them; a rollback to fewer carries its commit.
 fn carried_between(history: &History, shipped_from: usize, prs_deployed: usize, tip: &CommitSha) -> Vec<CarriedChange> {
     if prs_deployed <= shipped_from {
         return vec![CarriedChange::commit(tip.clone(), None)];
     }
-    let first_commit = if shipped_from == 0 { 0 } else { history.len_after_pr[shipped_from - 1] };
-    let commits = &history.commits[first_commit..history.len_after_pr[prs_deployed - 1]];
+    let commits = shipped_commits(history, shipped_from, prs_deployed);
     let mut carried: Vec<CarriedChange> = history.pulls[shipped_from..prs_deployed]
         .iter()
         .map(|pull| CarriedChange::pull_request(pull.number, Some(pull.author.clone())))
@@ -466,13 +478,24 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
     let mut next_deploy_pr = FIRST_NUMBER + (TITLES.len() + OPEN_PRS.len()) as u64;
     // A merge that failed and was deployed again came from the same deploy PR.
     let mut last_merged: Option<(EnvName, usize, usize, PrNumber)> = None;
+    let mut carried_by_success: std::collections::HashMap<(EnvName, usize), Vec<CarriedChange>> = Default::default();
     for (env, past, shipped_from) in past {
         let sha = tip_sha(&past_commits, past.prs_deployed);
         let requested_at = now - Duration::hours(past.hours_ago);
         let shipped: Vec<PrNumber> = (shipped_from..past.prs_deployed)
             .map(|i| PrNumber::new(FIRST_NUMBER + i as u64).expect("positive"))
             .collect();
-        let carried = carried_between(&past_commits, shipped_from, past.prs_deployed, &sha);
+        // A rollback carries again what the success it returns to carried, as a real one does.
+        let carried = match past.trigger {
+            Trigger::Rollback => carried_by_success
+                .get(&(env.name.clone(), past.prs_deployed))
+                .cloned()
+                .unwrap_or_else(|| vec![CarriedChange::commit(sha.clone(), None)]),
+            _ => carried_between(&past_commits, shipped_from, past.prs_deployed, &sha),
+        };
+        if past.state == DeploymentState::Succeeded {
+            carried_by_success.insert((env.name.clone(), past.prs_deployed), carried.clone());
+        }
         // A merge came from its deploy PR, recorded as merged with every box ticked.
         let deploy_pr = match (past.trigger, &last_merged) {
             (Trigger::Merge, Some((name, from, to, number)))

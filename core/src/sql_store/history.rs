@@ -35,6 +35,13 @@ fn query_of(filter: &DeploymentFilter, recent_window: bool) -> (String, Vec<Boun
     if let Some(repo) = &filter.repo {
         conditions.push(format!("repo = {}", bind(Bound::Text(repo.to_string()))));
     }
+    if let Some(repos) = &filter.repos {
+        let listed: Vec<String> = repos.iter().map(|r| bind(Bound::Text(r.to_string()))).collect();
+        conditions.push(match listed.is_empty() {
+            true => "1 = 0".to_owned(),
+            false => format!("repo IN ({})", listed.join(", ")),
+        });
+    }
     if let Some(deploy_pr) = filter.deploy_pr {
         conditions.push(format!("deploy_pr = {}", bind(Bound::Int(number(deploy_pr)))));
     }

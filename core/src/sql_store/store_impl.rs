@@ -281,8 +281,11 @@ impl Store for SqlStore {
 
     async fn record_service_health(&self, health: &[ServiceHealth]) -> Result<(), StoreError> {
         on_pool!(self, |pool| {
+            // Always in the same order, so two writers never wait on each other's rows (no deadlock).
+            let mut ordered: Vec<&ServiceHealth> = health.iter().collect();
+            ordered.sort_by(|a, b| (a.env.as_str(), a.service.as_str()).cmp(&(b.env.as_str(), b.service.as_str())));
             let mut tx = pool.begin().await.map_err(query_error)?;
-            for service in health {
+            for service in ordered {
                 sqlx::query(
                     "INSERT INTO service_health (env, service, running, desired, pending, rollout_state, \
                      rollout_reason, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \

@@ -414,8 +414,11 @@ impl Tengu {
                 DeploymentState::RollingOut => {
                     let snapshots = ecs.describe_services(&env.cluster, &env.services).await?;
                     store.record_rollout(id, &snapshots).await?;
+                    // The overview's health, on the side: a rollout does not wait or fail for it.
                     let health: Vec<_> = snapshots.iter().map(|s| ServiceHealth::of(&env.name, s)).collect();
-                    store.record_service_health(&health).await?;
+                    if let Err(error) = store.record_service_health(&health).await {
+                        tracing::warn!(%error, deployment = %id, "the services' health could not be kept");
+                    }
                     let timeout = Duration::minutes(self.settings.deploys.timeout_minutes);
                     let verdicts: Vec<RolloutVerdict> = snapshots
                         .iter()

@@ -89,7 +89,15 @@ impl Tengu {
         viewer: &Viewer,
         filter: &DeploymentFilter,
     ) -> Result<Vec<DeploymentRow>, CoreError> {
-        let filter = DeploymentFilter { limit: filter.limit.clamp(1, HISTORY_PAGE_MAX), ..filter.clone() };
+        // Asked in the query, so a page holds as many rows as it can and the next page follows on.
+        let filter = DeploymentFilter {
+            limit: filter.limit.clamp(1, HISTORY_PAGE_MAX),
+            repos: viewer.visible_repos(),
+            ..filter.clone()
+        };
+        if filter.repos.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
         let found = self.ports.store.recent_deployments(&filter).await?;
         Ok(found.iter().filter(|d| viewer.can_see(&d.repo)).map(DeploymentRow::from).collect())
     }

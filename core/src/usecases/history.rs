@@ -20,8 +20,12 @@ impl Tengu {
 
     /// Every deployment the fields find, newest first, as a CSV file (all pages, not only the first).
     pub async fn history_csv(&self, viewer: &Viewer, query: &HistoryQuery) -> Result<String, CoreError> {
-        let mut filter = DeploymentFilter { before: None, ..query.filter(CSV_BATCH).map_err(CoreError::Refused)? };
+        let asked = query.filter(CSV_BATCH).map_err(CoreError::Refused)?;
+        let mut filter = DeploymentFilter { before: None, repos: viewer.visible_repos(), ..asked };
         let mut csv = String::from(CSV_HEADER);
+        if filter.repos.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(csv);
+        }
         loop {
             let batch = self.ports.store.recent_deployments(&filter).await?;
             for deployment in batch.iter().filter(|d| viewer.can_see(&d.repo)) {

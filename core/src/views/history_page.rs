@@ -110,8 +110,12 @@ impl HistoryQuery {
             // The "to" day is included: the filter ends at the start of the day after.
             until: day("to", &self.to)?.map(|t| t + chrono::Duration::days(1)),
             before: given(&self.before)
-                .map(|b| b.parse().map(DeploymentId).map_err(|_| format!("page {b:?} is not a deployment number")))
+                .map(|b| match b.parse::<i64>() {
+                    Ok(id) if id > 0 => Ok(DeploymentId(id)),
+                    _ => Err(format!("page {b:?} is not a deployment number")),
+                })
                 .transpose()?,
+            repos: None,
             unfinished: false,
             limit,
         })
@@ -143,8 +147,12 @@ fn day(name: &str, text: &str) -> Result<Option<DateTime<Utc>>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("{name} {text:?} is not a date like 2026-11-30"))?;
+    let refused = || format!("{name} {text:?} is not a date like 2026-11-30");
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| refused())?;
+    // Years a history holds; chrono would take ±262,143, whose day after overflows.
+    if !(1970..=9999).contains(&chrono::Datelike::year(&date)) {
+        return Err(refused());
+    }
     Ok(date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
 }
 
@@ -246,6 +254,8 @@ mod tests {
         assert!(refused(&[("from", "30/11/2026")]).contains("from \"30/11/2026\" is not a date"));
         assert!(refused(&[("state", "done")]).contains("state \"done\""));
         assert!(refused(&[("repo", "acme/api"), ("pr", "acme/shop#3")]).contains("is not in acme/api"));
+        assert!(refused(&[("to", "+262142-12-31")]).contains("is not a date"), "the day after would overflow");
+        assert!(refused(&[("before", "-3")]).contains("is not a deployment number"));
     }
 
     #[test]
