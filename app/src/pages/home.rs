@@ -14,7 +14,7 @@ use crate::components::table::DataTable;
 use crate::format::{deployment_tone, error_text, review_tone};
 
 pub fn deploy_pr_href(card: &DeployPrCard) -> String {
-    format!("/repos/{}/{}/deploy-prs/{}", card.repo.owner(), card.repo.name(), card.number.get())
+    tengu_core::views::deploy_pr_page(&card.repo, card.number)
 }
 
 #[component]

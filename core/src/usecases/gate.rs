@@ -13,11 +13,9 @@ impl Tengu {
     /// The deploy PR's page on the dashboard, for links tengu writes to GitHub and the team channel.
     pub(crate) fn deploy_pr_link(&self, pr: &DeployPr) -> String {
         format!(
-            "{}/repos/{}/{}/deploy-prs/{}",
+            "{}{}",
             self.settings.public_url.trim_end_matches('/'),
-            pr.repo.owner(),
-            pr.repo.name(),
-            pr.number.get()
+            crate::views::deploy_pr_page(&pr.repo, pr.number)
         )
     }
 

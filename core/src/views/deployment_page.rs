@@ -128,7 +128,8 @@ pub fn deploy_pr_page(repo: &RepoSlug, number: PrNumber) -> String {
 
 /// The history of the deployments that carried a source pull request.
 pub fn carried_pr_history(repo: &RepoSlug, number: PrNumber) -> String {
-    format!("/deployments?repo={}&pr={}", repo.to_string().replace('/', "%2F"), number.get())
+    let asked = super::HistoryQuery { repo: repo.to_string(), pr: number.get().to_string(), ..Default::default() };
+    format!("/deployments?{}", asked.query_string())
 }
 
 /// Each step lasted until the next one began; the last one is where it ended (or stands).

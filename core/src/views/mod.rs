@@ -13,7 +13,7 @@ mod review_envs_page;
 pub use activity::{ActivityLine, CommitLine, Link};
 pub use admin_pages::{AuditLine, DeliveryLine, TokenLine, TokenStanding};
 pub use deploy_pr_page::{ChecklistLine, DeployPrView, GateView, VerifiedBy};
-pub use deployment_page::{DeploymentView, ShippedChange, TimelineStep};
+pub use deployment_page::{DeploymentView, ShippedChange, TimelineStep, deploy_pr_page};
 pub use health::{HealthView, ServiceHealthLine};
 pub use history_page::{CSV_HEADER, HISTORY_FIELDS, HistoryQuery, csv_line};
 pub use live::{LiveDeployment, LiveEcsDeployment, LiveEvent, LiveService, LiveStoppedTask, Stamp, deployment_tone};
