@@ -12,7 +12,7 @@ use tengu_core::checklist_body::{read_checks, set_checked};
 use tengu_core::domain::{Actor, BranchName, CommitSha, Login, PrNumber, RepoSlug};
 use tengu_core::ports::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, ManualClock, NewPullRequest,
-    PullRequest, PullSummary, Store,
+    PullRequest, PullSummary, Review, Store,
 };
 
 /// The simulated GitHub, with a person who read the body before tengu's write and saves their own tick right
@@ -41,8 +41,15 @@ impl CodeHost for RacingEditor {
     async fn branch_head(&self, r: &RepoSlug, b: &BranchName) -> Result<CommitSha, CodeHostError> {
         self.inner.branch_head(r, b).await
     }
-    async fn approving_reviewers(&self, r: &RepoSlug, n: PrNumber) -> Result<Vec<Login>, CodeHostError> {
-        self.inner.approving_reviewers(r, n).await
+    async fn resolve_commit(
+        &self,
+        r: &RepoSlug,
+        prefix: &tengu_core::domain::CommitPrefix,
+    ) -> Result<CommitSha, CodeHostError> {
+        self.inner.resolve_commit(r, prefix).await
+    }
+    async fn approving_reviews(&self, r: &RepoSlug, n: PrNumber) -> Result<Vec<Review>, CodeHostError> {
+        self.inner.approving_reviews(r, n).await
     }
     async fn find_open_pull_request(
         &self,

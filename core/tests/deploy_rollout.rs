@@ -264,14 +264,21 @@ fn alice() -> Actor {
     Actor::Person(Login::parse("alice").unwrap())
 }
 
+/// A commit for a test image: its tag's bytes in hexadecimal, padded to a whole SHA.
+fn commit_of(tag: &str) -> tengu_core::domain::CommitSha {
+    let hex: String = tag.bytes().map(|b| format!("{b:02x}")).collect();
+    tengu_core::domain::CommitSha::parse(format!("{hex:0<40}").get(..40).unwrap()).unwrap()
+}
+
 fn ship(tag: &str, key: Option<&str>) -> DeployRequest {
     DeployRequest {
         env: production(),
         target: DeployTarget::Image {
             image: ImageRef::parse(format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:{tag}")).unwrap(),
-            sha: None,
+            sha: Some(commit_of(tag)),
             source_prs: vec![],
             deploy_pr: None,
+            commit_unknown_reason: None,
         },
         trigger: Trigger::Button,
         idempotency_key: key.map(str::to_owned),
@@ -503,6 +510,13 @@ impl CodeHost for NoGithub {
     ) -> Result<tengu_core::domain::CommitSha, tengu_core::ports::CodeHostError> {
         Err(tengu_core::ports::CodeHostError::Unavailable("deploys do not read branches".into()))
     }
+    async fn resolve_commit(
+        &self,
+        _: &RepoSlug,
+        prefix: &tengu_core::domain::CommitPrefix,
+    ) -> Result<tengu_core::domain::CommitSha, tengu_core::ports::CodeHostError> {
+        Err(tengu_core::ports::CodeHostError::NotFound(format!("commit {prefix}")))
+    }
     async fn create_deployment(
         &self,
         _: &RepoSlug,
@@ -548,11 +562,11 @@ impl CodeHost for NoGithub {
     ) -> Result<tengu_core::ports::PullRequest, tengu_core::ports::CodeHostError> {
         unreachable!("no GitHub in deploy tests")
     }
-    async fn approving_reviewers(
+    async fn approving_reviews(
         &self,
         _: &RepoSlug,
         _: tengu_core::domain::PrNumber,
-    ) -> Result<Vec<tengu_core::domain::Login>, tengu_core::ports::CodeHostError> {
+    ) -> Result<Vec<tengu_core::ports::Review>, tengu_core::ports::CodeHostError> {
         unreachable!("no GitHub in deploy tests")
     }
     async fn find_open_pull_request(

@@ -892,51 +892,6 @@ async fn permissions_and_memberships_are_read_as_github_answers_them() {
 }
 
 #[tokio::test]
-async fn a_merge_is_approved_by_another_persons_approving_review_of_the_deploy_pr() {
-    use tengu_core::domain::{DeploymentState, ImageRef, Trigger};
-    use tengu_core::usecases::{DeployRequest, DeployTarget};
-    let server = MockServer::start().await;
-    let reviews = |list: Value| ResponseTemplate::new(200).set_body_json(list);
-    Mock::given(method("GET"))
-        .and(path("/repos/acme/shop/pulls/21/reviews"))
-        .respond_with(reviews(json!([
-            {"user": {"login": "bob"}, "state": "APPROVED"},
-            {"user": {"login": "carol"}, "state": "APPROVED"}
-        ])))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/repos/acme/shop/pulls/22/reviews"))
-        .respond_with(reviews(json!([{"user": {"login": "bob"}, "state": "APPROVED"}])))
-        .mount(&server)
-        .await;
-    let mut environment = dev_environment(DeployPrOptions::default());
-    environment.approvals_required = 1;
-    let tengu = tengu_with(&server, environment, tengu_core::domain::Permission::Write).await;
-    let merge = |deploy_pr: u64| DeployRequest {
-        env: EnvName::parse("dev").unwrap(),
-        target: DeployTarget::Image {
-            image: ImageRef::parse("registry.test/shop:abc1234").unwrap(),
-            sha: None,
-            source_prs: vec![],
-            deploy_pr: Some(PrNumber::new(deploy_pr).unwrap()),
-        },
-        trigger: Trigger::Merge,
-        idempotency_key: None,
-    };
-    // bob merged, carol approved the deploy PR on GitHub: carol's review is the second person.
-    let bob = Actor::Person(Login::parse("bob").unwrap());
-    let approved = tengu.request_deployment(&bob, merge(21)).await.unwrap();
-    assert_eq!(approved.state, DeploymentState::Requested);
-    assert_eq!(approved.approved_by.as_deref(), Some("carol (GitHub review of acme/shop#21)"));
-    // Only bob approved #22, and bob merged it: his own review does not count, so it waits.
-    tengu.abort_deployment(&bob, approved.id).await.unwrap();
-    let waiting = tengu.request_deployment(&bob, merge(22)).await.unwrap();
-    assert_eq!(waiting.state, DeploymentState::AwaitingApproval);
-    assert_eq!(waiting.approved_by, None);
-}
-
-#[tokio::test]
 async fn the_deploy_pr_body_is_read_from_github_only_in_the_sandbox() {
     let server = MockServer::start().await;
     let tengu = tengu_on(&server, DeployPrOptions::default()).await;

@@ -10,15 +10,22 @@ use tengu_core::domain::{Actor, DeploymentState, EnvName, ImageRef, Login, Trigg
 use tengu_core::ports::{ManualClock, Store};
 use tengu_core::usecases::{DeployRequest, DeployTarget, Progress};
 
+/// A commit for a test image: its tag's bytes in hexadecimal, padded to a whole SHA.
+fn commit_of(tag: &str) -> tengu_core::domain::CommitSha {
+    let hex: String = tag.bytes().map(|b| format!("{b:02x}")).collect();
+    tengu_core::domain::CommitSha::parse(format!("{hex:0<40}").get(..40).unwrap()).unwrap()
+}
+
 fn ship(tag: &str) -> DeployRequest {
     DeployRequest {
         env: EnvName::parse("dev").unwrap(),
         target: DeployTarget::Image {
             image: ImageRef::parse(format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/acme/shop:{tag}"))
                 .unwrap(),
-            sha: None,
+            sha: Some(commit_of(tag)),
             source_prs: vec![],
             deploy_pr: None,
+            commit_unknown_reason: None,
         },
         trigger: Trigger::Button,
         idempotency_key: None,

@@ -64,6 +64,7 @@ fn new_deployment(env: &str, minutes: i64) -> NewDeployment {
         carried: vec![],
         idempotency_key: None,
         needs_approval: false,
+        note: None,
     }
 }
 
@@ -425,11 +426,21 @@ async fn story(store: &dyn Store) {
     assert!(store.take_lease("job reminders", "a", t(55), t(57)).await.unwrap());
 
     // Chat links: a code is taken once and not after it expires; a link maps both ways.
-    store.save_chat_link_code("h1", "U1", t(70)).await.unwrap();
-    store.save_chat_link_code("h2", "U2", t(65)).await.unwrap();
+    let person = |user: &str| tengu_core::chat::ChatPerson {
+        user_id: user.to_owned(),
+        user_name: "roadrunner".to_owned(),
+        team_id: "T1".to_owned(),
+        team_domain: "acme".to_owned(),
+        response_url: Some("https://hooks.slack.com/commands/T1/1/x".to_owned()),
+    };
+    store.save_chat_link_code("h1", &person("U1"), t(70)).await.unwrap();
+    store.save_chat_link_code("h2", &person("U2"), t(65)).await.unwrap();
+    assert_eq!(store.peek_chat_link_code("h2", t(66)).await.unwrap(), None, "expired");
     assert_eq!(store.take_chat_link_code("h2", t(66)).await.unwrap(), None, "expired");
-    assert_eq!(store.take_chat_link_code("h1", t(66)).await.unwrap().as_deref(), Some("U1"));
+    assert_eq!(store.peek_chat_link_code("h1", t(66)).await.unwrap(), Some(person("U1")), "a look leaves it");
+    assert_eq!(store.take_chat_link_code("h1", t(66)).await.unwrap(), Some(person("U1")), "the whole person");
     assert_eq!(store.take_chat_link_code("h1", t(66)).await.unwrap(), None, "used up");
+    assert_eq!(store.peek_chat_link_code("h1", t(66)).await.unwrap(), None, "used up");
     let dave = tengu_core::domain::Login::parse("dave").unwrap();
     assert_eq!(store.chat_login("U1").await.unwrap(), None);
     store.save_chat_link("U1", &dave, t(66)).await.unwrap();

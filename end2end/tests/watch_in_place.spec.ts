@@ -34,7 +34,7 @@ test("a refusal that came back in the address is shown, and the environment's bu
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 
   // Sent in place: a deploy of something that is not an image is refused without leaving the page.
-  await page.getByLabel("Commit SHA or image").fill("not an image!");
+  await page.getByLabel("Commit SHA or image (and its commit)").fill("not an image!");
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
   await expect(alert).not.toHaveText(refusal);
   await expect(alert).toHaveCount(1);

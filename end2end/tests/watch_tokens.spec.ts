@@ -35,13 +35,15 @@ test("a token created in the dashboard deploys through the API with curl, and is
   await expect(page.locator("tbody tr").first()).toContainText("deploy:dev");
 
   const image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:ci-e2e";
+  // The commit CI built it from: tengu checks the gate against it and records what it ships.
+  const sha = "ce2ece2ece2ece2ece2ece2ece2ece2ece2ece2e";
   const auth = ["-H", `Authorization: Bearer ${secret}`];
   const started = curl([...auth, "-H", "Content-Type: application/json", "-H", "Idempotency-Key: e2e-1",
-    "-X", "POST", "-d", JSON.stringify({ image }), `${baseURL}/api/v1/environments/dev/deployments`]);
+    "-X", "POST", "-d", JSON.stringify({ image, sha }), `${baseURL}/api/v1/environments/dev/deployments`]);
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   const id = started.body.id;
   expect(started.body.url).toContain(`/deployments/${id}`);
-  const refused = curl([...auth, "-H", "Content-Type: application/json", "-X", "POST", "-d", JSON.stringify({ image }),
+  const refused = curl([...auth, "-H", "Content-Type: application/json", "-X", "POST", "-d", JSON.stringify({ image, sha }),
     `${baseURL}/api/v1/environments/production/deployments`]);
   expect(refused.status).toBe(403);
 

@@ -4,8 +4,10 @@
 use serde::{Deserialize, Serialize};
 use tengu_core::domain::{Deployment, DeploymentState, RolloutProgress};
 
-/// What to deploy: exactly one of an image, a commit (turned into an image by the environment's
-/// `image_template`), a redeploy of what runs, or a rollback to an earlier successful deployment.
+/// What to deploy: exactly one of an image (with the commit it was built from, unless its tag names it by the
+/// environment's `image_template`; an admin may ship one whose commit is unknown, with a reason), a commit (turned
+/// into an image by the `image_template`), a redeploy of what runs, or a rollback to an earlier successful
+/// deployment.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeployBody {
@@ -13,6 +15,8 @@ pub struct DeployBody {
     pub image: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_unknown_reason: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redeploy: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]

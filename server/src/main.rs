@@ -40,16 +40,20 @@ enum Command {
     },
     /// Deploy to an environment and follow the rollout until it ends: here (local mode: this machine holds the
     /// database and the AWS credentials), or by the tengu server at --server (remote mode, for CI).
-    #[command(after_help = tengu_server::cli::EXIT_CODES)]
+    #[command(after_help = tengu_server::cli::exit_codes_help())]
     Deploy {
         /// The environment, e.g. production.
         env: String,
-        /// The commit to ship: its image comes from the environment's image_template.
-        #[arg(long, group = "what", value_name = "SHA")]
+        /// The commit to ship: its image comes from the environment's image_template. With --image: the commit the
+        /// image was built from (so the gate, the deploy PR and the history know what it ships).
+        #[arg(long, value_name = "SHA")]
         sha: Option<String>,
-        /// The image to ship.
+        /// The image to ship (with --sha, unless its tag names its commit by the environment's image_template).
         #[arg(long, group = "what", value_name = "IMAGE")]
         image: Option<String>,
+        /// Admins: ship an --image whose commit cannot be known; the reason is recorded.
+        #[arg(long, value_name = "REASON", requires = "image")]
+        commit_unknown: Option<String>,
         /// Go back to the task definitions of an earlier successful deployment.
         #[arg(long, group = "what", value_name = "DEPLOYMENT")]
         rollback_to: Option<i64>,
@@ -69,7 +73,7 @@ enum Command {
         idempotency_key: Option<String>,
     },
     /// Abort what deploys to an environment now; the services go back to what they ran before.
-    #[command(after_help = tengu_server::cli::EXIT_CODES)]
+    #[command(after_help = tengu_server::cli::exit_codes_help())]
     Abort {
         /// The environment, e.g. production.
         env: String,
@@ -80,7 +84,7 @@ enum Command {
         server: ServerArgs,
     },
     /// Show what runs where, what deploys now and which deploy PR waits for whom.
-    #[command(after_help = tengu_server::cli::EXIT_CODES)]
+    #[command(after_help = tengu_server::cli::exit_codes_help())]
     Status {
         /// Only this environment.
         env: Option<String>,
@@ -136,6 +140,7 @@ async fn main() -> ExitCode {
             env,
             sha,
             image,
+            commit_unknown,
             rollback_to,
             redeploy,
             acting_as,
@@ -144,10 +149,16 @@ async fn main() -> ExitCode {
             idempotency_key,
         } => {
             let what = match (sha, image, rollback_to, redeploy) {
-                (Some(sha), _, _, _) => cli::What::Sha(sha),
-                (_, Some(image), _, _) => cli::What::Image(image),
-                (_, _, Some(id), _) => cli::What::RollbackTo(id),
-                (_, _, _, true) => cli::What::Redeploy,
+                (sha, Some(image), None, false) => cli::What::Image { image, sha, commit_unknown },
+                (Some(sha), None, None, false) => cli::What::Sha(sha),
+                (None, None, Some(id), _) => cli::What::RollbackTo(id),
+                (None, None, None, true) => cli::What::Redeploy,
+                (Some(_), _, _, _) => {
+                    eprintln!(
+                        "tengu: --sha names a commit to ship, or with --image the image's commit; not both of --rollback-to or --redeploy"
+                    );
+                    return ExitCode::from(Ending::Usage.code());
+                }
                 _ => {
                     eprintln!("tengu: say what to deploy: --sha, --image, --rollback-to or --redeploy");
                     return ExitCode::from(Ending::Usage.code());

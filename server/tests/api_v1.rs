@@ -34,7 +34,8 @@ async fn a_token_deploys_within_its_scopes_and_its_owners_role() {
     let app = spawn_app(Vec::new()).await;
     let dev = TokenScope::Deploy(EnvName::parse("dev").unwrap());
     let carol = app.tengu.create_token(&person("carol"), "CI", vec![dev.clone()], 30).await.unwrap();
-    let image = json!({ "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:ci42" });
+    let built = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:ci42";
+    let image = json!({ "image": built, "sha": "c142c142c142c142c142c142c142c142c142c142" });
 
     // No token, a wrong one, and a scope that does not name the environment.
     let (status, _, body) = app.send(deploy("dev", None, None, image.clone())).await;
@@ -48,6 +49,17 @@ async fn a_token_deploys_within_its_scopes_and_its_owners_role() {
     let (status, _, body) =
         app.send(deploy("dev", Some(&carol.secret), None, json!({ "image": "Not An Image" }))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // An image nobody can trace is refused (and recorded), unless an admin gives a reason.
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), None, json!({ "image": built }))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("cannot tell which commit"), "{body}");
+    let log = app.tengu.store().audit_log(1).await.unwrap();
+    assert_eq!(log[0].action, tengu_core::domain::AuditAction::Refused);
+    let untraced = json!({ "image": built, "commit_unknown_reason": "hotfix built by hand" });
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), None, untraced)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only an admin ships an untraced image: {body}");
+    assert!(body.contains("needs the admin role"), "{body}");
 
     // The gate holds new code from the API as from a button.
     let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), Some("build-42"), image.clone())).await;

@@ -7,6 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use support::commit_of;
 use support::process::{Served, sqlite_url, tengu_beside, token_of};
 use tengu_core::domain::{Actor, EnvName, Login, TokenScope};
 
@@ -47,6 +48,7 @@ fn github_branch(tag: &str, run: usize) -> Vec<(String, String)> {
     vec![
         ("DEPLOY_ENV".into(), "deployment/dev".into()),
         ("IMAGE".into(), format!("{REGISTRY}/shop:{tag}")),
+        ("COMMIT".into(), commit_of(tag)),
         ("IDEMPOTENCY_KEY".into(), format!("gha-{run}-1")),
     ]
 }
@@ -56,17 +58,21 @@ fn github_master(tag: &str, run: usize) -> Vec<(String, String)> {
     vec![
         ("DEPLOY_ENV".into(), "dev".into()),
         ("IMAGE".into(), format!("{REGISTRY}/shop:{tag}")),
+        ("COMMIT".into(), commit_of(tag)),
         ("IDEMPOTENCY_KEY".into(), format!("gha-{run}-1")),
     ]
 }
 
+/// CircleCI tags the image with the commit itself: a missing image is one the sandbox's registry lacks by its
+/// repository's name.
 fn circle(deploy_env: &str, tag: &str, run: usize) -> Vec<(String, String)> {
+    let repository = if tag.contains("missing") { "shop-missing" } else { "shop" };
     vec![
         ("DEPLOY_ENV".into(), deploy_env.into()),
         ("CIRCLE_BRANCH".into(), "deployment/dev".into()),
         ("ECR_REGISTRY".into(), REGISTRY.into()),
-        ("ECR_REPOSITORY".into(), "shop".into()),
-        ("CIRCLE_SHA1".into(), tag.into()),
+        ("ECR_REPOSITORY".into(), repository.into()),
+        ("CIRCLE_SHA1".into(), commit_of(tag)),
         ("CIRCLE_WORKFLOW_ID".into(), format!("wf-{run}")),
         ("CIRCLE_BUILD_NUM".into(), run.to_string()),
     ]
@@ -144,5 +150,6 @@ fn every_sample_has_one_hand_off_step_that_uses_the_remote_mode() {
         assert!(script.contains("/api/v1/cli"), "{file} fetches the CLI from the server");
         assert!(script.contains("./tengu deploy"), "{file} deploys");
         assert!(!script.contains("override-gate"), "{file} never overrides the gate from CI");
+        assert!(script.contains("--sha"), "{file} names the commit the image was built from");
     }
 }

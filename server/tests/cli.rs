@@ -55,8 +55,13 @@ fn migrate_reports_an_up_to_date_database() {
 fn deploy_follows_a_sandbox_rollout_from_the_terminal_and_records_it() {
     let db = scratch("deploy");
     let image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:cli1234";
-    // dev's deploy PR still waits for ticks: new code does not ship without a reason on record.
+    let sha = "c11234c11234c11234c11234c11234c11234c112";
+    // An image whose commit nobody names is refused: tengu could not check the gate or record what it ships.
     let out = tengu(&db, &["deploy", "dev", "--image", image, "--as", "dave"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot tell which commit"));
+    // dev's deploy PR still waits for ticks: new code does not ship without a reason on record.
+    let out = tengu(&db, &["deploy", "dev", "--image", image, "--sha", sha, "--as", "dave"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("dev has unverified changes: deploy PR acme/shop#"), "{stderr}");
@@ -65,9 +70,9 @@ fn deploy_follows_a_sandbox_rollout_from_the_terminal_and_records_it() {
     let started = std::time::Instant::now();
     let reason = "CI is down; verified on a laptop";
     // A writer may not override; the terminal's own user (trusted: it holds the database) may.
-    let out = tengu(&db, &["deploy", "dev", "--image", image, "--as", "dave", "--override-gate", reason]);
+    let out = tengu(&db, &["deploy", "dev", "--image", image, "--sha", sha, "--as", "dave", "--override-gate", reason]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs the admin role"));
-    let out = tengu(&db, &["deploy", "dev", "--image", image, "--override-gate", reason]);
+    let out = tengu(&db, &["deploy", "dev", "--image", image, "--sha", sha, "--override-gate", reason]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains(&format!("is overridden: {reason}")), "{stderr}");
@@ -81,9 +86,19 @@ fn deploy_follows_a_sandbox_rollout_from_the_terminal_and_records_it() {
     // The environment is free again; a failing image ends in a failing exit code and says why.
     let out = tengu(
         &db,
-        &["deploy", "dev", "--image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:fail1", "--as", "dave"],
+        &[
+            "deploy",
+            "dev",
+            "--image",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:fail1",
+            "--sha",
+            "fa11fa11fa11fa11fa11fa11fa11fa11fa11fa11",
+            "--as",
+            "dave",
+        ],
     );
     assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "tengu rolled it back: the exit code table's 2");
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("rolled back") && stdout.contains("circuit-breaker rollback"), "{stdout}");
 

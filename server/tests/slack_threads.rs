@@ -18,6 +18,13 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &[u8] = b"slack-signing-secret-for-threads";
+const TEAM: &str = "T0ACME";
+
+/// Slack gives each command and press its own trigger id, so no two requests are the same.
+fn trigger_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!("{}.trigger", NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+}
 
 fn signed(path: &str, body: String) -> Request<Body> {
     let at = chrono::Utc::now().timestamp();
@@ -34,8 +41,10 @@ fn command(text: &str, user: &str, response_url: &str) -> Request<Body> {
         ("command", "/tengu"),
         ("text", text),
         ("user_id", user),
+        ("team_id", TEAM),
         ("channel_id", "C0DEPLOYS"),
         ("response_url", response_url),
+        ("trigger_id", &trigger_id()),
     ])
     .unwrap();
     signed("/slack/commands", body)
@@ -45,6 +54,8 @@ fn press(action_id: &str, user: &str, response_url: &str) -> Request<Body> {
     let payload = json!({
         "type": "block_actions",
         "user": { "id": user },
+        "team": { "id": TEAM, "domain": "acme" },
+        "trigger_id": trigger_id(),
         "channel": { "id": "C0DEPLOYS" },
         "actions": [{ "action_id": action_id, "value": action_id }],
         "response_url": response_url,
@@ -101,7 +112,7 @@ async fn a_deploy_asked_in_a_channel_is_one_message_edited_to_its_outcome_and_ap
     let replies = Arc::new(tengu_core::slack::SlackReplies::new(&format!("{}/", slack.uri())).unwrap());
     let messages = Arc::new(tengu_core::slack::SlackWeb::new(&format!("{}/api", slack.uri()), "xoxb-test").unwrap());
     let app = spawn_app_with(Vec::new(), |web| {
-        web.slack = Some(SlackApp { signing_secret: SECRET.to_vec(), replies, messages: Some(messages) });
+        web.slack = Some(SlackApp::new(SECRET.to_vec(), vec![TEAM.to_owned()], replies, Some(messages)));
     })
     .await;
     let url = format!("{}/commands/T1/1/abc", slack.uri());

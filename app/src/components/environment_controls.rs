@@ -104,7 +104,7 @@ fn Buttons(
                 <input type="hidden" name="env" value=name.clone()/>
                 <input type="hidden" name="key" value=key("deploy") data-key-kind="deploy"/>
                 <label>
-                    "Commit SHA or image "
+                    "Commit SHA or image (and its commit) "
                     <input
                         type="text"
                         name="input"

@@ -73,7 +73,7 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
                 <dt>"Commit"</dt>
                 <dd>{match d.commit {
                     Some(commit) => view! { <a href=commit.url><code>{commit.label}</code></a> }.into_any(),
-                    None => "—".into_any(),
+                    None => view! { <span class="muted">"commit unknown"</span> }.into_any(),
                 }}</dd>
                 <dt>"Environment"</dt><dd><a href=format!("/environments/{}", d.env)>{d.env.clone()}</a></dd>
                 <dt>"Started by"</dt><dd>{d.started_by}</dd>
@@ -95,7 +95,7 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
                 <dt>"Commits shipped"</dt>
                 <dd>{match d.compare {
                     Some(compare) => view! { <a href=compare.url><code>{compare.label}</code></a> }.into_any(),
-                    None => "—".into_any(),
+                    None => view! { <span class="muted">"commit unknown"</span> }.into_any(),
                 }}</dd>
             </dl>
         </section>

@@ -8,7 +8,8 @@ pub enum Shipment {
     /// Nothing named: what the environment's open deploy PR ships (its head).
     DeployPrHead,
     Commit(CommitSha),
-    Image(ImageRef),
+    /// An image, with the commit it was built from when it is named (else read off its tag).
+    Image(ImageRef, Option<CommitSha>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +33,11 @@ pub enum ChatCommand {
 /// The commands as `help` lists them.
 pub const HELP: &str = "/tengu deploy-pr <env>: open or refresh the deploy PR and see whose verification is missing\n\
 /tengu status [env]: what runs where, what deploys now, who is deploying\n\
-/tengu deploy <env> [sha|image]: deploy (by default what the deploy PR ships)\n\
+/tengu deploy <env> [sha|image [sha]]: deploy (by default what the deploy PR ships)\n\
 /tengu redeploy <env>: restart what runs\n\
 /tengu rollback <env> [deployment]: go back to an earlier successful deployment\n\
 /tengu abort <env>: stop the deployment in progress and put back what ran before\n\
-/tengu link: connect your Slack account to your GitHub login (needed for everything but status and help)\n\
+/tengu link: connect your Slack account to your GitHub login (needed for everything but help)\n\
 /tengu help: this list";
 
 impl ChatCommand {
@@ -58,15 +59,22 @@ impl ChatCommand {
             "deploy-pr" | "release-pr" if !too_many(1) => env(0).map(ChatCommand::DeployPr),
             "redeploy" if !too_many(1) => env(0).map(ChatCommand::Redeploy),
             "abort" if !too_many(1) => env(0).map(ChatCommand::Abort),
-            "deploy" if !too_many(2) => env(0).and_then(|env| {
-                let shipment = match rest.get(1) {
-                    None => Shipment::DeployPrHead,
-                    Some(word) if word.len() == 40 && word.chars().all(|c| c.is_ascii_hexdigit()) => {
+            "deploy" if !too_many(3) => env(0).and_then(|env| {
+                let shipment = match (rest.get(1), rest.get(2)) {
+                    (None, _) => Shipment::DeployPrHead,
+                    (Some(word), None) if word.len() == 40 && word.chars().all(|c| c.is_ascii_hexdigit()) => {
                         Shipment::Commit(CommitSha::parse(*word).map_err(|e| e.to_string())?)
                     }
-                    Some(word) => Shipment::Image(
+                    (Some(word), commit) => Shipment::Image(
                         ImageRef::parse(*word)
                             .map_err(|e| format!("`{word}` is neither a 40-character commit SHA nor an image ({e})"))?,
+                        commit
+                            .map(|sha| {
+                                CommitSha::parse(sha.to_ascii_lowercase()).map_err(|e| {
+                                    format!("`{sha}` is not the image's commit: a 40-character SHA is needed ({e})")
+                                })
+                            })
+                            .transpose()?,
                     ),
                 };
                 Ok(ChatCommand::Deploy(env, shipment))
@@ -88,9 +96,9 @@ impl ChatCommand {
         parsed.unwrap_or_else(ChatCommand::NotUnderstood)
     }
 
-    /// Whether a person not linked to a GitHub login may ask it (nothing that acts, nothing that names whom).
+    /// Whether a person not linked to a GitHub login may ask it: nothing that acts or tells of an environment.
     pub fn allowed_unlinked(&self) -> bool {
-        matches!(self, ChatCommand::Status(_) | ChatCommand::Help | ChatCommand::Link | ChatCommand::NotUnderstood(_))
+        matches!(self, ChatCommand::Help | ChatCommand::Link | ChatCommand::NotUnderstood(_))
     }
 }
 
@@ -116,7 +124,14 @@ mod tests {
         let image = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:v42";
         assert_eq!(
             ChatCommand::parse(&format!("Deploy dev {image}")),
-            ChatCommand::Deploy(env("dev"), Shipment::Image(ImageRef::parse(image).unwrap()))
+            ChatCommand::Deploy(env("dev"), Shipment::Image(ImageRef::parse(image).unwrap(), None))
+        );
+        assert_eq!(
+            ChatCommand::parse(&format!("deploy dev {image} {}", sha.to_uppercase())),
+            ChatCommand::Deploy(
+                env("dev"),
+                Shipment::Image(ImageRef::parse(image).unwrap(), Some(CommitSha::parse(sha).unwrap()))
+            )
         );
         assert_eq!(ChatCommand::parse("redeploy dev"), ChatCommand::Redeploy(env("dev")));
         assert_eq!(ChatCommand::parse("rollback production"), ChatCommand::Rollback(env("production"), None));
@@ -137,6 +152,8 @@ mod tests {
             "deploy",
             "deploy Prod",
             "deploy dev not:an:image:",
+            "deploy dev registry.test/shop:v1 abc1234",
+            "deploy dev registry.test/shop:v1 0123456789abcdef0123456789abcdef01234567 now",
             "rollback dev twelve",
             "abort dev now please",
             "status a b",
@@ -153,11 +170,10 @@ mod tests {
     }
 
     #[test]
-    fn an_unlinked_person_may_only_ask_status_and_help() {
-        assert!(ChatCommand::parse("status").allowed_unlinked());
+    fn an_unlinked_person_may_only_ask_for_help_and_a_link() {
         assert!(ChatCommand::parse("help").allowed_unlinked());
         assert!(ChatCommand::parse("link").allowed_unlinked());
-        for acting in ["deploy-pr dev", "deploy dev", "redeploy dev", "rollback dev", "abort dev"] {
+        for acting in ["status", "deploy-pr dev", "deploy dev", "redeploy dev", "rollback dev", "abort dev"] {
             assert!(!ChatCommand::parse(acting).allowed_unlinked(), "{acting}");
         }
     }

@@ -3,6 +3,8 @@
 
 mod command;
 mod message;
+mod person;
 
 pub use command::{ChatCommand, HELP, Shipment};
 pub use message::{ChatAction, ChatButton, ChatMessage};
+pub use person::{ChatPerson, ChatRequest};

@@ -297,6 +297,9 @@ pub struct NewDeployment {
     pub idempotency_key: Option<String>,
     /// The environment asks for another person's approval first (and none was given yet).
     pub needs_approval: bool,
+    /// Why it waits, shown on its page until it moves on (a GitHub review that did not count).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// How tengu follows a rollout.

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::validated::{all_chars, string_newtype};
-use super::{BranchName, ClusterName, CommitSha, ImageRef, Login, RepoSlug, ServiceName};
+use super::{BranchName, ClusterName, CommitPrefix, CommitSha, ImageRef, Login, RepoSlug, ServiceName};
 
 string_newtype!(
     /// The name of an environment such as `dev` or `production`: lower-case letters, digits and hyphens,
@@ -66,6 +66,14 @@ pub struct DeployPrOptions {
     pub merge_deploys: bool,
 }
 
+/// The commit an image's tag names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitInImage {
+    Full(CommitSha),
+    /// The start of one (`{short_sha}`): GitHub knows which commit.
+    Prefix(CommitPrefix),
+}
+
 impl Default for DeployPrOptions {
     fn default() -> Self {
         Self {
@@ -91,6 +99,32 @@ impl Environment {
         })?;
         let image = template.replace("{short_sha}", sha.short()).replace("{sha}", sha.as_str());
         ImageRef::parse(&image).map_err(|e| format!("the image_template of {} gives {image:?}: {e}", self.name))
+    }
+
+    /// The commit an image was built from, read off it by `image_template` (`…:{sha}` gives the whole SHA,
+    /// `…:{short_sha}` its start, which GitHub resolves); none when the template has no commit in it or the image
+    /// does not follow it.
+    pub fn commit_in_image(&self, image: &ImageRef) -> Option<CommitInImage> {
+        let template = self.image_template.as_deref()?;
+        let image = image.to_string();
+        let (placeholder, at) = ["{sha}", "{short_sha}"]
+            .into_iter()
+            .filter_map(|p| template.find(p).map(|at| (p, at)))
+            .min_by_key(|(_, at)| *at)?;
+        let (before, after) = (&template[..at], &template[at + placeholder.len()..]);
+        // What follows may hold the other placeholder too: only literal text is compared.
+        let after_literal = after.split('{').next().unwrap_or("");
+        let rest = image.strip_prefix(before)?;
+        let hex: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+        if !rest[hex.len()..].starts_with(after_literal) {
+            return None;
+        }
+        match (placeholder, CommitSha::parse(&hex)) {
+            ("{sha}", Ok(sha)) => Some(CommitInImage::Full(sha)),
+            ("{short_sha}", Ok(sha)) => Some(CommitInImage::Full(sha)),
+            ("{short_sha}", Err(_)) => CommitPrefix::parse(&hex).ok().map(CommitInImage::Prefix),
+            _ => None,
+        }
     }
 
     /// The title of a new deploy PR opened `at`, in the team's time zone.
@@ -127,6 +161,28 @@ mod tests {
         }
         let prod = EnvName::parse("production").unwrap();
         assert_eq!(Environment::default_deploy_branch(&prod).as_str(), "deployment/production");
+    }
+
+    #[test]
+    fn an_images_commit_is_read_off_its_tag_by_the_template() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        let image = |text: &str| ImageRef::parse(text).unwrap();
+        let mut env = production();
+        let short = env.commit_in_image(&image("registry.test/shop:0123456"));
+        assert_eq!(short, Some(CommitInImage::Prefix(CommitPrefix::parse("0123456").unwrap())));
+        let full = env.commit_in_image(&image(&format!("registry.test/shop:{sha}")));
+        assert_eq!(full, Some(CommitInImage::Full(CommitSha::parse(sha).unwrap())));
+        assert_eq!(env.commit_in_image(&image("registry.test/shop:v1.2")), None, "not a commit");
+        assert_eq!(env.commit_in_image(&image("registry.test/other:0123456")), None, "another repository");
+        env.image_template = Some("registry.test/shop:{sha}-web".into());
+        let suffixed = env.commit_in_image(&image(&format!("registry.test/shop:{sha}-web")));
+        assert_eq!(suffixed, Some(CommitInImage::Full(CommitSha::parse(sha).unwrap())));
+        assert_eq!(env.commit_in_image(&image(&format!("registry.test/shop:{sha}-api"))), None);
+        assert_eq!(env.commit_in_image(&image("registry.test/shop:0123456-web")), None, "{{sha}} is whole");
+        env.image_template = Some("registry.test/shop:latest".into());
+        assert_eq!(env.commit_in_image(&image("registry.test/shop:latest")), None, "no commit in the template");
+        env.image_template = None;
+        assert_eq!(env.commit_in_image(&image("registry.test/shop:0123456")), None);
     }
 
     fn production() -> Environment {

@@ -30,7 +30,7 @@ pub use deployment::{
     CarriedChange, DeployPolicy, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState,
     DeploymentStep, InvalidTransition, NewDeployment, Trigger,
 };
-pub use environment::{DeployPrOptions, EnvName, Environment};
+pub use environment::{CommitInImage, DeployPrOptions, EnvName, Environment};
 pub use gate::{Gate, GateOverride};
 pub use github::{BranchName, Commit, CommitPrefix, CommitSha, Login, PrNumber, RepoSlug};
 pub use health::ServiceHealth;

@@ -8,10 +8,10 @@ use serde_json::{Value, json};
 use super::auth::Signer;
 use super::transport::Transport;
 use super::{GithubSettings, graphql, rest};
-use crate::domain::{BranchName, CommitSha, Login, PrNumber, RepoSlug};
+use crate::domain::{BranchName, CommitPrefix, CommitSha, PrNumber, RepoSlug};
 use crate::ports::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
-    PullSummary, StatusState,
+    PullSummary, Review, StatusState,
 };
 
 /// GitHub itself. See the module documentation for what each operation costs.
@@ -116,11 +116,19 @@ impl CodeHost for GithubCodeHost {
         rest::ref_sha(&reference)
     }
 
-    async fn approving_reviewers(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<Login>, CodeHostError> {
+    async fn resolve_commit(&self, repo: &RepoSlug, prefix: &CommitPrefix) -> Result<CommitSha, CodeHostError> {
+        let path = format!("/repos/{}/{}/commits/{}", repo.owner(), repo.name(), prefix.as_str());
+        let what = format!("commit {prefix} in {repo}");
+        let commit = self.transport.rest(repo, Method::GET, &path, None, &what).await?;
+        let sha = commit.get("sha").and_then(serde_json::Value::as_str).unwrap_or_default();
+        CommitSha::parse(sha).map_err(|e| CodeHostError::Rejected(format!("GitHub's commit {prefix}: {e}")))
+    }
+
+    async fn approving_reviews(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<Review>, CodeHostError> {
         let path = format!("{}/{}/reviews?per_page=100", pulls_path(repo), number.get());
         let what = format!("the reviews of pull request {number} in {repo}");
         let reviews = self.transport.rest(repo, Method::GET, &path, None, &what).await?;
-        Ok(rest::approving_reviewers(&reviews))
+        Ok(rest::approving_reviews(&reviews))
     }
 
     async fn find_open_pull_request(

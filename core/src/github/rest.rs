@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::domain::{BranchName, CommitSha, Login, PrNumber, PrState};
-use crate::ports::{CodeHostError, PullRequest};
+use crate::ports::{CodeHostError, PullRequest, Review};
 
 fn malformed(field: &str) -> CodeHostError {
     CodeHostError::Rejected(format!("GitHub's pull request had an unexpected shape ({field})"))
@@ -43,11 +43,11 @@ pub(super) fn pull_request(value: &Value) -> Result<PullRequest, CodeHostError> 
     })
 }
 
-/// GitHub keeps at most 140 characters of a commit status description.
 /// From GitHub's list of reviews (oldest first): who approves now, by each person's latest review that took a
-/// side (a later comment does not undo an approval; a later "changes requested" or a dismissal does).
-pub(super) fn approving_reviewers(reviews: &Value) -> Vec<Login> {
-    let mut latest: Vec<(Login, bool)> = Vec::new();
+/// side (a later comment does not undo an approval; a later "changes requested" or a dismissal does), with the
+/// commit that review approved.
+pub(super) fn approving_reviews(reviews: &Value) -> Vec<Review> {
+    let mut latest: Vec<(Review, bool)> = Vec::new();
     for review in reviews.as_array().into_iter().flatten() {
         let Some(login) = review.pointer("/user/login").and_then(Value::as_str).and_then(|l| Login::parse(l).ok())
         else {
@@ -58,12 +58,14 @@ pub(super) fn approving_reviewers(reviews: &Value) -> Vec<Login> {
             Some("CHANGES_REQUESTED" | "DISMISSED") => false,
             _ => continue,
         };
-        latest.retain(|(who, _)| who != &login);
-        latest.push((login, approves));
+        let commit = review.get("commit_id").and_then(Value::as_str).and_then(|sha| CommitSha::parse(sha).ok());
+        latest.retain(|(earlier, _)| earlier.by != login);
+        latest.push((Review { by: login, commit }, approves));
     }
-    latest.into_iter().filter(|(_, approves)| *approves).map(|(login, _)| login).collect()
+    latest.into_iter().filter(|(_, approves)| *approves).map(|(review, _)| review).collect()
 }
 
+/// GitHub keeps at most 140 characters of a commit status description.
 pub(super) fn status_description(text: &str) -> String {
     const LIMIT: usize = 140;
     if text.chars().count() <= LIMIT {
@@ -81,7 +83,7 @@ mod tests {
     #[test]
     fn the_latest_review_that_takes_a_side_counts() {
         let reviews = serde_json::json!([
-            {"user": {"login": "bob"}, "state": "APPROVED"},
+            {"user": {"login": "bob"}, "state": "APPROVED", "commit_id": "1111111111111111111111111111111111111111"},
             {"user": {"login": "carol"}, "state": "APPROVED"},
             {"user": {"login": "bob"}, "state": "COMMENTED"},
             {"user": {"login": "carol"}, "state": "CHANGES_REQUESTED"},
@@ -89,8 +91,9 @@ mod tests {
             {"user": {"login": "dave"}, "state": "DISMISSED"},
             {"user": null, "state": "APPROVED"}
         ]);
-        let approving: Vec<String> = approving_reviewers(&reviews).iter().map(|l| l.to_string()).collect();
-        assert_eq!(approving, vec!["bob"]);
+        let approving = approving_reviews(&reviews);
+        let commit = CommitSha::parse("1111111111111111111111111111111111111111").ok();
+        assert_eq!(approving, vec![Review { by: Login::parse("bob").unwrap(), commit }]);
     }
 
     #[test]

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{BranchName, Commit, CommitSha, Login, PrNumber, PrState, RepoSlug};
+use crate::domain::{BranchName, Commit, CommitPrefix, CommitSha, Login, PrNumber, PrState, RepoSlug};
 
 /// A pull request as the code host reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +17,13 @@ pub struct PullRequest {
     pub state: PrState,
     pub url: String,
     pub head_sha: CommitSha,
+}
+
+/// An approving review: who, and the commit they looked at (GitHub's `commit_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub by: Login,
+    pub commit: Option<CommitSha>,
 }
 
 /// A commit status: the verification gate as GitHub shows it on the deploy PR.
@@ -118,8 +125,8 @@ pub trait CodeHost: Send + Sync {
 
     async fn pull_request(&self, repo: &RepoSlug, number: PrNumber) -> Result<PullRequest, CodeHostError>;
 
-    /// The people whose latest review of the pull request approves it.
-    async fn approving_reviewers(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<Login>, CodeHostError>;
+    /// The people whose latest review of the pull request approves it, each with the commit they approved.
+    async fn approving_reviews(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<Review>, CodeHostError>;
 
     async fn find_open_pull_request(
         &self,
@@ -174,6 +181,10 @@ pub trait CodeHost: Send + Sync {
 
     /// The commit a branch points at now.
     async fn branch_head(&self, repo: &RepoSlug, branch: &BranchName) -> Result<CommitSha, CodeHostError>;
+
+    /// The whole SHA of the commit a prefix names (an image tagged with a short SHA); `NotFound` when none or
+    /// several do.
+    async fn resolve_commit(&self, repo: &RepoSlug, prefix: &CommitPrefix) -> Result<CommitSha, CodeHostError>;
 
     /// A webhook said a pull request was merged into `base` with `merge_sha` at `merged_at`. GitHub already moved
     /// the branch; the sandbox's simulated GitHub moves its own (unless it knows a later merge), so the next

@@ -15,7 +15,7 @@ pub use chat::{ChatMessages, ChatReplies, MessageRef};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,
-    PullRequest, PullSummary, StatusState,
+    PullRequest, PullSummary, Review, StatusState,
 };
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};

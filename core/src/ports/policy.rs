@@ -29,6 +29,10 @@ pub enum Action<'a> {
     Abort {
         env: &'a Environment,
     },
+    /// Ship an image whose commit tengu cannot know (so neither the gate nor the history can see what it carries).
+    ShipUnknownCommit {
+        env: &'a Environment,
+    },
     /// Approve (or reject) a deployment someone else asked for.
     Approve {
         env: &'a Environment,
@@ -73,6 +77,7 @@ impl Action<'_> {
             | Action::Redeploy { env }
             | Action::Rollback { env }
             | Action::Abort { env }
+            | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => Some(&env.repo),
             Action::ManageTokens | Action::LinkChat => None,
         }
@@ -88,6 +93,7 @@ impl Action<'_> {
             Action::Redeploy { .. } => "redeploy",
             Action::Rollback { .. } => "roll back",
             Action::Abort { .. } => "abort",
+            Action::ShipUnknownCommit { .. } => "ship an image whose commit is unknown",
             Action::Approve { .. } => "approve",
             Action::ReviewEnv { .. } => "run review environments",
             Action::StopStrangerTask { .. } => "stop a task",
@@ -108,6 +114,7 @@ impl Action<'_> {
             | Action::Redeploy { env }
             | Action::Rollback { env }
             | Action::Abort { env }
+            | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => env.name.to_string(),
             Action::ReviewEnv { repo, pr } => format!("review environment {repo}{pr}"),
             Action::StopStrangerTask { repo } => format!("review tasks of {repo}"),
@@ -125,6 +132,7 @@ impl Action<'_> {
             | Action::Redeploy { env }
             | Action::Rollback { env }
             | Action::Abort { env }
+            | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => env.required_permission.map(|p| (*env, p)),
             _ => None,
         }
@@ -148,6 +156,7 @@ pub trait Policy: Send + Sync {
 /// | tick or untick one's own item                 | deployer                                 |
 /// | tick or untick another author's item          | admin                                    |
 /// | override the gate                             | admin                                    |
+/// | ship an image whose commit is unknown         | admin, and the environment's bar         |
 /// | open or refresh a deploy PR                   | deployer                                 |
 /// | deploy, redeploy, roll back, abort            | deployer, and the environment's bar      |
 /// | approve someone else's deployment             | deployer, and the environment's bar      |
@@ -166,6 +175,7 @@ impl RulePolicy {
             Action::Verify { author, .. } if actor.login() == Some(*author) => Some(Role::Deployer),
             Action::Verify { .. }
             | Action::OverrideGate { .. }
+            | Action::ShipUnknownCommit { .. }
             | Action::StopStrangerTask { .. }
             | Action::RetryDelivery { .. } => Some(Role::Admin),
             Action::ManageTokens | Action::LinkChat => None,

@@ -1,3 +1,4 @@
+use crate::chat::ChatPerson;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -208,15 +209,17 @@ pub trait Store: Send + Sync {
     /// Gives the lease up, if `holder` holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
 
-    /// A one-time code (its hash) that links `chat_user` to whoever opens it signed in, until `expires_at`.
+    /// A one-time code (its hash) that links `person` to whoever opens it signed in, until `expires_at`.
     async fn save_chat_link_code(
         &self,
         code_hash: &str,
-        chat_user: &str,
+        person: &ChatPerson,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// The chat person of an unexpired code, leaving the code as it is (the page that asks "is this you?").
+    async fn peek_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<ChatPerson>, StoreError>;
     /// The chat person of an unexpired code, once (the code is used up).
-    async fn take_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError>;
+    async fn take_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<ChatPerson>, StoreError>;
     async fn save_chat_link(&self, chat_user: &str, login: &Login, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// The GitHub login a chat person linked, if they did.
     async fn chat_login(&self, chat_user: &str) -> Result<Option<Login>, StoreError>;

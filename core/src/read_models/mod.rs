@@ -8,7 +8,7 @@ mod overview;
 mod watched_store;
 
 pub use changes::Changes;
-pub use memo::{Memo, MemoMap};
+pub use memo::{LONGEST_HELD, Memo, MemoMap};
 pub use overview::{
     ENVIRONMENT_HISTORY, EnvironmentFacts, LIVE_REVIEW_ENVS, Overview, RECENT_ACTIVITY, ReadModelCells,
 };

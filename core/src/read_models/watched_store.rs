@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::chat::ChatPerson;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -75,10 +76,14 @@ watched_store! {
         token_by_hash(hash: &str) -> Option<ApiToken>;
         take_lease(name: &str, holder: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> bool;
         release_lease(name: &str, holder: &str) -> ();
-        save_chat_link_code(code_hash: &str, chat_user: &str, expires_at: DateTime<Utc>) -> ();
-        take_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<String>;
+        save_chat_link_code(code_hash: &str, person: &ChatPerson, expires_at: DateTime<Utc>) -> ();
+        peek_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<ChatPerson>;
+        take_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<ChatPerson>;
         chat_login(chat_user: &str) -> Option<Login>;
         chat_user_of(login: &Login) -> Option<String>;
+        // A token's last use is shown on its owner's token list only, which is read again within 5 s anyway:
+        // recording it must not empty every person's page cache on every API call.
+        touch_token(id: i64, at: DateTime<Utc>) -> ();
         load_document(key: &str) -> Option<String>;
         document_if_changed(key: &str, known: i64) -> Option<(i64, String)>;
     }
@@ -103,7 +108,6 @@ watched_store! {
         save_grants(login: &Login, grants: &[(RepoSlug, Grant)]) -> ();
         delete_session(id: &str) -> ();
         insert_token(new: &NewApiToken) -> i64;
-        touch_token(id: i64, at: DateTime<Utc>) -> ();
         revoke_token(id: i64, owner: &Login, at: DateTime<Utc>) -> bool;
         save_chat_link(chat_user: &str, login: &Login, at: DateTime<Utc>) -> ();
         save_document(key: &str, value: &str) -> ();

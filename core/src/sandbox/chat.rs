@@ -15,10 +15,12 @@ use crate::domain::Login;
 use crate::ports::{ChatMessages, ChatReplies, Clock, MessageRef, NotifierError};
 use crate::views::{ChatButtonView, ChatEntryView, ChatPersonView, SandboxChatView};
 
+/// The simulated workspace's id, which its Slack app answers.
+pub const TEAM_ID: &str = "T0SANDBOX";
 /// The simulated channel's id and name.
 pub const CHANNEL_ID: &str = "C0DEPLOYS";
 pub const CHANNEL_NAME: &str = "#deploys";
-/// A chat person who never linked a GitHub login: they may ask for `status` and `help` only.
+/// A chat person who never linked a GitHub login: they may ask for `help` and a link only.
 pub const GUEST: &str = "U0GUEST";
 /// How a command's `response_url` names the person who typed it.
 const RESPONSE_URL: &str = "sandbox-chat://reply/";

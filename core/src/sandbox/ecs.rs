@@ -262,7 +262,7 @@ impl Orchestrator for Sandbox {
     }
 
     async fn image_exists(&self, image: &ImageRef) -> Result<bool, OrchestratorError> {
-        // The sandbox's registry has every image except those tagged as missing.
-        Ok(!image.tag().is_some_and(|tag| tag.as_str().contains("missing")))
+        // The sandbox's registry has every image except those named as missing (by tag or repository).
+        Ok(!image.to_string().contains("missing"))
     }
 }

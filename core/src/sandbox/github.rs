@@ -4,10 +4,10 @@ use async_trait::async_trait;
 
 use super::Sandbox;
 use super::world::World;
-use crate::domain::{BranchName, CommitSha, Login, PrNumber, PrState, RepoSlug};
+use crate::domain::{BranchName, CommitPrefix, CommitSha, PrNumber, PrState, RepoSlug};
 use crate::ports::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,
-    PullRequest, PullSummary,
+    PullRequest, PullSummary, Review,
 };
 
 use super::world::{PullOptions, SimGithubDeployment};
@@ -82,7 +82,7 @@ impl CodeHost for Sandbox {
     }
 
     /// The simulated GitHub has no reviews: a merge deploy there always waits for an approval in the dashboard.
-    async fn approving_reviewers(&self, repo: &RepoSlug, _number: PrNumber) -> Result<Vec<Login>, CodeHostError> {
+    async fn approving_reviews(&self, repo: &RepoSlug, _number: PrNumber) -> Result<Vec<Review>, CodeHostError> {
         self.read(|world| check_repo(world, repo)).await?;
         Ok(Vec::new())
     }
@@ -282,6 +282,21 @@ impl CodeHost for Sandbox {
             match world.merge_heads.get(branch.as_str()) {
                 Some((merge, _)) => Ok(merge.clone()),
                 None => tip(world, branch),
+            }
+        })
+        .await
+    }
+
+    async fn resolve_commit(&self, repo: &RepoSlug, prefix: &CommitPrefix) -> Result<CommitSha, CodeHostError> {
+        self.read(|world| {
+            check_repo(world, repo)?;
+            let mut found =
+                world.history.iter().map(|c| &c.commit.sha).chain(world.merge_heads.values().map(|(m, _)| m));
+            let first = found.find(|sha| sha.as_str().starts_with(prefix.as_str())).cloned();
+            let again = found.any(|sha| sha.as_str().starts_with(prefix.as_str()) && Some(sha) != first.as_ref());
+            match (first, again) {
+                (Some(sha), false) => Ok(sha),
+                _ => Err(CodeHostError::NotFound(format!("one commit starting with {prefix} in {repo}"))),
             }
         })
         .await

@@ -528,6 +528,7 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
                 carried,
                 idempotency_key: None,
                 needs_approval: false,
+                note: None,
             })
             .await?;
         let DeploymentInsert::Started(id) = inserted else {

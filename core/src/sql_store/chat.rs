@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::SqlStore;
 use super::connect::on_pool;
 use super::rows::{self, millis, query_error};
+use crate::chat::ChatPerson;
 use crate::domain::Login;
 use crate::ports::StoreError;
 
@@ -12,40 +13,68 @@ impl SqlStore {
     pub(super) async fn save_chat_link_code_row(
         &self,
         code_hash: &str,
-        chat_user: &str,
+        person: &ChatPerson,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let described = serde_json::to_string(person).map_err(|e| StoreError::Corrupt(format!("chat person: {e}")))?;
         on_pool!(self, |pool| {
-            sqlx::query("INSERT INTO chat_link_codes (code_hash, chat_user, expires_at) VALUES ($1, $2, $3)")
-                .bind(code_hash.to_owned())
-                .bind(chat_user.to_owned())
-                .bind(millis(expires_at))
-                .execute(pool)
-                .await
-                .map_err(query_error)?;
+            sqlx::query(
+                "INSERT INTO chat_link_codes (code_hash, chat_user, expires_at, person) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(code_hash.to_owned())
+            .bind(person.user_id.clone())
+            .bind(millis(expires_at))
+            .bind(described.clone())
+            .execute(pool)
+            .await
+            .map_err(query_error)?;
             Ok(())
         })
     }
 
-    /// The code's chat person, once: the code is gone after (and so are the expired ones).
-    pub(super) async fn take_chat_link_code_row(
+    /// The code's chat person while it is valid: once (`take`: the code is gone after, and so are the expired
+    /// ones), or leaving it for later.
+    pub(super) async fn chat_link_code_row(
         &self,
         code_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<String>, StoreError> {
-        on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM chat_link_codes WHERE expires_at < $1")
-                .bind(millis(now))
-                .execute(pool)
-                .await
-                .map_err(query_error)?;
-            let taken = sqlx::query("DELETE FROM chat_link_codes WHERE code_hash = $1 RETURNING chat_user")
+        take: bool,
+    ) -> Result<Option<ChatPerson>, StoreError> {
+        let row = on_pool!(self, |pool| {
+            if take {
+                sqlx::query("DELETE FROM chat_link_codes WHERE expires_at < $1")
+                    .bind(millis(now))
+                    .execute(pool)
+                    .await
+                    .map_err(query_error)?;
+            }
+            let statement = if take {
+                "DELETE FROM chat_link_codes WHERE code_hash = $1 AND expires_at >= $2 RETURNING chat_user, person"
+            } else {
+                "SELECT chat_user, person FROM chat_link_codes WHERE code_hash = $1 AND expires_at >= $2"
+            };
+            let row = sqlx::query(statement)
                 .bind(code_hash.to_owned())
+                .bind(millis(now))
                 .fetch_optional(pool)
                 .await
                 .map_err(query_error)?;
-            taken.as_ref().map(|row| rows::text(row, "chat_user")).transpose()
-        })
+            match row {
+                Some(row) => {
+                    Ok::<_, StoreError>(Some((rows::text(&row, "chat_user")?, rows::optional_text(&row, "person")?)))
+                }
+                None => Ok(None),
+            }
+        })?;
+        Ok(row.map(|(user_id, person)| {
+            person.and_then(|json| serde_json::from_str::<ChatPerson>(&json).ok()).unwrap_or(ChatPerson {
+                user_id,
+                user_name: String::new(),
+                team_id: String::new(),
+                team_domain: String::new(),
+                response_url: None,
+            })
+        }))
     }
 
     pub(super) async fn save_chat_link_row(

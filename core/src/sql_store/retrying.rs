@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::chat::ChatPerson;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -107,8 +108,9 @@ retried_store! {
     revoke_token(id: i64, owner: &Login, at: DateTime<Utc>) -> bool;
     take_lease(name: &str, holder: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> bool;
     release_lease(name: &str, holder: &str) -> ();
-    save_chat_link_code(code_hash: &str, chat_user: &str, expires_at: DateTime<Utc>) -> ();
-    take_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<String>;
+    save_chat_link_code(code_hash: &str, person: &ChatPerson, expires_at: DateTime<Utc>) -> ();
+    peek_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<ChatPerson>;
+        take_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<ChatPerson>;
     save_chat_link(chat_user: &str, login: &Login, at: DateTime<Utc>) -> ();
     chat_login(chat_user: &str) -> Option<Login>;
     chat_user_of(login: &Login) -> Option<String>;

@@ -1,3 +1,4 @@
+use crate::chat::ChatPerson;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -218,8 +219,8 @@ impl Store for SqlStore {
                 let mut tx = pool.begin().await.map_err(query_error)?;
                 let inserted = sqlx::query(
                     "INSERT INTO deployments (env, repo, image, sha, trigger_kind, actor, source_prs, task_definitions, \
-                     state, requested_at, idempotency_key, steps, deploy_pr) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                     state, requested_at, idempotency_key, steps, deploy_pr, reason) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
                 )
                 .bind(new.env.to_string())
                 .bind(new.repo.to_string())
@@ -234,6 +235,7 @@ impl Store for SqlStore {
                 .bind(new.idempotency_key.as_deref())
                 .bind(to_json(&[DeploymentStep { state: first, at: new.requested_at }]))
                 .bind(new.deploy_pr.map(number))
+                .bind(new.note.as_deref())
                 .fetch_one(&mut *tx)
                 .await;
                 match inserted {
@@ -374,7 +376,7 @@ impl Store for SqlStore {
             let mut conn = pool.acquire().await.map_err(query_error)?;
             let steps = conn.steps_with(id, DeploymentStep { state: DeploymentState::Requested, at }).await?;
             let done = sqlx::query(
-                "UPDATE deployments SET state = $1, approved_by = $2, steps = $3 \
+                "UPDATE deployments SET state = $1, approved_by = $2, steps = $3, reason = NULL \
                  WHERE id = $4 AND state = $5 AND finished_at IS NULL",
             )
             .bind(DeploymentState::Requested.as_str())
@@ -693,14 +695,18 @@ impl Store for SqlStore {
     async fn save_chat_link_code(
         &self,
         code_hash: &str,
-        chat_user: &str,
+        person: &ChatPerson,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.save_chat_link_code_row(code_hash, chat_user, expires_at).await
+        self.save_chat_link_code_row(code_hash, person, expires_at).await
     }
 
-    async fn take_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
-        self.take_chat_link_code_row(code_hash, now).await
+    async fn peek_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<ChatPerson>, StoreError> {
+        self.chat_link_code_row(code_hash, now, false).await
+    }
+
+    async fn take_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<ChatPerson>, StoreError> {
+        self.chat_link_code_row(code_hash, now, true).await
     }
 
     async fn save_chat_link(&self, chat_user: &str, login: &Login, at: DateTime<Utc>) -> Result<(), StoreError> {

@@ -3,14 +3,22 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::chat::{ChatCommand, HELP, Shipment};
-use crate::domain::{Actor, AuditAction, DeploymentFilter, DeploymentState, EnvName, Gate, Trigger, Viewer};
+use crate::chat::{ChatCommand, ChatPerson, ChatRequest, HELP, Shipment};
+use crate::domain::{Actor, AuditAction, DeploymentFilter, DeploymentState, EnvName, Gate, Trigger};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
 use crate::usecases::{DeployRequest, DeployTarget};
 
 /// How long a `/tengu link` code may be opened.
 const LINK_CODE_MINUTES: i64 = 10;
+
+/// All that someone whose chat account is not linked is told.
+pub const LINK_FIRST: &str =
+    "Link your Slack account to your GitHub login first: `/tengu link` (then /tengu works with your role on GitHub).";
+
+fn link_used_up() -> CoreError {
+    CoreError::Refused("this link is used up or more than 10 minutes old; ask `/tengu link` again".into())
+}
 
 /// What the chat answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,21 +41,17 @@ fn hash(code: &str) -> String {
 }
 
 impl Tengu {
-    /// Answers one command from `chat_user` (Slack's user id). Refusals (role, gate, busy, not linked) are
-    /// answers with the sentence; only tengu's own trouble (the database, GitHub or ECS unreachable) is an error.
-    pub async fn answer_chat(&self, chat_user: &str, command: ChatCommand) -> Result<ChatAnswer, CoreError> {
-        let linked = self.ports.store.chat_login(chat_user).await?;
+    /// Answers one signed command. Refusals (role, gate, busy, not linked) are answers with the sentence; only
+    /// tengu's own trouble (the database, GitHub or ECS unreachable) is an error. Someone whose chat account is
+    /// not linked learns nothing about any environment: only how to link it.
+    pub async fn answer_chat(&self, request: &ChatRequest, command: ChatCommand) -> Result<ChatAnswer, CoreError> {
+        let linked = self.ports.store.chat_login(&request.person.user_id).await?;
         let person = match (&linked, command.allowed_unlinked()) {
             (Some(login), _) => Some(Actor::Person(login.clone())),
             (None, true) => None,
-            (None, false) => {
-                return Ok(ChatAnswer::private(
-                    "Link your Slack account to your GitHub login first: `/tengu link` (then this works with your role \
-                     on GitHub).",
-                ));
-            }
+            (None, false) => return Ok(ChatAnswer::private(LINK_FIRST)),
         };
-        match self.act_in_chat(chat_user, person, command).await {
+        match self.act_in_chat(request, person, command).await {
             Ok(answer) => Ok(answer),
             Err(error) if error.is_callers_fault() || matches!(error, CoreError::Busy(_)) => {
                 Ok(ChatAnswer::private(error.user_message()))
@@ -58,21 +62,19 @@ impl Tengu {
 
     async fn act_in_chat(
         &self,
-        chat_user: &str,
+        request: &ChatRequest,
         person: Option<Actor>,
         command: ChatCommand,
     ) -> Result<ChatAnswer, CoreError> {
+        let key = Some(format!("chat:{}", request.key));
         let actor = || person.clone().ok_or_else(|| CoreError::Refused("link your Slack account first".into()));
         match command {
             ChatCommand::Help => Ok(ChatAnswer::private(HELP)),
             ChatCommand::NotUnderstood(sentence) => Ok(ChatAnswer::private(sentence)),
-            ChatCommand::Link => self.start_chat_link(chat_user).await.map(ChatAnswer::private),
+            ChatCommand::Link => self.start_chat_link(&request.person, person.as_ref()).await.map(ChatAnswer::private),
             ChatCommand::Status(env) => {
-                // A linked person sees what GitHub lets them see; an unlinked one what the team's channel would.
-                let viewer = match &person {
-                    Some(actor) => self.viewer(actor).await?,
-                    None => Viewer::trusted(Actor::System),
-                };
+                // What GitHub lets the linked person see.
+                let viewer = self.viewer(&actor()?).await?;
                 let found = self.status(&viewer, env.as_ref()).await?;
                 let lines: Vec<String> = found.iter().flat_map(|s| s.lines()).collect();
                 Ok(ChatAnswer::private(if lines.is_empty() {
@@ -102,9 +104,13 @@ impl Tengu {
             ChatCommand::Deploy(env, shipment) => {
                 let target = match shipment {
                     Shipment::Commit(sha) => DeployTarget::Commit(sha),
-                    Shipment::Image(image) => {
-                        DeployTarget::Image { image, sha: None, source_prs: Vec::new(), deploy_pr: None }
-                    }
+                    Shipment::Image(image, sha) => DeployTarget::Image {
+                        image,
+                        sha,
+                        source_prs: Vec::new(),
+                        deploy_pr: None,
+                        commit_unknown_reason: None,
+                    },
                     Shipment::DeployPrHead => {
                         let open = self.ports.store.open_deploy_prs().await?;
                         let head = open.into_iter().find(|pr| pr.env == env).and_then(|pr| pr.head_sha);
@@ -116,17 +122,17 @@ impl Tengu {
                         DeployTarget::Commit(sha)
                     }
                 };
-                self.deploy_from_chat(&actor()?, env, target, Trigger::Chat).await
+                self.deploy_from_chat(&actor()?, env, target, Trigger::Chat, key).await
             }
             ChatCommand::Redeploy(env) => {
-                self.deploy_from_chat(&actor()?, env, DeployTarget::Redeploy, Trigger::Redeploy).await
+                self.deploy_from_chat(&actor()?, env, DeployTarget::Redeploy, Trigger::Redeploy, key).await
             }
             ChatCommand::Rollback(env, to) => {
                 let to = match to {
                     Some(id) => id,
                     None => self.previous_success(&env).await?,
                 };
-                self.deploy_from_chat(&actor()?, env, DeployTarget::RollbackTo(to), Trigger::Rollback).await
+                self.deploy_from_chat(&actor()?, env, DeployTarget::RollbackTo(to), Trigger::Rollback, key).await
             }
             ChatCommand::Abort(env) => {
                 let aborted = self.abort_environment(&actor()?, &env).await?;
@@ -153,8 +159,9 @@ impl Tengu {
         env: EnvName,
         target: DeployTarget,
         trigger: Trigger,
+        idempotency_key: Option<String>,
     ) -> Result<ChatAnswer, CoreError> {
-        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key: None };
+        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key };
         let started = self.request_deployment(actor, request).await?;
         if started.finished_at.is_none() {
             self.follow_in_background(started.id);
@@ -185,13 +192,20 @@ impl Tengu {
             .ok_or_else(|| CoreError::Refused(format!("{env} has no earlier successful deployment to roll back to")))
     }
 
-    /// A one-time link for the chat person to open while signed in to tengu.
-    async fn start_chat_link(&self, chat_user: &str) -> Result<String, CoreError> {
+    /// A one-time link for the chat person to open while signed in to tengu; an account linked already stays as
+    /// it is.
+    async fn start_chat_link(&self, person: &ChatPerson, linked: Option<&Actor>) -> Result<String, CoreError> {
+        if let Some(linked) = linked {
+            return Ok(format!(
+                "Your Slack account is already linked to @{}; /tengu acts as them.",
+                linked.display_name()
+            ));
+        }
         let mut bytes = [0u8; 24];
         getrandom::fill(&mut bytes).map_err(|e| CoreError::Refused(format!("no random bytes for a link: {e}")))?;
         let code: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let expires = self.ports.clock.now() + chrono::Duration::minutes(LINK_CODE_MINUTES);
-        self.ports.store.save_chat_link_code(&hash(&code), chat_user, expires).await?;
+        self.ports.store.save_chat_link_code(&hash(&code), person, expires).await?;
         Ok(format!(
             "Open {}/link/chat?code={code} while signed in to tengu (within {LINK_CODE_MINUTES} minutes) to link your \
              Slack account to your GitHub login.",
@@ -199,25 +213,38 @@ impl Tengu {
         ))
     }
 
-    /// The signed-in person opened a link code: their chat account acts as their login from now on.
-    pub async fn complete_chat_link(&self, actor: &Actor, code: &str) -> Result<String, CoreError> {
+    /// Which chat account a link code would link, for the page that asks the signed-in person whether it is theirs.
+    /// Nothing is linked or used up.
+    pub async fn chat_link_preview(&self, actor: &Actor, code: &str) -> Result<ChatPerson, CoreError> {
+        self.authorize(actor, &crate::ports::Action::LinkChat).await?;
+        let now = self.ports.clock.now();
+        self.ports.store.peek_chat_link_code(&hash(code.trim()), now).await?.ok_or_else(link_used_up)
+    }
+
+    /// The signed-in person confirmed that a link code's chat account is theirs: it acts as their login from now
+    /// on. An account linked to someone else stays theirs.
+    pub async fn complete_chat_link(&self, actor: &Actor, code: &str) -> Result<ChatPerson, CoreError> {
         let Actor::Person(login) = actor else {
             return Err(CoreError::Refused("only a signed-in person can link their chat account".into()));
         };
         self.authorize(actor, &crate::ports::Action::LinkChat).await?;
         let now = self.ports.clock.now();
-        let chat_user = self.ports.store.take_chat_link_code(&hash(code.trim()), now).await?.ok_or_else(|| {
-            CoreError::Refused("this link is used up or more than 10 minutes old; ask `/tengu link` again".into())
-        })?;
-        self.ports.store.save_chat_link(&chat_user, login, now).await?;
-        self.audit(
-            actor,
-            AuditAction::ChatLinked,
-            (&format!("chat {chat_user}"), None),
-            format!("{chat_user} is {login}"),
-        )
-        .await?;
-        Ok(chat_user)
+        let person = self.ports.store.take_chat_link_code(&hash(code.trim()), now).await?.ok_or_else(link_used_up)?;
+        let target = format!("chat {}", person.user_id);
+        if let Some(other) = self.ports.store.chat_login(&person.user_id).await?
+            && &other != login
+        {
+            let denied = crate::ports::Denied(format!(
+                "{} is already linked to another GitHub login; it stays linked to them",
+                person.describe()
+            ));
+            self.audit(actor, AuditAction::Refused, (&target, None), format!("link a chat account: {denied}")).await?;
+            return Err(denied.into());
+        }
+        self.ports.store.save_chat_link(&person.user_id, login, now).await?;
+        self.audit(actor, AuditAction::ChatLinked, (&target, None), format!("{} is {login}", person.describe()))
+            .await?;
+        Ok(person)
     }
 }
 
@@ -232,19 +259,20 @@ impl Tengu {
         Ok((message, deployment.finished_at.is_some()))
     }
 
-    /// A button pressed on a deployment's message, by `chat_user` with their linked login's role. Refusals are
+    /// A button pressed on a deployment's message, by a chat person with their linked login's role. Refusals are
     /// answers.
     pub async fn press_in_chat(
         &self,
-        chat_user: &str,
+        request: &ChatRequest,
         action: crate::chat::ChatAction,
     ) -> Result<ChatAnswer, CoreError> {
         use crate::chat::ChatAction;
         use crate::domain::DeploymentId;
-        let Some(login) = self.ports.store.chat_login(chat_user).await? else {
-            return Ok(ChatAnswer::private("Link your Slack account to your GitHub login first: `/tengu link`."));
+        let Some(login) = self.ports.store.chat_login(&request.person.user_id).await? else {
+            return Ok(ChatAnswer::private(LINK_FIRST));
         };
         let actor = Actor::Person(login);
+        let key = Some(format!("chat:{}", request.key));
         let pressed = async {
             match action {
                 ChatAction::Approve(id) => {
@@ -276,8 +304,8 @@ impl Tengu {
                                 from.env
                             ))
                         })?;
-                    self.deploy_from_chat(&actor, from.env, DeployTarget::RollbackTo(target.id), Trigger::Rollback)
-                        .await
+                    let back = DeployTarget::RollbackTo(target.id);
+                    self.deploy_from_chat(&actor, from.env, back, Trigger::Rollback, key.clone()).await
                 }
             }
         };

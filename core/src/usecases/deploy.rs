@@ -12,13 +12,22 @@ use crate::error::CoreError;
 use crate::ports::{Action, DeploymentInsert, GithubDeploymentState, Notice, OrchestratorError};
 use crate::rollout_judge::{self, RolloutVerdict};
 use crate::tengu::Tengu;
+use crate::usecases::review_approval::ReviewApproval;
+use crate::usecases::shipment::ImageHandOver;
 
 /// What to put on the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeployTarget {
     /// A new image (built by CI from a commit): a new task definition revision per service. A merge names the
-    /// deploy PR and its source PRs.
-    Image { image: ImageRef, sha: Option<CommitSha>, source_prs: Vec<PrNumber>, deploy_pr: Option<PrNumber> },
+    /// deploy PR and its source PRs; any other door names the commit (or the image's tag does), and tengu finds
+    /// the deploy PR that carries it. An admin may ship an image whose commit is unknown, saying why.
+    Image {
+        image: ImageRef,
+        sha: Option<CommitSha>,
+        source_prs: Vec<PrNumber>,
+        deploy_pr: Option<PrNumber>,
+        commit_unknown_reason: Option<String>,
+    },
     /// The image CI built from this commit, by the environment's image template.
     Commit(CommitSha),
     /// The task definitions the services run now, restarted.
@@ -63,14 +72,23 @@ impl Tengu {
         // What it carries, for the history's search: a redeploy or a rollback carries again what the deployment it
         // repeats carried.
         let (image, sha, source_prs, carried) = match &request.target {
-            DeployTarget::Image { image, sha, source_prs, deploy_pr: shipping } => {
-                deploy_pr = *shipping;
-                let carried = self.carried_by(env, *shipping, source_prs, sha.as_ref()).await?;
+            DeployTarget::Image { image, sha, source_prs, deploy_pr: Some(shipping), .. } => {
+                deploy_pr = Some(*shipping);
+                let carried = self.carried_by(env, Some(*shipping), source_prs, sha.as_ref()).await?;
                 (image.clone(), sha.clone(), source_prs.clone(), carried)
             }
+            DeployTarget::Image { image, sha, deploy_pr: None, commit_unknown_reason, .. } => {
+                let handed =
+                    ImageHandOver { image, sha: sha.as_ref(), commit_unknown_reason: commit_unknown_reason.as_deref() };
+                let shipment = self.shipment_of_image(actor, env, handed).await?;
+                deploy_pr = shipment.deploy_pr;
+                (shipment.image, shipment.sha, shipment.source_prs, shipment.carried)
+            }
             DeployTarget::Commit(sha) => {
-                let carried = CarriedChange::all_of(&[], &[], Some(sha));
-                (env.image_for(sha).map_err(CoreError::Refused)?, Some(sha.clone()), Vec::new(), carried)
+                let image = env.image_for(sha).map_err(CoreError::Refused)?;
+                let shipment = self.shipment_of_commit(env, image, sha.clone()).await?;
+                deploy_pr = shipment.deploy_pr;
+                (shipment.image, shipment.sha, shipment.source_prs, shipment.carried)
             }
             DeployTarget::Redeploy => {
                 let (_, good) = self.ports.store.latest_deployments(&env.name).await?;
@@ -89,9 +107,20 @@ impl Tengu {
         };
         if matches!(request.target, DeployTarget::Image { .. } | DeployTarget::Commit(_))
             && request.trigger != Trigger::Merge
+            && let Err(refused) = self.refuse_unverified(env, sha.as_ref()).await
         {
-            self.refuse_unverified(env, sha.as_ref()).await?;
+            if let CoreError::Refused(why) = &refused {
+                let about = (env.name.as_str(), Some(&env.repo));
+                self.audit(actor, AuditAction::Refused, about, format!("deploy: {why}")).await?;
+            }
+            return Err(refused);
         }
+        let needs_approval = env.approvals_required > 0;
+        // A merge's deploy PR may carry the second person's approval already, as a GitHub review that counts.
+        let reviewed = match (needs_approval, request.trigger, deploy_pr) {
+            (true, Trigger::Merge, Some(number)) => Some(self.review_approval(env, actor, number).await?),
+            _ => None,
+        };
         let new = NewDeployment {
             env: env.name.clone(),
             repo: env.repo.clone(),
@@ -110,7 +139,8 @@ impl Tengu {
                 .idempotency_key
                 .as_ref()
                 .map(|key| format!("{}|{}|{key}", env.name, actor.display_name())),
-            needs_approval: env.approvals_required > 0,
+            needs_approval,
+            note: reviewed.as_ref().and_then(ReviewApproval::note),
         };
         let id = match self.ports.store.insert_deployment(&new).await? {
             DeploymentInsert::Started(id) => id,
@@ -137,7 +167,7 @@ impl Tengu {
         };
         self.ports.store.record_audit(&entry).await?;
         if new.needs_approval {
-            return self.ask_for_approval(actor, id, env, &new).await;
+            return self.ask_for_approval(id, env, &new, reviewed).await;
         }
         self.tell_team(
             &env.name,
@@ -147,36 +177,32 @@ impl Tengu {
         self.deployment(id).await
     }
 
-    /// A merge whose deploy PR another person approved on GitHub is approved by that review; anything else waits
-    /// for a second person in the dashboard, and the team hears so.
+    /// A merge whose deploy PR another person approved on GitHub by a review that counts is approved by that
+    /// review; anything else waits for a second person in the dashboard, and the team hears so. A review that did
+    /// not count is recorded as the refusal it is.
     async fn ask_for_approval(
         &self,
-        actor: &Actor,
         id: DeploymentId,
         env: &Environment,
         new: &NewDeployment,
+        reviewed: Option<ReviewApproval>,
     ) -> Result<Deployment, CoreError> {
-        if let (Trigger::Merge, Some(deploy_pr)) = (new.trigger, new.deploy_pr) {
-            let reviewers = match self.ports.code_host.approving_reviewers(&env.repo, deploy_pr).await {
-                Ok(reviewers) => reviewers,
-                Err(error) => {
-                    tracing::warn!(%error, "the deploy PR's reviews could not be read; the merge waits for an approval");
-                    Vec::new()
-                }
-            };
-            if let Some(reviewer) = reviewers.iter().find(|r| Some(*r) != actor.login()) {
-                let by = format!("{reviewer} (GitHub review of {}{deploy_pr})", env.repo);
-                if self.ports.store.approve_deployment(id, &by, self.ports.clock.now()).await? {
-                    self.tell_team(
-                        &env.name,
-                        format!(
-                            "{} started deploying {} to {} (deployment {id}), approved by {by}",
-                            new.actor, new.image, env.name
-                        ),
-                    )
-                    .await;
-                    return self.deployment(id).await;
-                }
+        let target = format!("deployment {id}");
+        if let Some(note) = reviewed.as_ref().and_then(ReviewApproval::note) {
+            self.audit(&Actor::System, AuditAction::Refused, (&target, Some(&env.repo)), note).await?;
+        }
+        if let (Some(ReviewApproval::By(reviewer)), Some(deploy_pr)) = (reviewed, new.deploy_pr) {
+            let by = format!("{reviewer} (GitHub review of {}{deploy_pr})", env.repo);
+            if self.ports.store.approve_deployment(id, &by, self.ports.clock.now()).await? {
+                let detail = format!("{} to {} asked by {}, by a GitHub review", new.image, env.name, new.actor);
+                let reviewer = Actor::Person(reviewer);
+                self.audit(&reviewer, AuditAction::DeploymentApproved, (&target, Some(&env.repo)), detail).await?;
+                let told = format!(
+                    "{} started deploying {} to {} (deployment {id}), approved by {by}",
+                    new.actor, new.image, env.name
+                );
+                self.tell_team(&env.name, told).await;
+                return self.deployment(id).await;
             }
         }
         self.tell_team(

@@ -129,7 +129,8 @@ impl Tengu {
     }
 }
 
-/// A full commit SHA or an image reference; a short SHA is refused (it could be either).
+/// A full commit SHA, or an image reference with the commit it was built from after it when its tag does not
+/// say; a short SHA alone is refused (it could be either).
 fn deploy_input(input: &str) -> Result<DeployTarget, CoreError> {
     let input = input.trim();
     if let Ok(sha) = CommitSha::parse(input) {
@@ -140,8 +141,22 @@ fn deploy_input(input: &str) -> Result<DeployTarget, CoreError> {
             "{input} looks like a short commit SHA: give all 40 characters, or an image such as registry/repo:tag"
         )));
     }
-    let image = ImageRef::parse(input).map_err(|e| CoreError::Refused(e.to_string()))?;
-    Ok(DeployTarget::Image { image, sha: None, source_prs: Vec::new(), deploy_pr: None })
+    let mut words = input.split_whitespace();
+    let image = ImageRef::parse(words.next().unwrap_or_default()).map_err(|e| CoreError::Refused(e.to_string()))?;
+    let sha = words
+        .next()
+        .map(|word| {
+            CommitSha::parse(word.to_ascii_lowercase()).map_err(|e| {
+                CoreError::Refused(format!(
+                    "after the image comes the commit it was built from, all 40 characters ({e})"
+                ))
+            })
+        })
+        .transpose()?;
+    if words.next().is_some() {
+        return Err(CoreError::Refused("give an image and its commit, or a commit: nothing more".to_owned()));
+    }
+    Ok(DeployTarget::Image { image, sha, source_prs: Vec::new(), deploy_pr: None, commit_unknown_reason: None })
 }
 
 #[cfg(test)]
@@ -156,5 +171,12 @@ mod tests {
         let short = deploy_input("0123456").unwrap_err().user_message();
         assert!(short.contains("short commit SHA"), "{short}");
         assert!(deploy_input("Not An Image!").is_err());
+        let Ok(DeployTarget::Image { sha: Some(named), .. }) = deploy_input(&format!("registry.test/shop:v2 {sha}"))
+        else {
+            panic!("an image and its commit")
+        };
+        assert_eq!(named.as_str(), sha);
+        assert!(deploy_input("registry.test/shop:v2 0123456").is_err(), "a short commit after an image");
+        assert!(deploy_input(&format!("registry.test/shop:v2 {sha} more")).is_err());
     }
 }

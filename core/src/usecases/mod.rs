@@ -17,10 +17,12 @@ mod health;
 mod history;
 mod leases;
 mod remind;
+mod review_approval;
 mod review_envs;
 mod review_github;
 mod review_reconcile;
 mod review_webhook;
+mod shipment;
 mod simulate;
 mod status;
 #[cfg(feature = "runtime")]
@@ -28,7 +30,7 @@ mod tokens;
 mod verify;
 
 #[cfg(feature = "runtime")]
-pub use chat::ChatAnswer;
+pub use chat::{ChatAnswer, LINK_FIRST};
 pub use deploy::{DeployRequest, DeployTarget, Progress};
 pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;

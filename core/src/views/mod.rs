@@ -291,7 +291,7 @@ impl EnvironmentStatus {
                 "{}: runs {}{} (deployment {} by {}, {})",
                 self.env,
                 d.image,
-                d.sha.as_ref().map(|s| format!(" at {s}")).unwrap_or_default(),
+                d.sha.as_ref().map_or_else(|| " (commit unknown)".to_owned(), |s| format!(" at {s}")),
                 d.id,
                 d.actor,
                 d.requested_at.format("%Y-%m-%d %H:%M UTC")

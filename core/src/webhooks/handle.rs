@@ -103,6 +103,10 @@ impl Tengu {
             deploy_pr.updated_at = self.ports.clock.now();
             if new_state == PrState::Merged {
                 deploy_pr.merge_sha = event.merge_sha.clone();
+                // The head at the merge is what a GitHub review must have approved to count.
+                if let Some(head) = &event.head_sha {
+                    deploy_pr.head_sha = Some(head.clone());
+                }
             }
             if self.ports.store.save_deploy_pr(&deploy_pr).await? {
                 deploy_pr.version += 1;
@@ -150,7 +154,13 @@ impl Tengu {
         let source_prs = pr.items.iter().map(|item| item.source.number).collect();
         let request = DeployRequest {
             env: pr.env.clone(),
-            target: DeployTarget::Image { image, sha: Some(sha), source_prs, deploy_pr: Some(pr.number) },
+            target: DeployTarget::Image {
+                image,
+                sha: Some(sha),
+                source_prs,
+                deploy_pr: Some(pr.number),
+                commit_unknown_reason: None,
+            },
             trigger: Trigger::Merge,
             idempotency_key: Some(format!("merge:{}{}", pr.repo, pr.number)),
         };

@@ -45,7 +45,9 @@ pub async fn deploy_command(
     let remote = Remote::new(&remotely.server, remotely.token)?;
     let body = match what {
         What::Sha(sha) => DeployBody { sha: Some(sha), ..DeployBody::default() },
-        What::Image(image) => DeployBody { image: Some(image), ..DeployBody::default() },
+        What::Image { image, sha, commit_unknown } => {
+            DeployBody { image: Some(image), sha, commit_unknown_reason: commit_unknown, ..DeployBody::default() }
+        }
         What::RollbackTo(id) => DeployBody { rollback_to: Some(id), ..DeployBody::default() },
         What::Redeploy => DeployBody { redeploy: true, ..DeployBody::default() },
     };
@@ -62,7 +64,13 @@ pub async fn deploy_command(
 /// What to deploy, as the command line says it.
 pub enum What {
     Sha(String),
-    Image(String),
+    /// An image, with the commit it was built from (else read off its tag), or an admin's reason to ship it
+    /// without one.
+    Image {
+        image: String,
+        sha: Option<String>,
+        commit_unknown: Option<String>,
+    },
     RollbackTo(i64),
     Redeploy,
 }
@@ -81,9 +89,18 @@ pub async fn deploy(
         What::Sha(sha) => {
             (DeployTarget::Commit(CommitSha::parse(sha).map_err(|e| input(e.to_string()))?), Trigger::Cli)
         }
-        What::Image(image) => {
+        What::Image { image, sha, commit_unknown } => {
             let image = ImageRef::parse(image).map_err(|e| input(e.to_string()))?;
-            (DeployTarget::Image { image, sha: None, source_prs: vec![], deploy_pr: None }, Trigger::Cli)
+            let sha = sha.map(|sha| CommitSha::parse(sha.to_ascii_lowercase())).transpose();
+            let sha = sha.map_err(|e| input(e.to_string()))?;
+            let target = DeployTarget::Image {
+                image,
+                sha,
+                source_prs: vec![],
+                deploy_pr: None,
+                commit_unknown_reason: commit_unknown,
+            };
+            (target, Trigger::Cli)
         }
         What::RollbackTo(id) => (DeployTarget::RollbackTo(DeploymentId(id)), Trigger::Rollback),
         What::Redeploy => (DeployTarget::Redeploy, Trigger::Redeploy),
@@ -91,7 +108,7 @@ pub async fn deploy(
     let store = boot::open_store(config).await?;
     let tengu = boot::tengu(config, store).await?;
     let sha = match &target {
-        DeployTarget::Commit(sha) => Some(sha.clone()),
+        DeployTarget::Commit(sha) | DeployTarget::Image { sha: Some(sha), .. } => Some(sha.clone()),
         _ => None,
     };
     if let Some(reason) = override_gate

@@ -6,12 +6,6 @@ use tengu_core::domain::DeploymentState;
 
 use crate::boot::BootError;
 
-/// Listed in `tengu deploy --help` and the README.
-pub const EXIT_CODES: &str = "Exit codes: 0 succeeded; 1 failed (ECS could not run it, the circuit breaker \
-rolled it back, or it timed out); 2 rolled back or aborted; 3 refused (the verification gate, an approval said no, \
-a role or token scope missing, nothing to abort); 4 environment busy (another deployment is in progress); 5 tengu, \
-its database, GitHub or AWS unreachable; 64 a bad command line or configuration.";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     Succeeded,
@@ -23,17 +17,48 @@ pub enum Ending {
     Usage,
 }
 
+/// The one table of exit codes: the code, and what it means as `--help`, the README and CI scripts say it.
+pub const EXIT_TABLE: [(Ending, u8, &str); 7] = [
+    (Ending::Succeeded, 0, "succeeded: the new tasks run and ECS reported the rollout COMPLETED"),
+    (
+        Ending::Failed,
+        1,
+        "failed and left as it is: ECS could not run it (its circuit breaker tripped), the image is not in the \
+         registry, or it timed out, and tengu did not roll back (auto_rollback off, or nothing earlier to go back to)",
+    ),
+    (
+        Ending::Undone,
+        2,
+        "rolled back or aborted: after a failure or a timeout tengu put back what ran before (auto_rollback, the \
+         default: a circuit-breaker rollback ends here), or someone aborted it; never a success",
+    ),
+    (
+        Ending::Refused,
+        3,
+        "refused: the verification gate, an approval said no, a role or token scope missing, an image whose commit \
+         is unknown, nothing to abort",
+    ),
+    (Ending::Busy, 4, "environment busy: another deployment is in progress"),
+    (Ending::Unreachable, 5, "tengu, its database, GitHub or AWS unreachable (deploy from a laptop in the local mode)"),
+    (Ending::Usage, 64, "a bad command line or configuration"),
+];
+
+/// `tengu deploy --help`'s list, from the table.
+pub fn exit_codes_help() -> String {
+    let lines: Vec<String> = EXIT_TABLE.iter().map(|(_, code, meaning)| format!("  {code:>2}  {meaning}")).collect();
+    format!("Exit codes (the same with --server):\n{}", lines.join("\n"))
+}
+
+/// The README's table rows, from the table.
+pub fn exit_codes_markdown() -> String {
+    let mut rows = vec!["| code | meaning |".to_owned(), "|---|---|".to_owned()];
+    rows.extend(EXIT_TABLE.iter().map(|(_, code, meaning)| format!("| {code} | {meaning} |")));
+    rows.join("\n")
+}
+
 impl Ending {
     pub fn code(self) -> u8 {
-        match self {
-            Ending::Succeeded => 0,
-            Ending::Failed => 1,
-            Ending::Undone => 2,
-            Ending::Refused => 3,
-            Ending::Busy => 4,
-            Ending::Unreachable => 5,
-            Ending::Usage => 64,
-        }
+        EXIT_TABLE.iter().find(|(ending, _, _)| *ending == self).map_or(1, |(_, code, _)| *code)
     }
 
     /// How a finished deployment ended.
@@ -107,21 +132,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_ending_has_its_own_code_and_the_help_lists_each() {
-        let all = [
-            Ending::Succeeded,
-            Ending::Failed,
-            Ending::Undone,
-            Ending::Refused,
-            Ending::Busy,
-            Ending::Unreachable,
-            Ending::Usage,
-        ];
-        let codes: std::collections::BTreeSet<u8> = all.iter().map(|e| e.code()).collect();
-        assert_eq!(codes.len(), all.len());
-        for code in codes {
-            assert!(EXIT_CODES.contains(&format!("{code} ")), "{code} is not listed");
+    fn every_ending_has_its_own_code_and_the_help_and_readme_list_each() {
+        let codes: std::collections::BTreeSet<u8> = EXIT_TABLE.iter().map(|(_, code, _)| *code).collect();
+        let endings: std::collections::BTreeSet<String> =
+            EXIT_TABLE.iter().map(|(ending, _, _)| format!("{ending:?}")).collect();
+        assert_eq!((codes.len(), endings.len()), (7, 7), "one row per ending, each its own code");
+        for (ending, code, meaning) in EXIT_TABLE {
+            assert_eq!(ending.code(), code);
+            assert!(exit_codes_help().contains(meaning), "{code} is in --help");
         }
+        let readme = include_str!("../../../README.md");
+        assert!(readme.contains(&exit_codes_markdown()), "the README's table is the table:\n{}", exit_codes_markdown());
+    }
+
+    #[test]
+    fn a_failure_tengu_rolled_back_and_one_it_left_end_as_the_table_says() {
+        assert_eq!(Ending::of_state(DeploymentState::RolledBack).code(), 2);
+        assert_eq!(Ending::of_state(DeploymentState::Aborted).code(), 2);
+        assert_eq!(Ending::of_state(DeploymentState::Failed).code(), 1);
+        assert_eq!(Ending::of_state(DeploymentState::Rejected).code(), 3);
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub use environments::EnvironmentConfig;
 pub use github::GithubConfig;
 pub use reminders::RemindersConfig;
 pub use review::ReviewConfig;
-pub use slack::SlackConfig;
+pub use slack::{SlackConfig, TeamIds};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tengu.db";
 /// The shortest shared secret tengu accepts (webhooks, the review proxy).
@@ -180,6 +180,9 @@ impl Config {
         if let Some(secret) = env("TENGU_SLACK_SIGNING_SECRET") {
             config.slack.signing_secret = Some(Secret(secret));
         }
+        if let Some(teams) = env("TENGU_SLACK_TEAM_ID") {
+            config.slack.team_id = Some(slack::TeamIds::Many(teams.split(',').map(|t| t.trim().to_owned()).collect()));
+        }
         if let Some(token) = env("TENGU_SLACK_BOT_TOKEN") {
             config.slack.bot_token = Some(Secret(token));
         }
@@ -290,7 +293,8 @@ impl Config {
             .collect()
     }
 
-    /// A short webhook secret (an empty `TENGU_GITHUB_WEBHOOK_SECRET=` above all) makes deliveries forgeable.
+    /// A short webhook or signing secret (an empty `TENGU_GITHUB_WEBHOOK_SECRET=` above all) makes requests
+    /// forgeable.
     fn check_secrets(&self) -> Result<(), ConfigError> {
         let named = [
             ("[github] webhook_secret (TENGU_GITHUB_WEBHOOK_SECRET)", &self.github.webhook_secret),
@@ -299,6 +303,7 @@ impl Config {
                 &self.github.previous_webhook_secret,
             ),
             ("[review] proxy_secret (TENGU_REVIEW_PROXY_SECRET)", &self.review.proxy_secret),
+            ("[slack] signing_secret (TENGU_SLACK_SIGNING_SECRET)", &self.slack.signing_secret),
         ];
         for (name, secret) in named {
             if let Some(secret) = secret
@@ -401,16 +406,27 @@ mod tests {
         let file = dir.join("tengu.toml");
         std::fs::write(
             &file,
-            "[slack]\nchannel = \"C0TEAM\"\nremind_by = \"dm\"\n[[environments]]\nname = \"production\"\n\
-             repo = \"acme/shop\"\ncluster = \"shop\"\nservices = [\"web\"]\nslack_channel = \"C0PROD\"\n",
+            "[slack]\nchannel = \"C0TEAM\"\nremind_by = \"dm\"\nteam_id = \"T0ACME\"\n[[environments]]\n\
+             name = \"production\"\nrepo = \"acme/shop\"\ncluster = \"shop\"\nservices = [\"web\"]\n\
+             slack_channel = \"C0PROD\"\n",
         )
         .unwrap();
+        let secret = "8f742231b10e8888abcd99yyyzzz85a5";
         let config = Config::load(
             Some(&file),
-            env(&[("TENGU_SLACK_SIGNING_SECRET", "s3cret"), ("TENGU_SLACK_BOT_TOKEN", "xoxb-1")]),
+            env(&[("TENGU_SLACK_SIGNING_SECRET", secret), ("TENGU_SLACK_BOT_TOKEN", "xoxb-1")]),
         )
         .unwrap();
-        assert_eq!((config.slack_signing_secret(), config.slack_bot_token()), (Some("s3cret"), Some("xoxb-1")));
+        assert_eq!((config.slack_signing_secret(), config.slack_bot_token()), (Some(secret), Some("xoxb-1")));
+        assert_eq!(config.slack.team_id.as_ref().map(TeamIds::ids), Some(vec!["T0ACME".to_owned()]));
+        let teams = Config::load(Some(&file), env(&[("TENGU_SLACK_TEAM_ID", "T1, T2")])).unwrap();
+        assert_eq!(teams.slack.team_id.as_ref().map(TeamIds::ids), Some(vec!["T1".to_owned(), "T2".to_owned()]));
+        // An empty or short signing secret would let anyone sign requests: it stops the start with a sentence.
+        for short in ["", "s3cret", "fifteen-bytes!!"] {
+            let refused = Config::load(Some(&file), env(&[("TENGU_SLACK_SIGNING_SECRET", short)])).unwrap_err();
+            assert!(refused.to_string().contains("[slack] signing_secret"), "{short:?}: {refused}");
+            assert!(refused.to_string().contains("at least 16"), "{short:?}: {refused}");
+        }
         assert_eq!(config.slack.channel.as_deref(), Some("C0TEAM"));
         assert_eq!(config.slack.remind_by.as_deref(), Some("dm"));
         assert_eq!(config.environments[0].slack_channel.as_deref(), Some("C0PROD"));

@@ -10,6 +10,8 @@ pub struct SlackConfig {
     pub webhook_url: Option<Secret>,
     /// The Slack app's signing secret: `/slack/commands` answers only requests signed with it.
     pub signing_secret: Option<Secret>,
+    /// The workspace (`T…`) or workspaces the app answers; a request from any other is refused.
+    pub team_id: Option<TeamIds>,
     /// Where Slack's `response_url`s point (a test's stand-in elsewhere); answers go nowhere else.
     pub hooks_url: Option<String>,
     /// The bot's token (`xoxb-…`): a deployment asked for in a channel gets one message there, edited as it goes.
@@ -21,4 +23,23 @@ pub struct SlackConfig {
     /// `"channel"` (the default): reminders mention people in the channel; `"dm"`: each linked author also gets
     /// a direct message.
     pub remind_by: Option<String>,
+}
+
+/// One workspace id or several.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum TeamIds {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl TeamIds {
+    /// The ids given, without blanks.
+    pub fn ids(&self) -> Vec<String> {
+        let all = match self {
+            TeamIds::One(id) => vec![id.clone()],
+            TeamIds::Many(ids) => ids.clone(),
+        };
+        all.into_iter().map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect()
+    }
 }

@@ -127,6 +127,7 @@ fn is_same_site(headers: &HeaderMap, public_origin: &str) -> bool {
 pub async fn harden(mut request: Request, next: Next) -> Response {
     let nonce = fresh_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
+    let site_file = request.uri().path().starts_with("/pkg/");
     let mut response = next.run(request).await;
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; \
@@ -140,6 +141,11 @@ pub async fn harden(mut request: Request, next: Next) -> Response {
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Pages, server functions, live streams and the API speak of one person's view: no shared cache or browser
+    // history keeps them. The site's own files say how long they may be kept (`/pkg`).
+    if !site_file {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
     response
 }
 

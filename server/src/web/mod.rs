@@ -6,6 +6,7 @@ mod chat_link;
 mod health;
 mod history_csv;
 pub mod identity;
+pub mod listen;
 mod live;
 pub mod page_cache;
 mod review_route;
@@ -32,7 +33,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::boot::{self, BootError};
-use crate::config::{Config, SessionsConfig};
+use crate::config::{self, Config, SessionsConfig};
 use auth::provider::{GithubOAuth, IdentityProvider};
 use auth::sandbox::SandboxIdentity;
 pub use site::leptos_options;
@@ -79,6 +80,8 @@ pub struct Shared {
     pub webhook_turns: Arc<tokio::sync::Semaphore>,
     /// Signed-in people's pages as last rendered.
     pub pages: Arc<page_cache::PageCache>,
+    /// Sign-ins under way: the key their cookies are signed with, the states taken.
+    pub sign_ins: auth::pending::PendingSignIns,
 }
 
 /// What the web edge needs beyond the core: who signs people in, how long sessions last, the secrets it checks.
@@ -116,10 +119,9 @@ impl WebSettings {
             // Without random bytes the simulated chat stays off rather than signing with a guessable secret.
             signing_secret.clear();
         }
-        let simulated_slack = (!signing_secret.is_empty()).then(|| slack::SlackApp {
-            signing_secret,
-            replies: chat.clone(),
-            messages: Some(chat.clone()),
+        let simulated_slack = (!signing_secret.is_empty()).then(|| {
+            let team = vec![tengu_core::sandbox::chat::TEAM_ID.to_owned()];
+            slack::SlackApp::new(signing_secret, team, chat.clone(), Some(chat.clone()))
         });
         let sessions = SessionsConfig::default();
         Self {
@@ -143,7 +145,23 @@ impl WebSettings {
         web.sessions = config.auth.sessions;
         web.session_max = chrono::Duration::days(config.auth.sessions.session_max_days.clamp(1, 365) as i64);
         web.review_proxy_secret = config.review_proxy_secret().map(str::to_owned);
+        if !sandbox && !config.review_environments.is_empty() && web.review_proxy_secret.is_none() {
+            return Err(BootError::Input(
+                "review environments are configured but [review] proxy_secret (TENGU_REVIEW_PROXY_SECRET) is not: \
+                 without it anyone who reaches tengu can ask where every review environment runs; set it in tengu \
+                 and in the proxy in front of the review environments"
+                    .to_owned(),
+            ));
+        }
         if let Some(secret) = config.slack_signing_secret() {
+            let team_ids = config.slack.team_id.as_ref().map(config::TeamIds::ids).unwrap_or_default();
+            if team_ids.is_empty() {
+                return Err(BootError::Input(
+                    "the Slack app needs the workspace it answers: set [slack] team_id (or TENGU_SLACK_TEAM_ID), the \
+                     T… id of your workspace (several as a list)"
+                        .to_owned(),
+                ));
+            }
             let hooks = config.slack.hooks_url.as_deref().unwrap_or(tengu_core::slack::SlackReplies::SLACK_HOOKS);
             let replies = tengu_core::slack::SlackReplies::new(hooks).map_err(|e| BootError::Input(e.0))?;
             let messages = match config.slack_bot_token() {
@@ -154,11 +172,7 @@ impl WebSettings {
                 }
                 None => None,
             };
-            web.slack = Some(slack::SlackApp {
-                signing_secret: secret.as_bytes().to_vec(),
-                replies: Arc::new(replies),
-                messages,
-            });
+            web.slack = Some(slack::SlackApp::new(secret.as_bytes().to_vec(), team_ids, Arc::new(replies), messages));
             web.sandbox_chat = None;
         } else if !sandbox {
             // A real tengu without a Slack app answers no Slack request at all.
@@ -208,6 +222,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         web: Arc::new(web),
         webhook_turns: Arc::new(tokio::sync::Semaphore::new(webhooks::CONCURRENT_DELIVERIES)),
         pages: Arc::default(),
+        sign_ins: auth::pending::PendingSignIns::default(),
     }));
     let sandbox_slack = state.web.sandbox_chat.clone().map(|chat| {
         tengu_app::server_glue::SandboxSlackDoor(Arc::new(sandbox_chat::SandboxSlackClient::new(state.clone(), chat)))
@@ -292,6 +307,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         // fraction of its CPU time per request.
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(listen::body_deadline))
         .with_state(state)
 }
 
@@ -332,7 +348,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     tracing::info!(instance = tengu.instance(), "listening on http://{addr}");
     let stopping = web.closing.clone();
     let mut stopped = stopping.subscribe();
-    let server = axum::serve(listener, router(tengu, options, web)).with_graceful_shutdown(async move {
+    let server = listen::serve(listener, router(tengu, options, web), async move {
         shutdown_signal().await;
         stopping.send_replace(true);
     });
@@ -343,7 +359,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
         tokio::time::sleep(SHUTDOWN_GRACE).await;
     };
     tokio::select! {
-        served = server => served.map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?,
+        () = server => {}
         () = deadline => tracing::warn!("requests still open after the grace period were cut off"),
     }
     closing.close().await;

@@ -22,7 +22,7 @@ use super::identity::CspNonce;
 
 /// Even without a write, a page is rendered again after this long (pages show nothing that moves faster
 /// without a write; this bounds how stale anything else could be).
-const LIFETIME: Duration = Duration::from_secs(5);
+const LIFETIME: Duration = tengu_core::read_models::LONGEST_HELD;
 /// A rendered page larger than this is sent but not kept (pages list bounded numbers of rows: none comes close).
 const LARGEST: usize = 1024 * 1024;
 /// Beyond this many kept pages (about 10 MB of 40 KB pages), those not being rendered are dropped.

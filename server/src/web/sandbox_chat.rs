@@ -43,6 +43,14 @@ impl SandboxSlackClient {
         }
     }
 
+    /// A trigger id of its own for each command and press, as Slack gives: two requests are never the same
+    /// request (the same one sent again is a replay, and does nothing).
+    fn trigger_id(&self) -> String {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let next = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{next}.{}", chrono::Utc::now().timestamp_micros())
+    }
+
     /// Headers Slack would send with `body`, signed now with the sandbox's secret.
     fn signed(&self, body: &str) -> Result<HeaderMap, String> {
         let secret = &self.state.web.slack.as_ref().ok_or("the sandbox's Slack app is off")?.signing_secret;
@@ -85,13 +93,16 @@ impl SandboxSlack for SandboxSlackClient {
         let response_url = sandbox_chat::response_url_for(chat_user);
         let body = serde_urlencoded::to_string([
             ("token", "sandbox"),
-            ("team_id", "T0SANDBOX"),
+            ("team_id", sandbox_chat::TEAM_ID),
+            ("team_domain", "sandbox"),
+            ("user_name", chat_user),
             ("channel_id", sandbox_chat::CHANNEL_ID),
             ("channel_name", sandbox_chat::CHANNEL_NAME.trim_start_matches('#')),
             ("user_id", chat_user),
             ("command", "/tengu"),
             ("text", words.trim()),
             ("response_url", &response_url),
+            ("trigger_id", &self.trigger_id()),
         ])
         .map_err(|e| e.to_string())?;
         let headers = self.signed(&body)?;
@@ -106,7 +117,9 @@ impl SandboxSlack for SandboxSlackClient {
         };
         let payload = serde_json::json!({
             "type": "block_actions",
-            "user": { "id": chat_user },
+            "user": { "id": chat_user, "username": chat_user },
+            "team": { "id": sandbox_chat::TEAM_ID, "domain": "sandbox" },
+            "trigger_id": self.trigger_id(),
             "channel": { "id": sandbox_chat::CHANNEL_ID },
             "response_url": sandbox_chat::response_url_for(chat_user),
             "actions": [{ "action_id": action.id(), "type": "button" }],

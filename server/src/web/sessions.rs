@@ -18,7 +18,7 @@ use crate::config::SessionsConfig;
 
 /// tower-sessions' store over tengu's `Store`: one row per session, the record as JSON. A page load finds the
 /// session in memory: what was read or written here holds until tengu's records change (a sign-out anywhere is
-/// such a change) or a minute passes.
+/// such a change) or five seconds pass.
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Arc<dyn Store>,
@@ -33,8 +33,9 @@ pub struct SessionMemory {
     writes: std::sync::atomic::AtomicU64,
 }
 
-/// How long a remembered session holds without a change of tengu's records.
-const REMEMBERED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long a remembered session holds without a change of tengu's records: as long as anything read from memory
+/// (a change notice missed from another instance, a sign-out there, is seen within it).
+const REMEMBERED_FOR: std::time::Duration = tengu_core::read_models::LONGEST_HELD;
 /// Beyond this many, remembered sessions are forgotten (they are read again when used).
 const MOST_REMEMBERED: usize = 10_000;
 

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use tengu_core::Tengu;
-use tengu_core::chat::{ChatAction, ChatCommand};
+use tengu_core::chat::{ChatAction, ChatCommand, ChatPerson, ChatRequest};
 use tengu_core::domain::DeploymentId;
 use tengu_core::ports::{ChatMessages, ChatReplies};
 use tengu_core::usecases::ChatAnswer;
@@ -25,12 +25,45 @@ use super::slack_signature;
 /// How often a deployment's message is looked at for changes.
 const FOLLOW_EVERY: Duration = Duration::from_secs(2);
 
-/// The Slack app: its signing secret, where answers go, and the bot that keeps deployment messages.
+/// The Slack app: its signing secret, the workspaces it answers, where answers go, and the bot that keeps
+/// deployment messages.
 #[derive(Clone)]
 pub struct SlackApp {
     pub signing_secret: Vec<u8>,
+    pub team_ids: Vec<String>,
     pub replies: Arc<dyn ChatReplies>,
     pub messages: Option<Arc<dyn ChatMessages>>,
+    /// The signed requests handled lately, so one sent again within its five minutes does nothing.
+    pub seen: Arc<SeenRequests>,
+}
+
+impl SlackApp {
+    pub fn new(
+        signing_secret: Vec<u8>,
+        team_ids: Vec<String>,
+        replies: Arc<dyn ChatReplies>,
+        messages: Option<Arc<dyn ChatMessages>>,
+    ) -> Self {
+        Self { signing_secret, team_ids, replies, messages, seen: Arc::default() }
+    }
+
+    fn answers_team(&self, team_id: &str) -> bool {
+        self.team_ids.iter().any(|id| id == team_id)
+    }
+}
+
+/// Signatures of the requests handled in the last minutes (a signature names one timestamp and body).
+#[derive(Default)]
+pub struct SeenRequests(std::sync::Mutex<std::collections::HashMap<String, i64>>);
+
+impl SeenRequests {
+    /// False when the request was seen within the window already (a replay); remembers it otherwise.
+    fn first_time(&self, signature: &str, now: i64) -> bool {
+        let mut seen = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Anything older than the window would be refused as stale anyway.
+        seen.retain(|_, at| now - *at <= 2 * slack_signature::FRESH_FOR_SECONDS);
+        seen.insert(signature.to_owned(), now).is_none()
+    }
 }
 
 /// The fields of a slash command tengu reads (Slack sends more).
@@ -40,6 +73,12 @@ struct SlashCommand {
     text: String,
     user_id: String,
     #[serde(default)]
+    user_name: String,
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    team_domain: String,
+    #[serde(default)]
     channel_id: String,
     response_url: String,
 }
@@ -48,8 +87,13 @@ fn ephemeral(text: &str) -> Response {
     Json(json!({ "response_type": "ephemeral", "text": text })).into_response()
 }
 
-/// The Slack app, when the request is Slack's; the status and sentence to answer otherwise.
-fn signed_by_slack(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<SlackApp, (StatusCode, String)> {
+/// The Slack app and the request's signature, when the request is Slack's; the status and sentence to answer
+/// otherwise.
+fn signed_by_slack(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(SlackApp, String), (StatusCode, String)> {
     let Some(slack) = state.web.slack.clone() else {
         return Err((StatusCode::NOT_FOUND, "This tengu has no Slack app configured ([slack] signing_secret).".into()));
     };
@@ -63,7 +107,7 @@ fn signed_by_slack(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result
         now,
     );
     match checked {
-        Ok(()) => Ok(slack),
+        Ok(()) => Ok((slack, header("x-slack-signature").unwrap_or_default().to_owned())),
         Err(refusal) => {
             tracing::warn!(%refusal, "a Slack request was refused");
             Err((StatusCode::UNAUTHORIZED, refusal.to_string()))
@@ -71,13 +115,57 @@ fn signed_by_slack(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result
     }
 }
 
+/// Why a signed request is not acted on.
+enum NotTaken {
+    OtherWorkspace,
+    Replay,
+}
+
+impl IntoResponse for NotTaken {
+    fn into_response(self) -> Response {
+        match self {
+            NotTaken::OtherWorkspace => {
+                let said = "This Slack workspace is not one this tengu answers ([slack] team_id).";
+                (StatusCode::FORBIDDEN, said).into_response()
+            }
+            NotTaken::Replay => ephemeral("This request was handled already; nothing was done again."),
+        }
+    }
+}
+
+/// The request, when it comes from a workspace the app answers and was not handled before.
+fn accepted(slack: &SlackApp, signature: &str, person: ChatPerson, what: &str) -> Result<ChatRequest, NotTaken> {
+    if !slack.answers_team(&person.team_id) {
+        tracing::warn!(team = %person.team_id, user = %person.user_id, "a Slack {what} from another workspace was refused");
+        return Err(NotTaken::OtherWorkspace);
+    }
+    if !slack.seen.first_time(signature, chrono::Utc::now().timestamp()) {
+        tracing::warn!(user = %person.user_id, "a Slack {what} sent again was ignored (a replay)");
+        return Err(NotTaken::Replay);
+    }
+    // The signature names this one request (its timestamp and body): the same request asks for the same thing.
+    let key = signature.trim_start_matches("v0=").chars().take(32).collect();
+    Ok(ChatRequest { person, key })
+}
+
 pub async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let slack = match signed_by_slack(&state, &headers, &body) {
-        Ok(slack) => slack,
+    let (slack, signature) = match signed_by_slack(&state, &headers, &body) {
+        Ok(signed) => signed,
         Err(refused) => return refused.into_response(),
     };
     let Ok(slash) = serde_urlencoded::from_bytes::<SlashCommand>(&body) else {
         return (StatusCode::BAD_REQUEST, "a slash command needs user_id and response_url").into_response();
+    };
+    let person = ChatPerson {
+        user_id: slash.user_id.clone(),
+        user_name: slash.user_name.clone(),
+        team_id: slash.team_id.clone(),
+        team_domain: slash.team_domain.clone(),
+        response_url: Some(slash.response_url.clone()),
+    };
+    let request = match accepted(&slack, &signature, person, "command") {
+        Ok(request) => request,
+        Err(refused) => return refused.into_response(),
     };
     let command = ChatCommand::parse(&slash.text);
     // What needs nothing but the text is answered at once; the rest after the answer.
@@ -88,7 +176,7 @@ pub async fn command(State(state): State<AppState>, headers: HeaderMap, body: By
     }
     let tengu = state.tengu.clone();
     tokio::spawn(async move {
-        let answered = tengu.answer_chat(&slash.user_id, command).await;
+        let answered = tengu.answer_chat(&request, command).await;
         deliver(&tengu, &slack, answered, &slash.channel_id, &slash.response_url).await;
     });
     ephemeral(&format!("On it: /tengu {}", slash.text.trim()))
@@ -99,6 +187,8 @@ pub async fn command(State(state): State<AppState>, headers: HeaderMap, body: By
 struct Interaction {
     user: SlackUser,
     #[serde(default)]
+    team: Option<SlackTeam>,
+    #[serde(default)]
     actions: Vec<PressedButton>,
     #[serde(default)]
     channel: Option<SlackChannel>,
@@ -108,6 +198,15 @@ struct Interaction {
 #[derive(Deserialize)]
 struct SlackUser {
     id: String,
+    #[serde(default)]
+    username: String,
+}
+
+#[derive(Deserialize)]
+struct SlackTeam {
+    id: String,
+    #[serde(default)]
+    domain: String,
 }
 
 #[derive(Deserialize)]
@@ -126,8 +225,8 @@ struct InteractionForm {
 }
 
 pub async fn interaction(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let slack = match signed_by_slack(&state, &headers, &body) {
-        Ok(slack) => slack,
+    let (slack, signature) = match signed_by_slack(&state, &headers, &body) {
+        Ok(signed) => signed,
         Err(refused) => return refused.into_response(),
     };
     let parsed = serde_urlencoded::from_bytes::<InteractionForm>(&body)
@@ -141,9 +240,21 @@ pub async fn interaction(State(state): State<AppState>, headers: HeaderMap, body
     let Some(action) = pressed.actions.iter().find_map(|a| ChatAction::parse(&a.action_id)) else {
         return StatusCode::OK.into_response();
     };
+    let team = pressed.team.as_ref();
+    let person = ChatPerson {
+        user_id: pressed.user.id.clone(),
+        user_name: pressed.user.username.clone(),
+        team_id: team.map(|t| t.id.clone()).unwrap_or_default(),
+        team_domain: team.map(|t| t.domain.clone()).unwrap_or_default(),
+        response_url: Some(pressed.response_url.clone()),
+    };
+    let request = match accepted(&slack, &signature, person, "button press") {
+        Ok(request) => request,
+        Err(refused) => return refused.into_response(),
+    };
     let tengu = state.tengu.clone();
     tokio::spawn(async move {
-        let answered = tengu.press_in_chat(&pressed.user.id, action).await;
+        let answered = tengu.press_in_chat(&request, action).await;
         let channel = pressed.channel.map(|c| c.id).unwrap_or_default();
         deliver(&tengu, &slack, answered, &channel, &pressed.response_url).await;
     });

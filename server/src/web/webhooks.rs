@@ -19,6 +19,9 @@ pub const BODY_LIMIT: usize = 5 * 1024 * 1024;
 /// Bodies read at once; the rest wait their turn (up to `QUEUE_WAIT`), so memory stays bounded under a burst.
 pub const CONCURRENT_DELIVERIES: usize = 16;
 const QUEUE_WAIT: Duration = Duration::from_secs(5);
+/// A delivery's body must have arrived this long after it was first read: GitHub sends it at once, and a slow
+/// sender gives its turn back when its time is up.
+pub const BODY_DEADLINE: Duration = Duration::from_secs(10);
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers.get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty())
@@ -32,23 +35,39 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bo
         )
             .into_response();
     }
-    let Ok(Ok(_turn)) = tokio::time::timeout(QUEUE_WAIT, state.webhook_turns.acquire()).await else {
-        tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: too many at once");
-        return (StatusCode::SERVICE_UNAVAILABLE, "Too many deliveries at once; redeliver it in a moment.")
-            .into_response();
-    };
-    let Ok(body) = to_bytes(body, BODY_LIMIT).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, format!("A delivery may hold at most {BODY_LIMIT} bytes."))
-            .into_response();
-    };
-    if !is_signed_by_any(&state.webhook_secrets, header(&headers, "x-hub-signature-256"), &body) {
-        tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: bad or missing signature");
+    // What can be refused from the headers alone is refused before a turn is taken: a request that cannot be a
+    // delivery (or announces more than is ever read) must not keep GitHub's own waiting.
+    if header(&headers, "x-hub-signature-256").is_none() {
+        tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: no signature");
         return (StatusCode::UNAUTHORIZED, "The signature does not match; check the webhook secret.").into_response();
     }
     let (Some(event), Some(delivery_id)) = (header(&headers, "x-github-event"), header(&headers, "x-github-delivery"))
     else {
         return (StatusCode::BAD_REQUEST, "X-GitHub-Event and X-GitHub-Delivery are required.").into_response();
     };
+    let announced = header(&headers, "content-length").and_then(|n| n.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > BODY_LIMIT as u64) {
+        return too_large();
+    }
+    let Ok(Ok(_turn)) = tokio::time::timeout(QUEUE_WAIT, state.webhook_turns.acquire()).await else {
+        tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: too many at once");
+        return (StatusCode::SERVICE_UNAVAILABLE, "Too many deliveries at once; redeliver it in a moment.")
+            .into_response();
+    };
+    let body = Body::new(super::listen::DeadlineBody::new(body, BODY_DEADLINE));
+    let body = match to_bytes(body, BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(error) if is_too_slow(&error) => {
+            tracing::warn!(delivery = delivery_id, "webhook refused: its body did not arrive in time");
+            let said = format!("The delivery's body did not arrive within {} s.", BODY_DEADLINE.as_secs());
+            return (StatusCode::REQUEST_TIMEOUT, said).into_response();
+        }
+        Err(_) => return too_large(),
+    };
+    if !is_signed_by_any(&state.webhook_secrets, header(&headers, "x-hub-signature-256"), &body) {
+        tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: bad or missing signature");
+        return (StatusCode::UNAUTHORIZED, "The signature does not match; check the webhook secret.").into_response();
+    }
     let Ok(payload) = String::from_utf8(body.to_vec()) else {
         return (StatusCode::BAD_REQUEST, "The payload is not UTF-8 JSON.").into_response();
     };
@@ -70,4 +89,20 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bo
                 .into_response()
         }
     }
+}
+
+fn too_large() -> Response {
+    (StatusCode::PAYLOAD_TOO_LARGE, format!("A delivery may hold at most {BODY_LIMIT} bytes.")).into_response()
+}
+
+/// Whether reading a body failed because its deadline passed (rather than its size).
+fn is_too_slow(error: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if error.is::<super::listen::BodyTooSlow>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }

@@ -115,3 +115,10 @@ impl TestApp {
         self.send(request).await
     }
 }
+
+/// The commit a test image with tag `tag` is said to be built from: the tag's bytes in hexadecimal, padded to a
+/// whole SHA (CI names it with `--sha` or `"sha"`).
+pub fn commit_of(tag: &str) -> String {
+    let hex: String = tag.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{hex:0<40}")[..40].to_owned()
+}

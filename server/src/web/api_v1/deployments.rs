@@ -32,21 +32,27 @@ async fn deployer(state: &AppState, headers: &HeaderMap, env: &str) -> Result<(A
 }
 
 fn target_of(body: DeployBody) -> Result<(DeployTarget, Trigger), String> {
+    let commit = |sha: &str| CommitSha::parse(sha.to_ascii_lowercase()).map_err(|e| e.to_string());
     match body {
-        DeployBody { image: Some(image), sha: None, redeploy: false, rollback_to: None } => {
+        DeployBody { image: Some(image), sha, redeploy: false, rollback_to: None, commit_unknown_reason } => {
             let image = ImageRef::parse(&image).map_err(|e| e.to_string())?;
-            Ok((DeployTarget::Image { image, sha: None, source_prs: Vec::new(), deploy_pr: None }, Trigger::Api))
+            let sha = sha.as_deref().map(commit).transpose()?;
+            let target =
+                DeployTarget::Image { image, sha, source_prs: Vec::new(), deploy_pr: None, commit_unknown_reason };
+            Ok((target, Trigger::Api))
         }
-        DeployBody { image: None, sha: Some(sha), redeploy: false, rollback_to: None } => {
-            Ok((DeployTarget::Commit(CommitSha::parse(&sha).map_err(|e| e.to_string())?), Trigger::Api))
+        DeployBody { image: None, sha: Some(sha), redeploy: false, rollback_to: None, commit_unknown_reason: None } => {
+            Ok((DeployTarget::Commit(commit(&sha)?), Trigger::Api))
         }
-        DeployBody { image: None, sha: None, redeploy: true, rollback_to: None } => {
+        DeployBody { image: None, sha: None, redeploy: true, rollback_to: None, commit_unknown_reason: None } => {
             Ok((DeployTarget::Redeploy, Trigger::Redeploy))
         }
-        DeployBody { image: None, sha: None, redeploy: false, rollback_to: Some(id) } => {
+        DeployBody { image: None, sha: None, redeploy: false, rollback_to: Some(id), commit_unknown_reason: None } => {
             Ok((DeployTarget::RollbackTo(DeploymentId(id)), Trigger::Rollback))
         }
-        _ => Err("send exactly one of \"image\", \"sha\", \"redeploy\": true and \"rollback_to\"".to_owned()),
+        _ => Err("send one of \"image\" (with the \"sha\" it was built from), \"sha\", \"redeploy\": true and \
+                  \"rollback_to\"; \"commit_unknown_reason\" goes with an image only"
+            .to_owned()),
     }
 }
 

@@ -3,33 +3,25 @@
 //! ends without a session), and signing out. The sandbox signs in the same way through its own consent page.
 
 pub(crate) mod page;
+pub mod pending;
 pub mod pkce;
 pub mod provider;
 pub mod sandbox;
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tengu_core::CoreError;
 use tengu_core::domain::{Actor, Login};
-use tower_sessions::{Expiry, Session};
+use tower_sessions::Session;
 
 use super::AppState;
 use super::identity::{PERSON_KEY, SignedIn, local_path};
+use pending::Pending;
 use provider::SignInError;
-
-/// The session key of a sign-in under way: what the callback must see again.
-const PENDING_KEY: &str = "oauth";
-
-#[derive(Serialize, Deserialize)]
-struct Pending {
-    state: String,
-    verifier: String,
-    next: String,
-}
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -43,21 +35,24 @@ pub async fn sign_in_page(State(state): State<AppState>, Query(query): Query<Nex
     Html(page::sign_in(state.tengu.settings().sandbox, &next, query.message.as_deref()))
 }
 
-/// `GET /auth/github`: off to GitHub (or the sandbox's consent page) with a fresh `state` and challenge.
-pub async fn start(State(state): State<AppState>, session: Session, Query(query): Query<NextQuery>) -> Response {
+/// `GET /auth/github`: off to GitHub (or the sandbox's consent page) with a fresh `state` and challenge, kept in a
+/// signed cookie of its own (the session, signed in, signed out or none, is left as it is).
+pub async fn start(State(state): State<AppState>, Query(query): Query<NextQuery>) -> Response {
     let pending = Pending {
         state: pkce::random_token(),
         verifier: pkce::random_token(),
         next: local_path(query.next.as_deref()),
+        until: Utc::now().timestamp() + pending::PENDING_SECONDS,
     };
     let url = state.web.identity.authorize_url(&pending.state, &pkce::challenge(&pending.verifier));
-    // A sign-in under way is kept ten minutes, so visitors who never come back leave no lasting rows.
-    session.set_expiry(Some(Expiry::OnInactivity(time::Duration::minutes(10))));
-    if let Err(error) = session.insert(PENDING_KEY, &pending).await {
-        tracing::error!(%error, "a sign-in could not be started");
-        return failed(StatusCode::SERVICE_UNAVAILABLE, "tengu could not start the sign-in; try again in a moment.");
+    let https = state.web.public_url.starts_with("https://");
+    match state.sign_ins.cookie(state.tengu.store().as_ref(), &pending, https).await {
+        Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to(&url)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a sign-in could not be started");
+            failed(StatusCode::SERVICE_UNAVAILABLE, "tengu could not start the sign-in; try again in a moment.")
+        }
     }
-    Redirect::to(&url).into_response()
 }
 
 #[derive(Deserialize)]
@@ -69,10 +64,22 @@ pub struct Callback {
 }
 
 /// `GET /auth/github/callback`.
-pub async fn callback(State(state): State<AppState>, session: Session, Query(back): Query<Callback>) -> Response {
-    // Taken out whatever happens next, so a state is good for one try.
-    let pending = session.remove::<Pending>(PENDING_KEY).await.ok().flatten();
-    let Some(pending) = pending.filter(|p| back.state.as_deref() == Some(p.state.as_str())) else {
+pub async fn callback(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Query(back): Query<Callback>,
+) -> Response {
+    // Taken whatever happens next, so a state is good for one try.
+    let https = state.web.public_url.starts_with("https://");
+    let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok());
+    let store = state.tengu.store().clone();
+    let now = Utc::now().timestamp();
+    let pending = match &back.state {
+        Some(given) => state.sign_ins.take(store.as_ref(), cookies, given, https, now).await,
+        None => None,
+    };
+    let Some(pending) = pending else {
         return failed(
             StatusCode::BAD_REQUEST,
             "This sign-in did not start here, or was already used. Nothing was signed in; start again.",
