@@ -84,8 +84,21 @@ async fn open_ready_push_without_a_gap_then_close() {
     assert_ne!(second_address, first_address);
     assert_eq!(tengu.review_route("PR-500-shop.review.sandbox.test:443").await.unwrap(), Some(second_address));
     let cluster = ClusterName::parse("shop-review").unwrap();
+    // The old task serves the requests it has for the drain time (30 s), and is not a task nobody holds.
+    let old = &tengu_tasks(&tengu).describe_tasks(&cluster, std::slice::from_ref(&first_task)).await.unwrap()[0];
+    assert!(!old.is_stopped(), "draining, not stopped, when the route switches");
+    clock.advance(Duration::seconds(20));
+    let report = tengu.reconcile_review_envs().await.unwrap();
+    assert!(report.strangers.is_empty(), "a draining task is held: {report:?}");
+    assert!(
+        !tengu_tasks(&tengu).describe_tasks(&cluster, std::slice::from_ref(&first_task)).await.unwrap()[0].is_stopped()
+    );
+    clock.advance(Duration::seconds(11));
+    let report = tengu.reconcile_review_envs().await.unwrap();
+    assert!(report.changes.iter().any(|c| c.contains("#500: the replaced task stopped after draining")), "{report:?}");
     let old = &tengu_tasks(&tengu).describe_tasks(&cluster, &[first_task]).await.unwrap()[0];
-    assert_eq!((old.is_stopped(), old.stopped_reason.as_deref()), (true, Some("replaced by a newer push")));
+    let drained = Some("drained: a newer push serves the pull request");
+    assert_eq!((old.is_stopped(), old.stopped_reason.as_deref()), (true, drained));
 
     // Closing stops it; the route forgets it.
     let closed = tengu.stop_review_env(&repo, n, "pull request closed").await.unwrap().unwrap();

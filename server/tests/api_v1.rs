@@ -181,4 +181,18 @@ async fn abort_status_and_the_cli_download_answer_only_a_token_within_its_scopes
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/octet-stream");
     let length: u64 = response.headers()[header::CONTENT_LENGTH].to_str().unwrap().parse().unwrap();
     assert_eq!(length, std::fs::metadata(std::env::current_exe().unwrap()).unwrap().len());
+    let platform = format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH);
+    assert_eq!(response.headers()["x-tengu-platform"], platform.as_str(), "it says which platform it is for");
+    // A runner that says it is this platform (in uname's words) gets it; one on another is refused with a sentence.
+    let uname = format!(
+        "{}-{}",
+        if cfg!(target_os = "linux") { "Linux" } else { std::env::consts::OS },
+        std::env::consts::ARCH
+    );
+    let asked = format!("/api/v1/cli?platform={uname}");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), read(&asked, &carol.secret)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{asked}");
+    let (status, _, body) = app.send(read("/api/v1/cli?platform=Darwin-arm64", &carol.secret)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains(&format!("built for {platform}, not macos-aarch64")), "{body}");
 }

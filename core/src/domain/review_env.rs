@@ -128,12 +128,15 @@ pub struct ReviewSettings {
     pub opt_in_label: Option<String>,
     /// Pull requests with this label never get one.
     pub opt_out_label: String,
+    /// After a push, the replaced task serves the requests already on it this long before it is stopped.
+    pub drain_seconds: u32,
 }
 
 impl ReviewSettings {
     pub const DEFAULT_TTL_HOURS: i64 = 5 * 24;
     pub const DEFAULT_MAX_CONCURRENT: usize = 10;
     pub const DEFAULT_OPT_OUT_LABEL: &'static str = "no-review-env";
+    pub const DEFAULT_DRAIN_SECONDS: u32 = 30;
 
     /// Whether a pull request with these labels gets an environment.
     pub fn wants(&self, labels: &[String]) -> bool {

@@ -6,6 +6,7 @@ mod auth;
 mod code_host;
 mod graphql;
 mod people;
+pub mod permissions;
 mod rest;
 mod transport;
 

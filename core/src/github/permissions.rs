@@ -132,11 +132,9 @@ pub fn covering(method: &str, path: &str) -> Vec<&'static AppPermission> {
 /// The README's table.
 pub fn markdown_table() -> String {
     let mut rows = vec!["| permission | access | what for |".to_owned(), "|---|---|---|".to_owned()];
-    rows.extend(
-        APP_PERMISSIONS
-            .iter()
-            .map(|p| format!("| {} ({}, `{}`) | {} | {} |", p.label, p.of.to_lowercase(), p.key, p.access.as_str(), p.why)),
-    );
+    rows.extend(APP_PERMISSIONS.iter().map(|p| {
+        format!("| {} ({}, `{}`) | {} | {} |", p.label, p.of.to_lowercase(), p.key, p.access.as_str(), p.why)
+    }));
     rows.join("\n")
 }
 

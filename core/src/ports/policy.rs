@@ -326,4 +326,14 @@ mod tests {
             "Deploy needs the deployer role (write on acme/shop); you have read, which makes you a viewer"
         );
     }
+
+    #[test]
+    fn only_an_admin_ships_an_image_whose_commit_is_unknown() {
+        let env = production(Some(Permission::Maintain));
+        let untraced = Action::ShipUnknownCommit { env: &env };
+        let refused = RulePolicy.authorize(&person("bob"), Permission::Maintain, &untraced).unwrap_err().0;
+        assert!(refused.starts_with("Ship an image whose commit is unknown needs the admin role"), "{refused}");
+        assert!(RulePolicy.authorize(&person("alice"), Permission::Admin, &untraced).is_ok());
+        assert!(RulePolicy.authorize(&Actor::Terminal("ops@laptop".into()), Permission::None, &untraced).is_ok());
+    }
 }

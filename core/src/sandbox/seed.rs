@@ -128,6 +128,7 @@ pub(super) fn review_settings() -> crate::domain::ReviewSettings {
         ttl_hours: crate::domain::ReviewSettings::DEFAULT_TTL_HOURS,
         max_concurrent: crate::domain::ReviewSettings::DEFAULT_MAX_CONCURRENT,
         opt_in_label: None,
+        drain_seconds: crate::domain::ReviewSettings::DEFAULT_DRAIN_SECONDS,
         opt_out_label: crate::domain::ReviewSettings::DEFAULT_OPT_OUT_LABEL.to_owned(),
     }
 }

@@ -18,6 +18,7 @@ mod history;
 mod leases;
 mod remind;
 mod review_approval;
+mod review_drain;
 mod review_envs;
 mod review_github;
 mod review_reconcile;

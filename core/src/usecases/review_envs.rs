@@ -264,6 +264,8 @@ impl Tengu {
             })
             .await?;
         let Some((mut env, tasks)) = stopped else { return Ok(None) };
+        // A closed pull request's replaced tasks stop with it, drained or not.
+        self.finish_draining(&settings, Some(pr), &mut Vec::new()).await?;
         if tasks.is_empty() {
             return Ok(Some(env));
         }

@@ -80,8 +80,10 @@ impl Tengu {
         }
         self.reap_idle(settings, &mut report.changes).await?;
         self.enforce_review_cap(settings, &mut report.changes).await?;
-        let held: Vec<String> =
+        let draining = self.finish_draining(settings, None, &mut report.changes).await?;
+        let mut held: Vec<String> =
             self.live_review_envs(settings).await?.into_iter().flat_map(|e| [e.task, e.next_task]).flatten().collect();
+        held.extend(draining);
         let listed = self.ports.tasks.list_tengu_tasks(&settings.cluster).await;
         let found = match &listed {
             Ok(running) => StrangerTasks::found(running.iter().filter(|arn| !held.contains(arn)).cloned().collect()),
@@ -145,7 +147,8 @@ impl Tengu {
                     // A new commit serves: GitHub gets a deployment of it (the old one goes inactive).
                     env.github_deployment = None;
                     self.save_review(&mut env).await?;
-                    self.stop_task_quietly(settings, &current, "replaced by a newer push").await;
+                    // The route sends new requests to the new task; the old one finishes those it has.
+                    self.drain_task(settings, env.pr, &current).await?;
                     self.publish_review_env(&mut env).await;
                     changes.push(format!("{name}: now serving {} at {}", env.sha.short(), env.url));
                     return Ok(());

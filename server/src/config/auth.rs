@@ -66,4 +66,6 @@ impl AuthConfig {
 pub struct ReviewRouteConfig {
     /// The proxy sends it as `X-Tengu-Proxy-Secret`; without it the route answers anyone who reaches tengu.
     pub proxy_secret: Option<Secret>,
+    /// After a push, how long the replaced task serves the requests already on it before it is stopped.
+    pub drain_seconds: Option<u32>,
 }

@@ -225,7 +225,12 @@ impl Config {
     }
 
     pub fn review_settings(&self) -> Result<Vec<tengu_core::domain::ReviewSettings>, ConfigError> {
-        let settings: Vec<_> = self.review_environments.iter().map(ReviewConfig::settings).collect::<Result<_, _>>()?;
+        let mut settings: Vec<_> =
+            self.review_environments.iter().map(ReviewConfig::settings).collect::<Result<_, _>>()?;
+        if let Some(drain) = self.review.drain_seconds {
+            // An hour at most: a task kept longer is a task paid for that nobody reaches.
+            settings.iter_mut().for_each(|s| s.drain_seconds = drain.min(3600));
+        }
         // Two repositories on one template would share hosts: the template must tell them apart.
         let shared = settings.iter().any(|a| {
             settings

@@ -69,6 +69,7 @@ impl ReviewConfig {
                 .opt_out_label
                 .clone()
                 .unwrap_or_else(|| ReviewSettings::DEFAULT_OPT_OUT_LABEL.to_owned()),
+            drain_seconds: ReviewSettings::DEFAULT_DRAIN_SECONDS,
         })
     }
 }
