@@ -215,3 +215,26 @@ async fn a_review_is_not_matched_without_the_merged_head_and_github_down_counts_
     assert_eq!(waiting.state, DeploymentState::AwaitingApproval);
     assert!(waiting.reason.unwrap().contains("GitHub's reviews could not be read"));
 }
+
+#[tokio::test]
+async fn a_later_page_of_reviews_can_take_an_approval_back() {
+    use wiremock::matchers::query_param;
+    let server = MockServer::start().await;
+    let tengu = github_with_people(&server).await;
+    let bob = Actor::Person(Login::parse("bob").unwrap());
+    let mut first: Vec<_> = vec![json!({"user": {"login": "erin"}, "state": "APPROVED", "commit_id": MERGED_HEAD})];
+    first.extend((0..99).map(|_| json!({"user": {"login": "carol"}, "state": "COMMENTED", "commit_id": MERGED_HEAD})));
+    let second = json!([{"user": {"login": "erin"}, "state": "CHANGES_REQUESTED", "commit_id": MERGED_HEAD}]);
+    for (page, body) in [("1", json!(first)), ("2", second)] {
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/shop/pulls/25/reviews"))
+            .and(query_param("page", page))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    merged_deploy_pr(&tengu, 25).await;
+    let waiting = tengu.request_deployment(&bob, merge_of(25)).await.unwrap();
+    assert_eq!(waiting.state, DeploymentState::AwaitingApproval, "erin asked for changes on the second page");
+    assert_eq!(waiting.approved_by, None);
+}

@@ -443,7 +443,10 @@ async fn story(store: &dyn Store) {
     assert_eq!(store.peek_chat_link_code("h1", t(66)).await.unwrap(), None, "used up");
     let dave = tengu_core::domain::Login::parse("dave").unwrap();
     assert_eq!(store.chat_login("U1").await.unwrap(), None);
-    store.save_chat_link("U1", &dave, t(66)).await.unwrap();
+    assert!(store.save_chat_link("U1", &dave, t(66)).await.unwrap());
+    assert!(store.save_chat_link("U1", &dave, t(67)).await.unwrap(), "linking again to the same login is fine");
+    let erin = tengu_core::domain::Login::parse("erin").unwrap();
+    assert!(!store.save_chat_link("U1", &erin, t(68)).await.unwrap(), "a person linked to another stays theirs");
     assert_eq!(store.chat_login("U1").await.unwrap(), Some(dave.clone()));
     assert_eq!(store.chat_user_of(&dave).await.unwrap().as_deref(), Some("U1"));
 

@@ -114,6 +114,11 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
     let (status, _, body) = app.send(elsewhere).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("not one this tengu answers"), "{body}");
+    let log = app.tengu.store().audit_log(1).await.unwrap();
+    assert_eq!(
+        (log[0].action, log[0].actor.as_str()),
+        (tengu_core::domain::AuditAction::Refused, "slack U1 of T0THEIRS")
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(replies(&slack).await.is_empty(), "nothing was sent for a refused request");
 

@@ -112,17 +112,21 @@ impl Environment {
             .filter_map(|p| template.find(p).map(|at| (p, at)))
             .min_by_key(|(_, at)| *at)?;
         let (before, after) = (&template[..at], &template[at + placeholder.len()..]);
-        // What follows may hold the other placeholder too: only literal text is compared.
-        let after_literal = after.split('{').next().unwrap_or("");
         let rest = image.strip_prefix(before)?;
         let hex: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
-        if !rest[hex.len()..].starts_with(after_literal) {
+        let tail = &rest[hex.len()..];
+        // What follows the commit is the template's text exactly (up to its end, or up to another placeholder):
+        // `…:{sha}` does not read `…:<sha>-debug`, nor `…:{short_sha}` a date.
+        let follows = match after.find('{') {
+            None => tail == after,
+            Some(next) => tail.starts_with(&after[..next]),
+        };
+        if !follows {
             return None;
         }
         match (placeholder, CommitSha::parse(&hex)) {
-            ("{sha}", Ok(sha)) => Some(CommitInImage::Full(sha)),
-            ("{short_sha}", Ok(sha)) => Some(CommitInImage::Full(sha)),
-            ("{short_sha}", Err(_)) => CommitPrefix::parse(&hex).ok().map(CommitInImage::Prefix),
+            (_, Ok(sha)) => Some(CommitInImage::Full(sha)),
+            ("{short_sha}", Err(_)) if hex.len() >= 7 => CommitPrefix::parse(&hex).ok().map(CommitInImage::Prefix),
             _ => None,
         }
     }
@@ -179,6 +183,11 @@ mod tests {
         assert_eq!(suffixed, Some(CommitInImage::Full(CommitSha::parse(sha).unwrap())));
         assert_eq!(env.commit_in_image(&image(&format!("registry.test/shop:{sha}-api"))), None);
         assert_eq!(env.commit_in_image(&image("registry.test/shop:0123456-web")), None, "{{sha}} is whole");
+        env.image_template = Some("registry.test/shop:{sha}".into());
+        assert_eq!(env.commit_in_image(&image(&format!("registry.test/shop:{sha}-debug"))), None, "nothing after");
+        env.image_template = Some("registry.test/shop:{short_sha}".into());
+        assert_eq!(env.commit_in_image(&image("registry.test/shop:2024.06.01")), None, "a date is no commit");
+        assert_eq!(env.commit_in_image(&image("registry.test/shop:abc123")), None, "seven characters at least");
         env.image_template = Some("registry.test/shop:latest".into());
         assert_eq!(env.commit_in_image(&image("registry.test/shop:latest")), None, "no commit in the template");
         env.image_template = None;

@@ -50,6 +50,9 @@ impl GithubCodeHost {
     }
 }
 
+/// At most this many pages of 100 reviews are read (a deploy PR with more is not one people review).
+const REVIEW_PAGES: u32 = 10;
+
 fn pulls_path(repo: &RepoSlug) -> String {
     format!("/repos/{}/{}/pulls", repo.owner(), repo.name())
 }
@@ -125,10 +128,20 @@ impl CodeHost for GithubCodeHost {
     }
 
     async fn approving_reviews(&self, repo: &RepoSlug, number: PrNumber) -> Result<Vec<Review>, CodeHostError> {
-        let path = format!("{}/{}/reviews?per_page=100", pulls_path(repo), number.get());
         let what = format!("the reviews of pull request {number} in {repo}");
-        let reviews = self.transport.rest(repo, Method::GET, &path, None, &what).await?;
-        Ok(rest::approving_reviews(&reviews))
+        // Every page, oldest first: a later "changes requested" on page two undoes an approval on page one.
+        let mut reviews = Vec::new();
+        for page in 1..=REVIEW_PAGES {
+            let path = format!("{}/{}/reviews?per_page=100&page={page}", pulls_path(repo), number.get());
+            let listed = self.transport.rest(repo, Method::GET, &path, None, &what).await?;
+            let listed = listed.as_array().cloned().unwrap_or_default();
+            let last = listed.len() < 100;
+            reviews.extend(listed);
+            if last {
+                break;
+            }
+        }
+        Ok(rest::approving_reviews(&serde_json::Value::Array(reviews)))
     }
 
     async fn find_open_pull_request(

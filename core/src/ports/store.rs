@@ -220,7 +220,8 @@ pub trait Store: Send + Sync {
     async fn peek_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<ChatPerson>, StoreError>;
     /// The chat person of an unexpired code, once (the code is used up).
     async fn take_chat_link_code(&self, code_hash: &str, now: DateTime<Utc>) -> Result<Option<ChatPerson>, StoreError>;
-    async fn save_chat_link(&self, chat_user: &str, login: &Login, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Links a chat person to a login; false (and nothing changed) when they are linked to another login.
+    async fn save_chat_link(&self, chat_user: &str, login: &Login, at: DateTime<Utc>) -> Result<bool, StoreError>;
     /// The GitHub login a chat person linked, if they did.
     async fn chat_login(&self, chat_user: &str) -> Result<Option<Login>, StoreError>;
     /// The chat person linked to a login (the latest link), to mention them where they are.

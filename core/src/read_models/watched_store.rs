@@ -109,7 +109,7 @@ watched_store! {
         delete_session(id: &str) -> ();
         insert_token(new: &NewApiToken) -> i64;
         revoke_token(id: i64, owner: &Login, at: DateTime<Utc>) -> bool;
-        save_chat_link(chat_user: &str, login: &Login, at: DateTime<Utc>) -> ();
+        save_chat_link(chat_user: &str, login: &Login, at: DateTime<Utc>) -> bool;
         save_document(key: &str, value: &str) -> ();
         replace_document(key: &str, expected: i64, value: &str) -> Option<i64>;
     }

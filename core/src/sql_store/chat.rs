@@ -77,16 +77,19 @@ impl SqlStore {
         }))
     }
 
+    /// A chat person linked to another login stays theirs (checked in the statement itself, so two links
+    /// completed at once cannot both win).
     pub(super) async fn save_chat_link_row(
         &self,
         chat_user: &str,
         login: &Login,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         on_pool!(self, |pool| {
-            sqlx::query(
+            let done = sqlx::query(
                 "INSERT INTO chat_links (chat_user, login, linked_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (chat_user) DO UPDATE SET login = excluded.login, linked_at = excluded.linked_at",
+                 ON CONFLICT (chat_user) DO UPDATE SET linked_at = excluded.linked_at \
+                 WHERE chat_links.login = excluded.login",
             )
             .bind(chat_user.to_owned())
             .bind(login.to_string())
@@ -94,7 +97,7 @@ impl SqlStore {
             .execute(pool)
             .await
             .map_err(query_error)?;
-            Ok(())
+            Ok(done.rows_affected() == 1)
         })
     }
 

@@ -111,7 +111,7 @@ retried_store! {
     save_chat_link_code(code_hash: &str, person: &ChatPerson, expires_at: DateTime<Utc>) -> ();
     peek_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<ChatPerson>;
         take_chat_link_code(code_hash: &str, now: DateTime<Utc>) -> Option<ChatPerson>;
-    save_chat_link(chat_user: &str, login: &Login, at: DateTime<Utc>) -> ();
+    save_chat_link(chat_user: &str, login: &Login, at: DateTime<Utc>) -> bool;
     chat_login(chat_user: &str) -> Option<Login>;
     chat_user_of(login: &Login) -> Option<String>;
     load_document(key: &str) -> Option<String>;

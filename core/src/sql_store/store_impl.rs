@@ -709,7 +709,7 @@ impl Store for SqlStore {
         self.chat_link_code_row(code_hash, now, true).await
     }
 
-    async fn save_chat_link(&self, chat_user: &str, login: &Login, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn save_chat_link(&self, chat_user: &str, login: &Login, at: DateTime<Utc>) -> Result<bool, StoreError> {
         self.save_chat_link_row(chat_user, login, at).await
     }
 

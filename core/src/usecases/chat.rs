@@ -231,9 +231,8 @@ impl Tengu {
         let now = self.ports.clock.now();
         let person = self.ports.store.take_chat_link_code(&hash(code.trim()), now).await?.ok_or_else(link_used_up)?;
         let target = format!("chat {}", person.user_id);
-        if let Some(other) = self.ports.store.chat_login(&person.user_id).await?
-            && &other != login
-        {
+        // One statement links it or finds it linked to someone else, so two links completed at once cannot both win.
+        if !self.ports.store.save_chat_link(&person.user_id, login, now).await? {
             let denied = crate::ports::Denied(format!(
                 "{} is already linked to another GitHub login; it stays linked to them",
                 person.describe()
@@ -241,7 +240,6 @@ impl Tengu {
             self.audit(actor, AuditAction::Refused, (&target, None), format!("link a chat account: {denied}")).await?;
             return Err(denied.into());
         }
-        self.ports.store.save_chat_link(&person.user_id, login, now).await?;
         self.audit(actor, AuditAction::ChatLinked, (&target, None), format!("{} is {login}", person.describe()))
             .await?;
         Ok(person)
@@ -249,6 +247,22 @@ impl Tengu {
 }
 
 impl Tengu {
+    /// A request Slack signed that tengu will not act on (it came from a workspace tengu does not answer), for
+    /// the audit log. Recorded best effort: the answer goes out either way.
+    pub async fn record_chat_refusal(&self, person: &ChatPerson, why: &str) {
+        let entry = crate::domain::AuditEntry {
+            at: self.ports.clock.now(),
+            actor: format!("slack {} of {}", person.user_id, person.team_id),
+            action: AuditAction::Refused,
+            target: "chat".to_owned(),
+            detail: why.to_owned(),
+            repo: None,
+        };
+        if let Err(error) = self.ports.store.record_audit(&entry).await {
+            tracing::warn!(%error, "a refused chat request could not be recorded");
+        }
+    }
+
     /// The chat message about a deployment as it stands now.
     pub async fn deployment_message(
         &self,

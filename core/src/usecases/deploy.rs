@@ -56,9 +56,24 @@ pub struct DeployRequest {
 }
 
 impl Tengu {
-    /// Records a deployment request, or says why not: the environment is busy (who deploys what since when), or
-    /// the rollback target is not a successful deployment. Follow it with `drive_deployment`.
+    /// Records a deployment request, or says why not: the environment is busy (who deploys what since when), the
+    /// gate holds, the image's commit is unknown, or the rollback target is not a successful deployment (every
+    /// such refusal is in the audit log). Follow it with `drive_deployment`.
     pub async fn request_deployment(&self, actor: &Actor, request: DeployRequest) -> Result<Deployment, CoreError> {
+        let env_name = request.env.clone();
+        let requested = self.record_deployment_request(actor, request).await;
+        if let Err(CoreError::Refused(why)) = &requested
+            && let Ok(env) = self.environment(&env_name)
+        {
+            let about = (env.name.as_str(), Some(&env.repo));
+            if let Err(error) = self.audit(actor, AuditAction::Refused, about, format!("deploy: {why}")).await {
+                tracing::warn!(%error, "a refused deployment could not be recorded");
+            }
+        }
+        requested
+    }
+
+    async fn record_deployment_request(&self, actor: &Actor, request: DeployRequest) -> Result<Deployment, CoreError> {
         let env = self.environment(&request.env)?;
         let action = match request.target {
             DeployTarget::Redeploy => Action::Redeploy { env },
@@ -71,6 +86,7 @@ impl Tengu {
         let mut rollback_to: Vec<TaskDefinitionArn> = Vec::new();
         // What it carries, for the history's search: a redeploy or a rollback carries again what the deployment it
         // repeats carried.
+        let mut commit_unknown_because = None;
         let (image, sha, source_prs, carried) = match &request.target {
             DeployTarget::Image { image, sha, source_prs, deploy_pr: Some(shipping), .. } => {
                 deploy_pr = Some(*shipping);
@@ -82,6 +98,7 @@ impl Tengu {
                     ImageHandOver { image, sha: sha.as_ref(), commit_unknown_reason: commit_unknown_reason.as_deref() };
                 let shipment = self.shipment_of_image(actor, env, handed).await?;
                 deploy_pr = shipment.deploy_pr;
+                commit_unknown_because = shipment.commit_unknown_because;
                 (shipment.image, shipment.sha, shipment.source_prs, shipment.carried)
             }
             DeployTarget::Commit(sha) => {
@@ -107,18 +124,13 @@ impl Tengu {
         };
         if matches!(request.target, DeployTarget::Image { .. } | DeployTarget::Commit(_))
             && request.trigger != Trigger::Merge
-            && let Err(refused) = self.refuse_unverified(env, sha.as_ref()).await
         {
-            if let CoreError::Refused(why) = &refused {
-                let about = (env.name.as_str(), Some(&env.repo));
-                self.audit(actor, AuditAction::Refused, about, format!("deploy: {why}")).await?;
-            }
-            return Err(refused);
+            self.refuse_unverified(env, sha.as_ref()).await?;
         }
         let needs_approval = env.approvals_required > 0;
-        // A merge's deploy PR may carry the second person's approval already, as a GitHub review that counts.
-        let reviewed = match (needs_approval, request.trigger, deploy_pr) {
-            (true, Trigger::Merge, Some(number)) => Some(self.review_approval(env, actor, number).await?),
+        // A merged deploy PR may carry the second person's approval already, as a GitHub review that counts.
+        let reviewed = match (needs_approval, deploy_pr) {
+            (true, Some(number)) => Some(self.review_approval(env, actor, number).await?),
             _ => None,
         };
         let new = NewDeployment {
@@ -166,6 +178,11 @@ impl Tengu {
             repo: Some(env.repo.clone()),
         };
         self.ports.store.record_audit(&entry).await?;
+        if let Some(reason) = commit_unknown_because {
+            let detail = format!("{} ships with its commit unknown: {reason}", new.image);
+            let about = (format!("deployment {id}"), Some(&env.repo));
+            self.audit(actor, AuditAction::GateOverridden, (&about.0, about.1), detail).await?;
+        }
         if new.needs_approval {
             return self.ask_for_approval(id, env, &new, reviewed).await;
         }
@@ -177,7 +194,7 @@ impl Tengu {
         self.deployment(id).await
     }
 
-    /// A merge whose deploy PR another person approved on GitHub by a review that counts is approved by that
+    /// A merged deploy PR that another person approved on GitHub by a review that counts is approved by that
     /// review; anything else waits for a second person in the dashboard, and the team hears so. A review that did
     /// not count is recorded as the refusal it is.
     async fn ask_for_approval(

@@ -1,5 +1,5 @@
-//! A GitHub review of the deploy PR approves the deployment its merge asks for only as tengu's own approval
-//! would: by another person than the one who merged, with the deployer role and the environment's bar (the rule
+//! A GitHub review of a merged deploy PR approves a deployment of it (its merge, or CI handing over the merge's
+//! image through any door) only as tengu's own approval would: by another person than the one who merged, with the deployer role and the environment's bar (the rule
 //! table, with the reviewer's permission asked of GitHub), and for the commit that was merged.
 
 use crate::domain::{Actor, Environment, Login, Permission, PrNumber};
@@ -38,6 +38,12 @@ impl Tengu {
         requested_by: &Actor,
         deploy_pr: PrNumber,
     ) -> Result<ReviewApproval, CoreError> {
+        // Only a merged deploy PR's reviews speak for what ships: it is what they approved.
+        let recorded = self.ports.store.deploy_pr(&env.repo, deploy_pr).await?;
+        if recorded.as_ref().is_some_and(|pr| pr.state != crate::domain::PrState::Merged) {
+            return Ok(ReviewApproval::NotCounted(Vec::new()));
+        }
+        let merged_head = recorded.and_then(|pr| pr.head_sha);
         let reviews = match self.ports.code_host.approving_reviews(&env.repo, deploy_pr).await {
             Ok(reviews) => reviews,
             Err(error) => {
@@ -48,7 +54,6 @@ impl Tengu {
         if reviews.is_empty() {
             return Ok(ReviewApproval::NotCounted(Vec::new()));
         }
-        let merged_head = self.ports.store.deploy_pr(&env.repo, deploy_pr).await?.and_then(|pr| pr.head_sha);
         let mut reasons = Vec::new();
         for review in reviews {
             match self.judge_review(env, requested_by, &review, merged_head.as_ref()).await? {
@@ -78,6 +83,10 @@ impl Tengu {
                 )));
             }
             _ => return Ok(Err(format!("{who}'s review cannot be matched with the commit that was merged"))),
+        }
+        // Someone tengu would not let in (outside `[auth] allowed_orgs` / `allowed_teams`) approves nothing either.
+        if let Err(denied) = self.check_membership(who).await? {
+            return Ok(Err(format!("{who}'s review does not count: {denied}")));
         }
         let permission = match self.ports.people.permission(&env.repo, who).await {
             Ok(permission) => permission,

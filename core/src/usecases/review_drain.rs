@@ -35,10 +35,13 @@ impl Tengu {
             return Ok(());
         }
         let until = self.ports.clock.now() + chrono::Duration::seconds(i64::from(settings.drain_seconds));
-        let mut draining = self.draining(&settings.repo).await?;
-        draining.retain(|d| d.task != task);
-        draining.push(Draining { task: task.to_owned(), pr, until });
-        self.keep_draining(&settings.repo, &draining).await
+        self.change_draining(&settings.repo, |draining| {
+            draining.retain(|d| d.task != task);
+            draining.push(Draining { task: task.to_owned(), pr, until });
+            Vec::new()
+        })
+        .await
+        .map(drop)
     }
 
     /// Stops the tasks whose drain is over (and every one of `closing`'s); the tasks still draining.
@@ -49,25 +52,44 @@ impl Tengu {
         changes: &mut Vec<String>,
     ) -> Result<Vec<String>, CoreError> {
         let now = self.ports.clock.now();
-        let (done, still): (Vec<Draining>, Vec<Draining>) =
-            self.draining(&settings.repo).await?.into_iter().partition(|d| d.until <= now || Some(d.pr) == closing);
+        let mut still = Vec::new();
+        let done = self
+            .change_draining(&settings.repo, |draining| {
+                let (done, kept): (Vec<Draining>, Vec<Draining>) =
+                    draining.drain(..).partition(|d| d.until <= now || Some(d.pr) == closing);
+                *draining = kept;
+                still = draining.iter().map(|d| d.task.clone()).collect();
+                done
+            })
+            .await?;
         for task in &done {
             self.stop_task_quietly(settings, &task.task, "drained: a newer push serves the pull request").await;
             changes.push(format!("{}{}: the replaced task stopped after draining", settings.repo, task.pr));
         }
-        if !done.is_empty() {
-            self.keep_draining(&settings.repo, &still).await?;
+        Ok(still)
+    }
+
+    /// Changes the repository's list by compare-and-set (the reconciler and a closing pull request may change it
+    /// at once; neither loses the other's task); what `change` took out. Nothing is written when nothing changed.
+    async fn change_draining(
+        &self,
+        repo: &RepoSlug,
+        mut change: impl FnMut(&mut Vec<Draining>) -> Vec<Draining>,
+    ) -> Result<Vec<Draining>, CoreError> {
+        let key = draining_key(repo);
+        for _ in 0..8 {
+            let (version, json) = self.ports.store.document_if_changed(&key, 0).await?.unwrap_or((0, String::new()));
+            let mut draining: Vec<Draining> = serde_json::from_str(&json).unwrap_or_default();
+            let before = draining.clone();
+            let taken = change(&mut draining);
+            if draining == before {
+                return Ok(taken);
+            }
+            let json = serde_json::to_string(&draining).expect("draining tasks always serialise");
+            if self.ports.store.replace_document(&key, version, &json).await?.is_some() {
+                return Ok(taken);
+            }
         }
-        Ok(still.into_iter().map(|d| d.task).collect())
-    }
-
-    async fn draining(&self, repo: &RepoSlug) -> Result<Vec<Draining>, CoreError> {
-        let saved = self.ports.store.load_document(&draining_key(repo)).await?;
-        Ok(saved.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default())
-    }
-
-    async fn keep_draining(&self, repo: &RepoSlug, draining: &[Draining]) -> Result<(), CoreError> {
-        let json = serde_json::to_string(draining).expect("draining tasks always serialise");
-        Ok(self.ports.store.save_document(&draining_key(repo), &json).await?)
+        Err(CoreError::Refused(format!("the draining review tasks of {repo} kept changing; tried again next time")))
     }
 }

@@ -3,9 +3,7 @@
 //! PR that carries that commit, and its source PRs and commits. With the commit known, every door records the same
 //! things a merge does; an image whose commit cannot be known ships only on an admin's word, with a reason.
 
-use crate::domain::{
-    Actor, AuditAction, CarriedChange, CommitInImage, CommitSha, DeployPr, Environment, ImageRef, PrNumber,
-};
+use crate::domain::{Actor, CarriedChange, CommitInImage, CommitSha, DeployPr, Environment, ImageRef, PrNumber};
 use crate::error::CoreError;
 use crate::ports::{Action, CodeHostError};
 use crate::tengu::Tengu;
@@ -18,6 +16,8 @@ pub(crate) struct Shipment {
     pub deploy_pr: Option<PrNumber>,
     pub source_prs: Vec<PrNumber>,
     pub carried: Vec<CarriedChange>,
+    /// An admin's reason to ship it with its commit unknown (recorded once the deployment is).
+    pub commit_unknown_because: Option<String>,
 }
 
 /// An image as a door hands it over.
@@ -38,20 +38,26 @@ impl Tengu {
         env: &Environment,
         handed: ImageHandOver<'_>,
     ) -> Result<Shipment, CoreError> {
-        let read_off = self.commit_in_image(env, handed.image).await?;
-        let sha = match (handed.sha, read_off) {
-            (Some(named), Some(tagged)) if named != &tagged => {
-                return Err(CoreError::Refused(format!(
-                    "{} was built from {} by its tag ({}'s image_template), not from {}; name the commit it was built \
-                     from",
-                    handed.image,
-                    tagged.short(),
-                    env.name,
-                    named.short()
-                )));
+        let sha = match handed.sha {
+            // Named: checked against what the tag says, without asking GitHub.
+            Some(named) => {
+                let agrees = match env.commit_in_image(handed.image) {
+                    Some(CommitInImage::Full(tagged)) => &tagged == named,
+                    Some(CommitInImage::Prefix(prefix)) => named.as_str().starts_with(prefix.as_str()),
+                    None => true,
+                };
+                if !agrees {
+                    return Err(CoreError::Refused(format!(
+                        "{} names another commit by its tag ({}'s image_template) than {}; name the commit it was \
+                         built from",
+                        handed.image,
+                        env.name,
+                        named.short()
+                    )));
+                }
+                Some(named.clone())
             }
-            (Some(named), _) => Some(named.clone()),
-            (None, tagged) => tagged,
+            None => self.commit_in_image(env, handed.image).await?,
         };
         let Some(sha) = sha else {
             return self.ship_unknown_commit(actor, env, handed).await;
@@ -69,7 +75,15 @@ impl Tengu {
     ) -> Result<Shipment, CoreError> {
         let Some(pr) = self.deploy_pr_shipping(env, &sha).await? else {
             let carried = CarriedChange::all_of(&[], &[], Some(&sha));
-            return Ok(Shipment { image, sha: Some(sha), deploy_pr: None, source_prs: Vec::new(), carried });
+            let (source_prs, commit_unknown_because) = (Vec::new(), None);
+            return Ok(Shipment {
+                image,
+                sha: Some(sha),
+                deploy_pr: None,
+                source_prs,
+                carried,
+                commit_unknown_because,
+            });
         };
         let shipped: Vec<_> = pr.items.iter().map(|item| &item.source).collect();
         Ok(Shipment {
@@ -78,6 +92,7 @@ impl Tengu {
             source_prs: pr.items.iter().map(|item| item.source.number).collect(),
             deploy_pr: Some(pr.number),
             sha: Some(sha),
+            commit_unknown_because: None,
         })
     }
 
@@ -100,7 +115,8 @@ impl Tengu {
             Some(CommitInImage::Prefix(prefix)) => {
                 match self.ports.code_host.resolve_commit(&env.repo, &prefix).await {
                     Ok(sha) => Ok(Some(sha)),
-                    Err(CodeHostError::NotFound(_)) => Ok(None),
+                    // GitHub answers 422 for a prefix that names no commit (or several): unknown, not an outage.
+                    Err(CodeHostError::NotFound(_) | CodeHostError::Rejected(_)) => Ok(None),
                     Err(other) => Err(other.into()),
                 }
             }
@@ -122,19 +138,16 @@ impl Tengu {
                  by {}'s image_template, or have an admin ship it with a reason (`--commit-unknown <reason>`)",
                 handed.image, env.name, env.name
             );
-            let about = (env.name.as_str(), Some(&env.repo));
-            self.audit(actor, AuditAction::Refused, about, format!("deploy: {refusal}")).await?;
             return Err(CoreError::Refused(refusal));
         }
         self.authorize(actor, &Action::ShipUnknownCommit { env }).await?;
-        let detail = format!("shipped {} with its commit unknown: {reason}", handed.image);
-        self.audit(actor, AuditAction::GateOverridden, (env.name.as_str(), Some(&env.repo)), detail).await?;
         Ok(Shipment {
             image: handed.image.clone(),
             sha: None,
             deploy_pr: None,
             source_prs: Vec::new(),
             carried: Vec::new(),
+            commit_unknown_because: Some(reason.to_owned()),
         })
     }
 }

@@ -54,16 +54,41 @@ impl SlackApp {
 
 /// Signatures of the requests handled in the last minutes (a signature names one timestamp and body).
 #[derive(Default)]
-pub struct SeenRequests(std::sync::Mutex<std::collections::HashMap<String, i64>>);
+pub struct SeenRequests(std::sync::Mutex<SeenList>);
+
+#[derive(Default)]
+pub struct SeenList {
+    keys: std::collections::HashSet<String>,
+    /// Oldest first, to forget in order.
+    order: std::collections::VecDeque<(i64, String)>,
+}
+
+/// Beyond this many signed requests within the window, the oldest are forgotten (Slack sends far fewer).
+const MOST_SEEN: usize = 100_000;
 
 impl SeenRequests {
-    /// False when the request was seen within the window already (a replay); remembers it otherwise.
-    fn first_time(&self, signature: &str, now: i64) -> bool {
+    /// False when the request (by its signature's bytes) was seen within the window already (a replay);
+    /// remembers it otherwise. Requests older than the window are refused as stale anyway.
+    fn first_time(&self, key: &str, now: i64) -> bool {
         let mut seen = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Anything older than the window would be refused as stale anyway.
-        seen.retain(|_, at| now - *at <= 2 * slack_signature::FRESH_FOR_SECONDS);
-        seen.insert(signature.to_owned(), now).is_none()
+        while let Some((at, _)) = seen.order.front()
+            && (now - at > 2 * slack_signature::FRESH_FOR_SECONDS || seen.order.len() > MOST_SEEN)
+        {
+            let (_, old) = seen.order.pop_front().expect("a front");
+            seen.keys.remove(&old);
+        }
+        if !seen.keys.insert(key.to_owned()) {
+            return false;
+        }
+        seen.order.push_back((now, key.to_owned()));
+        true
     }
+}
+
+/// The signature's bytes as lower-case hex: `v0=ABC…` and `v0=abc…` are one signature (hex decoding takes both).
+fn signature_key(signature: &str) -> String {
+    let hex = signature.strip_prefix("v0=").unwrap_or(signature);
+    hex.to_ascii_lowercase()
 }
 
 /// The fields of a slash command tengu reads (Slack sends more).
@@ -133,19 +158,30 @@ impl IntoResponse for NotTaken {
     }
 }
 
-/// The request, when it comes from a workspace the app answers and was not handled before.
-fn accepted(slack: &SlackApp, signature: &str, person: ChatPerson, what: &str) -> Result<ChatRequest, NotTaken> {
+/// The request, when it comes from a workspace the app answers and was not handled before. A request from another
+/// workspace is recorded in the audit log; a replay only in the log (a captured request sent a thousand times must
+/// not write a thousand rows).
+async fn accepted(
+    state: &AppState,
+    slack: &SlackApp,
+    signature: &str,
+    person: ChatPerson,
+    what: &str,
+) -> Result<ChatRequest, NotTaken> {
     if !slack.answers_team(&person.team_id) {
         tracing::warn!(team = %person.team_id, user = %person.user_id, "a Slack {what} from another workspace was refused");
+        let why = format!("a Slack {what} from workspace {}, which this tengu does not answer", person.team_id);
+        state.tengu.record_chat_refusal(&person, &why).await;
         return Err(NotTaken::OtherWorkspace);
     }
-    if !slack.seen.first_time(signature, chrono::Utc::now().timestamp()) {
+    let key = signature_key(signature);
+    if !slack.seen.first_time(&key, chrono::Utc::now().timestamp()) {
         tracing::warn!(user = %person.user_id, "a Slack {what} sent again was ignored (a replay)");
         return Err(NotTaken::Replay);
     }
-    // The signature names this one request (its timestamp and body): the same request asks for the same thing.
-    let key = signature.trim_start_matches("v0=").chars().take(32).collect();
-    Ok(ChatRequest { person, key })
+    // The signature names this one request (its timestamp and body): the same request asks for the same thing,
+    // on any instance (a deployment it asked for carries this key).
+    Ok(ChatRequest { person, key: key.chars().take(32).collect() })
 }
 
 pub async fn command(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -163,7 +199,7 @@ pub async fn command(State(state): State<AppState>, headers: HeaderMap, body: By
         team_domain: slash.team_domain.clone(),
         response_url: Some(slash.response_url.clone()),
     };
-    let request = match accepted(&slack, &signature, person, "command") {
+    let request = match accepted(&state, &slack, &signature, person, "command").await {
         Ok(request) => request,
         Err(refused) => return refused.into_response(),
     };
@@ -248,7 +284,7 @@ pub async fn interaction(State(state): State<AppState>, headers: HeaderMap, body
         team_domain: team.map(|t| t.domain.clone()).unwrap_or_default(),
         response_url: Some(pressed.response_url.clone()),
     };
-    let request = match accepted(&slack, &signature, person, "button press") {
+    let request = match accepted(&state, &slack, &signature, person, "button press").await {
         Ok(request) => request,
         Err(refused) => return refused.into_response(),
     };
@@ -318,4 +354,20 @@ async fn follow_in_channel(tengu: &Tengu, messages: Arc<dyn ChatMessages>, chann
         }
     });
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_in_other_letters_is_the_same_request_and_old_ones_are_forgotten() {
+        let seen = SeenRequests::default();
+        assert!(seen.first_time(&signature_key("v0=ABCDEF"), 1_000));
+        assert!(!seen.first_time(&signature_key("v0=abcdef"), 1_001), "the same bytes in lower case");
+        assert!(seen.first_time(&signature_key("v0=abcdee"), 1_002));
+        assert!(seen.first_time(&signature_key("v0=abcdef"), 1_000 + 601), "past the window it is stale anyway");
+        let list = seen.0.lock().unwrap();
+        assert_eq!(list.keys.len(), list.order.len());
+    }
 }

@@ -37,7 +37,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bo
     }
     // What can be refused from the headers alone is refused before a turn is taken: a request that cannot be a
     // delivery (or announces more than is ever read) must not keep GitHub's own waiting.
-    if header(&headers, "x-hub-signature-256").is_none() {
+    if !header(&headers, "x-hub-signature-256").is_some_and(looks_like_a_signature) {
         tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: no signature");
         return (StatusCode::UNAUTHORIZED, "The signature does not match; check the webhook secret.").into_response();
     }
@@ -62,7 +62,11 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bo
             let said = format!("The delivery's body did not arrive within {} s.", BODY_DEADLINE.as_secs());
             return (StatusCode::REQUEST_TIMEOUT, said).into_response();
         }
-        Err(_) => return too_large(),
+        Err(error) if is_too_large(&error) => return too_large(),
+        Err(error) => {
+            tracing::warn!(delivery = delivery_id, %error, "webhook refused: its body could not be read");
+            return (StatusCode::BAD_REQUEST, "The delivery's body could not be read.").into_response();
+        }
     };
     if !is_signed_by_any(&state.webhook_secrets, header(&headers, "x-hub-signature-256"), &body) {
         tracing::warn!(delivery = header(&headers, "x-github-delivery"), "webhook refused: bad or missing signature");
@@ -95,14 +99,21 @@ fn too_large() -> Response {
     (StatusCode::PAYLOAD_TOO_LARGE, format!("A delivery may hold at most {BODY_LIMIT} bytes.")).into_response()
 }
 
-/// Whether reading a body failed because its deadline passed (rather than its size).
+/// `sha256=` and 64 hexadecimal digits: the only shape GitHub sends, checked before a turn is taken.
+fn looks_like_a_signature(value: &str) -> bool {
+    value.strip_prefix("sha256=").is_some_and(|hex| hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Whether reading a body failed because its deadline passed.
 fn is_too_slow(error: &axum::Error) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(error) = cause {
-        if error.is::<super::listen::BodyTooSlow>() {
-            return true;
-        }
-        cause = error.source();
-    }
-    false
+    causes(error).any(|cause| cause.is::<super::listen::BodyTooSlow>())
+}
+
+/// Whether reading a body failed because it was longer than `BODY_LIMIT`.
+fn is_too_large(error: &axum::Error) -> bool {
+    causes(error).any(|cause| cause.to_string().contains("length limit exceeded"))
+}
+
+fn causes<'a>(error: &'a axum::Error) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |cause| cause.source())
 }

@@ -3,7 +3,7 @@
 //! The cookie holds the `state`, the PKCE verifier and where to go back, signed with HMAC-SHA256 under a key every
 //! instance shares (kept in the database), and lasts ten minutes; a `state` is taken once per instance.
 
-use std::collections::HashMap;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 
 use base64::Engine as _;
@@ -30,8 +30,19 @@ pub struct Pending {
 #[derive(Default)]
 pub struct PendingSignIns {
     key: tokio::sync::OnceCell<Vec<u8>>,
-    taken: Mutex<HashMap<String, i64>>,
+    taken: Mutex<Taken>,
 }
+
+/// States taken and not yet expired, oldest first, so forgetting the expired costs only what is forgotten.
+#[derive(Default)]
+struct Taken {
+    states: HashSet<String>,
+    order: VecDeque<(i64, String)>,
+}
+
+/// Beyond this many states taken within ten minutes the oldest are forgotten: a flood of callbacks costs bounded
+/// memory (a forgotten state's code was spent at GitHub on its first try anyway).
+const MOST_TAKEN: usize = 100_000;
 
 impl PendingSignIns {
     /// The cookie's name: `__Secure-` on https, so only a secure origin can set it.
@@ -98,8 +109,17 @@ impl PendingSignIns {
             return None;
         }
         let mut taken = self.taken.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        taken.retain(|_, until| *until >= now);
-        taken.insert(pending.state.clone(), pending.until).is_none().then_some(pending)
+        while let Some((until, _)) = taken.order.front()
+            && (*until < now || taken.order.len() >= MOST_TAKEN)
+        {
+            let (_, old) = taken.order.pop_front().expect("a front");
+            taken.states.remove(&old);
+        }
+        if !taken.states.insert(pending.state.clone()) {
+            return None;
+        }
+        taken.order.push_back((pending.until, pending.state.clone()));
+        Some(pending)
     }
 }
 
