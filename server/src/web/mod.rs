@@ -76,8 +76,8 @@ pub struct Shared {
     pub webhook_secrets: Arc<Vec<Vec<u8>>>,
     pub live: live::LiveRollouts,
     pub web: Arc<WebSettings>,
-    /// Turns for reading a webhook body: a burst waits instead of filling memory.
-    pub webhook_turns: Arc<tokio::sync::Semaphore>,
+    /// The memory webhook bodies may hold at once, in KiB: a burst waits instead of filling memory.
+    pub webhook_budget: Arc<tokio::sync::Semaphore>,
     /// Signed-in people's pages as last rendered.
     pub pages: Arc<page_cache::PageCache>,
     /// Sign-ins under way: the key their cookies are signed with, the states taken.
@@ -220,7 +220,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         webhook_secrets: Arc::new(web.webhook_secrets.clone()),
         live: live::LiveRollouts::new(web.closing.subscribe()),
         web: Arc::new(web),
-        webhook_turns: Arc::new(tokio::sync::Semaphore::new(webhooks::CONCURRENT_DELIVERIES)),
+        webhook_budget: Arc::new(tokio::sync::Semaphore::new(webhooks::BODY_BUDGET_KIB)),
         pages: Arc::default(),
         sign_ins: auth::pending::PendingSignIns::default(),
     }));
