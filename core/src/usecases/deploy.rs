@@ -310,47 +310,6 @@ impl Tengu {
         Ok(CarriedChange::all_of(&shipped, &recorded.direct_commits, sha))
     }
 
-    /// The deployment with what it shipped, read from its deploy PR (tengu's records, no call to GitHub).
-    pub async fn deployment_view(
-        &self,
-        viewer: &crate::domain::Viewer,
-        id: DeploymentId,
-    ) -> Result<crate::views::DeploymentView, CoreError> {
-        let deployment = self.visible_deployment(viewer, id).await?;
-        let mut shipped = Vec::new();
-        if let Some(number) = deployment.deploy_pr
-            && let Some(pr) = self.ports.store.deploy_pr(&deployment.repo, number).await?
-        {
-            shipped = pr.items.into_iter().filter(|i| deployment.source_prs.contains(&i.source.number)).collect();
-        }
-        // What the environment ran before: its newest successful deployment older than this one.
-        let before = crate::domain::DeploymentFilter {
-            env: Some(deployment.env.clone()),
-            state: Some(DeploymentState::Succeeded),
-            before: Some(deployment.id),
-            ..crate::domain::DeploymentFilter::newest(1)
-        };
-        let previous = self.ports.store.recent_deployments(&before).await?.into_iter().next().and_then(|p| p.sha);
-        Ok(crate::views::DeploymentView::of(&deployment, &shipped, previous.as_ref(), self.settings.github_web()))
-    }
-
-    /// A deployment, for someone who may see its repository; to anyone else it does not exist.
-    pub async fn visible_deployment(
-        &self,
-        viewer: &crate::domain::Viewer,
-        id: DeploymentId,
-    ) -> Result<Deployment, CoreError> {
-        let deployment = self.deployment(id).await?;
-        match viewer.can_see(&deployment.repo) {
-            true => Ok(deployment),
-            false => Err(CoreError::NotFound(format!("deployment {id}"))),
-        }
-    }
-
-    pub async fn deployment(&self, id: DeploymentId) -> Result<Deployment, CoreError> {
-        self.ports.store.deployment(id).await?.ok_or_else(|| CoreError::NotFound(format!("deployment {id}")))
-    }
-
     /// Takes a deployment from wherever it stands as far as it can go now: checks, registers, updates the
     /// services, asks ECS once how the rollout goes, and rolls back after a failure when the policy says so.
     /// Safe to call again after a crash: every step was recorded before its side effect. ECS being unreachable

@@ -9,6 +9,7 @@ mod chat;
 mod dashboard;
 mod deploy;
 mod deploy_pr;
+mod deployment_read;
 #[cfg(feature = "runtime")]
 mod drive;
 mod environment_page;
