@@ -1,0 +1,216 @@
+use std::collections::HashMap;
+
+use tengu_core::domain::QuietHours;
+
+use super::reminders::parse_offset;
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    move |key| map.get(key).cloned()
+}
+
+#[test]
+fn defaults_run_the_sandbox_on_a_sqlite_file() {
+    let config = Config::load(Some(Path::new("/dev/null")), env(&[])).unwrap();
+    assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+    assert!(config.is_sandbox());
+}
+
+#[test]
+fn the_slack_app_is_read_from_the_file_and_its_secrets_from_variables() {
+    let dir = std::env::temp_dir().join(format!("tengu-config-slack-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tengu.toml");
+    std::fs::write(
+        &file,
+        "[slack]\nchannel = \"C0TEAM\"\nremind_by = \"dm\"\nteam_id = \"T0ACME\"\n[[environments]]\n\
+         name = \"production\"\nrepo = \"acme/shop\"\ncluster = \"shop\"\nservices = [\"web\"]\n\
+         slack_channel = \"C0PROD\"\n",
+    )
+    .unwrap();
+    let secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    let config =
+        Config::load(Some(&file), env(&[("TENGU_SLACK_SIGNING_SECRET", secret), ("TENGU_SLACK_BOT_TOKEN", "xoxb-1")]))
+            .unwrap();
+    assert_eq!((config.slack_signing_secret(), config.slack_bot_token()), (Some(secret), Some("xoxb-1")));
+    assert_eq!(config.slack.team_id.as_ref().map(TeamIds::ids), Some(vec!["T0ACME".to_owned()]));
+    let teams = Config::load(Some(&file), env(&[("TENGU_SLACK_TEAM_ID", "T1, T2")])).unwrap();
+    assert_eq!(teams.slack.team_id.as_ref().map(TeamIds::ids), Some(vec!["T1".to_owned(), "T2".to_owned()]));
+    // An empty or short signing secret would let anyone sign requests: it stops the start with a sentence.
+    for short in ["", "s3cret", "fifteen-bytes!!"] {
+        let refused = Config::load(Some(&file), env(&[("TENGU_SLACK_SIGNING_SECRET", short)])).unwrap_err();
+        assert!(refused.to_string().contains("[slack] signing_secret"), "{short:?}: {refused}");
+        assert!(refused.to_string().contains("at least 16"), "{short:?}: {refused}");
+    }
+    assert_eq!(config.slack.channel.as_deref(), Some("C0TEAM"));
+    assert_eq!(config.slack.remind_by.as_deref(), Some("dm"));
+    assert_eq!(config.environments[0].slack_channel.as_deref(), Some("C0PROD"));
+    assert!(!format!("{config:?}").contains("xoxb-1"), "the bot token is never printed");
+}
+
+#[test]
+fn environment_variables_override_the_file() {
+    let dir = std::env::temp_dir().join(format!("tengu-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tengu.toml");
+    std::fs::write(&file, "database_url = \"sqlite://file.db\"\nlog_format = \"json\"\n[slack]\nwebhook_url = \"https://hooks.example/T/B/x\"\n").unwrap();
+    let config = Config::load(Some(&file), env(&[("TENGU_DATABASE_URL", "postgres://u:p@h/db")])).unwrap();
+    assert_eq!(config.database_url, "postgres://u:p@h/db");
+    assert_eq!(config.log_format, LogFormat::Json);
+    assert!(config.slack.webhook_url.is_some());
+}
+
+#[test]
+fn secrets_never_print() {
+    let config = Config::load(
+        Some(Path::new("/dev/null")),
+        env(&[("TENGU_GITHUB_TOKEN", "ghp_supersecret"), ("TENGU_SLACK_WEBHOOK_URL", "https://hooks/secret")]),
+    )
+    .unwrap();
+    let printed = format!("{config:?}");
+    assert!(!printed.contains("supersecret") && !printed.contains("hooks/secret"), "{printed}");
+    assert!(!config.is_sandbox());
+    assert_eq!(redacted_url("postgres://tengu:hunter2@db:5432/tengu"), "postgres://tengu:***@db:5432/tengu");
+    assert_eq!(redacted_url("sqlite://data/tengu.db"), "sqlite://data/tengu.db");
+}
+
+#[test]
+fn reminders_read_quiet_hours_and_a_time_zone() {
+    let config = Config::load(
+        Some(Path::new("/dev/null")),
+        env(&[("TENGU_REMINDERS_QUIET_HOURS", "22-8"), ("TENGU_REMINDERS_UTC_OFFSET", "+09:00")]),
+    )
+    .unwrap();
+    let policy = config.reminders.policy().unwrap();
+    assert_eq!(policy.quiet_hours, Some(QuietHours { from: 22, to: 8 }));
+    assert_eq!((policy.every_minutes, policy.utc_offset_minutes), (120, 540));
+    assert_eq!(parse_offset("-05:30"), Some(-330));
+    for (name, value) in [
+        ("TENGU_REMINDERS_QUIET_HOURS", "22"),
+        ("TENGU_REMINDERS_QUIET_HOURS", "25-3"),
+        ("TENGU_REMINDERS_UTC_OFFSET", "09:00"),
+        ("TENGU_REMINDERS_EVERY_MINUTES", "0"),
+    ] {
+        let err = Config::load(Some(Path::new("/dev/null")), env(&[(name, value)])).unwrap_err();
+        assert!(err.to_string().contains("reminders") || err.to_string().contains(name), "{err}");
+    }
+}
+
+#[test]
+fn environments_and_a_github_app_come_from_the_file() {
+    let dir = std::env::temp_dir().join(format!("tengu-config-envs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("app.pem");
+    std::fs::write(&key, "-----BEGIN RSA PRIVATE KEY-----\n").unwrap();
+    let file = dir.join("tengu.toml");
+    let text = format!(
+        "[github]\napp_id = 12\nprivate_key_path = {:?}\napi_url = \"https://ghe.acme.test/api/v3\"\n\
+         [[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"shop\"\n\
+         services = [\"web\"]\ndraft = true\nlabels = [\"deploy\"]\nassignees = [\"release-captain\"]\n\
+         title_template = \"Ship {{env}}\"\nrefresh_on_push = true\nmerge_deploys = false\ncontainers = [\"app\"]\n\
+         url = \"https://shop.example.com\"\n\
+         [aws]\nregion = \"ap-northeast-1\"\nendpoint_url = \"http://127.0.0.1:5000\"\nmax_attempts = 3\n\
+         [deploys]\npoll_every_seconds = 2\ntimeout_minutes = 30\nauto_rollback = false\n\
+         [[review_environments]]\nrepo = \"acme/shop\"\ncluster = \"shop-review\"\n\
+         task_definition = \"shop-review\"\nsubnets = [\"subnet-1\"]\nsecurity_groups = [\"sg-1\"]\n\
+         container = \"app\"\nport = 8080\nurl_template = \"https://pr-{{number}}.review.acme.test\"\n\
+         environment = {{ RAILS_ENV = \"review\" }}\nmax_concurrent = 4\n",
+        key.display().to_string()
+    );
+    std::fs::write(&file, text).unwrap();
+    let config = Config::load(Some(&file), env(&[])).unwrap();
+    assert!(!config.is_sandbox());
+    let environments = config.environments().unwrap();
+    let production = &environments[0];
+    assert_eq!(production.deploy_branch.as_str(), "deployment/production");
+    assert_eq!(production.source_branch.as_str(), "master");
+    assert!(production.deploy_pr.draft && production.deploy_pr.refresh_on_push);
+    assert!(!production.deploy_pr.merge_deploys, "the merge waits for CI");
+    assert_eq!(production.deploy_pr.title_template, "Ship {env}");
+    assert_eq!(production.containers, ["app"]);
+    assert_eq!(production.url.as_deref(), Some("https://shop.example.com"));
+    let aws = config.aws.settings();
+    assert_eq!(aws.region.as_deref(), Some("ap-northeast-1"));
+    assert_eq!(aws.endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));
+    assert_eq!((aws.max_attempts, aws.static_credentials.is_none()), (3, true));
+    let review = &config.review_settings().unwrap()[0];
+    assert_eq!((review.cluster.as_str(), review.port, review.max_concurrent), ("shop-review", 8080, 4));
+    assert_eq!((review.ttl_hours, review.opt_out_label.as_str()), (120, "no-review-env"));
+    assert_eq!(review.environment, [("RAILS_ENV".to_owned(), "review".to_owned())]);
+    let policy = config.deploys.policy();
+    assert_eq!((policy.poll_every_ms, policy.timeout_minutes, policy.auto_rollback), (2000, 30, false));
+    let settings = config.github_settings().unwrap().unwrap();
+    assert_eq!(settings.api_url, "https://ghe.acme.test/api/v3");
+    assert!(matches!(settings.credentials, Credentials::App { app_id: 12, installation_id: None, .. }));
+
+    std::fs::write(&file, "[[environments]]\nname = \"Prod\"\nrepo = \"acme/shop\"\ncluster = \"c\"\n").unwrap();
+    let err = Config::load(Some(&file), env(&[])).unwrap_err();
+    assert!(err.to_string().starts_with("environment \"Prod\" is not valid: name:"), "{err}");
+    let err = Config::load(Some(Path::new("/dev/null")), env(&[("TENGU_GITHUB_APP_ID", "12")]))
+        .unwrap()
+        .github_settings()
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("needs private_key_path"), "{err}");
+}
+
+#[test]
+fn bad_input_gets_a_sentence() {
+    let err = Config::load(Some(Path::new("/dev/null")), env(&[("TENGU_LOG_FORMAT", "xml")])).unwrap_err();
+    assert!(err.to_string().contains("expected pretty or json"));
+    let dir = std::env::temp_dir().join(format!("tengu-config-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tengu.toml");
+    std::fs::write(&file, "databse_url = 1\n").unwrap();
+    let err = Config::load(Some(&file), env(&[])).unwrap_err();
+    assert!(err.to_string().contains("unknown field"), "{err}");
+}
+
+#[test]
+fn a_short_or_empty_shared_secret_is_refused_at_start() {
+    let load = |pairs: &[(&str, &str)]| Config::load(Some(Path::new("/dev/null")), env(pairs));
+    let err = load(&[("TENGU_GITHUB_WEBHOOK_SECRET", "")]).unwrap_err().to_string();
+    assert!(err.contains("webhook_secret") && err.contains("0 bytes long") && err.contains("at least 16"), "{err}");
+    assert!(load(&[("TENGU_GITHUB_WEBHOOK_SECRET", "short")]).is_err());
+    assert!(load(&[("TENGU_REVIEW_PROXY_SECRET", "0123456789abcde")]).is_err());
+    let config = load(&[
+        ("TENGU_GITHUB_WEBHOOK_SECRET", "0123456789abcdef"),
+        ("TENGU_REVIEW_PROXY_SECRET", "x".repeat(32).as_str()),
+    ]);
+    assert_eq!(config.unwrap().review_proxy_secret().map(str::len), Some(32));
+}
+
+#[test]
+fn sign_in_settings_come_from_the_file_and_the_environment() {
+    let dir = std::env::temp_dir().join(format!("tengu-config-auth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tengu.toml");
+    std::fs::write(
+        &file,
+        "[github]\nclient_id = \"Iv1.abc\"\napi_url = \"https://ghe.acme.test/api/v3\"\n\
+         [auth]\nallowed_orgs = [\"acme\"]\nallowed_teams = [\"acme/deployers\"]\nsession_idle_hours = 4\n\
+         [[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"prod\"\nrequired_role = \"maintain\"\n",
+    )
+    .unwrap();
+    let config = Config::load(Some(&file), env(&[("TENGU_GITHUB_CLIENT_SECRET", "s3cret")])).unwrap();
+    assert_eq!(config.oauth_client(), Some(("Iv1.abc".to_owned(), "s3cret".to_owned())));
+    assert_eq!(config.github_web_url(), "https://ghe.acme.test");
+    assert_eq!(config.auth.sessions.session_idle_hours, 4);
+    assert_eq!(config.auth.sessions.session_max_days, 7);
+    let access = config.auth.access_settings().unwrap();
+    assert_eq!(
+        (access.allowed_orgs, access.allowed_teams),
+        (vec!["acme".to_owned()], vec!["acme/deployers".to_owned()])
+    );
+    let production = &config.environments().unwrap()[0];
+    assert_eq!(production.required_permission, Some(tengu_core::domain::Permission::Maintain));
+    assert!(!format!("{config:?}").contains("s3cret"), "the client secret never prints");
+    std::fs::write(
+        &file,
+        "[[environments]]\nname = \"dev\"\nrepo = \"acme/shop\"\ncluster = \"c\"\nrequired_role = \"read\"\n",
+    )
+    .unwrap();
+    let err = Config::load(Some(&file), env(&[])).unwrap_err().to_string();
+    assert!(err.contains("required_role") && err.contains("expected write, maintain or admin"), "{err}");
+}
