@@ -9,7 +9,7 @@
 # - `/healthz`, signed webhook deliveries per second on SQLite and on PostgreSQL (each stored durably before its
 #   202), the time from a signed `/tengu` slash command to its first answer (median of 20);
 # - the gzip size of the release WASM and the server's resident memory after all of it;
-# - what sqlx's Any driver costs against SQLite's own on the same history queries (core/examples/any_vs_native.rs).
+# - what sqlx's Any driver costs against SQLite's own on the same history queries (adapters/sql/examples/any_vs_native.rs).
 # Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,7 @@ TENGU_DATABASE_URL="sqlite://$tengu_work/tengu.db" ./target/release/tengu migrat
 seed_deployments "$tengu_work/tengu.db" "$history_rows"
 echo
 echo "sqlx's Any driver (the store's pool before it ran on each dialect's own) against SQLite's own, same file and queries, one connection, median of 2,000"
-cargo run -q --release -p tengu-core --features sql --example any_vs_native -- "$tengu_work/tengu.db"
+cargo run -q --release -p tengu-sql --example any_vs_native -- "$tengu_work/tengu.db"
 start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret" \
   TENGU_SLACK_SIGNING_SECRET="$slack_secret"
 cookie=$(sign_in "$port" alice)

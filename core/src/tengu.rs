@@ -35,17 +35,15 @@ pub struct Tengu {
     pub(crate) delivery_bell: Arc<tokio::sync::Notify>,
     /// This process among the instances sharing the database: who holds a claim or a lease.
     pub(crate) instance: Arc<str>,
-    /// Moves on every write that can change a page (this instance's, or another's it heard of).
-    pub(crate) changes: Arc<crate::read_models::Changes>,
+    /// What the store's writes touched (this instance's, or another's it heard of): the store's own.
+    pub(crate) changes: Arc<crate::ports::Changes>,
     /// What the overview and environment pages were last read as.
     pub(crate) read_models: Arc<crate::read_models::ReadModelCells>,
 }
 
 impl Tengu {
-    pub fn new(settings: Settings, mut ports: Ports) -> Self {
-        let changes = Arc::new(crate::read_models::Changes::default());
-        // Every write of this process passes here: the read models learn of it before the write returns.
-        ports.store = Arc::new(crate::read_models::Watched::new(ports.store, changes.clone()));
+    pub fn new(settings: Settings, ports: Ports) -> Self {
+        let changes = ports.store.changes();
         Self {
             settings: Arc::new(settings),
             ports,
@@ -59,8 +57,8 @@ impl Tengu {
         }
     }
 
-    /// The generation of what pages show (a cache keyed by it holds until the next write).
-    pub fn changes(&self) -> &Arc<crate::read_models::Changes> {
+    /// The generations of what tengu keeps (a cache stamped with those of its topics holds until one moves).
+    pub fn changes(&self) -> &Arc<crate::ports::Changes> {
         &self.changes
     }
 
@@ -142,6 +140,10 @@ impl Tengu {
 
     pub fn code_host(&self) -> &Arc<dyn CodeHost> {
         &self.ports.code_host
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.ports.clock
     }
 }
 

@@ -1,7 +1,7 @@
 //! Who may see and do what, on the sandbox's simulated GitHub: sign-in looks the roles up, a page reads what
 //! was looked up, every change asks again and records a refusal.
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ use tengu_core::usecases::{DeployRequest, DeployTarget};
 async fn sandbox() -> (tengu_core::Tengu, Arc<dyn Store>) {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc::now()));
-    (tengu_core::sandbox::start(store.clone(), clock, "http://127.0.0.1:3000").await.unwrap(), store)
+    (tengu_sandbox::start(store.clone(), clock, "http://127.0.0.1:3000").await.unwrap(), store)
 }
 
 fn person(login: &str) -> Actor {
@@ -42,7 +42,7 @@ async fn sign_in_looks_up_roles_and_pages_show_only_what_they_allow() {
 
     // A page load reads the remembered answer, also after a restart (from the database).
     let (restarted, _) =
-        (tengu_core::sandbox::start(store.clone(), Arc::new(ManualClock::at(Utc::now())), "x").await.unwrap(), ());
+        (tengu_sandbox::start(store.clone(), Arc::new(ManualClock::at(Utc::now())), "x").await.unwrap(), ());
     let seen = restarted.viewer(&person("visitor")).await.unwrap();
     assert_eq!(seen.permission(&shop), Permission::Read);
     let home = restarted.home(&seen).await.unwrap();

@@ -1,7 +1,7 @@
 //! The two-person rule on the sandbox's production (approvals_required = 1, maintain): a deployment waits until
 //! another person with the role approves it, is rejected with a reason, or expires after 20 minutes.
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use tengu_core::usecases::{DeployRequest, DeployTarget, Progress};
 async fn sandbox() -> (tengu_core::Tengu, Arc<dyn Store>, Arc<ManualClock>) {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 29, 10, 0, 0).unwrap()));
-    let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
+    let tengu = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
     (tengu, store, clock)
 }
 

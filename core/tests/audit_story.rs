@@ -1,7 +1,7 @@
 //! The audit page's filters on the sandbox, told on SQLite and on PostgreSQL (the environment filter joins
 //! deployments and deploy PRs in SQL both dialects must run).
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 
@@ -15,9 +15,8 @@ fn person(login: &str) -> Actor {
 }
 
 async fn story(store: Arc<dyn Store>) {
-    let tengu = tengu_core::sandbox::start(store, Arc::new(ManualClock::at(Utc::now())), "http://127.0.0.1:3000")
-        .await
-        .unwrap();
+    let tengu =
+        tengu_sandbox::start(store, Arc::new(ManualClock::at(Utc::now())), "http://127.0.0.1:3000").await.unwrap();
     let production = EnvName::parse("production").unwrap();
     let redeploy = DeployRequest {
         env: production.clone(),

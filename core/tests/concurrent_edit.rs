@@ -1,7 +1,7 @@
 //! Races on a deploy PR: a tick in the dashboard while someone edits the body on GitHub (both edits survive), a
 //! refresh while someone withdraws a tick (the withdrawal holds), a merge while someone ticks (the two agree).
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -127,7 +127,7 @@ async fn racing_sandbox_with(races: usize) -> (tengu_core::Tengu, Meanwhile) {
     let editor_races = counter.clone();
     let meanwhile = Meanwhile::default();
     let hook = meanwhile.clone();
-    let tengu = tengu_core::sandbox::start_with(store, clock, "http://127.0.0.1:3000", |github| {
+    let tengu = tengu_sandbox::start_with(store, clock, "http://127.0.0.1:3000", |github| {
         Arc::new(RacingEditor { inner: github, their_item, races: editor_races, meanwhile: hook })
     })
     .await

@@ -1,7 +1,7 @@
 //! Deploys against a scripted ECS behind the `Orchestrator` port (moto does not progress rollouts): what tengu
 //! calls, what it concludes, and that a restart in the middle picks the deployment up where it stood.
 
-mod support;
+use tengu_testkit as support;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};

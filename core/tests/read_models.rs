@@ -2,18 +2,18 @@
 //! server already knows, every write through tengu makes them read afresh, and on PostgreSQL an instance learns
 //! of another's writes through the change feed.
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tengu_core::domain::{AuditAction, AuditEntry, EnvName};
-use tengu_core::ports::{Store, SystemClock};
-use tengu_core::sql_store::SqlStore;
+use tengu_core::ports::{Store, SystemClock, Topics};
+use tengu_sql::SqlStore;
 
 async fn sandbox_over(store: &SqlStore, url: &str) -> tengu_core::Tengu {
     let shared: Arc<dyn Store> = Arc::new(store.clone());
-    tengu_core::sandbox::start(shared, Arc::new(SystemClock), url).await.unwrap()
+    tengu_sandbox::start(shared, Arc::new(SystemClock), url).await.unwrap()
 }
 
 fn note(detail: &str) -> AuditEntry {
@@ -28,7 +28,7 @@ fn note(detail: &str) -> AuditEntry {
 }
 
 #[tokio::test]
-async fn pages_are_cut_from_memory_until_a_write_through_tengu_moves_the_generation() {
+async fn pages_are_cut_from_memory_until_a_write_through_tengu_touches_what_they_show() {
     let database = support::sqlite().await;
     let tengu = sandbox_over(&database, "http://127.0.0.1:3000").await;
     let dev = EnvName::parse("dev").unwrap();
@@ -39,19 +39,30 @@ async fn pages_are_cut_from_memory_until_a_write_through_tengu_moves_the_generat
 
     // Behind tengu's back (no write passes through it), the rows change: the pages do not read them again.
     database.execute_raw("UPDATE deployments SET actor = 'behind-the-back'").await.unwrap();
-    let generation = tengu.changes().generation();
+    let generation = tengu.changes().stamp(Topics::EVERYTHING);
     let again = tengu.home(&support::everyone()).await.unwrap();
     assert_eq!(again, home, "answered from memory");
     assert_eq!(tengu.environment_view(&support::everyone(), &dev).await.unwrap(), env);
-    assert_eq!(tengu.changes().generation(), generation, "reading writes nothing");
+    assert_eq!(tengu.changes().stamp(Topics::EVERYTHING), generation, "reading writes nothing");
 
-    // One write through tengu (any write: an audit entry) and both are read afresh.
+    // A write that touches nothing shown (a lease) drops nothing.
+    let now = chrono::Utc::now();
+    tengu.store().take_lease("job test", "me", now, now + chrono::Duration::seconds(5)).await.unwrap();
+    assert_eq!(tengu.changes().stamp(Topics::EVERYTHING), generation, "a lease is on no page");
+    assert_eq!(tengu.home(&support::everyone()).await.unwrap(), home, "still answered from memory");
+
+    // One write through tengu (an audit entry) and the overview, which shows activity, is read afresh; the
+    // environment's page, made of its deployments alone, is not.
     tengu.store().record_audit(&note("a write through tengu")).await.unwrap();
-    assert!(tengu.changes().generation() > generation);
+    assert!(tengu.changes().stamp(Topics::EVERYTHING) > generation);
     let fresh = tengu.home(&support::everyone()).await.unwrap();
     assert_eq!(fresh.recent_deployments[0].id, newest);
     assert!(fresh.recent_deployments.iter().all(|d| d.actor == "behind-the-back"));
     assert_eq!(fresh.activity[0].detail, "a write through tengu");
+    assert_eq!(tengu.environment_view(&support::everyone(), &dev).await.unwrap(), env, "no deployment was written");
+
+    // A write of a deployment, and the environment's page is read afresh too.
+    tengu.store().record_github_deployment(newest, 42).await.unwrap();
     let env = tengu.environment_view(&support::everyone(), &dev).await.unwrap();
     assert!(env.history.iter().all(|d| d.actor == "behind-the-back"));
 
@@ -63,12 +74,13 @@ async fn pages_are_cut_from_memory_until_a_write_through_tengu_moves_the_generat
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgresql_an_instance_hears_of_another_instances_writes() {
     let database = support::postgres().await;
+    let other = database.connect_again().await.unwrap();
     let one = sandbox_over(&database, "http://127.0.0.1:3000").await.with_instance("one");
-    let two = sandbox_over(&database, "http://127.0.0.1:3001").await.with_instance("two");
-    database.spawn_change_feed(one.changes().clone(), one.instance());
-    database.spawn_change_feed(two.changes().clone(), two.instance());
+    let two = sandbox_over(&other, "http://127.0.0.1:3001").await.with_instance("two");
+    database.spawn_change_feed(one.instance());
+    other.spawn_change_feed(two.instance());
     // Both listen before the write (each counts a change when it starts listening).
-    let listening = |tengu: &tengu_core::Tengu| tengu.changes().generation() > 0;
+    let listening = |tengu: &tengu_core::Tengu| tengu.changes().stamp(Topics::EVERYTHING) > 0;
     let deadline = Instant::now() + Duration::from_secs(10);
     while !(listening(&one) && listening(&two)) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;

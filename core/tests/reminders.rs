@@ -1,6 +1,6 @@
 //! Reminders on the sandbox with a clock that moves only when told to.
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 
@@ -30,11 +30,11 @@ async fn authors_owing_a_tick_are_reminded_once_per_interval_and_never_twice_acr
         utc_offset_minutes: 9 * 60,
         direct_messages: false,
     };
-    let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
+    let tengu = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
         .await
         .unwrap()
         .with_reminder_policy(policy);
-    let second_instance = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
+    let second_instance = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
         .await
         .unwrap()
         .with_reminder_policy(policy);
@@ -94,7 +94,7 @@ async fn in_direct_message_mode_each_linked_author_also_hears_it_alone() {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
     let heard = Arc::new(Heard(std::sync::Mutex::new(Vec::new())));
-    let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
+    let tengu = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
         .await
         .unwrap()
         .with_notifier(heard.clone())
@@ -115,7 +115,7 @@ async fn the_channel_reminder_mentions_linked_authors_by_their_slack_account_and
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()));
     let heard = Arc::new(Heard(std::sync::Mutex::new(Vec::new())));
-    let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
+    let tengu = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000")
         .await
         .unwrap()
         .with_notifier(heard.clone());

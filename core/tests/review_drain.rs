@@ -3,7 +3,7 @@
 //! real HTTP servers on loopback addresses of their own (a stand-in for ECS tasks: stopping one closes its
 //! connections, as stopping a container does), and a client holds a slow request open across the push.
 
-mod support;
+use tengu_testkit as support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -123,7 +123,7 @@ fn pull_request(at: char) -> ReviewPr {
 async fn tengu_with(tasks: Arc<LocalTasks>, drain_seconds: u32) -> (tengu_core::Tengu, Arc<ManualClock>) {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 12, 6, 9, 0, 0).unwrap()));
-    let sandbox = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
+    let sandbox = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
     let mut settings = sandbox.settings().clone();
     settings.review[0].port = tasks.port;
     settings.review[0].drain_seconds = drain_seconds;

@@ -1,7 +1,7 @@
 //! Review environments over the sandbox's simulated tasks and a clock the test moves: start, ready, replace on
 //! push without a gap, stop on close, fail with ECS's reason, the TTL, the cap, and tasks nobody holds.
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 
@@ -30,7 +30,7 @@ fn pr(number: u64, branch: &str, at: char) -> ReviewPr {
 async fn sandbox() -> (tengu_core::Tengu, Arc<ManualClock>) {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
-    (tengu_core::sandbox::start(store, clock.clone(), "http://127.0.0.1:3000").await.unwrap(), clock)
+    (tengu_sandbox::start(store, clock.clone(), "http://127.0.0.1:3000").await.unwrap(), clock)
 }
 
 fn host(url: &str) -> &str {
@@ -198,7 +198,7 @@ async fn world(store: &Arc<dyn Store>) -> serde_json::Value {
 async fn the_pull_request_has_one_comment_kept_current_and_a_transient_deployment() {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
-    let tengu = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
+    let tengu = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
     let repo = RepoSlug::parse("acme/shop").unwrap();
     // The sandbox's open pull requests got their environments when it was seeded; take the first.
     let env = tengu

@@ -1,7 +1,7 @@
 //! The sandbox's simulated ECS: a rollout that takes 20 seconds and reports its progress, and an image tagged
 //! `fail` that trips the circuit breaker, which tengu reports as the failure it is.
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 
@@ -44,7 +44,7 @@ async fn sandbox() -> (tengu_core::Tengu, Arc<ManualClock>) {
 async fn sandbox_as_seeded() -> (tengu_core::Tengu, Arc<ManualClock>) {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
-    (tengu_core::sandbox::start(store, clock.clone(), "http://127.0.0.1:3000").await.unwrap(), clock)
+    (tengu_sandbox::start(store, clock.clone(), "http://127.0.0.1:3000").await.unwrap(), clock)
 }
 
 #[tokio::test]
@@ -270,14 +270,14 @@ async fn a_driver_that_lost_its_lease_stops_before_its_next_side_effect_and_the_
 async fn two_instances() -> (tengu_core::Tengu, tengu_core::Tengu, Arc<ManualClock>) {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
-    let one = tengu_core::sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
-    let two = tengu_core::sandbox::start(store, clock.clone(), "http://127.0.0.1:3001").await.unwrap();
+    let one = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
+    let two = tengu_sandbox::start(store, clock.clone(), "http://127.0.0.1:3001").await.unwrap();
     (one.with_instance("one:3000"), two.with_instance("two:3001"), clock)
 }
 
 async fn dev_updates(tengu: &tengu_core::Tengu) -> Vec<u64> {
-    let world = tengu.store().load_document(tengu_core::sandbox::DOCUMENT_KEY).await.unwrap().unwrap();
-    let world: tengu_core::sandbox::World = serde_json::from_str(&world).unwrap();
+    let world = tengu.store().load_document(tengu_sandbox::DOCUMENT_KEY).await.unwrap().unwrap();
+    let world: tengu_sandbox::World = serde_json::from_str(&world).unwrap();
     world.services.iter().filter(|s| s.cluster.as_str() == "shop-dev").map(|s| s.updates).collect()
 }
 

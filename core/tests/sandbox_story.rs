@@ -1,6 +1,6 @@
 //! The sandbox, seeded on a real database: what a newcomer sees, ticking a box, and a restart that keeps it.
 
-mod support;
+use tengu_testkit as support;
 
 use std::sync::Arc;
 
@@ -17,7 +17,7 @@ fn clock() -> Arc<dyn Clock> {
 #[tokio::test]
 async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_restart() {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
-    let tengu = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
+    let tengu = tengu_sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
     assert!(tengu.settings().sandbox);
 
     let home = tengu.home(&tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)).await.unwrap();
@@ -63,7 +63,7 @@ async fn a_fresh_sandbox_looks_like_a_team_at_work_and_ticks_persist_across_a_re
     assert_eq!(refreshed.verified_count(), 4);
 
     // GitHub's body carries the tick; the audit log says who.
-    let sandbox = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
+    let sandbox = tengu_sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
     let deployments_before =
         store.recent_deployments(&tengu_core::domain::DeploymentFilter::newest(1000)).await.unwrap().len();
     let body = sandbox_body(&sandbox, &pr).await;
@@ -121,7 +121,7 @@ async fn sandbox_body(tengu: &tengu_core::Tengu, pr: &tengu_core::domain::Deploy
 #[tokio::test]
 async fn the_overview_shows_health_from_the_last_check_and_a_service_below_its_desired_count() {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
-    let tengu = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
+    let tengu = tengu_sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
     let viewer = tengu_core::domain::Viewer::trusted(Actor::System);
     let before = tengu.home(&viewer).await.unwrap();
     assert!(
@@ -146,7 +146,7 @@ async fn the_overview_shows_health_from_the_last_check_and_a_service_below_its_d
 async fn a_source_pull_request_finds_the_deployments_that_carried_it_and_their_deploy_pr_lists_them() {
     use tengu_core::views::HistoryQuery;
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
-    let tengu = tengu_core::sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
+    let tengu = tengu_sandbox::start(store.clone(), clock(), "http://127.0.0.1:3000").await.unwrap();
     let viewer = tengu_core::domain::Viewer::trusted(Actor::System);
     let asked = |pairs: &'static [(&'static str, &'static str)]| {
         HistoryQuery::from_params(|key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned()))

@@ -2,17 +2,17 @@
 
 use std::sync::Arc;
 
+use tengu_aws::AwsEcs;
 use tengu_core::Tengu;
-use tengu_core::aws::AwsEcs;
 use tengu_core::domain::ReminderPolicy;
-use tengu_core::github::GithubCodeHost;
 use tengu_core::ports::{
     EcsNotConfigured, LogNotifier, Notifier, Orchestrator, RulePolicy, Store, SystemClock, TaskRunner,
 };
 use tengu_core::settings::Settings;
-use tengu_core::slack::SlackNotifier;
-use tengu_core::sql_store::SqlStore;
 use tengu_core::tengu::Ports;
+use tengu_github::GithubCodeHost;
+use tengu_slack::SlackNotifier;
+use tengu_sql::SqlStore;
 
 use crate::config::{Config, redacted_url};
 
@@ -49,15 +49,14 @@ pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError>
         None => Arc::new(LogNotifier),
     };
     if let Some(token) = config.slack_bot_token() {
-        let api = config.slack.api_url.as_deref().unwrap_or(tengu_core::slack::SlackWeb::SLACK_API);
-        let web = tengu_core::slack::SlackWeb::new(api, token).map_err(|e| BootError::Input(e.to_string()))?;
+        let api = config.slack.api_url.as_deref().unwrap_or(tengu_slack::SlackWeb::SLACK_API);
+        let web = tengu_slack::SlackWeb::new(api, token).map_err(|e| BootError::Input(e.to_string()))?;
         let channels = config
             .environments
             .iter()
             .filter_map(|env| env.slack_channel.clone().map(|channel| (env.name.clone(), channel)))
             .collect();
-        notifier =
-            Arc::new(tengu_core::slack::SlackBotNotifier::new(web, channels, config.slack.channel.clone(), notifier));
+        notifier = Arc::new(tengu_slack::SlackBotNotifier::new(web, channels, config.slack.channel.clone(), notifier));
         reminders.direct_messages = match config.slack.remind_by.as_deref() {
             None | Some("channel") => false,
             Some("dm") => true,
@@ -67,9 +66,9 @@ pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError>
         };
     }
     // Every store call waits out a momentarily busy database instead of failing the work it is part of.
-    let store: Arc<dyn Store> = Arc::new(tengu_core::sql_store::Retrying(Arc::new(store)));
+    let store: Arc<dyn Store> = Arc::new(store);
     let tengu = if config.is_sandbox() {
-        let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), &config.public_url)
+        let tengu = tengu_sandbox::start(store, Arc::new(SystemClock), &config.public_url)
             .await
             .map_err(|e| BootError::Sandbox(e.user_message()))?;
         tracing::info!("running the sandbox: GitHub and ECS are simulated");

@@ -6,7 +6,7 @@ use wiremock::matchers::{body_partial_json, header, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 fn rest_fixture(name: &str) -> Value {
-    let file = format!("{}/../core/tests/fixtures/github-rest/{name}", env!("CARGO_MANIFEST_DIR"));
+    let file = format!("{}/../adapters/github/tests/fixtures/github-rest/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
 }
 

@@ -13,7 +13,7 @@ use support::process::run_tengu;
 use support::{get, set_cookie, spawn_app};
 use tengu_app::api::LoadHome;
 use tengu_core::domain::{EnvName, Login, TokenScope};
-use tengu_core::ports::Store;
+use tengu_core::ports::SessionStore;
 use tower::ServiceExt;
 
 fn far_future() -> chrono::DateTime<chrono::Utc> {
@@ -116,12 +116,16 @@ async fn a_tokens_use_does_not_empty_the_page_caches() {
     app.send(status()).await;
     app.send(status()).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = app.tengu.changes().generation();
+    let before = app.tengu.changes().stamp(tengu_core::ports::Topics::EVERYTHING);
     for _ in 0..5 {
         let (code, _, _) = app.send(status()).await;
         assert_eq!(code, StatusCode::OK);
     }
-    assert_eq!(app.tengu.changes().generation(), before, "recording the token's last use moved nothing shown");
+    assert_eq!(
+        app.tengu.changes().stamp(tengu_core::ports::Topics::EVERYTHING),
+        before,
+        "recording the token's last use moved nothing shown"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -150,7 +150,7 @@ async fn merge(world: &World) -> Answer {
 /// `text` typed by dave in the sandbox's chat (signed as Slack signs, through `/slack/commands`); tengu's answer.
 async fn slack(world: &World, text: &str) -> Answer {
     let dave = Login::parse("dave").unwrap();
-    let chat_user = tengu_core::sandbox::chat::chat_people().into_iter().find(|(_, l)| l == &dave).unwrap().0;
+    let chat_user = tengu_sandbox::chat::chat_people().into_iter().find(|(_, l)| l == &dave).unwrap().0;
     let channel = || async {
         let (_, body) = world.served.call(&world.cookie, <LoadSandboxChat as ServerFn>::PATH, "").await;
         serde_json::from_str::<SandboxChatView>(&body).unwrap()

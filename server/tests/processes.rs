@@ -8,8 +8,12 @@ use std::time::Duration;
 use leptos::server_fn::ServerFn;
 use support::process::{Served, sqlite_url};
 use tengu_app::api::PressRedeploy;
-use tengu_core::ports::Store;
-use tengu_core::sql_store::SqlStore;
+use tengu_core::ports::AuditStore;
+use tengu_core::ports::DeliveryStore;
+use tengu_core::ports::DeployPrStore;
+use tengu_core::ports::DeploymentStore;
+use tengu_core::ports::DocumentStore;
+use tengu_sql::SqlStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_with_live_rollout_streams_open_exits_within_ten_seconds() {
@@ -46,8 +50,8 @@ async fn sigterm_with_live_rollout_streams_open_exits_within_ten_seconds() {
 
 /// The sandbox's simulated ECS as the database holds it: how many UpdateService calls each dev service received.
 async fn dev_updates(store: &SqlStore) -> Vec<(String, u64)> {
-    let world = store.load_document(tengu_core::sandbox::DOCUMENT_KEY).await.unwrap().expect("the sandbox world");
-    let world: tengu_core::sandbox::World = serde_json::from_str(&world).unwrap();
+    let world = store.load_document(tengu_sandbox::DOCUMENT_KEY).await.unwrap().expect("the sandbox world");
+    let world: tengu_sandbox::World = serde_json::from_str(&world).unwrap();
     world
         .services
         .iter()
@@ -108,8 +112,8 @@ async fn a_server_killed_mid_rollout_and_mid_delivery_finishes_both_after_a_rest
         .unwrap(),
     )
     .unwrap();
-    let world = store.load_document(tengu_core::sandbox::DOCUMENT_KEY).await.unwrap().unwrap();
-    let world: tengu_core::sandbox::World = serde_json::from_str(&world).unwrap();
+    let world = store.load_document(tengu_sandbox::DOCUMENT_KEY).await.unwrap().unwrap();
+    let world: tengu_sandbox::World = serde_json::from_str(&world).unwrap();
     let body = &world.pulls[&pr.number.get()].body;
     payload["action"] = serde_json::json!("edited");
     payload["changes"] = serde_json::json!({ "body": { "from": body } });

@@ -63,7 +63,7 @@ async fn wait_for(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deploy_typed_in_the_sandbox_chat_goes_through_the_signed_endpoint_and_its_message_follows_it() {
     let app = spawn_app(Vec::new()).await;
-    tengu_core::sandbox::chat::link_chat_people(&app.tengu).await.unwrap();
+    tengu_sandbox::chat::link_chat_people(&app.tengu).await.unwrap();
     let bob = app.sign_in("bob").await;
 
     let view = channel(&app, &bob).await;
@@ -132,7 +132,7 @@ async fn a_deploy_typed_in_the_sandbox_chat_goes_through_the_signed_endpoint_and
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_chat_is_for_signed_in_people_and_a_viewer_is_refused_by_role_in_it() {
     let app = spawn_app(Vec::new()).await;
-    tengu_core::sandbox::chat::link_chat_people(&app.tengu).await.unwrap();
+    tengu_sandbox::chat::link_chat_people(&app.tengu).await.unwrap();
     for path in [
         <LoadSandboxChat as ServerFn>::PATH,
         <LoadSandboxChatVersion as ServerFn>::PATH,

@@ -84,7 +84,7 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
         .mount(&slack)
         .await;
     let hooks = format!("{}/", slack.uri());
-    let replies_to = Arc::new(tengu_core::slack::SlackReplies::new(&hooks).unwrap());
+    let replies_to = Arc::new(tengu_slack::SlackReplies::new(&hooks).unwrap());
     let app = spawn_app_with(Vec::new(), |web| {
         web.slack = Some(SlackApp::new(SECRET.to_vec(), vec![TEAM.to_owned()], replies_to, None));
     })
@@ -245,7 +245,7 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
 #[tokio::test]
 async fn answers_go_only_to_slacks_own_addresses() {
     use tengu_core::ports::ChatReplies;
-    let replies = tengu_core::slack::SlackReplies::new(tengu_core::slack::SlackReplies::SLACK_HOOKS).unwrap();
+    let replies = tengu_slack::SlackReplies::new(tengu_slack::SlackReplies::SLACK_HOOKS).unwrap();
     let refused = replies.reply("http://127.0.0.1:9/steal", "hello", false).await.unwrap_err();
     assert!(refused.0.contains("outside https://hooks.slack.com/"), "{}", refused.0);
 }

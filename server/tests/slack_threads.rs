@@ -109,8 +109,8 @@ async fn a_deploy_asked_in_a_channel_is_one_message_edited_to_its_outcome_and_ap
         .respond_with(ResponseTemplate::new(200))
         .mount(&slack)
         .await;
-    let replies = Arc::new(tengu_core::slack::SlackReplies::new(&format!("{}/", slack.uri())).unwrap());
-    let messages = Arc::new(tengu_core::slack::SlackWeb::new(&format!("{}/api", slack.uri()), "xoxb-test").unwrap());
+    let replies = Arc::new(tengu_slack::SlackReplies::new(&format!("{}/", slack.uri())).unwrap());
+    let messages = Arc::new(tengu_slack::SlackWeb::new(&format!("{}/api", slack.uri()), "xoxb-test").unwrap());
     let app = spawn_app_with(Vec::new(), |web| {
         web.slack = Some(SlackApp::new(SECRET.to_vec(), vec![TEAM.to_owned()], replies, Some(messages)));
     })

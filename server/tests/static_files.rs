@@ -7,7 +7,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use leptos::config::LeptosOptions;
 use tengu_core::ports::{Store, SystemClock};
-use tengu_core::sql_store::SqlStore;
+use tengu_sql::SqlStore;
 use tower::ServiceExt;
 
 async fn router_over(site_root: &std::path::Path, hash_files: bool) -> axum::Router {
@@ -15,7 +15,7 @@ async fn router_over(site_root: &std::path::Path, hash_files: bool) -> axum::Rou
     let store = SqlStore::connect(&format!("sqlite://{}", db.display())).await.unwrap();
     store.migrate().await.unwrap();
     let store: Arc<dyn Store> = Arc::new(store);
-    let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
+    let tengu = tengu_sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
     let options = LeptosOptions::builder()
         .output_name("tengu")
         .site_root(site_root.display().to_string())

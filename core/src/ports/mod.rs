@@ -1,6 +1,7 @@
 //! Ports: every outside system tengu talks to, as a trait that speaks tengu's own types. The real adapters
 //! (octocrab, aws-sdk-ecs, sqlx, reqwest) and the sandbox implement them.
 
+mod changes;
 mod chat;
 mod clock;
 mod code_host;
@@ -11,6 +12,7 @@ mod policy;
 mod store;
 mod task_runner;
 
+pub use changes::{Changes, Topic, Topics};
 pub use chat::{ChatMessages, ChatReplies, MessageRef};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
@@ -21,5 +23,8 @@ pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
 pub use people::People;
 pub use policy::{Action, Denied, Policy, RulePolicy};
-pub use store::{DeploymentInsert, Store, StoreError, StoredDelivery};
+pub use store::{
+    AuditStore, ChatLinkStore, DeliveryStore, DeployPrStore, DeploymentInsert, DeploymentStore, DocumentStore,
+    LeaseStore, ReviewEnvStore, SessionStore, Store, StoreError, StoredDelivery, TokenStore,
+};
 pub use task_runner::{STARTED_BY, TaskRunner, TaskSpec, TaskStatus};

@@ -1,6 +1,10 @@
-use crate::chat::ChatPerson;
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+
+use super::Changes;
+use crate::chat::ChatPerson;
 
 use crate::domain::{
     ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CommitSha, DeliveryRecord, DeployPr, Deployment,
@@ -41,7 +45,6 @@ pub struct StoredDelivery {
     pub attempts: u32,
 }
 
-/// tengu's own records: what it knows about deploy PRs, deployments, review environments, and who did what.
 /// What asking the database for a new deployment gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeploymentInsert {
@@ -52,11 +55,32 @@ pub enum DeploymentInsert {
     Locked(Box<Deployment>),
 }
 
+/// tengu's own records, in one place: every role below, and the changes its writes announce. Each write says
+/// which topics it touched (see `Changes`), and only writes do.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store:
+    DeployPrStore
+    + DeploymentStore
+    + ReviewEnvStore
+    + AuditStore
+    + DeliveryStore
+    + SessionStore
+    + TokenStore
+    + LeaseStore
+    + ChatLinkStore
+    + DocumentStore
+    + Send
+    + Sync
+{
     /// Fails when the database does not answer (readiness).
     async fn ping(&self) -> Result<(), StoreError>;
+    /// Where this store's writes, and those of other instances it hears of, are announced.
+    fn changes(&self) -> Arc<Changes>;
+}
 
+/// Deploy PRs and their checklists.
+#[async_trait]
+pub trait DeployPrStore: Send + Sync {
     /// Writes a deploy PR and its checklist as they now stand (items missing from `pr` are removed), if it is
     /// still at `pr.version` (0: not saved yet). False when someone saved or ticked it since: nothing is written,
     /// and the caller reads it again.
@@ -75,7 +99,28 @@ pub trait Store: Send + Sync {
         verification: Option<&Verification>,
         audit: &AuditEntry,
     ) -> Result<bool, StoreError>;
+    /// Takes the right to remind on a deploy PR: true (and `now` recorded) when it was last reminded before
+    /// `due_before` or never; false when someone else reminded since. Atomic across instances.
+    async fn claim_reminder(
+        &self,
+        repo: &RepoSlug,
+        deploy_pr: PrNumber,
+        due_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// A deploy PR with its checklist and the newest `history` audit entries about it (`acme/shop#135`) and its
+    /// items (`acme/shop#135 item #7`), read together (the deploy PR page's one read).
+    async fn deploy_pr_with_history(
+        &self,
+        repo: &RepoSlug,
+        number: PrNumber,
+        history: u32,
+    ) -> Result<Option<(DeployPr, Vec<AuditEntry>)>, StoreError>;
+}
 
+/// Deployments: what each carried, how it moved, and what ECS last said of each service.
+#[async_trait]
+pub trait DeploymentStore: Send + Sync {
     /// Starts a deployment, unless the database says no: an unfinished deployment of the environment holds its lock,
     /// or the idempotency key already started one.
     async fn insert_deployment(&self, new: &NewDeployment) -> Result<DeploymentInsert, StoreError>;
@@ -103,7 +148,11 @@ pub trait Store: Send + Sync {
     async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError>;
     /// The newest deployment of each environment, and the newest successful one.
     async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError>;
+}
 
+/// Review environments.
+#[async_trait]
+pub trait ReviewEnvStore: Send + Sync {
     /// Saves a review environment read at `env.version` (0: not saved yet) as version + 1. False when someone
     /// saved it since: nothing is written, and the caller reads it again.
     async fn save_review_env(&self, env: &ReviewEnv) -> Result<bool, StoreError>;
@@ -111,26 +160,12 @@ pub trait Store: Send + Sync {
     async fn review_envs(&self) -> Result<Vec<ReviewEnv>, StoreError>;
     /// The running review environment whose URL has this host (case-insensitive), through an index.
     async fn running_review_env_at(&self, host: &str) -> Result<Option<ReviewEnv>, StoreError>;
+}
 
-    /// Takes the right to remind on a deploy PR: true (and `now` recorded) when it was last reminded before
-    /// `due_before` or never; false when someone else reminded since. Atomic across instances.
-    async fn claim_reminder(
-        &self,
-        repo: &RepoSlug,
-        deploy_pr: PrNumber,
-        due_before: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
-
+/// The audit log: who did what, when.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
-    /// A deploy PR with its checklist and the newest `history` audit entries about it (`acme/shop#135`) and its
-    /// items (`acme/shop#135 item #7`), read together (the deploy PR page's one read).
-    async fn deploy_pr_with_history(
-        &self,
-        repo: &RepoSlug,
-        number: PrNumber,
-        history: u32,
-    ) -> Result<Option<(DeployPr, Vec<AuditEntry>)>, StoreError>;
     /// Newest first.
     async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError>;
     /// The entries the filter names, newest first; only those about `repos` (or, with `own`, about no repository
@@ -141,7 +176,11 @@ pub trait Store: Send + Sync {
         repos: Option<&[RepoSlug]>,
         own: Option<&str>,
     ) -> Result<Vec<AuditRow>, StoreError>;
+}
 
+/// Webhook deliveries, kept from their arrival until they are handled (and a while after).
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
     /// Stores a delivery before it is acknowledged, durably (it survives a power cut once this returns); false
     /// when this delivery id was already received.
     async fn record_delivery(&self, delivery: &StoredDelivery) -> Result<bool, StoreError>;
@@ -174,11 +213,14 @@ pub trait Store: Send + Sync {
     async fn prune_deliveries(&self, received_before: DateTime<Utc>) -> Result<u64, StoreError>;
     /// Deliveries received but not yet handled, oldest first.
     async fn unfinished_deliveries(&self, limit: u32) -> Result<Vec<StoredDelivery>, StoreError>;
+}
 
+/// Signed-in sessions and what each person may do.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     /// Replaces what is known of a person's permissions.
     async fn save_grants(&self, login: &Login, grants: &[(RepoSlug, Grant)]) -> Result<(), StoreError>;
     async fn grants(&self, login: &Login) -> Result<Vec<(RepoSlug, Grant)>, StoreError>;
-
     /// Stores a new session; false when the id is taken (the caller draws another).
     async fn create_session(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<bool, StoreError>;
     async fn save_session(&self, id: &str, data: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
@@ -187,7 +229,11 @@ pub trait Store: Send + Sync {
     async fn delete_session(&self, id: &str) -> Result<(), StoreError>;
     /// Removes sessions expired by `now`; how many.
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+}
 
+/// Personal API tokens.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
     /// Stores a new API token (its hash, never the secret); its id.
     async fn insert_token(&self, new: &NewApiToken) -> Result<i64, StoreError>;
     /// A person's tokens, newest first.
@@ -196,7 +242,11 @@ pub trait Store: Send + Sync {
     async fn touch_token(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// False when the token is not the owner's or was revoked already.
     async fn revoke_token(&self, id: i64, owner: &Login, at: DateTime<Utc>) -> Result<bool, StoreError>;
+}
 
+/// Leases: which instance does a job or drives a deployment.
+#[async_trait]
+pub trait LeaseStore: Send + Sync {
     /// Takes (or renews) the lease `name` for `holder` until `until`: true when it was free, expired by `now`, or
     /// the holder's already. Atomic across instances.
     async fn take_lease(
@@ -208,7 +258,11 @@ pub trait Store: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Gives the lease up, if `holder` holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
+}
 
+/// Links between chat people and GitHub logins.
+#[async_trait]
+pub trait ChatLinkStore: Send + Sync {
     /// A one-time code (its hash) that links `person` to whoever opens it signed in, until `expires_at`.
     async fn save_chat_link_code(
         &self,
@@ -226,7 +280,11 @@ pub trait Store: Send + Sync {
     async fn chat_login(&self, chat_user: &str) -> Result<Option<Login>, StoreError>;
     /// The chat person linked to a login (the latest link), to mention them where they are.
     async fn chat_user_of(&self, login: &Login) -> Result<Option<String>, StoreError>;
+}
 
+/// Named JSON documents.
+#[async_trait]
+pub trait DocumentStore: Send + Sync {
     /// A named JSON document; the sandbox keeps its simulated GitHub and ECS here so a restart keeps them.
     async fn load_document(&self, key: &str) -> Result<Option<String>, StoreError>;
     async fn save_document(&self, key: &str, value: &str) -> Result<(), StoreError>;

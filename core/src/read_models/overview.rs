@@ -5,6 +5,7 @@ use crate::domain::{
     ServiceHealth,
 };
 use crate::error::CoreError;
+use crate::ports::{Topic, Topics};
 use crate::tengu::Tengu;
 
 /// How many deployments, activity entries and live review environments the overview lists.
@@ -49,10 +50,14 @@ pub struct EnvironmentFacts {
     pub history: Vec<Deployment>,
 }
 
+/// What the overview is read from.
+const OVERVIEW_TOPICS: Topics =
+    Topics::of(Topic::Deployments).and(Topic::DeployPrs).and(Topic::ReviewEnvs).and(Topic::Audit).and(Topic::Health);
+
 impl Tengu {
-    /// The overview as of the last write: read from the database once per generation.
+    /// The overview as of the last write it is read from: read from the database once per stamp.
     pub async fn overview(&self) -> Result<std::sync::Arc<Overview>, CoreError> {
-        let generation = self.changes.generation();
+        let generation = self.changes.stamp(OVERVIEW_TOPICS);
         if let Some(known) = self.read_models.overview.at(generation) {
             return Ok(known);
         }
@@ -77,9 +82,9 @@ impl Tengu {
         Ok(self.read_models.overview.keep(generation, overview))
     }
 
-    /// One environment's deployments as of the last write: read from the database once per generation.
+    /// One environment's deployments as of the last write of a deployment: read from the database once per stamp.
     pub async fn environment_facts(&self, name: &EnvName) -> Result<std::sync::Arc<EnvironmentFacts>, CoreError> {
-        let generation = self.changes.generation();
+        let generation = self.changes.stamp(Topics::of(Topic::Deployments));
         if let Some(known) = self.read_models.environments.at(name, generation) {
             return Ok(known);
         }

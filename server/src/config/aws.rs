@@ -23,15 +23,14 @@ impl AwsConfig {
         self.region.is_some() || self.endpoint_url.is_some()
     }
 
-    pub fn settings(&self) -> tengu_core::aws::AwsSettings {
+    pub fn settings(&self) -> tengu_aws::AwsSettings {
         let static_credentials = match (&self.access_key_id, &self.secret_access_key) {
-            (Some(id), Some(secret)) => Some(tengu_core::aws::StaticCredentials {
-                access_key_id: id.clone(),
-                secret_access_key: secret.0.clone(),
-            }),
+            (Some(id), Some(secret)) => {
+                Some(tengu_aws::StaticCredentials { access_key_id: id.clone(), secret_access_key: secret.0.clone() })
+            }
             _ => None,
         };
-        tengu_core::aws::AwsSettings {
+        tengu_aws::AwsSettings {
             region: self.region.clone(),
             endpoint_url: self.endpoint_url.clone(),
             static_credentials,

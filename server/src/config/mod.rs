@@ -15,7 +15,7 @@ mod slack;
 
 use serde::Deserialize;
 use tengu_core::domain::Environment;
-use tengu_core::github::{Credentials, GithubSettings};
+use tengu_github::{Credentials, GithubSettings};
 
 pub use auth::{AuthConfig, ReviewRouteConfig, SessionsConfig};
 pub use aws::AwsConfig;

@@ -147,11 +147,10 @@ mod tests {
     async fn one_reader_per_environment_and_none_once_everyone_left() {
         let dir = std::env::temp_dir().join(format!("tengu-live-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let store =
-            tengu_core::sql_store::SqlStore::connect(&format!("sqlite://{}/live.db", dir.display())).await.unwrap();
+        let store = tengu_sql::SqlStore::connect(&format!("sqlite://{}/live.db", dir.display())).await.unwrap();
         store.migrate().await.unwrap();
         let clock = Arc::new(tengu_core::ports::SystemClock);
-        let tengu = tengu_core::sandbox::start(Arc::new(store), clock, "http://127.0.0.1").await.unwrap();
+        let tengu = tengu_sandbox::start(Arc::new(store), clock, "http://127.0.0.1").await.unwrap();
         let live = LiveRollouts::new(watch::channel(false).1);
         let env = EnvName::parse("production").unwrap();
         let watchers: Vec<_> = (0..5).map(|_| live.watch(&tengu, &env, None)).collect();

@@ -105,7 +105,7 @@ pub struct WebSettings {
     /// answers only then.
     pub slack: Option<slack::SlackApp>,
     /// The sandbox's simulated Slack channel, when the Slack app is the sandbox's.
-    pub sandbox_chat: Option<Arc<tengu_core::sandbox::chat::SandboxChat>>,
+    pub sandbox_chat: Option<Arc<tengu_sandbox::chat::SandboxChat>>,
 }
 
 impl WebSettings {
@@ -113,14 +113,14 @@ impl WebSettings {
     /// a secret made up at start).
     pub fn sandbox(public_url: &str, webhook_secrets: Vec<Vec<u8>>) -> Self {
         let sandbox = Arc::new(SandboxIdentity::default());
-        let chat = Arc::new(tengu_core::sandbox::chat::SandboxChat::new(Arc::new(tengu_core::ports::SystemClock)));
+        let chat = Arc::new(tengu_sandbox::chat::SandboxChat::new(Arc::new(tengu_core::ports::SystemClock)));
         let mut signing_secret = vec![0u8; 32];
         if getrandom::fill(&mut signing_secret).is_err() {
             // Without random bytes the simulated chat stays off rather than signing with a guessable secret.
             signing_secret.clear();
         }
         let simulated_slack = (!signing_secret.is_empty()).then(|| {
-            let team = vec![tengu_core::sandbox::chat::TEAM_ID.to_owned()];
+            let team = vec![tengu_sandbox::chat::TEAM_ID.to_owned()];
             slack::SlackApp::new(signing_secret, team, chat.clone(), Some(chat.clone()))
         });
         let sessions = SessionsConfig::default();
@@ -162,12 +162,12 @@ impl WebSettings {
                         .to_owned(),
                 ));
             }
-            let hooks = config.slack.hooks_url.as_deref().unwrap_or(tengu_core::slack::SlackReplies::SLACK_HOOKS);
-            let replies = tengu_core::slack::SlackReplies::new(hooks).map_err(|e| BootError::Input(e.0))?;
+            let hooks = config.slack.hooks_url.as_deref().unwrap_or(tengu_slack::SlackReplies::SLACK_HOOKS);
+            let replies = tengu_slack::SlackReplies::new(hooks).map_err(|e| BootError::Input(e.0))?;
             let messages = match config.slack_bot_token() {
                 Some(token) => {
-                    let api = config.slack.api_url.as_deref().unwrap_or(tengu_core::slack::SlackWeb::SLACK_API);
-                    let web = tengu_core::slack::SlackWeb::new(api, token).map_err(|e| BootError::Input(e.0))?;
+                    let api = config.slack.api_url.as_deref().unwrap_or(tengu_slack::SlackWeb::SLACK_API);
+                    let web = tengu_slack::SlackWeb::new(api, token).map_err(|e| BootError::Input(e.0))?;
                     Some(Arc::new(web) as Arc<dyn tengu_core::ports::ChatMessages>)
                 }
                 None => None,
@@ -231,7 +231,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
     // hands to the Leptos context sits behind one `Arc`, so that clone is one counter, not tengu's ports.
     let context = {
         let people = tengu_app::server_glue::SandboxPeople(if tengu.settings().sandbox {
-            tengu_core::sandbox::people()
+            tengu_sandbox::people()
         } else {
             Vec::new()
         });
@@ -334,9 +334,9 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     let host = std::env::var("HOSTNAME").ok().or_else(|| std::fs::read_to_string("/etc/hostname").ok());
     let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).unwrap_or_else(|| "tengu".to_owned());
     let tengu = boot::tengu(&config, store).await?.with_instance(&format!("{host}:{}", addr.port()));
-    feed.spawn_change_feed(tengu.changes().clone(), tengu.instance());
+    feed.spawn_change_feed(tengu.instance());
     if web.sandbox_chat.is_some() {
-        tengu_core::sandbox::chat::link_chat_people(&tengu).await.map_err(|e| BootError::Sandbox(e.user_message()))?;
+        tengu_sandbox::chat::link_chat_people(&tengu).await.map_err(|e| BootError::Sandbox(e.user_message()))?;
     }
     crate::jobs::spawn_reminders(tengu.clone());
     crate::jobs::spawn_health_checks(tengu.clone(), config.deploys.health_every());

@@ -16,6 +16,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tengu_app::server_glue::ActingAs;
 use tengu_core::domain::Actor;
+use tengu_core::ports::Topics;
 
 use super::AppState;
 use super::identity::CspNonce;
@@ -103,8 +104,11 @@ pub async fn answer(State(state): State<AppState>, request: Request, next: Next)
     };
     let slot = state.pages.slot((person, request.uri().to_string()));
     let mut kept = slot.lock().await;
-    // Read before rendering: a write during the render leaves what it made stale at once.
-    let generation = state.tengu.changes().generation();
+    // Read before rendering: a write during the render leaves what it made stale at once. Webhook deliveries are
+    // shown on their own page alone.
+    let topics =
+        if request.uri().path().starts_with("/settings/deliveries") { Topics::EVERYTHING } else { Topics::PAGES };
+    let generation = state.tengu.changes().stamp(topics);
     if let Some(page) = kept.as_ref().filter(|page| page.fresh(generation)) {
         return page.answer(&nonce);
     }

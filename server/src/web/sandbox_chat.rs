@@ -12,8 +12,8 @@ use axum::response::Response;
 use tengu_app::server_glue::SandboxSlack;
 use tengu_core::chat::ChatAction;
 use tengu_core::domain::Actor;
-use tengu_core::sandbox::chat::{self as sandbox_chat, SandboxChat};
 use tengu_core::views::SandboxChatView;
+use tengu_sandbox::chat::{self as sandbox_chat, SandboxChat};
 
 use super::{AppState, slack, slack_signature};
 

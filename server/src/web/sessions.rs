@@ -8,7 +8,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tengu_core::ports::Store;
-use tengu_core::read_models::Changes;
+use tengu_core::ports::{Changes, Topic, Topics};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -17,8 +17,8 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::config::SessionsConfig;
 
 /// tower-sessions' store over tengu's `Store`: one row per session, the record as JSON. A page load finds the
-/// session in memory: what was read or written here holds until tengu's records change (a sign-out anywhere is
-/// such a change) or five seconds pass.
+/// session in memory: what was read or written here holds until a session is deleted (a sign-out anywhere) or
+/// five seconds pass.
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Arc<dyn Store>,
@@ -33,6 +33,9 @@ pub struct SessionMemory {
     writes: std::sync::atomic::AtomicU64,
 }
 
+/// A sign-out anywhere moves it.
+const SESSIONS: Topics = Topics::of(Topic::Sessions);
+
 /// How long a remembered session holds without a change of tengu's records: as long as anything read from memory
 /// (a change notice missed from another instance, a sign-out there, is seen within it).
 const REMEMBERED_FOR: std::time::Duration = tengu_core::read_models::LONGEST_HELD;
@@ -41,7 +44,7 @@ const MOST_REMEMBERED: usize = 10_000;
 
 impl SessionMemory {
     fn recall(&self, id: &Id) -> Option<Record> {
-        let generation = self.changes.generation();
+        let generation = self.changes.stamp(SESSIONS);
         let known = self.known.lock().expect("session memory");
         let (record, at, when) = known.get(id)?;
         let fresh = *at == generation && when.elapsed() < REMEMBERED_FOR;
@@ -87,7 +90,7 @@ impl DbSessionStore {
     }
 
     fn generation(&self) -> u64 {
-        self.memory.as_ref().map(|m| m.changes.generation()).unwrap_or_default()
+        self.memory.as_ref().map(|m| m.changes.stamp(SESSIONS)).unwrap_or_default()
     }
 
     fn remember(&self, record: &Record, generation: u64) {

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
 use tengu_core::ports::{Store, SystemClock};
-use tengu_core::sql_store::SqlStore;
+use tengu_sql::SqlStore;
 use tower::ServiceExt;
 
 pub struct TestApp {
@@ -35,7 +35,7 @@ pub async fn spawn_app_with(
     store.migrate().await.unwrap();
     let database = store.clone();
     let store: Arc<dyn Store> = Arc::new(store);
-    let tengu = tengu_core::sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
+    let tengu = tengu_sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
     tengu_server::jobs::spawn_delivery_worker(tengu.clone());
     let mut web = tengu_server::web::WebSettings::sandbox("http://127.0.0.1:3000", webhook_secrets);
     change(&mut web);

@@ -155,7 +155,7 @@ pub fn sqlite_url(name: &str) -> String {
 pub async fn postgres_url(name: &str) -> String {
     let admin_url = std::env::var("TENGU_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let admin = tengu_core::sql_store::SqlStore::connect(&admin_url).await.unwrap_or_else(|e| {
+    let admin = tengu_sql::SqlStore::connect(&admin_url).await.unwrap_or_else(|e| {
         panic!("PostgreSQL at {admin_url} did not answer ({e}); start it or set TENGU_TEST_POSTGRES_URL")
     });
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
@@ -169,9 +169,9 @@ pub async fn postgres_url(name: &str) -> String {
 /// tengu itself over the same database as a served process (the sandbox world is shared through it): what a
 /// test does "in the dashboard" without clicking through it, e.g. an admin's override or a person's API token.
 pub async fn tengu_beside(served: &Served, database_url: &str) -> tengu_core::Tengu {
-    let store = tengu_core::sql_store::SqlStore::connect(database_url).await.expect("the served database opens");
+    let store = tengu_sql::SqlStore::connect(database_url).await.expect("the served database opens");
     let store: std::sync::Arc<dyn tengu_core::ports::Store> = std::sync::Arc::new(store);
-    tengu_core::sandbox::start(store, std::sync::Arc::new(tengu_core::ports::SystemClock), &served.base)
+    tengu_sandbox::start(store, std::sync::Arc::new(tengu_core::ports::SystemClock), &served.base)
         .await
         .expect("the sandbox beside the server")
 }

@@ -146,10 +146,10 @@ pub struct SandboxConsent {
 
 /// `GET /auth/sandbox`: the sandbox's consent page, listing the seeded people and their simulated roles.
 pub async fn sandbox_consent(Query(query): Query<SandboxConsent>) -> Html<String> {
-    let people: Vec<(Login, tengu_core::domain::Permission)> = tengu_core::sandbox::people()
+    let people: Vec<(Login, tengu_core::domain::Permission)> = tengu_sandbox::people()
         .into_iter()
         .map(|login| {
-            let permission = tengu_core::sandbox::permission_of(&login);
+            let permission = tengu_sandbox::permission_of(&login);
             (login, permission)
         })
         .collect();
@@ -168,7 +168,7 @@ pub async fn sandbox_choose(State(state): State<AppState>, Form(choice): Form<Sa
     let (Some(sandbox), Ok(login)) = (&state.web.sandbox_identity, Login::parse(&choice.login)) else {
         return failed(StatusCode::BAD_REQUEST, "That person is not part of the sandbox.");
     };
-    if !tengu_core::sandbox::people().contains(&login) {
+    if !tengu_sandbox::people().contains(&login) {
         return failed(StatusCode::BAD_REQUEST, "That person is not part of the sandbox.");
     }
     let code = sandbox.issue(login, &choice.code_challenge);

@@ -1,0 +1,97 @@
+//! Databases for tests: a fresh SQLite file, or a fresh PostgreSQL database on the local server.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use tengu_sql::SqlStore;
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+}
+
+pub async fn sqlite() -> SqlStore {
+    let dir = std::env::temp_dir().join(unique("tengu_test"));
+    let url = format!("sqlite://{}/tengu.db", dir.display());
+    let store = SqlStore::connect(&url).await.expect("SQLite opens");
+    store.migrate().await.expect("SQLite migrates");
+    store
+}
+
+/// The PostgreSQL server: `TENGU_TEST_POSTGRES_URL`, or the local one every machine of this kind runs.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TENGU_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A new, empty database on the PostgreSQL server, so tests never see each other's rows.
+pub async fn postgres() -> SqlStore {
+    let admin_url = postgres_admin_url();
+    let admin = SqlStore::connect(&admin_url).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL at {admin_url} did not answer ({e}); start it or set TENGU_TEST_POSTGRES_URL")
+    });
+    let name = unique("tengu_test");
+    admin.execute_raw(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE");
+    admin.close().await;
+    let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+    let store = SqlStore::connect(&format!("{base}/{name}")).await.expect("the new database opens");
+    store.migrate().await.expect("PostgreSQL migrates");
+    store
+}
+
+/// A test fake of GitHub's answers about people: everyone has `self.0` on every repository and belongs to every
+/// organisation.
+pub struct EveryoneHas(pub tengu_core::domain::Permission);
+
+#[async_trait::async_trait]
+impl tengu_core::ports::People for EveryoneHas {
+    async fn permission(
+        &self,
+        _repo: &tengu_core::domain::RepoSlug,
+        _login: &tengu_core::domain::Login,
+    ) -> Result<tengu_core::domain::Permission, tengu_core::ports::CodeHostError> {
+        Ok(self.0)
+    }
+
+    async fn is_member(
+        &self,
+        _via: &tengu_core::domain::RepoSlug,
+        _org: &str,
+        _team: Option<&str>,
+        _login: &tengu_core::domain::Login,
+    ) -> Result<bool, tengu_core::ports::CodeHostError> {
+        Ok(true)
+    }
+}
+
+/// What tests read pages as: tengu itself, which sees everything.
+pub fn everyone() -> tengu_core::domain::Viewer {
+    tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System)
+}
+
+/// A test fake of GitHub's answers about people: the named person administers every repository, everyone else
+/// may write; everyone belongs to every organisation.
+pub struct OneAdmin(pub &'static str);
+
+#[async_trait::async_trait]
+impl tengu_core::ports::People for OneAdmin {
+    async fn permission(
+        &self,
+        _repo: &tengu_core::domain::RepoSlug,
+        login: &tengu_core::domain::Login,
+    ) -> Result<tengu_core::domain::Permission, tengu_core::ports::CodeHostError> {
+        use tengu_core::domain::Permission;
+        Ok(if login.to_string() == self.0 { Permission::Admin } else { Permission::Write })
+    }
+
+    async fn is_member(
+        &self,
+        _via: &tengu_core::domain::RepoSlug,
+        _org: &str,
+        _team: Option<&str>,
+        _login: &tengu_core::domain::Login,
+    ) -> Result<bool, tengu_core::ports::CodeHostError> {
+        Ok(true)
+    }
+}
