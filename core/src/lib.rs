@@ -14,6 +14,7 @@ pub mod read_models;
 pub mod release_plan;
 pub mod review_url;
 pub mod rollout_judge;
+pub mod screens;
 pub mod settings;
 pub mod tengu;
 pub mod usecases;

@@ -1,4 +1,5 @@
-//! Addresses on GitHub's web pages, built in one place from the configured web URL (GitHub Enterprise included).
+//! Addresses on GitHub's web pages, built in one place from the configured web URL (GitHub Enterprise included),
+//! and of tengu's own pages that its messages link to.
 
 use crate::domain::{Login, PrNumber, RepoSlug, TaskDefinitionArn};
 
@@ -60,6 +61,11 @@ pub fn aws_console_task_definition(arn: &TaskDefinitionArn) -> String {
 /// Where GitHub's web pages are when nothing else is configured.
 pub fn default_github_web() -> String {
     GITHUB_DOT_COM.to_owned()
+}
+
+/// A deploy PR's page in tengu (a path under `public_url`).
+pub fn deploy_pr_page(repo: &RepoSlug, number: PrNumber) -> String {
+    format!("/repos/{repo}/deploy-prs/{}", number.get())
 }
 
 #[cfg(test)]

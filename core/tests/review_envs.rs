@@ -305,7 +305,7 @@ async fn the_page_lists_every_live_environment_and_only_the_newest_ended_ones() 
     let live = seeded.iter().filter(|e| e.is_live()).count();
     assert!(live > 0, "the sandbox seeds live review environments");
     let template = seeded[0].clone();
-    let shown = tengu_core::usecases::ENDED_REVIEW_ENVS_SHOWN;
+    let shown = tengu_core::screens::ENDED_REVIEW_ENVS_SHOWN;
     for n in 0..(shown as u64 + 10) {
         let ended = tengu_core::domain::ReviewEnv {
             pr: PrNumber::new(1_000 + n).unwrap(),

@@ -460,10 +460,25 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
 
 /// Writes the sandbox's past into tengu's records through the same use cases people use.
 pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
-    let store = tengu.store();
-    let now = tengu.clock().now();
     let past_commits = merged_history();
-    // Oldest first across environments, so ids follow time as they do in a real history.
+    let mut writer = PastWriter {
+        tengu,
+        now: tengu.clock().now(),
+        commits: &past_commits,
+        next_deploy_pr: FIRST_NUMBER + (TITLES.len() + OPEN_PRS.len()) as u64,
+        last_merged: None,
+        carried_by_success: Default::default(),
+    };
+    for (env, past, shipped_from) in past_in_order() {
+        writer.record(&env, past, shipped_from).await?;
+    }
+    tick_some_boxes(tengu).await?;
+    start_open_review_envs(tengu, &past_commits).await
+}
+
+/// Every past deployment with the number of PRs its environment had shipped before it, oldest first across
+/// environments, so ids follow time as they do in a real history.
+fn past_in_order() -> Vec<(Environment, PastDeployment, usize)> {
     let mut past: Vec<(Environment, PastDeployment, usize)> = Vec::new();
     for env in environments() {
         let mut previous_prs = 0;
@@ -476,45 +491,44 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
         }
     }
     past.sort_by_key(|(_, deployment, _)| std::cmp::Reverse(deployment.hours_ago));
-    let mut next_deploy_pr = FIRST_NUMBER + (TITLES.len() + OPEN_PRS.len()) as u64;
-    // A merge that failed and was deployed again came from the same deploy PR.
-    let mut last_merged: Option<(EnvName, usize, usize, PrNumber)> = None;
-    let mut carried_by_success: std::collections::HashMap<(EnvName, usize), Vec<CarriedChange>> = Default::default();
-    for (env, past, shipped_from) in past {
-        let sha = tip_sha(&past_commits, past.prs_deployed);
-        let requested_at = now - Duration::hours(past.hours_ago);
+    past
+}
+
+/// Writes past deployments one by one, remembering what earlier ones shipped.
+struct PastWriter<'a> {
+    tengu: &'a Tengu,
+    /// The present the past is counted back from.
+    now: DateTime<Utc>,
+    commits: &'a History,
+    next_deploy_pr: u64,
+    /// A merge that failed and was deployed again came from the same deploy PR.
+    last_merged: Option<(EnvName, usize, usize, PrNumber)>,
+    carried_by_success: std::collections::HashMap<(EnvName, usize), Vec<CarriedChange>>,
+}
+
+impl PastWriter<'_> {
+    async fn record(&mut self, env: &Environment, past: PastDeployment, shipped_from: usize) -> Result<(), CoreError> {
+        let sha = tip_sha(self.commits, past.prs_deployed);
+        let requested_at = self.now - Duration::hours(past.hours_ago);
         let shipped: Vec<PrNumber> = (shipped_from..past.prs_deployed)
             .map(|i| PrNumber::new(FIRST_NUMBER + i as u64).expect("positive"))
             .collect();
         // A rollback carries again what the success it returns to carried, as a real one does.
         let carried = match past.trigger {
-            Trigger::Rollback => carried_by_success
+            Trigger::Rollback => self
+                .carried_by_success
                 .get(&(env.name.clone(), past.prs_deployed))
                 .cloned()
                 .unwrap_or_else(|| vec![CarriedChange::commit(sha.clone(), None)]),
-            _ => carried_between(&past_commits, shipped_from, past.prs_deployed, &sha),
+            _ => carried_between(self.commits, shipped_from, past.prs_deployed, &sha),
         };
         if past.state == DeploymentState::Succeeded {
-            carried_by_success.insert((env.name.clone(), past.prs_deployed), carried.clone());
+            self.carried_by_success.insert((env.name.clone(), past.prs_deployed), carried.clone());
         }
-        // A merge came from its deploy PR, recorded as merged with every box ticked.
-        let deploy_pr = match (past.trigger, &last_merged) {
-            (Trigger::Merge, Some((name, from, to, number)))
-                if *name == env.name && *from == shipped_from && *to == past.prs_deployed =>
-            {
-                Some(*number)
-            }
-            (Trigger::Merge, _) => {
-                let number = PrNumber::new(next_deploy_pr).expect("positive");
-                next_deploy_pr += 1;
-                let merged = past_deploy_pr(&past_commits, &env, number, shipped_from, past.prs_deployed, requested_at);
-                store.save_deploy_pr(&merged).await?;
-                last_merged = Some((env.name.clone(), shipped_from, past.prs_deployed, number));
-                Some(number)
-            }
-            _ => None,
-        };
-        let inserted = store
+        let deploy_pr = self.deploy_pr_of(env, &past, shipped_from, requested_at).await?;
+        let inserted = self
+            .tengu
+            .store()
             .insert_deployment(&NewDeployment {
                 env: env.name.clone(),
                 repo: env.repo.clone(),
@@ -535,11 +549,48 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
         let DeploymentInsert::Started(id) = inserted else {
             return Err(CoreError::Refused("the sandbox's past deployments overlap; delete the database file".into()));
         };
+        self.replay_steps(id, env, &past, requested_at).await
+    }
+
+    /// A merge came from its deploy PR, recorded as merged with every box ticked.
+    async fn deploy_pr_of(
+        &mut self,
+        env: &Environment,
+        past: &PastDeployment,
+        shipped_from: usize,
+        requested_at: DateTime<Utc>,
+    ) -> Result<Option<PrNumber>, CoreError> {
+        match (past.trigger, &self.last_merged) {
+            (Trigger::Merge, Some((name, from, to, number)))
+                if *name == env.name && *from == shipped_from && *to == past.prs_deployed =>
+            {
+                Ok(Some(*number))
+            }
+            (Trigger::Merge, _) => {
+                let number = PrNumber::new(self.next_deploy_pr).expect("positive");
+                self.next_deploy_pr += 1;
+                let merged = past_deploy_pr(self.commits, env, number, shipped_from, past.prs_deployed, requested_at);
+                self.tengu.store().save_deploy_pr(&merged).await?;
+                self.last_merged = Some((env.name.clone(), shipped_from, past.prs_deployed, number));
+                Ok(Some(number))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The steps a real deployment takes, a few seconds apart, then the rollout until it ended.
+    async fn replay_steps(
+        &self,
+        id: tengu_core::domain::DeploymentId,
+        env: &Environment,
+        past: &PastDeployment,
+        requested_at: DateTime<Utc>,
+    ) -> Result<(), CoreError> {
+        let store = self.tengu.store();
         let task_definitions: Vec<_> =
             env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
         let minutes = 3 + (past.revision as i64 % 5);
         let finished_at = requested_at + Duration::minutes(minutes) + Duration::seconds(past.revision as i64 % 47);
-        // The steps a real deployment takes, a few seconds apart, then the rollout until it ended.
         let path = [
             DeploymentState::Checked,
             DeploymentState::TaskDefinitionRegistered,
@@ -563,8 +614,12 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
             finished_at: Some(finished_at),
         };
         store.move_deployment(id, &change).await?;
+        Ok(())
     }
+}
 
+/// Each environment's deploy PR, opened as people would, with some boxes ticked by their authors.
+async fn tick_some_boxes(tengu: &Tengu) -> Result<(), CoreError> {
     for env in environments() {
         let pr = tengu.open_or_refresh_deploy_pr(&Actor::System, &env.name).await?;
         let ticked: Vec<usize> = if env.name.as_str() == "production" { vec![0, 2, 3] } else { vec![0] };
@@ -574,10 +629,13 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
             tengu.set_verification(&actor, &pr.repo, pr.number, item.source.number, true).await?;
         }
     }
+    Ok(())
+}
 
+/// The open pull requests' review environments start as they would from an `opened` webhook.
+async fn start_open_review_envs(tengu: &Tengu, past_commits: &History) -> Result<(), CoreError> {
     let head = past_commits.commits.last().expect("history is not empty").commit.sha.clone();
     let open_from = FIRST_NUMBER + TITLES.len() as u64;
-    // Their review environments start as they would from an `opened` webhook.
     for (i, (author, head_branch, title)) in OPEN_PRS.into_iter().enumerate() {
         let pr = tengu_core::usecases::ReviewPr {
             repo: repo(),

@@ -33,10 +33,9 @@ pub fn DeploymentPage() -> impl IntoView {
 
 #[component]
 fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
-    let d = page;
+    let mut d = page;
     let title = format!("Deployment {} to {}", d.id, d.env);
-    let timeline = d
-        .timeline
+    let timeline = std::mem::take(&mut d.timeline)
         .into_iter()
         .map(|step| {
             view! {
@@ -48,10 +47,13 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
             }
         })
         .collect_view();
-    let has_rollout = !d.rollout.is_empty();
-    let services = d.rollout.into_iter().map(|service| view! { <ServiceState service/> }).collect_view();
+    let rollout = std::mem::take(&mut d.rollout);
+    let has_rollout = !rollout.is_empty();
+    let services = rollout.into_iter().map(|service| view! { <ServiceState service/> }).collect_view();
+    let shipped = std::mem::take(&mut d.shipped);
     let shipped_title =
         d.deploy_pr.as_ref().map(|pr| format!("What shipped (deploy PR {})", pr.label)).unwrap_or_default();
+    let (tone, state, reason) = (std::mem::take(&mut d.tone), std::mem::take(&mut d.state), d.reason.take());
     view! {
         <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
@@ -62,10 +64,28 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
         <header class="page-header">
             <h1>{title}</h1>
             <p>
-                <Badge tone=d.tone label=d.state/>
-                {d.reason.map(|r| view! { <span class="reason">{r}</span> })}
+                <Badge tone=tone label=state/>
+                {reason.map(|r| view! { <span class="reason">{r}</span> })}
             </p>
         </header>
+        <DeploymentFacts d/>
+        {(!shipped.is_empty()).then(|| view! { <ShippedChanges title=shipped_title shipped/> })}
+        <section class="panel" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">"Timeline"</h2>
+            <ol class="timeline">{timeline}</ol>
+        </section>
+        <section class="panel" aria-labelledby="rollout-title">
+            <h2 id="rollout-title">"What ECS said last"</h2>
+            {(!has_rollout).then(|| view! { <p class="empty">"ECS has not been asked yet."</p> })}
+            {services}
+        </section>
+    }
+}
+
+/// What was deployed, where, by whom, and what it replaced.
+#[component]
+fn DeploymentFacts(d: DeploymentView) -> impl IntoView {
+    view! {
         <section class="panel" aria-labelledby="what-title">
             <h2 id="what-title">"What and who"</h2>
             <dl class="facts">
@@ -99,31 +119,27 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
                 }}</dd>
             </dl>
         </section>
-        {(!d.shipped.is_empty()).then(|| view! {
-            <section class="panel" aria-labelledby="shipped-title">
-                <h2 id="shipped-title">{shipped_title}</h2>
-                <ul class="plain-list shipped">
-                    {d.shipped.into_iter().map(|change| view! {
-                        <li>
-                            <a href=change.pr.url>{change.pr.label}</a>
-                            " " {change.title} " · @" {change.author} " · " <span class="muted">{change.verified}</span>
-                            " · " <a href=change.deployments>"every deployment that carried it"</a>
-                            <ul class="plain-list commits">
-                                {change.commits.into_iter().map(|c| view! { <li><code>{c.sha}</code> " " {c.headline}</li> }).collect_view()}
-                            </ul>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </section>
-        })}
-        <section class="panel" aria-labelledby="timeline-title">
-            <h2 id="timeline-title">"Timeline"</h2>
-            <ol class="timeline">{timeline}</ol>
-        </section>
-        <section class="panel" aria-labelledby="rollout-title">
-            <h2 id="rollout-title">"What ECS said last"</h2>
-            {(!has_rollout).then(|| view! { <p class="empty">"ECS has not been asked yet."</p> })}
-            {services}
+    }
+}
+
+/// The source PRs a deployment shipped, each with its commits.
+#[component]
+fn ShippedChanges(title: String, shipped: Vec<tengu_core::views::ShippedChange>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="shipped-title">
+            <h2 id="shipped-title">{title}</h2>
+            <ul class="plain-list shipped">
+                {shipped.into_iter().map(|change| view! {
+                    <li>
+                        <a href=change.pr.url>{change.pr.label}</a>
+                        " " {change.title} " · @" {change.author} " · " <span class="muted">{change.verified}</span>
+                        " · " <a href=change.deployments>"every deployment that carried it"</a>
+                        <ul class="plain-list commits">
+                            {change.commits.into_iter().map(|c| view! { <li><code>{c.sha}</code> " " {c.headline}</li> }).collect_view()}
+                        </ul>
+                    </li>
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

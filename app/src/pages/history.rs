@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use tengu_core::domain::DeploymentState;
-use tengu_core::usecases::HISTORY_PAGE;
+use tengu_core::screens::HISTORY_PAGE;
 use tengu_core::views::HistoryQuery;
 
 use crate::api::load_history;

@@ -72,56 +72,10 @@ impl Tengu {
             ChatCommand::Help => Ok(ChatAnswer::private(HELP)),
             ChatCommand::NotUnderstood(sentence) => Ok(ChatAnswer::private(sentence)),
             ChatCommand::Link => self.start_chat_link(&request.person, person.as_ref()).await.map(ChatAnswer::private),
-            ChatCommand::Status(env) => {
-                // What GitHub lets the linked person see.
-                let viewer = self.viewer(&actor()?).await?;
-                let found = self.status(&viewer, env.as_ref()).await?;
-                let lines: Vec<String> = found.iter().flat_map(|s| s.lines()).collect();
-                Ok(ChatAnswer::private(if lines.is_empty() {
-                    "No environment to show.".to_owned()
-                } else {
-                    lines.join("\n")
-                }))
-            }
-            ChatCommand::DeployPr(env) => {
-                let pr = self.open_or_refresh_deploy_pr(&actor()?, &env).await?;
-                let mut text = format!("Deploy PR for {env}: {}", pr.url);
-                for item in &pr.items {
-                    let mark = if item.verified.is_some() { "✓" } else { "☐" };
-                    text.push_str(&format!(
-                        "\n{mark} #{} {} (@{})",
-                        item.source.number.get(),
-                        item.source.title,
-                        item.source.author
-                    ));
-                }
-                if let Gate::Waiting { waiting_for, .. } = Gate::of(&pr) {
-                    let people: Vec<String> = waiting_for.iter().map(|l| format!("@{l}")).collect();
-                    text.push_str(&format!("\nWaiting for: {}", people.join(", ")));
-                }
-                Ok(ChatAnswer { text, to_channel: true, deployment: None })
-            }
+            ChatCommand::Status(env) => self.status_in_chat(&actor()?, env.as_ref()).await,
+            ChatCommand::DeployPr(env) => self.deploy_pr_in_chat(&actor()?, &env).await,
             ChatCommand::Deploy(env, shipment) => {
-                let target = match shipment {
-                    Shipment::Commit(sha) => DeployTarget::Commit(sha),
-                    Shipment::Image(image, sha) => DeployTarget::Image {
-                        image,
-                        sha,
-                        source_prs: Vec::new(),
-                        deploy_pr: None,
-                        commit_unknown_reason: None,
-                    },
-                    Shipment::DeployPrHead => {
-                        let open = self.ports.store.open_deploy_prs().await?;
-                        let head = open.into_iter().find(|pr| pr.env == env).and_then(|pr| pr.head_sha);
-                        let sha = head.ok_or_else(|| {
-                            CoreError::Refused(format!(
-                                "{env} has no open deploy PR to ship; name a commit SHA or an image: `/tengu deploy {env} <sha|image>`"
-                            ))
-                        })?;
-                        DeployTarget::Commit(sha)
-                    }
-                };
+                let target = self.chat_target(&env, shipment).await?;
                 self.deploy_from_chat(&actor()?, env, target, Trigger::Chat, key).await
             }
             ChatCommand::Redeploy(env) => {
@@ -134,23 +88,72 @@ impl Tengu {
                 };
                 self.deploy_from_chat(&actor()?, env, DeployTarget::RollbackTo(to), Trigger::Rollback, key).await
             }
-            ChatCommand::Abort(env) => {
-                let aborted = self.abort_environment(&actor()?, &env).await?;
-                if aborted.finished_at.is_none() {
-                    self.follow_in_background(aborted.id);
-                }
-                Ok(ChatAnswer {
-                    text: format!(
-                        "Deployment {} of {} to {env} is aborted; what ran before goes back: {}",
-                        aborted.id,
-                        aborted.image,
-                        self.deployment_link(aborted.id)
-                    ),
-                    to_channel: true,
-                    deployment: Some(aborted.id),
-                })
-            }
+            ChatCommand::Abort(env) => self.abort_in_chat(&actor()?, &env).await,
         }
+    }
+
+    /// What GitHub lets the linked person see.
+    async fn status_in_chat(&self, actor: &Actor, env: Option<&EnvName>) -> Result<ChatAnswer, CoreError> {
+        let viewer = self.viewer(actor).await?;
+        let found = self.status(&viewer, env).await?;
+        let lines: Vec<String> = found.iter().flat_map(|s| s.lines()).collect();
+        Ok(ChatAnswer::private(if lines.is_empty() { "No environment to show.".to_owned() } else { lines.join("\n") }))
+    }
+
+    async fn deploy_pr_in_chat(&self, actor: &Actor, env: &EnvName) -> Result<ChatAnswer, CoreError> {
+        let pr = self.open_or_refresh_deploy_pr(actor, env).await?;
+        let mut text = format!("Deploy PR for {env}: {}", pr.url);
+        for item in &pr.items {
+            let mark = if item.verified.is_some() { "✓" } else { "☐" };
+            text.push_str(&format!(
+                "\n{mark} #{} {} (@{})",
+                item.source.number.get(),
+                item.source.title,
+                item.source.author
+            ));
+        }
+        if let Gate::Waiting { waiting_for, .. } = Gate::of(&pr) {
+            let people: Vec<String> = waiting_for.iter().map(|l| format!("@{l}")).collect();
+            text.push_str(&format!("\nWaiting for: {}", people.join(", ")));
+        }
+        Ok(ChatAnswer { text, to_channel: true, deployment: None })
+    }
+
+    /// What `deploy` names: a commit, an image (with its commit), or the open deploy PR's head.
+    async fn chat_target(&self, env: &EnvName, shipment: Shipment) -> Result<DeployTarget, CoreError> {
+        Ok(match shipment {
+            Shipment::Commit(sha) => DeployTarget::Commit(sha),
+            Shipment::Image(image, sha) => {
+                DeployTarget::Image { image, sha, source_prs: Vec::new(), deploy_pr: None, commit_unknown_reason: None }
+            }
+            Shipment::DeployPrHead => {
+                let open = self.ports.store.open_deploy_prs().await?;
+                let head = open.into_iter().find(|pr| &pr.env == env).and_then(|pr| pr.head_sha);
+                let sha = head.ok_or_else(|| {
+                    CoreError::Refused(format!(
+                        "{env} has no open deploy PR to ship; name a commit SHA or an image: `/tengu deploy {env} <sha|image>`"
+                    ))
+                })?;
+                DeployTarget::Commit(sha)
+            }
+        })
+    }
+
+    async fn abort_in_chat(&self, actor: &Actor, env: &EnvName) -> Result<ChatAnswer, CoreError> {
+        let aborted = self.abort_environment(actor, env).await?;
+        if aborted.finished_at.is_none() {
+            self.follow_in_background(aborted.id);
+        }
+        Ok(ChatAnswer {
+            text: format!(
+                "Deployment {} of {} to {env} is aborted; what ran before goes back: {}",
+                aborted.id,
+                aborted.image,
+                self.deployment_link(aborted.id)
+            ),
+            to_channel: true,
+            deployment: Some(aborted.id),
+        })
     }
 
     async fn deploy_from_chat(

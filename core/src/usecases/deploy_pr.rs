@@ -5,7 +5,7 @@ use crate::domain::{
     Actor, AuditAction, AuditEntry, ChecklistItem, DeployPr, EnvName, Environment, PrNumber, SourcePr, Verification,
 };
 use crate::error::CoreError;
-use crate::ports::{Action, NewPullRequest, PullSummary};
+use crate::ports::{Action, NewPullRequest, PullRequest, PullSummary};
 use crate::release_plan;
 use crate::tengu::Tengu;
 
@@ -22,8 +22,52 @@ impl Tengu {
         let env = self.environment(env_name)?;
         self.authorize(actor, &Action::RefreshDeployPr { env }).await?;
         let host = &self.ports.code_host;
-        let (repo, base, head) = (&env.repo, &env.deploy_branch, &env.source_branch);
+        let release = self.release_of(env).await?;
+        let mut on_github = host.find_open_pull_request(&env.repo, &env.deploy_branch, &env.source_branch).await?;
+        let now = self.ports.clock.now();
+        for round in 0..SAVE_ATTEMPTS {
+            let known = match &on_github {
+                Some(pr) => self.ports.store.deploy_pr(&env.repo, pr.number).await?,
+                None => None,
+            };
+            let ticks = self.ticks_on_github(env, known.as_ref(), &mut on_github, round).await?;
+            let items = release.checklist(known.as_ref(), &ticks, now)?;
+            let old_body = on_github.as_ref().map(|p| p.body.as_str()).unwrap_or("");
+            let lines: Vec<_> = items.iter().map(|i| (&i.source, i.verified.is_some())).collect();
+            let full_list_url = match &known {
+                Some(known) => self.deploy_pr_link(known),
+                None => self.settings.public_url.clone(),
+            };
+            let style = checklist_body::BodyStyle {
+                github: self.settings.github_web(),
+                mention_assignees: env.deploy_pr.mention_assignees,
+            };
+            let direct = &release.plan.direct_commits;
+            let body = checklist_body::render_body(old_body, &lines, direct, &full_list_url, style);
+            let pull = match on_github.take() {
+                Some(pr) if pr.body == body => pr,
+                Some(pr) => host.update_pull_request_body(&env.repo, pr.number, &body).await?,
+                None => self.open_deploy_pr(actor, env, body, items.len(), now).await?,
+            };
+            let deploy_pr = deploy_pr_record(env, &pull, items, direct, known.as_ref(), now);
+            if self.ports.store.save_deploy_pr(&deploy_pr).await? {
+                self.publish_gate(&deploy_pr).await;
+                return Ok(deploy_pr);
+            }
+            // Someone ticked, unticked or saved it since it was read: build it again from a fresh read, starting
+            // from the body just written (the next write puts GitHub right too).
+            tracing::info!(repo = %env.repo, deploy_pr = %pull.number, "the deploy PR changed during its refresh; reading it again");
+            on_github = Some(pull);
+        }
+        Err(CoreError::Refused(format!(
+            "the deploy PR of {env_name} keeps changing while it is refreshed; try again in a moment"
+        )))
+    }
 
+    /// What the source branch has that the deploy branch does not, grouped by source PR, with each PR's summary.
+    async fn release_of(&self, env: &Environment) -> Result<Release, CoreError> {
+        let host = &self.ports.code_host;
+        let (repo, base, head) = (&env.repo, &env.deploy_branch, &env.source_branch);
         let range = host.compare(repo, base, head).await?;
         if range.commits.is_empty() {
             return Err(CoreError::Refused(format!(
@@ -36,113 +80,35 @@ impl Tengu {
         if !named_only.is_empty() {
             pulls.extend(host.pull_summaries(repo, &named_only).await?.into_iter().map(|p| (p.number, p)));
         }
+        Ok(Release { plan, pulls })
+    }
 
-        let mut on_github = host.find_open_pull_request(repo, base, head).await?;
-        let now = self.ports.clock.now();
-        for round in 0..SAVE_ATTEMPTS {
-            let known = match &on_github {
-                Some(pr) => self.ports.store.deploy_pr(repo, pr.number).await?,
-                None => None,
-            };
-            // Ticks follow the body (a tick given on GitHub whose delivery is not handled yet counts), but only a
-            // body read after tengu's record: a tick is written to GitHub before it is recorded, so a body read
-            // earlier may predate a change the record already has. When the two disagree, the body is read again.
-            // After a lost save, the body on GitHub is the one just written from a stale record: the record rules.
-            let ticks: HashMap<_, _> = match (&known, &mut on_github) {
-                (Some(_), Some(_)) if round > 0 => HashMap::new(),
-                (Some(known), Some(pr)) => {
-                    let disagree = checklist_body::read_checks(&pr.body).into_iter().any(|(number, ticked)| {
-                        known.item(number).is_some_and(|item| item.verified.is_some() != ticked)
-                    });
-                    if disagree {
-                        *pr = host.pull_request(repo, pr.number).await?;
-                    }
-                    checklist_body::read_checks(&pr.body).into_iter().collect()
+    /// Ticks follow the body (a tick given on GitHub whose delivery is not handled yet counts), but only a body
+    /// read after tengu's record: a tick is written to GitHub before it is recorded, so a body read earlier may
+    /// predate a change the record already has. When the two disagree, the body is read again. After a lost save,
+    /// the body on GitHub is the one just written from a stale record: the record rules.
+    async fn ticks_on_github(
+        &self,
+        env: &Environment,
+        known: Option<&DeployPr>,
+        on_github: &mut Option<PullRequest>,
+        round: usize,
+    ) -> Result<HashMap<PrNumber, bool>, CoreError> {
+        Ok(match (known, on_github) {
+            (Some(_), Some(_)) if round > 0 => HashMap::new(),
+            (Some(known), Some(pr)) => {
+                let disagree = checklist_body::read_checks(&pr.body)
+                    .into_iter()
+                    .any(|(number, ticked)| known.item(number).is_some_and(|item| item.verified.is_some() != ticked));
+                if disagree {
+                    *pr = self.ports.code_host.pull_request(&env.repo, pr.number).await?;
                 }
-                (_, pr) => pr
-                    .as_ref()
-                    .map(|pr| checklist_body::read_checks(&pr.body).into_iter().collect())
-                    .unwrap_or_default(),
-            };
-            let old_body = on_github.as_ref().map(|p| p.body.as_str()).unwrap_or("");
-            let mut items = Vec::with_capacity(plan.source_prs.len());
-            for number in &plan.source_prs {
-                let commits = plan.commits_by_pr.get(number).cloned().unwrap_or_default();
-                let (title, author, assignees) = match pulls.get(number) {
-                    Some(pull) => (pull.title.clone(), pull.author.clone(), pull.assignees.clone()),
-                    None => {
-                        // GitHub no longer knows the PR (deleted fork, transferred repo): list it by its commit.
-                        let first = &commits[0];
-                        let author = first.author.clone().ok_or_else(|| CoreError::NotFound(format!("{number}")))?;
-                        (first.headline.clone(), author, Vec::new())
-                    }
-                };
-                let recorded = known.as_ref().and_then(|k| k.item(*number)).and_then(|i| i.verified.clone());
-                // An item missing from the body (a cut list) keeps what tengu recorded.
-                let verified = match ticks.get(number) {
-                    Some(true) => {
-                        Some(recorded.unwrap_or(Verification { by: "someone on GitHub".to_owned(), at: now }))
-                    }
-                    Some(false) => None,
-                    None => recorded,
-                };
-                let source = SourcePr { number: *number, title, author, assignees, commits };
-                items.push(ChecklistItem { source, verified });
+                checklist_body::read_checks(&pr.body).into_iter().collect()
             }
-
-            let lines: Vec<_> = items.iter().map(|i| (&i.source, i.verified.is_some())).collect();
-            let full_list_url = match &known {
-                Some(known) => self.deploy_pr_link(known),
-                None => self.settings.public_url.clone(),
-            };
-            let style = checklist_body::BodyStyle {
-                github: self.settings.github_web(),
-                mention_assignees: env.deploy_pr.mention_assignees,
-            };
-            let body = checklist_body::render_body(old_body, &lines, &plan.direct_commits, &full_list_url, style);
-            let pull = match on_github.take() {
-                Some(pr) if pr.body == body => pr,
-                Some(pr) => host.update_pull_request_body(repo, pr.number, &body).await?,
-                None => self.open_deploy_pr(actor, env, body, items.len(), now).await?,
-            };
-
-            let mut deploy_pr = DeployPr {
-                repo: repo.clone(),
-                number: pull.number,
-                env: env_name.clone(),
-                title: pull.title.clone(),
-                url: pull.url.clone(),
-                base: base.clone(),
-                head: head.clone(),
-                head_sha: Some(pull.head_sha.clone()),
-                state: pull.state,
-                gate_override: None,
-                items,
-                direct_commits: plan.direct_commits.clone(),
-                updated_at: now,
-                merge_sha: None,
-                version: known.as_ref().map_or(0, |k| k.version),
-            };
-            // An override covers the changes someone looked at; a new change needs a new decision.
-            if let Some(known) = &known {
-                let same_changes =
-                    known.items.iter().map(|i| i.source.number).eq(deploy_pr.items.iter().map(|i| i.source.number));
-                if same_changes {
-                    deploy_pr.gate_override = known.gate_override.clone();
-                }
+            (_, pr) => {
+                pr.as_ref().map(|pr| checklist_body::read_checks(&pr.body).into_iter().collect()).unwrap_or_default()
             }
-            if self.ports.store.save_deploy_pr(&deploy_pr).await? {
-                self.publish_gate(&deploy_pr).await;
-                return Ok(deploy_pr);
-            }
-            // Someone ticked, unticked or saved it since it was read: build it again from a fresh read, starting
-            // from the body just written (the next write puts GitHub right too).
-            tracing::info!(%repo, deploy_pr = %pull.number, "the deploy PR changed during its refresh; reading it again");
-            on_github = Some(pull);
-        }
-        Err(CoreError::Refused(format!(
-            "the deploy PR of {env_name} keeps changing while it is refreshed; try again in a moment"
-        )))
+        })
     }
 
     /// Opens the deploy PR on GitHub with the environment's title, draft flag, labels and assignees.
@@ -178,5 +144,76 @@ impl Tengu {
 
     pub(crate) fn environment(&self, name: &EnvName) -> Result<&Environment, CoreError> {
         self.settings.environment(name).ok_or_else(|| CoreError::NotFound(format!("environment {name}")))
+    }
+}
+
+/// What a deploy PR lists: the release plan and the summary of each source PR GitHub still knows.
+struct Release {
+    plan: release_plan::ReleasePlan,
+    pulls: HashMap<PrNumber, PullSummary>,
+}
+
+impl Release {
+    /// One item per source PR, verified as the body's ticks say (an item missing from the body, a cut list, keeps
+    /// what tengu recorded).
+    fn checklist(
+        &self,
+        known: Option<&DeployPr>,
+        ticks: &HashMap<PrNumber, bool>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<ChecklistItem>, CoreError> {
+        let mut items = Vec::with_capacity(self.plan.source_prs.len());
+        for number in &self.plan.source_prs {
+            let commits = self.plan.commits_by_pr.get(number).cloned().unwrap_or_default();
+            let (title, author, assignees) = match self.pulls.get(number) {
+                Some(pull) => (pull.title.clone(), pull.author.clone(), pull.assignees.clone()),
+                None => {
+                    // GitHub no longer knows the PR (deleted fork, transferred repo): list it by its commit.
+                    let first = &commits[0];
+                    let author = first.author.clone().ok_or_else(|| CoreError::NotFound(format!("{number}")))?;
+                    (first.headline.clone(), author, Vec::new())
+                }
+            };
+            let recorded = known.and_then(|k| k.item(*number)).and_then(|i| i.verified.clone());
+            let verified = match ticks.get(number) {
+                Some(true) => Some(recorded.unwrap_or(Verification { by: "someone on GitHub".to_owned(), at: now })),
+                Some(false) => None,
+                None => recorded,
+            };
+            let source = SourcePr { number: *number, title, author, assignees, commits };
+            items.push(ChecklistItem { source, verified });
+        }
+        Ok(items)
+    }
+}
+
+/// The deploy PR as tengu records it after a refresh. An override covers the changes someone looked at; a new
+/// change needs a new decision.
+fn deploy_pr_record(
+    env: &Environment,
+    pull: &PullRequest,
+    items: Vec<ChecklistItem>,
+    direct_commits: &[crate::domain::Commit],
+    known: Option<&DeployPr>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DeployPr {
+    let same_changes = known
+        .is_some_and(|known| known.items.iter().map(|i| i.source.number).eq(items.iter().map(|i| i.source.number)));
+    DeployPr {
+        repo: env.repo.clone(),
+        number: pull.number,
+        env: env.name.clone(),
+        title: pull.title.clone(),
+        url: pull.url.clone(),
+        base: env.deploy_branch.clone(),
+        head: env.source_branch.clone(),
+        head_sha: Some(pull.head_sha.clone()),
+        state: pull.state,
+        gate_override: known.filter(|_| same_changes).and_then(|k| k.gate_override.clone()),
+        items,
+        direct_commits: direct_commits.to_vec(),
+        updated_at: now,
+        merge_sha: None,
+        version: known.map_or(0, |k| k.version),
     }
 }

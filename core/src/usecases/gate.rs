@@ -15,7 +15,7 @@ impl Tengu {
         format!(
             "{}{}",
             self.settings.public_url.trim_end_matches('/'),
-            crate::views::deploy_pr_page(&pr.repo, pr.number)
+            crate::links::deploy_pr_page(&pr.repo, pr.number)
         )
     }
 

@@ -1,23 +1,22 @@
-//! One function per thing a person (or a job) can do. Each mutating one takes an `Actor`, asks the policy,
-//! calls the ports and records an audit entry.
+//! One file per thing a person (or a job) does. Each mutating act takes an `Actor`, asks the policy, calls the
+//! ports and records an audit entry. What pages show is the read side's (`screens`), never assembled here.
 
 mod abort;
 mod access;
+mod advance_deployment;
 mod approve;
 #[cfg(feature = "runtime")]
 mod chat;
-mod dashboard;
-mod deploy;
 mod deploy_pr;
-mod deployment_read;
 #[cfg(feature = "runtime")]
 mod drive;
-mod environment_page;
 mod gate;
+mod github_mirror;
 mod health;
-mod history;
 mod leases;
+mod press;
 mod remind;
+mod request_deployment;
 mod review_approval;
 mod review_drain;
 mod review_envs;
@@ -26,19 +25,20 @@ mod review_reconcile;
 mod review_webhook;
 mod shipment;
 mod simulate;
-mod status;
 #[cfg(feature = "runtime")]
 mod tokens;
 mod verify;
+mod visibility;
 
+pub use advance_deployment::Progress;
 #[cfg(feature = "runtime")]
 pub use chat::{ChatAnswer, LINK_FIRST};
-pub use deploy::{DeployRequest, DeployTarget, Progress};
-pub use environment_page::Press;
 pub use gate::GATE_CONTEXT;
-pub use history::HISTORY_PAGE;
 pub use leases::DRIVER_LEASE_SECONDS;
-pub use review_envs::{ENDED_REVIEW_ENVS_SHOWN, ReviewPr, ReviewPress};
+pub use press::Press;
+pub use request_deployment::{DeployRequest, DeployTarget};
+pub use review_envs::{ReviewPr, ReviewPress};
 pub use review_reconcile::ReconcileReport;
 #[cfg(feature = "runtime")]
 pub use tokens::{CreatedToken, TOKEN_PREFIX};
+pub(crate) use visibility::no_deploy_pr;

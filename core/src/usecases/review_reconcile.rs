@@ -119,7 +119,6 @@ impl Tengu {
         changes: &mut Vec<String>,
     ) -> Result<(), CoreError> {
         let name = format!("{}{}", env.repo, env.pr);
-        let now = self.ports.clock.now();
         let Some(current) = env.task.clone() else {
             // Recorded as starting, but ECS never got the request (it was unreachable): ask again.
             self.run_first_task(settings, &mut env).await?;
@@ -131,56 +130,87 @@ impl Tengu {
             self.run_replacement(settings, &mut env).await?;
             changes.push(format!("{name}: the new commit's task requested again"));
         }
-        let find = |arn: &Option<String>| arn.as_ref().and_then(|arn| statuses.iter().find(|s| &s.arn == arn)).cloned();
-        let address = |task: &TaskStatus| task.private_ip.as_ref().map(|ip| format!("{ip}:{}", settings.port));
-        let young = now - env.last_push_at < Duration::seconds(VISIBILITY_GRACE_SECONDS);
-
-        // The replacement: ready takes over; stopped (or gone) is dropped and the old task serves on.
-        if let Some(next_arn) = env.next_task.clone() {
-            match find(&env.next_task) {
-                Some(next) if next.is_ready() && address(&next).is_some() => {
-                    env.address = address(&next);
-                    env.task = env.next_task.take();
-                    env.sha = env.next_sha.take().unwrap_or(env.sha);
-                    env.state = ReviewEnvState::Running;
-                    env.reason = None;
-                    // A new commit serves: GitHub gets a deployment of it (the old one goes inactive).
-                    env.github_deployment = None;
-                    self.save_review(&mut env).await?;
-                    // The route sends new requests to the new task; the old one finishes those it has.
-                    self.drain_task(settings, env.pr, &current).await?;
-                    self.publish_review_env(&mut env).await;
-                    changes.push(format!("{name}: now serving {} at {}", env.sha.short(), env.url));
-                    return Ok(());
-                }
-                Some(next) if next.is_stopped() => {
-                    let why = next.stopped_reason.unwrap_or_else(|| "no reason given".to_owned());
-                    self.drop_replacement(&mut env, &why).await?;
-                    changes.push(format!("{name}: the new commit's task stopped; the previous one serves on"));
-                }
-                None if !young => {
-                    self.stop_task_quietly(settings, &next_arn, "ECS lost track of it").await;
-                    self.drop_replacement(&mut env, "ECS no longer knows it").await?;
-                    changes.push(format!("{name}: the new commit's task is gone; the previous one serves on"));
-                }
-                _ => {}
-            }
+        let seen = Seen { statuses, port: settings.port, young: self.just_pushed(&env) };
+        if self.reconcile_replacement(settings, &mut env, &current, &seen, changes).await? {
+            return Ok(());
         }
+        self.reconcile_serving(settings, &mut env, &current, &seen, changes).await
+    }
 
-        match find(&Some(current.clone())) {
-            Some(task) if task.is_stopped() => {
-                let why = task.stopped_reason.unwrap_or_else(|| "no reason given".to_owned());
-                self.serving_task_ended(&mut env, &format!("the task stopped: {why}"), changes).await?;
-            }
-            None if !young => {
-                self.stop_task_quietly(settings, &current, "ECS lost track of it").await;
-                self.serving_task_ended(&mut env, "ECS no longer knows its task", changes).await?;
-            }
-            Some(task) if env.state == ReviewEnvState::Starting && task.is_ready() && address(&task).is_some() => {
+    /// A task ECS does not list yet may just have been asked for: it is given a moment before it counts as lost.
+    fn just_pushed(&self, env: &ReviewEnv) -> bool {
+        self.ports.clock.now() - env.last_push_at < Duration::seconds(VISIBILITY_GRACE_SECONDS)
+    }
+
+    /// The replacement: ready takes over (true: nothing more to do); stopped (or gone) is dropped and the old task
+    /// serves on.
+    async fn reconcile_replacement(
+        &self,
+        settings: &ReviewSettings,
+        env: &mut ReviewEnv,
+        current: &str,
+        seen: &Seen<'_>,
+        changes: &mut Vec<String>,
+    ) -> Result<bool, CoreError> {
+        let name = format!("{}{}", env.repo, env.pr);
+        let Some(next_arn) = env.next_task.clone() else { return Ok(false) };
+        match seen.task(&next_arn) {
+            Some(next) if next.is_ready() && seen.address(next).is_some() => {
+                env.address = seen.address(next);
+                env.task = env.next_task.take();
+                env.sha = env.next_sha.take().unwrap_or(env.sha.clone());
                 env.state = ReviewEnvState::Running;
-                env.address = address(&task);
-                self.save_review(&mut env).await?;
-                self.publish_review_env(&mut env).await;
+                env.reason = None;
+                // A new commit serves: GitHub gets a deployment of it (the old one goes inactive).
+                env.github_deployment = None;
+                self.save_review(env).await?;
+                // The route sends new requests to the new task; the old one finishes those it has.
+                self.drain_task(settings, env.pr, current).await?;
+                self.publish_review_env(env).await;
+                changes.push(format!("{name}: now serving {} at {}", env.sha.short(), env.url));
+                return Ok(true);
+            }
+            Some(next) if next.is_stopped() => {
+                let why = next.stopped_reason.clone().unwrap_or_else(|| "no reason given".to_owned());
+                self.drop_replacement(env, &why).await?;
+                changes.push(format!("{name}: the new commit's task stopped; the previous one serves on"));
+            }
+            None if !seen.young => {
+                self.stop_task_quietly(settings, &next_arn, "ECS lost track of it").await;
+                self.drop_replacement(env, "ECS no longer knows it").await?;
+                changes.push(format!("{name}: the new commit's task is gone; the previous one serves on"));
+            }
+            _ => {}
+        }
+        Ok(false)
+    }
+
+    /// The serving task: stopped or lost ends the environment, ready makes a starting one run, and one not ready
+    /// within the deadline fails.
+    async fn reconcile_serving(
+        &self,
+        settings: &ReviewSettings,
+        env: &mut ReviewEnv,
+        current: &str,
+        seen: &Seen<'_>,
+        changes: &mut Vec<String>,
+    ) -> Result<(), CoreError> {
+        let name = format!("{}{}", env.repo, env.pr);
+        let now = self.ports.clock.now();
+        match seen.task(current) {
+            Some(task) if task.is_stopped() => {
+                let why = task.stopped_reason.clone().unwrap_or_else(|| "no reason given".to_owned());
+                self.serving_task_ended(env, &format!("the task stopped: {why}"), changes).await?;
+            }
+            None if !seen.young => {
+                self.stop_task_quietly(settings, current, "ECS lost track of it").await;
+                self.serving_task_ended(env, "ECS no longer knows its task", changes).await?;
+            }
+            Some(task) if env.state == ReviewEnvState::Starting && task.is_ready() && seen.address(task).is_some() => {
+                env.state = ReviewEnvState::Running;
+                env.address = seen.address(task);
+                self.save_review(env).await?;
+                self.publish_review_env(env).await;
                 changes.push(format!("{name}: running at {}", env.url));
             }
             Some(task)
@@ -192,12 +222,12 @@ impl Tengu {
                     "not ready within {START_DEADLINE_MINUTES} minutes (ECS says {}, {health})",
                     task.last_status
                 );
-                self.stop_task_quietly(settings, &current, &why).await;
+                self.stop_task_quietly(settings, current, &why).await;
                 env.state = ReviewEnvState::Failed;
                 env.reason = Some(why.clone());
                 env.task = None;
-                self.save_review(&mut env).await?;
-                self.publish_review_env(&mut env).await;
+                self.save_review(env).await?;
+                self.publish_review_env(env).await;
                 changes.push(format!("{name}: failed ({why})"));
             }
             _ => {}
@@ -279,4 +309,22 @@ impl Tengu {
 fn span(duration: Duration) -> String {
     let hours = duration.num_hours();
     if hours % 24 == 0 { format!("{} days", hours / 24) } else { format!("{hours} hours") }
+}
+
+/// What ECS listed of a repository's tasks, as one environment's reconciliation reads it.
+struct Seen<'a> {
+    statuses: &'a [TaskStatus],
+    port: u16,
+    /// Pushed moments ago: a task ECS does not list yet is not lost.
+    young: bool,
+}
+
+impl Seen<'_> {
+    fn task(&self, arn: &str) -> Option<&TaskStatus> {
+        self.statuses.iter().find(|s| s.arn == arn)
+    }
+
+    fn address(&self, task: &TaskStatus) -> Option<String> {
+        task.private_ip.as_ref().map(|ip| format!("{ip}:{}", self.port))
+    }
 }

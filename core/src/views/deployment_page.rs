@@ -94,7 +94,9 @@ impl DeploymentView {
             task_definitions: revisions(&d.task_definitions),
             before: revisions(&d.previous_task_definitions),
             source_prs: d.source_prs.iter().map(|n| pull(*n)).collect(),
-            deploy_pr: d.deploy_pr.map(|n| Link { label: n.to_string(), url: deploy_pr_page(&d.repo, n) }),
+            deploy_pr: d
+                .deploy_pr
+                .map(|n| Link { label: n.to_string(), url: crate::links::deploy_pr_page(&d.repo, n) }),
             deploy_pr_on_github: d.deploy_pr.map(pull),
             compare,
             shipped: shipped
@@ -119,11 +121,6 @@ impl DeploymentView {
 
 fn revisions(arns: &[TaskDefinitionArn]) -> Vec<Link> {
     arns.iter().map(|arn| Link { label: arn.short().to_owned(), url: aws_console_task_definition(arn) }).collect()
-}
-
-/// A deploy PR's page in tengu.
-pub fn deploy_pr_page(repo: &RepoSlug, number: PrNumber) -> String {
-    format!("/repos/{repo}/deploy-prs/{}", number.get())
 }
 
 /// The history of the deployments that carried a source pull request.

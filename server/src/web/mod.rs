@@ -10,6 +10,7 @@ pub mod listen;
 mod live;
 pub mod page_cache;
 mod review_route;
+mod routes;
 mod sandbox_chat;
 pub mod sessions;
 mod site;
@@ -227,69 +228,9 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
     let sandbox_slack = state.web.sandbox_chat.clone().map(|chat| {
         tengu_app::server_glue::SandboxSlackDoor(Arc::new(sandbox_chat::SandboxSlackClient::new(state.clone(), chat)))
     });
-    // Axum clones a route's handler for every request it routes (cached pages included): what the handler
-    // hands to the Leptos context sits behind one `Arc`, so that clone is one counter, not tengu's ports.
-    let context = {
-        let people = tengu_app::server_glue::SandboxPeople(if tengu.settings().sandbox {
-            tengu_sandbox::people()
-        } else {
-            Vec::new()
-        });
-        let parts = Arc::new((tengu.clone(), people, sandbox_slack));
-        move || {
-            let (tengu, people, sandbox_slack) = &*parts;
-            provide_context(tengu.clone());
-            provide_context(people.clone());
-            if let Some(door) = sandbox_slack {
-                provide_context(door.clone());
-            }
-            // The page's scripts carry the nonce the Content-Security-Policy of this response names.
-            let parts = leptos::prelude::use_context::<http::request::Parts>();
-            if let Some(identity::CspNonce(nonce)) =
-                parts.and_then(|p| p.extensions.get::<identity::CspNonce>().cloned())
-            {
-                provide_context(leptos::nonce::Nonce::from_value(nonce));
-            }
-        }
-    };
-    let mut router = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/sign-in", get(auth::sign_in_page))
-        .route("/auth/github", get(auth::start))
-        .route("/auth/github/callback", get(auth::callback))
-        .route("/sign-out", post(auth::sign_out))
-        .route("/deployments.csv", get(history_csv::download))
-        .route("/api/environments/{name}/live", get(live::events))
-        .route("/api/review-envs/route", get(review_route::route))
-        .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
-        .route("/api/v1/environments/{env}/abort", post(api_v1::abort))
-        .route("/api/v1/deployments/{id}", get(api_v1::deployment))
-        .route("/api/v1/status", get(api_v1::status))
-        .route("/api/v1/cli", get(api_v1::cli_binary))
-        .route("/webhooks/github", post(webhooks::receive))
-        .route("/slack/commands", post(slack::command))
-        .route("/slack/interactions", post(slack::interaction))
-        .route("/link/chat", get(chat_link::confirm_page).post(chat_link::complete));
-    if state.web.sandbox_identity.is_some() {
-        router = router.route("/auth/sandbox", get(auth::sandbox_consent).post(auth::sandbox_choose));
-    }
-    // The site's own files, hashed and precompressed by cargo-leptos (`.br`, `.gz` beside each, release builds).
-    // Anyone may fetch them (`identity::is_public`): the sign-in page needs its stylesheet, and they hold no data.
-    let pkg_dir = format!("{}/{}", leptos_options.site_root, leptos_options.site_pkg_dir);
-    let cache_control = axum::http::HeaderValue::from_static(site::pkg_cache_control(&leptos_options));
-    let pkg = Router::new().fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip()).layer(
-        axum::middleware::map_response(move |mut response: axum::response::Response| {
-            let cache_control = cache_control.clone();
-            async move {
-                if response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED {
-                    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, cache_control);
-                }
-                response
-            }
-        }),
-    );
-    router = router.nest_service(&format!("/{}", leptos_options.site_pkg_dir), pkg);
+    let context = routes::leptos_context(&tengu, sandbox_slack);
+    let mut router = routes::door_routes(state.web.sandbox_identity.is_some());
+    router = router.nest_service(&format!("/{}", leptos_options.site_pkg_dir), routes::site_files(&leptos_options));
     router
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();

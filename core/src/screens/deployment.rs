@@ -1,7 +1,6 @@
-//! Reading a deployment: for the one who may see it, and with what it shipped (tengu's records, no call to GitHub
-//! or ECS).
+//! A deployment's page, with what it shipped (tengu's records, no call to GitHub or ECS).
 
-use crate::domain::{Deployment, DeploymentId, DeploymentState};
+use crate::domain::{DeploymentId, DeploymentState};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
 
@@ -28,22 +27,5 @@ impl Tengu {
         };
         let previous = self.ports.store.recent_deployments(&before).await?.into_iter().next().and_then(|p| p.sha);
         Ok(crate::views::DeploymentView::of(&deployment, &shipped, previous.as_ref(), self.settings.github_web()))
-    }
-
-    /// A deployment, for someone who may see its repository; to anyone else it does not exist.
-    pub async fn visible_deployment(
-        &self,
-        viewer: &crate::domain::Viewer,
-        id: DeploymentId,
-    ) -> Result<Deployment, CoreError> {
-        let deployment = self.deployment(id).await?;
-        match viewer.can_see(&deployment.repo) {
-            true => Ok(deployment),
-            false => Err(CoreError::NotFound(format!("deployment {id}"))),
-        }
-    }
-
-    pub async fn deployment(&self, id: DeploymentId) -> Result<Deployment, CoreError> {
-        self.ports.store.deployment(id).await?.ok_or_else(|| CoreError::NotFound(format!("deployment {id}")))
     }
 }

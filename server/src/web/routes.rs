@@ -1,0 +1,77 @@
+//! What the router is made of besides the pages: the routes of tengu's other doors, the site's own files, and
+//! what every page's render finds in its context.
+
+use super::*;
+
+/// What every page's render finds in its Leptos context. Axum clones a route's handler for every request it routes
+/// (cached pages included): what the handler hands to the context sits behind one `Arc`, so that clone is one
+/// counter, not tengu's ports.
+pub(super) fn leptos_context(
+    tengu: &Tengu,
+    sandbox_slack: Option<tengu_app::server_glue::SandboxSlackDoor>,
+) -> impl Fn() + Clone + Send + Sync + 'static {
+    let people = tengu_app::server_glue::SandboxPeople(if tengu.settings().sandbox {
+        tengu_sandbox::people()
+    } else {
+        Vec::new()
+    });
+    let parts = Arc::new((tengu.clone(), people, sandbox_slack));
+    move || {
+        let (tengu, people, sandbox_slack) = &*parts;
+        provide_context(tengu.clone());
+        provide_context(people.clone());
+        if let Some(door) = sandbox_slack {
+            provide_context(door.clone());
+        }
+        // The page's scripts carry the nonce the Content-Security-Policy of this response names.
+        let parts = leptos::prelude::use_context::<http::request::Parts>();
+        if let Some(identity::CspNonce(nonce)) = parts.and_then(|p| p.extensions.get::<identity::CspNonce>().cloned()) {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    }
+}
+
+/// The routes that are not pages: health, sign-in, the live stream, the API, webhooks, Slack and chat links.
+pub(super) fn door_routes(sandbox_sign_in: bool) -> Router<AppState> {
+    let router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/sign-in", get(auth::sign_in_page))
+        .route("/auth/github", get(auth::start))
+        .route("/auth/github/callback", get(auth::callback))
+        .route("/sign-out", post(auth::sign_out))
+        .route("/deployments.csv", get(history_csv::download))
+        .route("/api/environments/{name}/live", get(live::events))
+        .route("/api/review-envs/route", get(review_route::route))
+        .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
+        .route("/api/v1/environments/{env}/abort", post(api_v1::abort))
+        .route("/api/v1/deployments/{id}", get(api_v1::deployment))
+        .route("/api/v1/status", get(api_v1::status))
+        .route("/api/v1/cli", get(api_v1::cli_binary))
+        .route("/webhooks/github", post(webhooks::receive))
+        .route("/slack/commands", post(slack::command))
+        .route("/slack/interactions", post(slack::interaction))
+        .route("/link/chat", get(chat_link::confirm_page).post(chat_link::complete));
+    if sandbox_sign_in {
+        return router.route("/auth/sandbox", get(auth::sandbox_consent).post(auth::sandbox_choose));
+    }
+    router
+}
+
+/// The site's own files, hashed and precompressed by cargo-leptos (`.br`, `.gz` beside each, release builds).
+/// Anyone may fetch them (`identity::is_public`): the sign-in page needs its stylesheet, and they hold no data.
+pub(super) fn site_files(leptos_options: &LeptosOptions) -> Router {
+    let pkg_dir = format!("{}/{}", leptos_options.site_root, leptos_options.site_pkg_dir);
+    let cache_control = axum::http::HeaderValue::from_static(site::pkg_cache_control(leptos_options));
+    Router::new().fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip()).layer(
+        axum::middleware::map_response(move |mut response: axum::response::Response| {
+            let cache_control = cache_control.clone();
+            async move {
+                if response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED {
+                    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, cache_control);
+                }
+                response
+            }
+        }),
+    )
+}
