@@ -60,7 +60,8 @@ pub async fn simulate_github_edit(
     person: Login,
 ) -> Result<(), ServerFnError> {
     let actor = acting_actor()?;
-    tengu()?.simulate_github_edit(&actor, &person, &repo, deploy_pr, item, verified).await.map(drop).map_err(user_error)
+    let door = crate::server_glue::sandbox_github()?;
+    door.tick(&actor, &person, &repo, deploy_pr, item, verified).await.map_err(ServerFnError::new)
 }
 
 /// Sandbox only, a signed-in person: the simulated Slack channel.
@@ -96,7 +97,10 @@ pub async fn sandbox_chat_press(chat_user: String, action: String) -> Result<(),
 #[server]
 pub async fn load_body_on_github(repo: RepoSlug, deploy_pr: PrNumber) -> Result<String, ServerFnError> {
     let tengu = tengu()?;
-    tengu.deploy_pr_body_on_github(&viewer(&tengu).await?, &repo, deploy_pr).await.map_err(user_error)
+    let door = crate::server_glue::sandbox_github()?;
+    // Only tengu's own deploy PRs, for someone who may see them.
+    tengu.visible_deploy_pr(&viewer(&tengu).await?, &repo, deploy_pr).await.map_err(user_error)?;
+    door.body(&repo, deploy_pr).await.map_err(ServerFnError::new)
 }
 
 #[server]
@@ -195,9 +199,9 @@ pub async fn simulate_feature_pr(
     title: Option<String>,
     number: Option<PrNumber>,
 ) -> Result<String, ServerFnError> {
-    let person = crate::server_glue::acting_person()?;
-    let change = crate::server_glue::feature_pr_change(&change, title, number, &person)?;
-    tengu()?.simulate_feature_pr(&person, change).await.map_err(user_error)
+    let actor = acting_actor()?;
+    let door = crate::server_glue::sandbox_github()?;
+    door.change_feature_pr(&actor, &change, title, number).await.map_err(ServerFnError::new)
 }
 
 /// The tokens page: the person's tokens, and the environments a token may deploy to.

@@ -30,6 +30,46 @@ pub trait SandboxSlack: Send + Sync {
 #[derive(Clone)]
 pub struct SandboxSlackDoor(pub std::sync::Arc<dyn SandboxSlack>);
 
+/// The sandbox's simulated GitHub: what a visitor does on it is made there and reaches tengu as GitHub's signed
+/// webhook delivery. Only the sandbox provides one.
+#[async_trait::async_trait]
+pub trait SandboxGithub: Send + Sync {
+    /// `person` ticks or unticks `item` in the deploy PR's body, as `visitor` (who must be able to write).
+    async fn tick(
+        &self,
+        visitor: &Actor,
+        person: &tengu_core::domain::Login,
+        repo: &tengu_core::domain::RepoSlug,
+        deploy_pr: tengu_core::domain::PrNumber,
+        item: tengu_core::domain::PrNumber,
+        verified: bool,
+    ) -> Result<(), String>;
+    /// The form's `open` (with a title), `push` or `close` (with a number) of a feature pull request.
+    async fn change_feature_pr(
+        &self,
+        visitor: &Actor,
+        change: &str,
+        title: Option<String>,
+        number: Option<tengu_core::domain::PrNumber>,
+    ) -> Result<String, String>;
+    /// A pull request's body as the simulated GitHub holds it.
+    async fn body(
+        &self,
+        repo: &tengu_core::domain::RepoSlug,
+        number: tengu_core::domain::PrNumber,
+    ) -> Result<String, String>;
+}
+
+#[derive(Clone)]
+pub struct SandboxGithubDoor(pub std::sync::Arc<dyn SandboxGithub>);
+
+/// The sandbox's simulated GitHub; elsewhere a sentence saying it is GitHub itself.
+pub fn sandbox_github() -> Result<std::sync::Arc<dyn SandboxGithub>, ServerFnError> {
+    use_context::<SandboxGithubDoor>()
+        .map(|door| door.0)
+        .ok_or_else(|| ServerFnError::new("only the sandbox simulates GitHub; this tengu works on GitHub itself."))
+}
+
 /// The sandbox's simulated Slack; elsewhere a sentence saying the chat is Slack itself.
 pub fn sandbox_slack() -> Result<std::sync::Arc<dyn SandboxSlack>, ServerFnError> {
     use_context::<SandboxSlackDoor>()
@@ -88,36 +128,6 @@ pub fn fresh_key_seed() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     hasher.write_u128(nanos);
     format!("{:016x}{:08x}", hasher.finish(), nanos as u32)
-}
-
-/// The person acting, for what only a person does (the sandbox's simulated GitHub).
-pub fn acting_person() -> Result<tengu_core::domain::Login, ServerFnError> {
-    match acting_actor()? {
-        Actor::Person(login) => Ok(login),
-        Actor::Token { login, .. } => Ok(login),
-        Actor::Terminal(_) | Actor::System => Err(ServerFnError::new("only a person can do this.")),
-    }
-}
-
-/// The sandbox form's words as a change: `open` (with a title), `push` or `close` (with a number).
-pub fn feature_pr_change(
-    change: &str,
-    title: Option<String>,
-    number: Option<tengu_core::domain::PrNumber>,
-    person: &tengu_core::domain::Login,
-) -> Result<tengu_core::ports::FeaturePrChange, ServerFnError> {
-    use tengu_core::ports::FeaturePrChange;
-    let number = || number.ok_or_else(|| ServerFnError::new("say which pull request."));
-    match change {
-        "open" => {
-            let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-            let title = title.ok_or_else(|| ServerFnError::new("give the pull request a title."))?;
-            Ok(FeaturePrChange::Open { title, author: person.clone() })
-        }
-        "push" => Ok(FeaturePrChange::Push(number()?)),
-        "close" => Ok(FeaturePrChange::Close(number()?)),
-        other => Err(ServerFnError::new(format!("{other:?} is not open, push or close."))),
-    }
 }
 
 /// The tokens form's words as scopes: the read checkbox, and the environment a token may deploy to.

@@ -107,16 +107,20 @@ async fn only_members_of_the_allowed_organisations_sign_in() {
 
 #[tokio::test]
 async fn the_simulated_body_is_read_for_tengus_own_deploy_prs_only() {
-    let (tengu, _) = sandbox().await;
+    let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc::now()));
+    let (tengu, github) = tengu_sandbox::simulate(store, clock, "http://127.0.0.1:3000").await.unwrap();
     let viewer = tengu.sign_in(&Login::parse("visitor").unwrap()).await.unwrap();
     let everyone = tengu_core::domain::Viewer::trusted(Actor::System);
     let home = tengu.home(&everyone).await.unwrap();
     let pr = &home.deploy_prs[0];
-    assert!(tengu.deploy_pr_body_on_github(&viewer, &pr.repo, pr.number).await.unwrap().contains("tengu:checklist"));
+    // What the sandbox's page asks: may this viewer see tengu's deploy PR, then its body on the simulated GitHub.
+    tengu.visible_deploy_pr(&viewer, &pr.repo, pr.number).await.unwrap();
+    assert!(github.body(&pr.repo, pr.number).await.unwrap().contains("tengu:checklist"));
     let other = RepoSlug::parse("acme/secret").unwrap();
-    let hidden = tengu.deploy_pr_body_on_github(&everyone, &other, pr.number).await.unwrap_err();
+    let hidden = tengu.visible_deploy_pr(&everyone, &other, pr.number).await.unwrap_err();
     assert!(matches!(hidden, CoreError::NotFound(_)), "{hidden:?}");
     let feature = tengu_core::domain::PrNumber::new(101).unwrap();
-    let not_ours = tengu.deploy_pr_body_on_github(&viewer, &pr.repo, feature).await.unwrap_err();
+    let not_ours = tengu.visible_deploy_pr(&viewer, &pr.repo, feature).await.unwrap_err();
     assert!(matches!(not_ours, CoreError::NotFound(_)), "a pull request that is not a deploy PR: {not_ours:?}");
 }

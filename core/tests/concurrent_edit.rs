@@ -127,9 +127,13 @@ async fn racing_sandbox_with(races: usize) -> (tengu_core::Tengu, Meanwhile) {
     let editor_races = counter.clone();
     let meanwhile = Meanwhile::default();
     let hook = meanwhile.clone();
-    let tengu = tengu_sandbox::start_with(store, clock, "http://127.0.0.1:3000", |github| {
-        Arc::new(RacingEditor { inner: github, their_item, races: editor_races, meanwhile: hook })
-    })
+    let tengu = tengu_sandbox::start_with(
+        store,
+        clock,
+        "http://127.0.0.1:3000",
+        |github| Arc::new(RacingEditor { inner: github, their_item, races: editor_races, meanwhile: hook }),
+        |_| {},
+    )
     .await
     .unwrap();
     counter.store(races, Ordering::SeqCst);

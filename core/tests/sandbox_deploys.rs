@@ -3,6 +3,8 @@
 
 use tengu_testkit as support;
 
+use tengu_sandbox::SimulatedGithub;
+
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -34,17 +36,30 @@ fn ship(tag: &str) -> DeployRequest {
 
 /// The sandbox, with dev's deploy PR (which waits for ticks) overridden so new images may ship.
 async fn sandbox() -> (tengu_core::Tengu, Arc<ManualClock>) {
-    let (tengu, clock) = sandbox_as_seeded().await;
-    let alice = Actor::Person(Login::parse("alice").unwrap());
-    let dev = EnvName::parse("dev").unwrap();
-    tengu.override_environment_gate(&alice, &dev, None, "rollout tests ship test images").await.unwrap().unwrap();
+    let (tengu, clock, _) = simulation().await;
     (tengu, clock)
 }
 
+/// `sandbox`, with its simulated GitHub.
+async fn simulation() -> (tengu_core::Tengu, Arc<ManualClock>, SimulatedGithub) {
+    let (tengu, clock, github) = simulation_as_seeded().await;
+    let alice = Actor::Person(Login::parse("alice").unwrap());
+    let dev = EnvName::parse("dev").unwrap();
+    tengu.override_environment_gate(&alice, &dev, None, "rollout tests ship test images").await.unwrap().unwrap();
+    (tengu, clock, github)
+}
+
 async fn sandbox_as_seeded() -> (tengu_core::Tengu, Arc<ManualClock>) {
+    let (tengu, clock, _) = simulation_as_seeded().await;
+    (tengu, clock)
+}
+
+/// The sandbox with its simulated GitHub, on which a test merges and pushes as people do on GitHub.
+async fn simulation_as_seeded() -> (tengu_core::Tengu, Arc<ManualClock>, SimulatedGithub) {
     let store: Arc<dyn Store> = Arc::new(support::sqlite().await);
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()));
-    (tengu_sandbox::start(store, clock.clone(), "http://127.0.0.1:3000").await.unwrap(), clock)
+    let (tengu, github) = tengu_sandbox::simulate(store, clock.clone(), "http://127.0.0.1:3000").await.unwrap();
+    (tengu, clock, github)
 }
 
 #[tokio::test]
@@ -103,20 +118,14 @@ async fn an_image_tagged_fail_trips_the_circuit_breaker_and_counts_as_a_failure(
     assert!(tengu.request_deployment(&person, ship("abc1234")).await.is_ok());
 }
 
-/// GitHub's `closed` delivery for dev's deploy PR, merged by alice into `merge_sha` at `merged_at`.
-fn merge_of(pr: &tengu_core::domain::DeployPr, merge_sha: &str, merged_at: chrono::DateTime<Utc>) -> String {
-    serde_json::json!({
-        "action": "closed",
-        "number": pr.number.get(),
-        "pull_request": {
-            "title": pr.title, "body": "", "user": {"login": "alice"}, "state": "closed", "merged": true,
-            "merge_commit_sha": merge_sha, "merged_at": merged_at.to_rfc3339(),
-            "base": {"ref": pr.base.as_str()}, "head": {"ref": pr.head.as_str()}
-        },
-        "repository": {"full_name": pr.repo.to_string()},
-        "sender": {"login": "alice"}
-    })
-    .to_string()
+/// alice merges dev's deploy PR on the simulated GitHub: its merge commit, and the `closed` delivery GitHub sends.
+async fn merge_of(
+    github: &SimulatedGithub,
+    pr: &tengu_core::domain::DeployPr,
+) -> (tengu_core::domain::CommitSha, String) {
+    let alice = Login::parse("alice").unwrap();
+    let (sha, delivery) = github.merge(&alice, &pr.repo, pr.number).await.unwrap();
+    (sha, delivery.body)
 }
 
 async fn dev_pr(tengu: &tengu_core::Tengu) -> tengu_core::domain::DeployPr {
@@ -132,18 +141,17 @@ async fn handle(tengu: &tengu_core::Tengu, payload: &str) -> String {
 
 #[tokio::test]
 async fn a_deploy_pr_merged_unverified_holds_its_merge_commit_on_every_trigger_until_overridden() {
-    use tengu_core::domain::{AuditAction, CommitSha};
-    let (tengu, clock) = sandbox_as_seeded().await;
+    use tengu_core::domain::AuditAction;
+    let (tengu, _, github) = simulation_as_seeded().await;
     let pr = dev_pr(&tengu).await;
-    let merge_sha = "89abcdef0123456789abcdef0123456789abcdef";
-    let outcome = handle(&tengu, &merge_of(&pr, merge_sha, clock_now(&clock))).await;
+    let (sha, merge) = merge_of(&github, &pr).await;
+    let outcome = handle(&tengu, &merge).await;
     assert!(outcome.contains("not deployed: merged with 1 of 3 verified"), "{outcome}");
     let why = tengu.store().audit_log(1).await.unwrap().remove(0);
     assert_eq!((why.action, why.actor.as_str()), (AuditAction::MergeNotDeployed, "alice"));
 
     // The dashboard's Deploy (or `tengu deploy --sha`) of that merge commit is held by the merged PR's gate.
     let dave = Actor::Person(Login::parse("dave").unwrap());
-    let sha = CommitSha::parse(merge_sha).unwrap();
     let by_sha =
         || DeployRequest { target: DeployTarget::Commit(sha.clone()), trigger: Trigger::Button, ..ship("unused") };
     let refused = tengu.request_deployment(&dave, by_sha()).await.unwrap_err().user_message();
@@ -168,7 +176,7 @@ async fn a_deploy_pr_merged_unverified_holds_its_merge_commit_on_every_trigger_u
 
 #[tokio::test]
 async fn with_merge_deploys_off_a_merged_deploy_pr_waits_for_ci_to_hand_its_image_over() {
-    let (tengu, clock) = sandbox().await;
+    let (tengu, _, github) = simulation().await;
     let mut environments = tengu.settings().environments.clone();
     for env in &mut environments {
         env.deploy_pr.merge_deploys = false;
@@ -177,8 +185,10 @@ async fn with_merge_deploys_off_a_merged_deploy_pr_waits_for_ci_to_hand_its_imag
     let pr = dev_pr(&tengu).await;
     let newest = tengu_core::domain::DeploymentFilter::newest(1_000);
     let before = tengu.store().recent_deployments(&newest).await.unwrap().len();
-    let outcome = handle(&tengu, &merge_of(&pr, "3333333333333333333333333333333333333333", clock_now(&clock))).await;
-    assert!(outcome.contains("merged at 3333333; dev deploys when CI hands the image over"), "{outcome}");
+    let (sha, merge) = merge_of(&github, &pr).await;
+    let outcome = handle(&tengu, &merge).await;
+    let says = format!("merged at {}; dev deploys when CI hands the image over", sha.short());
+    assert!(outcome.contains(&says), "{outcome}");
     assert_eq!(tengu.store().recent_deployments(&newest).await.unwrap().len(), before, "nothing started");
 }
 
@@ -188,28 +198,30 @@ fn clock_now(clock: &ManualClock) -> chrono::DateTime<Utc> {
 
 #[tokio::test]
 async fn a_merge_handled_late_deploys_nothing_once_a_later_deployment_exists_or_the_branch_moved_on() {
-    use tengu_core::domain::{AuditAction, CommitSha};
-    let (tengu, clock) = sandbox().await;
+    use tengu_core::domain::AuditAction;
+    let (tengu, clock, github) = simulation().await;
     let pr = dev_pr(&tengu).await;
     let repo = pr.repo.clone();
-    let late_merge = merge_of(&pr, "1111111111111111111111111111111111111111", clock_now(&clock));
-    // Since the merge, GitHub's deploy branch moved on: a later merge made 2222….
+    let (merged, late_merge) = merge_of(&github, &pr).await;
+    // Since the merge, GitHub's deploy branch moved on: someone pushed a hotfix onto it.
     clock.advance(Duration::minutes(5));
-    let later = CommitSha::parse("2".repeat(40)).unwrap();
-    tengu.code_host().observe_merge(&repo, &pr.base, &later, clock_now(&clock)).await.unwrap();
+    let dave = Login::parse("dave").unwrap();
+    let (later, _) = github.push(&dave, &repo, &pr.base).await.unwrap();
     let outcome = handle(&tengu, &late_merge).await;
-    assert_eq!(
-        outcome.split("; ").nth(1),
-        Some("not deployed: stale merge: deployment/dev has moved on from the merge commit 1111111 to 2222222")
+    let says = format!(
+        "not deployed: stale merge: deployment/dev has moved on from the merge commit {} to {}",
+        merged.short(),
+        later.short()
     );
+    assert_eq!(outcome.split("; ").nth(1), Some(says.as_str()));
     let why = tengu.store().audit_log(1).await.unwrap().remove(0);
     assert_eq!(why.action, AuditAction::MergeNotDeployed);
     assert!(why.detail.starts_with("stale merge"), "{}", why.detail);
 
     // In a fresh sandbox: a deployment of dev was requested after the merge (a button, a retry that came first).
-    let (tengu, clock) = sandbox().await;
+    let (tengu, clock, github) = simulation().await;
     let pr = dev_pr(&tengu).await;
-    let late_merge = merge_of(&pr, "1111111111111111111111111111111111111111", clock_now(&clock));
+    let (_, late_merge) = merge_of(&github, &pr).await;
     clock.advance(Duration::minutes(5));
     let dave = Actor::Person(Login::parse("dave").unwrap());
     let newer = tengu.request_deployment(&dave, ship("abc1234")).await.unwrap();

@@ -42,6 +42,14 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, BootError> {
 }
 
 pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError> {
+    Ok(tengu_and_simulation(config, store).await?.0)
+}
+
+/// `tengu`, with the sandbox's simulated GitHub when this is the sandbox (its pages act on it).
+pub async fn tengu_and_simulation(
+    config: &Config,
+    store: SqlStore,
+) -> Result<(Tengu, Option<tengu_sandbox::SimulatedGithub>), BootError> {
     let reminders = config.reminders.policy().map_err(|e| BootError::Input(e.to_string()))?;
     let mut reminders = reminders;
     let mut notifier: Arc<dyn Notifier> = match config.slack_webhook_url() {
@@ -67,21 +75,22 @@ pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError>
     }
     // Every store call waits out a momentarily busy database instead of failing the work it is part of.
     let store: Arc<dyn Store> = Arc::new(store);
-    let tengu = if config.is_sandbox() {
-        let tengu = tengu_sandbox::start(store, Arc::new(SystemClock), &config.public_url)
+    let (tengu, simulated) = if config.is_sandbox() {
+        let (tengu, github) = tengu_sandbox::simulate(store, Arc::new(SystemClock), &config.public_url)
             .await
             .map_err(|e| BootError::Sandbox(e.user_message()))?;
         tracing::info!("running the sandbox: GitHub and ECS are simulated");
-        tengu
+        (tengu, Some(github))
     } else {
-        with_github(config, store, reminders).await?
+        (with_github(config, store, reminders).await?, None)
     };
     let access = config.auth.access_settings().map_err(|e| BootError::Input(e.to_string()))?;
-    Ok(tengu
+    let tengu = tengu
         .with_reminder_policy(reminders)
         .with_notifier(notifier)
         .with_access_settings(access)
-        .with_delivery_policy(config.delivery_policy()))
+        .with_delivery_policy(config.delivery_policy());
+    Ok((tengu, simulated))
 }
 
 /// GitHub for real, and ECS for real when `[aws]` is configured (without it, ECS questions answer that no AWS

@@ -11,43 +11,55 @@ use support::{get, set_cookie, spawn_app};
 use tengu_app::api::*;
 use tengu_core::domain::AuditAction;
 
+/// Who refuses a viewer's call.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Gate {
+    /// Nobody: a read, or what anyone signed in may do to their own things.
+    Open,
+    /// tengu's rule table, which records the refusal.
+    Tengu,
+    /// The sandbox's simulated GitHub, as GitHub would refuse someone without write access: tengu hears nothing.
+    SimulatedGithub,
+}
+use Gate::{Open, SimulatedGithub, Tengu};
+
 /// Every server function with arguments that name real things in the sandbox (so only the identity decides).
-fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, String, bool)> {
+fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, String, Gate)> {
     let pr = format!("repo=acme%2Fshop&deploy_pr={deploy_pr}");
     vec![
-        (<LoadSiteInfo as ServerFn>::PATH, String::new(), false),
-        (<LoadHome as ServerFn>::PATH, String::new(), false),
-        (<LoadDeployPr as ServerFn>::PATH, format!("repo=acme%2Fshop&number={deploy_pr}"), false),
-        (<LoadBodyOnGithub as ServerFn>::PATH, pr.clone(), false),
-        (<LoadDeployment as ServerFn>::PATH, format!("id={deployment}"), false),
-        (<LoadEnvironment as ServerFn>::PATH, "env=dev".into(), false),
-        (<LoadHistory as ServerFn>::PATH, "filter[limit]=10".into(), false),
-        (<LoadReviewEnvs as ServerFn>::PATH, String::new(), false),
-        (<SetVerification as ServerFn>::PATH, format!("{pr}&item=124&verified=true"), true),
-        (<OverrideGate as ServerFn>::PATH, format!("{pr}&reason=ship+it+now+please"), true),
-        (<RefreshDeployPr as ServerFn>::PATH, "env=dev".into(), true),
-        (<SimulateGithubEdit as ServerFn>::PATH, format!("{pr}&item=124&verified=true&person=erin"), true),
-        (<PressDeploy as ServerFn>::PATH, "env=dev&input=registry.test%2Fshop%3Av9&key=k1".into(), true),
-        (<PressRedeploy as ServerFn>::PATH, "env=dev&key=k2".into(), true),
-        (<PressRollback as ServerFn>::PATH, format!("env=dev&to={deployment}&key=k3"), true),
-        (<AbortDeployment as ServerFn>::PATH, format!("id={deployment}"), true),
-        (<PressReviewEnv as ServerFn>::PATH, "repo=acme%2Fshop&pr=140&press=stop".into(), true),
-        (<StopStrangerTask as ServerFn>::PATH, "cluster=shop-review&arn=arn%3Aaws%3Aecs%3Ax".into(), true),
-        (<SimulateFeaturePr as ServerFn>::PATH, "change=open&title=Sneaky".into(), true),
-        (<ApproveDeployment as ServerFn>::PATH, format!("id={deployment}"), true),
-        (<RejectDeployment as ServerFn>::PATH, format!("id={deployment}&reason=not+now"), true),
-        (<LoadAudit as ServerFn>::PATH, "filter[limit]=10".into(), false),
-        (<LoadTokens as ServerFn>::PATH, String::new(), false),
+        (<LoadSiteInfo as ServerFn>::PATH, String::new(), Open),
+        (<LoadHome as ServerFn>::PATH, String::new(), Open),
+        (<LoadDeployPr as ServerFn>::PATH, format!("repo=acme%2Fshop&number={deploy_pr}"), Open),
+        (<LoadBodyOnGithub as ServerFn>::PATH, pr.clone(), Open),
+        (<LoadDeployment as ServerFn>::PATH, format!("id={deployment}"), Open),
+        (<LoadEnvironment as ServerFn>::PATH, "env=dev".into(), Open),
+        (<LoadHistory as ServerFn>::PATH, "filter[limit]=10".into(), Open),
+        (<LoadReviewEnvs as ServerFn>::PATH, String::new(), Open),
+        (<SetVerification as ServerFn>::PATH, format!("{pr}&item=124&verified=true"), Tengu),
+        (<OverrideGate as ServerFn>::PATH, format!("{pr}&reason=ship+it+now+please"), Tengu),
+        (<RefreshDeployPr as ServerFn>::PATH, "env=dev".into(), Tengu),
+        (<SimulateGithubEdit as ServerFn>::PATH, format!("{pr}&item=124&verified=true&person=erin"), SimulatedGithub),
+        (<PressDeploy as ServerFn>::PATH, "env=dev&input=registry.test%2Fshop%3Av9&key=k1".into(), Tengu),
+        (<PressRedeploy as ServerFn>::PATH, "env=dev&key=k2".into(), Tengu),
+        (<PressRollback as ServerFn>::PATH, format!("env=dev&to={deployment}&key=k3"), Tengu),
+        (<AbortDeployment as ServerFn>::PATH, format!("id={deployment}"), Tengu),
+        (<PressReviewEnv as ServerFn>::PATH, "repo=acme%2Fshop&pr=140&press=stop".into(), Tengu),
+        (<StopStrangerTask as ServerFn>::PATH, "cluster=shop-review&arn=arn%3Aaws%3Aecs%3Ax".into(), Tengu),
+        (<SimulateFeaturePr as ServerFn>::PATH, "change=open&title=Sneaky".into(), SimulatedGithub),
+        (<ApproveDeployment as ServerFn>::PATH, format!("id={deployment}"), Tengu),
+        (<RejectDeployment as ServerFn>::PATH, format!("id={deployment}&reason=not+now"), Tengu),
+        (<LoadAudit as ServerFn>::PATH, "filter[limit]=10".into(), Open),
+        (<LoadTokens as ServerFn>::PATH, String::new(), Open),
         // A person's own tokens: anyone signed in may manage theirs (a token acts with its owner's role).
-        (<CreateToken as ServerFn>::PATH, "name=mine&read=on&days=30".into(), false),
-        (<RevokeToken as ServerFn>::PATH, "id=1".into(), false),
-        (<LoadTroubledDeliveries as ServerFn>::PATH, String::new(), false),
-        (<RetryDelivery as ServerFn>::PATH, "delivery_id=parked-1".into(), true),
+        (<CreateToken as ServerFn>::PATH, "name=mine&read=on&days=30".into(), Open),
+        (<RevokeToken as ServerFn>::PATH, "id=1".into(), Open),
+        (<LoadTroubledDeliveries as ServerFn>::PATH, String::new(), Open),
+        (<RetryDelivery as ServerFn>::PATH, "delivery_id=parked-1".into(), Tengu),
         // The sandbox's chat: a person speaks as their own chat account, whose role decides (sandbox_chat.rs).
-        (<LoadSandboxChat as ServerFn>::PATH, String::new(), false),
-        (<LoadSandboxChatVersion as ServerFn>::PATH, String::new(), false),
-        (<SandboxChatSay as ServerFn>::PATH, "chat_user=U0ALICE&text=%2Ftengu+redeploy+dev".into(), false),
-        (<SandboxChatPress as ServerFn>::PATH, "chat_user=U0ALICE&action=approve%3A1".into(), false),
+        (<LoadSandboxChat as ServerFn>::PATH, String::new(), Open),
+        (<LoadSandboxChatVersion as ServerFn>::PATH, String::new(), Open),
+        (<SandboxChatSay as ServerFn>::PATH, "chat_user=U0ALICE&text=%2Ftengu+redeploy+dev".into(), Open),
+        (<SandboxChatPress as ServerFn>::PATH, "chat_user=U0ALICE&action=approve%3A1".into(), Open),
     ]
 }
 
@@ -128,14 +140,21 @@ async fn a_viewer_sees_but_every_change_is_refused_and_recorded() {
     assert!(html.contains("Redeploy needs the deployer role (write on acme/shop); you have read"), "the reason shows");
     let deployments = app.tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(1000)).await;
     let deployments = deployments.unwrap().len();
-    for (path, body, mutates) in server_functions(pr, deployment) {
-        if !mutates {
+    for (path, body, gate) in server_functions(pr, deployment) {
+        if gate == Open {
             continue;
         }
         let before = audit_len(&app).await;
+        let delivered = app.database.count_rows("webhook_deliveries").await.unwrap();
         let (status, _, body) = app.send(post(path, body, Some(&cookie), Some("http://127.0.0.1:3000"))).await;
         assert!(!status.is_success(), "{path} answered {status}");
         assert!(body.contains("needs") || body.contains("only"), "{path}: {body}");
+        if gate == SimulatedGithub {
+            assert_eq!(audit_len(&app).await, before, "{path}: GitHub refused; tengu heard of nothing");
+            let after = app.database.count_rows("webhook_deliveries").await.unwrap();
+            assert_eq!(after, delivered, "{path}: no delivery was sent");
+            continue;
+        }
         let log = app.tengu.store().audit_log(1).await.unwrap();
         assert_eq!(audit_len(&app).await, before + 1, "{path}: one entry, the refusal");
         assert_eq!((log[0].action, log[0].actor.as_str()), (AuditAction::Refused, "visitor"), "{path}");

@@ -9,7 +9,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use leptos::server_fn::ServerFn;
-use support::process::{Served, run_tengu, sqlite_url, tengu_beside, token_of};
+use support::process::{Served, run_tengu, simulation_beside, sqlite_url, token_of};
 use tengu_app::api::{LoadSandboxChat, PressDeploy, SandboxChatSay};
 use tengu_core::Tengu;
 use tengu_core::domain::{
@@ -18,8 +18,6 @@ use tengu_core::domain::{
 use tengu_core::views::SandboxChatView;
 
 const WEBHOOK_SECRET: &str = "doors-webhook-secret-0123456789abcdef";
-/// The merge commit GitHub made when the deploy PR was merged.
-const MERGE_SHA: &str = "d00d00d00d00d00d00d00d00d00d00d00d00d00d";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Door {
@@ -38,6 +36,8 @@ struct World {
     served: Served,
     url: String,
     tengu: Tengu,
+    /// The simulated GitHub the server shares, on which dave merges.
+    github: tengu_sandbox::SimulatedGithub,
     pr: DeployPr,
     head: CommitSha,
     /// The image CI built of the deploy PR's head (by dev's image template).
@@ -49,7 +49,7 @@ struct World {
 async fn world(name: &str) -> World {
     let url = sqlite_url(name);
     let served = Served::start(&url, &[("TENGU_GITHUB_WEBHOOK_SECRET", WEBHOOK_SECRET)]).await;
-    let tengu = tengu_beside(&served, &url).await;
+    let (tengu, github) = simulation_beside(&served, &url).await;
     let dev = EnvName::parse("dev").unwrap();
     let open = tengu.store().open_deploy_prs().await.unwrap();
     let pr = open.into_iter().find(|pr| pr.env == dev).expect("the sandbox seeds dev's deploy PR");
@@ -57,7 +57,7 @@ async fn world(name: &str) -> World {
     let image = tengu.settings().environments.iter().find(|e| e.name == dev).unwrap().image_for(&head).unwrap();
     let token = token_of(&tengu, "dave", vec![TokenScope::Deploy(dev)]).await;
     let cookie = served.sign_in("dave").await;
-    World { image: image.to_string(), served, url, tengu, pr, head, cookie, token }
+    World { image: image.to_string(), served, url, tengu, github, pr, head, cookie, token }
 }
 
 /// What a door answered: done, or refused with a sentence.
@@ -110,22 +110,13 @@ fn rand_suffix() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
 }
 
-/// GitHub's `pull_request` `closed` delivery of the merged deploy PR, signed, and how tengu handled it.
+/// dave merges the deploy PR on the simulated GitHub, which moves the deploy branch to its merge commit; GitHub's
+/// `pull_request` `closed` delivery of it, signed, and how tengu handled it.
 async fn merge(world: &World) -> Answer {
     let pr = &world.pr;
-    let payload = serde_json::json!({
-        "action": "closed",
-        "number": pr.number.get(),
-        "pull_request": {
-            "number": pr.number.get(), "title": pr.title, "body": "", "user": {"login": "alice"},
-            "state": "closed", "merged": true, "merge_commit_sha": MERGE_SHA,
-            "merged_at": chrono::Utc::now().to_rfc3339(),
-            "base": {"ref": pr.base.as_str()}, "head": {"ref": pr.head.as_str(), "sha": world.head.as_str()}
-        },
-        "repository": {"full_name": pr.repo.to_string()},
-        "sender": {"login": "dave"}
-    });
-    let body = serde_json::to_vec(&payload).unwrap();
+    let dave = Login::parse("dave").unwrap();
+    let (_, merged) = world.github.merge(&dave, &pr.repo, pr.number).await.expect("the simulated GitHub merges it");
+    let body = merged.body.into_bytes();
     let delivery = format!("doors-{}", rand_suffix());
     let answer = world
         .served
@@ -266,6 +257,13 @@ async fn through(door: Door, at: usize) -> (Door, Deployment, Recorded) {
     let shipped = knock(&world_now, door).await;
     assert!(matches!(shipped, Answer::Started), "{door:?} ships a verified deploy PR: {shipped:?}");
     let (deployment, record) = recorded(&world_now.tengu, before).await;
+    if door == Door::Merge {
+        // A merge ships its merge commit: where GitHub's deploy branch now stands.
+        let pr = &world_now.pr;
+        let merge_commit = world_now.tengu.code_host().branch_head(&pr.repo, &pr.base).await.unwrap();
+        assert_eq!(deployment.sha.as_ref(), Some(&merge_commit), "a merge ships its merge commit");
+        assert_ne!(deployment.sha.as_ref(), pr.head_sha.as_ref(), "not the deploy PR's head");
+    }
     (door, deployment, record)
 }
 
@@ -273,8 +271,7 @@ async fn through(door: Door, at: usize) -> (Door, Deployment, Recorded) {
 async fn every_door_refuses_an_unverified_deploy_pr_and_records_the_same_shipment_of_a_verified_one() {
     let runs = DOORS.iter().enumerate().map(|(at, door)| through(*door, at));
     let results = futures::future::join_all(runs).await;
-    let (_, merged, by_merge) = results.iter().find(|(door, _, _)| *door == Door::Merge).unwrap().clone();
-    assert_eq!(merged.sha.as_ref().map(|s| s.as_str()), Some(MERGE_SHA), "a merge ships its merge commit");
+    let (_, _, by_merge) = results.iter().find(|(door, _, _)| *door == Door::Merge).unwrap().clone();
     assert!(by_merge.deploy_pr.is_some() && !by_merge.source_prs.is_empty(), "{by_merge:?}");
     assert_eq!(by_merge.source_prs, by_merge.carried_prs, "{by_merge:?}");
     for (door, deployment, record) in &results {

@@ -281,6 +281,10 @@ async fn ten_thousand_hand_edits_of_the_deploy_pr_body_lose_no_human_text_and_ca
         for _ in 0..dice.below(4) {
             edited = hand_edit(&edited, &mut dice, None);
         }
+        // The person edits it on (the simulated) GitHub, which then tells tengu.
+        let sender = dice.pick(&people);
+        let person = tengu_core::domain::Login::parse(*sender).unwrap();
+        app.github.edit_body(&person, &pr.repo, pr.number, &edited).await.unwrap();
         let mut payload = fixture("pull_request.opened");
         payload["action"] = json!("edited");
         payload["changes"] = json!({ "body": { "from": body } });
@@ -290,7 +294,7 @@ async fn ten_thousand_hand_edits_of_the_deploy_pr_body_lose_no_human_text_and_ca
         payload["pull_request"]["body"] = json!(edited);
         payload["pull_request"]["base"]["ref"] = json!(pr.base.as_str());
         payload["pull_request"]["head"]["ref"] = json!(pr.head.as_str());
-        payload["sender"]["login"] = json!(dice.pick(&people));
+        payload["sender"]["login"] = json!(sender);
         let bytes = serde_json::to_vec(&payload).unwrap();
         let request = Request::post("/webhooks/github")
             .header("content-type", "application/json")

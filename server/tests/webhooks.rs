@@ -326,8 +326,11 @@ fn merged(pr: &DeployPr, sender: &str, merge_sha: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one_deploys_nothing() {
     let app = spawn_app(vec![SECRET.to_vec()]).await;
-    let merge_sha = "89abcdef0123456789abcdef0123456789abcdef";
     let pr = production_pr(&app).await;
+    // GitHub merged it (the simulated GitHub's deploy branch moves to the merge commit), then tells tengu.
+    let erin = tengu_core::domain::Login::parse("erin").unwrap();
+    let (merge_commit, _) = app.github.merge(&erin, &pr.repo, pr.number).await.unwrap();
+    let merge_sha = merge_commit.as_str();
     let before =
         app.tengu.store().recent_deployments(&tengu_core::domain::DeploymentFilter::newest(100)).await.unwrap().len();
 
@@ -360,7 +363,7 @@ async fn merging_a_verified_deploy_pr_deploys_the_merge_commit_and_a_waiting_one
     assert_eq!(started.actor, "bob");
     assert_eq!(started.source_prs, pr.items.iter().map(|i| i.source.number).collect::<Vec<_>>(), "what it ships");
     assert_eq!(started.env.as_str(), "production");
-    assert!(started.image.to_string().ends_with(":89abcde"), "{}", started.image);
+    assert!(started.image.to_string().ends_with(&format!(":{}", merge_commit.short())), "{}", started.image);
     assert_eq!(started.state, tengu_core::domain::DeploymentState::AwaitingApproval);
     let approved = app.tengu.approve_deployment(&alice, started.id).await.unwrap();
     assert_eq!(approved.approved_by.as_deref(), Some("alice"));

@@ -890,13 +890,3 @@ async fn permissions_and_memberships_are_read_as_github_answers_them() {
     let calls = server.received_requests().await.unwrap();
     assert!(calls.iter().all(|r| r.headers.get("authorization").unwrap() == "Bearer t0ken"));
 }
-
-#[tokio::test]
-async fn the_deploy_pr_body_is_read_from_github_only_in_the_sandbox() {
-    let server = MockServer::start().await;
-    let tengu = tengu_on(&server, DeployPrOptions::default()).await;
-    let everyone = support::everyone();
-    let refused = tengu.deploy_pr_body_on_github(&everyone, &repo(), PrNumber::new(7).unwrap()).await.unwrap_err();
-    assert!(refused.user_message().contains("only in the sandbox"), "{}", refused.user_message());
-    assert!(server.received_requests().await.unwrap().is_empty(), "GitHub was not asked");
-}

@@ -6,17 +6,17 @@ use super::Sandbox;
 use super::world::World;
 use tengu_core::domain::{BranchName, CommitPrefix, CommitSha, PrNumber, PrState, RepoSlug};
 use tengu_core::ports::{
-    CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,
-    PullRequest, PullSummary, Review,
+    CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
+    PullSummary, Review,
 };
 
 use super::world::{PullOptions, SimGithubDeployment};
 
-fn store_failed(e: tengu_core::ports::StoreError) -> CodeHostError {
+pub(super) fn store_failed(e: tengu_core::ports::StoreError) -> CodeHostError {
     CodeHostError::Unavailable(format!("the sandbox could not save its state: {e}"))
 }
 
-fn check_repo(world: &World, repo: &RepoSlug) -> Result<(), CodeHostError> {
+pub(super) fn check_repo(world: &World, repo: &RepoSlug) -> Result<(), CodeHostError> {
     if &world.repo == repo { Ok(()) } else { Err(CodeHostError::NotFound(format!("repository {repo}"))) }
 }
 
@@ -230,52 +230,6 @@ impl CodeHost for Sandbox {
         .map_err(store_failed)?
     }
 
-    async fn simulate_feature_pr(
-        &self,
-        repo: &RepoSlug,
-        change: &FeaturePrChange,
-    ) -> Result<PullRequest, CodeHostError> {
-        self.mutate(|world| {
-            check_repo(world, repo)?;
-            let pull = match change {
-                FeaturePrChange::Open { title, author } => {
-                    let number = PrNumber::new(world.next_number).expect("sandbox numbers start at 1");
-                    world.next_number += 1;
-                    let head = tengu_core::domain::BranchName::parse(format!("feature/sandbox-{}", number.get()))
-                        .expect("a valid branch name");
-                    let pull = PullRequest {
-                        number,
-                        title: title.clone(),
-                        body: String::new(),
-                        author: author.clone(),
-                        base: tengu_core::domain::BranchName::parse("master").expect("a valid branch name"),
-                        head,
-                        state: PrState::Open,
-                        url: format!("https://github.com/{repo}/pull/{}", number.get()),
-                        head_sha: simulated_sha(number.get(), 0),
-                    };
-                    world.pulls.insert(number.get(), pull.clone());
-                    pull
-                }
-                FeaturePrChange::Push(number) => {
-                    let pull = world.pulls.get_mut(&number.get()).ok_or_else(|| missing_pull(*number))?;
-                    let pushes = world.pushes.entry(number.get()).or_default();
-                    *pushes += 1;
-                    pull.head_sha = simulated_sha(number.get(), *pushes);
-                    pull.clone()
-                }
-                FeaturePrChange::Close(number) => {
-                    let pull = world.pulls.get_mut(&number.get()).ok_or_else(|| missing_pull(*number))?;
-                    pull.state = PrState::Closed;
-                    pull.clone()
-                }
-            };
-            Ok(pull)
-        })
-        .await
-        .map_err(store_failed)?
-    }
-
     async fn branch_head(&self, repo: &RepoSlug, branch: &BranchName) -> Result<CommitSha, CodeHostError> {
         self.read(|world| {
             check_repo(world, repo)?;
@@ -301,36 +255,6 @@ impl CodeHost for Sandbox {
         })
         .await
     }
-
-    async fn observe_merge(
-        &self,
-        repo: &RepoSlug,
-        base: &BranchName,
-        merge_sha: &CommitSha,
-        merged_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), CodeHostError> {
-        self.mutate(|world| {
-            let later_known = world.merge_heads.get(base.as_str()).is_some_and(|(_, at)| *at > merged_at);
-            if &world.repo == repo && !later_known {
-                world.merge_heads.insert(base.to_string(), (merge_sha.clone(), merged_at));
-            }
-        })
-        .await
-        .map_err(store_failed)
-    }
-
-    async fn observe_body_edit(&self, repo: &RepoSlug, number: PrNumber, body: &str) -> Result<(), CodeHostError> {
-        self.mutate(|world| {
-            // A delivery about a repository or PR the simulation does not have changes nothing in it.
-            if &world.repo == repo
-                && let Some(edited) = world.pulls.get_mut(&number.get())
-            {
-                edited.body = body.to_owned();
-            }
-        })
-        .await
-        .map_err(store_failed)
-    }
 }
 
 /// The simulated GitHub numbers a comment by its pull request and place, so it can be found to edit.
@@ -338,12 +262,12 @@ fn comment_id(number: u64, index: usize) -> u64 {
     (number << 20) | index as u64
 }
 
-fn missing_pull(number: PrNumber) -> CodeHostError {
+pub(super) fn missing_pull(number: PrNumber) -> CodeHostError {
     CodeHostError::NotFound(format!("pull request {number}"))
 }
 
 /// A commit SHA for a simulated push: 40 hex characters that differ per pull request and push.
-fn simulated_sha(number: u64, push: u64) -> CommitSha {
+pub(super) fn simulated_sha(number: u64, push: u64) -> CommitSha {
     let mix = |seed: u64| seed.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(17) ^ 0x5bd1_e995;
     let text = format!("{:016x}{:016x}{:08x}", mix(number), mix(push + 1), (number << 8 | push) as u32);
     CommitSha::parse(text).expect("40 hexadecimal characters")

@@ -3,20 +3,24 @@
 //! keeps whatever the visitor did. Nothing here talks to the network.
 
 pub mod chat;
+mod deliveries;
 mod ecs;
 mod github;
 mod seed;
 mod tasks;
+mod visitor;
 mod world;
 
 use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
+pub use deliveries::Delivery;
 use tengu_core::error::CoreError;
 use tengu_core::ports::{Clock, CodeHost, LogNotifier, RulePolicy, Store};
 use tengu_core::settings::Settings;
 use tengu_core::tengu::{Ports, Tengu};
+pub use visitor::{FeaturePrChange, SimulatedGithub};
 pub use world::{SimService, World};
 
 /// The key of the sandbox's world among the store's documents.
@@ -111,7 +115,19 @@ impl Sandbox {
 /// Starts tengu on the sandbox: loads the persisted world, or seeds a fresh one (repository, merged PRs, deploy
 /// PRs with partly ticked checklists, ECS services and a deployment history) on first start.
 pub async fn start(store: Arc<dyn Store>, clock: Arc<dyn Clock>, public_url: &str) -> Result<Tengu, CoreError> {
-    start_with(store, clock, public_url, |github| github).await
+    Ok(simulate(store, clock, public_url).await?.0)
+}
+
+/// `start`, with the simulated GitHub as a visitor acts on it (the server's sandbox pages do, through its webhook).
+pub async fn simulate(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    public_url: &str,
+) -> Result<(Tengu, SimulatedGithub), CoreError> {
+    let mut simulated = None;
+    let tengu = start_with(store, clock, public_url, |github| github, |sandbox| simulated = Some(sandbox)).await?;
+    let sandbox = simulated.expect("start_with hands its sandbox over");
+    Ok((tengu, SimulatedGithub(sandbox)))
 }
 
 /// `start`, with the simulated GitHub wrapped by `wrap_github` (tests put a racing editor or a counter there).
@@ -120,6 +136,7 @@ pub async fn start_with(
     clock: Arc<dyn Clock>,
     public_url: &str,
     wrap_github: impl FnOnce(Arc<dyn CodeHost>) -> Arc<dyn CodeHost>,
+    hand_over: impl FnOnce(Arc<Sandbox>),
 ) -> Result<Tengu, CoreError> {
     let existing = store.document_if_changed(DOCUMENT_KEY, 0).await?;
     let (world, version, fresh) = match existing {
@@ -166,6 +183,7 @@ pub async fn start_with(
     };
     let tengu = Tengu::new(settings, ports);
     let _ = sandbox.store.set(tengu.store().clone());
+    hand_over(sandbox.clone());
     if fresh {
         sandbox.mutate(|_| ()).await?;
         seed::history(&tengu).await?;

@@ -185,40 +185,4 @@ pub trait CodeHost: Send + Sync {
     /// The whole SHA of the commit a prefix names (an image tagged with a short SHA); `NotFound` when none or
     /// several do.
     async fn resolve_commit(&self, repo: &RepoSlug, prefix: &CommitPrefix) -> Result<CommitSha, CodeHostError>;
-
-    /// A webhook said a pull request was merged into `base` with `merge_sha` at `merged_at`. GitHub already moved
-    /// the branch; the sandbox's simulated GitHub moves its own (unless it knows a later merge), so the next
-    /// `branch_head` shows it.
-    async fn observe_merge(
-        &self,
-        _repo: &RepoSlug,
-        _base: &BranchName,
-        _merge_sha: &CommitSha,
-        _merged_at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), CodeHostError> {
-        Ok(())
-    }
-
-    /// A webhook said a pull request body was edited on GitHub. GitHub already holds the edit; the sandbox's
-    /// simulated GitHub takes it into its world, so the next read shows it.
-    async fn observe_body_edit(&self, _repo: &RepoSlug, _number: PrNumber, _body: &str) -> Result<(), CodeHostError> {
-        Ok(())
-    }
-
-    /// The sandbox only: a visitor opens, pushes to or closes a feature pull request on the simulated GitHub.
-    async fn simulate_feature_pr(
-        &self,
-        _repo: &RepoSlug,
-        _change: &FeaturePrChange,
-    ) -> Result<PullRequest, CodeHostError> {
-        Err(CodeHostError::Rejected("only the sandbox simulates pull requests".to_owned()))
-    }
-}
-
-/// What a sandbox visitor does to a feature pull request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeaturePrChange {
-    Open { title: String, author: Login },
-    Push(PrNumber),
-    Close(PrNumber),
 }

@@ -16,8 +16,8 @@ pub use changes::{Changes, Topic, Topics};
 pub use chat::{ChatMessages, ChatReplies, MessageRef};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
-    CodeHost, CodeHostError, CommitRange, CommitStatus, FeaturePrChange, GithubDeploymentState, NewPullRequest,
-    PullRequest, PullSummary, Review, StatusState,
+    CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
+    PullSummary, Review, StatusState,
 };
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};

@@ -55,11 +55,6 @@ pub enum Action<'a> {
     ManageTokens,
     /// Link one's own chat account to one's GitHub login.
     LinkChat,
-    /// The sandbox only: act on its simulated GitHub (open, push to or close a pull request; edit a body as
-    /// someone), which a deployer of the repository could do on GitHub.
-    SimulateGithub {
-        repo: &'a RepoSlug,
-    },
 }
 
 impl Action<'_> {
@@ -70,8 +65,7 @@ impl Action<'_> {
             | Action::OverrideGate { repo, .. }
             | Action::ReviewEnv { repo, .. }
             | Action::StopStrangerTask { repo }
-            | Action::RetryDelivery { repo }
-            | Action::SimulateGithub { repo } => Some(repo),
+            | Action::RetryDelivery { repo } => Some(repo),
             Action::RefreshDeployPr { env }
             | Action::Deploy { env }
             | Action::Redeploy { env }
@@ -100,7 +94,6 @@ impl Action<'_> {
             Action::RetryDelivery { .. } => "retry a webhook delivery",
             Action::ManageTokens => "manage API tokens",
             Action::LinkChat => "link a chat account",
-            Action::SimulateGithub { .. } => "act on the sandbox's GitHub",
         }
     }
 
@@ -121,7 +114,6 @@ impl Action<'_> {
             Action::RetryDelivery { repo } => format!("webhook deliveries of {repo}"),
             Action::ManageTokens => "API tokens".to_owned(),
             Action::LinkChat => "chat account".to_owned(),
-            Action::SimulateGithub { repo } => format!("simulated GitHub of {repo}"),
         }
     }
 

@@ -24,7 +24,6 @@ mod review_github;
 mod review_reconcile;
 mod review_webhook;
 mod shipment;
-mod simulate;
 #[cfg(feature = "runtime")]
 mod tokens;
 mod verify;

@@ -118,10 +118,6 @@ impl Tengu {
         if new_state != PrState::Merged {
             return Ok(recorded);
         }
-        // In the sandbox the merge is the simulated GitHub's news too; GitHub itself already moved the branch.
-        if let (Some(sha), Some(at)) = (&event.merge_sha, event.merged_at) {
-            self.ports.code_host.observe_merge(&event.repo, &deploy_pr.base, sha, at).await?;
-        }
         Ok(format!("{recorded}; {}", self.deploy_merged(&deploy_pr, event).await?))
     }
 
@@ -248,8 +244,6 @@ impl Tengu {
                 event.repo, event.number
             ));
         };
-        // In the sandbox the edit is the simulated GitHub's news too; GitHub itself already has it.
-        self.ports.code_host.observe_body_edit(&event.repo, event.number, &event.body).await?;
         let mut on_github: HashMap<_, _> = checklist_body::read_checks(&event.body).into_iter().collect();
         let before: HashMap<_, _> = checklist_body::read_checks(before).into_iter().collect();
         on_github.retain(|number, ticked| before.get(number) != Some(ticked));

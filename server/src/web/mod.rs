@@ -12,6 +12,7 @@ pub mod page_cache;
 mod review_route;
 mod routes;
 mod sandbox_chat;
+mod sandbox_github;
 pub mod sessions;
 mod site;
 pub mod slack;
@@ -107,6 +108,8 @@ pub struct WebSettings {
     pub slack: Option<slack::SlackApp>,
     /// The sandbox's simulated Slack channel, when the Slack app is the sandbox's.
     pub sandbox_chat: Option<Arc<tengu_sandbox::chat::SandboxChat>>,
+    /// The sandbox's simulated GitHub, whose deliveries are signed with the first webhook secret.
+    pub sandbox_github: Option<tengu_sandbox::SimulatedGithub>,
 }
 
 impl WebSettings {
@@ -137,6 +140,7 @@ impl WebSettings {
             closing: Arc::new(tokio::sync::watch::channel(false).0),
             sandbox_chat: simulated_slack.as_ref().map(|_| chat),
             slack: simulated_slack,
+            sandbox_github: None,
         }
     }
 
@@ -181,6 +185,10 @@ impl WebSettings {
             web.sandbox_chat = None;
         }
         if sandbox {
+            // The simulated GitHub signs what it sends; without a configured secret it makes one up.
+            if web.webhook_secrets.is_empty() {
+                web.webhook_secrets.extend(sandbox_github::made_up_secret());
+            }
             return Ok(web);
         }
         let (client_id, client_secret) = config.oauth_client().ok_or_else(|| {
@@ -228,7 +236,11 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
     let sandbox_slack = state.web.sandbox_chat.clone().map(|chat| {
         tengu_app::server_glue::SandboxSlackDoor(Arc::new(sandbox_chat::SandboxSlackClient::new(state.clone(), chat)))
     });
-    let context = routes::leptos_context(&tengu, sandbox_slack);
+    let sandbox_github = state.web.sandbox_github.clone().map(|github| {
+        let client = sandbox_github::SandboxGithubClient::new(state.clone(), github);
+        tengu_app::server_glue::SandboxGithubDoor(Arc::new(client))
+    });
+    let context = routes::leptos_context(&tengu, sandbox_slack, sandbox_github);
     let mut router = routes::door_routes(state.web.sandbox_identity.is_some());
     router = router.nest_service(&format!("/{}", leptos_options.site_pkg_dir), routes::site_files(&leptos_options));
     router
@@ -263,7 +275,7 @@ fn route_list() -> Vec<AxumRouteListing> {
 /// `tengu serve`: open the store, start tengu, serve until SIGTERM or Ctrl-C, then finish in-flight requests.
 pub async fn serve(config: Config) -> Result<(), BootError> {
     let options = leptos_options();
-    let web = WebSettings::from_config(&config, config.is_sandbox())?;
+    let mut web = WebSettings::from_config(&config, config.is_sandbox())?;
     let store = boot::open_store(&config).await?;
     let closing = store.clone();
     let feed = store.clone();
@@ -274,7 +286,9 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
         .map_err(|e| BootError::Listen { addr: addr.to_string(), cause: e.to_string() })?;
     let host = std::env::var("HOSTNAME").ok().or_else(|| std::fs::read_to_string("/etc/hostname").ok());
     let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).unwrap_or_else(|| "tengu".to_owned());
-    let tengu = boot::tengu(&config, store).await?.with_instance(&format!("{host}:{}", addr.port()));
+    let (tengu, simulated_github) = boot::tengu_and_simulation(&config, store).await?;
+    let tengu = tengu.with_instance(&format!("{host}:{}", addr.port()));
+    web.sandbox_github = simulated_github;
     feed.spawn_change_feed(tengu.instance());
     if web.sandbox_chat.is_some() {
         tengu_sandbox::chat::link_chat_people(&tengu).await.map_err(|e| BootError::Sandbox(e.user_message()))?;

@@ -9,18 +9,22 @@ use super::*;
 pub(super) fn leptos_context(
     tengu: &Tengu,
     sandbox_slack: Option<tengu_app::server_glue::SandboxSlackDoor>,
+    sandbox_github: Option<tengu_app::server_glue::SandboxGithubDoor>,
 ) -> impl Fn() + Clone + Send + Sync + 'static {
     let people = tengu_app::server_glue::SandboxPeople(if tengu.settings().sandbox {
         tengu_sandbox::people()
     } else {
         Vec::new()
     });
-    let parts = Arc::new((tengu.clone(), people, sandbox_slack));
+    let parts = Arc::new((tengu.clone(), people, sandbox_slack, sandbox_github));
     move || {
-        let (tengu, people, sandbox_slack) = &*parts;
+        let (tengu, people, sandbox_slack, sandbox_github) = &*parts;
         provide_context(tengu.clone());
         provide_context(people.clone());
         if let Some(door) = sandbox_slack {
+            provide_context(door.clone());
+        }
+        if let Some(door) = sandbox_github {
             provide_context(door.clone());
         }
         // The page's scripts carry the nonce the Content-Security-Policy of this response names.

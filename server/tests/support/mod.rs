@@ -18,6 +18,8 @@ pub struct TestApp {
     pub tengu: tengu_core::Tengu,
     /// The same database, for a test that must change it behind tengu's back.
     pub database: SqlStore,
+    /// The sandbox's simulated GitHub, on which a test merges or edits as people do on GitHub.
+    pub github: tengu_sandbox::SimulatedGithub,
 }
 
 pub async fn spawn_app(webhook_secrets: Vec<Vec<u8>>) -> TestApp {
@@ -35,12 +37,13 @@ pub async fn spawn_app_with(
     store.migrate().await.unwrap();
     let database = store.clone();
     let store: Arc<dyn Store> = Arc::new(store);
-    let tengu = tengu_sandbox::start(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
+    let (tengu, github) = tengu_sandbox::simulate(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
     tengu_server::jobs::spawn_delivery_worker(tengu.clone());
     let mut web = tengu_server::web::WebSettings::sandbox("http://127.0.0.1:3000", webhook_secrets);
+    web.sandbox_github = Some(github.clone());
     change(&mut web);
     let router = tengu_server::web::router(tengu.clone(), tengu_server::web::leptos_options(), web);
-    TestApp { router, tengu, database }
+    TestApp { router, tengu, database, github }
 }
 
 impl TestApp {

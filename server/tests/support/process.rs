@@ -169,9 +169,17 @@ pub async fn postgres_url(name: &str) -> String {
 /// tengu itself over the same database as a served process (the sandbox world is shared through it): what a
 /// test does "in the dashboard" without clicking through it, e.g. an admin's override or a person's API token.
 pub async fn tengu_beside(served: &Served, database_url: &str) -> tengu_core::Tengu {
+    simulation_beside(served, database_url).await.0
+}
+
+/// `tengu_beside`, with the simulated GitHub the served process shares (its world is a document in the database).
+pub async fn simulation_beside(
+    served: &Served,
+    database_url: &str,
+) -> (tengu_core::Tengu, tengu_sandbox::SimulatedGithub) {
     let store = tengu_sql::SqlStore::connect(database_url).await.expect("the served database opens");
     let store: std::sync::Arc<dyn tengu_core::ports::Store> = std::sync::Arc::new(store);
-    tengu_sandbox::start(store, std::sync::Arc::new(tengu_core::ports::SystemClock), &served.base)
+    tengu_sandbox::simulate(store, std::sync::Arc::new(tengu_core::ports::SystemClock), &served.base)
         .await
         .expect("the sandbox beside the server")
 }
