@@ -119,6 +119,9 @@ pub struct Changes {
     /// Rung on each local write that touched something, for whoever tells the other instances.
     #[cfg(feature = "runtime")]
     written: tokio::sync::Notify,
+    /// Rung for every waiter whenever any generation moves (a write here, or one heard of).
+    #[cfg(feature = "runtime")]
+    moved_bell: tokio::sync::Notify,
 }
 
 impl Changes {
@@ -148,6 +151,24 @@ impl Changes {
     fn moved(&self, topics: Topics) {
         for topic in topics.iter() {
             self.generations[topic as usize].fetch_add(1, Ordering::AcqRel);
+        }
+        #[cfg(feature = "runtime")]
+        self.moved_bell.notify_waiters();
+    }
+
+    /// Waits until the stamp of `topics` is no longer `seen` (at once when it moved already): what watches a view
+    /// reads again when, and only when, something it shows changed.
+    #[cfg(feature = "runtime")]
+    pub async fn changed(&self, topics: Topics, seen: u64) {
+        loop {
+            let bell = self.moved_bell.notified();
+            tokio::pin!(bell);
+            // Listening before looking: a move between the look and the wait is not missed.
+            bell.as_mut().enable();
+            if self.stamp(topics) != seen {
+                return;
+            }
+            bell.await;
         }
     }
 
@@ -190,6 +211,26 @@ mod tests {
         changes.wrote(Topics::of(Topic::Deployments));
         assert_eq!(changes.take_untold(), Topic::Audit | Topic::Tokens | Topic::Deployments);
         assert_eq!(changes.take_untold(), Topics::NONE);
+    }
+
+    #[cfg(feature = "runtime")]
+    #[tokio::test]
+    async fn a_watcher_wakes_for_its_topics_and_sleeps_through_the_others() {
+        let changes = std::sync::Arc::new(Changes::default());
+        let deployments = Topics::of(Topic::Deployments);
+        let seen = changes.stamp(deployments);
+        let watcher = tokio::spawn({
+            let changes = changes.clone();
+            async move { changes.changed(deployments, seen).await }
+        });
+        tokio::task::yield_now().await;
+        changes.wrote(Topics::of(Topic::Deliveries));
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!watcher.is_finished(), "a delivery is not a deployment");
+        changes.heard(Topic::Deployments | Topic::Audit);
+        tokio::time::timeout(std::time::Duration::from_secs(1), watcher).await.expect("woken").unwrap();
+        // Moved already: no wait at all.
+        changes.changed(deployments, seen).await;
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The live rollout of an environment as server-sent events. However many browsers watch, one reader per
-//! environment looks at tengu's records (where the deployment's driver writes what ECS says) and every watcher
-//! gets each change once; the reader stops when the last watcher leaves.
+//! environment looks at tengu's records (where the deployment's driver writes what ECS says) when, and only when,
+//! a write of a deployment is announced, and every watcher gets each change once; the reader stops when the last
+//! watcher leaves.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -16,11 +17,12 @@ use futures::stream::{self, Stream};
 use tengu_app::server_glue::ActingAs;
 use tengu_core::Tengu;
 use tengu_core::domain::{Actor, EnvName, Viewer};
+use tengu_core::ports::{Topic, Topics};
 use tengu_core::views::LiveDeployment;
 use tokio::sync::watch;
 
-/// How often the one reader per environment looks at the records.
-const READ_EVERY: Duration = Duration::from_millis(250);
+/// A write nobody announced (the `tengu` command line writing the same SQLite file) is seen within this long.
+const UNANNOUNCED_WITHIN: Duration = tengu_core::read_models::LONGEST_HELD;
 /// A stream ends after this long; the browser's EventSource connects again at once, and that request passes the
 /// session and permission checks afresh, so a signed-out or removed person stops receiving within this time.
 const STREAM_LIFETIME: Duration = Duration::from_secs(300);
@@ -30,13 +32,15 @@ type Frame = Option<LiveDeployment>;
 #[derive(Clone)]
 pub struct LiveRollouts {
     readers: Arc<Mutex<HashMap<EnvName, watch::Sender<Frame>>>>,
+    /// How many times the readers looked at the records (for tests: a quiet rollout costs no reads).
+    reads: Arc<std::sync::atomic::AtomicU64>,
     /// Turns true when the server stops: every stream ends, so the graceful shutdown does not wait on them.
     closing: watch::Receiver<bool>,
 }
 
 impl LiveRollouts {
     pub fn new(closing: watch::Receiver<bool>) -> Self {
-        Self { readers: Arc::default(), closing }
+        Self { readers: Arc::default(), reads: Arc::default(), closing }
     }
 
     /// A watcher of `env`, starting (when nobody watches yet) its one reader.
@@ -47,10 +51,16 @@ impl LiveRollouts {
         }
         let (sender, receiver) = watch::channel(first);
         readers.insert(env.clone(), sender.clone());
-        let (tengu, env, table) = (tengu.clone(), env.clone(), self.readers.clone());
+        let (tengu, env, table, reads) = (tengu.clone(), env.clone(), self.readers.clone(), self.reads.clone());
+        let deployments = Topics::of(Topic::Deployments);
         tokio::spawn(async move {
+            let mut seen = tengu.changes().stamp(deployments);
             loop {
-                tokio::time::sleep(READ_EVERY).await;
+                tokio::select! {
+                    () = tengu.changes().changed(deployments, seen) => {}
+                    () = tokio::time::sleep(UNANNOUNCED_WITHIN) => {}
+                    () = sender.closed() => {}
+                }
                 {
                     // Checked under the table's lock, so a watcher arriving now either finds this reader or starts
                     // the next one; never a reader nobody listens to.
@@ -60,6 +70,9 @@ impl LiveRollouts {
                         return;
                     }
                 }
+                // Read before the records are: a write meanwhile wakes the next round.
+                seen = tengu.changes().stamp(deployments);
+                reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 // The reader serves watchers already let in; it reads as tengu itself.
                 match tengu.live_deployment(&Viewer::trusted(Actor::System), &env).await {
                     Ok(now) => {
@@ -156,7 +169,41 @@ mod tests {
         let watchers: Vec<_> = (0..5).map(|_| live.watch(&tengu, &env, None)).collect();
         assert_eq!(live.readers(), 1, "five watchers, one reader");
         drop(watchers);
-        tokio::time::sleep(READ_EVERY * 3).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while live.readers() > 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         assert_eq!(live.readers(), 0, "the reader stopped with the last watcher");
+    }
+
+    /// Watched while nothing is written, the records are not read at all; a write of a deployment is read once
+    /// and reaches the watcher.
+    #[tokio::test]
+    async fn the_reader_reads_when_a_deployment_is_written_and_never_on_a_timer() {
+        let dir = std::env::temp_dir().join(format!("tengu-live-quiet-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = tengu_sql::SqlStore::connect(&format!("sqlite://{}/live.db", dir.display())).await.unwrap();
+        store.migrate().await.unwrap();
+        let clock = Arc::new(tengu_core::ports::SystemClock);
+        let tengu = tengu_sandbox::start(Arc::new(store), clock, "http://127.0.0.1").await.unwrap();
+        let live = LiveRollouts::new(watch::channel(false).1);
+        let env = EnvName::parse("dev").unwrap();
+        let mut watcher = live.watch(&tengu, &env, None);
+        // A second of other writes (webhook deliveries, a lease): nothing the live view shows.
+        for at in 0..10 {
+            let now = chrono::Utc::now();
+            tengu
+                .store()
+                .take_lease(&format!("job {at}"), "me", now, now + chrono::Duration::seconds(5))
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(live.reads.load(std::sync::atomic::Ordering::Relaxed), 0, "no read without a deployment written");
+        let newest = tengu.store().latest_deployments(&env).await.unwrap().0.expect("the sandbox has deployed dev");
+        tengu.store().record_github_deployment(newest.id, 7).await.unwrap();
+        tokio::time::timeout(Duration::from_secs(2), watcher.changed()).await.expect("the watcher hears").unwrap();
+        assert_eq!(live.reads.load(std::sync::atomic::Ordering::Relaxed), 1, "one read for one write");
+        assert_eq!(watcher.borrow().as_ref().map(|d| d.id), Some(newest.id.0));
     }
 }
