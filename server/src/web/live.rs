@@ -156,14 +156,19 @@ fn frames(
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn one_reader_per_environment_and_none_once_everyone_left() {
-        let dir = std::env::temp_dir().join(format!("tengu-live-{}", std::process::id()));
+    /// The sandbox over a SQLite file of its own.
+    async fn sandbox(name: &str) -> Tengu {
+        let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let store = tengu_sql::SqlStore::connect(&format!("sqlite://{}/live.db", dir.display())).await.unwrap();
         store.migrate().await.unwrap();
         let clock = Arc::new(tengu_core::ports::SystemClock);
-        let tengu = tengu_sandbox::start(Arc::new(store), clock, "http://127.0.0.1").await.unwrap();
+        tengu_sandbox::start(Arc::new(store), clock, "http://127.0.0.1").await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_reader_per_environment_and_none_once_everyone_left() {
+        let tengu = sandbox("tengu-live").await;
         let live = LiveRollouts::new(watch::channel(false).1);
         let env = EnvName::parse("production").unwrap();
         let watchers: Vec<_> = (0..5).map(|_| live.watch(&tengu, &env, None)).collect();
@@ -180,12 +185,7 @@ mod tests {
     /// and reaches the watcher.
     #[tokio::test]
     async fn the_reader_reads_when_a_deployment_is_written_and_never_on_a_timer() {
-        let dir = std::env::temp_dir().join(format!("tengu-live-quiet-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let store = tengu_sql::SqlStore::connect(&format!("sqlite://{}/live.db", dir.display())).await.unwrap();
-        store.migrate().await.unwrap();
-        let clock = Arc::new(tengu_core::ports::SystemClock);
-        let tengu = tengu_sandbox::start(Arc::new(store), clock, "http://127.0.0.1").await.unwrap();
+        let tengu = sandbox("tengu-live-quiet").await;
         let live = LiveRollouts::new(watch::channel(false).1);
         let env = EnvName::parse("dev").unwrap();
         let mut watcher = live.watch(&tengu, &env, None);
