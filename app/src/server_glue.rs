@@ -77,6 +77,24 @@ pub fn sandbox_slack() -> Result<std::sync::Arc<dyn SandboxSlack>, ServerFnError
         .ok_or_else(|| ServerFnError::new("the chat page belongs to the sandbox; this tengu talks in Slack itself."))
 }
 
+/// The response header by which a page tells the page cache it may be kept, and which topics of tengu's records it
+/// is made of (`Topics` as a number); a page that says nothing, or `none`, is never kept.
+pub const KEPT_PAGE: &str = "x-tengu-kept-page";
+
+/// This page is made of `topics` (and of the person's session): the page cache may answer it again until one moves.
+pub fn page_made_of(topics: tengu_core::ports::Topics) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(http::HeaderName::from_static(KEPT_PAGE), http::HeaderValue::from(topics.bits()));
+    }
+}
+
+/// This page says something went wrong (a passing failure): it is shown, never kept.
+pub fn page_not_kept() {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(http::HeaderName::from_static(KEPT_PAGE), http::HeaderValue::from_static("none"));
+    }
+}
+
 pub fn tengu() -> Result<Tengu, ServerFnError> {
     use_context::<Tengu>().ok_or_else(|| ServerFnError::new("tengu is still starting; try again in a moment."))
 }

@@ -58,3 +58,40 @@ async fn a_page_is_answered_from_memory_until_a_write_and_each_answer_has_its_ow
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(headers[header::LOCATION].to_str().unwrap().starts_with("/sign-in"));
 }
+
+/// A webhook delivery stored changes no page but the deliveries page: the others are still answered from memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_drops_the_deliveries_page_and_no_other() {
+    let app = support::spawn_app(Vec::new()).await;
+    let alice = app.sign_in("alice").await;
+    let (_, _, history) = app.get_as(&alice, "/deployments").await;
+    let (status, _, deliveries) = app.get_as(&alice, "/settings/deliveries").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!deliveries.contains("parked-by-hand"));
+
+    // Behind tengu's back: a parked delivery and other actors; then a delivery stored through tengu.
+    app.database.execute_raw("UPDATE deployments SET actor = 'behind-the-back'").await.unwrap();
+    app.database
+        .execute_raw(
+            "INSERT INTO webhook_deliveries (delivery_id, event, payload, repo, subject, received_at, attempts, \
+             last_error, next_attempt_at, failed_at) VALUES ('parked-by-hand', 'pull_request', '{}', 'acme/shop', \
+             'acme/shop#140', 0, 10, 'GitHub answered 502', 0, 0)",
+        )
+        .await
+        .unwrap();
+    let stored = tengu_core::ports::StoredDelivery {
+        delivery_id: "stored-through-tengu".to_owned(),
+        event: "ping".to_owned(),
+        payload: "{}".to_owned(),
+        received_at: chrono::Utc::now(),
+        repo: None,
+        subject: None,
+        attempts: 0,
+    };
+    assert!(app.tengu.store().record_delivery(&stored).await.unwrap());
+    let (_, _, history_again) = app.get_as(&alice, "/deployments").await;
+    assert!(!history_again.contains("behind-the-back"), "the history was not dropped by a delivery");
+    assert_eq!(history.len(), history_again.len());
+    let (_, _, deliveries_again) = app.get_as(&alice, "/settings/deliveries").await;
+    assert!(deliveries_again.contains("parked-by-hand"), "the deliveries page was read afresh");
+}

@@ -3,12 +3,13 @@ use leptos::prelude::*;
 /// A failure the person should read, announced to screen readers.
 #[component]
 pub fn ErrorNotice(message: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_not_kept();
     view! { <p class="notice notice--error" role="alert">{message}</p> }
 }
 
 /// The shape of a refusal the page's script shows in place of a form's answer: it fills in the sentence and only
-/// then sets `role="alert"` (a page carrying that role says something went wrong, and is not kept by the page
-/// cache).
+/// then sets `role="alert"`.
 #[component]
 pub fn ErrorTemplate() -> impl IntoView {
     view! {

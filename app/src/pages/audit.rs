@@ -14,6 +14,8 @@ const PAGE: u32 = 50;
 /// filtered by person, environment, action, thing and dates; pages go back by entry.
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
     let query = use_query_map();
     let filter = move || {
         query.with(|q| {

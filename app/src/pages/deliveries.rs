@@ -12,6 +12,9 @@ use crate::format::error_text;
 /// parked ones with a Retry button — about the repositories the person administers.
 #[component]
 pub fn DeliveriesPage() -> impl IntoView {
+    // The deliveries are shown here alone of every page.
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES.and(tengu_core::ports::Topic::Deliveries));
     let retry = ServerAction::<RetryDelivery>::new();
     let rows = Resource::new(
         move || retry.version().get(),

@@ -18,6 +18,8 @@ use crate::format::error_text;
 
 #[component]
 pub fn DeployPrPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
     let params = use_params_map();
     let toggle = ServerAction::<SetVerification>::new();
     let decide = ServerAction::<OverrideGate>::new();

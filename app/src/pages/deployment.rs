@@ -12,6 +12,8 @@ use crate::format::error_text;
 /// One deployment: what shipped where, who started it, how it ended, and what ECS last said.
 #[component]
 pub fn DeploymentPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
     let deployment = Resource::new(id, |id| async move {

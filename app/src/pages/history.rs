@@ -14,6 +14,8 @@ use crate::format::error_text;
 /// request, the author of a change it carried, a commit and dates; pages go back by id; the same rows as CSV.
 #[component]
 pub fn HistoryPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
     let query = use_query_map();
     let asked = move || query.with(|q| HistoryQuery::from_params(|key| q.get(key)));
     let deployments =

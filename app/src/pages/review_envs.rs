@@ -18,6 +18,8 @@ const REFRESH_MS: u64 = 2_000;
 /// visitor opens, pushes to and closes pull requests to watch the lifecycle.
 #[component]
 pub fn ReviewEnvsPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
     let press = ServerAction::<PressReviewEnv>::new();
     let simulate = ServerAction::<SimulateFeaturePr>::new();
     let stop_stranger = ServerAction::<StopStrangerTask>::new();

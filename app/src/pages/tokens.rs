@@ -12,6 +12,8 @@ use crate::format::{error_text, refusal_in_address};
 /// `/settings/tokens`: personal API tokens for CI, shown once, revocable.
 #[component]
 pub fn TokensPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
     let revoke = ServerAction::<RevokeToken>::new();
     let data = Resource::new(|| (), |_| async move { load_tokens().await.map_err(|e| error_text(&e)) });
     let failure =

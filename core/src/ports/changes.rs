@@ -110,6 +110,17 @@ impl std::ops::BitOr for Topic {
     }
 }
 
+/// Every topic's generation at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot([u64; Topic::ALL.len()]);
+
+impl Snapshot {
+    /// What `Changes::stamp` said of `topics` at that moment.
+    pub fn stamp(&self, topics: Topics) -> u64 {
+        topics.iter().map(|topic| self.0[topic as usize]).sum()
+    }
+}
+
 /// The generations of every topic.
 #[derive(Debug, Default)]
 pub struct Changes {
@@ -129,6 +140,11 @@ impl Changes {
     /// grows), so what was read at one stamp holds while the stamp stays.
     pub fn stamp(&self, topics: Topics) -> u64 {
         topics.iter().map(|topic| self.generations[topic as usize].load(Ordering::Acquire)).sum()
+    }
+
+    /// Every topic's generation as of now: read before a render whose topics are known only once it is done.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot(std::array::from_fn(|at| self.generations[at].load(Ordering::Acquire)))
     }
 
     /// A write of this process touched `topics`.
@@ -201,6 +217,10 @@ mod tests {
         changes.heard(Topics::EVERYTHING);
         assert_eq!(changes.stamp(overview), start + 3, "both of its topics moved");
         assert_eq!(changes.stamp(Topics::NONE), 0);
+        let before = changes.snapshot();
+        changes.wrote(Topics::of(Topic::Audit));
+        assert_eq!(before.stamp(overview), changes.stamp(overview), "a snapshot stamps as the stamp did");
+        assert_ne!(before.stamp(Topics::PAGES), changes.stamp(Topics::PAGES));
     }
 
     #[test]

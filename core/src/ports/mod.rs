@@ -12,7 +12,7 @@ mod policy;
 mod store;
 mod task_runner;
 
-pub use changes::{Changes, Topic, Topics};
+pub use changes::{Changes, Snapshot, Topic, Topics};
 pub use chat::{ChatMessages, ChatReplies, MessageRef};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{

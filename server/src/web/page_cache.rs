@@ -1,6 +1,7 @@
-//! Pages answered from memory: a signed-in person's page, as rendered at the current generation of tengu's
-//! records, is sent again until a write moves the generation (here or, on PostgreSQL, in another instance) or a
-//! few seconds pass. Each answer carries a fresh CSP nonce: the nonce's places in the page are remembered and
+//! Pages answered from memory: a signed-in person's page that says which topics of tengu's records it is made of
+//! (the `x-tengu-kept-page` header the page sets, stripped here) is sent again until a write moves one of them
+//! (here or, on PostgreSQL, in another instance) or a few seconds pass. A page that says nothing, or says something
+//! went wrong, is never kept. Each answer carries a fresh CSP nonce: the nonce's places in the page are remembered and
 //! written over. A page is rendered once at a time per person and address; others asking meanwhile wait for it.
 
 use std::collections::{HashMap, VecDeque};
@@ -15,8 +16,9 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use tengu_app::server_glue::ActingAs;
+use tengu_app::server_glue::KEPT_PAGE;
 use tengu_core::domain::Actor;
-use tengu_core::ports::Topics;
+use tengu_core::ports::{Changes, Topics};
 
 use super::AppState;
 use super::identity::CspNonce;
@@ -29,11 +31,24 @@ const LARGEST: usize = 1024 * 1024;
 /// Beyond this many kept pages (about 10 MB of 40 KB pages), those not being rendered are dropped.
 const MOST_PAGES: usize = 256;
 
-/// Paths that are not pages (or are not made from tengu's records: the sandbox chat lives in memory).
-fn is_cacheable_path(path: &str) -> bool {
-    const NOT_PAGES: &[&str] =
-        &["/api/", "/pkg/", "/webhooks/", "/slack/", "/auth/", "/link/", "/healthz", "/readyz", "/sign-", "/chat"];
-    !NOT_PAGES.iter().any(|prefix| path.starts_with(prefix))
+/// A request that asks for something else than a page (a stylesheet, a live stream, JSON) does not wait for one.
+fn asks_for_a_page(request: &Request) -> bool {
+    request.headers().get(header::ACCEPT).is_none_or(|accept| {
+        let accept = accept.as_bytes();
+        contains(accept, b"text/html") || accept == b"*/*"
+    })
+}
+
+/// A response passed on as it is, without the page's word to the cache.
+fn not_kept(mut response: Response) -> Response {
+    response.headers_mut().remove(KEPT_PAGE);
+    response
+}
+
+/// What the page said of itself: the topics it is made of, or None (not kept).
+fn kept_topics(headers: &mut HeaderMap) -> Option<Topics> {
+    let said = headers.remove(KEPT_PAGE)?;
+    said.to_str().ok()?.parse::<u16>().ok().map(Topics::from_bits)
 }
 
 /// One person's page at one address: the render kept, behind a lock that lets one request render it at a time.
@@ -46,6 +61,8 @@ pub struct PageCache {
 }
 
 struct Kept {
+    /// What the page is made of, and their stamp when it was rendered.
+    topics: Topics,
     generation: u64,
     made: Instant,
     status: StatusCode,
@@ -56,8 +73,8 @@ struct Kept {
 }
 
 impl Kept {
-    fn fresh(&self, generation: u64) -> bool {
-        self.generation == generation && self.made.elapsed() < LIFETIME
+    fn fresh(&self, changes: &Changes) -> bool {
+        self.generation == changes.stamp(self.topics) && self.made.elapsed() < LIFETIME
     }
 
     /// The page with `nonce` where the render's nonce stood (the same length: both are 16 random bytes in base64).
@@ -91,28 +108,28 @@ impl PageCache {
     }
 }
 
-/// Answers a signed-in person's page from memory when it was rendered at the current generation.
+/// Answers a signed-in person's page from memory while nothing it is made of has changed since its render.
 pub async fn answer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let person = match request.extensions().get::<ActingAs>() {
         Some(ActingAs(Actor::Person(login))) => login.to_string(),
-        _ => return next.run(request).await,
+        _ => return not_kept(next.run(request).await),
     };
     let nonce = request.extensions().get::<CspNonce>().map(|CspNonce(nonce)| nonce.clone());
-    let (Some(nonce), true) = (nonce, request.method() == Method::GET && is_cacheable_path(request.uri().path()))
-    else {
-        return next.run(request).await;
+    let (Some(nonce), true) = (nonce, request.method() == Method::GET && asks_for_a_page(&request)) else {
+        return not_kept(next.run(request).await);
     };
     let slot = state.pages.slot((person, request.uri().to_string()));
     let mut kept = slot.lock().await;
-    // Read before rendering: a write during the render leaves what it made stale at once. Webhook deliveries are
-    // shown on their own page alone.
-    let topics =
-        if request.uri().path().starts_with("/settings/deliveries") { Topics::EVERYTHING } else { Topics::PAGES };
-    let generation = state.tengu.changes().stamp(topics);
-    if let Some(page) = kept.as_ref().filter(|page| page.fresh(generation)) {
+    let changes = state.tengu.changes();
+    if let Some(page) = kept.as_ref().filter(|page| page.fresh(changes)) {
         return page.answer(&nonce);
     }
-    let response = next.run(request).await;
+    // Read before rendering: a write during the render leaves what it made stale at once.
+    let before = changes.snapshot();
+    let mut response = next.run(request).await;
+    let Some(topics) = kept_topics(response.headers_mut()) else {
+        return response;
+    };
     let keepable = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
         && response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
@@ -129,12 +146,12 @@ pub async fn answer(State(state): State<AppState>, request: Request, next: Next)
         }
     };
     parts.headers.remove(header::CONTENT_LENGTH);
-    // A page that says something went wrong (a passing database failure, say) is shown, never kept.
-    if body.len() > LARGEST || contains(&body, b"role=\"alert\"") {
+    if body.len() > LARGEST {
         return Response::from_parts(parts, Body::from(body));
     }
     let page = Kept {
-        generation,
+        topics,
+        generation: before.stamp(topics),
         made: Instant::now(),
         status: parts.status,
         nonce_at: places_of(&body, nonce.as_bytes()),
@@ -190,12 +207,16 @@ fn places_of(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tengu_core::ports::Topic;
 
     #[test]
-    fn a_kept_page_carries_each_answers_own_nonce_and_only_pages_are_kept() {
+    fn a_kept_page_carries_each_answers_own_nonce_and_holds_until_its_own_topics_move() {
         let body = Bytes::from_static(b"<script nonce=\"AAAA\">x</script><script nonce=\"AAAA\"></script>");
+        let changes = Changes::default();
+        let topics = Topic::Deployments | Topic::People;
         let page = Kept {
-            generation: 1,
+            topics,
+            generation: changes.stamp(topics),
             made: Instant::now(),
             status: StatusCode::OK,
             headers: HeaderMap::new(),
@@ -203,14 +224,33 @@ mod tests {
             body,
         };
         assert_eq!(page.nonce_at, vec![15, 46]);
-        assert!(page.fresh(1) && !page.fresh(2));
+        changes.wrote(Topics::of(Topic::Deliveries));
+        assert!(page.fresh(&changes), "a delivery is not on this page");
+        changes.wrote(Topics::of(Topic::Deployments));
+        assert!(!page.fresh(&changes));
         let answer = page.answer("BBBB");
         let bytes = futures_bytes(answer);
         assert_eq!(bytes, "<script nonce=\"BBBB\">x</script><script nonce=\"BBBB\"></script>");
-        assert!(is_cacheable_path("/") && is_cacheable_path("/environments/dev") && is_cacheable_path("/deployments"));
-        for not_page in ["/api/load_home", "/pkg/tengu.js", "/sign-in", "/chat", "/webhooks/github", "/healthz"] {
-            assert!(!is_cacheable_path(not_page), "{not_page}");
-        }
+    }
+
+    #[test]
+    fn only_a_page_that_says_what_it_is_made_of_is_kept() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(kept_topics(&mut headers), None, "silent: not kept");
+        headers.insert(KEPT_PAGE, axum::http::HeaderValue::from(Topics::PAGES.bits()));
+        assert_eq!(kept_topics(&mut headers), Some(Topics::PAGES));
+        assert!(headers.get(KEPT_PAGE).is_none(), "the word is for the cache, not the browser");
+        headers.insert(KEPT_PAGE, axum::http::HeaderValue::from_static("none"));
+        assert_eq!(kept_topics(&mut headers), None, "something went wrong: not kept");
+        let asking = |accept: Option<&str>| {
+            let mut request = Request::new(Body::empty());
+            if let Some(accept) = accept {
+                request.headers_mut().insert(header::ACCEPT, accept.parse().unwrap());
+            }
+            asks_for_a_page(&request)
+        };
+        assert!(asking(None) && asking(Some("text/html,application/xhtml+xml,*/*;q=0.8")) && asking(Some("*/*")));
+        assert!(!asking(Some("text/event-stream")) && !asking(Some("text/css,*/*;q=0.1")));
     }
 
     fn futures_bytes(response: Response) -> String {
