@@ -76,14 +76,7 @@ fn post(path: &str, body: String, cookie: Option<&str>, origin: Option<&str>) ->
 
 /// The sandbox's ids, and a webhook delivery about acme/shop parked after its last failed try.
 async fn sandbox_ids(app: &support::TestApp) -> (u64, i64) {
-    app.database
-        .execute_raw(
-            "INSERT INTO webhook_deliveries (delivery_id, event, payload, repo, subject, received_at, attempts, \
-             last_error, next_attempt_at, failed_at) VALUES ('parked-1', 'pull_request', '{}', 'acme/shop', \
-             'acme/shop#140', 0, 10, 'GitHub answered 502', 0, 0)",
-        )
-        .await
-        .unwrap();
+    app.park_a_delivery("parked-1").await;
     let everyone = tengu_core::domain::Viewer::trusted(tengu_core::domain::Actor::System);
     let home = app.tengu.home(&everyone).await.unwrap();
     let pr = home.deploy_prs.iter().find(|p| p.env.as_str() == "production").unwrap().number.get();

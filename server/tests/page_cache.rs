@@ -71,14 +71,7 @@ async fn a_delivery_drops_the_deliveries_page_and_no_other() {
 
     // Behind tengu's back: a parked delivery and other actors; then a delivery stored through tengu.
     app.database.execute_raw("UPDATE deployments SET actor = 'behind-the-back'").await.unwrap();
-    app.database
-        .execute_raw(
-            "INSERT INTO webhook_deliveries (delivery_id, event, payload, repo, subject, received_at, attempts, \
-             last_error, next_attempt_at, failed_at) VALUES ('parked-by-hand', 'pull_request', '{}', 'acme/shop', \
-             'acme/shop#140', 0, 10, 'GitHub answered 502', 0, 0)",
-        )
-        .await
-        .unwrap();
+    app.park_a_delivery("parked-by-hand").await;
     let stored = tengu_core::ports::StoredDelivery {
         delivery_id: "stored-through-tengu".to_owned(),
         event: "ping".to_owned(),

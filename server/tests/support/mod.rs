@@ -113,6 +113,16 @@ impl TestApp {
     }
 
     /// A GET with the session cookie.
+    /// Behind tengu's back, a delivery about acme/shop parked after its last failed try.
+    pub async fn park_a_delivery(&self, delivery_id: &str) {
+        let sql = format!(
+            "INSERT INTO webhook_deliveries (delivery_id, event, payload, repo, subject, received_at, attempts, \
+             last_error, next_attempt_at, failed_at) VALUES ('{delivery_id}', 'pull_request', '{{}}', 'acme/shop', \
+             'acme/shop#140', 0, 10, 'GitHub answered 502', 0, 0)"
+        );
+        self.database.execute_raw(&sql).await.unwrap();
+    }
+
     pub async fn get_as(&self, cookie: &str, path: &str) -> (StatusCode, HeaderMap, String) {
         let request = Request::get(path).header(axum::http::header::COOKIE, cookie).body(Body::empty()).unwrap();
         self.send(request).await
