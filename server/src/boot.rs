@@ -73,7 +73,7 @@ pub async fn tengu_and_simulation(
             }
         };
     }
-    // Every store call waits out a momentarily busy database instead of failing the work it is part of.
+    // Every store call waits out a momentarily busy database inside the SQL store itself (`retrying.rs`).
     let store: Arc<dyn Store> = Arc::new(store);
     let (tengu, simulated) = if config.is_sandbox() {
         let (tengu, github) = tengu_sandbox::simulate(store, Arc::new(SystemClock), &config.public_url)

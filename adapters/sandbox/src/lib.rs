@@ -64,16 +64,14 @@ impl tengu_core::ports::People for Sandbox {
 pub struct Sandbox {
     /// The world, and the version of the document it was last read from or saved as (0: never saved).
     world: Mutex<(World, i64)>,
-    /// The store as tengu holds it (set once tengu exists), so the world's writes move the pages' generation too.
-    store: std::sync::OnceLock<Arc<dyn Store>>,
-    /// The same store before tengu wrapped it, for the world's first reads.
-    unwatched: Arc<dyn Store>,
+    /// The store the world is kept in (tengu's own, so the world's writes are announced like every other).
+    store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 }
 
 impl Sandbox {
     fn store(&self) -> &Arc<dyn Store> {
-        self.store.get().unwrap_or(&self.unwatched)
+        &self.store
     }
 
     /// Several tengu instances on one database share one simulated world: before each look or change, a copy
@@ -165,12 +163,7 @@ pub async fn start_with(
         access: Default::default(),
         deliveries: Default::default(),
     };
-    let sandbox = Arc::new(Sandbox {
-        world: Mutex::new((world, version)),
-        store: std::sync::OnceLock::new(),
-        unwatched: store.clone(),
-        clock: clock.clone(),
-    });
+    let sandbox = Arc::new(Sandbox { world: Mutex::new((world, version)), store: store.clone(), clock: clock.clone() });
     let ports = Ports {
         store,
         code_host: wrap_github(sandbox.clone()),
@@ -182,7 +175,6 @@ pub async fn start_with(
         policy: Arc::new(RulePolicy),
     };
     let tengu = Tengu::new(settings, ports);
-    let _ = sandbox.store.set(tengu.store().clone());
     hand_over(sandbox.clone());
     if fresh {
         sandbox.mutate(|_| ()).await?;
