@@ -71,13 +71,6 @@ pub async fn load_sandbox_chat() -> Result<tengu_core::views::SandboxChatView, S
     Ok(crate::server_glue::sandbox_slack()?.view(&visitor))
 }
 
-/// Sandbox only, a signed-in person: a number that moves whenever the simulated channel changes.
-#[server]
-pub async fn load_sandbox_chat_version() -> Result<u64, ServerFnError> {
-    acting_actor()?;
-    Ok(crate::server_glue::sandbox_slack()?.version())
-}
-
 /// Sandbox only, a signed-in person speaking as their own chat account (or the unlinked guest): types `text` into
 /// the simulated Slack; it reaches tengu's `/slack/commands` signed as Slack signs, and what it asks for is decided
 /// by the `Policy` for the login that chat account is linked to.
@@ -120,8 +113,10 @@ pub struct EnvironmentPageData {
 #[server]
 pub async fn load_environment(env: EnvName) -> Result<EnvironmentPageData, ServerFnError> {
     let tengu = tengu()?;
+    // The seed is taken before the records are read: a write meanwhile gives the next render another one.
+    let key_seed = crate::server_glue::key_seed(&tengu, &acting_actor()?);
     let view = tengu.environment_view(&viewer(&tengu).await?, &env).await.map_err(user_error)?;
-    Ok(EnvironmentPageData { view, key_seed: crate::server_glue::fresh_key_seed() })
+    Ok(EnvironmentPageData { view, key_seed })
 }
 
 #[server]

@@ -12,17 +12,13 @@ pub fn error_text(error: &leptos::prelude::ServerFnError) -> String {
     }
 }
 
-/// The refusal a plain form posting to server function `S` came back with (in the address), as a sentence. Read
-/// outside any island and handed to the island as a prop: in the browser an island has no address to read it from,
-/// so drawing it from the island's own action would differ from the server's HTML and break its hydration.
-pub fn refusal_in_address<S>() -> Option<String>
-where
-    S: leptos::server_fn::ServerFn<Error = leptos::prelude::ServerFnError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    use leptos::prelude::{ServerAction, WithUntracked};
-    let action = ServerAction::<S>::new();
-    action.value().with_untracked(|value| value.as_ref().and_then(|result| result.as_ref().err()).map(error_text))
+/// The refusal a plain form posting to server function `S` came back with (in the address), as a sentence.
+pub fn refusal_in_address<S: leptos::server_fn::ServerFn>() -> Option<String> {
+    use leptos::prelude::WithUntracked;
+    let query = leptos_router::hooks::use_query_map();
+    query.with_untracked(|query| {
+        crate::contract::refusal_in_address(query.get_str("__path"), query.get_str("__err"), S::PATH)
+    })
 }
 
 /// A `YYYY-MM-DD` filter field as the start of that day (UTC); `None` when empty or not a date.

@@ -12,6 +12,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 mod components;
+pub mod contract;
 #[cfg(feature = "ssr")]
 mod format;
 #[cfg(feature = "ssr")]
@@ -23,11 +24,12 @@ mod shell;
 #[cfg(feature = "ssr")]
 pub use shell::{App, asset_hash, shell, stylesheet_href};
 
-/// The browser's entry point: leptos's hydration script calls it once the page's WASM is loaded. No part of a
-/// page is hydrated: the server draws everything, and `browser` makes the forms and regions answer in place.
+/// The browser program's entry point: the page's script calls it once the WASM is loaded. No part of a page is
+/// hydrated: the server draws everything, and `browser` makes the forms and regions answer in place. (The feature
+/// keeps cargo-leptos's name for the browser's build, `hydrate`.)
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
+pub fn start() {
     console_error_panic_hook::set_once();
     browser::start();
 }

@@ -23,8 +23,6 @@ pub trait SandboxSlack: Send + Sync {
     async fn press_button(&self, visitor: &Actor, chat_user: &str, action: &str) -> Result<(), String>;
     /// The channel, with the chat person the signed-in `visitor` speaks as unless they pick another.
     fn view(&self, visitor: &Actor) -> tengu_core::views::SandboxChatView;
-    /// Moves whenever the channel changes.
-    fn version(&self) -> u64;
 }
 
 #[derive(Clone)]
@@ -139,13 +137,17 @@ pub fn user_error(error: CoreError) -> ServerFnError {
     ServerFnError::new(error.user_message())
 }
 
-/// A value no other page load shares, so keys built from it never collide across pages or people.
-pub fn fresh_key_seed() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    hasher.write_u128(nanos);
-    format!("{:016x}{:08x}", hasher.finish(), nanos as u32)
+/// The seed of the idempotency keys a page's buttons carry when sent without JavaScript: one person's pages share
+/// it while nothing pages show has changed (a render again, the page cache's copy, a second tab: a press from any
+/// of them is one press), and get another after any write, or once this process restarted.
+pub fn key_seed(tengu: &Tengu, actor: &Actor) -> String {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    // Drawn once per process, so a seed of before a restart never recurs.
+    static SALT: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
+    let mut hasher = SALT.get_or_init(Default::default).build_hasher();
+    actor.display_name().hash(&mut hasher);
+    tengu.changes().stamp(tengu_core::ports::Topics::PAGES).hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
 }
 
 /// The tokens form's words as scopes: the read checkbox, and the environment a token may deploy to.

@@ -11,9 +11,8 @@ use crate::pages::{
     ReviewEnvsPage, SandboxChatPage, TokensPage,
 };
 
-/// The HTML document around the app. The stylesheet's name carries the build's hash, which only the server knows.
-/// The hydration script loads the browser's WASM and calls its `hydrate` (no island is declared, so nothing else
-/// runs).
+/// The HTML document around the app. The stylesheet's and the browser program's names carry the build's hash,
+/// which only the server knows.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let stylesheet = stylesheet_href(&options);
     view! {
@@ -23,7 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
-                <HydrationScripts options islands=true/>
+                <BrowserProgram options/>
                 <MetaTags/>
             </head>
             <body>
@@ -31,6 +30,41 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The browser program (`browser`): its module and its WASM are fetched while the page is read, and it starts once
+/// both are loaded. Nothing of the page is hydrated; the program only listens.
+#[component]
+fn BrowserProgram(options: LeptosOptions) -> impl IntoView {
+    let (module, wasm) = program_files(&options);
+    let nonce = leptos::nonce::use_nonce();
+    let start = format!(
+        "import('{module}').then(program => program.default({{module_or_path: '{wasm}'}}).then(() => program.start()))"
+    );
+    view! {
+        <link rel="modulepreload" href=module nonce=nonce.clone()/>
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="" nonce=nonce.clone()/>
+        <script type="module" nonce=nonce>{start}</script>
+    }
+}
+
+/// The addresses of the browser program's module and WASM: named by their content's hash when cargo-leptos hashed
+/// them, else by wasm-bindgen's plain names.
+fn program_files(options: &LeptosOptions) -> (String, String) {
+    static FILES: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    FILES
+        .get_or_init(|| {
+            let (name, pkg) = (options.output_name.to_string(), options.site_pkg_dir.to_string());
+            let hashed = |kind: &str| options.hash_files.then(|| asset_hash(kind)).flatten();
+            let module = hashed("js").map_or_else(|| format!("{name}.js"), |hash| format!("{name}.{hash}.js"));
+            // cargo-leptos names the WASM after the program; wasm-bindgen alone adds `_bg`.
+            let plain_wasm =
+                if option_env!("LEPTOS_OUTPUT_NAME").is_some() { name.clone() } else { format!("{name}_bg") };
+            let wasm =
+                hashed("wasm").map_or_else(|| format!("{plain_wasm}.wasm"), |hash| format!("{name}.{hash}.wasm"));
+            (format!("/{pkg}/{module}"), format!("/{pkg}/{wasm}"))
+        })
+        .clone()
 }
 
 /// `/pkg/tengu.<hash>.css` when cargo-leptos named the files by their content (`hash-files`: the names are in

@@ -47,8 +47,8 @@ impl Tengu {
         Self {
             settings: Arc::new(settings),
             ports,
+            read_models: Arc::new(crate::read_models::ReadModelCells::new(changes.clone())),
             changes,
-            read_models: Arc::default(),
             driving: Arc::default(),
             access: Arc::default(),
             #[cfg(feature = "runtime")]

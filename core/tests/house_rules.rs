@@ -108,3 +108,31 @@ fn the_function_finder_measures_what_it_finds() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(functions(&lines), vec![("two", 6, 2), ("four", 8, 3)]);
 }
+
+/// The attributes the server's HTML and the browser program agree on are spelled once, in `app/src/contract.rs`:
+/// anywhere else in the sources they are named by the contract's constants.
+#[test]
+fn the_browser_contracts_names_are_written_once() {
+    const CONTRACT: &str = "app/src/contract.rs";
+    let sources = sources();
+    let contract = &sources.iter().find(|(name, _)| name == CONTRACT).expect("the contract").1;
+    let names: Vec<&str> = contract
+        .lines()
+        .filter_map(|line| line.strip_prefix("pub const ")?.split_once("= \"")?.1.strip_suffix("\";"))
+        .filter(|value| value.starts_with("data-"))
+        .collect();
+    assert!(names.len() >= 10, "the contract's attribute names were found: {names:?}");
+    let spelled_again: Vec<String> = sources
+        .iter()
+        .filter(|(name, _)| name != CONTRACT)
+        .flat_map(|(file, text)| {
+            let code = code_of(text).join("\n");
+            names
+                .iter()
+                .filter(move |name| code.contains(&format!("\"{name}\"")) || code.contains(&format!("{name}=")))
+                .map(move |name| format!("{file}: {name}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(spelled_again.is_empty(), "use `contract`'s constants instead: {spelled_again:#?}");
+}

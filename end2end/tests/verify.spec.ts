@@ -30,7 +30,7 @@ test("the overview shows environments, deploy PRs with progress, deployments and
   await expect(page.getByRole("heading", { name: "Recent deployments" })).toBeVisible();
   await expect(page.getByText("Rolled back").first()).toBeVisible();
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
-  await page.getByRole("button", { name: "Open or refresh the deploy PR of dev" }).click();
+  await page.getByRole("button", { name: "Open / refresh deploy PR of dev" }).click();
   await expect(page.getByRole("alert")).toHaveCount(0);
   await expect(page.getByRole("progressbar", { name: "1 of 3 verified" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Review environments" })).toBeVisible();

@@ -57,7 +57,6 @@ fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, Strin
         (<RetryDelivery as ServerFn>::PATH, "delivery_id=parked-1".into(), Tengu),
         // The sandbox's chat: a person speaks as their own chat account, whose role decides (sandbox_chat.rs).
         (<LoadSandboxChat as ServerFn>::PATH, String::new(), Open),
-        (<LoadSandboxChatVersion as ServerFn>::PATH, String::new(), Open),
         (<SandboxChatSay as ServerFn>::PATH, "chat_user=U0ALICE&text=%2Ftengu+redeploy+dev".into(), Open),
         (<SandboxChatPress as ServerFn>::PATH, "chat_user=U0ALICE&action=approve%3A1".into(), Open),
     ]
@@ -109,7 +108,7 @@ async fn a_stranger_gets_nothing_and_changes_nothing() {
         let to = headers[header::LOCATION].to_str().unwrap();
         assert!(to.starts_with("/sign-in?next=/"), "{page} → {to}");
     }
-    let (status, _, _) = app.send(get("/api/environments/dev/live")).await;
+    let (status, _, _) = app.send(get("/api/live?page=/environments/dev")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     for (path, body, _) in server_functions(pr, deployment) {
         let (status, _, _) = app.send(post(path, body, None, Some("http://127.0.0.1:3000"))).await;

@@ -80,7 +80,7 @@ async fn personal_answers_say_private_no_store_and_site_files_keep_their_lifetim
         assert_eq!(headers[header::CACHE_CONTROL], private, "{path}");
     }
     // The live stream never ends: its headers are read, not its body.
-    let live = Request::get("/api/environments/dev/live").header(header::COOKIE, carol.as_str());
+    let live = Request::get("/api/live?page=/environments/dev").header(header::COOKIE, carol.as_str());
     let answer = app.router.clone().oneshot(live.body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
     assert_eq!(answer.headers()[header::CACHE_CONTROL], private, "the live stream");

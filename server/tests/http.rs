@@ -134,7 +134,7 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     // The buttons are sent in place by the page's script, and the rollout follows the environment's stream;
     // nothing on the page is hydrated.
     assert!(html.contains("data-enhance"), "the buttons are sent in place");
-    assert!(html.contains("data-live-source=\"/api/environments/production/live\""), "the rollout is followed");
+    assert!(html.contains("id=\"environment-rollout\" data-region"), "the rollout is a region its stream draws");
     assert!(!html.contains("<leptos-island"), "no island");
     // The refusal's template holds its role back: a page saying `role="alert"` is not kept by the page cache.
     let alert = html.find("role=\"alert\"").map(|at| &html[at.saturating_sub(300)..at + 200]);
@@ -145,24 +145,22 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     assert!(history.contains("badge--bad\">Rolled back<"), "rolled-back rows are listed");
     assert!(!history.contains("badge--good"), "and no successful one");
 
-    // The stream's first frame is the newest deployment of the environment, as JSON.
+    // The page's live stream sends its regions at once: the rollout shows the environment's newest deployment.
     let with_cookie =
         |path: &str| Request::get(path).header(header::COOKIE, cookie.as_str()).body(Body::empty()).unwrap();
-    let response = app.router.clone().oneshot(with_cookie("/api/environments/production/live")).await.unwrap();
+    let response = app.router.clone().oneshot(with_cookie("/api/live?page=/environments/production")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
     let mut body = response.into_body();
     let frame = body.frame().await.unwrap().unwrap().into_data().unwrap();
     let frame = String::from_utf8_lossy(&frame).into_owned();
-    let json = frame.strip_prefix("data: ").and_then(|f| f.lines().next()).expect("a data line");
-    let newest: tengu_core::views::LiveDeployment = serde_json::from_str(json).unwrap();
+    let json: String = frame.lines().filter_map(|line| line.strip_prefix("data:")).map(str::trim_start).collect();
+    let regions: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    let rollout = regions.iter().find(|r| r["id"] == "environment-rollout").expect("the rollout region");
     let production = tengu_core::domain::EnvName::parse("production").unwrap();
     let (latest, _) = app.tengu.store().latest_deployments(&production).await.unwrap();
     let latest = latest.expect("the sandbox has deployed production");
-    assert_eq!(newest.id, latest.id.0);
-    assert_eq!((newest.state.as_str(), newest.finished), (latest.state.as_str(), latest.finished_at.is_some()));
-    let missing = app.router.clone().oneshot(with_cookie("/api/environments/nowhere/live")).await.unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(rollout["html"].as_str().unwrap().contains(&format!("/deployments/{}", latest.id.0)), "{rollout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

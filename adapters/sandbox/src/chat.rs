@@ -5,14 +5,14 @@
 //! requests); nothing here talks to the network, and the transcript lives in memory only.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use tengu_core::chat::ChatMessage;
 use tengu_core::domain::Login;
-use tengu_core::ports::{ChatMessages, ChatReplies, Clock, MessageRef, NotifierError};
+use tengu_core::ports::{Changes, ChatMessages, ChatReplies, Clock, MessageRef, NotifierError, Topic, Topics};
 use tengu_core::views::{ChatButtonView, ChatEntryView, ChatPersonView, SandboxChatView};
 
 /// The simulated workspace's id, which its Slack app answers.
@@ -69,8 +69,6 @@ struct Entry {
 #[derive(Default)]
 struct Transcript {
     next_id: u64,
-    /// Moves on every message and every edit.
-    version: u64,
     entries: VecDeque<Entry>,
 }
 
@@ -78,23 +76,38 @@ struct Transcript {
 pub struct SandboxChat {
     clock: Arc<dyn Clock>,
     transcript: Mutex<Transcript>,
+    /// Told of each change, as a write to the simulated world (`Topic::Documents`): the chat page then draws the
+    /// channel again, as it does for any write it is made of.
+    announce: OnceLock<Arc<Changes>>,
 }
 
 impl SandboxChat {
     pub fn new(clock: Arc<dyn Clock>) -> Self {
-        Self { clock, transcript: Mutex::new(Transcript::default()) }
+        Self { clock, transcript: Mutex::new(Transcript::default()), announce: OnceLock::new() }
+    }
+
+    /// From now on each message and edit is announced on `changes`.
+    pub fn announce_to(&self, changes: Arc<Changes>) {
+        let _ = self.announce.set(changes);
+    }
+
+    fn announce(&self) {
+        if let Some(changes) = self.announce.get() {
+            changes.wrote(Topics::of(Topic::Documents));
+        }
     }
 
     fn push(&self, from: Option<String>, only_for: Option<String>, message: ChatMessage) -> u64 {
         let at = self.clock.now();
         let mut transcript = self.transcript.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         transcript.next_id += 1;
-        transcript.version += 1;
         let id = transcript.next_id;
         transcript.entries.push_back(Entry { id, at, from, only_for, message, edits: 0 });
         while transcript.entries.len() > KEPT {
             transcript.entries.pop_front();
         }
+        drop(transcript);
+        self.announce();
         id
     }
 
@@ -108,11 +121,6 @@ impl SandboxChat {
     pub fn answered(&self, chat_user: &str, text: &str) {
         let message = ChatMessage { text: text.to_owned(), buttons: Vec::new() };
         self.push(None, Some(chat_user.to_owned()), message);
-    }
-
-    /// A number that moves whenever the channel changes, so an open page asks for it again only then.
-    pub fn version(&self) -> u64 {
-        self.transcript.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).version
     }
 
     /// The chat people `visitor` may speak as: their own seeded account, and the guest who linked nothing.
@@ -202,7 +210,8 @@ impl ChatMessages for SandboxChat {
             .ok_or_else(|| NotifierError(format!("message {} is no longer in the sandbox chat", at.ts)))?;
         entry.message = message.clone();
         entry.edits += 1;
-        transcript.version += 1;
+        drop(transcript);
+        self.announce();
         Ok(())
     }
 }
@@ -216,6 +225,8 @@ mod tests {
     #[tokio::test]
     async fn a_posted_message_is_edited_in_place_and_answers_go_to_whom_they_are_for() {
         let chat = SandboxChat::new(Arc::new(SystemClock));
+        let changes = Arc::new(Changes::default());
+        chat.announce_to(changes.clone());
         chat.typed("U0BOB", "/tengu redeploy production");
         chat.answered("U0BOB", "On it");
         let first = ChatMessage {
@@ -232,7 +243,7 @@ mod tests {
         chat.reply(&response_url_for("U0ALICE"), "You approved deployment 7", false).await.unwrap();
         chat.update(&at, &ChatMessage { text: "Deployment 7: succeeded".into(), buttons: Vec::new() }).await.unwrap();
 
-        assert_eq!(chat.version(), 5, "four messages and one edit");
+        assert_eq!(changes.stamp(Topics::of(Topic::Documents)), 5, "four messages and one edit, each announced");
         let view = chat.view(Some(&Login::parse("bob").unwrap()));
         assert_eq!(view.speaking_as, "U0BOB");
         let lines: Vec<(&str, Option<&str>, &str, u32)> =

@@ -1,9 +1,9 @@
 //! Sending forms. A form that changes something is sent once per click: a second submit while the first is on its
-//! way is dropped. A form marked `data-enhance` is sent with `fetch` to the same server function the plain form
-//! posts to, and the page stays: inside the form's `[data-answers]` container, its `[data-answer-slot]` shows the
-//! container's `<template data-on-success>` (filled with the answer, when the answer is a sentence) or
-//! `<template data-on-error>` (filled with the refusal), and after a success the page's regions are drawn again.
-//! Forms that only read (`method="get"`: the history's filters) are left alone.
+//! way is dropped. A form marked `contract::ENHANCE` is sent with `fetch` to the same server function the plain
+//! form posts to, and the page stays: inside the form's `contract::ANSWERS` container, its `contract::ANSWER_SLOT`
+//! shows the container's `contract::ON_SUCCESS` template (filled with the answer, when the answer is a sentence) or
+//! its `contract::ON_ERROR` template (filled with the refusal); what the press changed reaches the page's regions
+//! over its live stream. Forms that only read (`method="get"`: the history's filters) are left alone.
 
 use std::cell::{Cell, RefCell};
 
@@ -13,6 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlFormElement};
 
 use super::{after, all, document, window};
+use crate::contract::{self, selector};
 
 /// How long a sent plain form refuses to be sent again (a double click), in case the page stays.
 const RESEND_AFTER_MS: i32 = 3_000;
@@ -35,8 +36,8 @@ pub fn listen(document: &web_sys::Document) {
     // Back to a page kept by the browser (back/forward cache): its forms were sent from another life of it.
     let on_show = Closure::<dyn FnMut()>::new(|| {
         let Some(root) = super::document().and_then(|d| d.document_element()) else { return };
-        for form in all(&root, "form[data-sending]") {
-            let _ = form.remove_attribute("data-sending");
+        for form in all(&root, &format!("form{}", selector(contract::SENDING))) {
+            let _ = form.remove_attribute(contract::SENDING);
         }
     });
     if let Some(window) = window() {
@@ -52,13 +53,13 @@ fn on_submit(event: web_sys::Event) {
     if form.method().eq_ignore_ascii_case("get") || event.default_prevented() {
         return;
     }
-    if form.has_attribute("data-sending") {
+    if form.has_attribute(contract::SENDING) {
         event.prevent_default();
         return;
     }
-    let _ = form.set_attribute("data-sending", "");
-    if !form.has_attribute("data-enhance") {
-        after(RESEND_AFTER_MS, move || _ = form.remove_attribute("data-sending"));
+    let _ = form.set_attribute(contract::SENDING, "");
+    if !form.has_attribute(contract::ENHANCE) {
+        after(RESEND_AFTER_MS, move || _ = form.remove_attribute(contract::SENDING));
         return;
     }
     event.prevent_default();
@@ -69,9 +70,11 @@ fn on_submit(event: web_sys::Event) {
 /// The server draws each button's idempotency key for the form sent without JavaScript, from a page it may keep
 /// for a few seconds and hand to two tabs; sent in place, a press carries this page's own key instead.
 fn stamp_key(form: &HtmlFormElement) {
-    let Ok(Some(input)) = form.query_selector("input[name=key][data-key-kind]") else { return };
+    let Ok(Some(input)) = form.query_selector(&format!("input[name=key]{}", selector(contract::KEY_KIND))) else {
+        return;
+    };
     let Ok(input) = input.dyn_into::<web_sys::HtmlInputElement>() else { return };
-    let kind = input.get_attribute("data-key-kind").unwrap_or_default();
+    let kind = input.get_attribute(contract::KEY_KIND).unwrap_or_default();
     let seed = SEED.with(|seed| seed.borrow().clone());
     input.set_value(&format!("{seed}-{kind}-{}", PRESSES.get()));
 }
@@ -92,42 +95,46 @@ async fn send(form: HtmlFormElement) {
     for button in &buttons {
         let _ = button.remove_attribute("disabled");
     }
-    let _ = form.remove_attribute("data-sending");
-    let answers = form.closest("[data-answers]").ok().flatten();
+    let _ = form.remove_attribute(contract::SENDING);
+    let answers = form.closest(&selector(contract::ANSWERS)).ok().flatten();
     match answer {
         Answer::Done(said) => {
-            show(answers.as_ref(), "template[data-on-success]", said.as_deref());
-            if form.has_attribute("data-reset") {
+            show(answers.as_ref(), contract::ON_SUCCESS, said.as_deref());
+            if form.has_attribute(contract::RESET) {
                 form.reset();
             }
-            // The press is over: the regions it sits in may be drawn again (one holding the focus is left alone).
+            // The press is over: the region it sits in may be drawn again when the stream brings what it changed
+            // (one holding the focus is left alone).
             if let Some(focused) = document().and_then(|d| d.active_element())
                 && form.contains(Some(&focused))
                 && let Ok(focused) = focused.dyn_into::<web_sys::HtmlElement>()
             {
                 let _ = focused.blur();
             }
-            super::regions::refresh_now();
         }
-        Answer::Refused(why) => show(answers.as_ref(), "template[data-on-error]", Some(&why)),
+        Answer::Refused(why) => show(answers.as_ref(), contract::ON_ERROR, Some(&why)),
     }
 }
 
-/// Puts the template's content, its `[data-answer-text]` (or first element) holding `text` and the template's
-/// `data-shown-as` as its role, in the slot; a success without a template empties the slot.
-fn show(answers: Option<&Element>, template: &str, text: Option<&str>) {
+/// Puts the content of the template marked `which`, its `contract::ANSWER_TEXT` (or first element) holding `text`
+/// and the template's `contract::SHOWN_AS` as its role, in the slot; a success without a template empties the slot.
+fn show(answers: Option<&Element>, which: &str, text: Option<&str>) {
     let Some(answers) = answers else { return };
-    let Ok(Some(slot)) = answers.query_selector("[data-answer-slot]") else { return };
+    let Ok(Some(slot)) = answers.query_selector(&selector(contract::ANSWER_SLOT)) else { return };
     slot.set_inner_html("");
-    let Ok(Some(template)) = answers.query_selector(template) else { return };
+    let Ok(Some(template)) = answers.query_selector(&format!("template{}", selector(which))) else { return };
     let Ok(template) = template.dyn_into::<web_sys::HtmlTemplateElement>() else { return };
     let Ok(content) = template.content().clone_node_with_deep(true) else { return };
     let Ok(content) = content.dyn_into::<web_sys::DocumentFragment>() else { return };
-    let holder = content.query_selector("[data-answer-text]").ok().flatten().or_else(|| content.first_element_child());
+    let holder = content
+        .query_selector(&selector(contract::ANSWER_TEXT))
+        .ok()
+        .flatten()
+        .or_else(|| content.first_element_child());
     if let (Some(holder), Some(text)) = (holder, text) {
         holder.set_text_content(Some(text));
         // A role the template holds back (see `ErrorTemplate`), given to what it shows.
-        if let Some(role) = template.get_attribute("data-shown-as") {
+        if let Some(role) = template.get_attribute(contract::SHOWN_AS) {
             let _ = holder.set_attribute("role", &role);
         }
     }
@@ -152,7 +159,7 @@ async fn post(form: &HtmlFormElement) -> Answer {
         let said = js_sys::JSON::parse(&text).ok().and_then(|value| value.as_string());
         return Answer::Done(said);
     }
-    Answer::Refused(refusal_of(&text))
+    Answer::Refused(contract::refusal_of(&text).unwrap_or_else(|| NO_ANSWER.to_owned()))
 }
 
 fn request_of(form: &HtmlFormElement) -> Option<web_sys::Request> {
@@ -165,10 +172,4 @@ fn request_of(form: &HtmlFormElement) -> Option<web_sys::Request> {
     headers.set("Accept", "application/json").ok()?;
     init.set_headers(&headers);
     web_sys::Request::new_with_str_and_init(&form.action(), &init).ok()
-}
-
-/// A server function's refusal arrives as `Kind|sentence` (`ServerError|Redeploy needs …`): the sentence.
-fn refusal_of(body: &str) -> String {
-    let sentence = body.split_once('|').map(|(_, sentence)| sentence).unwrap_or(body).trim();
-    if sentence.is_empty() { NO_ANSWER.to_owned() } else { sentence.to_owned() }
 }

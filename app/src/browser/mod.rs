@@ -1,7 +1,7 @@
 //! What the browser runs for tengu's pages, without a framework. Every page is HTML from the server and works
-//! without JavaScript; this makes it answer in place: a form marked `data-enhance` is sent without leaving the
-//! page (its answer or refusal shows where the page says), the page's regions (`data-region`) are drawn again
-//! from the server when something changed, and an environment's rollout is followed over its event stream.
+//! without JavaScript; this makes it answer in place: a form marked `contract::ENHANCE` is sent without leaving the
+//! page (its answer or refusal shows where the page says), and the page's regions (`contract::REGION`) are swapped
+//! for the HTML the server sends on the page's live stream whenever something they show changed.
 
 mod forms;
 mod live;
@@ -12,11 +12,10 @@ use wasm_bindgen::JsCast;
 pub fn start() {
     let Some(document) = document() else { return };
     forms::listen(&document);
-    regions::follow(&document);
     live::follow(&document);
     // Every listener is in place: the page says so, for tests (and people) to know that clicks are handled.
     if let Some(body) = document.body() {
-        let _ = body.set_attribute("data-hydrated", "true");
+        let _ = body.set_attribute(crate::contract::READY, "true");
     }
 }
 

@@ -1,7 +1,7 @@
 //! The environment page's buttons, approval panel and live rollout, drawn by the server. Each button is a plain
-//! form that works without JavaScript; in the browser it is sent in place (`data-enhance`), a refusal shows above
-//! the buttons, and the buttons, the approval panel and the rollout are regions the page draws again after each
-//! press and each frame of the environment's event stream (see `browser`).
+//! form that works without JavaScript; in the browser it is sent in place (`contract::ENHANCE`), a refusal shows
+//! above the buttons, and the buttons, the approval panel and the rollout are regions the page's live stream draws
+//! again whenever the environment's deployments change (see `browser`).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -11,6 +11,7 @@ use tengu_core::views::{ButtonRefusals, LiveDeployment, RollbackChoice};
 use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
 use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::components::live_rollout::RolloutPanel;
+use crate::contract;
 
 /// What the controls show, from the environment's page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +31,6 @@ pub struct ControlsData {
 #[component]
 pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
     let ControlsData { env, image_template, latest, rollback_choices, refusals, key_seed, refused } = data;
-    let live_source = format!("/api/environments/{env}/live");
     // Core's rule table says why the viewer may not approve, their own request included.
     let why = refusals.approve.clone();
     let approval =
@@ -40,19 +40,19 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
         Some(deployment) => view! { <RolloutPanel deployment/> }.into_any(),
     };
     view! {
-        <div data-answers="">
+        <div {..contract::flag(contract::ANSWERS)}>
             <ErrorTemplate/>
             <section class="panel" aria-labelledby="controls-title">
                 <h2 id="controls-title">"Deploy"</h2>
-                <div data-answer-slot="">{refused.map(|message| view! { <ErrorNotice message/> })}</div>
-                <div id="environment-buttons" data-region="">
+                <div {..contract::flag(contract::ANSWER_SLOT)}>{refused.map(|message| view! { <ErrorNotice message/> })}</div>
+                <div id="environment-buttons" {..contract::flag(contract::REGION)}>
                     <Buttons env latest image_template rollback_choices refusals key_seed/>
                 </div>
             </section>
-            <div id="environment-approval" data-region="">{approval}</div>
+            <div id="environment-approval" {..contract::flag(contract::REGION)}>{approval}</div>
             <section class="panel" aria-labelledby="live-title">
                 <h2 id="live-title">"Rollout"</h2>
-                <div id="environment-rollout" data-region="" data-live-source=live_source>{rollout}</div>
+                <div id="environment-rollout" {..contract::flag(contract::REGION)}>{rollout}</div>
             </section>
         </div>
     }
@@ -84,7 +84,7 @@ fn Buttons(
     let reasons = reasons.into_iter().map(|why| view! { <p class="muted refusal">{why}</p> }).collect_view();
     let abort = running.map(|id| {
         view! {
-            <form method="post" action={AbortDeployment::url()} class="inline-form" data-enhance="">
+            <form method="post" action={AbortDeployment::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <button
                     type="submit"
@@ -100,9 +100,9 @@ fn Buttons(
     view! {
         {reasons}
         <div class="controls">
-            <form method="post" action={PressDeploy::url()} class="inline-form" data-enhance="">
+            <form method="post" action={PressDeploy::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
                 <input type="hidden" name="env" value=name.clone()/>
-                <input type="hidden" name="key" value=key("deploy") data-key-kind="deploy"/>
+                <input type="hidden" name="key" value=key("deploy") {..contract::attr(contract::KEY_KIND, "deploy")}/>
                 <label>
                     "Commit SHA or image (and its commit) "
                     <input
@@ -115,14 +115,14 @@ fn Buttons(
                 </label>
                 <button type="submit" disabled={refusals.deploy.is_some() || busy}>"Deploy"</button>
             </form>
-            <form method="post" action={PressRedeploy::url()} class="inline-form" data-enhance="">
+            <form method="post" action={PressRedeploy::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
                 <input type="hidden" name="env" value=name.clone()/>
-                <input type="hidden" name="key" value=key("redeploy") data-key-kind="redeploy"/>
+                <input type="hidden" name="key" value=key("redeploy") {..contract::attr(contract::KEY_KIND, "redeploy")}/>
                 <button type="submit" disabled={refusals.redeploy.is_some() || busy}>"Redeploy"</button>
             </form>
-            <form method="post" action={PressRollback::url()} class="inline-form" data-enhance="">
+            <form method="post" action={PressRollback::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
                 <input type="hidden" name="env" value=name/>
-                <input type="hidden" name="key" value=key("rollback") data-key-kind="rollback"/>
+                <input type="hidden" name="key" value=key("rollback") {..contract::attr(contract::KEY_KIND, "rollback")}/>
                 <label>
                     "Roll back to "
                     <select name="to" required disabled=!has_choices>{choices}</select>
@@ -148,11 +148,11 @@ fn ApprovalPanel(deployment: LiveDeployment, why: Option<String>) -> impl IntoVi
             </p>
             {why.map(|why| view! { <p class="muted refusal">{why}</p> })}
             <div class="controls">
-                <form method="post" action={ApproveDeployment::url()} class="inline-form" data-enhance="">
+                <form method="post" action={ApproveDeployment::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
                     <input type="hidden" name="id" value=id.clone()/>
                     <button type="submit" class="button button--primary" disabled=refused>"Approve"</button>
                 </form>
-                <form method="post" action={RejectDeployment::url()} class="inline-form" data-enhance="">
+                <form method="post" action={RejectDeployment::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
                     <input type="hidden" name="id" value=id/>
                     <label>"Why not " <input type="text" name="reason" required minlength="3" size="30"/></label>
                     <button type="submit" disabled=refused>"Reject"</button>

@@ -1,3 +1,4 @@
+use crate::contract;
 use leptos::prelude::*;
 
 /// A failure the person should read, announced to screen readers.
@@ -13,7 +14,7 @@ pub fn ErrorNotice(message: String) -> impl IntoView {
 #[component]
 pub fn ErrorTemplate() -> impl IntoView {
     view! {
-        <template data-on-error="" data-shown-as="alert">
+        <template {..contract::flag(contract::ON_ERROR)} {..contract::attr(contract::SHOWN_AS, "alert")}>
             <p class="notice notice--error"></p>
         </template>
     }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use tengu_core::views::{LiveDeployment, LiveService};
 
 use crate::components::badge::Badge;
+use crate::contract;
 
 #[component]
 pub fn RolloutPanel(deployment: LiveDeployment) -> impl IntoView {
@@ -82,12 +83,12 @@ pub fn ServiceState(service: LiveService) -> impl IntoView {
                     <tbody>{deployments}</tbody>
                 </table>
             </div>
-            <details open data-drawn-open="">
+            <details open {..contract::flag(contract::DRAWN_OPEN)}>
                 <summary>"Service events"</summary>
                 <ul class="plain-list">{events}</ul>
             </details>
             {has_stopped.then(|| view! {
-                <details open data-drawn-open="">
+                <details open {..contract::flag(contract::DRAWN_OPEN)}>
                     <summary>"Stopped tasks"</summary>
                     <ul class="plain-list">{stopped}</ul>
                 </details>

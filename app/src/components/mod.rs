@@ -7,6 +7,5 @@ pub mod error_notice;
 pub mod gate;
 pub mod live_rollout;
 pub mod progress;
-pub mod region_refresh;
 pub mod site_header;
 pub mod table;

@@ -11,6 +11,7 @@ use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::progress::VerificationProgress;
 use crate::components::table::DataTable;
+use crate::contract;
 use crate::format::{deployment_tone, error_text, review_tone};
 
 pub fn deploy_pr_href(card: &DeployPrCard) -> String {
@@ -60,8 +61,10 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
             </section>
         }
     });
+    // The whole overview is one region: the page's live stream draws it again whenever what it shows changes.
     view! {
         <h1 class="visually-hidden">"Overview"</h1>
+        <div id="overview" {..contract::flag(contract::REGION)}>
         {waiting}
         <section aria-labelledby="environments-title">
             <h2 id="environments-title">"Environments"</h2>
@@ -87,6 +90,7 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
             <h2 id="activity-title">"Recent activity"</h2>
             <ActivityList entries=home.activity/>
         </section>
+        </div>
     }
 }
 
@@ -132,11 +136,12 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
                 <button
                     type="submit"
                     class="button button--secondary button--small"
-                    aria-label=format!("Open or refresh the deploy PR of {env_name}")
                     disabled=refused
-                    title=refusal.clone().unwrap_or_default()
+                    title=refusal.clone()
                 >
+                    // The name a screen reader says starts with the words on the button (WCAG 2.5.3).
                     "Open / refresh deploy PR"
+                    <span class="visually-hidden">{format!(" of {env_name}")}</span>
                 </button>
             </ActionForm>
         </article>

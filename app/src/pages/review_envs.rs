@@ -7,12 +7,9 @@ use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
 use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask, load_review_envs, load_site_info};
 use crate::components::badge::Badge;
 use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
-use crate::components::region_refresh::RegionRefresh;
 use crate::components::table::DataTable;
+use crate::contract;
 use crate::format::{error_text, refusal_in_address};
-
-/// How often the open page draws its table again (review tasks come and go in seconds).
-const REFRESH_MS: u64 = 2_000;
 
 /// Every review environment with its state, URL, age and expiry; Stop, Start and Rebuild; in the sandbox, a
 /// visitor opens, pushes to and closes pull requests to watch the lifecycle.
@@ -44,8 +41,7 @@ pub fn ReviewEnvsPage() -> impl IntoView {
                 sandbox.await.then(|| view! { <SandboxPullRequests refused/> })
             })}
         </Transition>
-        <RegionRefresh every_ms=REFRESH_MS/>
-        <div id="review-envs" data-region="">
+        <div id="review-envs" {..contract::flag(contract::REGION)}>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let in_sandbox = sandbox.await;
@@ -68,14 +64,14 @@ pub fn ReviewEnvsPage() -> impl IntoView {
 #[component]
 fn SandboxPullRequests(refused: Option<String>) -> impl IntoView {
     view! {
-        <div data-answers="">
+        <div {..contract::flag(contract::ANSWERS)}>
             <ErrorTemplate/>
-            <template data-on-success=""><p class="notice" role="status"></p></template>
-            <div data-answer-slot="">{refused.map(|message| view! { <ErrorNotice message/> })}</div>
+            <template {..contract::flag(contract::ON_SUCCESS)}><p class="notice" role="status"></p></template>
+            <div {..contract::flag(contract::ANSWER_SLOT)}>{refused.map(|message| view! { <ErrorNotice message/> })}</div>
             <section class="panel sandbox-panel" aria-labelledby="simulate-title">
                 <h2 id="simulate-title">"Sandbox: a pull request on GitHub"</h2>
                 <p class="muted">"Opening, pushing to and closing a pull request reach tengu as GitHub's webhooks would."</p>
-                <form method="post" action={SimulateFeaturePr::url()} class="inline-form" data-enhance="" data-reset="">
+                <form method="post" action={SimulateFeaturePr::url()} class="inline-form" {..contract::flag(contract::ENHANCE)} {..contract::flag(contract::RESET)}>
                     <input type="hidden" name="change" value="open"/>
                     <label>"Title " <input type="text" name="title" required size="30" placeholder="Add wish lists"/></label>
                     <button type="submit">"Open a pull request"</button>

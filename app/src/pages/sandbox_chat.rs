@@ -6,16 +6,16 @@ use tengu_core::views::{ChatButtonView, ChatEntryView, SandboxChatView};
 
 use crate::api::{SandboxChatPress, SandboxChatSay, load_sandbox_chat};
 use crate::components::error_notice::ErrorNotice;
-use crate::components::region_refresh::RegionRefresh;
+use crate::contract;
 use crate::format::error_text;
-
-/// How often the open page draws the channel again (tengu edits a deployment's message every 2 s).
-const REFRESH_MS: u64 = 1_000;
 
 /// Sandbox only: a simulated Slack channel. A visitor types `/tengu …` as a seeded person; it reaches tengu's
 /// signed Slack endpoints as Slack's requests would, and the answers and edited messages show here.
 #[component]
 pub fn SandboxChatPage() -> impl IntoView {
+    // The channel is the sandbox's simulated world: each message and edit is announced as a write of it.
+    #[cfg(feature = "ssr")]
+    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
     let say = ServerAction::<SandboxChatSay>::new();
     let press = ServerAction::<SandboxChatPress>::new();
     // The forms are drawn once; the channel below them is drawn again while the page is open, only when it
@@ -47,7 +47,7 @@ pub fn SandboxChatPage() -> impl IntoView {
                         let speaker = picked().unwrap_or_else(|| view.speaking_as.clone());
                         view! {
                             <Composer view=view.clone() speaker=speaker.clone() say/>
-                            <div id="chat-channel" data-region="">
+                            <div id="chat-channel" {..contract::flag(contract::REGION)}>
                                 <Channel view speaker press/>
                             </div>
                         }
@@ -57,7 +57,6 @@ pub fn SandboxChatPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <RegionRefresh every_ms=REFRESH_MS/>
     }
 }
 

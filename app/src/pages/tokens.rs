@@ -6,7 +6,7 @@ use tengu_core::views::{TokenLine, TokenStanding};
 
 use crate::api::{CreateToken, RevokeToken, TokensPageData, load_tokens};
 use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
-use crate::components::region_refresh::RegionRefresh;
+use crate::contract;
 use crate::format::{error_text, refusal_in_address};
 
 /// `/settings/tokens`: personal API tokens for CI, shown once, revocable.
@@ -34,7 +34,6 @@ pub fn TokensPage() -> impl IntoView {
             </p>
         </header>
         {failure}
-        <RegionRefresh every_ms=0/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -53,7 +52,7 @@ fn TokensView(data: TokensPageData, revoke: ServerAction<RevokeToken>) -> impl I
     let rows = data.tokens.into_iter().map(|token| view! { <TokenRow token revoke/> }).collect_view();
     view! {
         <NewToken environments refused/>
-        <section class="panel" id="tokens" data-region="" aria-labelledby="tokens-title">
+        <section class="panel" id="tokens" {..contract::flag(contract::REGION)} aria-labelledby="tokens-title">
             <h2 id="tokens-title">"Your tokens"</h2>
             <table class="table">
                 <thead><tr><th>"#"</th><th>"Name"</th><th>"Scopes"</th><th>"Created"</th><th>"Expires"</th><th>"Last used"</th><th></th></tr></thead>
@@ -72,18 +71,18 @@ fn NewToken(environments: Vec<String>, refused: Option<String>) -> impl IntoView
         .map(|env| view! { <option value=env.clone()>{format!("deploy to {env}")}</option> })
         .collect_view();
     view! {
-        <div data-answers="">
+        <div {..contract::flag(contract::ANSWERS)}>
             <ErrorTemplate/>
-            <template data-on-success="">
+            <template {..contract::flag(contract::ON_SUCCESS)}>
                 <div class="notice" role="status">
                     <p>"Your new token. Copy it now: tengu keeps only its hash and cannot show it again."</p>
-                    <p><code id="new-token" data-answer-text=""></code></p>
+                    <p><code id="new-token" {..contract::flag(contract::ANSWER_TEXT)}></code></p>
                 </div>
             </template>
-            <div data-answer-slot="">{refused.map(|message| view! { <ErrorNotice message/> })}</div>
+            <div {..contract::flag(contract::ANSWER_SLOT)}>{refused.map(|message| view! { <ErrorNotice message/> })}</div>
             <section class="panel" aria-labelledby="new-token-title">
                 <h2 id="new-token-title">"New token"</h2>
-                <form method="post" action={CreateToken::url()} class="inline-form" data-enhance="" data-reset="">
+                <form method="post" action={CreateToken::url()} class="inline-form" {..contract::flag(contract::ENHANCE)} {..contract::flag(contract::RESET)}>
                     <label>"Name " <input type="text" name="name" required maxlength="60" placeholder="CI deploys"/></label>
                     <label><input type="checkbox" name="read" value="on" checked/> " read"</label>
                     <label>"May "

@@ -3,11 +3,11 @@
 //! database. With several instances on PostgreSQL, each tells the others of its writes (the SQL store's change
 //! feed).
 
-mod memo;
+mod kept;
 mod overview;
 
 pub use crate::ports::Changes;
-pub use memo::{LONGEST_HELD, Memo, MemoMap};
+pub use kept::{Kept, LONGEST_HELD};
 pub use overview::{
     ENVIRONMENT_HISTORY, EnvironmentFacts, LIVE_REVIEW_ENVS, Overview, RECENT_ACTIVITY, ReadModelCells,
 };

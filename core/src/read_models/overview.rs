@@ -57,8 +57,8 @@ const OVERVIEW_TOPICS: Topics =
 impl Tengu {
     /// The overview as of the last write it is read from: read from the database once per stamp.
     pub async fn overview(&self) -> Result<std::sync::Arc<Overview>, CoreError> {
-        let generation = self.changes.stamp(OVERVIEW_TOPICS);
-        if let Some(known) = self.read_models.overview.at(generation) {
+        let stamp = self.read_models.overview.stamp(OVERVIEW_TOPICS);
+        if let Some(known) = self.read_models.overview.get(&()) {
             return Ok(known);
         }
         let store = &self.ports.store;
@@ -79,13 +79,13 @@ impl Tengu {
             activity: store.audit_log(RECENT_ACTIVITY * 4).await?,
             health: store.service_health().await?,
         };
-        Ok(self.read_models.overview.keep(generation, overview))
+        Ok(self.read_models.overview.keep((), OVERVIEW_TOPICS, stamp, overview))
     }
 
     /// One environment's deployments as of the last write of a deployment: read from the database once per stamp.
     pub async fn environment_facts(&self, name: &EnvName) -> Result<std::sync::Arc<EnvironmentFacts>, CoreError> {
-        let generation = self.changes.stamp(Topics::of(Topic::Deployments));
-        if let Some(known) = self.read_models.environments.at(name, generation) {
+        let stamp = self.read_models.environments.stamp(DEPLOYMENTS);
+        if let Some(known) = self.read_models.environments.get(name) {
             return Ok(known);
         }
         let store = &self.ports.store;
@@ -101,13 +101,27 @@ impl Tengu {
         let newest = DeploymentFilter { env: Some(name.clone()), ..DeploymentFilter::newest(ENVIRONMENT_HISTORY) };
         let history = store.recent_deployments(&newest).await?;
         let facts = EnvironmentFacts { latest, running, rollback_choices, history };
-        Ok(self.read_models.environments.keep(name.clone(), generation, facts))
+        Ok(self.read_models.environments.keep(name.clone(), DEPLOYMENTS, stamp, facts))
     }
 }
 
+/// What an environment's page is read from.
+const DEPLOYMENTS: Topics = Topics::of(Topic::Deployments);
+
 /// The memory behind the read models.
-#[derive(Default)]
 pub struct ReadModelCells {
-    pub(crate) overview: super::Memo<Overview>,
-    pub(crate) environments: super::MemoMap<EnvName, EnvironmentFacts>,
+    pub(crate) overview: super::Kept<(), Overview>,
+    pub(crate) environments: super::Kept<EnvName, EnvironmentFacts>,
+}
+
+impl ReadModelCells {
+    /// Environments are a handful; a bound all the same, as their names come from the configuration.
+    const MOST_ENVIRONMENTS: usize = 256;
+
+    pub fn new(changes: std::sync::Arc<super::Changes>) -> Self {
+        Self {
+            overview: super::Kept::new(changes.clone(), 1),
+            environments: super::Kept::new(changes, Self::MOST_ENVIRONMENTS),
+        }
+    }
 }

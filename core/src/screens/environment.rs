@@ -48,13 +48,6 @@ impl Tengu {
         }
     }
 
-    /// The environment's newest deployment as it stands now, for the live view (read from tengu's records: the
-    /// one poller per deployment is the driver that asks ECS).
-    pub async fn live_deployment(&self, viewer: &Viewer, name: &EnvName) -> Result<Option<LiveDeployment>, CoreError> {
-        self.visible_environment(viewer, name)?;
-        Ok(self.ports.store.latest_deployments(name).await?.0.as_ref().map(LiveDeployment::of))
-    }
-
     /// A page of history; deployments of repositories the viewer cannot see are left out.
     pub async fn deployment_history(
         &self,

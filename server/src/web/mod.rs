@@ -7,7 +7,7 @@ mod health;
 mod history_csv;
 pub mod identity;
 pub mod listen;
-mod live;
+mod live_pages;
 pub mod page_cache;
 mod review_route;
 mod routes;
@@ -59,12 +59,6 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-impl FromRef<AppState> for live::LiveRollouts {
-    fn from_ref(state: &AppState) -> Self {
-        state.live.clone()
-    }
-}
-
 impl FromRef<AppState> for Tengu {
     fn from_ref(state: &AppState) -> Self {
         state.tengu.clone()
@@ -76,7 +70,6 @@ pub struct Shared {
     pub tengu: Tengu,
     /// The secrets a GitHub delivery may be signed with (two during a rotation); none turns webhooks off.
     pub webhook_secrets: Arc<Vec<Vec<u8>>>,
-    pub live: live::LiveRollouts,
     pub web: Arc<WebSettings>,
     /// The memory webhook bodies may hold at once, in KiB: a burst waits instead of filling memory.
     pub webhook_budget: Arc<tokio::sync::Semaphore>,
@@ -227,12 +220,14 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         leptos_options: leptos_options.clone(),
         tengu: tengu.clone(),
         webhook_secrets: Arc::new(web.webhook_secrets.clone()),
-        live: live::LiveRollouts::new(web.closing.subscribe()),
         web: Arc::new(web),
         webhook_budget: Arc::new(tokio::sync::Semaphore::new(webhooks::BODY_BUDGET_KIB)),
-        pages: Arc::default(),
+        pages: Arc::new(page_cache::PageCache::new(tengu.changes().clone())),
         sign_ins: auth::pending::PendingSignIns::default(),
     }));
+    if let Some(chat) = &state.web.sandbox_chat {
+        chat.announce_to(tengu.changes().clone());
+    }
     let sandbox_slack = state.web.sandbox_chat.clone().map(|chat| {
         tengu_app::server_glue::SandboxSlackDoor(Arc::new(sandbox_chat::SandboxSlackClient::new(state.clone(), chat)))
     });
@@ -241,9 +236,8 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         tengu_app::server_glue::SandboxGithubDoor(Arc::new(client))
     });
     let context = routes::leptos_context(&tengu, sandbox_slack, sandbox_github);
-    let mut router = routes::door_routes(state.web.sandbox_identity.is_some());
-    router = router.nest_service(&format!("/{}", leptos_options.site_pkg_dir), routes::site_files(&leptos_options));
-    router
+    // The pages and server functions, as a page load and a live page's stream both draw them.
+    let pages: Router = Router::new()
         .leptos_routes_with_context(&state, routes, context, {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -251,6 +245,18 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(identity::bad_arguments_are_400))
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::answer))
+        .with_state(state.clone());
+    let live_pages =
+        live_pages::LivePages { pages: pages.clone(), tengu: tengu.clone(), closing: state.web.closing.subscribe() };
+    let mut router = routes::door_routes(state.web.sandbox_identity.is_some()).route(
+        "/api/live",
+        get(move |watched: axum::extract::Query<live_pages::Watched>, request: axum::extract::Request| {
+            live_pages::stream(live_pages.clone(), watched, request)
+        }),
+    );
+    router = router.nest_service(&format!("/{}", leptos_options.site_pkg_dir), routes::site_files(&leptos_options));
+    router
+        .fallback_service(pages)
         .layer(axum::middleware::from_fn(identity::require_person))
         .layer(axum::middleware::from_fn_with_state(state.clone(), identity::resolve_actor))
         .layer(session_layer)

@@ -8,7 +8,6 @@ use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -19,16 +18,14 @@ use tengu_app::server_glue::ActingAs;
 use tengu_app::server_glue::KEPT_PAGE;
 use tengu_core::domain::Actor;
 use tengu_core::ports::{Changes, Topics};
+use tengu_core::read_models::Kept;
 
 use super::AppState;
 use super::identity::CspNonce;
 
-/// Even without a write, a page is rendered again after this long (pages show nothing that moves faster
-/// without a write; this bounds how stale anything else could be).
-const LIFETIME: Duration = tengu_core::read_models::LONGEST_HELD;
 /// A rendered page larger than this is sent but not kept (pages list bounded numbers of rows: none comes close).
 const LARGEST: usize = 1024 * 1024;
-/// Beyond this many kept pages (about 10 MB of 40 KB pages), those not being rendered are dropped.
+/// Beyond this many kept pages (about 10 MB of 40 KB pages), the stale ones are dropped.
 const MOST_PAGES: usize = 256;
 
 /// A request that asks for something else than a page (a stylesheet, a live stream, JSON) does not wait for one.
@@ -51,20 +48,24 @@ fn kept_topics(headers: &mut HeaderMap) -> Option<Topics> {
     said.to_str().ok()?.parse::<u16>().ok().map(Topics::from_bits)
 }
 
-/// One person's page at one address: the render kept, behind a lock that lets one request render it at a time.
-type Slot = Arc<tokio::sync::Mutex<Option<Kept>>>;
+/// What a page said it is made of, kept on its response for whoever drew it inside tengu (a live page's stream);
+/// never sent.
+#[derive(Debug, Clone, Copy)]
+pub struct MadeOf(pub Topics);
 
-#[derive(Default)]
+/// By `(person, address)`.
+type Key = (String, String);
+
+/// Signed-in people's pages as last rendered, kept by tengu's one rule of memory (`read_models::Kept`).
 pub struct PageCache {
-    /// By `(person, address)`.
-    slots: Mutex<HashMap<(String, String), Slot>>,
+    pages: Kept<Key, Page>,
+    /// One render at a time per person and address: others asking meanwhile wait for it, then take what it kept.
+    rendering: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-struct Kept {
-    /// What the page is made of, and their stamp when it was rendered.
+struct Page {
+    /// What the page is made of.
     topics: Topics,
-    generation: u64,
-    made: Instant,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
@@ -72,11 +73,7 @@ struct Kept {
     nonce_at: Vec<usize>,
 }
 
-impl Kept {
-    fn fresh(&self, changes: &Changes) -> bool {
-        self.generation == changes.stamp(self.topics) && self.made.elapsed() < LIFETIME
-    }
-
+impl Page {
     /// The page with `nonce` where the render's nonce stood (the same length: both are 16 random bytes in base64).
     /// The kept page is not copied: the answer is its pieces between the nonces, shared, and the nonce itself.
     fn answer(&self, nonce: &str) -> Response {
@@ -93,18 +90,24 @@ impl Kept {
         let mut response = Response::new(body);
         *response.status_mut() = self.status;
         *response.headers_mut() = self.headers.clone();
+        response.extensions_mut().insert(MadeOf(self.topics));
         response
     }
 }
 
 impl PageCache {
-    fn slot(&self, key: (String, String)) -> Slot {
-        let mut slots = self.slots.lock().expect("page cache");
-        if slots.len() >= MOST_PAGES && !slots.contains_key(&key) {
-            // Slots in use by a render are kept; the rest go.
-            slots.retain(|_, slot| Arc::strong_count(slot) > 1);
+    pub fn new(changes: Arc<Changes>) -> Self {
+        Self { pages: Kept::new(changes, MOST_PAGES), rendering: Mutex::default() }
+    }
+
+    /// The lock a render of `key` holds.
+    fn render_lock(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        let mut rendering = self.rendering.lock().expect("page cache");
+        if rendering.len() >= MOST_PAGES && !rendering.contains_key(key) {
+            // Locks nobody holds or waits for go.
+            rendering.retain(|_, lock| Arc::strong_count(lock) > 1);
         }
-        slots.entry(key).or_default().clone()
+        rendering.entry(key.clone()).or_default().clone()
     }
 }
 
@@ -118,18 +121,23 @@ pub async fn answer(State(state): State<AppState>, request: Request, next: Next)
     let (Some(nonce), true) = (nonce, request.method() == Method::GET && asks_for_a_page(&request)) else {
         return not_kept(next.run(request).await);
     };
-    let slot = state.pages.slot((person, request.uri().to_string()));
-    let mut kept = slot.lock().await;
-    let changes = state.tengu.changes();
-    if let Some(page) = kept.as_ref().filter(|page| page.fresh(changes)) {
+    let key = (person, request.uri().to_string());
+    if let Some(page) = state.pages.pages.get(&key) {
+        return page.answer(&nonce);
+    }
+    let lock = state.pages.render_lock(&key);
+    let _rendering = lock.lock().await;
+    // Rendered by whoever held the lock meanwhile.
+    if let Some(page) = state.pages.pages.get(&key) {
         return page.answer(&nonce);
     }
     // Read before rendering: a write during the render leaves what it made stale at once.
-    let before = changes.snapshot();
+    let before = state.tengu.changes().snapshot();
     let mut response = next.run(request).await;
     let Some(topics) = kept_topics(response.headers_mut()) else {
         return response;
     };
+    response.extensions_mut().insert(MadeOf(topics));
     let keepable = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
         && response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
@@ -149,18 +157,14 @@ pub async fn answer(State(state): State<AppState>, request: Request, next: Next)
     if body.len() > LARGEST {
         return Response::from_parts(parts, Body::from(body));
     }
-    let page = Kept {
+    let page = Page {
         topics,
-        generation: before.stamp(topics),
-        made: Instant::now(),
         status: parts.status,
         nonce_at: places_of(&body, nonce.as_bytes()),
         headers: parts.headers,
         body,
     };
-    let answer = page.answer(&nonce);
-    *kept = Some(page);
-    answer
+    state.pages.pages.keep(key, topics, before.stamp(topics), page).answer(&nonce)
 }
 
 /// A kept page's pieces, sent one after another; its length is known, so the answer says it (not chunked).
@@ -212,22 +216,24 @@ mod tests {
     #[test]
     fn a_kept_page_carries_each_answers_own_nonce_and_holds_until_its_own_topics_move() {
         let body = Bytes::from_static(b"<script nonce=\"AAAA\">x</script><script nonce=\"AAAA\"></script>");
-        let changes = Changes::default();
+        let changes = Arc::new(Changes::default());
+        let cache = PageCache::new(changes.clone());
         let topics = Topic::Deployments | Topic::People;
-        let page = Kept {
+        let page = Page {
             topics,
-            generation: changes.stamp(topics),
-            made: Instant::now(),
             status: StatusCode::OK,
             headers: HeaderMap::new(),
             nonce_at: places_of(&body, b"AAAA"),
             body,
         };
         assert_eq!(page.nonce_at, vec![15, 46]);
+        let key = ("alice".to_owned(), "/".to_owned());
+        cache.pages.keep(key.clone(), topics, changes.stamp(topics), page);
         changes.wrote(Topics::of(Topic::Deliveries));
-        assert!(page.fresh(&changes), "a delivery is not on this page");
+        assert!(cache.pages.get(&key).is_some(), "a delivery is not on this page");
+        let page = cache.pages.get(&key).unwrap();
         changes.wrote(Topics::of(Topic::Deployments));
-        assert!(!page.fresh(&changes));
+        assert!(cache.pages.get(&key).is_none());
         let answer = page.answer("BBBB");
         let bytes = futures_bytes(answer);
         assert_eq!(bytes, "<script nonce=\"BBBB\">x</script><script nonce=\"BBBB\"></script>");

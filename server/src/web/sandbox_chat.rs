@@ -133,10 +133,6 @@ impl SandboxSlack for SandboxSlackClient {
     fn view(&self, visitor: &Actor) -> SandboxChatView {
         self.chat.view(login_of(visitor))
     }
-
-    fn version(&self) -> u64 {
-        self.chat.version()
-    }
 }
 
 fn login_of(visitor: &Actor) -> Option<&tengu_core::domain::Login> {

@@ -1,14 +1,13 @@
 //! Sessions with tower-sessions, kept in tengu's own database (SQLite or PostgreSQL, through the core's store),
 //! and the job that deletes expired ones.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tengu_core::ports::Store;
 use tengu_core::ports::{Changes, Topic, Topics};
+use tengu_core::read_models::Kept;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -18,17 +17,16 @@ use crate::config::SessionsConfig;
 
 /// tower-sessions' store over tengu's `Store`: one row per session, the record as JSON. A page load finds the
 /// session in memory: what was read or written here holds until a session is deleted (a sign-out anywhere) or
-/// five seconds pass.
+/// `read_models::LONGEST_HELD` passes.
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Arc<dyn Store>,
     memory: Option<Arc<SessionMemory>>,
 }
 
-/// Sessions as last read or written by this instance.
+/// Sessions as last read or written by this instance, kept by tengu's one rule of memory (`read_models::Kept`).
 pub struct SessionMemory {
-    changes: Arc<Changes>,
-    known: Mutex<HashMap<Id, (Record, u64, Instant)>>,
+    known: Kept<Id, Record>,
     /// Counts this instance's session writes: a record read before one of them landed is not remembered over it.
     writes: std::sync::atomic::AtomicU64,
 }
@@ -36,34 +34,23 @@ pub struct SessionMemory {
 /// A sign-out anywhere moves it.
 const SESSIONS: Topics = Topics::of(Topic::Sessions);
 
-/// How long a remembered session holds without a change of tengu's records: as long as anything read from memory
-/// (a change notice missed from another instance, a sign-out there, is seen within it).
-const REMEMBERED_FOR: std::time::Duration = tengu_core::read_models::LONGEST_HELD;
 /// Beyond this many, remembered sessions are forgotten (they are read again when used).
 const MOST_REMEMBERED: usize = 10_000;
 
 impl SessionMemory {
     fn recall(&self, id: &Id) -> Option<Record> {
-        let generation = self.changes.stamp(SESSIONS);
-        let known = self.known.lock().expect("session memory");
-        let (record, at, when) = known.get(id)?;
-        let fresh = *at == generation && when.elapsed() < REMEMBERED_FOR;
-        let unexpired = record.expiry_date > time::OffsetDateTime::now_utc();
-        (fresh && unexpired).then(|| record.clone())
+        let record = self.known.get(id)?;
+        (record.expiry_date > time::OffsetDateTime::now_utc()).then(|| (*record).clone())
     }
 
-    /// `generation` is read before the database was, so a change meanwhile leaves the record stale at once.
-    fn remember(&self, record: &Record, generation: u64) {
-        let mut known = self.known.lock().expect("session memory");
-        if known.len() >= MOST_REMEMBERED {
-            known.clear();
-        }
-        known.insert(record.id, (record.clone(), generation, Instant::now()));
+    /// `stamp` is read before the database was, so a change meanwhile leaves the record stale at once.
+    fn remember(&self, record: &Record, stamp: u64) {
+        self.known.keep(record.id, SESSIONS, stamp, record.clone());
     }
 
     fn forget(&self, id: &Id) {
         self.writes.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        self.known.lock().expect("session memory").remove(id);
+        self.known.forget(id);
     }
 
     fn writes(&self) -> u64 {
@@ -85,12 +72,12 @@ impl DbSessionStore {
 
     /// Keeps what it read and wrote in memory until `changes` moves (the web's store).
     pub fn remembering(store: Arc<dyn Store>, changes: Arc<Changes>) -> Self {
-        let memory = SessionMemory { changes, known: Mutex::default(), writes: Default::default() };
+        let memory = SessionMemory { known: Kept::new(changes, MOST_REMEMBERED), writes: Default::default() };
         Self { store, memory: Some(Arc::new(memory)) }
     }
 
     fn generation(&self) -> u64 {
-        self.memory.as_ref().map(|m| m.changes.stamp(SESSIONS)).unwrap_or_default()
+        self.memory.as_ref().map(|m| m.known.stamp(SESSIONS)).unwrap_or_default()
     }
 
     fn remember(&self, record: &Record, generation: u64) {

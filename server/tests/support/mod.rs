@@ -112,7 +112,6 @@ impl TestApp {
         cookie
     }
 
-    /// A GET with the session cookie.
     /// Behind tengu's back, a delivery about acme/shop parked after its last failed try.
     pub async fn park_a_delivery(&self, delivery_id: &str) {
         let sql = format!(
@@ -123,6 +122,7 @@ impl TestApp {
         self.database.execute_raw(&sql).await.unwrap();
     }
 
+    /// A GET with the session cookie.
     pub async fn get_as(&self, cookie: &str, path: &str) -> (StatusCode, HeaderMap, String) {
         let request = Request::get(path).header(axum::http::header::COOKIE, cookie).body(Body::empty()).unwrap();
         self.send(request).await
