@@ -4,7 +4,10 @@
 #   the very same bytes from a file in the same run (requests/s, p99, their ratio, the page's size), in 3
 #   alternating rounds whose medians (and lowest ratio) are printed; after the first request these are answered
 #   from tengu's page cache, as a person's reloads are;
-# - the same pages with every request rendered (each asks for an address of its own, scripts/bench/fresh.lua);
+# - the same pages with every request rendered (each asks for an address of its own, scripts/bench/fresh.lua), and
+#   their ratio to nginx's median for the same bytes;
+# - a flood: `/` (reloaded, and rendered) at 64 connections while 64 more post signed deliveries about a pull
+#   request that is not a deploy PR, against the same page quiet;
 # - one connection's median latency of `/deployments` under each filter (rendered), of `/` and of `/sign-in`;
 # - `/healthz`, signed webhook deliveries per second on SQLite and on PostgreSQL (each stored durably before its
 #   202), the time from a signed `/tengu` slash command to its first answer (median of 20);
@@ -35,7 +38,7 @@ echo
 echo "sqlx's Any driver (the store's pool before it ran on each dialect's own) against SQLite's own, same file and queries, one connection, median of 2,000"
 cargo run -q --release -p tengu-sql --example any_vs_native -- "$tengu_work/tengu.db"
 start_tengu ./target/release/tengu "$port" RUST_LOG=warn,tengu_server=info TENGU_GITHUB_WEBHOOK_SECRET="$webhook_secret" \
-  TENGU_SLACK_SIGNING_SECRET="$slack_secret"
+  TENGU_SLACK_SIGNING_SECRET="$slack_secret" TENGU_SLACK_TEAM_ID=T0BENCH
 cookie=$(sign_in "$port" alice)
 [ -n "$cookie" ] || { echo "bench: signing in through the sandbox failed" >&2; tengu_log_tail 50; exit 1; }
 curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port/" | grep -q "@alice" \
@@ -61,6 +64,8 @@ start_nginx "$nginx_port"
 deploy_pr=$(curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port/" | grep -oE '/repos/acme/shop/deploy-prs/[0-9]+' | head -n 1)
 [ -n "$deploy_pr" ] || { echo "bench: the overview links no deploy PR" >&2; exit 1; }
 page_table=""
+# Each page's medians, for the rendered rows and the flood.
+declare -A nginx_rps quiet_rps
 # The median of the numbers given as arguments.
 median() {
   printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -85,6 +90,8 @@ for page in / /environments/production "$deploy_pr" /deployments /review-envs; d
     t_rps+=("$tengu_rps") t_p99+=("$tengu_p99") s_rps+=("$static_rps") s_p99+=("$static_p99")
     ratios+=("$(awk -v a="$tengu_rps" -v b="$static_rps" 'BEGIN { print a / b }')")
   done
+  nginx_rps[$page]=$(median "${s_rps[@]}")
+  quiet_rps[$page]=$(median "${t_rps[@]}")
   page_table+=$(printf '%-32s %10.0f %8.2f %10.0f %8.2f %7.3f %7.3f %8d' "$page" "$(median "${t_rps[@]}")" \
     "$(median "${t_p99[@]}")" "$(median "${s_rps[@]}")" "$(median "${s_p99[@]}")" "$(median "${ratios[@]}")" \
     "$(printf '%s\n' "${ratios[@]}" | sort -g | head -n 1)" "$bytes")$'\n'
@@ -94,7 +101,9 @@ stop_nginx
 fresh_table=""
 for page in / /environments/production "$deploy_pr" /deployments /review-envs; do
   read -r fresh_rps fresh_p99 < <(measure "$page" -H "Cookie: $cookie" -s scripts/bench/fresh.lua)
-  fresh_table+=$(printf '%-32s %10.0f %8.2f' "$page" "$fresh_rps" "$fresh_p99")$'\n'
+  [ "$page" = / ] && quiet_fresh_rps=$fresh_rps
+  fresh_table+=$(printf '%-32s %10.0f %8.2f %7.3f' "$page" "$fresh_rps" "$fresh_p99" \
+    "$(awk -v a="$fresh_rps" -v b="${nginx_rps[$page]}" 'BEGIN { print a / b }')")$'\n'
 done
 # History filters as a person's first look at them: rendered, never from the page cache.
 history_medians=""
@@ -123,6 +132,26 @@ PY
 WEBHOOK_SIGNATURE="sha256=$(openssl dgst -sha256 -hmac "$webhook_secret" -hex <"$WEBHOOK_BODY" | awk '{ print $NF }')"
 export WEBHOOK_SIGNATURE
 read -r hook_rps hook_p99 < <(measure /webhooks/github -s scripts/bench/webhook.lua)
+# The flood: `/` while 64 connections post those deliveries for as long (and a second more on each side).
+flood_table=""
+for kind in reloaded rendered; do
+  script=() quiet=${quiet_rps[/]}
+  [ "$kind" = rendered ] && script=(-s scripts/bench/fresh.lua) quiet=$quiet_fresh_rps
+  wrk -t2 -c64 -d"$((duration + 2))s" -s scripts/bench/webhook.lua "http://127.0.0.1:$port/webhooks/github" \
+    >"$tengu_work/flood-$kind.txt" &
+  flood_pid=$!
+  sleep 1
+  read -r flood_rps flood_p99 < <(measure / -H "Cookie: $cookie" "${script[@]}")
+  wait "$flood_pid"
+  if grep -q "Non-2xx" "$tengu_work/flood-$kind.txt"; then
+    echo "bench: deliveries were refused during the flood:" >&2
+    cat "$tengu_work/flood-$kind.txt" >&2
+    exit 1
+  fi
+  flood_hooks=$(awk '/^Requests\/sec:/ { print $2 }' "$tengu_work/flood-$kind.txt")
+  flood_table+=$(printf '%-14s %10.0f %8.2f %10.0f %7.3f %12.0f' "/ $kind" "$flood_rps" "$flood_p99" "$quiet" \
+    "$(awk -v a="$flood_rps" -v b="$quiet" 'BEGIN { print a / b }')" "$flood_hooks")$'\n'
+done
 slack_times=$(python3 scripts/bench/slack_commands.py "http://127.0.0.1:$port" "$slack_secret" 20)
 # After every page, filter, webhook and command above: what the SQLite instance holds.
 rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$tengu_pid/status" 2>/dev/null || echo 0)
@@ -152,8 +181,10 @@ wasm_gzip=$(gzip -9 -c "$wasm" | wc -c)
 printf '\npages with %s more deployments in the history, 64 connections, medians of %s alternating rounds (targets: ratio >= 0.5, p99 <= 25 ms)\n' "$history_rows" "$rounds"
 printf '%-32s %10s %8s %10s %8s %7s %7s %8s\n' "page" "tengu r/s" "p99 ms" "nginx r/s" "p99 ms" "ratio" "lowest" "bytes"
 printf '%s' "$page_table"
-printf '\nthe same pages, each request rendered (none from the page cache), 64 connections\n%-32s %10s %8s\n%s' \
-  page "tengu r/s" "p99 ms" "$fresh_table"
+printf '\nthe same pages, each request rendered (none from the page cache), 64 connections; ratio to nginx above (target for /: >= 0.3)\n%-32s %10s %8s %7s\n%s' \
+  page "tengu r/s" "p99 ms" "ratio" "$fresh_table"
+printf '\npages under a webhook flood: 64 connections on / while 64 post signed deliveries (targets: p99 < 50 ms, ratio >= 0.5)\n%-14s %10s %8s %10s %7s %12s\n%s' \
+  page "tengu r/s" "p99 ms" "quiet r/s" "ratio" "deliveries/s" "$flood_table"
 printf '\none connection, median, rendered (target: /deployments p50 <= 10 ms under any filter)\n%s' "$history_medians"
 printf '\n%-10s %12s %10s\n' "path" "requests/s" "p99 ms"
 printf '%-10s %12.0f %10.2f\n' "/healthz" "$health_rps" "$health_p99"

@@ -114,7 +114,7 @@ pub struct EnvironmentPageData {
 pub async fn load_environment(env: EnvName) -> Result<EnvironmentPageData, ServerFnError> {
     let tengu = tengu()?;
     // The seed is taken before the records are read: a write meanwhile gives the next render another one.
-    let key_seed = crate::server_glue::key_seed(&tengu, &acting_actor()?);
+    let key_seed = crate::server_glue::key_seed(&tengu, &acting_actor()?, tengu_core::screens::made_of::ENVIRONMENT);
     let view = tengu.environment_view(&viewer(&tengu).await?, &env).await.map_err(user_error)?;
     Ok(EnvironmentPageData { view, key_seed })
 }

@@ -137,16 +137,16 @@ pub fn user_error(error: CoreError) -> ServerFnError {
     ServerFnError::new(error.user_message())
 }
 
-/// The seed of the idempotency keys a page's buttons carry when sent without JavaScript: one person's pages share
-/// it while nothing pages show has changed (a render again, the page cache's copy, a second tab: a press from any
-/// of them is one press), and get another after any write, or once this process restarted.
-pub fn key_seed(tengu: &Tengu, actor: &Actor) -> String {
+/// The seed of the idempotency keys a page's buttons carry when sent without JavaScript: one person's page shares
+/// it while nothing it is made of has changed (a render again, the page cache's copy, a second tab: a press from any
+/// of them is one press), and get another after a write of it, or once this process restarted.
+pub fn key_seed(tengu: &Tengu, actor: &Actor, page_made_of: tengu_core::ports::Topics) -> String {
     use std::hash::{BuildHasher, Hash, Hasher};
     // Drawn once per process, so a seed of before a restart never recurs.
     static SALT: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
     let mut hasher = SALT.get_or_init(Default::default).build_hasher();
     actor.display_name().hash(&mut hasher);
-    tengu.changes().stamp(tengu_core::ports::Topics::PAGES).hash(&mut hasher);
+    tengu.changes().stamp(page_made_of).hash(&mut hasher);
     format!("{:016x}", hasher.finish())
 }
 

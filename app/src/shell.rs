@@ -14,6 +14,11 @@ use crate::pages::{
 /// The HTML document around the app. The stylesheet's and the browser program's names carry the build's hash,
 /// which only the server knows.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Nothing is hydrated: what the pages' resources read is not written into the page for a browser to pick up
+    // (a render's data would otherwise travel twice, once as HTML and once as JSON).
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     let stylesheet = stylesheet_href(&options);
     view! {
         <!DOCTYPE html>

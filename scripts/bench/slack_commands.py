@@ -15,7 +15,7 @@ base, secret, count = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])
 
 def ask(text):
     body = urllib.parse.urlencode({
-        "command": "/tengu", "text": text, "user_id": "U0BENCH", "channel_id": "C0BENCH",
+        "command": "/tengu", "text": text, "user_id": "U0BENCH", "channel_id": "C0BENCH", "team_id": "T0BENCH",
         # Answers after the acknowledgement go here; nothing listens, and tengu only logs that.
         "response_url": "https://hooks.slack.com/commands/T0/0/bench",
     }).encode()

@@ -136,6 +136,7 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     assert!(html.contains("data-enhance"), "the buttons are sent in place");
     assert!(html.contains("id=\"environment-rollout\" data-region"), "the rollout is a region its stream draws");
     assert!(!html.contains("<leptos-island"), "no island");
+    assert!(!html.contains("__RESOLVED_RESOURCES["), "what the page was read from is not sent again as JSON");
     // The refusal's template holds its role back: a page saying `role="alert"` is not kept by the page cache.
     let alert = html.find("role=\"alert\"").map(|at| &html[at.saturating_sub(300)..at + 200]);
     assert_eq!(alert, None, "nothing on the page says something went wrong");

@@ -88,3 +88,33 @@ async fn a_delivery_drops_the_deliveries_page_and_no_other() {
     let (_, _, deliveries_again) = app.get_as(&alice, "/settings/deliveries").await;
     assert!(deliveries_again.contains("parked-by-hand"), "the deliveries page was read afresh");
 }
+
+/// A page is dropped only by writes of what it shows: a token made (the tokens page, and its audit entry) leaves
+/// the history as it was; a deployment written drops the history, not the tokens page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_page_is_dropped_only_by_writes_of_what_it_shows() {
+    use tengu_core::domain::{Actor, Login, TokenScope};
+    let app = support::spawn_app(Vec::new()).await;
+    let alice = app.sign_in("alice").await;
+    for page in ["/deployments", "/settings/tokens"] {
+        assert_eq!(app.get_as(&alice, page).await.0, StatusCode::OK, "{page}");
+    }
+    // Behind tengu's back, every page's rows change; then alice makes a token through tengu.
+    app.database.execute_raw("UPDATE deployments SET actor = 'behind-the-back'").await.unwrap();
+    let alice_actor = Actor::Person(Login::parse("alice").unwrap());
+    app.tengu.create_token(&alice_actor, "made-while-kept", vec![TokenScope::Read], 30).await.unwrap();
+    let shown = |page: &'static str| {
+        let (app, alice) = (&app, &alice);
+        async move { app.get_as(alice, page).await.2 }
+    };
+    assert!(shown("/settings/tokens").await.contains("made-while-kept"), "the tokens page was read afresh");
+    assert!(!shown("/deployments").await.contains("behind-the-back"), "the history was not dropped by a token");
+
+    // A deployment written through tengu drops the history, not the tokens page.
+    app.database.execute_raw("UPDATE api_tokens SET name = 'renamed-behind-the-back'").await.unwrap();
+    let production = tengu_core::domain::EnvName::parse("production").unwrap();
+    let (newest, _) = app.tengu.store().latest_deployments(&production).await.unwrap();
+    app.tengu.store().record_github_deployment(newest.unwrap().id, 7).await.unwrap();
+    assert!(shown("/deployments").await.contains("behind-the-back"), "the history was read afresh");
+    assert!(!shown("/settings/tokens").await.contains("renamed-behind-the-back"), "the tokens page was kept");
+}

@@ -15,7 +15,7 @@ const PAGE: u32 = 50;
 #[component]
 pub fn AuditPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::AUDIT);
     let query = use_query_map();
     let filter = move || {
         query.with(|q| {

@@ -14,7 +14,7 @@ use crate::format::error_text;
 pub fn DeliveriesPage() -> impl IntoView {
     // The deliveries are shown here alone of every page.
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES.and(tengu_core::ports::Topic::Deliveries));
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::DELIVERIES);
     let retry = ServerAction::<RetryDelivery>::new();
     let rows = Resource::new(
         move || retry.version().get(),

@@ -19,7 +19,7 @@ use crate::format::error_text;
 #[component]
 pub fn DeployPrPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::DEPLOY_PR);
     let params = use_params_map();
     let toggle = ServerAction::<SetVerification>::new();
     let decide = ServerAction::<OverrideGate>::new();

@@ -13,7 +13,7 @@ use crate::format::error_text;
 #[component]
 pub fn DeploymentPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::DEPLOYMENT);
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
     let deployment = Resource::new(id, |id| async move {

@@ -16,7 +16,7 @@ use crate::format::{error_text, refusal_in_address};
 #[component]
 pub fn EnvironmentPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::ENVIRONMENT);
     let params = use_params_map();
     let name = move || params.with(|p| p.get("name").unwrap_or_default());
     let page = Resource::new(name, |name| async move {

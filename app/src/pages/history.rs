@@ -15,7 +15,7 @@ use crate::format::error_text;
 #[component]
 pub fn HistoryPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::HISTORY);
     let query = use_query_map();
     let asked = move || query.with(|q| HistoryQuery::from_params(|key| q.get(key)));
     let deployments =

@@ -21,7 +21,7 @@ pub fn deploy_pr_href(card: &DeployPrCard) -> String {
 #[component]
 pub fn HomePage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::OVERVIEW);
     let refresh = ServerAction::<RefreshDeployPr>::new();
     let home = Resource::new(move || refresh.version().get(), |_| load_home());
     let failure = move || refresh.value().get().and_then(|result| result.err()).map(|e| error_text(&e));

@@ -16,7 +16,7 @@ use crate::format::{error_text, refusal_in_address};
 #[component]
 pub fn ReviewEnvsPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::REVIEW_ENVS);
     let press = ServerAction::<PressReviewEnv>::new();
     let simulate = ServerAction::<SimulateFeaturePr>::new();
     let stop_stranger = ServerAction::<StopStrangerTask>::new();

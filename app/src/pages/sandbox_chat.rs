@@ -15,7 +15,7 @@ use crate::format::error_text;
 pub fn SandboxChatPage() -> impl IntoView {
     // The channel is the sandbox's simulated world: each message and edit is announced as a write of it.
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::CHAT);
     let say = ServerAction::<SandboxChatSay>::new();
     let press = ServerAction::<SandboxChatPress>::new();
     // The forms are drawn once; the channel below them is drawn again while the page is open, only when it

@@ -13,7 +13,7 @@ use crate::format::{error_text, refusal_in_address};
 #[component]
 pub fn TokensPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::ports::Topics::PAGES);
+    crate::server_glue::page_made_of(tengu_core::screens::made_of::TOKENS);
     let revoke = ServerAction::<RevokeToken>::new();
     let data = Resource::new(|| (), |_| async move { load_tokens().await.map_err(|e| error_text(&e)) });
     let failure =

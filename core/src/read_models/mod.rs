@@ -9,5 +9,5 @@ mod overview;
 pub use crate::ports::Changes;
 pub use kept::{Kept, LONGEST_HELD};
 pub use overview::{
-    ENVIRONMENT_HISTORY, EnvironmentFacts, LIVE_REVIEW_ENVS, Overview, RECENT_ACTIVITY, ReadModelCells,
+    ENVIRONMENT_HISTORY, EnvironmentFacts, LIVE_REVIEW_ENVS, OVERVIEW_TOPICS, Overview, RECENT_ACTIVITY, ReadModelCells,
 };

@@ -51,7 +51,7 @@ pub struct EnvironmentFacts {
 }
 
 /// What the overview is read from.
-const OVERVIEW_TOPICS: Topics =
+pub const OVERVIEW_TOPICS: Topics =
     Topics::of(Topic::Deployments).and(Topic::DeployPrs).and(Topic::ReviewEnvs).and(Topic::Audit).and(Topic::Health);
 
 impl Tengu {
