@@ -95,3 +95,62 @@ impl tengu_core::ports::People for OneAdmin {
         Ok(true)
     }
 }
+
+/// `acme/shop`'s environment `name`, deployed from `master` to its `deployment/<name>` branch on ECS cluster
+/// `cluster`, with no services, containers or approvals: a test changes what it needs with `..`.
+pub fn acme_environment(name: &str, cluster: &str) -> tengu_core::domain::Environment {
+    use tengu_core::domain::{BranchName, ClusterName, DeployPrOptions, EnvName, Environment, RepoSlug};
+    let name = EnvName::parse(name).expect("a test's environment name");
+    Environment {
+        repo: RepoSlug::parse("acme/shop").expect("acme/shop"),
+        source_branch: BranchName::parse("master").expect("master"),
+        deploy_branch: Environment::default_deploy_branch(&name),
+        cluster: ClusterName::parse(cluster).expect("a test's cluster name"),
+        services: vec![],
+        deploy_pr: DeployPrOptions::default(),
+        image_template: None,
+        containers: Vec::new(),
+        url: None,
+        required_permission: None,
+        approvals_required: 0,
+        name,
+    }
+}
+
+/// tengu's settings for `environments` alone, everything else as a fresh install has it.
+pub fn settings_for(environments: Vec<tengu_core::domain::Environment>) -> tengu_core::settings::Settings {
+    tengu_core::settings::Settings {
+        environments,
+        sandbox: false,
+        public_url: "https://tengu.acme.test".into(),
+        github_web_url: tengu_core::links::default_github_web(),
+        reminders: Default::default(),
+        deploys: Default::default(),
+        review: Vec::new(),
+        access: Default::default(),
+        deliveries: Default::default(),
+    }
+}
+
+/// tengu whose only outside system is `code_host` (a GitHub stand-in): a fresh SQLite store, no ECS, notices to
+/// the log, the rule table, and `people` saying who may do what.
+pub async fn tengu_on_code_host(
+    settings: tengu_core::settings::Settings,
+    code_host: std::sync::Arc<dyn tengu_core::ports::CodeHost>,
+    people: std::sync::Arc<dyn tengu_core::ports::People>,
+    clock: std::sync::Arc<dyn tengu_core::ports::Clock>,
+) -> tengu_core::Tengu {
+    use std::sync::Arc;
+    use tengu_core::ports::{EcsNotConfigured, LogNotifier, RulePolicy};
+    let ports = tengu_core::tengu::Ports {
+        store: Arc::new(sqlite().await),
+        code_host,
+        orchestrator: Arc::new(EcsNotConfigured),
+        tasks: Arc::new(EcsNotConfigured),
+        notifier: Arc::new(LogNotifier),
+        clock,
+        people,
+        policy: Arc::new(RulePolicy),
+    };
+    tengu_core::Tengu::new(settings, ports)
+}

@@ -10,12 +10,10 @@ use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 use tengu_core::checklist_body;
 use tengu_core::domain::{
-    Actor, BranchName, ChecklistItem, ClusterName, DeliveryPolicy, DeliveryState, DeployPr, DeployPrOptions, EnvName,
-    Environment, Login, Permission, PrNumber, PrState, ReminderPolicy, RepoSlug, SourcePr, Viewer,
+    Actor, BranchName, ChecklistItem, DeliveryPolicy, DeliveryState, DeployPr, EnvName, Environment, Login, Permission,
+    PrNumber, PrState, RepoSlug, SourcePr, Viewer,
 };
-use tengu_core::ports::{EcsNotConfigured, LogNotifier, ManualClock};
-use tengu_core::settings::Settings;
-use tengu_core::tengu::Ports;
+use tengu_core::ports::ManualClock;
 use tengu_core::webhooks::Accepted;
 use tengu_core::{CoreError, Tengu};
 use tengu_github::{Credentials, GithubCodeHost, GithubSettings, RetryPolicy};
@@ -31,21 +29,7 @@ fn n(number: u64) -> PrNumber {
 }
 
 fn environment() -> Environment {
-    let name = EnvName::parse("dev").unwrap();
-    Environment {
-        repo: repo(),
-        source_branch: BranchName::parse("master").unwrap(),
-        deploy_branch: Environment::default_deploy_branch(&name),
-        cluster: ClusterName::parse("shop-dev").unwrap(),
-        services: vec![],
-        deploy_pr: DeployPrOptions::default(),
-        image_template: None,
-        containers: Vec::new(),
-        url: None,
-        required_permission: None,
-        approvals_required: 0,
-        name,
-    }
+    support::acme_environment("dev", "shop-dev")
 }
 
 /// tengu on the GitHub stand-in, where `admin` administers the repository and everyone else may write.
@@ -55,28 +39,10 @@ async fn tengu_on(server: &MockServer, clock: Arc<ManualClock>, max_attempts: u3
     // One GitHub call tries three times quickly, so each delivery try below sees three 502s.
     github.retry =
         RetryPolicy { attempts: 3, first_backoff: Duration::from_millis(5), longest_wait: Duration::from_secs(1) };
-    let settings = Settings {
-        environments: vec![environment()],
-        sandbox: false,
-        public_url: "https://tengu.acme.test".into(),
-        github_web_url: tengu_core::links::default_github_web(),
-        reminders: ReminderPolicy::default(),
-        deploys: Default::default(),
-        review: Vec::new(),
-        access: Default::default(),
-        deliveries: DeliveryPolicy { max_attempts, ..DeliveryPolicy::default() },
-    };
-    let ports = Ports {
-        store: Arc::new(support::sqlite().await),
-        code_host: Arc::new(GithubCodeHost::new(&github).unwrap()),
-        orchestrator: Arc::new(EcsNotConfigured),
-        tasks: Arc::new(EcsNotConfigured),
-        notifier: Arc::new(LogNotifier),
-        clock,
-        people: Arc::new(support::OneAdmin("admin")),
-        policy: Arc::new(tengu_core::ports::RulePolicy),
-    };
-    Tengu::new(settings, ports)
+    let mut settings = support::settings_for(vec![environment()]);
+    settings.deliveries = DeliveryPolicy { max_attempts, ..DeliveryPolicy::default() };
+    let github = Arc::new(GithubCodeHost::new(&github).unwrap());
+    support::tengu_on_code_host(settings, github, Arc::new(support::OneAdmin("admin")), clock).await
 }
 
 fn carols_change() -> SourcePr {

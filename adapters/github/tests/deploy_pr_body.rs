@@ -11,12 +11,8 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use serde_json::{Value, json};
 use tengu_core::checklist_body::{BLOCK_END, BLOCK_START, read_checks};
-use tengu_core::domain::{
-    Actor, BranchName, ClusterName, DeployPrOptions, EnvName, Environment, Login, ReminderPolicy, RepoSlug,
-};
-use tengu_core::ports::{EcsNotConfigured, LogNotifier, ManualClock};
-use tengu_core::settings::Settings;
-use tengu_core::tengu::{Ports, Tengu};
+use tengu_core::domain::{Actor, DeployPrOptions, Environment, Login};
+use tengu_core::ports::ManualClock;
 use tengu_github::{Credentials, GithubCodeHost, GithubSettings};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -159,43 +155,16 @@ async fn written_body(mention_assignees: bool) -> String {
 
     let mut github = GithubSettings::new(Credentials::Token("t0ken".into()));
     github.api_url = server.uri();
-    let name = EnvName::parse("dev").unwrap();
     let environment = Environment {
-        repo: RepoSlug::parse("acme/shop").unwrap(),
-        source_branch: BranchName::parse("master").unwrap(),
-        deploy_branch: Environment::default_deploy_branch(&name),
-        cluster: ClusterName::parse("shop-dev").unwrap(),
-        services: vec![],
         deploy_pr: DeployPrOptions { mention_assignees, ..DeployPrOptions::default() },
-        image_template: None,
-        containers: Vec::new(),
-        url: None,
-        required_permission: None,
-        approvals_required: 0,
-        name: name.clone(),
+        ..support::acme_environment("dev", "shop-dev")
     };
-    let settings = Settings {
-        environments: vec![environment],
-        sandbox: false,
-        public_url: "https://tengu.acme.test".into(),
-        github_web_url: format!("{ENTERPRISE}/"),
-        reminders: ReminderPolicy::default(),
-        deploys: Default::default(),
-        review: Vec::new(),
-        access: Default::default(),
-        deliveries: Default::default(),
-    };
-    let ports = Ports {
-        store: Arc::new(support::sqlite().await),
-        code_host: Arc::new(GithubCodeHost::new(&github).unwrap()),
-        orchestrator: Arc::new(EcsNotConfigured),
-        tasks: Arc::new(EcsNotConfigured),
-        notifier: Arc::new(LogNotifier),
-        clock: Arc::new(ManualClock::at(Utc::now())),
-        people: Arc::new(support::EveryoneHas(tengu_core::domain::Permission::Admin)),
-        policy: Arc::new(tengu_core::ports::RulePolicy),
-    };
-    let tengu = Tengu::new(settings, ports);
+    let name = environment.name.clone();
+    let mut settings = support::settings_for(vec![environment]);
+    settings.github_web_url = format!("{ENTERPRISE}/");
+    let code_host = Arc::new(GithubCodeHost::new(&github).unwrap());
+    let everyone = Arc::new(support::EveryoneHas(tengu_core::domain::Permission::Admin));
+    let tengu = support::tengu_on_code_host(settings, code_host, everyone, Arc::new(ManualClock::at(Utc::now()))).await;
     let opened = tengu.open_or_refresh_deploy_pr(&Actor::Person(Login::parse("alice").unwrap()), &name).await.unwrap();
     assert_eq!(opened.items.len(), 100);
     assert_eq!(opened.direct_commits.len(), 3);

@@ -10,15 +10,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde_json::{Value, json};
 use tengu_core::domain::{
-    Actor, BranchName, ClusterName, CommitSha, DeployPrOptions, EnvName, Environment, Login, PrNumber, PrState,
-    ReminderPolicy, RepoSlug,
+    Actor, BranchName, CommitSha, DeployPrOptions, EnvName, Environment, Login, PrNumber, PrState, RepoSlug,
 };
 use tengu_core::ports::{
-    CodeHost, CodeHostError, CommitStatus, EcsNotConfigured, GithubDeploymentState, LogNotifier, ManualClock,
-    NewPullRequest, StatusState,
+    CodeHost, CodeHostError, CommitStatus, GithubDeploymentState, ManualClock, NewPullRequest, StatusState,
 };
-use tengu_core::settings::Settings;
-use tengu_core::tengu::Ports;
 use tengu_core::{CoreError, Tengu};
 use tengu_github::{Credentials, GithubCodeHost, GithubSettings, RetryPolicy};
 use wiremock::matchers::{body_partial_json, header, header_regex, method, path, query_param};
@@ -469,21 +465,7 @@ impl Respond for BigRange {
 }
 
 fn dev_environment(deploy_pr: DeployPrOptions) -> Environment {
-    let name = EnvName::parse("dev").unwrap();
-    Environment {
-        repo: repo(),
-        source_branch: branch("master"),
-        deploy_branch: Environment::default_deploy_branch(&name),
-        cluster: ClusterName::parse("shop-dev").unwrap(),
-        services: vec![],
-        deploy_pr,
-        image_template: None,
-        containers: Vec::new(),
-        url: None,
-        required_permission: None,
-        approvals_required: 0,
-        name,
-    }
+    Environment { deploy_pr, ..support::acme_environment("dev", "shop-dev") }
 }
 
 async fn tengu_on(server: &MockServer, deploy_pr: DeployPrOptions) -> Tengu {
@@ -496,28 +478,10 @@ async fn tengu_with(
     environment: Environment,
     permission: tengu_core::domain::Permission,
 ) -> Tengu {
-    let settings = Settings {
-        environments: vec![environment],
-        sandbox: false,
-        public_url: "https://tengu.acme.test".into(),
-        github_web_url: tengu_core::links::default_github_web(),
-        reminders: ReminderPolicy::default(),
-        deploys: Default::default(),
-        review: Vec::new(),
-        access: Default::default(),
-        deliveries: Default::default(),
-    };
-    let ports = Ports {
-        store: Arc::new(support::sqlite().await),
-        code_host: Arc::new(with_token(server)),
-        orchestrator: Arc::new(EcsNotConfigured),
-        tasks: Arc::new(EcsNotConfigured),
-        notifier: Arc::new(LogNotifier),
-        clock: Arc::new(ManualClock::at(Utc::now())),
-        people: Arc::new(support::EveryoneHas(permission)),
-        policy: Arc::new(tengu_core::ports::RulePolicy),
-    };
-    Tengu::new(settings, ports)
+    let settings = support::settings_for(vec![environment]);
+    let everyone = Arc::new(support::EveryoneHas(permission));
+    support::tengu_on_code_host(settings, Arc::new(with_token(server)), everyone, Arc::new(ManualClock::at(Utc::now())))
+        .await
 }
 
 async fn requests(server: &MockServer) -> Vec<String> {

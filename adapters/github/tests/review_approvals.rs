@@ -10,12 +10,10 @@ use chrono::Utc;
 use serde_json::json;
 use tengu_core::Tengu;
 use tengu_core::domain::{
-    Actor, AuditAction, BranchName, ClusterName, CommitSha, DeployPr, DeployPrOptions, DeploymentState, EnvName,
-    Environment, ImageRef, Login, Permission, PrNumber, PrState, ReminderPolicy, RepoSlug, Trigger,
+    Actor, AuditAction, BranchName, CommitSha, DeployPr, DeploymentState, EnvName, Environment, ImageRef, Login,
+    Permission, PrNumber, PrState, RepoSlug, Trigger,
 };
-use tengu_core::ports::{EcsNotConfigured, LogNotifier, ManualClock};
-use tengu_core::settings::Settings;
-use tengu_core::tengu::Ports;
+use tengu_core::ports::ManualClock;
 use tengu_core::usecases::{DeployRequest, DeployTarget};
 use tengu_github::{Credentials, GithubCodeHost, GithubSettings};
 use wiremock::matchers::{method, path};
@@ -29,20 +27,10 @@ fn repo() -> RepoSlug {
 }
 
 fn production() -> Environment {
-    let name = EnvName::parse("production").unwrap();
     Environment {
-        repo: repo(),
-        source_branch: BranchName::parse("master").unwrap(),
-        deploy_branch: Environment::default_deploy_branch(&name),
-        cluster: ClusterName::parse("shop").unwrap(),
-        services: vec![],
-        deploy_pr: DeployPrOptions::default(),
-        image_template: None,
-        containers: Vec::new(),
-        url: None,
         required_permission: Some(Permission::Maintain),
         approvals_required: 1,
-        name,
+        ..support::acme_environment("production", "shop")
     }
 }
 
@@ -61,28 +49,9 @@ async fn github_with_people(server: &MockServer) -> Tengu {
     let mut settings = GithubSettings::new(Credentials::Token("t0ken".into()));
     settings.api_url = server.uri();
     let github = Arc::new(GithubCodeHost::new(&settings).unwrap());
-    let settings = Settings {
-        environments: vec![production()],
-        sandbox: false,
-        public_url: "https://tengu.acme.test".into(),
-        github_web_url: tengu_core::links::default_github_web(),
-        reminders: ReminderPolicy::default(),
-        deploys: Default::default(),
-        review: Vec::new(),
-        access: Default::default(),
-        deliveries: Default::default(),
-    };
-    let ports = Ports {
-        store: Arc::new(support::sqlite().await),
-        code_host: github.clone(),
-        orchestrator: Arc::new(EcsNotConfigured),
-        tasks: Arc::new(EcsNotConfigured),
-        notifier: Arc::new(LogNotifier),
-        clock: Arc::new(ManualClock::at(Utc::now())),
-        people: github,
-        policy: Arc::new(tengu_core::ports::RulePolicy),
-    };
-    Tengu::new(settings, ports)
+    let settings = support::settings_for(vec![production()]);
+    let clock = Arc::new(ManualClock::at(Utc::now()));
+    support::tengu_on_code_host(settings, github.clone(), github, clock).await
 }
 
 async fn reviews_of(server: &MockServer, number: u64, reviews: &[(&str, &str)]) {
