@@ -4,8 +4,9 @@
 #   the very same bytes from a file in the same run (requests/s, p99, their ratio, the page's size), in 3
 #   alternating rounds whose medians (and lowest ratio) are printed; after the first request these are answered
 #   from tengu's page cache, as a person's reloads are;
+# - each page drawn on its own in the server's code, from the read models, on one thread (server/examples/render_cost.rs);
 # - the same pages with every request rendered (each asks for an address of its own, scripts/bench/fresh.lua), and
-#   their ratio to nginx's median for the same bytes;
+#   their ratio to nginx's median for the same bytes; the server's CPU time per request of `/`, rendered and reloaded;
 # - a flood: `/` (reloaded, and rendered) at 64 connections while 64 more post signed deliveries about a pull
 #   request that is not a deploy PR, against the same page quiet;
 # - one connection's median latency of `/deployments` under each filter (rendered), of `/` and of `/sign-in`;
@@ -18,6 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/lib/serve.sh
+# The examples below build with the flags the site build uses, so they share its compiled crates.
+source scripts/lib/leptos-env.sh
 source scripts/bench/nginx.sh
 trap 'status=$?; stop_nginx; (exit $status); stop_tengu' EXIT
 
@@ -59,6 +62,26 @@ median_ms() {
   wrk -t1 -c1 -d"${duration}s" --latency "${@:2}" "http://127.0.0.1:$port$1" \
     | awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) }; print v }'
 }
+# The server's CPU time so far (user and system), in microseconds.
+cpu_us() {
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000000 / hz }' "/proc/$tengu_pid/stat"
+}
+# The server's CPU microseconds per request of one path at 64 connections (everything it does for a request:
+# HTTP, session, the page cache, the render), over the whole run.
+cpu_per_request() {
+  local before after out requests
+  before=$(cpu_us)
+  out=$(wrk -t2 -c64 -d"${duration}s" "${@:2}" "http://127.0.0.1:$port$1")
+  after=$(cpu_us)
+  requests=$(awk '/ requests in / { print $1 }' <<<"$out")
+  awk -v a="$before" -v b="$after" -v n="$requests" 'BEGIN { printf "%.0f", (b - a) / n }'
+}
+echo
+echo "one page drawn on its own from the read models (nothing kept), on one thread, beside the idle server: the time of"
+echo "one draw, which is its CPU time (target for /: well under 100 µs)"
+cargo run -q --release -p tengu-server --example render_cost -- "$tengu_work/tengu.db" / /environments/production \
+  "$(curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port/" | grep -oE '/repos/acme/shop/deploy-prs/[0-9]+' | head -n 1)" \
+  /deployments /review-envs
 wrk -t2 -c64 -d2s -H "Cookie: $cookie" "http://127.0.0.1:$port/" >/dev/null  # warm-up
 start_nginx "$nginx_port"
 deploy_pr=$(curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$port/" | grep -oE '/repos/acme/shop/deploy-prs/[0-9]+' | head -n 1)
@@ -105,6 +128,8 @@ for page in / /environments/production "$deploy_pr" /deployments /review-envs; d
   fresh_table+=$(printf '%-32s %10.0f %8.2f %7.3f' "$page" "$fresh_rps" "$fresh_p99" \
     "$(awk -v a="$fresh_rps" -v b="${nginx_rps[$page]}" 'BEGIN { print a / b }')")$'\n'
 done
+cpu_rendered=$(cpu_per_request / -H "Cookie: $cookie" -s scripts/bench/fresh.lua)
+cpu_reloaded=$(cpu_per_request / -H "Cookie: $cookie")
 # History filters as a person's first look at them: rendered, never from the page cache.
 history_medians=""
 # A source PR, a commit and a change's author that one (or a few) of the 100,000 carried.
@@ -183,6 +208,8 @@ printf '%-32s %10s %8s %10s %8s %7s %7s %8s\n' "page" "tengu r/s" "p99 ms" "ngin
 printf '%s' "$page_table"
 printf '\nthe same pages, each request rendered (none from the page cache), 64 connections; ratio to nginx above (target for /: >= 0.3)\n%-32s %10s %8s %7s\n%s' \
   page "tengu r/s" "p99 ms" "ratio" "$fresh_table"
+printf 'server CPU per request of /, all of it (HTTP, session, cache, render): rendered %s µs (target: well under 100), reloaded %s µs\n' \
+  "$cpu_rendered" "$cpu_reloaded"
 printf '\npages under a webhook flood: 64 connections on / while 64 post signed deliveries (targets: p99 < 50 ms, ratio >= 0.5)\n%-14s %10s %8s %10s %7s %12s\n%s' \
   page "tengu r/s" "p99 ms" "quiet r/s" "ratio" "deliveries/s" "$flood_table"
 printf '\none connection, median, rendered (target: /deployments p50 <= 10 ms under any filter)\n%s' "$history_medians"

@@ -1,31 +1,14 @@
-//! Server functions: each parses nothing (its arguments are already tengu's types) and hands over to the core.
-//! Who may call them: a signed-in person only (the server answers 401 to anyone else before any of these runs);
-//! a reading one shows what the person's permission lets them see, a changing one is decided by the core's
-//! `Policy` (the rule table in the README).
+//! Server functions: what the pages' forms post to. Each parses nothing (its arguments are already tengu's types)
+//! and hands over to the core. Who may call them: a signed-in person only (the server answers 401 to anyone else
+//! before any of these runs); what each changes is decided by the core's `Policy` (the rule table in the README).
+//! Pages read nothing through them: a page's data is loaded on the server before it is drawn (`pages`).
 
 use leptos::prelude::*;
 use tengu_core::domain::{EnvName, Login, PrNumber, RepoSlug};
-use tengu_core::views::{DeployPrView, HomeView, LiveDeployment, SiteInfo};
+use tengu_core::views::LiveDeployment;
 
 #[cfg(feature = "ssr")]
-use crate::server_glue::{acting_actor, tengu, user_error, viewer};
-
-#[server]
-pub async fn load_site_info() -> Result<SiteInfo, ServerFnError> {
-    crate::server_glue::site_info(&tengu()?).await
-}
-
-#[server]
-pub async fn load_home() -> Result<HomeView, ServerFnError> {
-    let tengu = tengu()?;
-    tengu.home(&viewer(&tengu).await?).await.map_err(user_error)
-}
-
-#[server]
-pub async fn load_deploy_pr(repo: RepoSlug, number: PrNumber) -> Result<DeployPrView, ServerFnError> {
-    let tengu = tengu()?;
-    tengu.deploy_pr_view(&viewer(&tengu).await?, &repo, number).await.map_err(user_error)
-}
+use crate::server_glue::{acting_actor, tengu, user_error};
 
 #[server]
 pub async fn set_verification(
@@ -64,13 +47,6 @@ pub async fn simulate_github_edit(
     door.tick(&actor, &person, &repo, deploy_pr, item, verified).await.map_err(ServerFnError::new)
 }
 
-/// Sandbox only, a signed-in person: the simulated Slack channel.
-#[server]
-pub async fn load_sandbox_chat() -> Result<tengu_core::views::SandboxChatView, ServerFnError> {
-    let visitor = acting_actor()?;
-    Ok(crate::server_glue::sandbox_slack()?.view(&visitor))
-}
-
 /// Sandbox only, a signed-in person speaking as their own chat account (or the unlinked guest): types `text` into
 /// the simulated Slack; it reaches tengu's `/slack/commands` signed as Slack signs, and what it asks for is decided
 /// by the `Policy` for the login that chat account is linked to.
@@ -85,38 +61,6 @@ pub async fn sandbox_chat_say(chat_user: String, text: String) -> Result<(), Ser
 pub async fn sandbox_chat_press(chat_user: String, action: String) -> Result<(), ServerFnError> {
     let visitor = acting_actor()?;
     crate::server_glue::sandbox_slack()?.press_button(&visitor, &chat_user, &action).await.map_err(ServerFnError::new)
-}
-
-#[server]
-pub async fn load_body_on_github(repo: RepoSlug, deploy_pr: PrNumber) -> Result<String, ServerFnError> {
-    let tengu = tengu()?;
-    let door = crate::server_glue::sandbox_github()?;
-    // Only tengu's own deploy PRs, for someone who may see them.
-    tengu.visible_deploy_pr(&viewer(&tengu).await?, &repo, deploy_pr).await.map_err(user_error)?;
-    door.body(&repo, deploy_pr).await.map_err(ServerFnError::new)
-}
-
-#[server]
-pub async fn load_deployment(id: i64) -> Result<tengu_core::views::DeploymentView, ServerFnError> {
-    let tengu = tengu()?;
-    tengu.deployment_view(&viewer(&tengu).await?, tengu_core::domain::DeploymentId(id)).await.map_err(user_error)
-}
-
-/// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried
-/// request, carries the same key and starts one deployment).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct EnvironmentPageData {
-    pub view: tengu_core::views::EnvironmentView,
-    pub key_seed: String,
-}
-
-#[server]
-pub async fn load_environment(env: EnvName) -> Result<EnvironmentPageData, ServerFnError> {
-    let tengu = tengu()?;
-    // The seed is taken before the records are read: a write meanwhile gives the next render another one.
-    let key_seed = crate::server_glue::key_seed(&tengu, &acting_actor()?, tengu_core::screens::made_of::ENVIRONMENT);
-    let view = tengu.environment_view(&viewer(&tengu).await?, &env).await.map_err(user_error)?;
-    Ok(EnvironmentPageData { view, key_seed })
 }
 
 #[server]
@@ -157,20 +101,6 @@ pub async fn reject_deployment(id: i64, reason: String) -> Result<LiveDeployment
     tengu()?.reject_deployment(&acting_actor()?, id, &reason).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
-#[server]
-pub async fn load_history(
-    query: tengu_core::views::HistoryQuery,
-) -> Result<Vec<tengu_core::views::DeploymentRow>, ServerFnError> {
-    let tengu = tengu()?;
-    tengu.history_page(&viewer(&tengu).await?, &query).await.map_err(user_error)
-}
-
-#[server]
-pub async fn load_review_envs() -> Result<tengu_core::views::ReviewEnvsView, ServerFnError> {
-    let tengu = tengu()?;
-    tengu.review_envs_view(&viewer(&tengu).await?).await.map_err(user_error)
-}
-
 /// Stop, Start or Rebuild (`press` is one of those words).
 #[server]
 pub async fn press_review_env(
@@ -199,26 +129,6 @@ pub async fn simulate_feature_pr(
     door.change_feature_pr(&actor, &change, title, number).await.map_err(ServerFnError::new)
 }
 
-/// The tokens page: the person's tokens, and the environments a token may deploy to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TokensPageData {
-    pub tokens: Vec<tengu_core::views::TokenLine>,
-    pub environments: Vec<EnvName>,
-}
-
-/// Anyone signed in: their own tokens.
-#[server]
-pub async fn load_tokens() -> Result<TokensPageData, ServerFnError> {
-    let tengu = tengu()?;
-    let tokens = tengu.tokens(&acting_actor()?).await.map_err(user_error)?;
-    let viewer = viewer(&tengu).await?;
-    let environments =
-        tengu.settings().environments.iter().filter(|e| viewer.can_see(&e.repo)).map(|e| e.name.clone()).collect();
-    let now = chrono::Utc::now();
-    let tokens = tokens.iter().map(|token| tengu_core::views::TokenLine::of(token, now)).collect();
-    Ok(TokensPageData { tokens, environments })
-}
-
 /// Anyone signed in, for themselves. Creates a token; the answer is its secret, shown this once. `read` is a checkbox, `deploy_env` names the
 /// environment it may deploy to (empty: none).
 #[server]
@@ -237,24 +147,6 @@ pub async fn create_token(
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), ServerFnError> {
     tengu()?.revoke_token(&acting_actor()?, id).await.map_err(user_error)
-}
-
-/// Anyone signed in: entries about the repositories they may see, and their own.
-#[server]
-pub async fn load_audit(
-    filter: tengu_core::domain::AuditFilter,
-) -> Result<Vec<tengu_core::views::AuditLine>, ServerFnError> {
-    let tengu = tengu()?;
-    let rows = tengu.audit_page(&viewer(&tengu).await?, &filter).await.map_err(user_error)?;
-    Ok(rows.iter().map(tengu_core::views::AuditLine::from).collect())
-}
-
-/// Anyone signed in: the failed webhook deliveries about repositories they administer.
-#[server]
-pub async fn load_troubled_deliveries() -> Result<Vec<tengu_core::views::DeliveryLine>, ServerFnError> {
-    let tengu = tengu()?;
-    let rows = tengu.troubled_deliveries(&viewer(&tengu).await?).await.map_err(user_error)?;
-    Ok(rows.iter().map(tengu_core::views::DeliveryLine::from).collect())
 }
 
 /// An admin of the delivery's repository (the rule table): handle a failed delivery again now.

@@ -75,21 +75,27 @@ pub fn sandbox_slack() -> Result<std::sync::Arc<dyn SandboxSlack>, ServerFnError
         .ok_or_else(|| ServerFnError::new("the chat page belongs to the sandbox; this tengu talks in Slack itself."))
 }
 
-/// The response header by which a page tells the page cache it may be kept, and which topics of tengu's records it
-/// is made of (`Topics` as a number); a page that says nothing, or `none`, is never kept.
-pub const KEPT_PAGE: &str = "x-tengu-kept-page";
-
-/// This page is made of `topics` (and of the person's session): the page cache may answer it again until one moves.
-pub fn page_made_of(topics: tengu_core::ports::Topics) {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.insert_header(http::HeaderName::from_static(KEPT_PAGE), http::HeaderValue::from(topics.bits()));
-    }
+/// What pages and server functions reach besides the request: the core, and in the sandbox its people and its
+/// simulated GitHub and Slack. Built once by the server; a clone is a few counters.
+#[derive(Clone)]
+pub struct Doors {
+    pub tengu: Tengu,
+    pub people: SandboxPeople,
+    pub sandbox_slack: Option<SandboxSlackDoor>,
+    pub sandbox_github: Option<SandboxGithubDoor>,
 }
 
-/// This page says something went wrong (a passing failure): it is shown, never kept.
-pub fn page_not_kept() {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.insert_header(http::HeaderName::from_static(KEPT_PAGE), http::HeaderValue::from_static("none"));
+impl Doors {
+    /// Puts them in a server function's Leptos context.
+    pub fn provide(&self) {
+        provide_context(self.tengu.clone());
+        provide_context(self.people.clone());
+        if let Some(door) = &self.sandbox_slack {
+            provide_context(door.clone());
+        }
+        if let Some(door) = &self.sandbox_github {
+            provide_context(door.clone());
+        }
     }
 }
 
@@ -109,32 +115,31 @@ pub fn acting_actor() -> Result<Actor, ServerFnError> {
     })
 }
 
-/// What the signed-in person may see, from their last looked-up permissions (no call to GitHub).
-pub async fn viewer(tengu: &Tengu) -> Result<Viewer, ServerFnError> {
-    let actor = acting_actor()?;
-    tengu.viewer(&actor).await.map_err(user_error)
-}
-
-pub async fn site_info(tengu: &Tengu) -> Result<SiteInfo, ServerFnError> {
-    let viewer = viewer(tengu).await?;
-    let people = use_context::<SandboxPeople>().unwrap_or_default().0;
-    // Repositories the person cannot see are not named at all.
+/// Who is signed in and what they may do, for the top of every page. Repositories the person cannot see are not
+/// named at all.
+pub fn site_info(doors: &Doors, viewer: &Viewer) -> SiteInfo {
     let access = viewer
         .grants
         .iter()
         .filter_map(|(repo, permission)| permission.role().map(|role| format!("{role} on {repo}")))
         .collect();
-    Ok(SiteInfo { sandbox: tengu.settings().sandbox, acting_as: viewer.actor.display_name(), access, people })
+    let sandbox = doors.tengu.settings().sandbox;
+    SiteInfo { sandbox, acting_as: viewer.actor.display_name(), access, people: doors.people.0.clone() }
 }
 
 /// Logs the cause and gives the person a sentence without internals.
 pub fn user_error(error: CoreError) -> ServerFnError {
+    ServerFnError::new(sentence(error))
+}
+
+/// Logs the cause and gives back the sentence a person reads.
+pub fn sentence(error: CoreError) -> String {
     if error.is_callers_fault() {
         tracing::info!(%error, "refused");
     } else {
         tracing::error!(%error, "failed");
     }
-    ServerFnError::new(error.user_message())
+    error.user_message()
 }
 
 /// The seed of the idempotency keys a page's buttons carry when sent without JavaScript: one person's page shares

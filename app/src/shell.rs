@@ -1,48 +1,113 @@
-//! The HTML document around every page, and the page routes.
+//! The HTML document around every page, and the drawing of a page into it.
 
+use leptos::config::LeptosOptions;
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment, path};
+use tengu_core::domain::Actor;
+use tengu_core::views::SiteInfo;
 
 use crate::components::site_header::SiteHeader;
-use crate::pages::{
-    AuditPage, DeliveriesPage, DeployPrPage, DeploymentPage, EnvironmentPage, HistoryPage, HomePage, NotFound,
-    ReviewEnvsPage, SandboxChatPage, TokensPage,
-};
+use crate::pages::{Page, Query, Shown, Visit};
+use crate::server_glue::{Doors, site_info};
 
-/// The HTML document around the app. The stylesheet's and the browser program's names carry the build's hash,
-/// which only the server knows.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    // Nothing is hydrated: what the pages' resources read is not written into the page for a browser to pick up
-    // (a render's data would otherwise travel twice, once as HTML and once as JSON).
-    if let Some(context) = Owner::current_shared_context() {
-        context.set_is_hydrating(false);
-    }
-    let stylesheet = stylesheet_href(&options);
-    view! {
-        <!DOCTYPE html>
+/// A page as the server answers it: its status, its HTML, and the topics it is made of when it may be kept.
+pub struct Drawn {
+    pub status: http::StatusCode,
+    pub html: String,
+    pub made_of: Option<tengu_core::ports::Topics>,
+}
+
+/// What a page's address and its person ask for.
+pub struct Asked<'a> {
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub actor: &'a Actor,
+    /// The nonce the response's Content-Security-Policy names for the page's script.
+    pub nonce: Option<&'a str>,
+}
+
+/// Whether `path` is the address of one of the pages.
+pub fn is_a_page(path: &str) -> bool {
+    Page::at(path).is_some()
+}
+
+/// Loads the page `asked` names for its person, then draws it with the document around it; an address that names
+/// no page draws "Nothing here" with a 404.
+pub async fn draw(doors: &Doors, options: &LeptosOptions, asked: Asked<'_>) -> Drawn {
+    let page = Page::at(asked.path);
+    let viewer = match doors.tengu.viewer(asked.actor).await {
+        Ok(viewer) => viewer,
+        Err(error) => {
+            let shown = Shown::failed("", crate::server_glue::sentence(error));
+            return Drawn {
+                status: http::StatusCode::OK,
+                html: document(options, asked.nonce, None, shown),
+                made_of: None,
+            };
+        }
+    };
+    let site = site_info(doors, &viewer);
+    let query = Query::parse(asked.query);
+    let visit = Visit { doors, actor: asked.actor, viewer: &viewer, query: &query };
+    let (status, shown) = match &page {
+        Some(page) => (http::StatusCode::OK, crate::pages::show(page, &visit).await),
+        None => (http::StatusCode::NOT_FOUND, Shown::not_found()),
+    };
+    let made_of = page.filter(|_| shown.kept).map(|page| page.made_of());
+    Drawn { status, html: document(options, asked.nonce, Some(site), shown), made_of }
+}
+
+/// The HTML document around a page's main part. The stylesheet's and the browser program's names carry the build's
+/// hash, which only the server knows.
+fn document(options: &LeptosOptions, nonce: Option<&str>, site: Option<SiteInfo>, shown: Shown) -> String {
+    let Shown { title, main, .. } = shown;
+    let title = if title.is_empty() { "tengu".to_owned() } else { format!("{title} · tengu") };
+    let stylesheet = stylesheet_href(options);
+    let program = browser_program(options, nonce);
+    let page = view! {
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
-                <BrowserProgram options/>
-                <MetaTags/>
+                {program}
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <meta name="color-scheme" content="light dark"/>
+                <title>{title}</title>
             </head>
             <body>
-                <App/>
+                <SiteHeader site/>
+                <main id="main" class="page">{main}</main>
             </body>
         </html>
+    };
+    let mut html = String::with_capacity(24 * 1024);
+    html.push_str("<!DOCTYPE html>");
+    page.to_html_with_buf(&mut html, &mut leptos::tachys::view::Position::FirstChild, true, false, vec![]);
+    without_hydration_marks(html)
+}
+
+/// Leptos marks where text nodes, lists and empty places meet (`<!>`) for a browser program that would hydrate
+/// the page; nothing does, and in `<title>` a mark would be read as text. No mark can be anything else: `<` in
+/// text and attribute values is escaped, and no view writes raw HTML.
+fn without_hydration_marks(html: String) -> String {
+    const MARK: &[u8] = b"<!>";
+    let bytes = html.as_bytes();
+    let mut kept = Vec::with_capacity(bytes.len());
+    let mut from = 0;
+    for at in memchr::memmem::find_iter(bytes, MARK) {
+        kept.extend_from_slice(&bytes[from..at]);
+        from = at + MARK.len();
     }
+    kept.extend_from_slice(&bytes[from..]);
+    // Only whole ASCII marks were taken out of valid UTF-8.
+    String::from_utf8(kept).unwrap_or(html)
 }
 
 /// The browser program (`browser`): its module and its WASM are fetched while the page is read, and it starts once
 /// both are loaded. Nothing of the page is hydrated; the program only listens.
-#[component]
-fn BrowserProgram(options: LeptosOptions) -> impl IntoView {
-    let (module, wasm) = program_files(&options);
-    let nonce = leptos::nonce::use_nonce();
+fn browser_program(options: &LeptosOptions, nonce: Option<&str>) -> impl IntoView + use<> {
+    let (module, wasm) = program_files(options);
+    let nonce = nonce.map(str::to_owned);
     let start = format!(
         "import('{module}').then(program => program.default({{module_or_path: '{wasm}'}}).then(() => program.start()))"
     );
@@ -98,29 +163,18 @@ pub fn asset_hash(kind: &str) -> Option<String> {
     })
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    view! {
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
-        <Meta name="color-scheme" content="light dark"/>
-        <Title formatter=|text: String| if text.is_empty() { "tengu".to_owned() } else { format!("{text} · tengu") }/>
-        <Router>
-            <SiteHeader/>
-            <main id="main" class="page">
-                <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/repos/:owner/:name/deploy-prs/:number") view=DeployPrPage ssr=SsrMode::Async/>
-                    <Route path=path!("/deployments") view=HistoryPage ssr=SsrMode::Async/>
-                    <Route path=path!("/deployments/:id") view=DeploymentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/environments/:name") view=EnvironmentPage ssr=SsrMode::Async/>
-                    <Route path=path!("/review-envs") view=ReviewEnvsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async/>
-                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("/settings/deliveries") view=DeliveriesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/chat") view=SandboxChatPage ssr=SsrMode::Async/>
-                </Routes>
-            </main>
-        </Router>
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hydration_marks_go_and_nothing_else() {
+        let drawn = "<title>Overview · tengu<!></title><p>Last <!>deploy<!></p><ul><li>é</li><!></ul>".to_owned();
+        assert_eq!(
+            without_hydration_marks(drawn),
+            "<title>Overview · tengu</title><p>Last deploy</p><ul><li>é</li></ul>"
+        );
+        let escaped = "<p title=\"&lt;!&gt;\">&lt;!&gt;</p>".to_owned();
+        assert_eq!(without_hydration_marks(escaped.clone()), escaped, "a person's `<!>` is escaped text");
     }
 }

@@ -41,8 +41,13 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, BootError> {
     Ok(store)
 }
 
+/// tengu for one command of the command line. Its writes are told to the servers on the same database as it makes
+/// them (`SqlStore::close` tells the last ones).
 pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError> {
-    Ok(tengu_and_simulation(config, store).await?.0)
+    let feed = store.clone();
+    let tengu = tengu_and_simulation(config, store).await?.0;
+    feed.spawn_change_feed(tengu.instance());
+    Ok(tengu)
 }
 
 /// `tengu`, with the sandbox's simulated GitHub when this is the sandbox (its pages act on it).

@@ -23,18 +23,11 @@ enum Gate {
 }
 use Gate::{Open, SimulatedGithub, Tengu};
 
-/// Every server function with arguments that name real things in the sandbox (so only the identity decides).
+/// Every server function with arguments that name real things in the sandbox (so only the identity decides). Pages
+/// read through none: they are walked as pages.
 fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, String, Gate)> {
     let pr = format!("repo=acme%2Fshop&deploy_pr={deploy_pr}");
     vec![
-        (<LoadSiteInfo as ServerFn>::PATH, String::new(), Open),
-        (<LoadHome as ServerFn>::PATH, String::new(), Open),
-        (<LoadDeployPr as ServerFn>::PATH, format!("repo=acme%2Fshop&number={deploy_pr}"), Open),
-        (<LoadBodyOnGithub as ServerFn>::PATH, pr.clone(), Open),
-        (<LoadDeployment as ServerFn>::PATH, format!("id={deployment}"), Open),
-        (<LoadEnvironment as ServerFn>::PATH, "env=dev".into(), Open),
-        (<LoadHistory as ServerFn>::PATH, "filter[limit]=10".into(), Open),
-        (<LoadReviewEnvs as ServerFn>::PATH, String::new(), Open),
         (<SetVerification as ServerFn>::PATH, format!("{pr}&item=124&verified=true"), Tengu),
         (<OverrideGate as ServerFn>::PATH, format!("{pr}&reason=ship+it+now+please"), Tengu),
         (<RefreshDeployPr as ServerFn>::PATH, "env=dev".into(), Tengu),
@@ -48,15 +41,11 @@ fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, Strin
         (<SimulateFeaturePr as ServerFn>::PATH, "change=open&title=Sneaky".into(), SimulatedGithub),
         (<ApproveDeployment as ServerFn>::PATH, format!("id={deployment}"), Tengu),
         (<RejectDeployment as ServerFn>::PATH, format!("id={deployment}&reason=not+now"), Tengu),
-        (<LoadAudit as ServerFn>::PATH, "filter[limit]=10".into(), Open),
-        (<LoadTokens as ServerFn>::PATH, String::new(), Open),
         // A person's own tokens: anyone signed in may manage theirs (a token acts with its owner's role).
         (<CreateToken as ServerFn>::PATH, "name=mine&read=on&days=30".into(), Open),
         (<RevokeToken as ServerFn>::PATH, "id=1".into(), Open),
-        (<LoadTroubledDeliveries as ServerFn>::PATH, String::new(), Open),
         (<RetryDelivery as ServerFn>::PATH, "delivery_id=parked-1".into(), Tengu),
         // The sandbox's chat: a person speaks as their own chat account, whose role decides (sandbox_chat.rs).
-        (<LoadSandboxChat as ServerFn>::PATH, String::new(), Open),
         (<SandboxChatSay as ServerFn>::PATH, "chat_user=U0ALICE&text=%2Ftengu+redeploy+dev".into(), Open),
         (<SandboxChatPress as ServerFn>::PATH, "chat_user=U0ALICE&action=approve%3A1".into(), Open),
     ]
@@ -101,6 +90,7 @@ async fn a_stranger_gets_nothing_and_changes_nothing() {
         "/settings/tokens",
         "/settings/deliveries",
         "/review-envs",
+        "/chat",
         &format!("/repos/acme/shop/deploy-prs/{pr}"),
     ] {
         let (status, headers, _) = app.send(get(page)).await;

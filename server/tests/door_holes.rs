@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode, header};
 use leptos::server_fn::ServerFn;
 use support::process::run_tengu;
 use support::{get, set_cookie, spawn_app};
-use tengu_app::api::LoadHome;
+use tengu_app::api::CreateToken;
 use tengu_core::domain::{EnvName, Login, TokenScope};
 use tengu_core::ports::SessionStore;
 use tower::ServiceExt;
@@ -84,11 +84,12 @@ async fn personal_answers_say_private_no_store_and_site_files_keep_their_lifetim
     let answer = app.router.clone().oneshot(live.body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(answer.status(), StatusCode::OK);
     assert_eq!(answer.headers()[header::CACHE_CONTROL], private, "the live stream");
-    let function = Request::post(<LoadHome as ServerFn>::PATH)
+    // Its answer is a token's secret.
+    let function = Request::post(<CreateToken as ServerFn>::PATH)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ORIGIN, "http://127.0.0.1:3000")
         .header(header::COOKIE, carol.as_str())
-        .body(Body::empty())
+        .body(Body::from("name=another&read=on&days=30"))
         .unwrap();
     let (status, headers, body) = app.send(function).await;
     assert_eq!(status, StatusCode::OK, "{body}");

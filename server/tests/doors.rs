@@ -10,12 +10,11 @@ use std::time::{Duration, Instant};
 
 use leptos::server_fn::ServerFn;
 use support::process::{Served, run_tengu, simulation_beside, sqlite_url, token_of};
-use tengu_app::api::{LoadSandboxChat, PressDeploy, SandboxChatSay};
+use tengu_app::api::{PressDeploy, SandboxChatSay};
 use tengu_core::Tengu;
 use tengu_core::domain::{
     Actor, AuditAction, CommitSha, DeployPr, Deployment, DeploymentFilter, EnvName, Login, TokenScope,
 };
-use tengu_core::views::SandboxChatView;
 
 const WEBHOOK_SECRET: &str = "doors-webhook-secret-0123456789abcdef";
 
@@ -143,17 +142,16 @@ async fn slack(world: &World, text: &str) -> Answer {
     let dave = Login::parse("dave").unwrap();
     let chat_user = tengu_sandbox::chat::chat_people().into_iter().find(|(_, l)| l == &dave).unwrap().0;
     let channel = || async {
-        let (_, body) = world.served.call(&world.cookie, <LoadSandboxChat as ServerFn>::PATH, "").await;
-        serde_json::from_str::<SandboxChatView>(&body).unwrap()
+        let page = world.served.http.get(world.served.url("/chat")).header("cookie", &world.cookie).send().await;
+        support::chat_entries(&page.unwrap().text().await.unwrap())
     };
-    let seen = channel().await.entries.iter().map(|e| e.id).max().unwrap_or(0);
+    let seen = channel().await.iter().map(|e| e.id).max().unwrap_or(0);
     let form = serde_urlencoded::to_string([("chat_user", chat_user.as_str()), ("text", text)]).unwrap();
     let (status, body) = world.served.call(&world.cookie, <SandboxChatSay as ServerFn>::PATH, &form).await;
     assert!(status.is_success(), "{body}");
     let answer = eventually(Duration::from_secs(20), || async {
         channel()
             .await
-            .entries
             .iter()
             .filter(|e| e.id > seen && e.from == "tengu")
             .find(|e| e.text.contains("unverified") || e.text.contains("asked to deploy"))

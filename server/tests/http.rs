@@ -28,8 +28,16 @@ async fn the_overview_is_rendered_on_the_server_with_the_sandbox_banner() {
     assert!(html.contains("shop-production-web:43"), "the current task definition revision");
     assert!(html.contains("Rolled back"));
     assert!(html.contains("@alice") && html.contains("admin on acme/shop"), "the header says who is signed in");
-    let (status, _, _) = app.get_as(&cookie, "/no/such/page").await;
+    assert!(html.contains("<title>Overview · tengu</title>"), "the page's title");
+    let (status, _, html) = app.get_as(&cookie, "/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("<title>Not found · tengu</title>") && html.contains("Nothing here"), "{html}");
+    // Nothing hydrates the pages: they carry none of Leptos's hydration marks.
+    for page in ["/", "/environments/dev", "/deployments", "/review-envs", "/settings/tokens", "/audit", "/chat"] {
+        let (status, _, html) = app.get_as(&cookie, page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(!html.contains("<!>") && html.starts_with("<!DOCTYPE html><html lang=\"en\">"), "{page}: {html}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

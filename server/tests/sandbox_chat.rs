@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use leptos::server_fn::ServerFn;
 use support::{TestApp, spawn_app};
-use tengu_app::api::{LoadSandboxChat, SandboxChatPress, SandboxChatSay};
+use tengu_app::api::{SandboxChatPress, SandboxChatSay};
 use tengu_core::domain::{AuditAction, DeploymentFilter};
 use tengu_core::ports::{Topic, Topics};
 use tengu_core::views::{ChatEntryView, SandboxChatView};
@@ -37,22 +37,22 @@ async fn press(app: &TestApp, cookie: &str, chat_user: &str, action: &str) -> (S
     (status, answer)
 }
 
-async fn channel(app: &TestApp, cookie: &str) -> SandboxChatView {
-    let (status, _, body) = app.send(post(<LoadSandboxChat as ServerFn>::PATH, String::new(), Some(cookie))).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    serde_json::from_str(&body).unwrap()
+/// The channel as `who` sees it on the chat page (read from the simulated channel itself: the page shows it).
+async fn channel(app: &TestApp, who: &str) -> SandboxChatView {
+    let login = tengu_core::domain::Login::parse(who).unwrap();
+    app.chat.as_ref().expect("the sandbox's chat").view(Some(&login))
 }
 
 /// Waits (up to `within`) for an entry of the channel that `wanted` picks.
 async fn wait_for(
     app: &TestApp,
-    cookie: &str,
+    who: &str,
     within: Duration,
     wanted: impl Fn(&ChatEntryView) -> bool,
 ) -> ChatEntryView {
     let started = Instant::now();
     loop {
-        let view = channel(app, cookie).await;
+        let view = channel(app, who).await;
         if let Some(found) = view.entries.iter().find(|e| wanted(e)) {
             return found.clone();
         }
@@ -67,21 +67,23 @@ async fn a_deploy_typed_in_the_sandbox_chat_goes_through_the_signed_endpoint_and
     tengu_sandbox::chat::link_chat_people(&app.tengu).await.unwrap();
     let bob = app.sign_in("bob").await;
 
-    let view = channel(&app, &bob).await;
+    let view = channel(&app, "bob").await;
     assert_eq!(view.speaking_as, "U0BOB");
+    let (_, _, page) = app.get_as(&bob, "/chat").await;
+    assert!(page.contains(r#"<option value="U0BOB" selected"#), "the page speaks as bob first: {page}");
     let voices: Vec<&str> = view.people.iter().map(|p| p.chat_user.as_str()).collect();
     assert_eq!(voices, ["U0BOB", "U0GUEST"], "bob speaks as himself or the guest");
 
     // Answered at once by the endpoint: only bob sees it.
     assert_eq!(say(&app, &bob, "U0BOB", "/tengu help").await.0, StatusCode::OK);
-    let help = wait_for(&app, &bob, Duration::from_secs(2), |e| e.text.contains("/tengu deploy-pr <env>")).await;
+    let help = wait_for(&app, "bob", Duration::from_secs(2), |e| e.text.contains("/tengu deploy-pr <env>")).await;
     assert_eq!((help.from.as_str(), help.only_for.as_deref()), ("tengu", Some("bob")));
 
     // Not a command for tengu: nothing is sent.
-    let before = channel(&app, &bob).await.entries.len();
+    let before = channel(&app, "bob").await.entries.len();
     let (status, answer) = say(&app, &bob, "U0BOB", "hello everyone").await;
     assert!(!status.is_success() && answer.contains("start the line with /tengu"), "{status} {answer}");
-    assert_eq!(channel(&app, &bob).await.entries.len(), before);
+    assert_eq!(channel(&app, "bob").await.entries.len(), before);
 
     // bob may not speak as alice.
     let (status, answer) = say(&app, &bob, "U0ALICE", "/tengu redeploy production").await;
@@ -89,21 +91,21 @@ async fn a_deploy_typed_in_the_sandbox_chat_goes_through_the_signed_endpoint_and
 
     // The guest linked nothing: told to link, nothing deployed.
     say(&app, &bob, "U0GUEST", "/tengu redeploy dev").await;
-    wait_for(&app, &bob, Duration::from_secs(5), |e| e.text.contains("Link your Slack account")).await;
+    wait_for(&app, "bob", Duration::from_secs(5), |e| e.text.contains("Link your Slack account")).await;
 
     // bob (maintain) redeploys production: it waits for a second person, in one message with an Approve button.
     // Each message is announced as a write of the sandbox's world, so the chat page's stream draws it.
     let before = app.tengu.changes().stamp(Topics::of(Topic::Documents));
     assert_eq!(say(&app, &bob, "U0BOB", "/tengu redeploy production").await.0, StatusCode::OK);
     let message =
-        wait_for(&app, &bob, Duration::from_secs(10), |e| e.buttons.iter().any(|b| b.label == "Approve")).await;
+        wait_for(&app, "bob", Duration::from_secs(10), |e| e.buttons.iter().any(|b| b.label == "Approve")).await;
     assert!(message.text.contains("to production by bob"), "{}", message.text);
     assert_ne!(before, app.tengu.changes().stamp(Topics::of(Topic::Documents)), "the channel's change was announced");
     let approve = message.buttons.iter().find(|b| b.label == "Approve").unwrap().action.clone().unwrap();
 
     // bob's own Approve is refused, with the reason, to him alone.
     assert_eq!(press(&app, &bob, "U0BOB", &approve).await.0, StatusCode::OK);
-    let refused = wait_for(&app, &bob, Duration::from_secs(5), |e| {
+    let refused = wait_for(&app, "bob", Duration::from_secs(5), |e| {
         e.only_for.as_deref() == Some("bob") && e.text.contains("another person's approval")
     })
     .await;
@@ -113,11 +115,11 @@ async fn a_deploy_typed_in_the_sandbox_chat_goes_through_the_signed_endpoint_and
     let alice = app.sign_in("alice").await;
     assert_eq!(press(&app, &alice, "U0ALICE", &approve).await.0, StatusCode::OK);
     let done =
-        wait_for(&app, &alice, Duration::from_secs(60), |e| e.id == message.id && e.text.contains("Succeeded")).await;
+        wait_for(&app, "alice", Duration::from_secs(60), |e| e.id == message.id && e.text.contains("Succeeded")).await;
     assert!(done.edits >= 2, "edited as it went: {done:#?}");
     assert!(done.buttons.iter().any(|b| b.label == "Roll back" && b.confirm.is_some()));
     assert!(!done.buttons.iter().any(|b| b.label == "Abort" || b.label == "Approve"));
-    let posted = channel(&app, &alice).await.entries.iter().filter(|e| !e.buttons.is_empty()).count();
+    let posted = channel(&app, "alice").await.entries.iter().filter(|e| !e.buttons.is_empty()).count();
     assert_eq!(posted, 1, "one message for the deployment, edited in place");
 
     let id = approve.trim_start_matches("approve:").parse::<i64>().unwrap();
@@ -134,9 +136,7 @@ async fn a_deploy_typed_in_the_sandbox_chat_goes_through_the_signed_endpoint_and
 async fn the_sandbox_chat_is_for_signed_in_people_and_a_viewer_is_refused_by_role_in_it() {
     let app = spawn_app(Vec::new()).await;
     tengu_sandbox::chat::link_chat_people(&app.tengu).await.unwrap();
-    for path in
-        [<LoadSandboxChat as ServerFn>::PATH, <SandboxChatSay as ServerFn>::PATH, <SandboxChatPress as ServerFn>::PATH]
-    {
+    for path in [<SandboxChatSay as ServerFn>::PATH, <SandboxChatPress as ServerFn>::PATH] {
         let body = "chat_user=U0ALICE&text=%2Ftengu+redeploy+dev&action=approve%3A1".to_owned();
         let (status, _, _) = app.send(post(path, body, None)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
@@ -152,7 +152,7 @@ async fn the_sandbox_chat_is_for_signed_in_people_and_a_viewer_is_refused_by_rol
     let deployments = app.tengu.store().recent_deployments(&DeploymentFilter::newest(1000)).await.unwrap().len();
     assert_eq!(say(&app, &visitor, "U0VISITOR", "/tengu redeploy dev").await.0, StatusCode::OK);
     let refused =
-        wait_for(&app, &visitor, Duration::from_secs(5), |e| e.text.contains("needs the deployer role")).await;
+        wait_for(&app, "visitor", Duration::from_secs(5), |e| e.text.contains("needs the deployer role")).await;
     assert_eq!(refused.only_for.as_deref(), Some("visitor"), "a refusal is for the person alone");
     let after = app.tengu.store().recent_deployments(&DeploymentFilter::newest(1000)).await.unwrap().len();
     assert_eq!(after, deployments, "nothing was deployed");

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use leptos::server_fn::ServerFn;
 use support::{TestApp, spawn_app, spawn_app_with};
-use tengu_app::api::{LoadBodyOnGithub, SimulateFeaturePr, SimulateGithubEdit};
+use tengu_app::api::{SimulateFeaturePr, SimulateGithubEdit};
 use tengu_core::domain::{Actor, PrNumber, Viewer};
 
 const SECRET: &[u8] = b"sandbox-test-secret-0123456789";
@@ -70,12 +70,12 @@ async fn without_the_simulation_nothing_pretends_to_be_github() {
     let app = spawn_app_with(vec![SECRET.to_vec()], |web| web.sandbox_github = None).await;
     let number = production_deploy_pr(&app).await;
     let cookie = app.sign_in("alice").await;
-    let body = format!("repo=acme%2Fshop&deploy_pr={number}");
-    let (status, _, answer) = app.send(post(<LoadBodyOnGithub as ServerFn>::PATH, body, &cookie)).await;
+    let (status, _, page) = app.get_as(&cookie, &format!("/repos/acme/shop/deploy-prs/{number}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("What ships") && !page.contains("The body as GitHub holds it"), "no simulated GitHub shown");
+    let body = format!("repo=acme%2Fshop&deploy_pr={number}&item=129&verified=true&person=alice");
+    let (status, _, answer) = app.send(post(<SimulateGithubEdit as ServerFn>::PATH, body, &cookie)).await;
     assert!(!status.is_success(), "{status}");
     assert!(answer.contains("only the sandbox simulates GitHub"), "{answer}");
-    let body = format!("repo=acme%2Fshop&deploy_pr={number}&item=129&verified=true&person=alice");
-    let (status, _, _) = app.send(post(<SimulateGithubEdit as ServerFn>::PATH, body, &cookie)).await;
-    assert!(!status.is_success());
     assert_eq!(sandbox_deliveries(&app).await, 0);
 }

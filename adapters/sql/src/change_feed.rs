@@ -1,31 +1,68 @@
-//! Instances sharing a PostgreSQL database tell each other of their writes, so each one's read models and page
-//! caches move within a moment: after a burst of writes an instance sends one `NOTIFY`, and it `LISTEN`s for the
-//! others'. SQLite has no such channel; it is one instance's database.
+//! Instances sharing a database tell each other of their writes, so each one's read models, page caches and live
+//! pages move within a moment. After a burst of writes an instance tells the others once: on PostgreSQL with a
+//! `NOTIFY` it `LISTEN`s for, on SQLite with a row in `change_notes` that the others look for four times a
+//! second (the one read SQLite offers in place of a channel: one query per process, however many people watch).
+//! A process that ends (the `tengu` command line, after a deploy it ran here) tells what it had not told yet.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::SqlStore;
 use super::connect::Pool;
-use super::{Dialect, SqlStore};
-use tengu_core::ports::{Changes, Topics};
+use super::rows::{self, query_error};
+use tengu_core::ports::{Changes, StoreError, Topics};
 
 const CHANNEL: &str = "tengu_changes";
 /// Writes closer together than this are announced once.
 const GATHER: Duration = Duration::from_millis(100);
 /// After losing the database, how long before listening again.
 const RECONNECT: Duration = Duration::from_secs(1);
+/// How often a SQLite instance looks for the others' notes.
+const LOOK_EVERY: Duration = Duration::from_millis(250);
+/// SQLite's notes older than this are deleted (every instance has read them by then).
+const NOTES_KEPT: Duration = Duration::from_secs(60);
 
 impl SqlStore {
-    /// Starts telling other instances of this one's writes and listening for theirs (PostgreSQL only; a no-op
-    /// on SQLite). `instance` tells this process's own announcements apart.
+    /// Starts telling other instances of this one's writes and listening for theirs. `instance` tells this
+    /// process's own announcements apart.
     pub fn spawn_change_feed(&self, instance: &str) {
-        if self.dialect() != Dialect::Postgres {
-            return;
-        }
         let changes = tengu_core::ports::Store::changes(self);
         let instance: Arc<str> = instance.into();
         tokio::spawn(announce(self.clone(), changes.clone(), instance.clone()));
-        tokio::spawn(listen(self.url.clone(), changes, instance));
+        match &self.pool {
+            Pool::Postgres(_) => tokio::spawn(listen(self.url.clone(), changes, instance)),
+            Pool::Sqlite(_) => tokio::spawn(look_for_notes(self.clone(), changes, instance)),
+        };
+    }
+
+    /// Tells the other instances what this one wrote and has not told yet (a process about to end).
+    pub(crate) async fn tell_untold(&self) {
+        let told = tengu_core::ports::Store::changes(self).take_untold();
+        if told.is_empty() {
+            return;
+        }
+        let origin = format!("ending-{}", std::process::id());
+        if let Err(error) = self.tell(&origin, told).await {
+            tracing::warn!(%error, "other instances could not be told of this one's last changes");
+        }
+    }
+
+    /// One note: `instance` wrote `topics`.
+    async fn tell(&self, instance: &str, topics: Topics) -> Result<(), StoreError> {
+        // `instance topics`: the instance tells its own notes apart, the topics say what moved.
+        let note = format!("{instance} {}", topics.bits());
+        match &self.pool {
+            Pool::Postgres(pool) => {
+                sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&note).execute(pool).await.map(drop)
+            }
+            Pool::Sqlite(pool) => sqlx::query("INSERT INTO change_notes (note, noted_at) VALUES ($1, $2)")
+                .bind(&note)
+                .bind(rows::millis(chrono::Utc::now()))
+                .execute(pool)
+                .await
+                .map(drop),
+        }
+        .map_err(query_error)
     }
 }
 
@@ -36,19 +73,65 @@ async fn announce(store: SqlStore, changes: Arc<Changes>, instance: Arc<str>) {
         if told.is_empty() {
             continue;
         }
-        // `instance topics`: the instance tells its own notes apart, the topics say what moved.
-        let note = format!("{instance} {}", told.bits());
-        let sent = match &store.pool {
-            Pool::Postgres(pool) => {
-                sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(&note).execute(pool).await
-            }
-            Pool::Sqlite(_) => return,
-        };
-        if let Err(error) = sent {
+        if let Err(error) = store.tell(&instance, told).await {
             tracing::warn!(%error, "other instances could not be told of a change; they read it within 5 s anyway");
         }
         tokio::time::sleep(GATHER).await;
     }
+}
+
+/// SQLite: the notes other instances left since the last look, as what moved.
+async fn look_for_notes(store: SqlStore, changes: Arc<Changes>, instance: Arc<str>) {
+    let Pool::Sqlite(pool) = &store.pool else { return };
+    let mut last_seen = None;
+    let mut pruned = std::time::Instant::now();
+    loop {
+        match notes_after(pool, last_seen).await {
+            Ok((last, notes)) => {
+                if last_seen.is_some() {
+                    for note in notes {
+                        if let Some(topics) = topics_told(&note, &instance) {
+                            changes.heard(topics);
+                        }
+                    }
+                }
+                last_seen = Some(last);
+            }
+            Err(error) => tracing::warn!(%error, "could not look for other instances' changes"),
+        }
+        if pruned.elapsed() > NOTES_KEPT {
+            pruned = std::time::Instant::now();
+            let old = rows::millis(chrono::Utc::now()) - NOTES_KEPT.as_millis() as i64;
+            let deleted = sqlx::query("DELETE FROM change_notes WHERE noted_at < $1").bind(old).execute(pool).await;
+            if let Err(error) = deleted {
+                tracing::warn!(error = %query_error(error), "could not delete old change notes");
+            }
+        }
+        tokio::time::sleep(LOOK_EVERY).await;
+    }
+}
+
+/// The notes after `last_seen` (none on the first look, which only finds where the notes stand) and the newest id.
+async fn notes_after(pool: &sqlx::SqlitePool, last_seen: Option<i64>) -> Result<(i64, Vec<String>), StoreError> {
+    let Some(after) = last_seen else {
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS id FROM change_notes")
+            .fetch_one(pool)
+            .await
+            .map_err(query_error)?;
+        return Ok((rows::int(&row, "id")?, Vec::new()));
+    };
+    let found = sqlx::query("SELECT id, note FROM change_notes WHERE id > $1 ORDER BY id")
+        .bind(after)
+        .fetch_all(pool)
+        .await
+        .map_err(query_error)?;
+    let mut last = after;
+    let mut notes = Vec::with_capacity(found.len());
+    for row in &found {
+        last = rows::int(row, "id")?;
+        notes.push(rows::text(row, "note")?);
+    }
+    Ok((last, notes))
 }
 
 async fn listen(url: Arc<str>, changes: Arc<Changes>, instance: Arc<str>) {

@@ -179,7 +179,9 @@ impl SqlStore {
         })
     }
 
+    /// Tells the other instances what this one wrote and had not told yet, then closes the connections.
     pub async fn close(&self) {
+        self.tell_untold().await;
         on_pool!(self, |pool| pool.close().await);
     }
 }

@@ -4,8 +4,6 @@ use leptos::prelude::*;
 /// A failure the person should read, announced to screen readers.
 #[component]
 pub fn ErrorNotice(message: String) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_not_kept();
     view! { <p class="notice notice--error" role="alert">{message}</p> }
 }
 

@@ -1,5 +1,5 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use tengu_core::views::GateView;
 
 use crate::api::OverrideGate;
@@ -8,7 +8,7 @@ use crate::components::badge::Badge;
 /// Whether the deploy may go: the same words as the `tengu/verification` status on GitHub, and, while it waits,
 /// the written override.
 #[component]
-pub fn GatePanel(repo: String, number: u64, gate: GateView, action: ServerAction<OverrideGate>) -> impl IntoView {
+pub fn GatePanel(repo: String, number: u64, gate: GateView) -> impl IntoView {
     view! {
         <section class="panel gate" aria-labelledby="gate-title">
             <h2 id="gate-title">"Verification gate"</h2>
@@ -21,13 +21,13 @@ pub fn GatePanel(repo: String, number: u64, gate: GateView, action: ServerAction
             {gate.may_override.then(|| view! {
                 <details class="gate__override">
                     <summary>"Override the gate…"</summary>
-                    <ActionForm action attr:class="gate__form">
+                    <form method="post" action=OverrideGate::url() class="gate__form">
                         <input type="hidden" name="repo" value=repo/>
                         <input type="hidden" name="deploy_pr" value=number.to_string()/>
                         <label for="override-reason">"Why should this deploy go ahead before every change is verified?"</label>
                         <textarea id="override-reason" name="reason" rows="3" required minlength="10"></textarea>
                         <button type="submit" class="button">"Override and allow the deploy"</button>
-                    </ActionForm>
+                    </form>
                 </details>
             })}
         </section>

@@ -1,23 +1,14 @@
 use leptos::prelude::*;
 use tengu_core::views::SiteInfo;
 
-use crate::api::load_site_info;
-
 /// The top of every page: the name, the navigation, who is signed in (with Sign out), and in the sandbox a
 /// banner that says so.
 #[component]
-pub fn SiteHeader() -> impl IntoView {
-    let info = Resource::new(|| (), |_| load_site_info());
+pub fn SiteHeader(site: Option<SiteInfo>) -> impl IntoView {
+    let banner = site.as_ref().filter(|info| info.sandbox).map(|_| view! { <SandboxBanner/> });
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match info.await {
-                    Ok(info) if info.sandbox => view! { <SandboxBanner/> }.into_any(),
-                    _ => ().into_any(),
-                }
-            })}
-        </Suspense>
+        {banner}
         <header class="site-header">
             <a class="brand" href="/">
                 <span class="brand__mark" aria-hidden="true">"t"</span>
@@ -31,9 +22,7 @@ pub fn SiteHeader() -> impl IntoView {
                 <a href="/settings/tokens">"API tokens"</a>
                 <a href="/settings/deliveries">"Deliveries"</a>
             </nav>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move { info.await.ok().map(|info| view! { <SignedInAs info/> }) })}
-            </Suspense>
+            {site.map(|info| view! { <SignedInAs info/> })}
         </header>
     }
 }

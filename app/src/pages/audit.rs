@@ -1,73 +1,89 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use tengu_core::domain::{AuditAction, AuditFilter, EnvName};
 use tengu_core::views::AuditLine;
 
-use crate::api::load_audit;
+use super::{Query, Shown, Visit};
 use crate::components::error_notice::ErrorNotice;
-use crate::format::{day_start, error_text};
+use crate::format::day_start;
+use crate::server_glue::sentence;
 
 const PAGE: u32 = 50;
 
+/// The filter the address asks for.
+fn filter_of(query: &Query) -> AuditFilter {
+    let text = |key: &str| query.get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let day = |key: &str| day_start(text(key).as_deref());
+    AuditFilter {
+        actor: text("person"),
+        env: text("env").and_then(|v| EnvName::parse(v).ok()),
+        action: text("action").and_then(|v| AuditAction::parse(&v)),
+        about: text("about"),
+        since: day("from"),
+        until: day("to").map(|t| t + chrono::Duration::days(1)),
+        before: text("before").and_then(|v| v.parse().ok()),
+        limit: PAGE,
+    }
+}
+
 /// `/audit`: every sign-in, refusal, tick, override, approval, button, token change, reminder and deployment,
-/// filtered by person, environment, action, thing and dates; pages go back by entry.
-#[component]
-pub fn AuditPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::AUDIT);
-    let query = use_query_map();
-    let filter = move || {
-        query.with(|q| {
-            let text = |key: &str| q.get(key).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-            let day = |key: &str| day_start(text(key).as_deref());
-            AuditFilter {
-                actor: text("person"),
-                env: text("env").and_then(|v| EnvName::parse(v).ok()),
-                action: text("action").and_then(|v| AuditAction::parse(&v)),
-                about: text("about"),
-                since: day("from"),
-                until: day("to").map(|t| t + chrono::Duration::days(1)),
-                before: text("before").and_then(|v| v.parse().ok()),
-                limit: PAGE,
-            }
-        })
-    };
-    let raw = move |key: &'static str| move || query.with(|q| q.get(key).unwrap_or_default());
-    let rows = Resource::new(filter, |filter| async move { load_audit(filter).await.map_err(|e| error_text(&e)) });
+/// filtered by person, environment, action, thing and dates; pages go back by entry. Anyone signed in: entries
+/// about the repositories they may see, and their own.
+pub async fn show(visit: &Visit<'_>) -> Shown {
+    let query = visit.query;
+    let rows = visit.tengu().audit_page(visit.viewer, &filter_of(query)).await.map_err(sentence);
+    let kept = rows.is_ok();
+    let raw = |key: &str| query.get(key).unwrap_or_default();
+    let chosen = query.get("action");
     let actions = AuditAction::ALL
         .into_iter()
         .map(|a| {
-            let selected = move || query.with(|q| q.get("action").as_deref() == Some(a.as_str()));
+            let selected = chosen.as_deref() == Some(a.as_str());
             view! { <option value=a.as_str() selected=selected>{a.as_str().replace('_', " ")}</option> }
         })
         .collect_view();
-    view! {
-        <Title text="Audit log"/>
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href="/">"Overview"</a>
-            <span aria-hidden="true">" / "</span>
-            <span>"audit log"</span>
-        </nav>
-        <header class="page-header"><h1>"Audit log"</h1></header>
-        <form method="get" action="/audit" class="filters" role="search" aria-label="Filter the audit log">
-            <label>"Person " <input type="text" name="person" size="12" value=raw("person")/></label>
-            <label>"Environment " <input type="text" name="env" size="10" value=raw("env")/></label>
-            <label>"Action " <select name="action"><option value="">"any"</option>{actions}</select></label>
-            <label>"About " <input type="text" name="about" size="18" value=raw("about") placeholder="deployment 12"/></label>
-            <label>"From " <input type="date" name="from" value=raw("from")/></label>
-            <label>"To " <input type="date" name="to" value=raw("to")/></label>
-            <button type="submit">"Filter"</button>
-        </form>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match rows.await {
-                    Ok(rows) => view! { <AuditTable rows/> }.into_any(),
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Transition>
+    let table = match rows {
+        Ok(rows) => {
+            let rows: Vec<AuditLine> = rows.iter().map(AuditLine::from).collect();
+            let next = next_page(query, rows.last().map(|r| r.id));
+            view! { <AuditTable rows next/> }.into_any()
+        }
+        Err(message) => view! { <ErrorNotice message/> }.into_any(),
+    };
+    let mut shown = Shown::of(
+        "Audit log",
+        view! {
+            <nav class="breadcrumbs" aria-label="Breadcrumbs">
+                <a href="/">"Overview"</a>
+                <span aria-hidden="true">" / "</span>
+                <span>"audit log"</span>
+            </nav>
+            <header class="page-header"><h1>"Audit log"</h1></header>
+            <form method="get" action="/audit" class="filters" role="search" aria-label="Filter the audit log">
+                <label>"Person " <input type="text" name="person" size="12" value=raw("person")/></label>
+                <label>"Environment " <input type="text" name="env" size="10" value=raw("env")/></label>
+                <label>"Action " <select name="action"><option value="">"any"</option>{actions}</select></label>
+                <label>"About " <input type="text" name="about" size="18" value=raw("about") placeholder="deployment 12"/></label>
+                <label>"From " <input type="date" name="from" value=raw("from")/></label>
+                <label>"To " <input type="date" name="to" value=raw("to")/></label>
+                <button type="submit">"Filter"</button>
+            </form>
+            {table}
+        },
+    );
+    shown.kept = kept;
+    shown
+}
+
+/// The next page's address, given the oldest entry shown: it keeps the filters and goes back from that entry.
+fn next_page(query: &Query, older: Option<i64>) -> String {
+    let mut pairs: Vec<String> = ["person", "env", "action", "about", "from", "to"]
+        .into_iter()
+        .filter_map(|k| query.get(k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(&v))))
+        .collect();
+    if let Some(id) = older {
+        pairs.push(format!("before={id}"));
     }
+    format!("/audit?{}", pairs.join("&"))
 }
 
 /// Where an entry's target lives in the dashboard, when it has a page.
@@ -82,11 +98,10 @@ fn link_of(target: &str) -> Option<String> {
 }
 
 #[component]
-fn AuditTable(rows: Vec<AuditLine>) -> impl IntoView {
+fn AuditTable(rows: Vec<AuditLine>, next: String) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="empty">"No entries match."</p> }.into_any();
     }
-    let older = rows.last().map(|r| r.id);
     let lines = rows
         .into_iter()
         .map(|e| {
@@ -105,20 +120,6 @@ fn AuditTable(rows: Vec<AuditLine>) -> impl IntoView {
             }
         })
         .collect_view();
-    // The next page keeps the filters and goes back from the oldest entry shown.
-    let next = move || {
-        let query = use_query_map();
-        query.with(|q| {
-            let mut pairs: Vec<String> = ["person", "env", "action", "about", "from", "to"]
-                .into_iter()
-                .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(&v))))
-                .collect();
-            if let Some(id) = older {
-                pairs.push(format!("before={id}"));
-            }
-            format!("/audit?{}", pairs.join("&"))
-        })
-    };
     view! {
         <table class="table">
             <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"About"</th><th>"Detail"</th></tr></thead>

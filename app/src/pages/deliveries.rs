@@ -1,61 +1,53 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos::server_fn::ServerFn;
 use tengu_core::views::DeliveryLine;
 
-use crate::api::{RetryDelivery, load_troubled_deliveries};
+use super::{Shown, Visit};
+use crate::api::RetryDelivery;
 use crate::components::badge::Badge;
 use crate::components::error_notice::ErrorNotice;
-use crate::format::error_text;
+use crate::server_glue::sentence;
 
 /// `/settings/deliveries`: GitHub webhook deliveries whose handling failed — retrying ones with their next try,
 /// parked ones with a Retry button — about the repositories the person administers.
-#[component]
-pub fn DeliveriesPage() -> impl IntoView {
-    // The deliveries are shown here alone of every page.
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::DELIVERIES);
-    let retry = ServerAction::<RetryDelivery>::new();
-    let rows = Resource::new(
-        move || retry.version().get(),
-        |_| async move { load_troubled_deliveries().await.map_err(|e| error_text(&e)) },
+pub async fn show(visit: &Visit<'_>) -> Shown {
+    let rows = match visit.tengu().troubled_deliveries(visit.viewer).await {
+        Ok(rows) => rows.iter().map(DeliveryLine::from).collect::<Vec<_>>(),
+        Err(error) => return Shown::failed("Webhook deliveries", sentence(error)),
+    };
+    let failure = visit.query.refusal_of::<RetryDelivery>();
+    let kept = failure.is_none();
+    let mut shown = Shown::of(
+        "Webhook deliveries",
+        view! {
+            <nav class="breadcrumbs" aria-label="Breadcrumbs">
+                <a href="/">"Overview"</a>
+                <span aria-hidden="true">" / "</span>
+                <span>"webhook deliveries"</span>
+            </nav>
+            <header class="page-header">
+                <h1>"Webhook deliveries"</h1>
+                <p class="muted">
+                    "Deliveries from GitHub whose handling failed (GitHub or the database could not be reached). tengu \
+                     tries each again with a growing wait; after the last try it waits here for a Retry. Deliveries \
+                     about one pull request are applied in the order GitHub sent them."
+                </p>
+            </header>
+            {failure.map(|message| view! { <ErrorNotice message/> })}
+            <DeliveriesTable rows/>
+        },
     );
-    let failure =
-        move || retry.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=error_text(&e)/> });
-    view! {
-        <Title text="Webhook deliveries"/>
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href="/">"Overview"</a>
-            <span aria-hidden="true">" / "</span>
-            <span>"webhook deliveries"</span>
-        </nav>
-        <header class="page-header">
-            <h1>"Webhook deliveries"</h1>
-            <p class="muted">
-                "Deliveries from GitHub whose handling failed (GitHub or the database could not be reached). tengu \
-                 tries each again with a growing wait; after the last try it waits here for a Retry. Deliveries \
-                 about one pull request are applied in the order GitHub sent them."
-            </p>
-        </header>
-        {failure}
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match rows.await {
-                    Ok(rows) => view! { <DeliveriesTable rows retry/> }.into_any(),
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    shown.kept = kept;
+    shown
 }
 
 #[component]
-fn DeliveriesTable(rows: Vec<DeliveryLine>, retry: ServerAction<RetryDelivery>) -> impl IntoView {
+fn DeliveriesTable(rows: Vec<DeliveryLine>) -> impl IntoView {
     if rows.is_empty() {
         return view! { <p class="empty">"No delivery is failing. Every delivery GitHub sent was handled or waits its turn."</p> }
             .into_any();
     }
-    let lines = rows.into_iter().map(|row| view! { <DeliveryRow row retry/> }).collect_view();
+    let lines = rows.into_iter().map(|row| view! { <DeliveryRow row/> }).collect_view();
     view! {
         <table class="table">
             <thead>
@@ -68,15 +60,15 @@ fn DeliveriesTable(rows: Vec<DeliveryLine>, retry: ServerAction<RetryDelivery>) 
 }
 
 #[component]
-fn DeliveryRow(row: DeliveryLine, retry: ServerAction<RetryDelivery>) -> impl IntoView {
+fn DeliveryRow(row: DeliveryLine) -> impl IntoView {
     let next = row.next_try.map(|at| view! { <span>" · next try " <time datetime=at.iso>{at.shown}</time></span> });
     let id = row.delivery_id.clone();
     let button = row.failed.then(move || {
         view! {
-            <ActionForm action=retry attr:class="inline-form">
+            <form method="post" action=RetryDelivery::url() class="inline-form">
                 <input type="hidden" name="delivery_id" value=id/>
                 <button type="submit" class="button button--small">"Retry"</button>
-            </ActionForm>
+            </form>
         }
     });
     view! {

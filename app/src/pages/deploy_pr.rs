@@ -1,71 +1,51 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos::server_fn::ServerFn;
 use tengu_core::domain::{Login, PrNumber, RepoSlug};
 use tengu_core::views::{ChecklistLine, CommitLine, DeployPrView};
 
-use crate::api::{
-    OverrideGate, SetVerification, SimulateGithubEdit, load_body_on_github, load_deploy_pr, load_site_info,
-};
+use super::{Shown, Visit};
+use crate::api::{OverrideGate, SetVerification, SimulateGithubEdit};
 use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::gate::GatePanel;
 use crate::components::progress::VerificationProgress;
-use crate::format::error_text;
+use crate::server_glue::sentence;
 
-#[component]
-pub fn DeployPrPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::DEPLOY_PR);
-    let params = use_params_map();
-    let toggle = ServerAction::<SetVerification>::new();
-    let decide = ServerAction::<OverrideGate>::new();
-    let simulate = ServerAction::<SimulateGithubEdit>::new();
-    let site = Resource::new(|| (), |_| load_site_info());
-    // A tick, an override or a (simulated) edit on GitHub is a plain form: it comes back to this page, drawn anew.
-    let key = move || {
-        params.with(|p| {
-            let repo = RepoSlug::from_parts(&p.get("owner").unwrap_or_default(), &p.get("name").unwrap_or_default());
-            let number = PrNumber::parse(&p.get("number").unwrap_or_default());
-            repo.and_then(|repo| number.map(|number| (repo, number))).map_err(|e| e.to_string())
-        })
+/// A deploy PR: what ships grouped by source PR, each author's box, the gate, and what shipped it. A tick, an
+/// override or a (simulated) edit on GitHub is a plain form: it comes back to this page, drawn anew.
+pub async fn show(visit: &Visit<'_>, owner: &str, name: &str, number: &str) -> Shown {
+    let asked = RepoSlug::from_parts(owner, name).and_then(|repo| PrNumber::parse(number).map(|number| (repo, number)));
+    let (repo, number) = match asked {
+        Ok(asked) => asked,
+        Err(error) => return Shown::failed("Deploy PR", error.to_string()),
     };
-    let pr = Resource::new(key, |target| async move {
-        let (repo, number) = target?;
-        load_deploy_pr(repo, number).await.map_err(|e| error_text(&e))
-    });
-    // The body as GitHub holds it, shown beside the sandbox's simulated edits.
-    let body = Resource::new(key, |target| async move {
-        let (repo, number) = target?;
-        load_body_on_github(repo, number).await.map_err(|e| error_text(&e))
-    });
-    view! {
-        <Title text="Deploy PR"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match pr.await {
-                    Ok(page) => {
-                        let people = site.await.ok().filter(|info| info.sandbox).map(|info| info.people);
-                        let body = body.await.unwrap_or_default();
-                        let edit = people.map(|people| view! { <SimulatedGithubEdit page=page.clone() people body simulate/> });
-                        view! { <DeployPrPageView page toggle decide/> {edit} }.into_any()
-                    }
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Transition>
+    let page = match visit.tengu().deploy_pr_view(visit.viewer, &repo, number).await {
+        Ok(page) => page,
+        Err(error) => return Shown::failed("Deploy PR", sentence(error)),
+    };
+    // In the sandbox, the body as its simulated GitHub holds it, beside the simulated edits.
+    let mut edit = None;
+    if let Some(github) = &visit.doors.sandbox_github {
+        let body = github.0.body(&repo, number).await.unwrap_or_default();
+        edit = Some((visit.doors.people.0.clone(), body));
     }
+    let refused = visit
+        .query
+        .refusal_of::<SetVerification>()
+        .or_else(|| visit.query.refusal_of::<OverrideGate>())
+        .or_else(|| visit.query.refusal_of::<SimulateGithubEdit>());
+    let kept = refused.is_none();
+    let title = page.title.clone();
+    let edit = edit.map(|(people, body)| view! { <SimulatedGithubEdit page=page.clone() people body/> });
+    let mut shown = Shown::of(title, view! { <DeployPrPageView page refused/> {edit} });
+    shown.kept = kept;
+    shown
 }
 
 #[component]
-fn DeployPrPageView(
-    page: DeployPrView,
-    toggle: ServerAction<SetVerification>,
-    decide: ServerAction<OverrideGate>,
-) -> impl IntoView {
+fn DeployPrPageView(page: DeployPrView, refused: Option<String>) -> impl IntoView {
     let DeployPrView {
         repo,
         number,
@@ -82,15 +62,8 @@ fn DeployPrPageView(
         deployments,
     } = page;
     let audit_link = format!("/audit?about={}%23{}", repo.replace('/', "%2F"), number);
-    let failure = move || {
-        let toggled = toggle.value().get().and_then(|result| result.err());
-        let decided = decide.value().get().and_then(|result| result.err());
-        toggled.or(decided).map(|e| error_text(&e))
-    };
-    let items = items
-        .into_iter()
-        .map(|item| view! { <ItemRow repo=repo.clone() deploy_pr=number item toggle/> })
-        .collect_view();
+    let items =
+        items.into_iter().map(|item| view! { <ItemRow repo=repo.clone() deploy_pr=number item/> }).collect_view();
     let direct = (!direct_commits.is_empty()).then(|| {
         view! {
             <section class="panel" aria-labelledby="direct-title">
@@ -100,7 +73,6 @@ fn DeployPrPageView(
         }
     });
     view! {
-        <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Overview"</a>
             <span aria-hidden="true">" / "</span>
@@ -114,8 +86,8 @@ fn DeployPrPageView(
             </p>
             <VerificationProgress verified total/>
         </header>
-        {move || failure().map(|message| view! { <ErrorNotice message/> })}
-        <GatePanel repo=repo.clone() number gate action=decide/>
+        {refused.map(|message| view! { <ErrorNotice message/> })}
+        <GatePanel repo=repo.clone() number gate/>
         <section class="panel" aria-labelledby="items-title">
             <h2 id="items-title">"What ships"</h2>
             <p class="muted">"Each author verifies their change on the environment, then ticks its box. The deploy waits for every box."</p>
@@ -135,7 +107,7 @@ fn DeployPrPageView(
 }
 
 #[component]
-fn ItemRow(repo: String, deploy_pr: u64, item: ChecklistLine, toggle: ServerAction<SetVerification>) -> impl IntoView {
+fn ItemRow(repo: String, deploy_pr: u64, item: ChecklistLine) -> impl IntoView {
     let ChecklistLine { number, title, author, verified, refusal, commits, deployments } = item;
     let may = refusal.is_none();
     let hint = refusal.clone().unwrap_or_default();
@@ -144,7 +116,7 @@ fn ItemRow(repo: String, deploy_pr: u64, item: ChecklistLine, toggle: ServerActi
     let count = commits.len();
     view! {
         <li class="checklist__item" class:checklist__item--done=is_verified>
-            <ActionForm action=toggle attr:class="checklist__form">
+            <form method="post" action=SetVerification::url() class="checklist__form">
                 <input type="hidden" name="repo" value=repo/>
                 <input type="hidden" name="deploy_pr" value=deploy_pr.to_string()/>
                 <input type="hidden" name="item" value=number.to_string()/>
@@ -160,7 +132,7 @@ fn ItemRow(repo: String, deploy_pr: u64, item: ChecklistLine, toggle: ServerActi
                 >
                     <span aria-hidden="true">{if is_verified { "✓" } else { "" }}</span>
                 </button>
-            </ActionForm>
+            </form>
             <div class="checklist__body">
                 <p class="checklist__title">
                     <span class="muted">{format!("#{number}")}</span>
@@ -192,13 +164,7 @@ fn ItemRow(repo: String, deploy_pr: u64, item: ChecklistLine, toggle: ServerActi
 
 /// Sandbox only: what a person ticking a box on GitHub's page would do, delivered to tengu as GitHub's webhook.
 #[component]
-fn SimulatedGithubEdit(
-    page: DeployPrView,
-    people: Vec<Login>,
-    body: String,
-    simulate: ServerAction<SimulateGithubEdit>,
-) -> impl IntoView {
-    let failure = move || simulate.value().get().and_then(|result| result.err()).map(|e| error_text(&e));
+fn SimulatedGithubEdit(page: DeployPrView, people: Vec<Login>, body: String) -> impl IntoView {
     let items = page
         .items
         .iter()
@@ -218,8 +184,7 @@ fn SimulatedGithubEdit(
                 "Tick or untick a box as someone editing the deploy PR on GitHub. tengu hears of it through the same "
                 "pull_request.edited webhook GitHub sends."
             </p>
-            {move || failure().map(|message| view! { <ErrorNotice message/> })}
-            <ActionForm action=simulate attr:class="inline-form">
+            <form method="post" action=SimulateGithubEdit::url() class="inline-form">
                 <input type="hidden" name="repo" value=page.repo.clone()/>
                 <input type="hidden" name="deploy_pr" value=page.number.to_string()/>
                 <label>"Item " <select name="item">{items}</select></label>
@@ -232,7 +197,7 @@ fn SimulatedGithubEdit(
                     </select>
                 </label>
                 <button type="submit" class="button">"Save on GitHub"</button>
-            </ActionForm>
+            </form>
             <details class="github-body">
                 <summary>"The body as GitHub holds it"</summary>
                 <pre>{body}</pre>

@@ -1,42 +1,29 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use tengu_core::domain::DeploymentId;
 use tengu_core::views::DeploymentView;
 
-use crate::api::load_deployment;
+use super::{Shown, Visit};
 use crate::components::badge::Badge;
-use crate::components::error_notice::ErrorNotice;
 use crate::components::live_rollout::ServiceState;
-use crate::format::error_text;
+use crate::server_glue::sentence;
 
 /// One deployment: what shipped where, who started it, how it ended, and what ECS last said.
-#[component]
-pub fn DeploymentPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::DEPLOYMENT);
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
-    let deployment = Resource::new(id, |id| async move {
-        let id = id.ok_or_else(|| "that is not a deployment number".to_owned())?;
-        load_deployment(id).await.map_err(|e| error_text(&e))
-    });
-    view! {
-        <Title text="Deployment"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match deployment.await {
-                    Ok(page) => view! { <DeploymentDetails page/> }.into_any(),
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Transition>
+pub async fn show(visit: &Visit<'_>, id: &str) -> Shown {
+    let Ok(id) = id.parse::<i64>() else {
+        return Shown::failed("Deployment", "that is not a deployment number".to_owned());
+    };
+    match visit.tengu().deployment_view(visit.viewer, DeploymentId(id)).await {
+        Ok(page) => {
+            let title = format!("Deployment {} to {}", page.id, page.env);
+            Shown::of(title.clone(), view! { <DeploymentDetails page title/> })
+        }
+        Err(error) => Shown::failed("Deployment", sentence(error)),
     }
 }
 
 #[component]
-fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
+fn DeploymentDetails(page: DeploymentView, title: String) -> impl IntoView {
     let mut d = page;
-    let title = format!("Deployment {} to {}", d.id, d.env);
     let timeline = std::mem::take(&mut d.timeline)
         .into_iter()
         .map(|step| {
@@ -57,7 +44,6 @@ fn DeploymentDetails(page: DeploymentView) -> impl IntoView {
         d.deploy_pr.as_ref().map(|pr| format!("What shipped (deploy PR {})", pr.label)).unwrap_or_default();
     let (tone, state, reason) = (std::mem::take(&mut d.tone), std::mem::take(&mut d.state), d.reason.take());
     view! {
-        <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Overview"</a>
             <span aria-hidden="true">" / "</span>

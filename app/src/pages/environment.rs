@@ -1,43 +1,49 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use tengu_core::domain::EnvName;
 
-use crate::api::{
-    AbortDeployment, ApproveDeployment, EnvironmentPageData, PressDeploy, PressRedeploy, PressRollback,
-    RejectDeployment, load_environment,
-};
+use super::{Shown, Visit};
+use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::environment_controls::{ControlsData, EnvironmentControls};
-use crate::components::error_notice::ErrorNotice;
-use crate::format::{error_text, refusal_in_address};
+use crate::server_glue::{key_seed, sentence};
+
+/// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried
+/// request, carries the same key and starts one deployment).
+struct EnvironmentPageData {
+    view: tengu_core::views::EnvironmentView,
+    key_seed: String,
+}
 
 /// One environment: its live rollout and the buttons that change what runs.
-#[component]
-pub fn EnvironmentPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::ENVIRONMENT);
-    let params = use_params_map();
-    let name = move || params.with(|p| p.get("name").unwrap_or_default());
-    let page = Resource::new(name, |name| async move {
-        let env = EnvName::parse(&name).map_err(|e| e.to_string())?;
-        load_environment(env).await.map_err(|e| error_text(&e))
-    });
-    view! {
-        <Title text="Environment"/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => view! { <EnvironmentView data/> }.into_any(),
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Transition>
+pub async fn show(visit: &Visit<'_>, name: &str) -> Shown {
+    let env = match EnvName::parse(name) {
+        Ok(env) => env,
+        Err(error) => return Shown::failed("Environment", error.to_string()),
+    };
+    // The seed is taken before the records are read: a write meanwhile gives the next render another one.
+    let key_seed = key_seed(visit.tengu(), visit.actor, tengu_core::screens::made_of::ENVIRONMENT);
+    match visit.tengu().environment_view(visit.viewer, &env).await {
+        Ok(view) => {
+            let query = visit.query;
+            let refused = query
+                .refusal_of::<PressDeploy>()
+                .or_else(|| query.refusal_of::<PressRedeploy>())
+                .or_else(|| query.refusal_of::<PressRollback>())
+                .or_else(|| query.refusal_of::<AbortDeployment>())
+                .or_else(|| query.refusal_of::<ApproveDeployment>())
+                .or_else(|| query.refusal_of::<RejectDeployment>());
+            let kept = refused.is_none();
+            let data = EnvironmentPageData { view, key_seed };
+            let mut shown = Shown::of(format!("Environment {env}"), view! { <EnvironmentView data refused/> });
+            shown.kept = kept;
+            shown
+        }
+        Err(error) => Shown::failed("Environment", sentence(error)),
     }
 }
 
 #[component]
-fn EnvironmentView(data: EnvironmentPageData) -> impl IntoView {
+fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl IntoView {
     let EnvironmentPageData { view: env, key_seed } = data;
     let name = env.name.to_string();
     let title = format!("Environment {name}");
@@ -51,15 +57,9 @@ fn EnvironmentView(data: EnvironmentPageData) -> impl IntoView {
         rollback_choices: env.rollback_choices.clone(),
         refusals: env.refusals.clone(),
         key_seed,
-        refused: refusal_in_address::<PressDeploy>()
-            .or_else(refusal_in_address::<PressRedeploy>)
-            .or_else(refusal_in_address::<PressRollback>)
-            .or_else(refusal_in_address::<AbortDeployment>)
-            .or_else(refusal_in_address::<ApproveDeployment>)
-            .or_else(refusal_in_address::<RejectDeployment>),
+        refused,
     };
     view! {
-        <Title text=title.clone()/>
         <nav class="breadcrumbs" aria-label="Breadcrumbs">
             <a href="/">"Overview"</a>
             <span aria-hidden="true">" / "</span>

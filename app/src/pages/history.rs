@@ -1,75 +1,70 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 use tengu_core::domain::DeploymentState;
 use tengu_core::screens::HISTORY_PAGE;
 use tengu_core::views::HistoryQuery;
 
-use crate::api::load_history;
+use super::{Shown, Visit};
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
-use crate::format::error_text;
+use crate::server_glue::sentence;
 
 /// Every deployment, newest first, filtered by environment, repository, state, who started it, a source pull
 /// request, the author of a change it carried, a commit and dates; pages go back by id; the same rows as CSV.
-#[component]
-pub fn HistoryPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::HISTORY);
-    let query = use_query_map();
-    let asked = move || query.with(|q| HistoryQuery::from_params(|key| q.get(key)));
-    let deployments =
-        Resource::new(asked, |asked| async move { load_history(asked).await.map_err(|e| error_text(&e)) });
-    let raw = move |key: &'static str| move || query.with(|q| q.get(key).unwrap_or_default());
+pub async fn show(visit: &Visit<'_>) -> Shown {
+    let query = visit.query;
+    let asked = HistoryQuery::from_params(|key| query.get(key));
+    let found = visit.tengu().history_page(visit.viewer, &asked).await.map_err(sentence);
+    let kept = found.is_ok();
+    let raw = |key: &str| query.get(key).unwrap_or_default();
+    let chosen = query.get("state");
     let states = DeploymentState::ALL
         .into_iter()
         .map(|s| {
-            let selected = move || query.with(|q| q.get("state").as_deref() == Some(s.as_str()));
+            let selected = chosen.as_deref() == Some(s.as_str());
             view! { <option value=s.as_str() selected=selected>{s.label()}</option> }
         })
         .collect_view();
-    let csv = move || {
-        let filters = asked().query_string();
-        if filters.is_empty() { "/deployments.csv".to_owned() } else { format!("/deployments.csv?{filters}") }
+    let filters = asked.query_string();
+    let csv = if filters.is_empty() { "/deployments.csv".to_owned() } else { format!("/deployments.csv?{filters}") };
+    let rows = match found {
+        Ok(found) => {
+            let older = (found.len() as u32 == HISTORY_PAGE).then(|| found.last().map(|d| d.id)).flatten();
+            let next = older.map(|id| {
+                let href = format!("/deployments?{}", asked.next_page(id));
+                view! { <p><a href=href rel="next">"Older deployments"</a></p> }
+            });
+            view! { <DeploymentTable deployments=found/> {next} }.into_any()
+        }
+        Err(message) => view! { <ErrorNotice message/> }.into_any(),
     };
-    view! {
-        <Title text="Deployments"/>
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href="/">"Overview"</a>
-            <span aria-hidden="true">" / "</span>
-            <span>"deployments"</span>
-        </nav>
-        <header class="page-header"><h1>"Deployments"</h1></header>
-        <form method="get" action="/deployments" class="filters" role="search" aria-label="Filter deployments">
-            <label>"Environment " <input type="text" name="env" size="12" value=raw("env")/></label>
-            <label>"Repository " <input type="text" name="repo" size="16" placeholder="acme/shop" value=raw("repo")/></label>
-            <label>"State "
-                <select name="state"><option value="">"any"</option>{states}</select>
-            </label>
-            <label>"Started by " <input type="text" name="actor" size="12" value=raw("actor")/></label>
-            <label>"Pull request " <input type="text" name="pr" size="10" placeholder="#123" value=raw("pr")/></label>
-            <label>"Change by " <input type="text" name="author" size="12" value=raw("author")/></label>
-            <label>"Commit " <input type="text" name="commit" size="10" placeholder="SHA" value=raw("commit")/></label>
-            <label>"From " <input type="date" name="from" value=raw("from")/></label>
-            <label>"To " <input type="date" name="to" value=raw("to")/></label>
-            <button type="submit">"Filter"</button>
-            <a href="/deployments">"Clear"</a>
-            <a href=csv download="deployments.csv">"Download CSV"</a>
-        </form>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match deployments.await {
-                    Ok(found) => {
-                        let older = (found.len() as u32 == HISTORY_PAGE).then(|| found.last().map(|d| d.id)).flatten();
-                        let next = older.map(|id| {
-                            let href = format!("/deployments?{}", asked().next_page(id));
-                            view! { <p><a href=href rel="next">"Older deployments"</a></p> }
-                        });
-                        view! { <DeploymentTable deployments=found/> {next} }.into_any()
-                    }
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    let mut shown = Shown::of(
+        "Deployments",
+        view! {
+            <nav class="breadcrumbs" aria-label="Breadcrumbs">
+                <a href="/">"Overview"</a>
+                <span aria-hidden="true">" / "</span>
+                <span>"deployments"</span>
+            </nav>
+            <header class="page-header"><h1>"Deployments"</h1></header>
+            <form method="get" action="/deployments" class="filters" role="search" aria-label="Filter deployments">
+                <label>"Environment " <input type="text" name="env" size="12" value=raw("env")/></label>
+                <label>"Repository " <input type="text" name="repo" size="16" placeholder="acme/shop" value=raw("repo")/></label>
+                <label>"State "
+                    <select name="state"><option value="">"any"</option>{states}</select>
+                </label>
+                <label>"Started by " <input type="text" name="actor" size="12" value=raw("actor")/></label>
+                <label>"Pull request " <input type="text" name="pr" size="10" placeholder="#123" value=raw("pr")/></label>
+                <label>"Change by " <input type="text" name="author" size="12" value=raw("author")/></label>
+                <label>"Commit " <input type="text" name="commit" size="10" placeholder="SHA" value=raw("commit")/></label>
+                <label>"From " <input type="date" name="from" value=raw("from")/></label>
+                <label>"To " <input type="date" name="to" value=raw("to")/></label>
+                <button type="submit">"Filter"</button>
+                <a href="/deployments">"Clear"</a>
+                <a href=csv download="deployments.csv">"Download CSV"</a>
+            </form>
+            {rows}
+        },
+    );
+    shown.kept = kept;
+    shown
 }

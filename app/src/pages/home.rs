@@ -1,9 +1,9 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos::server_fn::ServerFn;
 use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView, ReviewEnvBrief};
 
-use crate::api::{RefreshDeployPr, load_home};
+use super::{Shown, Visit};
+use crate::api::RefreshDeployPr;
 use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
 use crate::components::badge::Badge;
@@ -12,35 +12,34 @@ use crate::components::error_notice::ErrorNotice;
 use crate::components::progress::VerificationProgress;
 use crate::components::table::DataTable;
 use crate::contract;
-use crate::format::{deployment_tone, error_text, review_tone};
+use crate::format::{deployment_tone, review_tone};
+use crate::server_glue::sentence;
 
-pub fn deploy_pr_href(card: &DeployPrCard) -> String {
+fn deploy_pr_href(card: &DeployPrCard) -> String {
     tengu_core::views::deploy_pr_page(&card.repo, card.number)
 }
 
-#[component]
-pub fn HomePage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::OVERVIEW);
-    let refresh = ServerAction::<RefreshDeployPr>::new();
-    let home = Resource::new(move || refresh.version().get(), |_| load_home());
-    let failure = move || refresh.value().get().and_then(|result| result.err()).map(|e| error_text(&e));
-    view! {
-        <Title text="Overview"/>
-        {move || failure().map(|message| view! { <ErrorNotice message/> })}
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match home.await {
-                    Ok(home) => view! { <Overview home refresh/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice message=error_text(&e)/> }.into_any(),
-                }
-            })}
-        </Transition>
+/// `/`: every environment, the open deploy PRs, recent deployments, live review environments and activity.
+pub async fn show(visit: &Visit<'_>) -> Shown {
+    match visit.tengu().home(visit.viewer).await {
+        Ok(home) => {
+            let refused = visit.query.refusal_of::<RefreshDeployPr>();
+            let mut shown = Shown::of(
+                "Overview",
+                view! {
+                    {refused.clone().map(|message| view! { <ErrorNotice message/> })}
+                    <Overview home/>
+                },
+            );
+            shown.kept = refused.is_none();
+            shown
+        }
+        Err(error) => Shown::failed("Overview", sentence(error)),
     }
 }
 
 #[component]
-fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl IntoView {
+fn Overview(home: HomeView) -> impl IntoView {
     let waiting = (!home.awaiting_approval.is_empty()).then(move || {
         let rows = home
             .awaiting_approval
@@ -69,7 +68,7 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
         <section aria-labelledby="environments-title">
             <h2 id="environments-title">"Environments"</h2>
             <div class="cards">
-                {home.environments.into_iter().map(|env| view! { <EnvironmentCardView env refresh/> }).collect_view()}
+                {home.environments.into_iter().map(|env| view! { <EnvironmentCardView env/> }).collect_view()}
             </div>
         </section>
         <section aria-labelledby="deploy-prs-title">
@@ -95,7 +94,7 @@ fn Overview(home: HomeView, refresh: ServerAction<RefreshDeployPr>) -> impl Into
 }
 
 #[component]
-fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeployPr>) -> impl IntoView {
+fn EnvironmentCardView(env: EnvironmentCard) -> impl IntoView {
     let env_name = env.name.to_string();
     let refusal = env.refresh_refusal.clone();
     let refused = refusal.is_some();
@@ -131,7 +130,7 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
             {running.unwrap_or_else(|| view! { <p class="empty">"Nothing deployed yet"</p> }.into_any())}
             <HealthPanel health=env.health/>
             {last}
-            <ActionForm action=refresh attr:class="card__actions">
+            <form method="post" action=RefreshDeployPr::url() class="card__actions">
                 <input type="hidden" name="env" value=env_name.clone()/>
                 <button
                     type="submit"
@@ -143,7 +142,7 @@ fn EnvironmentCardView(env: EnvironmentCard, refresh: ServerAction<RefreshDeploy
                     "Open / refresh deploy PR"
                     <span class="visually-hidden">{format!(" of {env_name}")}</span>
                 </button>
-            </ActionForm>
+            </form>
         </article>
     }
 }

@@ -1,3 +1,7 @@
+//! Every page: which one an address asks for, what it loads from the core's read side, and how it is drawn.
+//! A page's data is all loaded before anything is drawn; the drawing is then one synchronous pass into HTML (no
+//! part of a page waits on another, and nothing is left for a browser to fill in).
+
 mod audit;
 mod deliveries;
 mod deploy_pr;
@@ -10,14 +14,168 @@ mod review_envs;
 mod sandbox_chat;
 mod tokens;
 
-pub use audit::AuditPage;
-pub use deliveries::DeliveriesPage;
-pub use deploy_pr::DeployPrPage;
-pub use deployment::DeploymentPage;
-pub use environment::EnvironmentPage;
-pub use history::HistoryPage;
-pub use home::HomePage;
-pub use not_found::NotFound;
-pub use review_envs::ReviewEnvsPage;
-pub use sandbox_chat::SandboxChatPage;
-pub use tokens::TokensPage;
+use leptos::prelude::*;
+use tengu_core::domain::{Actor, Viewer};
+use tengu_core::ports::Topics;
+use tengu_core::screens::made_of;
+
+use crate::server_glue::Doors;
+
+/// The pages tengu draws, by address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Overview,
+    DeployPr { owner: String, name: String, number: String },
+    History,
+    Deployment(String),
+    Environment(String),
+    ReviewEnvs,
+    Tokens,
+    Audit,
+    Deliveries,
+    Chat,
+}
+
+impl Page {
+    /// The page at `path`, if there is one.
+    pub fn at(path: &str) -> Option<Self> {
+        let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+        let page = match segments.as_slice() {
+            [""] => Self::Overview,
+            ["repos", owner, name, "deploy-prs", number] => {
+                Self::DeployPr { owner: (*owner).to_owned(), name: (*name).to_owned(), number: (*number).to_owned() }
+            }
+            ["deployments"] => Self::History,
+            ["deployments", id] => Self::Deployment((*id).to_owned()),
+            ["environments", name] => Self::Environment((*name).to_owned()),
+            ["review-envs"] => Self::ReviewEnvs,
+            ["settings", "tokens"] => Self::Tokens,
+            ["audit"] => Self::Audit,
+            ["settings", "deliveries"] => Self::Deliveries,
+            ["chat"] => Self::Chat,
+            _ => return None,
+        };
+        Some(page)
+    }
+
+    /// The topics of tengu's records the page is made of: while none of them moves, the page reads the same.
+    pub fn made_of(&self) -> Topics {
+        match self {
+            Self::Overview => made_of::OVERVIEW,
+            Self::DeployPr { .. } => made_of::DEPLOY_PR,
+            Self::History => made_of::HISTORY,
+            Self::Deployment(_) => made_of::DEPLOYMENT,
+            Self::Environment(_) => made_of::ENVIRONMENT,
+            Self::ReviewEnvs => made_of::REVIEW_ENVS,
+            Self::Tokens => made_of::TOKENS,
+            Self::Audit => made_of::AUDIT,
+            Self::Deliveries => made_of::DELIVERIES,
+            Self::Chat => made_of::CHAT,
+        }
+    }
+}
+
+/// The address's query, decoded: the first value of each key.
+#[derive(Debug, Clone, Default)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub fn parse(query: Option<&str>) -> Self {
+        let pairs = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+        Self(pairs)
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.get_str(key).map(str::to_owned)
+    }
+
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The refusal a plain form posting to server function `S` came back with (in the address), as a sentence.
+    pub fn refusal_of<S: leptos::server_fn::ServerFn>(&self) -> Option<String> {
+        crate::contract::refusal_in_address(self.get_str("__path"), self.get_str("__err"), S::PATH)
+    }
+}
+
+/// One person's visit to one page: what loading it may use.
+pub struct Visit<'a> {
+    pub doors: &'a Doors,
+    pub actor: &'a Actor,
+    pub viewer: &'a Viewer,
+    pub query: &'a Query,
+}
+
+impl Visit<'_> {
+    pub fn tengu(&self) -> &tengu_core::Tengu {
+        &self.doors.tengu
+    }
+}
+
+/// A page drawn: its title, its main part, and whether it may be kept (a page showing a failure is not).
+pub struct Shown {
+    pub title: String,
+    pub main: AnyView,
+    pub kept: bool,
+}
+
+impl Shown {
+    fn of(title: impl Into<String>, main: impl IntoView + 'static) -> Self {
+        Self { title: title.into(), main: main.into_any(), kept: true }
+    }
+
+    /// A page that could not be shown, saying why (never kept: the failure may pass).
+    pub fn failed(title: impl Into<String>, message: String) -> Self {
+        use crate::components::error_notice::ErrorNotice;
+        Self { title: title.into(), main: view! { <ErrorNotice message/> }.into_any(), kept: false }
+    }
+
+    pub fn not_found() -> Self {
+        Self::of("Not found", view! { <not_found::NotFound/> })
+    }
+}
+
+/// Loads and draws `page` for the visit.
+pub async fn show(page: &Page, visit: &Visit<'_>) -> Shown {
+    match page {
+        Page::Overview => home::show(visit).await,
+        Page::DeployPr { owner, name, number } => deploy_pr::show(visit, owner, name, number).await,
+        Page::History => history::show(visit).await,
+        Page::Deployment(id) => deployment::show(visit, id).await,
+        Page::Environment(name) => environment::show(visit, name).await,
+        Page::ReviewEnvs => review_envs::show(visit).await,
+        Page::Tokens => tokens::show(visit).await,
+        Page::Audit => audit::show(visit).await,
+        Page::Deliveries => deliveries::show(visit).await,
+        Page::Chat => sandbox_chat::show(visit).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_address_names_its_page() {
+        assert_eq!(Page::at("/"), Some(Page::Overview));
+        assert_eq!(Page::at("/environments/dev"), Some(Page::Environment("dev".into())));
+        assert_eq!(Page::at("/deployments/12"), Some(Page::Deployment("12".into())));
+        assert_eq!(
+            Page::at("/repos/acme/shop/deploy-prs/7"),
+            Some(Page::DeployPr { owner: "acme".into(), name: "shop".into(), number: "7".into() })
+        );
+        for nowhere in ["/nope", "/environments", "/environments/dev/more", "/settings", "//"] {
+            assert_eq!(Page::at(nowhere), None, "{nowhere}");
+        }
+    }
+
+    #[test]
+    fn a_query_is_decoded_and_its_first_value_counts() {
+        let query = Query::parse(Some("env=dev&about=acme%2Fshop%2312&env=prod&q=a+b"));
+        assert_eq!(query.get("env").as_deref(), Some("dev"));
+        assert_eq!(query.get("about").as_deref(), Some("acme/shop#12"));
+        assert_eq!(query.get("q").as_deref(), Some("a b"));
+        assert_eq!(query.get("missing"), None);
+    }
+}

@@ -1,62 +1,47 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
 use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
 
-use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask, load_review_envs, load_site_info};
+use super::{Shown, Visit};
+use crate::api::{PressReviewEnv, SimulateFeaturePr, StopStrangerTask};
 use crate::components::badge::Badge;
 use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::components::table::DataTable;
 use crate::contract;
-use crate::format::{error_text, refusal_in_address};
+use crate::server_glue::sentence;
 
 /// Every review environment with its state, URL, age and expiry; Stop, Start and Rebuild; in the sandbox, a
 /// visitor opens, pushes to and closes pull requests to watch the lifecycle.
-#[component]
-pub fn ReviewEnvsPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::REVIEW_ENVS);
-    let press = ServerAction::<PressReviewEnv>::new();
-    let simulate = ServerAction::<SimulateFeaturePr>::new();
-    let stop_stranger = ServerAction::<StopStrangerTask>::new();
-    let page = Resource::new(|| (), |_| async move { load_review_envs().await.map_err(|e| error_text(&e)) });
-    let sandbox = Resource::new(|| (), |_| async move { load_site_info().await.map(|i| i.sandbox).unwrap_or(false) });
+pub async fn show(visit: &Visit<'_>) -> Shown {
+    let in_sandbox = visit.tengu().settings().sandbox;
+    let page = visit.tengu().review_envs_view(visit.viewer).await.map_err(sentence);
+    let query = visit.query;
     // A refused push or close of a sandbox pull request shows above the form that opens one (same server function).
-    let failure = move || {
-        let pressed = press.value().get().and_then(|r| r.err());
-        let stopped = stop_stranger.value().get().and_then(|r| r.err());
-        pressed.or(stopped).map(|e| view! { <ErrorNotice message=error_text(&e)/> })
+    let refused = query.refusal_of::<SimulateFeaturePr>();
+    let failure = query.refusal_of::<PressReviewEnv>().or_else(|| query.refusal_of::<StopStrangerTask>());
+    let kept = page.is_ok() && refused.is_none() && failure.is_none();
+    let table = match page {
+        Ok(view) => view! {
+            <ReviewEnvsTable view=view.clone() in_sandbox/>
+            <Strangers view/>
+        }
+        .into_any(),
+        Err(message) => view! { <ErrorNotice message/> }.into_any(),
     };
-    view! {
-        <Title text="Review environments"/>
-        <header class="page-header">
-            <h1>"Review environments"</h1>
-            <p class="muted">"One ECS task per pull request, with its own URL; replaced on push without a gap, stopped when the pull request closes or idles."</p>
-        </header>
-        {failure}
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let refused = refusal_in_address::<SimulateFeaturePr>();
-                sandbox.await.then(|| view! { <SandboxPullRequests refused/> })
-            })}
-        </Transition>
-        <div id="review-envs" {..contract::flag(contract::REGION)}>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let in_sandbox = sandbox.await;
-                match page.await {
-                    Ok(view) => view! {
-                        <ReviewEnvsTable view=view.clone() press simulate in_sandbox/>
-                        <Strangers view stop_stranger/>
-                    }
-                    .into_any(),
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Transition>
-        </div>
-    }
+    let mut shown = Shown::of(
+        "Review environments",
+        view! {
+            <header class="page-header">
+                <h1>"Review environments"</h1>
+                <p class="muted">"One ECS task per pull request, with its own URL; replaced on push without a gap, stopped when the pull request closes or idles."</p>
+            </header>
+            {failure.map(|message| view! { <ErrorNotice message/> })}
+            {in_sandbox.then(|| view! { <SandboxPullRequests refused/> })}
+            <div id="review-envs" {..contract::flag(contract::REGION)}>{table}</div>
+        },
+    );
+    shown.kept = kept;
+    shown
 }
 
 /// Sandbox only: opens a pull request on the simulated GitHub and says where its review environment starts. Sent
@@ -82,47 +67,37 @@ fn SandboxPullRequests(refused: Option<String>) -> impl IntoView {
 }
 
 #[component]
-fn ReviewEnvsTable(
-    view: ReviewEnvsView,
-    press: ServerAction<PressReviewEnv>,
-    simulate: ServerAction<SimulateFeaturePr>,
-    in_sandbox: bool,
-) -> impl IntoView {
+fn ReviewEnvsTable(view: ReviewEnvsView, in_sandbox: bool) -> impl IntoView {
     if view.rows.is_empty() {
         return view! { <p class="empty">"No review environment yet: one starts when a pull request opens."</p> }
             .into_any();
     }
     const HEADERS: &[&str] =
         &["PR", "Title", "Author", "Branch", "Commit", "State", "URL", "Age", "Last push", "Expires in", ""];
-    let rows = view.rows.into_iter().map(|row| view! { <ReviewEnvLine row press simulate in_sandbox/> }).collect_view();
+    let rows = view.rows.into_iter().map(|row| view! { <ReviewEnvLine row in_sandbox/> }).collect_view();
     view! { <DataTable headers=HEADERS>{rows}</DataTable> }.into_any()
 }
 
 #[component]
-fn ReviewEnvLine(
-    row: ReviewEnvRow,
-    press: ServerAction<PressReviewEnv>,
-    simulate: ServerAction<SimulateFeaturePr>,
-    in_sandbox: bool,
-) -> impl IntoView {
+fn ReviewEnvLine(row: ReviewEnvRow, in_sandbox: bool) -> impl IntoView {
     let number = row.pr.to_string();
     let refusal = row.refusal.clone();
     let button = |word: &'static str, label: &'static str| {
         let (repo, number) = (row.repo.clone(), number.clone());
         let (disabled, title) = (refusal.is_some(), refusal.clone().unwrap_or_default());
         view! {
-            <ActionForm action=press attr:class="inline-form">
+            <form method="post" action=PressReviewEnv::url() class="inline-form">
                 <input type="hidden" name="repo" value=repo/>
                 <input type="hidden" name="pr" value=number/>
                 <input type="hidden" name="press" value=word/>
                 <button type="submit" disabled=disabled title=title>{label}</button>
-            </ActionForm>
+            </form>
         }
     };
     let buttons = view! {
         {if row.live { button("stop", "Stop").into_any() } else { button("start", "Start").into_any() }}
         {button("rebuild", "Rebuild")}
-        {(in_sandbox && row.live).then(|| view! { <SandboxRowButtons number=number.clone() simulate/> })}
+        {(in_sandbox && row.live).then(|| view! { <SandboxRowButtons number=number.clone()/> })}
     };
     let (state, url) = (row.state.clone(), row.url.clone());
     view! {
@@ -151,24 +126,24 @@ fn ReviewEnvLine(
 
 /// In the sandbox: push to or close this pull request on the simulated GitHub.
 #[component]
-fn SandboxRowButtons(number: String, simulate: ServerAction<SimulateFeaturePr>) -> impl IntoView {
+fn SandboxRowButtons(number: String) -> impl IntoView {
     let (push_number, close_number) = (number.clone(), number);
     view! {
-        <ActionForm action=simulate attr:class="inline-form">
+        <form method="post" action=SimulateFeaturePr::url() class="inline-form">
             <input type="hidden" name="change" value="push"/>
             <input type="hidden" name="number" value=push_number/>
             <button type="submit" title="Simulate a push to this pull request">"Push"</button>
-        </ActionForm>
-        <ActionForm action=simulate attr:class="inline-form">
+        </form>
+        <form method="post" action=SimulateFeaturePr::url() class="inline-form">
             <input type="hidden" name="change" value="close"/>
             <input type="hidden" name="number" value=close_number/>
             <button type="submit" title="Simulate closing this pull request">"Close"</button>
-        </ActionForm>
+        </form>
     }
 }
 
 #[component]
-fn Strangers(view: ReviewEnvsView, stop_stranger: ServerAction<StopStrangerTask>) -> impl IntoView {
+fn Strangers(view: ReviewEnvsView) -> impl IntoView {
     let unknown = view
         .strangers_unknown
         .map(|why| view! { <p class="muted">"Tasks nobody holds could not be listed: " {why}</p> });
@@ -184,11 +159,11 @@ fn Strangers(view: ReviewEnvsView, stop_stranger: ServerAction<StopStrangerTask>
             view! {
                 <li>
                     <code>{arn.clone()}</code> " in " {cluster.clone()} " "
-                    <ActionForm action=stop_stranger attr:class="inline-form">
+                    <form method="post" action=StopStrangerTask::url() class="inline-form">
                         <input type="hidden" name="cluster" value=cluster/>
                         <input type="hidden" name="arn" value=arn/>
                         <button type="submit" disabled=disabled title=title>"Stop"</button>
-                    </ActionForm>
+                    </form>
                 </li>
             }
         })

@@ -1,68 +1,49 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos::server_fn::ServerFn;
 use tengu_core::views::{ChatButtonView, ChatEntryView, SandboxChatView};
 
-use crate::api::{SandboxChatPress, SandboxChatSay, load_sandbox_chat};
+use super::{Shown, Visit};
+use crate::api::{SandboxChatPress, SandboxChatSay};
 use crate::components::error_notice::ErrorNotice;
 use crate::contract;
-use crate::format::error_text;
 
 /// Sandbox only: a simulated Slack channel. A visitor types `/tengu …` as a seeded person; it reaches tengu's
-/// signed Slack endpoints as Slack's requests would, and the answers and edited messages show here.
-#[component]
-pub fn SandboxChatPage() -> impl IntoView {
-    // The channel is the sandbox's simulated world: each message and edit is announced as a write of it.
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::CHAT);
-    let say = ServerAction::<SandboxChatSay>::new();
-    let press = ServerAction::<SandboxChatPress>::new();
-    // The forms are drawn once; the channel below them is drawn again while the page is open, only when it
-    // changed and not while it holds the focus, so typing, or a confirmation opened on a button, is never
-    // interrupted.
-    let channel = Resource::new(|| (), |_| async move { load_sandbox_chat().await.map_err(|e| error_text(&e)) });
-    let query = use_query_map();
-    let picked = move || query.read().get("as");
-    let failure = move || {
-        let said = say.value().get().and_then(|r| r.err());
-        let pressed = press.value().get().and_then(|r| r.err());
-        said.or(pressed).map(|e| view! { <ErrorNotice message=error_text(&e)/> })
+/// signed Slack endpoints as Slack's requests would, and the answers and edited messages show here. The forms are
+/// drawn once; the channel below them is a region the page's live stream draws again when it changed.
+pub async fn show(visit: &Visit<'_>) -> Shown {
+    let Some(chat) = &visit.doors.sandbox_slack else {
+        let message = "the chat page belongs to the sandbox; this tengu talks in Slack itself.".to_owned();
+        return Shown::failed("Chat (simulated)", message);
     };
-    view! {
-        <Title text="Chat (simulated)"/>
-        <header class="page-header">
-            <h1>"Sandbox chat"</h1>
-            <p class="muted">
-                "A simulated Slack channel. What you type is signed with the sandbox's signing secret and sent to "
-                "tengu's " <code>"/slack/commands"</code> ", and buttons to " <code>"/slack/interactions"</code>
-                ", as Slack would; tengu's answers and the messages it edits come back here instead of to Slack."
-            </p>
-        </header>
-        {failure}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match channel.await {
-                    Ok(view) => {
-                        let speaker = picked().unwrap_or_else(|| view.speaking_as.clone());
-                        view! {
-                            <Composer view=view.clone() speaker=speaker.clone() say/>
-                            <div id="chat-channel" {..contract::flag(contract::REGION)}>
-                                <Channel view speaker press/>
-                            </div>
-                        }
-                        .into_any()
-                    }
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    let view = chat.0.view(visit.actor);
+    let speaker = visit.query.get("as").unwrap_or_else(|| view.speaking_as.clone());
+    let failure = visit.query.refusal_of::<SandboxChatSay>().or_else(|| visit.query.refusal_of::<SandboxChatPress>());
+    let kept = failure.is_none();
+    let mut shown = Shown::of(
+        "Chat (simulated)",
+        view! {
+            <header class="page-header">
+                <h1>"Sandbox chat"</h1>
+                <p class="muted">
+                    "A simulated Slack channel. What you type is signed with the sandbox's signing secret and sent to "
+                    "tengu's " <code>"/slack/commands"</code> ", and buttons to " <code>"/slack/interactions"</code>
+                    ", as Slack would; tengu's answers and the messages it edits come back here instead of to Slack."
+                </p>
+            </header>
+            {failure.map(|message| view! { <ErrorNotice message/> })}
+            <Composer view=view.clone() speaker=speaker.clone()/>
+            <div id="chat-channel" {..contract::flag(contract::REGION)}>
+                <Channel view speaker/>
+            </div>
+        },
+    );
+    shown.kept = kept;
+    shown
 }
 
 /// Who the visitor speaks as (a plain GET form: works without JavaScript), and the line they type.
 #[component]
-fn Composer(view: SandboxChatView, speaker: String, say: ServerAction<SandboxChatSay>) -> impl IntoView {
+fn Composer(view: SandboxChatView, speaker: String) -> impl IntoView {
     let speaker_label =
         view.people.iter().find(|p| p.chat_user == speaker).map(|p| p.label.clone()).unwrap_or_else(|| speaker.clone());
     let options = view
@@ -80,7 +61,7 @@ fn Composer(view: SandboxChatView, speaker: String, say: ServerAction<SandboxCha
                 <label>"Speak as " <select name="as">{options}</select></label>
                 <button type="submit" class="button button--small">"Switch"</button>
             </form>
-            <ActionForm action=say attr:class="inline-form chat-composer__line">
+            <form method="post" action=SandboxChatSay::url() class="inline-form chat-composer__line">
                 <input type="hidden" name="chat_user" value=speaker.clone()/>
                 <label>
                     {format!("{speaker_label}: ")}
@@ -97,23 +78,19 @@ fn Composer(view: SandboxChatView, speaker: String, say: ServerAction<SandboxCha
                     />
                 </label>
                 <button type="submit" class="button">"Send"</button>
-            </ActionForm>
+            </form>
         </section>
     }
 }
 
 #[component]
-fn Channel(view: SandboxChatView, speaker: String, press: ServerAction<SandboxChatPress>) -> impl IntoView {
+fn Channel(view: SandboxChatView, speaker: String) -> impl IntoView {
     if view.entries.is_empty() {
         return view! { <p class="empty">"Nothing said yet: try " <code>"/tengu help"</code> " or " <code>"/tengu status"</code> "."</p> }
             .into_any();
     }
-    let entries = view
-        .entries
-        .into_iter()
-        .rev()
-        .map(|entry| view! { <ChatLine entry speaker=speaker.clone() press/> })
-        .collect_view();
+    let entries =
+        view.entries.into_iter().rev().map(|entry| view! { <ChatLine entry speaker=speaker.clone()/> }).collect_view();
     view! {
         <ol class="chat" role="log" aria-label=format!("{} (newest first)", view.channel)>
             {entries}
@@ -123,7 +100,7 @@ fn Channel(view: SandboxChatView, speaker: String, press: ServerAction<SandboxCh
 }
 
 #[component]
-fn ChatLine(entry: ChatEntryView, speaker: String, press: ServerAction<SandboxChatPress>) -> impl IntoView {
+fn ChatLine(entry: ChatEntryView, speaker: String) -> impl IntoView {
     let from_tengu = entry.from == "tengu";
     let only =
         entry.only_for.clone().map(|who| view! { <span class="chat__only">{format!("only visible to {who}")}</span> });
@@ -133,7 +110,7 @@ fn ChatLine(entry: ChatEntryView, speaker: String, press: ServerAction<SandboxCh
         let buttons = entry
             .buttons
             .into_iter()
-            .map(|button| view! { <ChatButton button speaker=speaker.clone() press/> })
+            .map(|button| view! { <ChatButton button speaker=speaker.clone()/> })
             .collect_view();
         view! { <div class="chat__buttons">{buttons}</div> }
     });
@@ -153,7 +130,7 @@ fn ChatLine(entry: ChatEntryView, speaker: String, press: ServerAction<SandboxCh
 
 /// A message's button: a link, a form that presses it, or (when it asks first) the question and then the form.
 #[component]
-fn ChatButton(button: ChatButtonView, speaker: String, press: ServerAction<SandboxChatPress>) -> impl IntoView {
+fn ChatButton(button: ChatButtonView, speaker: String) -> impl IntoView {
     let class = if button.danger { "button button--small button--danger" } else { "button button--small" };
     let Some(action) = button.action else {
         let url = button.url.unwrap_or_default();
@@ -161,11 +138,11 @@ fn ChatButton(button: ChatButtonView, speaker: String, press: ServerAction<Sandb
     };
     let form = |label: String| {
         view! {
-            <ActionForm action=press attr:class="inline-form">
+            <form method="post" action=SandboxChatPress::url() class="inline-form">
                 <input type="hidden" name="chat_user" value=speaker.clone()/>
                 <input type="hidden" name="action" value=action.clone()/>
                 <button type="submit" class=class>{label}</button>
-            </ActionForm>
+            </form>
         }
     };
     match button.confirm {

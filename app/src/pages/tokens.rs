@@ -1,55 +1,62 @@
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::Title;
+use tengu_core::domain::EnvName;
 use tengu_core::views::{TokenLine, TokenStanding};
 
-use crate::api::{CreateToken, RevokeToken, TokensPageData, load_tokens};
+use super::{Shown, Visit};
+use crate::api::{CreateToken, RevokeToken};
 use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::contract;
-use crate::format::{error_text, refusal_in_address};
+use crate::server_glue::sentence;
 
-/// `/settings/tokens`: personal API tokens for CI, shown once, revocable.
-#[component]
-pub fn TokensPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server_glue::page_made_of(tengu_core::screens::made_of::TOKENS);
-    let revoke = ServerAction::<RevokeToken>::new();
-    let data = Resource::new(|| (), |_| async move { load_tokens().await.map_err(|e| error_text(&e)) });
-    let failure =
-        move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice message=error_text(&e)/> });
-    view! {
-        <Title text="API tokens"/>
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href="/">"Overview"</a>
-            <span aria-hidden="true">" / "</span>
-            <span>"API tokens"</span>
-        </nav>
-        <header class="page-header">
-            <h1>"API tokens"</h1>
-            <p class="muted">
-                "A token lets a machine (CI) call tengu's API as you: "
-                <code>"Authorization: Bearer tengu_…"</code>
-                ". It acts with your role at the time it is used, and only within its scopes."
-            </p>
-        </header>
-        {failure}
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <TokensView data revoke/> }.into_any(),
-                    Err(message) => view! { <ErrorNotice message/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+/// `/settings/tokens`: personal API tokens for CI, shown once, revocable. Anyone signed in: their own tokens,
+/// and the environments they may see for a token to deploy to.
+pub async fn show(visit: &Visit<'_>) -> Shown {
+    let tokens = match visit.tengu().tokens(visit.actor).await {
+        Ok(tokens) => tokens,
+        Err(error) => return Shown::failed("API tokens", sentence(error)),
+    };
+    let environments: Vec<EnvName> = visit
+        .tengu()
+        .settings()
+        .environments
+        .iter()
+        .filter(|e| visit.viewer.can_see(&e.repo))
+        .map(|e| e.name.clone())
+        .collect();
+    let now = chrono::Utc::now();
+    let tokens = tokens.iter().map(|token| TokenLine::of(token, now)).collect();
+    let refused = visit.query.refusal_of::<CreateToken>();
+    let failure = visit.query.refusal_of::<RevokeToken>();
+    let kept = refused.is_none() && failure.is_none();
+    let mut shown = Shown::of(
+        "API tokens",
+        view! {
+            <nav class="breadcrumbs" aria-label="Breadcrumbs">
+                <a href="/">"Overview"</a>
+                <span aria-hidden="true">" / "</span>
+                <span>"API tokens"</span>
+            </nav>
+            <header class="page-header">
+                <h1>"API tokens"</h1>
+                <p class="muted">
+                    "A token lets a machine (CI) call tengu's API as you: "
+                    <code>"Authorization: Bearer tengu_…"</code>
+                    ". It acts with your role at the time it is used, and only within its scopes."
+                </p>
+            </header>
+            {failure.map(|message| view! { <ErrorNotice message/> })}
+            <TokensView tokens environments refused/>
+        },
+    );
+    shown.kept = kept;
+    shown
 }
 
 #[component]
-fn TokensView(data: TokensPageData, revoke: ServerAction<RevokeToken>) -> impl IntoView {
-    let environments = data.environments.iter().map(ToString::to_string).collect();
-    let refused = refusal_in_address::<CreateToken>();
-    let rows = data.tokens.into_iter().map(|token| view! { <TokenRow token revoke/> }).collect_view();
+fn TokensView(tokens: Vec<TokenLine>, environments: Vec<EnvName>, refused: Option<String>) -> impl IntoView {
+    let environments = environments.iter().map(ToString::to_string).collect();
+    let rows = tokens.into_iter().map(|token| view! { <TokenRow token/> }).collect_view();
     view! {
         <NewToken environments refused/>
         <section class="panel" id="tokens" {..contract::flag(contract::REGION)} aria-labelledby="tokens-title">
@@ -97,17 +104,17 @@ fn NewToken(environments: Vec<String>, refused: Option<String>) -> impl IntoView
 }
 
 #[component]
-fn TokenRow(token: TokenLine, revoke: ServerAction<RevokeToken>) -> impl IntoView {
+fn TokenRow(token: TokenLine) -> impl IntoView {
     let state = match token.standing {
         TokenStanding::Revoked(at) => {
             view! { <span>"revoked " <time datetime=at.iso>{at.shown}</time></span> }.into_any()
         }
         TokenStanding::Expired => view! { <span>"expired"</span> }.into_any(),
         TokenStanding::Usable => view! {
-            <ActionForm action=revoke attr:class="inline-form">
+            <form method="post" action=RevokeToken::url() class="inline-form">
                 <input type="hidden" name="id" value=token.id.to_string()/>
                 <button type="submit" class="button button--small danger">"Revoke"</button>
-            </ActionForm>
+            </form>
         }
         .into_any(),
     };

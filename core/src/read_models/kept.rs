@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use crate::ports::{Changes, Topics};
 
-/// Even without a write heard of, a value is read again after this long: a process that shares the database but
-/// announces nothing (the `tengu` command line, another instance on SQLite, a lost notification) is seen within it.
+/// Even without a write heard of, a value is read again after this long: pages say how long ago things happened
+/// ("reported 3 s ago"), and a kept page must not go on saying it. (Other processes' writes are heard of: see the
+/// SQL store's change feed.)
 pub const LONGEST_HELD: Duration = Duration::from_secs(5);
 
 struct Entry<V> {

@@ -1,6 +1,7 @@
 //! `tengu abort <env>` and `tengu status [env]`: locally over the database, or through a tengu server.
 
-use tengu_core::domain::{EnvName, Viewer};
+use tengu_core::Tengu;
+use tengu_core::domain::{Actor, EnvName, Viewer};
 use tengu_core::views::EnvironmentStatus;
 
 use super::exit::{CliError, Ending};
@@ -23,15 +24,22 @@ pub async fn abort_command(
         None => {
             let env = EnvName::parse(env).map_err(|e| CliError::new(Ending::Usage, e.to_string()))?;
             let actor = super::terminal_actor(config, acting_as)?;
-            let tengu = boot::tengu(config, boot::open_store(config).await?).await?;
-            let aborted = tengu.abort_environment(&actor, &env).await?;
-            // The services go back to what they ran before: follow that here, as nobody else may be driving.
-            let now = tengu.drive_deployment(aborted.id).await?;
-            format!("{} ({})", now.outcome_sentence(), tengu.deployment_link(now.id))
+            let store = boot::open_store(config).await?;
+            let tengu = boot::tengu(config, store.clone()).await?;
+            let aborted = abort_here(&tengu, &actor, &env).await;
+            store.close().await;
+            aborted?
         }
     };
     println!("{line}");
     Ok(Ending::Succeeded)
+}
+
+/// Aborts `env`'s deployment and follows the services back to what they ran before (nobody else may be driving).
+async fn abort_here(tengu: &Tengu, actor: &Actor, env: &EnvName) -> Result<String, CliError> {
+    let aborted = tengu.abort_environment(actor, env).await?;
+    let now = tengu.drive_deployment(aborted.id).await?;
+    Ok(format!("{} ({})", now.outcome_sentence(), tengu.deployment_link(now.id)))
 }
 
 /// Prints what runs where, what deploys now and what waits.

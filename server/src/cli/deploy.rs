@@ -5,7 +5,8 @@
 use std::io::Write;
 use std::time::Duration;
 
-use tengu_core::domain::{CommitSha, Deployment, DeploymentId, EnvName, ImageRef, Trigger};
+use tengu_core::Tengu;
+use tengu_core::domain::{Actor, CommitSha, Deployment, DeploymentId, EnvName, ImageRef, Trigger};
 use tengu_core::usecases::{DeployRequest, DeployTarget, Progress};
 
 use super::exit::{CliError, Ending};
@@ -106,18 +107,32 @@ pub async fn deploy(
         What::Redeploy => (DeployTarget::Redeploy, Trigger::Redeploy),
     };
     let store = boot::open_store(config).await?;
-    let tengu = boot::tengu(config, store).await?;
-    let sha = match &target {
+    let tengu = boot::tengu(config, store.clone()).await?;
+    let done =
+        deploy_here(&tengu, &actor, DeployRequest { env, target, trigger, idempotency_key: None }, override_gate);
+    let done = done.await;
+    store.close().await;
+    done
+}
+
+/// Asks for the deployment here, over the database, and drives it to its end, printing its progress.
+async fn deploy_here(
+    tengu: &Tengu,
+    actor: &Actor,
+    request: DeployRequest,
+    override_gate: Option<&str>,
+) -> Result<Deployment, CliError> {
+    let (env, target) = (&request.env, &request.target);
+    let sha = match target {
         DeployTarget::Commit(sha) | DeployTarget::Image { sha: Some(sha), .. } => Some(sha.clone()),
         _ => None,
     };
     if let Some(reason) = override_gate
-        && let Some(pr) = tengu.override_environment_gate(&actor, &env, sha.as_ref(), reason).await?
+        && let Some(pr) = tengu.override_environment_gate(actor, env, sha.as_ref(), reason).await?
     {
         eprintln!("the gate of deploy PR {}{} is overridden: {reason}", pr.repo, pr.number);
     }
-    let request = DeployRequest { env, target, trigger, idempotency_key: None };
-    let deployment = tengu.request_deployment(&actor, request).await?;
+    let deployment = tengu.request_deployment(actor, request).await?;
     eprintln!(
         "deployment {} of {} to {} requested by {}",
         deployment.id, deployment.image, deployment.env, deployment.actor

@@ -10,9 +10,10 @@ pub async fn release_pr(config: &Config, env: &str, acting_as: Option<&str>) -> 
     let env = EnvName::parse(env).map_err(|e| BootError::Input(e.to_string()))?;
     let actor = super::terminal_actor(config, acting_as)?;
     let store = boot::open_store(config).await?;
-    let tengu = boot::tengu(config, store).await?;
-    let pr = tengu.open_or_refresh_deploy_pr(&actor, &env).await.map_err(|e| BootError::Input(e.user_message()))?;
-    Ok(render_deploy_pr(&pr))
+    let tengu = boot::tengu(config, store.clone()).await?;
+    let pr = tengu.open_or_refresh_deploy_pr(&actor, &env).await;
+    store.close().await;
+    Ok(render_deploy_pr(&pr.map_err(|e| BootError::Input(e.user_message()))?))
 }
 
 /// The deploy PR as a terminal shows it: title, URL, progress, one line per source PR, then direct commits.

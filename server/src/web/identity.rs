@@ -122,7 +122,7 @@ fn is_same_site(headers: &HeaderMap, public_origin: &str) -> bool {
     }
 }
 
-/// Every answer: a Content-Security-Policy whose nonce the page's own scripts carry (the hydration WASM may
+/// Every answer: a Content-Security-Policy whose nonce the page's own scripts carry (the browser program's WASM may
 /// compile), no framing, no referrer beyond tengu's origin, no content sniffing.
 pub async fn harden(mut request: Request, next: Next) -> Response {
     let nonce = fresh_nonce();
@@ -149,7 +149,7 @@ pub async fn harden(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// The nonce of this response's scripts (the Leptos context hands it to the hydration scripts).
+/// The nonce of this response's scripts (the page puts it on its browser program's script and preloads).
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
 

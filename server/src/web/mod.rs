@@ -9,6 +9,7 @@ pub mod identity;
 pub mod listen;
 mod live_pages;
 pub mod page_cache;
+mod pages;
 mod review_route;
 mod routes;
 mod sandbox_chat;
@@ -20,15 +21,12 @@ pub mod slack_signature;
 pub mod webhook_signature;
 mod webhooks;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
-use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use tengu_app::{App, shell};
 use tengu_core::Tengu;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -213,7 +211,6 @@ pub fn origin_of(url: &str) -> String {
 
 /// Every route tengu answers, over one `Tengu`.
 pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> Router {
-    let routes = route_list();
     let session_store = sessions::DbSessionStore::remembering(tengu.store().clone(), tengu.changes().clone());
     let session_layer = sessions::layer(session_store, &web.public_url, web.sessions);
     let state = AppState(Arc::new(Shared {
@@ -235,14 +232,11 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         let client = sandbox_github::SandboxGithubClient::new(state.clone(), github);
         tengu_app::server_glue::SandboxGithubDoor(Arc::new(client))
     });
-    let context = routes::leptos_context(&tengu, sandbox_slack, sandbox_github);
+    let doors = routes::doors(&tengu, sandbox_slack, sandbox_github);
+    let drawing = pages::Pages::new(doors, leptos_options.clone());
     // The pages and server functions, as a page load and a live page's stream both draw them.
     let pages: Router = Router::new()
-        .leptos_routes_with_context(&state, routes, context, {
-            let options = leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(move |request: axum::extract::Request| pages::answer(drawing.clone(), request))
         .layer(axum::middleware::from_fn(identity::bad_arguments_are_400))
         .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::answer))
         .with_state(state.clone());
@@ -268,14 +262,6 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(listen::body_deadline))
         .with_state(state)
-}
-
-/// The app's routes, generated once per process. Generating them sets a process-wide flag that parks every
-/// resource first polled meanwhile (leptos-rs/leptos#4773), so it must never overlap a render: later callers
-/// wait for the first and reuse its list.
-fn route_list() -> Vec<AxumRouteListing> {
-    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// `tengu serve`: open the store, start tengu, serve until SIGTERM or Ctrl-C, then finish in-flight requests.

@@ -1,5 +1,5 @@
 //! Pages answered from memory: a signed-in person's page that says which topics of tengu's records it is made of
-//! (the `x-tengu-kept-page` header the page sets, stripped here) is sent again until a write moves one of them
+//! (`MadeOf` on its response, put there by the page's drawing) is sent again until a write moves one of them
 //! (here or, on PostgreSQL, in another instance) or a few seconds pass. A page that says nothing, or says something
 //! went wrong, is never kept. Each answer carries a fresh CSP nonce: the nonce's places in the page are remembered and
 //! written over. A page is rendered once at a time per person and address; others asking meanwhile wait for it.
@@ -15,7 +15,6 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use tengu_app::server_glue::ActingAs;
-use tengu_app::server_glue::KEPT_PAGE;
 use tengu_core::domain::Actor;
 use tengu_core::ports::{Changes, Topics};
 use tengu_core::read_models::Kept;
@@ -36,22 +35,15 @@ fn asks_for_a_page(request: &Request) -> bool {
     })
 }
 
-/// A response passed on as it is, without the page's word to the cache.
-fn not_kept(mut response: Response) -> Response {
-    response.headers_mut().remove(KEPT_PAGE);
-    response
-}
-
-/// What the page said of itself: the topics it is made of, or None (not kept).
-fn kept_topics(headers: &mut HeaderMap) -> Option<Topics> {
-    let said = headers.remove(KEPT_PAGE)?;
-    said.to_str().ok()?.parse::<u16>().ok().map(Topics::from_bits)
-}
-
-/// What a page said it is made of, kept on its response for whoever drew it inside tengu (a live page's stream);
-/// never sent.
+/// What a page says it is made of, on its response: the page cache may keep it, and a live page's stream knows which
+/// writes to draw it again for. A page that says nothing (a failure, a refusal in its address) is never kept.
 #[derive(Debug, Clone, Copy)]
 pub struct MadeOf(pub Topics);
+
+/// What the page said of itself: the topics it is made of, or None (not kept).
+fn kept_topics(response: &Response) -> Option<Topics> {
+    response.extensions().get::<MadeOf>().map(|MadeOf(topics)| *topics)
+}
 
 /// By `(person, address)`.
 type Key = (String, String);
@@ -115,11 +107,11 @@ impl PageCache {
 pub async fn answer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let person = match request.extensions().get::<ActingAs>() {
         Some(ActingAs(Actor::Person(login))) => login.to_string(),
-        _ => return not_kept(next.run(request).await),
+        _ => return next.run(request).await,
     };
     let nonce = request.extensions().get::<CspNonce>().map(|CspNonce(nonce)| nonce.clone());
     let (Some(nonce), true) = (nonce, request.method() == Method::GET && asks_for_a_page(&request)) else {
-        return not_kept(next.run(request).await);
+        return next.run(request).await;
     };
     let key = (person, request.uri().to_string());
     if let Some(page) = state.pages.pages.get(&key) {
@@ -133,11 +125,10 @@ pub async fn answer(State(state): State<AppState>, request: Request, next: Next)
     }
     // Read before rendering: a write during the render leaves what it made stale at once.
     let before = state.tengu.changes().snapshot();
-    let mut response = next.run(request).await;
-    let Some(topics) = kept_topics(response.headers_mut()) else {
+    let response = next.run(request).await;
+    let Some(topics) = kept_topics(&response) else {
         return response;
     };
-    response.extensions_mut().insert(MadeOf(topics));
     let keepable = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
         && response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
@@ -241,13 +232,11 @@ mod tests {
 
     #[test]
     fn only_a_page_that_says_what_it_is_made_of_is_kept() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(kept_topics(&mut headers), None, "silent: not kept");
-        headers.insert(KEPT_PAGE, axum::http::HeaderValue::from(Topics::PAGES.bits()));
-        assert_eq!(kept_topics(&mut headers), Some(Topics::PAGES));
-        assert!(headers.get(KEPT_PAGE).is_none(), "the word is for the cache, not the browser");
-        headers.insert(KEPT_PAGE, axum::http::HeaderValue::from_static("none"));
-        assert_eq!(kept_topics(&mut headers), None, "something went wrong: not kept");
+        let mut response = Response::new(Body::empty());
+        assert_eq!(kept_topics(&response), None, "silent: not kept");
+        response.extensions_mut().insert(MadeOf(Topics::PAGES));
+        assert_eq!(kept_topics(&response), Some(Topics::PAGES));
+        assert!(response.headers().is_empty(), "the word is for the cache, not the browser");
         let asking = |accept: Option<&str>| {
             let mut request = Request::new(Body::empty());
             if let Some(accept) = accept {

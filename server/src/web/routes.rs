@@ -1,38 +1,20 @@
 //! What the router is made of besides the pages: the routes of tengu's other doors, the site's own files, and
-//! what every page's render finds in its context.
+//! what pages and server functions reach.
 
 use super::*;
 
-/// What every page's render finds in its Leptos context. Axum clones a route's handler for every request it routes
-/// (cached pages included): what the handler hands to the context sits behind one `Arc`, so that clone is one
-/// counter, not tengu's ports.
-pub(super) fn leptos_context(
+/// What pages and server functions reach: the core, and in the sandbox its people, GitHub and Slack.
+pub(super) fn doors(
     tengu: &Tengu,
     sandbox_slack: Option<tengu_app::server_glue::SandboxSlackDoor>,
     sandbox_github: Option<tengu_app::server_glue::SandboxGithubDoor>,
-) -> impl Fn() + Clone + Send + Sync + 'static {
+) -> tengu_app::server_glue::Doors {
     let people = tengu_app::server_glue::SandboxPeople(if tengu.settings().sandbox {
         tengu_sandbox::people()
     } else {
         Vec::new()
     });
-    let parts = Arc::new((tengu.clone(), people, sandbox_slack, sandbox_github));
-    move || {
-        let (tengu, people, sandbox_slack, sandbox_github) = &*parts;
-        provide_context(tengu.clone());
-        provide_context(people.clone());
-        if let Some(door) = sandbox_slack {
-            provide_context(door.clone());
-        }
-        if let Some(door) = sandbox_github {
-            provide_context(door.clone());
-        }
-        // The page's scripts carry the nonce the Content-Security-Policy of this response names.
-        let parts = leptos::prelude::use_context::<http::request::Parts>();
-        if let Some(identity::CspNonce(nonce)) = parts.and_then(|p| p.extensions.get::<identity::CspNonce>().cloned()) {
-            provide_context(leptos::nonce::Nonce::from_value(nonce));
-        }
-    }
+    tengu_app::server_glue::Doors { tengu: tengu.clone(), people, sandbox_slack, sandbox_github }
 }
 
 /// The routes that are not pages: health, sign-in, the live stream, the API, webhooks, Slack and chat links.

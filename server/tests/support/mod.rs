@@ -20,6 +20,8 @@ pub struct TestApp {
     pub database: SqlStore,
     /// The sandbox's simulated GitHub, on which a test merges or edits as people do on GitHub.
     pub github: tengu_sandbox::SimulatedGithub,
+    /// The sandbox's simulated Slack channel, when the Slack app is the sandbox's.
+    pub chat: Option<Arc<tengu_sandbox::chat::SandboxChat>>,
 }
 
 pub async fn spawn_app(webhook_secrets: Vec<Vec<u8>>) -> TestApp {
@@ -42,8 +44,9 @@ pub async fn spawn_app_with(
     let mut web = tengu_server::web::WebSettings::sandbox("http://127.0.0.1:3000", webhook_secrets);
     web.sandbox_github = Some(github.clone());
     change(&mut web);
+    let chat = web.sandbox_chat.clone();
     let router = tengu_server::web::router(tengu.clone(), tengu_server::web::leptos_options(), web);
-    TestApp { router, tengu, database, github }
+    TestApp { router, tengu, database, github, chat }
 }
 
 impl TestApp {
@@ -134,4 +137,34 @@ impl TestApp {
 pub fn commit_of(tag: &str) -> String {
     let hex: String = tag.bytes().map(|b| format!("{b:02x}")).collect();
     format!("{hex:0<40}")[..40].to_owned()
+}
+
+/// A message of the sandbox's chat as its page (`/chat`) shows it.
+#[derive(Debug, Clone)]
+pub struct ChatSeen {
+    pub id: u64,
+    pub from: String,
+    pub text: String,
+}
+
+/// The messages on a `/chat` page, newest first, their text unescaped.
+pub fn chat_entries(html: &str) -> Vec<ChatSeen> {
+    let between = |text: &str, start: &str, end: &str| -> Option<String> {
+        let from = text.find(start)? + start.len();
+        let to = text[from..].find(end)? + from;
+        Some(text[from..to].to_owned())
+    };
+    html.split("data-entry=\"")
+        .skip(1)
+        .filter_map(|entry| {
+            let id = entry.split('"').next()?.parse().ok()?;
+            let from = between(entry, "class=\"chat__from\">", "</strong>")?;
+            let text = between(entry, "class=\"chat__text\">", "</pre>")?;
+            Some(ChatSeen { id, from: unescape(&from), text: unescape(&text) })
+        })
+        .collect()
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&")
 }

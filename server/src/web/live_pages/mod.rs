@@ -30,8 +30,6 @@ pub use regions::{Region, regions_of};
 
 use super::page_cache::MadeOf;
 
-/// A write nobody announced (the `tengu` command line writing the same SQLite file) is seen within this long.
-const UNANNOUNCED_WITHIN: Duration = tengu_core::read_models::LONGEST_HELD;
 /// A stream ends after this long; the browser's EventSource connects again at once, and that request passes the
 /// session and permission checks afresh.
 const STREAM_LIFETIME: Duration = Duration::from_secs(300);
@@ -93,6 +91,9 @@ pub async fn stream(live: LivePages, Query(watched): Query<Watched>, request: Re
             let watch = Watch { live, page, extensions, made_of, stamp, sessions, shown: shown(&regions) };
             let first = Frame::Regions(regions);
             Sse::new(frames(watch, first)).keep_alive(KeepAlive::default()).into_response()
+        }
+        Drawn::NotYours(StatusCode::NOT_FOUND) => {
+            (StatusCode::NOT_FOUND, "There is no such page to watch.").into_response()
         }
         Drawn::NotYours(status) => (status, "This page is not yours to watch; sign in again.").into_response(),
         Drawn::Unavailable => {
@@ -188,7 +189,6 @@ impl Watch {
                 () = changes.changed(self.made_of, self.stamp) => {}
                 // The browser's next connection is checked afresh.
                 () = changes.changed(SESSIONS, self.sessions) => return None,
-                () = tokio::time::sleep(UNANNOUNCED_WITHIN) => {}
                 () = tokio::time::sleep_until(end) => return None,
                 _ = closing.wait_for(|closing| *closing) => return None,
             }
