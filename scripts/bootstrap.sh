@@ -67,7 +67,7 @@ step_npm_tools() {
   command -v npm >/dev/null || fail "npm is missing; install Node.js 20 first"
   local missing=()
   command -v sass >/dev/null || missing+=(sass)
-  # Debian's binaryen (108) produces WASM that fails to hydrate; the npm one is current.
+  # Debian's binaryen (108) produces WASM that fails in the browser; the npm one is current.
   local wasm_opt_version
   wasm_opt_version=$(wasm-opt --version 2>/dev/null | grep -oE '[0-9]+' | head -n 1 || true)
   if [ -z "$wasm_opt_version" ] || [ "$wasm_opt_version" -lt 116 ]; then missing+=(binaryen); fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end tests: build the site (server + hydrate WASM + CSS), start the built `tengu` on the sandbox with a
+# End-to-end tests: build the site (server + the browser program's WASM + CSS), start the built `tengu` on the sandbox with a
 # throwaway database, run Playwright in Debian's Chromium, stop the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."

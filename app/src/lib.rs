@@ -3,7 +3,7 @@
 //! function only translates: it hands the request to `tengu-core`. Every form is a plain HTML form that works
 //! without JavaScript.
 
-// Statically typed views nest deeply; the release build (without `erase_components`) needs the room.
+// Statically typed views nest deeply (views are not type-erased: see `disable-erase-components` in Cargo.toml).
 #![recursion_limit = "256"]
 
 // The pages, their server functions and the document around them: the server's part (feature `ssr`). The

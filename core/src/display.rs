@@ -1,16 +1,69 @@
 //! How times, durations and images read on a page: formatted once on the server, so the page's data is the text
 //! it shows.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use crate::domain::ImageRef;
 
+/// `2026-11-30 09:12 UTC`. Written digit by digit: pages show dozens of times, and chrono's `format` reads its
+/// pattern anew for each (a tenth of the overview's drawing went to it).
 pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+    let mut text = String::with_capacity(20);
+    push_minute(&mut text, at, ' ');
+    text.push_str(" UTC");
+    text
 }
 
+/// `2026-11-30T09:12:05+00:00`, with the fraction of a second when there is one: exactly `to_rfc3339`'s words.
 pub fn iso(at: DateTime<Utc>) -> String {
-    at.to_rfc3339()
+    let nanos = at.nanosecond();
+    if nanos >= 1_000_000_000 {
+        // A leap second: rare enough to leave to chrono.
+        return at.to_rfc3339();
+    }
+    let mut text = String::with_capacity(35);
+    push_minute(&mut text, at, 'T');
+    text.push(':');
+    push_digits(&mut text, at.second(), 2);
+    match nanos {
+        0 => {}
+        n if n % 1_000_000 == 0 => push_fraction(&mut text, n / 1_000_000, 3),
+        n if n % 1_000 == 0 => push_fraction(&mut text, n / 1_000, 6),
+        n => push_fraction(&mut text, n, 9),
+    }
+    text.push_str("+00:00");
+    text
+}
+
+/// `2026-11-30<between>09:12`.
+fn push_minute(text: &mut String, at: DateTime<Utc>, between: char) {
+    if !(0..=9999).contains(&at.year()) {
+        // Outside four digits chrono writes a sign; no record of tengu's is.
+        text.push_str(&at.format("%Y-%m-%d").to_string());
+    } else {
+        push_digits(text, at.year() as u32, 4);
+        text.push('-');
+        push_digits(text, at.month(), 2);
+        text.push('-');
+        push_digits(text, at.day(), 2);
+    }
+    text.push(between);
+    push_digits(text, at.hour(), 2);
+    text.push(':');
+    push_digits(text, at.minute(), 2);
+}
+
+fn push_fraction(text: &mut String, value: u32, width: u32) {
+    text.push('.');
+    push_digits(text, value, width);
+}
+
+/// `value` in `width` digits, zeros first.
+fn push_digits(text: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        text.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// `4m 12s`, `58s`.
@@ -30,6 +83,18 @@ pub fn image_tag(image: &ImageRef) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_read_as_chrono_writes_them() {
+        let base = DateTime::parse_from_rfc3339("2026-11-30T09:12:05Z").unwrap().with_timezone(&Utc);
+        for nanos in [0, 7_000_000, 123_000, 1, 999_999_999] {
+            let at = base + chrono::Duration::nanoseconds(nanos);
+            assert_eq!(iso(at), at.to_rfc3339(), "{nanos}");
+            assert_eq!(when(at), at.format("%Y-%m-%d %H:%M UTC").to_string());
+        }
+        let early = DateTime::parse_from_rfc3339("0987-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        assert_eq!((iso(early), when(early)), (early.to_rfc3339(), "0987-01-02 03:04 UTC".to_owned()));
+    }
 
     #[test]
     fn durations_read_like_a_stopwatch() {

@@ -5,6 +5,9 @@
 //!
 //! `cargo run --release -p tengu-server --example render_cost -- <sqlite file> [page …]`
 
+// The pages' typed views are nested deeply (see the server's lib).
+#![recursion_limit = "256"]
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,7 +15,14 @@ use tengu_app::server_glue::{Doors, SandboxPeople};
 use tengu_core::domain::{Actor, Login};
 use tengu_core::ports::{Store, SystemClock};
 
-const DRAWS: usize = 2_000;
+/// The server's own allocator, so a draw costs here what it costs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Draws per page (`RENDER_COST_DRAWS` to profile longer).
+fn draws() -> usize {
+    std::env::var("RENDER_COST_DRAWS").ok().and_then(|n| n.parse().ok()).unwrap_or(2_000)
+}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -26,14 +36,15 @@ async fn main() {
     let (tengu, _) = tengu_sandbox::simulate(store, Arc::new(SystemClock), "http://127.0.0.1:3000")
         .await
         .expect("the sandbox starts");
-    let doors = Doors { tengu, people: SandboxPeople(tengu_sandbox::people()), sandbox_slack: None, sandbox_github: None };
+    let doors =
+        Doors { tengu, people: SandboxPeople(tengu_sandbox::people()), sandbox_slack: None, sandbox_github: None };
     let options = tengu_server::web::leptos_options();
     let alice = Actor::Person(Login::parse("alice").unwrap());
     for page in pages {
         let (path, query) = page.split_once('?').map_or((page.as_str(), None), |(p, q)| (p, Some(q)));
-        let mut took = Vec::with_capacity(DRAWS);
+        let mut took = Vec::with_capacity(draws());
         let mut bytes = 0;
-        for _ in 0..DRAWS {
+        for _ in 0..draws() {
             let asked = tengu_app::Asked { path, query, actor: &alice, nonce: Some("AAAAAAAAAAAAAAAAAAAAAA") };
             let started = Instant::now();
             let drawn = tengu_app::draw(&doors, &options, asked).await;
