@@ -1,6 +1,7 @@
 pub mod activity;
 pub mod avatar;
 pub mod badge;
+pub mod breadcrumbs;
 pub mod deployment_table;
 pub mod environment_controls;
 pub mod error_notice;

@@ -3,6 +3,7 @@ use tengu_core::domain::{AuditAction, AuditFilter, EnvName};
 use tengu_core::views::AuditLine;
 
 use super::{Query, Shown, Visit};
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::error_notice::ErrorNotice;
 use crate::format::day_start;
 use crate::server_glue::sentence;
@@ -49,14 +50,10 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
         }
         Err(message) => view! { <ErrorNotice message/> }.into_any(),
     };
-    let mut shown = Shown::of(
+    Shown::of(
         "Audit log",
         view! {
-            <nav class="breadcrumbs" aria-label="Breadcrumbs">
-                <a href="/">"Overview"</a>
-                <span aria-hidden="true">" / "</span>
-                <span>"audit log"</span>
-            </nav>
+            <Breadcrumbs here="audit log"/>
             <header class="page-header"><h1>"Audit log"</h1></header>
             <form method="get" action="/audit" class="filters" role="search" aria-label="Filter the audit log">
                 <label>"Person " <input type="text" name="person" size="12" value=raw("person")/></label>
@@ -69,9 +66,8 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
             </form>
             {table}
         },
-    );
-    shown.kept = kept;
-    shown
+    )
+    .kept_if(kept)
 }
 
 /// The next page's address, given the oldest entry shown: it keeps the filters and goes back from that entry.

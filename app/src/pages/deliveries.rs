@@ -5,6 +5,7 @@ use tengu_core::views::DeliveryLine;
 use super::{Shown, Visit};
 use crate::api::RetryDelivery;
 use crate::components::badge::Badge;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::error_notice::ErrorNotice;
 use crate::server_glue::sentence;
 
@@ -17,14 +18,10 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
     };
     let failure = visit.query.refusal_of::<RetryDelivery>();
     let kept = failure.is_none();
-    let mut shown = Shown::of(
+    Shown::of(
         "Webhook deliveries",
         view! {
-            <nav class="breadcrumbs" aria-label="Breadcrumbs">
-                <a href="/">"Overview"</a>
-                <span aria-hidden="true">" / "</span>
-                <span>"webhook deliveries"</span>
-            </nav>
+            <Breadcrumbs here="webhook deliveries"/>
             <header class="page-header">
                 <h1>"Webhook deliveries"</h1>
                 <p class="muted">
@@ -36,9 +33,8 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
             {failure.map(|message| view! { <ErrorNotice message/> })}
             <DeliveriesTable rows/>
         },
-    );
-    shown.kept = kept;
-    shown
+    )
+    .kept_if(kept)
 }
 
 #[component]

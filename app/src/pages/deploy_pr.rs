@@ -7,6 +7,7 @@ use super::{Shown, Visit};
 use crate::api::{OverrideGate, SetVerification, SimulateGithubEdit};
 use crate::components::activity::ActivityList;
 use crate::components::avatar::Avatar;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
 use crate::components::gate::GatePanel;
@@ -39,9 +40,7 @@ pub async fn show(visit: &Visit<'_>, owner: &str, name: &str, number: &str) -> S
     let kept = refused.is_none();
     let title = page.title.clone();
     let edit = edit.map(|(people, body)| view! { <SimulatedGithubEdit page=page.clone() people body/> });
-    let mut shown = Shown::of(title, view! { <DeployPrPageView page refused/> {edit} });
-    shown.kept = kept;
-    shown
+    Shown::of(title, view! { <DeployPrPageView page refused/> {edit} }).kept_if(kept)
 }
 
 #[component]
@@ -73,11 +72,7 @@ fn DeployPrPageView(page: DeployPrView, refused: Option<String>) -> impl IntoVie
         }
     });
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href="/">"Overview"</a>
-            <span aria-hidden="true">" / "</span>
-            <span>{name}</span>
-        </nav>
+        <Breadcrumbs here={name}/>
         <header class="page-header">
             <h1>{title}</h1>
             <p class="muted">

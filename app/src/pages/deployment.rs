@@ -4,6 +4,7 @@ use tengu_core::views::DeploymentView;
 
 use super::{Shown, Visit};
 use crate::components::badge::Badge;
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::live_rollout::ServiceState;
 use crate::server_glue::sentence;
 
@@ -44,11 +45,7 @@ fn DeploymentDetails(page: DeploymentView, title: String) -> impl IntoView {
         d.deploy_pr.as_ref().map(|pr| format!("What shipped (deploy PR {})", pr.label)).unwrap_or_default();
     let (tone, state, reason) = (std::mem::take(&mut d.tone), std::mem::take(&mut d.state), d.reason.take());
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href="/">"Overview"</a>
-            <span aria-hidden="true">" / "</span>
-            <span>{format!("deployment {}", d.id)}</span>
-        </nav>
+        <Breadcrumbs here={format!("deployment {}", d.id)}/>
         <header class="page-header">
             <h1>{title}</h1>
             <p>

@@ -3,6 +3,7 @@ use tengu_core::domain::EnvName;
 
 use super::{Shown, Visit};
 use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::environment_controls::{ControlsData, EnvironmentControls};
 use crate::server_glue::{key_seed, sentence};
@@ -34,9 +35,7 @@ pub async fn show(visit: &Visit<'_>, name: &str) -> Shown {
                 .or_else(|| query.refusal_of::<RejectDeployment>());
             let kept = refused.is_none();
             let data = EnvironmentPageData { view, key_seed };
-            let mut shown = Shown::of(format!("Environment {env}"), view! { <EnvironmentView data refused/> });
-            shown.kept = kept;
-            shown
+            Shown::of(format!("Environment {env}"), view! { <EnvironmentView data refused/> }).kept_if(kept)
         }
         Err(error) => Shown::failed("Environment", sentence(error)),
     }
@@ -60,11 +59,7 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
         refused,
     };
     view! {
-        <nav class="breadcrumbs" aria-label="Breadcrumbs">
-            <a href="/">"Overview"</a>
-            <span aria-hidden="true">" / "</span>
-            <span>{crumb}</span>
-        </nav>
+        <Breadcrumbs here={crumb}/>
         <header class="page-header">
             <h1>{title}</h1>
             <p class="muted">

@@ -4,6 +4,7 @@ use tengu_core::screens::HISTORY_PAGE;
 use tengu_core::views::HistoryQuery;
 
 use super::{Shown, Visit};
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
 use crate::server_glue::sentence;
@@ -37,14 +38,10 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
         }
         Err(message) => view! { <ErrorNotice message/> }.into_any(),
     };
-    let mut shown = Shown::of(
+    Shown::of(
         "Deployments",
         view! {
-            <nav class="breadcrumbs" aria-label="Breadcrumbs">
-                <a href="/">"Overview"</a>
-                <span aria-hidden="true">" / "</span>
-                <span>"deployments"</span>
-            </nav>
+            <Breadcrumbs here="deployments"/>
             <header class="page-header"><h1>"Deployments"</h1></header>
             <form method="get" action="/deployments" class="filters" role="search" aria-label="Filter deployments">
                 <label>"Environment " <input type="text" name="env" size="12" value=raw("env")/></label>
@@ -64,7 +61,6 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
             </form>
             {rows}
         },
-    );
-    shown.kept = kept;
-    shown
+    )
+    .kept_if(kept)
 }

@@ -24,15 +24,14 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
     match visit.tengu().home(visit.viewer).await {
         Ok(home) => {
             let refused = visit.query.refusal_of::<RefreshDeployPr>();
-            let mut shown = Shown::of(
+            Shown::of(
                 "Overview",
                 view! {
                     {refused.clone().map(|message| view! { <ErrorNotice message/> })}
                     <Overview home/>
                 },
-            );
-            shown.kept = refused.is_none();
-            shown
+            )
+            .kept_if(refused.is_none())
         }
         Err(error) => Shown::failed("Overview", sentence(error)),
     }

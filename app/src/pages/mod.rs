@@ -125,6 +125,11 @@ impl Shown {
         Self { title: title.into(), main: main.into_any(), kept: true }
     }
 
+    /// Kept only while `kept` (a page showing a refusal from its address is not).
+    fn kept_if(self, kept: bool) -> Self {
+        Self { kept: self.kept && kept, ..self }
+    }
+
     /// A page that could not be shown, saying why (never kept: the failure may pass).
     pub fn failed(title: impl Into<String>, message: String) -> Self {
         use crate::components::error_notice::ErrorNotice;

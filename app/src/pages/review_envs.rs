@@ -28,7 +28,7 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
         .into_any(),
         Err(message) => view! { <ErrorNotice message/> }.into_any(),
     };
-    let mut shown = Shown::of(
+    Shown::of(
         "Review environments",
         view! {
             <header class="page-header">
@@ -39,9 +39,8 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
             {in_sandbox.then(|| view! { <SandboxPullRequests refused/> })}
             <div id="review-envs" {..contract::flag(contract::REGION)}>{table}</div>
         },
-    );
-    shown.kept = kept;
-    shown
+    )
+    .kept_if(kept)
 }
 
 /// Sandbox only: opens a pull request on the simulated GitHub and says where its review environment starts. Sent

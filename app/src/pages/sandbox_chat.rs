@@ -19,7 +19,7 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
     let speaker = visit.query.get("as").unwrap_or_else(|| view.speaking_as.clone());
     let failure = visit.query.refusal_of::<SandboxChatSay>().or_else(|| visit.query.refusal_of::<SandboxChatPress>());
     let kept = failure.is_none();
-    let mut shown = Shown::of(
+    Shown::of(
         "Chat (simulated)",
         view! {
             <header class="page-header">
@@ -36,9 +36,8 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
                 <Channel view speaker/>
             </div>
         },
-    );
-    shown.kept = kept;
-    shown
+    )
+    .kept_if(kept)
 }
 
 /// Who the visitor speaks as (a plain GET form: works without JavaScript), and the line they type.

@@ -5,6 +5,7 @@ use tengu_core::views::{TokenLine, TokenStanding};
 
 use super::{Shown, Visit};
 use crate::api::{CreateToken, RevokeToken};
+use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::contract;
 use crate::server_glue::sentence;
@@ -29,14 +30,10 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
     let refused = visit.query.refusal_of::<CreateToken>();
     let failure = visit.query.refusal_of::<RevokeToken>();
     let kept = refused.is_none() && failure.is_none();
-    let mut shown = Shown::of(
+    Shown::of(
         "API tokens",
         view! {
-            <nav class="breadcrumbs" aria-label="Breadcrumbs">
-                <a href="/">"Overview"</a>
-                <span aria-hidden="true">" / "</span>
-                <span>"API tokens"</span>
-            </nav>
+            <Breadcrumbs here="API tokens"/>
             <header class="page-header">
                 <h1>"API tokens"</h1>
                 <p class="muted">
@@ -48,9 +45,8 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
             {failure.map(|message| view! { <ErrorNotice message/> })}
             <TokensView tokens environments refused/>
         },
-    );
-    shown.kept = kept;
-    shown
+    )
+    .kept_if(kept)
 }
 
 #[component]
