@@ -63,6 +63,13 @@ step_wasm_bindgen() {
     || fail "cargo install wasm-bindgen-cli $want did not work"
 }
 
+# `make unit` runs the tests under cargo-nextest (machines of this kind have it; elsewhere it is built once).
+step_nextest() {
+  cargo nextest --version >/dev/null 2>&1 && return
+  say "installing cargo-nextest (a long build, once per machine)"
+  cargo install cargo-nextest --locked --quiet || fail "cargo install cargo-nextest did not work"
+}
+
 step_npm_tools() {
   command -v npm >/dev/null || fail "npm is missing; install Node.js 20 first"
   local missing=()
@@ -128,6 +135,7 @@ step_chromium
 step_load_generator
 step_nginx
 step_end2end_packages
+step_nextest
 step_wasm_bindgen
 step_cargo_leptos
 say "ready"

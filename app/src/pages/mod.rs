@@ -156,31 +156,3 @@ pub async fn show(page: &Page, visit: &Visit<'_>) -> Shown {
         Page::Chat => sandbox_chat::show(visit).await,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_address_names_its_page() {
-        assert_eq!(Page::at("/"), Some(Page::Overview));
-        assert_eq!(Page::at("/environments/dev"), Some(Page::Environment("dev".into())));
-        assert_eq!(Page::at("/deployments/12"), Some(Page::Deployment("12".into())));
-        assert_eq!(
-            Page::at("/repos/acme/shop/deploy-prs/7"),
-            Some(Page::DeployPr { owner: "acme".into(), name: "shop".into(), number: "7".into() })
-        );
-        for nowhere in ["/nope", "/environments", "/environments/dev/more", "/settings", "//"] {
-            assert_eq!(Page::at(nowhere), None, "{nowhere}");
-        }
-    }
-
-    #[test]
-    fn a_query_is_decoded_and_its_first_value_counts() {
-        let query = Query::parse(Some("env=dev&about=acme%2Fshop%2312&env=prod&q=a+b"));
-        assert_eq!(query.get("env").as_deref(), Some("dev"));
-        assert_eq!(query.get("about").as_deref(), Some("acme/shop#12"));
-        assert_eq!(query.get("q").as_deref(), Some("a b"));
-        assert_eq!(query.get("missing"), None);
-    }
-}

@@ -1,0 +1,7 @@
+//! The ECS adapter's integration tests, one module per subject, built into one binary.
+
+mod moto;
+
+mod ecs_adapter;
+mod ecs_adapter_wire;
+mod review_tasks;

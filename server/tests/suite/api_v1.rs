@@ -1,0 +1,196 @@
+//! The machine API with personal tokens: a CI pipeline asks for a deployment and follows it, within the token's
+//! scopes and its owner's role.
+
+use crate::support::spawn_app;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use tengu_core::domain::{Actor, EnvName, Login, TokenScope};
+
+fn person(login: &str) -> Actor {
+    Actor::Person(Login::parse(login).unwrap())
+}
+
+fn deploy(env: &str, token: Option<&str>, key: Option<&str>, body: Value) -> Request<Body> {
+    let mut request = Request::post(format!("/api/v1/environments/{env}/deployments"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+fn read(path: &str, token: &str) -> Request<Body> {
+    Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_deploys_within_its_scopes_and_its_owners_role() {
+    let app = spawn_app(Vec::new()).await;
+    let dev = TokenScope::Deploy(EnvName::parse("dev").unwrap());
+    let carol = app.tengu.create_token(&person("carol"), "CI", vec![dev.clone()], 30).await.unwrap();
+    let built = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:ci42";
+    let image = json!({ "image": built, "sha": "c142c142c142c142c142c142c142c142c142c142" });
+
+    // No token, a wrong one, and a scope that does not name the environment.
+    let (status, _, body) = app.send(deploy("dev", None, None, image.clone())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _, body) = app.send(deploy("dev", Some("tengu_0000"), None, image.clone())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("not valid"), "{body}");
+    let (status, _, body) = app.send(deploy("production", Some(&carol.secret), None, image.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("may not deploy to production"), "{body}");
+    let (status, _, body) =
+        app.send(deploy("dev", Some(&carol.secret), None, json!({ "image": "Not An Image" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // An image nobody can trace is refused (and recorded), unless an admin gives a reason.
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), None, json!({ "image": built }))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("cannot tell which commit"), "{body}");
+    let log = app.tengu.store().audit_log(1).await.unwrap();
+    assert_eq!(log[0].action, tengu_core::domain::AuditAction::Refused);
+    let untraced = json!({ "image": built, "commit_unknown_reason": "hotfix built by hand" });
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), None, untraced)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only an admin ships an untraced image: {body}");
+    assert!(body.contains("needs the admin role"), "{body}");
+
+    // The gate holds new code from the API as from a button.
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), Some("build-42"), image.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("dev has unverified changes"), "{body}");
+    let env = EnvName::parse("dev").unwrap();
+    app.tengu.override_environment_gate(&person("alice"), &env, None, "CI pipeline test of the API").await.unwrap();
+
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), Some("build-42"), image.clone())).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let started: Value = serde_json::from_str(&body).unwrap();
+    let id = started["id"].as_i64().unwrap();
+    assert_eq!(started["env"], "dev");
+    assert!(started["url"].as_str().unwrap().ends_with(&format!("/deployments/{id}")));
+    let recorded = app.tengu.deployment(tengu_core::domain::DeploymentId(id)).await.unwrap();
+    assert_eq!(recorded.actor, format!("carol (token #{})", carol.token.id), "who: the person, through the token");
+    assert_eq!(recorded.trigger, tengu_core::domain::Trigger::Api);
+    // The same key again (a retried CI step) is the same deployment.
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), Some("build-42"), image.clone())).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["id"].as_i64(), Some(id));
+
+    // Following it (and nobody without a token).
+    let anonymous = Request::get(format!("/api/v1/deployments/{id}")).body(Body::empty()).unwrap();
+    assert_eq!(app.send(anonymous).await.0, StatusCode::UNAUTHORIZED);
+    let (status, _, body) = app.send(read(&format!("/api/v1/deployments/{id}"), &carol.secret)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let now: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(now["id"].as_i64(), Some(id));
+    assert_eq!(now["finished"], false);
+    let tokens = app.tengu.tokens(&person("carol")).await.unwrap();
+    assert!(tokens[0].last_used_at.is_some(), "last use is recorded");
+
+    // A production deployment is not this token's to read.
+    let everyone = tengu_core::domain::Viewer::trusted(Actor::System);
+    let home = app.tengu.home(&everyone).await.unwrap();
+    let production = home.recent_deployments.iter().find(|d| d.env.as_str() == "production").unwrap().id;
+    let (status, _, _) = app.send(read(&format!("/api/v1/deployments/{production}"), &carol.secret)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Revoked: refused from then on.
+    app.tengu.revoke_token(&person("carol"), carol.token.id).await.unwrap();
+    let (status, _, _) = app.send(read(&format!("/api/v1/deployments/{id}"), &carol.secret)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_acts_with_its_owners_role_at_the_time_of_use() {
+    let app = spawn_app(Vec::new()).await;
+    let dev = TokenScope::Deploy(EnvName::parse("dev").unwrap());
+    let visitor = app.tengu.create_token(&person("visitor"), "mine", vec![dev], 30).await.unwrap();
+    let redeploy = json!({ "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:v1" });
+    let (status, _, body) = app.send(deploy("dev", Some(&visitor.secret), None, redeploy)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("needs the deployer role"), "{body}");
+    let log = app.tengu.store().audit_log(1).await.unwrap();
+    assert_eq!(log[0].actor, format!("visitor (token #{})", visitor.token.id));
+    assert_eq!(log[0].action, tengu_core::domain::AuditAction::Refused);
+    // A token's scopes and life are checked when it is made.
+    assert!(app.tengu.create_token(&person("carol"), "x", vec![], 30).await.is_err());
+    assert!(app.tengu.create_token(&person("carol"), "x", vec![TokenScope::Read], 0).await.is_err());
+    let nowhere = TokenScope::Deploy(EnvName::parse("nowhere").unwrap());
+    assert!(app.tengu.create_token(&person("carol"), "x", vec![nowhere], 30).await.is_err());
+    let token_actor = Actor::Token { login: Login::parse("carol").unwrap(), token: 1 };
+    assert!(
+        app.tengu.create_token(&token_actor, "x", vec![TokenScope::Read], 30).await.is_err(),
+        "no tokens from tokens"
+    );
+}
+
+fn post(path: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post(path);
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abort_status_and_the_cli_download_answer_only_a_token_within_its_scopes_and_role() {
+    let app = spawn_app(Vec::new()).await;
+    let dev = EnvName::parse("dev").unwrap();
+    let carol =
+        app.tengu.create_token(&person("carol"), "CI", vec![TokenScope::Deploy(dev.clone())], 30).await.unwrap();
+    let visitor =
+        app.tengu.create_token(&person("visitor"), "mine", vec![TokenScope::Deploy(dev.clone())], 30).await.unwrap();
+    let production = TokenScope::Deploy(EnvName::parse("production").unwrap());
+    let elsewhere = app.tengu.create_token(&person("carol"), "prod", vec![production], 30).await.unwrap();
+
+    // Anonymously: 401 with a machine-readable code, everywhere.
+    for request in [
+        post("/api/v1/environments/dev/abort", None),
+        Request::get("/api/v1/status").body(Body::empty()).unwrap(),
+        Request::get("/api/v1/cli").body(Body::empty()).unwrap(),
+    ] {
+        let (status, _, body) = app.send(request).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(body.contains("\"code\":\"unauthenticated\""), "{body}");
+    }
+    // Abort: the scope, then the owner's role (the refusal recorded), then something to abort.
+    let (status, _, body) = app.send(post("/api/v1/environments/dev/abort", Some(&elsewhere.secret))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _, body) = app.send(post("/api/v1/environments/dev/abort", Some(&visitor.secret))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("\"code\":\"denied\""), "{body}");
+    assert_eq!(app.tengu.store().audit_log(1).await.unwrap()[0].action, tengu_core::domain::AuditAction::Refused);
+    let (status, _, body) = app.send(post("/api/v1/environments/dev/abort", Some(&carol.secret))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing deploys to dev: {body}");
+    // Status: only the environments the token reaches.
+    let (status, _, body) = app.send(read("/api/v1/status", &carol.secret)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(found.iter().map(|s| s["env"].as_str().unwrap()).collect::<Vec<_>>(), ["dev"]);
+    let (status, _, _) = app.send(read("/api/v1/status?env=production", &carol.secret)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "production is outside the token's scopes");
+    // The CLI download: any valid token; the running executable itself, streamed.
+    let response = tower::ServiceExt::oneshot(app.router.clone(), read("/api/v1/cli", &carol.secret)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/octet-stream");
+    let length: u64 = response.headers()[header::CONTENT_LENGTH].to_str().unwrap().parse().unwrap();
+    assert_eq!(length, std::fs::metadata(std::env::current_exe().unwrap()).unwrap().len());
+    let platform = format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH);
+    assert_eq!(response.headers()["x-tengu-platform"], platform.as_str(), "it says which platform it is for");
+    // A runner that says it is this platform (in uname's words) gets it; one on another is refused with a sentence.
+    let uname = format!(
+        "{}-{}",
+        if cfg!(target_os = "linux") { "Linux" } else { std::env::consts::OS },
+        std::env::consts::ARCH
+    );
+    let asked = format!("/api/v1/cli?platform={uname}");
+    let response = tower::ServiceExt::oneshot(app.router.clone(), read(&asked, &carol.secret)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{asked}");
+    let (status, _, body) = app.send(read("/api/v1/cli?platform=Darwin-arm64", &carol.secret)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains(&format!("built for {platform}, not macos-aarch64")), "{body}");
+}
