@@ -288,15 +288,6 @@ impl Tengu {
                 Progress::RollingOut(current)
             });
         }
-        if let Some(github) = deployment.github_deployment {
-            let state = match end {
-                DeploymentState::Succeeded => GithubDeploymentState::Success,
-                // Stopped on purpose: not a failure of the code, and no longer what the environment runs.
-                DeploymentState::Aborted => GithubDeploymentState::Inactive,
-                _ => GithubDeploymentState::Failure,
-            };
-            self.mirror_status(deployment, github, state).await;
-        }
         let entry = AuditEntry {
             at: now,
             actor: Actor::System.display_name(),
@@ -308,7 +299,18 @@ impl Tengu {
             },
             repo: Some(deployment.repo.clone()),
         };
+        // Recorded right after the move, before GitHub is told (a call that can take seconds): the entry follows the
+        // finish by one write, not by a round trip to GitHub.
         self.ports.store.record_audit(&entry).await?;
+        if let Some(github) = deployment.github_deployment {
+            let state = match end {
+                DeploymentState::Succeeded => GithubDeploymentState::Success,
+                // Stopped on purpose: not a failure of the code, and no longer what the environment runs.
+                DeploymentState::Aborted => GithubDeploymentState::Inactive,
+                _ => GithubDeploymentState::Failure,
+            };
+            self.mirror_status(deployment, github, state).await;
+        }
         let took = deployment_seconds(deployment, now);
         let told = match reason {
             Some(reason) => format!(

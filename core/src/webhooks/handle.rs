@@ -293,20 +293,21 @@ impl Tengu {
         if changed > 0 {
             self.publish_gate(&after).await;
         }
-        let restored = self.restore_recorded_ticks(&after, &event.body).await?;
+        let shown_before = event.previous_body.as_deref().unwrap_or_default();
+        let restored = self.restore_recorded_ticks(&after, (&event.body, shown_before)).await?;
         Ok(format!("{changed} checklist item(s) changed on GitHub by {}{restored}", event.sender))
     }
 
     /// An edit saved from a stale copy of the body leaves GitHub showing old ticks for items it did not mean to
-    /// change; those items get tengu's record back, so GitHub and tengu agree again. Only the delivery of the edit
-    /// GitHub still shows (`edited`) puts them back: GitHub has no compare-and-swap for a body, and writing over a
-    /// newer edit made from an older delivery would drop a person's text (the fuzz test lost its last note so,
-    /// deliveries behind the edits). The newer edit's own delivery puts them back.
-    async fn restore_recorded_ticks(&self, pr: &DeployPr, edited: &str) -> Result<String, CoreError> {
+    /// change; those items get tengu's record back, so GitHub and tengu agree again. Only while GitHub shows this
+    /// edit (or still the body before it): GitHub has no compare-and-swap for a body, and a delivery handled late,
+    /// after newer edits, would write over whatever lands between its read and its write (the fuzz test lost its
+    /// last note so, its deliveries behind its edits). The newest edit's own delivery puts the ticks back.
+    async fn restore_recorded_ticks(&self, pr: &DeployPr, (edited, before): (&str, &str)) -> Result<String, CoreError> {
         let host = &self.ports.code_host;
         let current = host.pull_request(&pr.repo, pr.number).await?.body;
-        if current != edited {
-            return Ok("; the body has changed since: a newer edit's delivery puts stale ticks back".to_owned());
+        if current != edited && current != before {
+            return Ok("; the body has changed since: the newer edit's delivery puts stale ticks back".to_owned());
         }
         let shown: HashMap<_, _> = checklist_body::read_checks(&current).into_iter().collect();
         let mut body = current.clone();

@@ -206,9 +206,13 @@ async fn two_instances_on_postgresql_share_the_work_and_one_finishes_what_the_ot
     let updated: Vec<u64> = dev_updates(&store).await.iter().map(|s| s.1).collect();
     assert!(updated.iter().all(|n| *n == 1), "each dev service updated once, by the first instance: {updated:?}");
     assert!(second.job_runs("review reconciler") > before, "the second instance took the reconciler over");
-    let finished = store.audit_log(10_000).await.unwrap();
-    let ends = finished
-        .iter()
-        .filter(|e| e.action == AuditAction::DeploymentFinished && e.target == format!("deployment {}", rolling.id));
-    assert_eq!(ends.count(), 1, "finished once");
+    // The entry is written just after the move the loop above saw.
+    let target = format!("deployment {}", rolling.id);
+    let ends = wait_for("the finish in the audit log", Duration::from_secs(10), async || {
+        let log = store.audit_log(10_000).await.unwrap();
+        let ends = log.iter().filter(|e| e.action == AuditAction::DeploymentFinished && e.target == target).count();
+        (ends > 0).then_some(ends)
+    })
+    .await;
+    assert_eq!(ends, 1, "finished once");
 }
