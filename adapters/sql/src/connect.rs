@@ -52,10 +52,25 @@ macro_rules! on_pool {
 }
 pub(super) use on_pool;
 
+/// `on_pool!` for reads: on SQLite, connections of their own, so that a read never waits for a connection behind
+/// writers queued on SQLite's one write lock (a webhook flood held all four, and a page's read model waited 200 ms).
+macro_rules! on_read_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.reads {
+            $crate::connect::Pool::Sqlite($pool) => $body,
+            $crate::connect::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(super) use on_read_pool;
+
 /// tengu's records in a SQL database.
 #[derive(Clone)]
 pub struct SqlStore {
     pub(super) pool: Pool,
+    /// The pool `reading!` uses: on SQLite, read-only connections beside the writers' (WAL lets them read while
+    /// one writes); on PostgreSQL, the same pool.
+    pub(super) reads: Pool,
     /// For the change feed's own PostgreSQL connection (it holds the password: never logged).
     pub(super) url: std::sync::Arc<str>,
     /// Where every write says what it touched (see `retrying::writing`).
@@ -75,7 +90,7 @@ impl SqlStore {
         }
         let given_url: std::sync::Arc<str> = url.as_str().into();
         let unusable = |e: sqlx::Error| StoreError::Unavailable(e.to_string());
-        let pool = match dialect {
+        let (pool, reads) = match dialect {
             Dialect::Sqlite => {
                 // WAL lets readers work while one writer writes; the busy timeout queues writers instead of
                 // failing them.
@@ -87,22 +102,22 @@ impl SqlStore {
                     .foreign_keys(true);
                 // A SQLite connection is a file handle that nothing on the other side can close: pinging it
                 // before each use only costs a round trip through its worker thread.
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(4)
-                    .test_before_acquire(false)
-                    .connect_with(options)
-                    .await
-                    .map_err(unusable)?;
-                Pool::Sqlite(pool)
+                let pool_of = |options: SqliteConnectOptions| {
+                    SqlitePoolOptions::new().max_connections(4).test_before_acquire(false).connect_with(options)
+                };
+                let pool = pool_of(options.clone()).await.map_err(unusable)?;
+                // Opened after the writers' pool, which created the file and turned WAL on.
+                let reads = pool_of(options.read_only(true)).await.map_err(unusable)?;
+                (Pool::Sqlite(pool), Pool::Sqlite(reads))
             }
             Dialect::Postgres => {
                 // A PostgreSQL server can drop a connection: each is checked before use.
                 let options = PgConnectOptions::from_str(&url).map_err(unusable)?;
                 let pool = PgPoolOptions::new().max_connections(10).connect_with(options).await.map_err(unusable)?;
-                Pool::Postgres(pool)
+                (Pool::Postgres(pool.clone()), Pool::Postgres(pool))
             }
         };
-        Ok(Self { pool, url: given_url, changes: Default::default() })
+        Ok(Self { pool, reads, url: given_url, changes: Default::default() })
     }
 
     /// Another connection to the same database, with changes of its own: another instance, as far as the change

@@ -59,10 +59,10 @@ macro_rules! retried {
 }
 pub(crate) use retried;
 
-/// A read: `reading!(self, |pool| body)` runs `body` on the store's own pool, `reading!(expr)` any read.
+/// A read: `reading!(self, |pool| body)` runs `body` on the store's pool for reads, `reading!(expr)` any read.
 macro_rules! reading {
     ($store:expr, |$pool:ident| $body:expr) => {
-        $crate::retrying::retried!($crate::connect::on_pool!($store, |$pool| $body))
+        $crate::retrying::retried!($crate::connect::on_read_pool!($store, |$pool| $body))
     };
     ($call:expr) => {
         $crate::retrying::retried!($call)
