@@ -245,8 +245,8 @@ impl Tengu {
             ));
         };
         let mut on_github: HashMap<_, _> = checklist_body::read_checks(&event.body).into_iter().collect();
-        let before: HashMap<_, _> = checklist_body::read_checks(before).into_iter().collect();
-        on_github.retain(|number, ticked| before.get(number) != Some(ticked));
+        let ticked_before: HashMap<_, _> = checklist_body::read_checks(before).into_iter().collect();
+        on_github.retain(|number, ticked| ticked_before.get(number) != Some(ticked));
         let now = self.ports.clock.now();
         let mut changed = 0;
         for item in &pr.items {
@@ -293,8 +293,7 @@ impl Tengu {
         if changed > 0 {
             self.publish_gate(&after).await;
         }
-        let shown_before = event.previous_body.as_deref().unwrap_or_default();
-        let restored = self.restore_recorded_ticks(&after, (&event.body, shown_before)).await?;
+        let restored = self.restore_recorded_ticks(&after, (&event.body, before)).await?;
         Ok(format!("{changed} checklist item(s) changed on GitHub by {}{restored}", event.sender))
     }
 
