@@ -68,3 +68,45 @@ pub struct ApiError {
     /// `unauthenticated`, `denied`, `not_found`, `invalid`, `refused`, `busy`, `unavailable` or `failed`.
     pub code: String,
 }
+
+/// `PUT /api/v1/environments/{env}/lock`: why, and for how long (`90m`, `2h`, `1d`, `until-unlocked`; one hour
+/// when left out).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockBody {
+    pub reason: String,
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+}
+
+/// An environment's lock as the API tells it (times in RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockAnswer {
+    pub env: String,
+    pub reason: String,
+    pub set_by: String,
+    pub set_at: String,
+    /// None: until someone unlocks it.
+    pub until: Option<String>,
+    /// The sentence a refused deploy reads.
+    pub sentence: String,
+}
+
+impl LockAnswer {
+    pub fn of(lock: &tengu_core::domain::EnvironmentLock) -> Self {
+        Self {
+            env: lock.env.to_string(),
+            reason: lock.reason.as_str().to_owned(),
+            set_by: lock.set_by.clone(),
+            set_at: tengu_core::display::iso(lock.set_at),
+            until: lock.until.map(tengu_core::display::iso),
+            sentence: lock.sentence(),
+        }
+    }
+}
+
+/// `DELETE /api/v1/environments/{env}/lock`: the lock it lifted, or null when none held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlockAnswer {
+    pub unlocked: Option<LockAnswer>,
+}

@@ -83,6 +83,35 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Lock an environment: every deploy is refused with the reason until the lock ends or is lifted, except
+    /// yours.
+    #[command(after_help = tengu_server::cli::exit_codes_help())]
+    Lock {
+        /// The environment, e.g. production.
+        env: String,
+        /// Why (the team reads it on every refused deploy).
+        #[arg(long)]
+        reason: String,
+        /// How long: 90m, 2h, 1d or until-unlocked (default: 1h).
+        #[arg(long = "for", value_name = "LENGTH")]
+        length: Option<String>,
+        /// Sandbox only: the seeded person to act as (default: this terminal's user@host).
+        #[arg(long = "as", value_name = "LOGIN")]
+        acting_as: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Lift an environment's lock.
+    #[command(after_help = tengu_server::cli::exit_codes_help())]
+    Unlock {
+        /// The environment, e.g. production.
+        env: String,
+        /// Sandbox only: the seeded person to act as (default: this terminal's user@host).
+        #[arg(long = "as", value_name = "LOGIN")]
+        acting_as: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// Show what runs where, what deploys now and which deploy PR waits for whom.
     #[command(after_help = tengu_server::cli::exit_codes_help())]
     Status {
@@ -169,6 +198,13 @@ async fn main() -> ExitCode {
         }
         Command::Abort { env, acting_as, server } => {
             cli::abort_command(&config, &env, acting_as.as_deref(), server.remote()).await
+        }
+        Command::Lock { env, reason, length, acting_as, server } => {
+            let remote = server.remote();
+            cli::lock_command(&config, &env, &reason, length.as_deref(), acting_as.as_deref(), remote).await
+        }
+        Command::Unlock { env, acting_as, server } => {
+            cli::unlock_command(&config, &env, acting_as.as_deref(), server.remote()).await
         }
         Command::Status { env, server } => cli::status_command(&config, env.as_deref(), server.remote()).await,
     };

@@ -12,6 +12,7 @@ mod deployments;
 mod documents;
 mod history;
 mod leases;
+mod locks;
 mod people;
 mod plans;
 mod reads_on;

@@ -1,6 +1,6 @@
 //! What a person typed after `/tengu`, parsed once: every later step works with a `ChatCommand`, never with text.
 
-use crate::domain::{CommitSha, DeploymentId, EnvName, ImageRef};
+use crate::domain::{CommitSha, DEFAULT_LOCK_LENGTH, DeploymentId, EnvName, ImageRef, LockLength, LockReason};
 
 /// What to ship with `deploy <env> [sha|image]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +23,9 @@ pub enum ChatCommand {
     /// Back to an earlier successful deployment (the one before the current, when none is named).
     Rollback(EnvName, Option<DeploymentId>),
     Abort(EnvName),
+    /// Stop the line on an environment, for a length (one hour when none is named), with a reason.
+    Lock(EnvName, LockLength, LockReason),
+    Unlock(EnvName),
     /// Connect this chat person to their GitHub login.
     Link,
     Help,
@@ -37,6 +40,8 @@ pub const HELP: &str = "/tengu deploy-pr <env>: open or refresh the deploy PR an
 /tengu redeploy <env>: restart what runs\n\
 /tengu rollback <env> [deployment]: go back to an earlier successful deployment\n\
 /tengu abort <env>: stop the deployment in progress and put back what ran before\n\
+/tengu lock <env> [90m|2h|1d|until-unlocked] <reason>: refuse every deploy but yours (for an hour by default)\n\
+/tengu unlock <env>: lift the lock\n\
 /tengu link: connect your Slack account to your GitHub login (needed for everything but help)\n\
 /tengu help: this list";
 
@@ -59,6 +64,8 @@ impl ChatCommand {
             "deploy-pr" | "release-pr" if !too_many(1) => env(0).map(ChatCommand::DeployPr),
             "redeploy" if !too_many(1) => env(0).map(ChatCommand::Redeploy),
             "abort" if !too_many(1) => env(0).map(ChatCommand::Abort),
+            "unlock" if !too_many(1) => env(0).map(ChatCommand::Unlock),
+            "lock" => env(0).and_then(|env| lock_of(env, &rest[1..])),
             "deploy" if !too_many(3) => env(0).and_then(|env| {
                 let shipment = match (rest.get(1), rest.get(2)) {
                     (None, _) => Shipment::DeployPrHead,
@@ -102,6 +109,20 @@ impl ChatCommand {
     }
 }
 
+/// `lock <env> [length] <reason…>`: a first word that reads as a length is one; the rest is the reason.
+fn lock_of(env: EnvName, words: &[&str]) -> Result<ChatCommand, String> {
+    let (length, reason) = match words.split_first() {
+        Some((first, rest)) if first.starts_with(|c: char| c.is_ascii_digit()) || *first == "until-unlocked" => {
+            (LockLength::parse(first).map_err(|e| e.to_string())?, rest)
+        }
+        _ => (LockLength::For(DEFAULT_LOCK_LENGTH), words),
+    };
+    let reason = LockReason::parse(reason.join(" ")).map_err(|_| {
+        format!("say why: `/tengu lock {env} 2h incident 42` (the team reads it on every refused deploy)")
+    })?;
+    Ok(ChatCommand::Lock(env, length, reason))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +161,16 @@ mod tests {
             ChatCommand::Rollback(env("production"), Some(DeploymentId(12)))
         );
         assert_eq!(ChatCommand::parse("abort dev"), ChatCommand::Abort(env("dev")));
+        let reason = LockReason::parse("incident 42").unwrap();
+        assert_eq!(
+            ChatCommand::parse("lock production 2h incident 42"),
+            ChatCommand::Lock(env("production"), LockLength::For(chrono::Duration::hours(2)), reason.clone())
+        );
+        assert_eq!(
+            ChatCommand::parse("lock production incident 42"),
+            ChatCommand::Lock(env("production"), LockLength::For(DEFAULT_LOCK_LENGTH), reason)
+        );
+        assert_eq!(ChatCommand::parse("unlock production"), ChatCommand::Unlock(env("production")));
         assert_eq!(ChatCommand::parse("link"), ChatCommand::Link);
         assert_eq!(ChatCommand::parse(""), ChatCommand::Help);
         assert_eq!(ChatCommand::parse("help"), ChatCommand::Help);
@@ -157,6 +188,10 @@ mod tests {
             "rollback dev twelve",
             "abort dev now please",
             "status a b",
+            "lock dev",
+            "lock dev 2h",
+            "lock dev 2weeks incident",
+            "unlock dev now",
         ] {
             let ChatCommand::NotUnderstood(sentence) = ChatCommand::parse(text) else {
                 panic!("{text} was understood")
@@ -173,7 +208,16 @@ mod tests {
     fn an_unlinked_person_may_only_ask_for_help_and_a_link() {
         assert!(ChatCommand::parse("help").allowed_unlinked());
         assert!(ChatCommand::parse("link").allowed_unlinked());
-        for acting in ["status", "deploy-pr dev", "deploy dev", "redeploy dev", "rollback dev", "abort dev"] {
+        for acting in [
+            "status",
+            "deploy-pr dev",
+            "deploy dev",
+            "redeploy dev",
+            "rollback dev",
+            "abort dev",
+            "lock dev x",
+            "unlock dev",
+        ] {
             assert!(!ChatCommand::parse(acting).allowed_unlinked(), "{acting}");
         }
     }

@@ -28,10 +28,14 @@ pub enum AuditAction {
     /// A merge was not deployed (unverified, stale, or refused): why is in the detail.
     MergeNotDeployed,
     ChatLinked,
+    EnvironmentLocked,
+    EnvironmentUnlocked,
+    /// A lock's owner deployed through it.
+    DeployedThroughLock,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::ItemVerified,
         AuditAction::ItemUnverified,
         AuditAction::DeployPrOpened,
@@ -52,6 +56,9 @@ impl AuditAction {
         AuditAction::DeliveryRetried,
         AuditAction::MergeNotDeployed,
         AuditAction::ChatLinked,
+        AuditAction::EnvironmentLocked,
+        AuditAction::EnvironmentUnlocked,
+        AuditAction::DeployedThroughLock,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +83,9 @@ impl AuditAction {
             AuditAction::DeliveryRetried => "delivery_retried",
             AuditAction::MergeNotDeployed => "merge_not_deployed",
             AuditAction::ChatLinked => "chat_linked",
+            AuditAction::EnvironmentLocked => "environment_locked",
+            AuditAction::EnvironmentUnlocked => "environment_unlocked",
+            AuditAction::DeployedThroughLock => "deployed_through_lock",
         }
     }
 
@@ -102,6 +112,9 @@ impl AuditAction {
             AuditAction::DeliveryRetried => "retried",
             AuditAction::MergeNotDeployed => "did not deploy the merge of",
             AuditAction::ChatLinked => "linked a chat account to",
+            AuditAction::EnvironmentLocked => "locked",
+            AuditAction::EnvironmentUnlocked => "unlocked",
+            AuditAction::DeployedThroughLock => "deployed through their own lock on",
         }
     }
 

@@ -22,10 +22,12 @@ pub enum Topic {
     Deliveries,
     /// Named documents (the sandbox's simulated world).
     Documents,
+    /// Environments' locks.
+    Locks,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 11] = [
+    pub const ALL: [Topic; 12] = [
         Topic::DeployPrs,
         Topic::Deployments,
         Topic::ReviewEnvs,
@@ -37,6 +39,7 @@ impl Topic {
         Topic::ChatLinks,
         Topic::Deliveries,
         Topic::Documents,
+        Topic::Locks,
     ];
 
     const fn bit(self) -> u16 {

@@ -25,6 +25,6 @@ pub use people::People;
 pub use policy::{Action, Denied, Policy, RulePolicy};
 pub use store::{
     AuditStore, ChatLinkStore, DeliveryStore, DeployPrStore, DeploymentInsert, DeploymentStore, DocumentStore,
-    LeaseStore, ReviewEnvStore, SessionStore, Store, StoreError, StoredDelivery, TokenStore,
+    LeaseStore, LockStore, ReviewEnvStore, SessionStore, Store, StoreError, StoredDelivery, TokenStore,
 };
 pub use task_runner::{STARTED_BY, TaskRunner, TaskSpec, TaskStatus};

@@ -38,6 +38,10 @@ pub enum Action<'a> {
         env: &'a Environment,
         requested_by: &'a str,
     },
+    /// Lock or unlock an environment.
+    Lock {
+        env: &'a Environment,
+    },
     /// Stop, Start or Rebuild a pull request's review environment.
     ReviewEnv {
         repo: &'a RepoSlug,
@@ -71,6 +75,7 @@ impl Action<'_> {
             | Action::Redeploy { env }
             | Action::Rollback { env }
             | Action::Abort { env }
+            | Action::Lock { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => Some(&env.repo),
             Action::ManageTokens | Action::LinkChat => None,
@@ -87,6 +92,7 @@ impl Action<'_> {
             Action::Redeploy { .. } => "redeploy",
             Action::Rollback { .. } => "roll back",
             Action::Abort { .. } => "abort",
+            Action::Lock { .. } => "lock or unlock",
             Action::ShipUnknownCommit { .. } => "ship an image whose commit is unknown",
             Action::Approve { .. } => "approve",
             Action::ReviewEnv { .. } => "run review environments",
@@ -107,6 +113,7 @@ impl Action<'_> {
             | Action::Redeploy { env }
             | Action::Rollback { env }
             | Action::Abort { env }
+            | Action::Lock { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => env.name.to_string(),
             Action::ReviewEnv { repo, pr } => format!("review environment {repo}{pr}"),
@@ -124,6 +131,7 @@ impl Action<'_> {
             | Action::Redeploy { env }
             | Action::Rollback { env }
             | Action::Abort { env }
+            | Action::Lock { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => env.required_permission.map(|p| (*env, p)),
             _ => None,
@@ -151,6 +159,7 @@ pub trait Policy: Send + Sync {
 /// | ship an image whose commit is unknown         | admin, and the environment's bar         |
 /// | open or refresh a deploy PR                   | deployer                                 |
 /// | deploy, redeploy, roll back, abort            | deployer, and the environment's bar      |
+/// | lock or unlock an environment                 | deployer, and the environment's bar      |
 /// | approve someone else's deployment             | deployer, and the environment's bar      |
 /// | review environment stop / start / rebuild     | deployer                                 |
 /// | stop a task nobody holds                      | admin                                    |

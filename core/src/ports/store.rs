@@ -8,8 +8,8 @@ use crate::chat::ChatPerson;
 
 use crate::domain::{
     ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CommitSha, DeliveryRecord, DeployPr, Deployment,
-    DeploymentFilter, DeploymentId, DeploymentMove, EnvName, Grant, Login, NewApiToken, NewDeployment, PrNumber,
-    RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn, Verification,
+    DeploymentFilter, DeploymentId, DeploymentMove, EnvName, EnvironmentLock, Grant, Login, NewApiToken, NewDeployment,
+    PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,6 +67,7 @@ pub trait Store:
     + SessionStore
     + TokenStore
     + LeaseStore
+    + LockStore
     + ChatLinkStore
     + DocumentStore
     + Send
@@ -242,6 +243,19 @@ pub trait TokenStore: Send + Sync {
     async fn touch_token(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// False when the token is not the owner's or was revoked already.
     async fn revoke_token(&self, id: i64, owner: &Login, at: DateTime<Utc>) -> Result<bool, StoreError>;
+}
+
+/// Environments' locks: at most one per environment; a lock past its end is left for the reader to ignore (and
+/// for the next lock to replace).
+#[async_trait]
+pub trait LockStore: Send + Sync {
+    /// Sets `lock` on its environment, replacing whatever lock was there.
+    async fn set_lock(&self, lock: &EnvironmentLock) -> Result<(), StoreError>;
+    async fn lock_of(&self, env: &EnvName) -> Result<Option<EnvironmentLock>, StoreError>;
+    /// Every lock recorded, ended or not, by environment.
+    async fn locks(&self) -> Result<Vec<EnvironmentLock>, StoreError>;
+    /// Takes the environment's lock away: the one that was there, if any.
+    async fn remove_lock(&self, env: &EnvName) -> Result<Option<EnvironmentLock>, StoreError>;
 }
 
 /// Leases: which instance does a job or drives a deployment.

@@ -89,6 +89,18 @@ impl Tengu {
                 self.deploy_from_chat(&actor()?, env, DeployTarget::RollbackTo(to), Trigger::Rollback, key).await
             }
             ChatCommand::Abort(env) => self.abort_in_chat(&actor()?, &env).await,
+            ChatCommand::Lock(env, length, reason) => {
+                let lock = self.lock_environment(&actor()?, &env, reason, length).await?;
+                Ok(ChatAnswer { text: lock.sentence(), to_channel: true, deployment: None })
+            }
+            ChatCommand::Unlock(env) => Ok(match self.unlock_environment(&actor()?, &env).await? {
+                Some(lock) => ChatAnswer {
+                    text: format!("{env} is unlocked (it was: {})", lock.sentence()),
+                    to_channel: true,
+                    deployment: None,
+                },
+                None => ChatAnswer::private(format!("{env} was not locked")),
+            }),
         }
     }
 

@@ -14,6 +14,7 @@ mod gate;
 mod github_mirror;
 mod health;
 mod leases;
+mod locks;
 mod press;
 mod remind;
 mod request_deployment;

@@ -1,6 +1,7 @@
 //! Requesting a deployment: one act for every door (a merge, a button, the API, the CLI, Slack). It checks the
-//! rule table, the gate and the environment's lock, records the request with what it carries, and asks for a
-//! second person's approval when the environment needs one.
+//! rule table, a lock someone set (`locks.rs`), the gate and the environment's lock (one deployment at a time),
+//! records the request with what it carries, and asks for a second person's approval when the environment needs
+//! one.
 
 use crate::domain::{
     Actor, AuditAction, AuditEntry, CarriedChange, CommitSha, Deployment, DeploymentId, DeploymentState, EnvName,
@@ -79,6 +80,7 @@ impl Tengu {
             DeployTarget::Image { .. } | DeployTarget::Commit(_) => Action::Deploy { env },
         };
         self.authorize(actor, &action).await?;
+        let through_lock = self.refuse_locked(actor, env).await?;
         let resolved = self.resolve_target(actor, env, &request.target).await?;
         if matches!(request.target, DeployTarget::Image { .. } | DeployTarget::Commit(_))
             && request.trigger != Trigger::Merge
@@ -118,6 +120,9 @@ impl Tengu {
             Err(requested_before) => return Ok(requested_before),
         };
         self.audit_request(actor, env, id, &new, commit_unknown_because).await?;
+        if let Some(lock) = &through_lock {
+            self.audit_through_lock(actor, env, id, lock).await?;
+        }
         if new.needs_approval {
             return self.ask_for_approval(id, env, &new, reviewed).await;
         }

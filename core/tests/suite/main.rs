@@ -9,6 +9,7 @@ mod checklist_body_properties;
 mod concurrent_edit;
 mod deploy_rollout;
 mod house_rules;
+mod locks;
 mod read_models;
 mod reminders;
 mod review_drain;

@@ -4,12 +4,14 @@
 mod control;
 mod deploy;
 mod exit;
+mod lock;
 mod release_pr;
 mod remote;
 
 pub use control::{abort_command, status_command};
 pub use deploy::{Remotely, What, deploy, deploy_command};
 pub use exit::{CliError, EXIT_TABLE, Ending, exit_codes_help, exit_codes_markdown};
+pub use lock::{lock_command, unlock_command};
 pub use release_pr::{release_pr, render_deploy_pr};
 
 use tengu_core::domain::{Actor, Login};

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use tengu_core::views::EnvironmentStatus;
 
 use super::exit::{CliError, Ending};
-use crate::api_types::{ApiError, DeployBody, DeploymentAnswer};
+use crate::api_types::{ApiError, DeployBody, DeploymentAnswer, LockAnswer, LockBody, UnlockAnswer};
 
 /// How often a followed deployment is read again.
 const POLL_EVERY: Duration = Duration::from_secs(2);
@@ -79,6 +79,14 @@ impl Remote {
 
     pub async fn abort(&self, env: &str) -> Result<DeploymentAnswer, CliError> {
         self.call(self.http.post(format!("{}/api/v1/environments/{env}/abort", self.base))).await
+    }
+
+    pub async fn lock(&self, env: &str, body: &LockBody) -> Result<LockAnswer, CliError> {
+        self.call(self.http.put(format!("{}/api/v1/environments/{env}/lock", self.base)).json(body)).await
+    }
+
+    pub async fn unlock(&self, env: &str) -> Result<UnlockAnswer, CliError> {
+        self.call(self.http.delete(format!("{}/api/v1/environments/{env}/lock", self.base))).await
     }
 
     pub async fn status(&self, env: Option<&str>) -> Result<Vec<EnvironmentStatus>, CliError> {

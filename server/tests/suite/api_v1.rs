@@ -194,3 +194,63 @@ async fn abort_status_and_the_cli_download_answer_only_a_token_within_its_scopes
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains(&format!("built for {platform}, not macos-aarch64")), "{body}");
 }
+
+fn lock_request(method: &str, env: &str, token: Option<&str>, body: Option<Value>) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(format!("/api/v1/environments/{env}/lock"))
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    request.body(body.map_or_else(Body::empty, |body| Body::from(body.to_string()))).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_set_through_the_api_refuses_other_deploys_until_it_is_lifted() {
+    let app = spawn_app(Vec::new()).await;
+    let dev = TokenScope::Deploy(EnvName::parse("dev").unwrap());
+    let carol = app.tengu.create_token(&person("carol"), "CI", vec![dev.clone()], 30).await.unwrap();
+    let dave = app.tengu.create_token(&person("dave"), "CI", vec![dev.clone()], 30).await.unwrap();
+    let visitor = app.tengu.create_token(&person("visitor"), "mine", vec![dev.clone()], 30).await.unwrap();
+    let reason = json!({ "reason": "incident 42", "for": "2h" });
+
+    let (status, _, body) = app.send(lock_request("PUT", "dev", None, Some(reason.clone()))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _, body) = app.send(lock_request("PUT", "dev", Some(&visitor.secret), Some(reason.clone()))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "read may not lock: {body}");
+    assert!(body.contains("\"code\":\"denied\""), "{body}");
+    let (status, _, body) = app.send(lock_request("DELETE", "dev", Some(&visitor.secret), None)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "nor unlock: {body}");
+    let (status, _, body) =
+        app.send(lock_request("PUT", "production", Some(&carol.secret), Some(reason.clone()))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "outside the token's scopes: {body}");
+    for bad in [json!({ "reason": " " }), json!({ "reason": "x", "for": "2 weeks" }), json!({ "why": "x" })] {
+        let (status, _, body) = app.send(lock_request("PUT", "dev", Some(&carol.secret), Some(bad))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+
+    let (status, _, body) = app.send(lock_request("PUT", "dev", Some(&carol.secret), Some(reason))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let lock: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(lock["set_by"], format!("carol (token #{})", carol.token.id));
+    assert_eq!(lock["reason"], "incident 42");
+    assert!(lock["until"].is_string());
+
+    let redeploy = json!({ "redeploy": true });
+    let (status, _, body) = app.send(deploy("dev", Some(&dave.secret), None, redeploy.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.contains("dev is locked by carol (token #") && body.contains(": incident 42; only its owner"),
+        "{body}"
+    );
+    let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), None, redeploy)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "its owner deploys through it: {body}");
+
+    let (status, _, body) = app.send(lock_request("DELETE", "dev", Some(&dave.secret), None)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let lifted: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(lifted["unlocked"]["reason"], "incident 42");
+    let (status, _, body) = app.send(lock_request("DELETE", "dev", Some(&dave.secret), None)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "{\"unlocked\":null}"));
+}

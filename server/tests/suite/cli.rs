@@ -106,3 +106,26 @@ fn deploy_follows_a_sandbox_rollout_from_the_terminal_and_records_it() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("commit SHA"), "a clear sentence");
 }
+
+#[test]
+fn a_lock_from_the_terminal_refuses_the_next_deploy_until_it_is_lifted() {
+    let db = scratch("lock");
+    let bad = tengu(&db, &["lock", "dev", "--reason", "incident 42", "--for", "2 weeks", "--as", "carol"]);
+    assert_eq!(bad.status.code(), Some(64), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("write 90m, 2h, 1d or until-unlocked"));
+    let locked = tengu(&db, &["lock", "dev", "--reason", "incident 42", "--for", "2h", "--as", "carol"]);
+    assert!(locked.status.success(), "{}", String::from_utf8_lossy(&locked.stderr));
+    let sentence = String::from_utf8(locked.stdout).unwrap();
+    assert!(
+        sentence.starts_with("dev is locked by carol since ") && sentence.ends_with(": incident 42\n"),
+        "{sentence}"
+    );
+    let refused = tengu(&db, &["deploy", "dev", "--redeploy", "--as", "dave"]);
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("dev is locked by carol") && why.contains("only its owner may deploy"), "{why}");
+    let lifted = tengu(&db, &["unlock", "dev", "--as", "dave"]);
+    assert!(String::from_utf8_lossy(&lifted.stdout).starts_with("unlocked; it was: dev is locked by carol"));
+    let again = tengu(&db, &["unlock", "dev", "--as", "dave"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout), "dev was not locked\n");
+}

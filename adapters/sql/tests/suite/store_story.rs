@@ -579,3 +579,39 @@ async fn a_url_of_another_database_is_refused_with_a_sentence() {
     let err = tengu_sql::SqlStore::connect("mysql://localhost/tengu").await.err().unwrap();
     assert!(err.to_string().contains("sqlite: or postgres://"), "{err}");
 }
+
+/// An environment's lock: the next one replaces it, an unlock takes it away and says what it was, on either dialect.
+async fn locks_replace_each_other_and_go_on_unlock(store: &tengu_sql::SqlStore) {
+    use tengu_core::ports::LockStore;
+    let lock = |env: &str, by: &str, until: Option<DateTime<Utc>>| EnvironmentLock {
+        env: EnvName::parse(env).unwrap(),
+        repo: RepoSlug::parse("acme/shop").unwrap(),
+        reason: LockReason::parse(format!("{by} waits for the fix")).unwrap(),
+        set_by: format!("{by} (token #7)"),
+        owner: Some(Login::parse(by).unwrap()),
+        set_at: t(0),
+        until,
+    };
+    let production = EnvName::parse("production").unwrap();
+    assert_eq!(store.lock_of(&production).await.unwrap(), None);
+    store.set_lock(&lock("production", "alice", Some(t(60)))).await.unwrap();
+    store.set_lock(&lock("production", "bob", None)).await.unwrap();
+    let mut tengus = lock("qa", "tengu", Some(t(5)));
+    tengus.owner = None;
+    store.set_lock(&tengus).await.unwrap();
+    assert_eq!(store.lock_of(&production).await.unwrap(), Some(lock("production", "bob", None)));
+    assert_eq!(store.locks().await.unwrap(), vec![lock("production", "bob", None), tengus.clone()]);
+    assert_eq!(store.remove_lock(&production).await.unwrap(), Some(lock("production", "bob", None)));
+    assert_eq!(store.remove_lock(&production).await.unwrap(), None);
+    assert_eq!(store.locks().await.unwrap(), vec![tengus]);
+}
+
+#[tokio::test]
+async fn sqlite_keeps_one_lock_per_environment() {
+    locks_replace_each_other_and_go_on_unlock(&crate::support::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_one_lock_per_environment() {
+    locks_replace_each_other_and_go_on_unlock(&crate::support::postgres().await).await;
+}

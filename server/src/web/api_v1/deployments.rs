@@ -16,7 +16,7 @@ fn describe(state: &AppState, deployment: &Deployment) -> DeploymentAnswer {
 }
 
 /// The token's owner and the environment, when the token may deploy there; the answer otherwise.
-async fn deployer(state: &AppState, headers: &HeaderMap, env: &str) -> Result<(Actor, EnvName), Response> {
+pub(super) async fn deployer(state: &AppState, headers: &HeaderMap, env: &str) -> Result<(Actor, EnvName), Response> {
     let (actor, token) = caller(state, headers).await?;
     let Ok(env) = EnvName::parse(env) else {
         return Err(answer(StatusCode::NOT_FOUND, "not_found", format!("no environment {env}")));

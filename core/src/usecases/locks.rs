@@ -1,0 +1,85 @@
+//! Locking an environment, unlocking it, and the check every deploy request passes: while a lock holds, every door
+//! (a merge, a button, the API, the CLI, Slack) is refused with its reason, who set it and when it ends, except
+//! the person who set it, who deploys through it (and the audit log says so).
+
+use crate::domain::{Actor, AuditAction, EnvName, Environment, EnvironmentLock, LockLength, LockReason};
+use crate::error::CoreError;
+use crate::ports::Action;
+use crate::tengu::Tengu;
+
+impl Tengu {
+    /// Locks `env` with `reason` for `length` (replacing a lock that was there), tells the team and records it.
+    pub async fn lock_environment(
+        &self,
+        actor: &Actor,
+        env: &EnvName,
+        reason: LockReason,
+        length: LockLength,
+    ) -> Result<EnvironmentLock, CoreError> {
+        let env = self.environment(env)?;
+        self.authorize(actor, &Action::Lock { env }).await?;
+        let now = self.ports.clock.now();
+        let lock = EnvironmentLock {
+            env: env.name.clone(),
+            repo: env.repo.clone(),
+            reason,
+            set_by: actor.display_name(),
+            owner: actor.login().cloned(),
+            set_at: now,
+            until: length.end_from(now),
+        };
+        self.ports.store.set_lock(&lock).await?;
+        let about = (env.name.as_str(), Some(&env.repo));
+        self.audit(actor, AuditAction::EnvironmentLocked, about, lock.sentence()).await?;
+        self.tell_team(&env.name, lock.sentence()).await;
+        Ok(lock)
+    }
+
+    /// Takes `env`'s lock away: the lock that held, or None when there was none (a second click changes nothing).
+    pub async fn unlock_environment(&self, actor: &Actor, env: &EnvName) -> Result<Option<EnvironmentLock>, CoreError> {
+        let env = self.environment(env)?;
+        self.authorize(actor, &Action::Lock { env }).await?;
+        let now = self.ports.clock.now();
+        let Some(lock) = self.ports.store.remove_lock(&env.name).await? else { return Ok(None) };
+        if !lock.holds_at(now) {
+            return Ok(None);
+        }
+        let about = (env.name.as_str(), Some(&env.repo));
+        let detail = format!("was: {}", lock.sentence());
+        self.audit(actor, AuditAction::EnvironmentUnlocked, about, detail).await?;
+        self.tell_team(&env.name, format!("{} unlocked {}", actor.display_name(), env.name)).await;
+        Ok(Some(lock))
+    }
+
+    /// The lock that holds on `env` now, if any.
+    pub async fn environment_lock(&self, env: &EnvName) -> Result<Option<EnvironmentLock>, CoreError> {
+        let now = self.ports.clock.now();
+        Ok(self.ports.store.lock_of(env).await?.filter(|lock| lock.holds_at(now)))
+    }
+
+    /// Refuses a deploy of `env` while a lock holds, unless `actor` set it: then the lock they deploy through.
+    pub(crate) async fn refuse_locked(
+        &self,
+        actor: &Actor,
+        env: &Environment,
+    ) -> Result<Option<EnvironmentLock>, CoreError> {
+        match self.environment_lock(&env.name).await? {
+            None => Ok(None),
+            Some(lock) if lock.is_owned_by(actor) => Ok(Some(lock)),
+            Some(lock) => Err(CoreError::Refused(format!("{}; only its owner may deploy until then", lock.sentence()))),
+        }
+    }
+
+    /// Records that the lock's owner deployed through it (deployment `id`).
+    pub(crate) async fn audit_through_lock(
+        &self,
+        actor: &Actor,
+        env: &Environment,
+        id: crate::domain::DeploymentId,
+        lock: &EnvironmentLock,
+    ) -> Result<(), CoreError> {
+        let about = (env.name.as_str(), Some(&env.repo));
+        let detail = format!("deployment {id}, through: {}", lock.sentence());
+        self.audit(actor, AuditAction::DeployedThroughLock, about, detail).await
+    }
+}

@@ -1,0 +1,82 @@
+//! Locks on the sandbox's dev (write may deploy there): while one holds, every door is refused with its reason, who
+//! set it and when it ends, except the person who set it; it ends by itself or by an unlock, and the audit log has
+//! each step.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use tengu_core::CoreError;
+use tengu_core::domain::{Actor, AuditAction, EnvName, LockLength, LockReason, Login, Trigger};
+use tengu_core::ports::{Clock, ManualClock, Store};
+use tengu_core::usecases::{DeployRequest, DeployTarget};
+
+async fn sandbox() -> (tengu_core::Tengu, Arc<dyn Store>, Arc<ManualClock>) {
+    let store: Arc<dyn Store> = Arc::new(crate::support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 12, 7, 14, 2, 0).unwrap()));
+    let tengu = tengu_sandbox::start(store.clone(), clock.clone(), "http://127.0.0.1:3000").await.unwrap();
+    (tengu, store, clock)
+}
+
+fn person(login: &str) -> Actor {
+    Actor::Person(Login::parse(login).unwrap())
+}
+
+fn dev() -> EnvName {
+    EnvName::parse("dev").unwrap()
+}
+
+fn redeploy_dev() -> DeployRequest {
+    DeployRequest { env: dev(), target: DeployTarget::Redeploy, trigger: Trigger::Redeploy, idempotency_key: None }
+}
+
+async fn actions(store: &Arc<dyn Store>) -> Vec<(AuditAction, String, String)> {
+    let entries = store.audit_log(100).await.unwrap();
+    entries.into_iter().map(|e| (e.action, e.actor, e.detail)).collect()
+}
+
+#[tokio::test]
+async fn a_lock_refuses_every_door_but_its_owners_until_it_ends_or_is_lifted() {
+    let (tengu, store, clock) = sandbox().await;
+    let reason = || LockReason::parse("incident 42: checkout fails").unwrap();
+    let refused =
+        tengu.lock_environment(&person("visitor"), &dev(), reason(), LockLength::For(Duration::hours(2))).await;
+    assert!(matches!(refused, Err(CoreError::Denied(_))), "read may not lock: {refused:?}");
+
+    let lock =
+        tengu.lock_environment(&person("carol"), &dev(), reason(), LockLength::parse("2h").unwrap()).await.unwrap();
+    assert_eq!(lock.until, Some(clock.now() + Duration::hours(2)));
+    assert_eq!(tengu.environment_lock(&dev()).await.unwrap(), Some(lock.clone()));
+
+    for door in [person("dave"), person("alice"), Actor::System, Actor::Terminal("ops@laptop".into())] {
+        let Err(CoreError::Refused(why)) = tengu.request_deployment(&door, redeploy_dev()).await else {
+            panic!("{door:?} deployed through carol's lock")
+        };
+        assert_eq!(
+            why,
+            "dev is locked by carol since 2026-12-07 14:02 UTC until 2026-12-07 16:02 UTC: incident 42: checkout \
+             fails; only its owner may deploy until then"
+        );
+    }
+    let through = tengu.request_deployment(&person("carol"), redeploy_dev()).await.unwrap();
+    let log = actions(&store).await;
+    assert!(log.iter().any(|(action, actor, detail)| *action == AuditAction::DeployedThroughLock
+        && actor == "carol"
+        && detail.starts_with(&format!("deployment {}, through: dev is locked by carol", through.id))));
+    assert_eq!(
+        log.iter().filter(|(action, _, detail)| *action == AuditAction::Refused && detail.contains("locked")).count(),
+        4
+    );
+    assert!(log.iter().any(|(action, actor, _)| *action == AuditAction::EnvironmentLocked && actor == "carol"));
+
+    let lifted = tengu.unlock_environment(&person("dave"), &dev()).await.unwrap();
+    assert_eq!(lifted, Some(lock), "the unlock says what it lifted");
+    assert_eq!(tengu.unlock_environment(&person("dave"), &dev()).await.unwrap(), None, "a second click: nothing");
+    assert_eq!(tengu.environment_lock(&dev()).await.unwrap(), None);
+    let unlocks = actions(&store).await.into_iter().filter(|(a, _, _)| *a == AuditAction::EnvironmentUnlocked).count();
+    assert_eq!(unlocks, 1);
+
+    tengu.lock_environment(&person("carol"), &dev(), reason(), LockLength::parse("90m").unwrap()).await.unwrap();
+    clock.advance(Duration::minutes(90));
+    assert_eq!(tengu.environment_lock(&dev()).await.unwrap(), None, "it ended by itself");
+    assert_eq!(tengu.unlock_environment(&person("dave"), &dev()).await.unwrap(), None, "nothing held to lift");
+}
