@@ -6,6 +6,7 @@ use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy,
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::environment_controls::{ControlsData, EnvironmentControls};
+use crate::components::lock_notice::LockNotice;
 use crate::server_glue::{key_seed, sentence};
 
 /// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried
@@ -49,6 +50,7 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
     let (crumb, all_href, all_label) =
         (name.clone(), format!("/deployments?env={name}"), format!("All deployments of {name}"));
     let running = env.running.as_ref().map(|d| format!("{} (deployment {})", d.image, d.id));
+    let locked = env.locked.clone().map(|sentence| view! { <LockNotice sentence/> });
     let controls = ControlsData {
         env: env.name.clone(),
         image_template: env.image_template.clone(),
@@ -67,6 +69,7 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
                 {env.services.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}
             </p>
             <p>"Running: " {running.unwrap_or_else(|| "nothing deployed yet".to_owned())}</p>
+            {locked}
         </header>
         <EnvironmentControls data=controls/>
         <section aria-labelledby="history-title">

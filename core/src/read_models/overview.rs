@@ -1,8 +1,8 @@
 //! The read models of the overview and the environment pages: what every viewer's page is cut from.
 
 use crate::domain::{
-    AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentState, EnvName, ReviewEnv, ReviewEnvState,
-    ServiceHealth,
+    AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentState, EnvName, EnvironmentLock, ReviewEnv,
+    ReviewEnvState, ServiceHealth,
 };
 use crate::error::CoreError;
 use crate::ports::{Topic, Topics};
@@ -30,6 +30,8 @@ pub struct Overview {
     pub activity: Vec<AuditEntry>,
     /// Every service as ECS last reported it.
     pub health: Vec<ServiceHealth>,
+    /// Every lock recorded (one that has ended is left out when shown).
+    pub locks: Vec<EnvironmentLock>,
 }
 
 impl Overview {
@@ -51,8 +53,12 @@ pub struct EnvironmentFacts {
 }
 
 /// What the overview is read from.
-pub const OVERVIEW_TOPICS: Topics =
-    Topics::of(Topic::Deployments).and(Topic::DeployPrs).and(Topic::ReviewEnvs).and(Topic::Audit).and(Topic::Health);
+pub const OVERVIEW_TOPICS: Topics = Topics::of(Topic::Deployments)
+    .and(Topic::DeployPrs)
+    .and(Topic::ReviewEnvs)
+    .and(Topic::Audit)
+    .and(Topic::Health)
+    .and(Topic::Locks);
 
 impl Tengu {
     /// The overview as of the last write it is read from: read from the database once per stamp.
@@ -78,6 +84,7 @@ impl Tengu {
             live_review_envs,
             activity: store.audit_log(RECENT_ACTIVITY * 4).await?,
             health: store.service_health().await?,
+            locks: store.locks().await?,
         };
         Ok(self.read_models.overview.keep((), OVERVIEW_TOPICS, stamp, overview))
     }

@@ -20,6 +20,10 @@ impl Tengu {
         }
         let rollback_choices = facts.rollback_choices.iter().map(RollbackChoice::from).collect();
         let history = facts.history.iter().map(DeploymentRow::from).collect();
+        // From the overview's read model, which keeps every lock: no query of its own.
+        let now = self.ports.clock.now();
+        let overview = self.overview().await?;
+        let locked = overview.locks.iter().find(|l| &l.env == name && l.holds_at(now)).map(|l| l.sentence());
         Ok(EnvironmentView {
             name: env.name,
             repo: env.repo,
@@ -31,6 +35,7 @@ impl Tengu {
             rollback_choices,
             history,
             refusals,
+            locked,
         })
     }
 

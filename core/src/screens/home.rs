@@ -29,6 +29,11 @@ impl Tengu {
                 last: last.as_ref().map(DeploymentRow::from),
                 refresh_refusal: self.would_refuse(viewer, &crate::ports::Action::RefreshDeployPr { env }),
                 health: HealthView::of(&env.services, &overview.health_of(&env.name), now),
+                locked: overview
+                    .locks
+                    .iter()
+                    .find(|lock| lock.env == env.name && lock.holds_at(now))
+                    .map(|lock| lock.sentence()),
             });
         }
         let deploy_prs =

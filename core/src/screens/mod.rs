@@ -25,8 +25,8 @@ pub mod made_of {
     /// as the simulated GitHub holds it.
     pub const DEPLOY_PR: Topics = SIGNED_IN.and(DeployPrs).and(Deployments).and(Audit).and(Documents);
     pub const DEPLOYMENT: Topics = SIGNED_IN.and(Deployments).and(DeployPrs).and(Audit);
-    /// Its deployments, the gate of its deploy PR, and what ECS last said of its services.
-    pub const ENVIRONMENT: Topics = SIGNED_IN.and(Deployments).and(DeployPrs).and(Topic::Health);
+    /// Its deployments, the gate of its deploy PR, what ECS last said of its services, and its lock.
+    pub const ENVIRONMENT: Topics = SIGNED_IN.and(Deployments).and(DeployPrs).and(Topic::Health).and(Topic::Locks);
     pub const HISTORY: Topics = SIGNED_IN.and(Deployments);
     /// The review environments and (in the sandbox) the simulated GitHub's pull requests.
     pub const REVIEW_ENVS: Topics = SIGNED_IN.and(ReviewEnvs).and(Documents);

@@ -16,6 +16,9 @@ impl Tengu {
             return Err(CoreError::NotFound(format!("environment {name}")));
         }
         let open = self.ports.store.open_deploy_prs().await?;
+        let now = self.ports.clock.now();
+        let mut locks = self.ports.store.locks().await?;
+        locks.retain(|lock| lock.holds_at(now));
         let mut found = Vec::new();
         for env in &self.settings.environments {
             if only.is_some_and(|name| name != &env.name) || !viewer.can_see(&env.repo) {
@@ -43,6 +46,7 @@ impl Tengu {
                 in_progress: last.filter(|d| d.finished_at.is_none()).as_ref().map(DeploymentBrief::from),
                 deploy_pr,
                 url: format!("{}/environments/{}", self.settings.public_url.trim_end_matches('/'), env.name),
+                locked: locks.iter().find(|lock| lock.env == env.name).map(|lock| lock.sentence()),
             });
         }
         Ok(found)

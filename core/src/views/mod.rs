@@ -128,6 +128,8 @@ pub struct EnvironmentCard {
     pub refresh_refusal: Option<String>,
     /// Its services as ECS last reported them.
     pub health: HealthView,
+    /// The sentence of the lock that holds on it, if any.
+    pub locked: Option<String>,
 }
 
 /// The environment page: what runs, what is happening, and what it could go back to.
@@ -148,6 +150,8 @@ pub struct EnvironmentView {
     pub history: Vec<DeploymentRow>,
     /// Why the viewer may not press each button (none: they may).
     pub refusals: ButtonRefusals,
+    /// The sentence of the lock that holds on it, if any.
+    pub locked: Option<String>,
 }
 
 /// An earlier success Rollback can go back to, as the menu lists it.
@@ -242,6 +246,9 @@ pub struct EnvironmentStatus {
     /// The open deploy PR and its gate.
     pub deploy_pr: Option<DeployPrBrief>,
     pub url: String,
+    /// The sentence of the lock that holds on it, if any (absent from older servers' answers).
+    #[serde(default)]
+    pub locked: Option<String>,
 }
 
 /// A deployment in one line's worth of facts.
@@ -298,6 +305,9 @@ impl EnvironmentStatus {
                 d.requested_at.format("%Y-%m-%d %H:%M UTC")
             )),
             None => lines.push(format!("{}: nothing deployed by tengu yet", self.env)),
+        }
+        if let Some(lock) = &self.locked {
+            lines.push(format!("  LOCKED: {lock}"));
         }
         if let Some(d) = &self.in_progress {
             let moving = if d.state == "awaiting_approval" {

@@ -34,6 +34,18 @@ async fn actions(store: &Arc<dyn Store>) -> Vec<(AuditAction, String, String)> {
     entries.into_iter().map(|e| (e.action, e.actor, e.detail)).collect()
 }
 
+/// The lock's sentence as dave sees it on the overview's dev card, dev's page and in `status`, when all three agree.
+async fn shown_locks(tengu: &tengu_core::Tengu) -> Option<String> {
+    let viewer = tengu.viewer(&person("dave")).await.unwrap();
+    let home = tengu.home(&viewer).await.unwrap();
+    let card = home.environments.iter().find(|card| card.name == dev()).unwrap().locked.clone();
+    let page = tengu.environment_view(&viewer, &dev()).await.unwrap().locked;
+    let status = tengu.status(&viewer, Some(&dev())).await.unwrap().remove(0);
+    let line = status.lines().into_iter().find_map(|line| line.strip_prefix("  LOCKED: ").map(str::to_owned));
+    assert_eq!((&card, &page, &status.locked), (&line, &line, &line));
+    line
+}
+
 #[tokio::test]
 async fn a_lock_refuses_every_door_but_its_owners_until_it_ends_or_is_lifted() {
     let (tengu, store, clock) = sandbox().await;
@@ -46,6 +58,7 @@ async fn a_lock_refuses_every_door_but_its_owners_until_it_ends_or_is_lifted() {
         tengu.lock_environment(&person("carol"), &dev(), reason(), LockLength::parse("2h").unwrap()).await.unwrap();
     assert_eq!(lock.until, Some(clock.now() + Duration::hours(2)));
     assert_eq!(tengu.environment_lock(&dev()).await.unwrap(), Some(lock.clone()));
+    assert_eq!(shown_locks(&tengu).await, Some(lock.sentence()), "the overview, the environment page and status");
 
     for door in [person("dave"), person("alice"), Actor::System, Actor::Terminal("ops@laptop".into())] {
         let Err(CoreError::Refused(why)) = tengu.request_deployment(&door, redeploy_dev()).await else {
@@ -78,5 +91,6 @@ async fn a_lock_refuses_every_door_but_its_owners_until_it_ends_or_is_lifted() {
     tengu.lock_environment(&person("carol"), &dev(), reason(), LockLength::parse("90m").unwrap()).await.unwrap();
     clock.advance(Duration::minutes(90));
     assert_eq!(tengu.environment_lock(&dev()).await.unwrap(), None, "it ended by itself");
+    assert_eq!(shown_locks(&tengu).await, None, "and is shown nowhere");
     assert_eq!(tengu.unlock_environment(&person("dave"), &dev()).await.unwrap(), None, "nothing held to lift");
 }

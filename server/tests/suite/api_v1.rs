@@ -237,6 +237,15 @@ async fn a_lock_set_through_the_api_refuses_other_deploys_until_it_is_lifted() {
     assert_eq!(lock["reason"], "incident 42");
     assert!(lock["until"].is_string());
 
+    // Every page that shows dev says so, at once (the kept pages are made of locks too).
+    let viewer = app.sign_in("dave").await;
+    let shown = format!("<strong>Locked: </strong>{}", lock["sentence"].as_str().unwrap());
+    for page in ["/", "/environments/dev"] {
+        let (status, _, html) = app.get_as(&viewer, page).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&shown), "{page} does not say {shown}");
+    }
+
     let redeploy = json!({ "redeploy": true });
     let (status, _, body) = app.send(deploy("dev", Some(&dave.secret), None, redeploy.clone())).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -253,4 +262,8 @@ async fn a_lock_set_through_the_api_refuses_other_deploys_until_it_is_lifted() {
     assert_eq!(lifted["unlocked"]["reason"], "incident 42");
     let (status, _, body) = app.send(lock_request("DELETE", "dev", Some(&dave.secret), None)).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "{\"unlocked\":null}"));
+    for page in ["/", "/environments/dev"] {
+        let (_, _, html) = app.get_as(&viewer, page).await;
+        assert!(!html.contains("Locked: "), "{page} still shows the lock");
+    }
 }

@@ -228,6 +228,21 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
     assert!(next_reply(&slack, 9).await["text"].as_str().unwrap().contains("dev is busy"));
     app.send(command("abort dev", "U2", &url, now, SECRET)).await;
     assert!(next_reply(&slack, 10).await["text"].as_str().unwrap().contains("is aborted"));
+    // carol (U3) stops the line; dave's next deploy is refused with her reason until he lifts it.
+    app.send(command("lock dev 2h incident 42", "U3", &url, now, SECRET)).await;
+    let answer = next_reply(&slack, 11).await;
+    assert!(answer["text"].as_str().unwrap().starts_with("dev is locked by carol since "), "{answer}");
+    assert_eq!(answer["response_type"], "in_channel");
+    app.send(command("redeploy dev", "U2", &url, now, SECRET)).await;
+    let refused = next_reply(&slack, 12).await["text"].as_str().unwrap().to_owned();
+    assert!(
+        refused.contains("dev is locked by carol") && refused.contains(": incident 42; only its owner"),
+        "{refused}"
+    );
+    app.send(command("unlock dev", "U2", &url, now, SECRET)).await;
+    assert!(
+        next_reply(&slack, 13).await["text"].as_str().unwrap().starts_with("dev is unlocked (it was: dev is locked")
+    );
     let shipped = app
         .tengu
         .store()
