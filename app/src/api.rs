@@ -87,6 +87,23 @@ pub async fn abort_deployment(id: i64) -> Result<LiveDeployment, ServerFnError> 
     tengu()?.abort_deployment(&acting_actor()?, id).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
+/// Stops the line on `env` with `reason`, for `length` (`1h`, `2h`, `1d`, `until-unlocked`); answers its sentence.
+#[server]
+pub async fn lock_environment(env: EnvName, reason: String, length: String) -> Result<String, ServerFnError> {
+    use tengu_core::domain::{LockLength, LockReason};
+    let parsed = LockReason::parse(&reason).and_then(|reason| Ok((reason, LockLength::parse(&length)?)));
+    let (reason, length) = parsed.map_err(|e| user_error(tengu_core::CoreError::Invalid(e)))?;
+    let lock = tengu()?.lock_environment(&acting_actor()?, &env, reason, length).await.map_err(user_error)?;
+    Ok(lock.sentence())
+}
+
+/// Lifts `env`'s lock; answers what it lifted, or that none held.
+#[server]
+pub async fn unlock_environment(env: EnvName) -> Result<String, ServerFnError> {
+    let lifted = tengu()?.unlock_environment(&acting_actor()?, &env).await.map_err(user_error)?;
+    Ok(lifted.map_or_else(|| format!("{env} was not locked."), |_| format!("{env} is unlocked.")))
+}
+
 /// A deployer with the environment's bar, not the one who asked.
 #[server]
 pub async fn approve_deployment(id: i64) -> Result<LiveDeployment, ServerFnError> {

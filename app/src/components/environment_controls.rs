@@ -11,6 +11,7 @@ use tengu_core::views::{ButtonRefusals, LiveDeployment, RollbackChoice};
 use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
 use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::components::live_rollout::RolloutPanel;
+use crate::components::lock_controls::LockControls;
 use crate::contract;
 
 /// What the controls show, from the environment's page.
@@ -26,11 +27,14 @@ pub struct ControlsData {
     pub key_seed: String,
     /// Why the last press, sent as a plain form, was refused (from the address).
     pub refused: Option<String>,
+    /// The sentence of the lock that holds, if any.
+    pub locked: Option<String>,
 }
 
 #[component]
 pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
-    let ControlsData { env, image_template, latest, rollback_choices, refusals, key_seed, refused } = data;
+    let ControlsData { env, image_template, latest, rollback_choices, refusals, key_seed, refused, locked } = data;
+    let (lock_env, lock_refusal) = (env.clone(), refusals.lock.clone());
     // Core's rule table says why the viewer may not approve, their own request included.
     let why = refusals.approve.clone();
     let approval =
@@ -45,6 +49,9 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
             <section class="panel" aria-labelledby="controls-title">
                 <h2 id="controls-title">"Deploy"</h2>
                 <div {..contract::flag(contract::ANSWER_SLOT)}>{refused.map(|message| view! { <ErrorNotice message/> })}</div>
+                <div id="environment-lock" {..contract::flag(contract::REGION)}>
+                    <LockControls env=lock_env locked refusal=lock_refusal/>
+                </div>
                 <div id="environment-buttons" {..contract::flag(contract::REGION)}>
                     <Buttons env latest image_template rollback_choices refusals key_seed/>
                 </div>

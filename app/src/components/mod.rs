@@ -7,6 +7,7 @@ pub mod environment_controls;
 pub mod error_notice;
 pub mod gate;
 pub mod live_rollout;
+pub mod lock_controls;
 pub mod lock_notice;
 pub mod progress;
 pub mod site_header;

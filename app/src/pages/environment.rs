@@ -2,11 +2,13 @@ use leptos::prelude::*;
 use tengu_core::domain::EnvName;
 
 use super::{Shown, Visit};
-use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
+use crate::api::{
+    AbortDeployment, ApproveDeployment, LockEnvironment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment,
+    UnlockEnvironment,
+};
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::environment_controls::{ControlsData, EnvironmentControls};
-use crate::components::lock_notice::LockNotice;
 use crate::server_glue::{key_seed, sentence};
 
 /// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried
@@ -33,7 +35,9 @@ pub async fn show(visit: &Visit<'_>, name: &str) -> Shown {
                 .or_else(|| query.refusal_of::<PressRollback>())
                 .or_else(|| query.refusal_of::<AbortDeployment>())
                 .or_else(|| query.refusal_of::<ApproveDeployment>())
-                .or_else(|| query.refusal_of::<RejectDeployment>());
+                .or_else(|| query.refusal_of::<RejectDeployment>())
+                .or_else(|| query.refusal_of::<LockEnvironment>())
+                .or_else(|| query.refusal_of::<UnlockEnvironment>());
             let kept = refused.is_none();
             let data = EnvironmentPageData { view, key_seed };
             Shown::of(format!("Environment {env}"), view! { <EnvironmentView data refused/> }).kept_if(kept)
@@ -50,7 +54,6 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
     let (crumb, all_href, all_label) =
         (name.clone(), format!("/deployments?env={name}"), format!("All deployments of {name}"));
     let running = env.running.as_ref().map(|d| format!("{} (deployment {})", d.image, d.id));
-    let locked = env.locked.clone().map(|sentence| view! { <LockNotice sentence/> });
     let controls = ControlsData {
         env: env.name.clone(),
         image_template: env.image_template.clone(),
@@ -59,6 +62,7 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
         refusals: env.refusals.clone(),
         key_seed,
         refused,
+        locked: env.locked.clone(),
     };
     view! {
         <Breadcrumbs here={crumb}/>
@@ -69,7 +73,6 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
                 {env.services.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}
             </p>
             <p>"Running: " {running.unwrap_or_else(|| "nothing deployed yet".to_owned())}</p>
-            {locked}
         </header>
         <EnvironmentControls data=controls/>
         <section aria-labelledby="history-title">

@@ -50,6 +50,7 @@ impl Tengu {
             abort: why(Action::Abort { env }),
             refresh: why(Action::RefreshDeployPr { env }),
             approve: None,
+            lock: why(Action::Lock { env }),
         }
     }
 

@@ -179,6 +179,7 @@ pub struct ButtonRefusals {
     pub refresh: Option<String>,
     /// For the deployment waiting for approval: why the viewer may not approve or reject it.
     pub approve: Option<String>,
+    pub lock: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

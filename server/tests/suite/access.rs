@@ -39,6 +39,8 @@ fn server_functions(deploy_pr: u64, deployment: i64) -> Vec<(&'static str, Strin
         (<SimulateFeaturePr as ServerFn>::PATH, "change=open&title=Sneaky".into(), SimulatedGithub),
         (<ApproveDeployment as ServerFn>::PATH, format!("id={deployment}"), Tengu),
         (<RejectDeployment as ServerFn>::PATH, format!("id={deployment}&reason=not+now"), Tengu),
+        (<LockEnvironment as ServerFn>::PATH, "env=dev&reason=incident+42&length=2h".into(), Tengu),
+        (<UnlockEnvironment as ServerFn>::PATH, "env=dev".into(), Tengu),
         // A person's own tokens: anyone signed in may manage theirs (a token acts with its owner's role).
         (<CreateToken as ServerFn>::PATH, "name=mine&read=on&days=30".into(), Open),
         (<RevokeToken as ServerFn>::PATH, "id=1".into(), Open),

@@ -4,7 +4,9 @@
 use crate::support::spawn_app;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use leptos::server_fn::ServerFn;
 use serde_json::{Value, json};
+use tengu_app::api::{LockEnvironment, UnlockEnvironment};
 use tengu_core::domain::{Actor, EnvName, Login, TokenScope};
 
 fn person(login: &str) -> Actor {
@@ -266,4 +268,26 @@ async fn a_lock_set_through_the_api_refuses_other_deploys_until_it_is_lifted() {
         let (_, _, html) = app.get_as(&viewer, page).await;
         assert!(!html.contains("Locked: "), "{page} still shows the lock");
     }
+
+    // The environment page's own forms do the same as the signed-in person.
+    let form = |path: &str, body: &str| {
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::COOKIE, viewer.as_str())
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let (status, _, html) = app.get_as(&viewer, "/environments/dev").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"reason\"") && html.contains(">Lock</button>"), "the page offers a lock");
+    let locking = form(<LockEnvironment as ServerFn>::PATH, "env=dev&reason=demo+at+three&length=1h");
+    let (status, _, body) = app.send(locking).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("dev is locked by dave since "), "{body}");
+    let (_, _, html) = app.get_as(&viewer, "/environments/dev").await;
+    assert!(html.contains(": demo at three</p>") && html.contains(">Unlock</button>"), "the page offers the unlock");
+    let (status, _, body) = app.send(form(<UnlockEnvironment as ServerFn>::PATH, "env=dev")).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "\"dev is unlocked.\""));
 }

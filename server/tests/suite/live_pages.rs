@@ -50,7 +50,8 @@ async fn a_watched_page_gets_the_regions_a_write_changed_and_nothing_for_other_w
     let mut body = response.into_body();
     let first = next_event(&mut body, Duration::from_secs(5)).await.expect("a first frame");
     let ids: Vec<String> = regions_of(&first).into_iter().map(|(id, _)| id).collect();
-    assert_eq!(ids, ["environment-buttons", "environment-approval", "environment-rollout"], "every region at once");
+    let all = ["environment-lock", "environment-buttons", "environment-approval", "environment-rollout"];
+    assert_eq!(ids, all, "every region at once");
 
     // Writes of things the page does not show: a lease taken, a webhook delivery stored.
     let now = chrono::Utc::now();
@@ -67,7 +68,19 @@ async fn a_watched_page_gets_the_regions_a_write_changed_and_nothing_for_other_w
     let changed = regions_of(&frame);
     let rollout = changed.iter().find(|(id, _)| id == "environment-rollout").expect("the rollout changed");
     assert!(rollout.1.contains(&format!("/deployments/{}", deployment.id.0)), "the new deployment: {}", rollout.1);
-    assert!(changed.len() < 3 || changed.iter().all(|(_, html)| !html.is_empty()), "only what changed, drawn whole");
+    assert!(changed.len() < all.len() || changed.iter().all(|(_, html)| !html.is_empty()), "only what changed");
+
+    // A lock: its region says so, without the page being fetched again.
+    let reason = tengu_core::domain::LockReason::parse("demo at three").unwrap();
+    let length = tengu_core::domain::LockLength::parse("1h").unwrap();
+    app.tengu.lock_environment(&carol_actor, &env, reason, length).await.unwrap();
+    let mut lock_region = None;
+    while lock_region.is_none() {
+        let frame = next_event(&mut body, Duration::from_secs(3)).await.expect("the lock is sent");
+        lock_region = regions_of(&frame).into_iter().find(|(id, _)| id == "environment-lock");
+    }
+    let html = lock_region.unwrap().1;
+    assert!(html.contains("Locked: </strong>dev is locked by carol") && html.contains(">Unlock</button>"), "{html}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
