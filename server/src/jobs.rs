@@ -10,6 +10,8 @@ use tengu_core::Tengu;
 /// How often the reminder job looks for deploy PRs that are due; the policy's interval decides who is reminded.
 const REMINDER_TICK: Duration = Duration::from_secs(60);
 const PRUNE_TICK: Duration = Duration::from_secs(3600);
+/// How often locks past their end are taken away (they stop holding at their end whatever this says).
+const LOCK_TICK: Duration = Duration::from_secs(30);
 
 /// How long past its period a job's lease holds: the holder renews it at every run, so another instance takes
 /// the job over this long after the holder stopped.
@@ -69,6 +71,17 @@ pub fn spawn_reminders(tengu: Tengu) {
             Ok(sent) if !sent.is_empty() => tracing::info!(count = sent.len(), "reminders sent"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "reminders could not be sent; trying again at the next tick"),
+        }
+    });
+}
+
+/// Ends the locks whose time is up, each in the audit log and the team channel.
+pub fn spawn_lock_expiry(tengu: Tengu) {
+    spawn_leased(tengu, "lock expiry", LOCK_TICK, |tengu| async move {
+        match tengu.end_expired_locks().await {
+            Ok(0) => {}
+            Ok(ended) => tracing::info!(ended, "locks past their end taken away"),
+            Err(error) => tracing::warn!(%error, "ended locks could not be taken away; trying again at the next tick"),
         }
     });
 }

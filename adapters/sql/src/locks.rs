@@ -1,6 +1,7 @@
 //! Environments' locks: one row per environment, replaced by the next lock and taken away by an unlock.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::SqlStore;
 use super::retrying::{reading, writing};
@@ -65,6 +66,20 @@ impl LockStore for SqlStore {
                 .await
                 .map_err(query_error)?;
             found.iter().map(lock).collect()
+        })
+    }
+    async fn remove_ended_locks(&self, now: DateTime<Utc>) -> Result<Vec<EnvironmentLock>, StoreError> {
+        writing!(self, Topic::Locks, |pool| {
+            let gone = sqlx::query(&format!(
+                "DELETE FROM environment_locks WHERE until_at IS NOT NULL AND until_at <= $1 RETURNING {COLUMNS}"
+            ))
+            .bind(millis(now))
+            .fetch_all(pool)
+            .await
+            .map_err(query_error)?;
+            let mut gone = gone.iter().map(lock).collect::<Result<Vec<_>, _>>()?;
+            gone.sort_by(|a, b| a.env.cmp(&b.env));
+            Ok(gone)
         })
     }
     async fn remove_lock(&self, env: &EnvName) -> Result<Option<EnvironmentLock>, StoreError> {

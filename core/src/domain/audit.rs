@@ -32,10 +32,12 @@ pub enum AuditAction {
     EnvironmentUnlocked,
     /// A lock's owner deployed through it.
     DeployedThroughLock,
+    /// A lock reached its end by itself.
+    LockEnded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::ItemVerified,
         AuditAction::ItemUnverified,
         AuditAction::DeployPrOpened,
@@ -59,6 +61,7 @@ impl AuditAction {
         AuditAction::EnvironmentLocked,
         AuditAction::EnvironmentUnlocked,
         AuditAction::DeployedThroughLock,
+        AuditAction::LockEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +89,7 @@ impl AuditAction {
             AuditAction::EnvironmentLocked => "environment_locked",
             AuditAction::EnvironmentUnlocked => "environment_unlocked",
             AuditAction::DeployedThroughLock => "deployed_through_lock",
+            AuditAction::LockEnded => "lock_ended",
         }
     }
 
@@ -115,6 +119,7 @@ impl AuditAction {
             AuditAction::EnvironmentLocked => "locked",
             AuditAction::EnvironmentUnlocked => "unlocked",
             AuditAction::DeployedThroughLock => "deployed through their own lock on",
+            AuditAction::LockEnded => "saw the lock end on",
         }
     }
 

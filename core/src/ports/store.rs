@@ -256,6 +256,8 @@ pub trait LockStore: Send + Sync {
     async fn locks(&self) -> Result<Vec<EnvironmentLock>, StoreError>;
     /// Takes the environment's lock away: the one that was there, if any.
     async fn remove_lock(&self, env: &EnvName) -> Result<Option<EnvironmentLock>, StoreError>;
+    /// Takes away every lock whose end is at or before `now`, and says which (each one once, across instances).
+    async fn remove_ended_locks(&self, now: DateTime<Utc>) -> Result<Vec<EnvironmentLock>, StoreError>;
 }
 
 /// Leases: which instance does a job or drives a deployment.

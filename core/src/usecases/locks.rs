@@ -51,6 +51,18 @@ impl Tengu {
         Ok(Some(lock))
     }
 
+    /// Takes away the locks that reached their end, each recorded in the audit log (as tengu's) and told to the
+    /// team; answers how many. Run by a job: a lock past its end already lets deploys through.
+    pub async fn end_expired_locks(&self) -> Result<usize, CoreError> {
+        let ended = self.ports.store.remove_ended_locks(self.ports.clock.now()).await?;
+        for lock in &ended {
+            let about = (lock.env.as_str(), Some(&lock.repo));
+            self.audit(&Actor::System, AuditAction::LockEnded, about, format!("was: {}", lock.sentence())).await?;
+            self.tell_team(&lock.env, format!("{}'s lock ended (it was: {})", lock.env, lock.sentence())).await;
+        }
+        Ok(ended.len())
+    }
+
     /// The lock that holds on `env` now, if any.
     pub async fn environment_lock(&self, env: &EnvName) -> Result<Option<EnvironmentLock>, CoreError> {
         let now = self.ports.clock.now();

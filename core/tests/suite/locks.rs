@@ -92,5 +92,10 @@ async fn a_lock_refuses_every_door_but_its_owners_until_it_ends_or_is_lifted() {
     clock.advance(Duration::minutes(90));
     assert_eq!(tengu.environment_lock(&dev()).await.unwrap(), None, "it ended by itself");
     assert_eq!(shown_locks(&tengu).await, None, "and is shown nowhere");
+    assert_eq!(tengu.end_expired_locks().await.unwrap(), 1, "the job takes it away");
+    assert_eq!(tengu.end_expired_locks().await.unwrap(), 0, "once");
+    let ended = actions(&store).await.into_iter().find(|(a, _, _)| *a == AuditAction::LockEnded).unwrap();
+    assert_eq!(ended.1, "tengu");
+    assert!(ended.2.starts_with("was: dev is locked by carol since 2026-12-07 14:02 UTC until 2026-12-07 15:32 UTC"));
     assert_eq!(tengu.unlock_environment(&person("dave"), &dev()).await.unwrap(), None, "nothing held to lift");
 }

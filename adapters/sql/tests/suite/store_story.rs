@@ -603,7 +603,12 @@ async fn locks_replace_each_other_and_go_on_unlock(store: &tengu_sql::SqlStore) 
     assert_eq!(store.locks().await.unwrap(), vec![lock("production", "bob", None), tengus.clone()]);
     assert_eq!(store.remove_lock(&production).await.unwrap(), Some(lock("production", "bob", None)));
     assert_eq!(store.remove_lock(&production).await.unwrap(), None);
-    assert_eq!(store.locks().await.unwrap(), vec![tengus]);
+    assert_eq!(store.locks().await.unwrap(), vec![tengus.clone()]);
+    store.set_lock(&lock("production", "bob", None)).await.unwrap();
+    assert_eq!(store.remove_ended_locks(t(4)).await.unwrap(), vec![], "qa's ends at t(5)");
+    assert_eq!(store.remove_ended_locks(t(5)).await.unwrap(), vec![tengus], "at its end");
+    assert_eq!(store.remove_ended_locks(t(500)).await.unwrap(), vec![], "a lock until unlocked never ends");
+    assert_eq!(store.locks().await.unwrap(), vec![lock("production", "bob", None)]);
 }
 
 #[tokio::test]
