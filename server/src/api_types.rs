@@ -21,6 +21,9 @@ pub struct DeployBody {
     pub redeploy: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback_to: Option<i64>,
+    /// An admin's reason to deploy through someone else's lock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_override: Option<String>,
 }
 
 /// A deployment as the API tells it.

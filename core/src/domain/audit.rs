@@ -34,10 +34,12 @@ pub enum AuditAction {
     DeployedThroughLock,
     /// A lock reached its end by itself.
     LockEnded,
+    /// An admin deployed through someone else's lock, saying why.
+    LockOverridden,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 25] = [
         AuditAction::ItemVerified,
         AuditAction::ItemUnverified,
         AuditAction::DeployPrOpened,
@@ -62,6 +64,7 @@ impl AuditAction {
         AuditAction::EnvironmentUnlocked,
         AuditAction::DeployedThroughLock,
         AuditAction::LockEnded,
+        AuditAction::LockOverridden,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +93,7 @@ impl AuditAction {
             AuditAction::EnvironmentUnlocked => "environment_unlocked",
             AuditAction::DeployedThroughLock => "deployed_through_lock",
             AuditAction::LockEnded => "lock_ended",
+            AuditAction::LockOverridden => "lock_overridden",
         }
     }
 
@@ -120,6 +124,7 @@ impl AuditAction {
             AuditAction::EnvironmentUnlocked => "unlocked",
             AuditAction::DeployedThroughLock => "deployed through their own lock on",
             AuditAction::LockEnded => "saw the lock end on",
+            AuditAction::LockOverridden => "deployed through someone else's lock on",
         }
     }
 

@@ -42,6 +42,10 @@ pub enum Action<'a> {
     Lock {
         env: &'a Environment,
     },
+    /// Deploy through someone else's lock, saying why.
+    OverrideLock {
+        env: &'a Environment,
+    },
     /// Stop, Start or Rebuild a pull request's review environment.
     ReviewEnv {
         repo: &'a RepoSlug,
@@ -76,6 +80,7 @@ impl Action<'_> {
             | Action::Rollback { env }
             | Action::Abort { env }
             | Action::Lock { env }
+            | Action::OverrideLock { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => Some(&env.repo),
             Action::ManageTokens | Action::LinkChat => None,
@@ -93,6 +98,7 @@ impl Action<'_> {
             Action::Rollback { .. } => "roll back",
             Action::Abort { .. } => "abort",
             Action::Lock { .. } => "lock or unlock",
+            Action::OverrideLock { .. } => "override a lock",
             Action::ShipUnknownCommit { .. } => "ship an image whose commit is unknown",
             Action::Approve { .. } => "approve",
             Action::ReviewEnv { .. } => "run review environments",
@@ -114,6 +120,7 @@ impl Action<'_> {
             | Action::Rollback { env }
             | Action::Abort { env }
             | Action::Lock { env }
+            | Action::OverrideLock { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => env.name.to_string(),
             Action::ReviewEnv { repo, pr } => format!("review environment {repo}{pr}"),
@@ -132,6 +139,7 @@ impl Action<'_> {
             | Action::Rollback { env }
             | Action::Abort { env }
             | Action::Lock { env }
+            | Action::OverrideLock { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => env.required_permission.map(|p| (*env, p)),
             _ => None,
@@ -160,6 +168,7 @@ pub trait Policy: Send + Sync {
 /// | open or refresh a deploy PR                   | deployer                                 |
 /// | deploy, redeploy, roll back, abort            | deployer, and the environment's bar      |
 /// | lock or unlock an environment                 | deployer, and the environment's bar      |
+/// | deploy through someone else's lock (a reason) | admin, and the environment's bar         |
 /// | approve someone else's deployment             | deployer, and the environment's bar      |
 /// | review environment stop / start / rebuild     | deployer                                 |
 /// | stop a task nobody holds                      | admin                                    |
@@ -176,6 +185,7 @@ impl RulePolicy {
             Action::Verify { author, .. } if actor.login() == Some(*author) => Some(Role::Deployer),
             Action::Verify { .. }
             | Action::OverrideGate { .. }
+            | Action::OverrideLock { .. }
             | Action::ShipUnknownCommit { .. }
             | Action::StopStrangerTask { .. }
             | Action::RetryDelivery { .. } => Some(Role::Admin),

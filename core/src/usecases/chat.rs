@@ -176,7 +176,7 @@ impl Tengu {
         trigger: Trigger,
         idempotency_key: Option<String>,
     ) -> Result<ChatAnswer, CoreError> {
-        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key };
+        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key, lock_override: None };
         let started = self.request_deployment(actor, request).await?;
         if started.finished_at.is_none() {
             self.follow_in_background(started.id);

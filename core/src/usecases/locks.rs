@@ -7,6 +7,14 @@ use crate::error::CoreError;
 use crate::ports::Action;
 use crate::tengu::Tengu;
 
+/// How a deploy went through a lock that holds.
+pub(crate) enum LockPass {
+    /// The person who set it.
+    Owner(EnvironmentLock),
+    /// An admin who wrote why.
+    Overridden { lock: EnvironmentLock, reason: String },
+}
+
 impl Tengu {
     /// Locks `env` with `reason` for `length` (replacing a lock that was there), tells the team and records it.
     pub async fn lock_environment(
@@ -69,29 +77,48 @@ impl Tengu {
         Ok(self.ports.store.lock_of(env).await?.filter(|lock| lock.holds_at(now)))
     }
 
-    /// Refuses a deploy of `env` while a lock holds, unless `actor` set it: then the lock they deploy through.
+    /// Refuses a deploy of `env` while a lock holds, unless `actor` set it or is an admin who says why
+    /// (`override_reason`): then how they pass it.
     pub(crate) async fn refuse_locked(
         &self,
         actor: &Actor,
         env: &Environment,
-    ) -> Result<Option<EnvironmentLock>, CoreError> {
-        match self.environment_lock(&env.name).await? {
-            None => Ok(None),
-            Some(lock) if lock.is_owned_by(actor) => Ok(Some(lock)),
-            Some(lock) => Err(CoreError::Refused(format!("{}; only its owner may deploy until then", lock.sentence()))),
+        override_reason: Option<&str>,
+    ) -> Result<Option<LockPass>, CoreError> {
+        let Some(lock) = self.environment_lock(&env.name).await? else { return Ok(None) };
+        if lock.is_owned_by(actor) {
+            return Ok(Some(LockPass::Owner(lock)));
+        }
+        match override_reason.map(str::trim).filter(|reason| reason.chars().count() >= 3) {
+            Some(reason) => {
+                self.authorize(actor, &Action::OverrideLock { env }).await?;
+                Ok(Some(LockPass::Overridden { lock, reason: reason.to_owned() }))
+            }
+            None => Err(CoreError::Refused(format!(
+                "{}; only its owner may deploy until then (an admin may override it with a reason)",
+                lock.sentence()
+            ))),
         }
     }
 
-    /// Records that the lock's owner deployed through it (deployment `id`).
+    /// Records how deployment `id` passed the lock: its owner's, or an admin's override with the reason.
     pub(crate) async fn audit_through_lock(
         &self,
         actor: &Actor,
         env: &Environment,
         id: crate::domain::DeploymentId,
-        lock: &EnvironmentLock,
+        pass: &LockPass,
     ) -> Result<(), CoreError> {
         let about = (env.name.as_str(), Some(&env.repo));
-        let detail = format!("deployment {id}, through: {}", lock.sentence());
-        self.audit(actor, AuditAction::DeployedThroughLock, about, detail).await
+        let (action, detail) = match pass {
+            LockPass::Owner(lock) => {
+                (AuditAction::DeployedThroughLock, format!("deployment {id}, through: {}", lock.sentence()))
+            }
+            LockPass::Overridden { lock, reason } => (
+                AuditAction::LockOverridden,
+                format!("deployment {id}, because: {reason}; the lock: {}", lock.sentence()),
+            ),
+        };
+        self.audit(actor, action, about, detail).await
     }
 }

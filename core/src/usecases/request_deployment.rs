@@ -52,6 +52,8 @@ pub struct DeployRequest {
     pub trigger: Trigger,
     /// The same key asks for the same deployment (a double click, a retried request).
     pub idempotency_key: Option<String>,
+    /// An admin's written reason to deploy through someone else's lock (recorded); none: a lock refuses.
+    pub lock_override: Option<String>,
 }
 
 impl Tengu {
@@ -80,7 +82,7 @@ impl Tengu {
             DeployTarget::Image { .. } | DeployTarget::Commit(_) => Action::Deploy { env },
         };
         self.authorize(actor, &action).await?;
-        let through_lock = self.refuse_locked(actor, env).await?;
+        let through_lock = self.refuse_locked(actor, env, request.lock_override.as_deref()).await?;
         let resolved = self.resolve_target(actor, env, &request.target).await?;
         if matches!(request.target, DeployTarget::Image { .. } | DeployTarget::Commit(_))
             && request.trigger != Trigger::Merge
@@ -120,8 +122,8 @@ impl Tengu {
             Err(requested_before) => return Ok(requested_before),
         };
         self.audit_request(actor, env, id, &new, commit_unknown_because).await?;
-        if let Some(lock) = &through_lock {
-            self.audit_through_lock(actor, env, id, lock).await?;
+        if let Some(pass) = &through_lock {
+            self.audit_through_lock(actor, env, id, pass).await?;
         }
         if new.needs_approval {
             return self.ask_for_approval(id, env, &new, reviewed).await;

@@ -26,7 +26,13 @@ fn dev() -> EnvName {
 }
 
 fn redeploy_dev() -> DeployRequest {
-    DeployRequest { env: dev(), target: DeployTarget::Redeploy, trigger: Trigger::Redeploy, idempotency_key: None }
+    DeployRequest {
+        env: dev(),
+        target: DeployTarget::Redeploy,
+        trigger: Trigger::Redeploy,
+        idempotency_key: None,
+        lock_override: None,
+    }
 }
 
 async fn actions(store: &Arc<dyn Store>) -> Vec<(AuditAction, String, String)> {
@@ -67,9 +73,23 @@ async fn a_lock_refuses_every_door_but_its_owners_until_it_ends_or_is_lifted() {
         assert_eq!(
             why,
             "dev is locked by carol since 2026-12-07 14:02 UTC until 2026-12-07 16:02 UTC: incident 42: checkout \
-             fails; only its owner may deploy until then"
+             fails; only its owner may deploy until then (an admin may override it with a reason)"
         );
     }
+    // dave (write) may not override carol's lock, even with a reason.
+    let overriding = |reason: &str| DeployRequest { lock_override: Some(reason.to_owned()), ..redeploy_dev() };
+    let denied = tengu.request_deployment(&person("dave"), overriding("the fix is in")).await;
+    assert!(matches!(denied, Err(CoreError::Denied(_))), "{denied:?}");
+    // alice (admin) may, saying why: on production, which bob (maintain) locked.
+    let production = EnvName::parse("production").unwrap();
+    tengu.lock_environment(&person("bob"), &production, reason(), LockLength::UntilUnlocked).await.unwrap();
+    let hotfix = DeployRequest { env: production, ..overriding("hotfix for incident 42") };
+    let by_alice = tengu.request_deployment(&person("alice"), hotfix).await.unwrap();
+    let overridden = format!("deployment {}, because: hotfix for incident 42; the lock: production is", by_alice.id);
+    let log = actions(&store).await;
+    assert!(log.iter().any(|(action, actor, detail)| *action == AuditAction::LockOverridden
+        && actor == "alice"
+        && detail.starts_with(&overridden)));
     let through = tengu.request_deployment(&person("carol"), redeploy_dev()).await.unwrap();
     let log = actions(&store).await;
     assert!(log.iter().any(|(action, actor, detail)| *action == AuditAction::DeployedThroughLock

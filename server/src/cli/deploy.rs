@@ -108,8 +108,12 @@ pub async fn deploy(
     };
     let store = boot::open_store(config).await?;
     let tengu = boot::tengu(config, store.clone()).await?;
-    let done =
-        deploy_here(&tengu, &actor, DeployRequest { env, target, trigger, idempotency_key: None }, override_gate);
+    let done = deploy_here(
+        &tengu,
+        &actor,
+        DeployRequest { env, target, trigger, idempotency_key: None, lock_override: None },
+        override_gate,
+    );
     let done = done.await;
     store.close().await;
     done

@@ -255,6 +255,10 @@ async fn a_lock_set_through_the_api_refuses_other_deploys_until_it_is_lifted() {
         body.contains("dev is locked by carol (token #") && body.contains(": incident 42; only its owner"),
         "{body}"
     );
+    let overriding = json!({ "redeploy": true, "lock_override": "the fix is in" });
+    let (status, _, body) = app.send(deploy("dev", Some(&dave.secret), None, overriding)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only an admin overrides a lock: {body}");
+    assert!(body.contains("Override a lock needs the admin role"), "{body}");
     let (status, _, body) = app.send(deploy("dev", Some(&carol.secret), None, redeploy)).await;
     assert_eq!(status, StatusCode::ACCEPTED, "its owner deploys through it: {body}");
 

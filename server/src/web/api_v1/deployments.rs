@@ -34,22 +34,32 @@ pub(super) async fn deployer(state: &AppState, headers: &HeaderMap, env: &str) -
 fn target_of(body: DeployBody) -> Result<(DeployTarget, Trigger), String> {
     let commit = |sha: &str| CommitSha::parse(sha.to_ascii_lowercase()).map_err(|e| e.to_string());
     match body {
-        DeployBody { image: Some(image), sha, redeploy: false, rollback_to: None, commit_unknown_reason } => {
+        DeployBody { image: Some(image), sha, redeploy: false, rollback_to: None, commit_unknown_reason, .. } => {
             let image = ImageRef::parse(&image).map_err(|e| e.to_string())?;
             let sha = sha.as_deref().map(commit).transpose()?;
             let target =
                 DeployTarget::Image { image, sha, source_prs: Vec::new(), deploy_pr: None, commit_unknown_reason };
             Ok((target, Trigger::Api))
         }
-        DeployBody { image: None, sha: Some(sha), redeploy: false, rollback_to: None, commit_unknown_reason: None } => {
-            Ok((DeployTarget::Commit(commit(&sha)?), Trigger::Api))
-        }
-        DeployBody { image: None, sha: None, redeploy: true, rollback_to: None, commit_unknown_reason: None } => {
-            Ok((DeployTarget::Redeploy, Trigger::Redeploy))
-        }
-        DeployBody { image: None, sha: None, redeploy: false, rollback_to: Some(id), commit_unknown_reason: None } => {
-            Ok((DeployTarget::RollbackTo(DeploymentId(id)), Trigger::Rollback))
-        }
+        DeployBody {
+            image: None,
+            sha: Some(sha),
+            redeploy: false,
+            rollback_to: None,
+            commit_unknown_reason: None,
+            ..
+        } => Ok((DeployTarget::Commit(commit(&sha)?), Trigger::Api)),
+        DeployBody {
+            image: None, sha: None, redeploy: true, rollback_to: None, commit_unknown_reason: None, ..
+        } => Ok((DeployTarget::Redeploy, Trigger::Redeploy)),
+        DeployBody {
+            image: None,
+            sha: None,
+            redeploy: false,
+            rollback_to: Some(id),
+            commit_unknown_reason: None,
+            ..
+        } => Ok((DeployTarget::RollbackTo(DeploymentId(id)), Trigger::Rollback)),
         _ => Err("send one of \"image\" (with the \"sha\" it was built from), \"sha\", \"redeploy\": true and \
                   \"rollback_to\"; \"commit_unknown_reason\" goes with an image only"
             .to_owned()),
@@ -76,6 +86,7 @@ pub async fn deploy(
             "send JSON: {\"image\": \"registry/repo:tag\"}, {\"sha\": \"<40 hex>\"}, {\"redeploy\": true} or {\"rollback_to\": <deployment>}",
         );
     };
+    let lock_override = body.lock_override.clone();
     let (target, trigger) = match target_of(body) {
         Ok(found) => found,
         Err(sentence) => return answer(StatusCode::UNPROCESSABLE_ENTITY, "invalid", sentence),
@@ -83,7 +94,7 @@ pub async fn deploy(
     // A key means one deployment per environment: the same key on another environment is another request.
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
     let idempotency_key = key.map(|key| format!("api:{env}:{key}"));
-    let request = DeployRequest { env, target, trigger, idempotency_key };
+    let request = DeployRequest { env, target, trigger, idempotency_key, lock_override };
     match state.tengu.request_deployment(&actor, request).await {
         Ok(deployment) => {
             if deployment.finished_at.is_none() {
