@@ -66,6 +66,9 @@ enum Command {
         /// Ship although the environment's deploy PR still waits for ticks; the reason is recorded (local mode).
         #[arg(long, value_name = "REASON")]
         override_gate: Option<String>,
+        /// Admins: deploy through someone else's lock; the reason is recorded.
+        #[arg(long, value_name = "REASON")]
+        override_lock: Option<String>,
         #[command(flatten)]
         server: ServerArgs,
         /// Remote mode: the same key again (a retried CI job) answers with the deployment it already started.
@@ -174,27 +177,20 @@ async fn main() -> ExitCode {
             redeploy,
             acting_as,
             override_gate,
+            override_lock,
             server,
             idempotency_key,
         } => {
-            let what = match (sha, image, rollback_to, redeploy) {
-                (sha, Some(image), None, false) => cli::What::Image { image, sha, commit_unknown },
-                (Some(sha), None, None, false) => cli::What::Sha(sha),
-                (None, None, Some(id), _) => cli::What::RollbackTo(id),
-                (None, None, None, true) => cli::What::Redeploy,
-                (Some(_), _, _, _) => {
-                    eprintln!(
-                        "tengu: --sha names a commit to ship, or with --image the image's commit; not both of --rollback-to or --redeploy"
-                    );
-                    return ExitCode::from(Ending::Usage.code());
-                }
-                _ => {
-                    eprintln!("tengu: say what to deploy: --sha, --image, --rollback-to or --redeploy");
+            let what = match what_to_deploy(sha, image, commit_unknown, rollback_to, redeploy) {
+                Ok(what) => what,
+                Err(sentence) => {
+                    eprintln!("tengu: {sentence}");
                     return ExitCode::from(Ending::Usage.code());
                 }
             };
             let remotely = server.remote().map(|(server, token)| cli::Remotely { server, token, idempotency_key });
-            cli::deploy_command(&config, &env, what, acting_as.as_deref(), override_gate.as_deref(), remotely).await
+            let overrides = cli::Overrides { gate: override_gate.as_deref(), lock: override_lock.as_deref() };
+            cli::deploy_command(&config, &env, what, acting_as.as_deref(), overrides, remotely).await
         }
         Command::Abort { env, acting_as, server } => {
             cli::abort_command(&config, &env, acting_as.as_deref(), server.remote()).await
@@ -215,5 +211,25 @@ async fn main() -> ExitCode {
             eprintln!("tengu: {}", e.sentence);
             ExitCode::from(e.ending.code())
         }
+    }
+}
+
+/// What `tengu deploy` was told to ship, or the sentence saying how to tell it.
+fn what_to_deploy(
+    sha: Option<String>,
+    image: Option<String>,
+    commit_unknown: Option<String>,
+    rollback_to: Option<i64>,
+    redeploy: bool,
+) -> Result<cli::What, &'static str> {
+    match (sha, image, rollback_to, redeploy) {
+        (sha, Some(image), None, false) => Ok(cli::What::Image { image, sha, commit_unknown }),
+        (Some(sha), None, None, false) => Ok(cli::What::Sha(sha)),
+        (None, None, Some(id), _) => Ok(cli::What::RollbackTo(id)),
+        (None, None, None, true) => Ok(cli::What::Redeploy),
+        (Some(_), _, _, _) => Err(
+            "--sha names a commit to ship, or with --image the image's commit; not both of --rollback-to or --redeploy",
+        ),
+        _ => Err("say what to deploy: --sha, --image, --rollback-to or --redeploy"),
     }
 }

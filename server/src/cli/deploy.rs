@@ -22,17 +22,25 @@ pub struct Remotely {
     pub idempotency_key: Option<String>,
 }
 
+/// Written reasons to pass what would hold the deploy: the gate (local mode) and someone else's lock (an admin).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides<'a> {
+    pub gate: Option<&'a str>,
+    pub lock: Option<&'a str>,
+}
+
 /// `tengu deploy`, locally or remotely: prints how it ended and says which ending it was.
 pub async fn deploy_command(
     config: &Config,
     env: &str,
     what: What,
     acting_as: Option<&str>,
-    override_gate: Option<&str>,
+    overrides: Overrides<'_>,
     remotely: Option<Remotely>,
 ) -> Result<Ending, CliError> {
+    let override_gate = overrides.gate;
     let Some(remotely) = remotely else {
-        let done = deploy(config, env, what, acting_as, override_gate).await?;
+        let done = deploy(config, env, what, acting_as, overrides).await?;
         println!("{}", done.outcome_sentence());
         return Ok(Ending::of_state(done.state));
     };
@@ -52,6 +60,7 @@ pub async fn deploy_command(
         What::RollbackTo(id) => DeployBody { rollback_to: Some(id), ..DeployBody::default() },
         What::Redeploy => DeployBody { redeploy: true, ..DeployBody::default() },
     };
+    let body = DeployBody { lock_override: overrides.lock.map(str::to_owned), ..body };
     let started = remote.deploy(env, &body, remotely.idempotency_key.as_deref()).await?;
     eprintln!(
         "deployment {} of {} to {} requested by {}: {}",
@@ -81,7 +90,7 @@ pub async fn deploy(
     env: &str,
     what: What,
     acting_as: Option<&str>,
-    override_gate: Option<&str>,
+    overrides: Overrides<'_>,
 ) -> Result<Deployment, CliError> {
     let input = |e: String| CliError::new(Ending::Usage, e);
     let env = EnvName::parse(env).map_err(|e| input(e.to_string()))?;
@@ -111,8 +120,8 @@ pub async fn deploy(
     let done = deploy_here(
         &tengu,
         &actor,
-        DeployRequest { env, target, trigger, idempotency_key: None, lock_override: None },
-        override_gate,
+        DeployRequest { env, target, trigger, idempotency_key: None, lock_override: overrides.lock.map(str::to_owned) },
+        overrides.gate,
     );
     let done = done.await;
     store.close().await;

@@ -124,6 +124,10 @@ fn a_lock_from_the_terminal_refuses_the_next_deploy_until_it_is_lifted() {
     assert!(!refused.status.success());
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(why.contains("dev is locked by carol") && why.contains("only its owner may deploy"), "{why}");
+    let overriding = tengu(&db, &["deploy", "dev", "--redeploy", "--override-lock", "the fix is in", "--as", "dave"]);
+    assert!(!overriding.status.success());
+    let why = String::from_utf8_lossy(&overriding.stderr);
+    assert!(why.contains("Override a lock needs the admin role"), "a writer may not override: {why}");
     let lifted = tengu(&db, &["unlock", "dev", "--as", "dave"]);
     assert!(String::from_utf8_lossy(&lifted.stdout).starts_with("unlocked; it was: dev is locked by carol"));
     let again = tengu(&db, &["unlock", "dev", "--as", "dave"]);
