@@ -88,6 +88,7 @@ pub async fn abort_deployment(id: i64) -> Result<LiveDeployment, ServerFnError> 
 }
 
 /// Stops the line on `env` with `reason`, for `length` (`1h`, `2h`, `1d`, `until-unlocked`); answers its sentence.
+/// Who may: a signed-in deployer with the environment's bar (the core asks the Policy's `Lock`).
 #[server]
 pub async fn lock_environment(env: EnvName, reason: String, length: String) -> Result<String, ServerFnError> {
     use tengu_core::domain::{LockLength, LockReason};
@@ -97,7 +98,7 @@ pub async fn lock_environment(env: EnvName, reason: String, length: String) -> R
     Ok(lock.sentence())
 }
 
-/// Lifts `env`'s lock; answers what it lifted, or that none held.
+/// Lifts `env`'s lock; answers what it lifted, or that none held. Who may: as for locking.
 #[server]
 pub async fn unlock_environment(env: EnvName) -> Result<String, ServerFnError> {
     let lifted = tengu()?.unlock_environment(&acting_actor()?, &env).await.map_err(user_error)?;

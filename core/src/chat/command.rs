@@ -1,6 +1,6 @@
 //! What a person typed after `/tengu`, parsed once: every later step works with a `ChatCommand`, never with text.
 
-use crate::domain::{CommitSha, DEFAULT_LOCK_LENGTH, DeploymentId, EnvName, ImageRef, LockLength, LockReason};
+use crate::domain::{CommitSha, DeploymentId, EnvName, ImageRef, LockLength, LockReason};
 
 /// What to ship with `deploy <env> [sha|image]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +115,7 @@ fn lock_of(env: EnvName, words: &[&str]) -> Result<ChatCommand, String> {
         Some((first, rest)) if first.starts_with(|c: char| c.is_ascii_digit()) || *first == "until-unlocked" => {
             (LockLength::parse(first).map_err(|e| e.to_string())?, rest)
         }
-        _ => (LockLength::For(DEFAULT_LOCK_LENGTH), words),
+        _ => (LockLength::default(), words),
     };
     let reason = LockReason::parse(reason.join(" ")).map_err(|_| {
         format!("say why: `/tengu lock {env} 2h incident 42` (the team reads it on every refused deploy)")
@@ -168,7 +168,7 @@ mod tests {
         );
         assert_eq!(
             ChatCommand::parse("lock production incident 42"),
-            ChatCommand::Lock(env("production"), LockLength::For(DEFAULT_LOCK_LENGTH), reason)
+            ChatCommand::Lock(env("production"), LockLength::For(chrono::Duration::hours(1)), reason)
         );
         assert_eq!(ChatCommand::parse("unlock production"), ChatCommand::Unlock(env("production")));
         assert_eq!(ChatCommand::parse("link"), ChatCommand::Link);

@@ -45,7 +45,18 @@ pub enum LockLength {
     UntilUnlocked,
 }
 
+impl Default for LockLength {
+    fn default() -> Self {
+        LockLength::For(DEFAULT_LOCK_LENGTH)
+    }
+}
+
 impl LockLength {
+    /// `parse`, or the default length (one hour) when none is named.
+    pub fn parse_or_default(text: Option<&str>) -> Result<Self, ParseError> {
+        text.map_or(Ok(LockLength::default()), LockLength::parse)
+    }
+
     /// `90m`, `2h`, `1d`, or `until-unlocked`; a length between one minute and 30 days.
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         let text = text.trim();
@@ -97,6 +108,11 @@ pub struct EnvironmentLock {
 }
 
 impl EnvironmentLock {
+    /// The lock among `locks` that holds on `env` at `now`, if any.
+    pub fn holding<'a>(locks: &'a [EnvironmentLock], env: &EnvName, now: DateTime<Utc>) -> Option<&'a EnvironmentLock> {
+        locks.iter().find(|lock| &lock.env == env && lock.holds_at(now))
+    }
+
     /// Whether it still holds at `now` (a lock past its end is gone, whether or not its row is).
     pub fn holds_at(&self, now: DateTime<Utc>) -> bool {
         self.until.is_none_or(|until| now < until)

@@ -30,8 +30,6 @@ pub struct Overview {
     pub activity: Vec<AuditEntry>,
     /// Every service as ECS last reported it.
     pub health: Vec<ServiceHealth>,
-    /// Every lock recorded (one that has ended is left out when shown).
-    pub locks: Vec<EnvironmentLock>,
 }
 
 impl Overview {
@@ -53,12 +51,10 @@ pub struct EnvironmentFacts {
 }
 
 /// What the overview is read from.
-pub const OVERVIEW_TOPICS: Topics = Topics::of(Topic::Deployments)
-    .and(Topic::DeployPrs)
-    .and(Topic::ReviewEnvs)
-    .and(Topic::Audit)
-    .and(Topic::Health)
-    .and(Topic::Locks);
+pub const OVERVIEW_TOPICS: Topics =
+    Topics::of(Topic::Deployments).and(Topic::DeployPrs).and(Topic::ReviewEnvs).and(Topic::Audit).and(Topic::Health);
+/// What the locks' read model is read from.
+const LOCKS: Topics = Topics::of(Topic::Locks);
 
 impl Tengu {
     /// The overview as of the last write it is read from: read from the database once per stamp.
@@ -84,9 +80,19 @@ impl Tengu {
             live_review_envs,
             activity: store.audit_log(RECENT_ACTIVITY * 4).await?,
             health: store.service_health().await?,
-            locks: store.locks().await?,
         };
         Ok(self.read_models.overview.keep((), OVERVIEW_TOPICS, stamp, overview))
+    }
+
+    /// Every lock recorded, as of the last write of a lock: read from the database once per stamp. What pages and
+    /// `status` show; a deploy request reads its environment's lock afresh.
+    pub async fn recorded_locks(&self) -> Result<std::sync::Arc<Vec<EnvironmentLock>>, CoreError> {
+        let stamp = self.read_models.locks.stamp(LOCKS);
+        if let Some(known) = self.read_models.locks.get(&()) {
+            return Ok(known);
+        }
+        let locks = self.ports.store.locks().await?;
+        Ok(self.read_models.locks.keep((), LOCKS, stamp, locks))
     }
 
     /// One environment's deployments as of the last write of a deployment: read from the database once per stamp.
@@ -119,6 +125,7 @@ const DEPLOYMENTS: Topics = Topics::of(Topic::Deployments);
 pub struct ReadModelCells {
     pub(crate) overview: super::Kept<(), Overview>,
     pub(crate) environments: super::Kept<EnvName, EnvironmentFacts>,
+    pub(crate) locks: super::Kept<(), Vec<EnvironmentLock>>,
 }
 
 impl ReadModelCells {
@@ -128,7 +135,8 @@ impl ReadModelCells {
     pub fn new(changes: std::sync::Arc<super::Changes>) -> Self {
         Self {
             overview: super::Kept::new(changes.clone(), 1),
-            environments: super::Kept::new(changes, Self::MOST_ENVIRONMENTS),
+            environments: super::Kept::new(changes.clone(), Self::MOST_ENVIRONMENTS),
+            locks: super::Kept::new(changes, 1),
         }
     }
 }

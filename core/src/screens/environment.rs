@@ -1,6 +1,6 @@
 //! An environment's page: what runs, what deploys now, its history and why each button would be refused.
 
-use crate::domain::{DeploymentFilter, DeploymentState, EnvName, Environment, Viewer};
+use crate::domain::{DeploymentFilter, DeploymentState, EnvName, Environment, EnvironmentLock, Viewer};
 use crate::error::CoreError;
 use crate::ports::Action;
 use crate::tengu::Tengu;
@@ -20,10 +20,8 @@ impl Tengu {
         }
         let rollback_choices = facts.rollback_choices.iter().map(RollbackChoice::from).collect();
         let history = facts.history.iter().map(DeploymentRow::from).collect();
-        // From the overview's read model, which keeps every lock: no query of its own.
-        let now = self.ports.clock.now();
-        let overview = self.overview().await?;
-        let locked = overview.locks.iter().find(|l| &l.env == name && l.holds_at(now)).map(|l| l.sentence());
+        let locks = self.recorded_locks().await?;
+        let locked = EnvironmentLock::holding(&locks, name, self.ports.clock.now()).map(EnvironmentLock::sentence);
         Ok(EnvironmentView {
             name: env.name,
             repo: env.repo,

@@ -1,7 +1,7 @@
 //! The home page: every environment, open deploy PR, recent deployment, live review environment and activity the
 //! viewer may see, cut from the overview's read model (no call to GitHub or ECS).
 
-use crate::domain::{AuditEntry, Viewer};
+use crate::domain::{AuditEntry, EnvironmentLock, Viewer};
 use crate::error::CoreError;
 use crate::read_models::RECENT_ACTIVITY;
 use crate::tengu::Tengu;
@@ -14,6 +14,7 @@ impl Tengu {
     /// Shows only what the viewer's permissions let them see.
     pub async fn home(&self, viewer: &Viewer) -> Result<HomeView, CoreError> {
         let overview = self.overview().await?;
+        let locks = self.recorded_locks().await?;
         let now = self.ports.clock.now();
         let mut environments = Vec::with_capacity(self.settings.environments.len());
         for (env, (last, current)) in self.settings.environments.iter().zip(&overview.environments) {
@@ -29,11 +30,7 @@ impl Tengu {
                 last: last.as_ref().map(DeploymentRow::from),
                 refresh_refusal: self.would_refuse(viewer, &crate::ports::Action::RefreshDeployPr { env }),
                 health: HealthView::of(&env.services, &overview.health_of(&env.name), now),
-                locked: overview
-                    .locks
-                    .iter()
-                    .find(|lock| lock.env == env.name && lock.holds_at(now))
-                    .map(|lock| lock.sentence()),
+                locked: EnvironmentLock::holding(&locks, &env.name, now).map(EnvironmentLock::sentence),
             });
         }
         let deploy_prs =

@@ -20,7 +20,7 @@ pub mod made_of {
     use crate::ports::{Topic, Topics};
 
     const SIGNED_IN: Topics = Topics::of(Topic::People);
-    pub const OVERVIEW: Topics = crate::read_models::OVERVIEW_TOPICS.and(Topic::People);
+    pub const OVERVIEW: Topics = crate::read_models::OVERVIEW_TOPICS.and(Topic::People).and(Topic::Locks);
     /// Its items, their ticks and their history, the deployments that carried it, and (in the sandbox) the body
     /// as the simulated GitHub holds it.
     pub const DEPLOY_PR: Topics = SIGNED_IN.and(DeployPrs).and(Deployments).and(Audit).and(Documents);

@@ -1,7 +1,7 @@
 //! What runs where, what is on its way and what waits: the answer to `tengu status` and `/tengu status`, read from
 //! tengu's records (no call to GitHub or ECS).
 
-use crate::domain::{EnvName, Gate, Viewer};
+use crate::domain::{EnvName, EnvironmentLock, Gate, Viewer};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
 use crate::views::{DeployPrBrief, DeploymentBrief, EnvironmentStatus};
@@ -16,9 +16,7 @@ impl Tengu {
             return Err(CoreError::NotFound(format!("environment {name}")));
         }
         let open = self.ports.store.open_deploy_prs().await?;
-        let now = self.ports.clock.now();
-        let mut locks = self.ports.store.locks().await?;
-        locks.retain(|lock| lock.holds_at(now));
+        let (now, locks) = (self.ports.clock.now(), self.recorded_locks().await?);
         let mut found = Vec::new();
         for env in &self.settings.environments {
             if only.is_some_and(|name| name != &env.name) || !viewer.can_see(&env.repo) {
@@ -46,7 +44,7 @@ impl Tengu {
                 in_progress: last.filter(|d| d.finished_at.is_none()).as_ref().map(DeploymentBrief::from),
                 deploy_pr,
                 url: format!("{}/environments/{}", self.settings.public_url.trim_end_matches('/'), env.name),
-                locked: locks.iter().find(|lock| lock.env == env.name).map(|lock| lock.sentence()),
+                locked: EnvironmentLock::holding(&locks, &env.name, now).map(EnvironmentLock::sentence),
             });
         }
         Ok(found)

@@ -74,6 +74,7 @@ impl Tengu {
     /// The lock that holds on `env` now, if any.
     pub async fn environment_lock(&self, env: &EnvName) -> Result<Option<EnvironmentLock>, CoreError> {
         let now = self.ports.clock.now();
+        // Afresh, not from the read model: another instance's lock may not be heard of yet.
         Ok(self.ports.store.lock_of(env).await?.filter(|lock| lock.holds_at(now)))
     }
 

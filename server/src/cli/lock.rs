@@ -1,7 +1,7 @@
 //! `tengu lock <env> --reason … [--for 2h]` and `tengu unlock <env>`: locally over the database, or through a
 //! tengu server.
 
-use tengu_core::domain::{DEFAULT_LOCK_LENGTH, EnvName, LockLength, LockReason};
+use tengu_core::domain::{EnvName, LockLength, LockReason};
 
 use super::exit::{CliError, Ending};
 use super::remote::Remote;
@@ -23,7 +23,7 @@ pub async fn lock_command(
     server: Option<(String, Option<String>)>,
 ) -> Result<Ending, CliError> {
     let parsed_reason = LockReason::parse(reason).map_err(usage)?;
-    let parsed_length = length.map_or(Ok(LockLength::For(DEFAULT_LOCK_LENGTH)), LockLength::parse).map_err(usage)?;
+    let parsed_length = LockLength::parse_or_default(length).map_err(usage)?;
     let sentence = match server {
         Some((server, token)) => {
             let body = LockBody { reason: reason.to_owned(), length: length.map(str::to_owned) };

@@ -219,6 +219,8 @@ async fn a_lock_set_through_the_api_refuses_other_deploys_until_it_is_lifted() {
 
     let (status, _, body) = app.send(lock_request("PUT", "dev", None, Some(reason.clone()))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _, body) = app.send(lock_request("DELETE", "dev", None, None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     let (status, _, body) = app.send(lock_request("PUT", "dev", Some(&visitor.secret), Some(reason.clone()))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "read may not lock: {body}");
     assert!(body.contains("\"code\":\"denied\""), "{body}");

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tengu_core::domain::{DEFAULT_LOCK_LENGTH, LockLength, LockReason};
+use tengu_core::domain::{LockLength, LockReason};
 
 use super::deployments::deployer;
 use super::{answer, failed};
@@ -13,7 +13,8 @@ use crate::api_types::{LockAnswer, LockBody, UnlockAnswer};
 use crate::web::AppState;
 
 /// `PUT /api/v1/environments/{env}/lock` with `{"reason": …, "for": "2h"}`: 200 with the lock (which replaces one
-/// that was there), or 401/403/404/422 with a sentence.
+/// that was there), or 401/403/404/422 with a sentence. Who may: a token with `deploy:{env}` whose owner has the
+/// deployer role and the environment's bar (the Policy's `Lock`).
 pub async fn lock(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -28,7 +29,7 @@ pub async fn lock(
         return answer(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "send JSON: {\"reason\": \"…\", \"for\": \"2h\"}");
     };
     let parsed = LockReason::parse(&body.reason).and_then(|reason| {
-        let length = body.length.as_deref().map_or(Ok(LockLength::For(DEFAULT_LOCK_LENGTH)), LockLength::parse)?;
+        let length = LockLength::parse_or_default(body.length.as_deref())?;
         Ok((reason, length))
     });
     let (reason, length) = match parsed {
@@ -41,7 +42,7 @@ pub async fn lock(
     }
 }
 
-/// `DELETE /api/v1/environments/{env}/lock`: 200 with the lock lifted (null when none held).
+/// `DELETE /api/v1/environments/{env}/lock`: 200 with the lock lifted (null when none held). Who may: as for `PUT`.
 pub async fn unlock(State(state): State<AppState>, headers: HeaderMap, Path(env): Path<String>) -> Response {
     let (actor, env) = match deployer(&state, &headers, &env).await {
         Ok(found) => found,
