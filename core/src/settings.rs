@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{DeliveryPolicy, DeployPolicy, EnvName, Environment, ReminderPolicy, RepoSlug, ReviewSettings};
+use crate::domain::{
+    DeliveryPolicy, DeployPolicy, EnvName, Environment, FreezeWindow, ReminderPolicy, RepoSlug, ReviewSettings,
+};
 
 /// What the core needs to know about this installation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +25,9 @@ pub struct Settings {
     pub access: AccessSettings,
     #[serde(default)]
     pub deliveries: DeliveryPolicy,
+    /// When nothing ships (`[[freeze]]` in the configuration).
+    #[serde(default)]
+    pub freezes: Vec<FreezeWindow>,
 }
 
 /// Who may sign in, and how long a looked-up permission holds before a page load has it looked up again.

@@ -82,6 +82,14 @@ impl Tengu {
         self
     }
 
+    /// The same tengu holding these freeze windows (from the configuration, or a test's).
+    pub fn with_freezes(mut self, freezes: Vec<crate::domain::FreezeWindow>) -> Self {
+        let mut settings = (*self.settings).clone();
+        settings.freezes = freezes;
+        self.settings = Arc::new(settings);
+        self
+    }
+
     /// The same tengu serving these environments instead (a test's variation of the configured ones).
     pub fn with_environments(mut self, environments: Vec<crate::domain::Environment>) -> Self {
         let mut settings = (*self.settings).clone();

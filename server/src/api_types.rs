@@ -24,6 +24,9 @@ pub struct DeployBody {
     /// An admin's reason to deploy through someone else's lock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_override: Option<String>,
+    /// An admin's reason to deploy during a freeze window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freeze_override: Option<String>,
 }
 
 /// A deployment as the API tells it.

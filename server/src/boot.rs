@@ -94,7 +94,8 @@ pub async fn tengu_and_simulation(
         .with_reminder_policy(reminders)
         .with_notifier(notifier)
         .with_access_settings(access)
-        .with_delivery_policy(config.delivery_policy());
+        .with_delivery_policy(config.delivery_policy())
+        .with_freezes(config.freeze_windows().map_err(|e| BootError::Input(e.to_string()))?);
     Ok((tengu, simulated))
 }
 
@@ -119,6 +120,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         review: config.review_settings().map_err(|e| BootError::Input(e.to_string()))?,
         access: Default::default(),
         deliveries: Default::default(),
+        freezes: Vec::new(),
     };
     let (orchestrator, tasks): (Arc<dyn Orchestrator>, Arc<dyn TaskRunner>) = if config.aws.is_configured() {
         let ecs = Arc::new(AwsEcs::connect(&config.aws.settings()).await);

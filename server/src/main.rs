@@ -69,6 +69,9 @@ enum Command {
         /// Admins: deploy through someone else's lock; the reason is recorded.
         #[arg(long, value_name = "REASON")]
         override_lock: Option<String>,
+        /// Admins: deploy during a freeze window; the reason is recorded.
+        #[arg(long, value_name = "REASON")]
+        override_freeze: Option<String>,
         #[command(flatten)]
         server: ServerArgs,
         /// Remote mode: the same key again (a retried CI job) answers with the deployment it already started.
@@ -178,6 +181,7 @@ async fn main() -> ExitCode {
             acting_as,
             override_gate,
             override_lock,
+            override_freeze,
             server,
             idempotency_key,
         } => {
@@ -189,7 +193,11 @@ async fn main() -> ExitCode {
                 }
             };
             let remotely = server.remote().map(|(server, token)| cli::Remotely { server, token, idempotency_key });
-            let overrides = cli::Overrides { gate: override_gate.as_deref(), lock: override_lock.as_deref() };
+            let overrides = cli::Overrides {
+                gate: override_gate.as_deref(),
+                lock: override_lock.as_deref(),
+                freeze: override_freeze.as_deref(),
+            };
             cli::deploy_command(&config, &env, what, acting_as.as_deref(), overrides, remotely).await
         }
         Command::Abort { env, acting_as, server } => {

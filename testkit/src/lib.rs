@@ -129,6 +129,7 @@ pub fn settings_for(environments: Vec<tengu_core::domain::Environment>) -> tengu
         review: Vec::new(),
         access: Default::default(),
         deliveries: Default::default(),
+        freezes: Vec::new(),
     }
 }
 

@@ -162,6 +162,7 @@ pub async fn start_with(
         review: vec![seed::review_settings()],
         access: Default::default(),
         deliveries: Default::default(),
+        freezes: Vec::new(),
     };
     let sandbox = Arc::new(Sandbox { world: Mutex::new((world, version)), store: store.clone(), clock: clock.clone() });
     let ports = Ports {

@@ -10,3 +10,14 @@ pub fn LockNotice(sentence: String) -> impl IntoView {
         </p>
     }
 }
+
+/// A freeze window that holds an environment (`frozen until …`), said once to screen readers.
+#[component]
+pub fn FreezeNotice(sentence: String) -> impl IntoView {
+    view! {
+        <p class="notice notice--frozen" role="status">
+            <strong>"Frozen: "</strong>
+            {sentence.strip_prefix("frozen ").map(str::to_owned).unwrap_or(sentence)}
+        </p>
+    }
+}

@@ -9,6 +9,7 @@ use crate::api::{
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::environment_controls::{ControlsData, EnvironmentControls};
+use crate::components::lock_notice::FreezeNotice;
 use crate::server_glue::{key_seed, sentence};
 
 /// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried
@@ -73,6 +74,7 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
                 {env.services.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")}
             </p>
             <p>"Running: " {running.unwrap_or_else(|| "nothing deployed yet".to_owned())}</p>
+            {env.frozen.clone().map(|sentence| view! { <FreezeNotice sentence/> })}
         </header>
         <EnvironmentControls data=controls/>
         <section aria-labelledby="history-title">

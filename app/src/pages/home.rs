@@ -9,7 +9,7 @@ use crate::components::avatar::Avatar;
 use crate::components::badge::Badge;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
-use crate::components::lock_notice::LockNotice;
+use crate::components::lock_notice::{FreezeNotice, LockNotice};
 use crate::components::progress::VerificationProgress;
 use crate::components::table::DataTable;
 use crate::contract;
@@ -127,6 +127,7 @@ fn EnvironmentCardView(env: EnvironmentCard) -> impl IntoView {
                 <h3 id=format!("env-{}", env.name)><a href=format!("/environments/{}", env.name)>{env.name.to_string()}</a></h3>
                 <span class="muted">{env.repo.to_string()} " · " {env.cluster.to_string()}</span>
             </header>
+            {env.frozen.map(|sentence| view! { <FreezeNotice sentence/> })}
             {env.locked.map(|sentence| view! { <LockNotice sentence/> })}
             {running.unwrap_or_else(|| view! { <p class="empty">"Nothing deployed yet"</p> }.into_any())}
             <HealthPanel health=env.health/>

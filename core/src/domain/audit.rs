@@ -36,10 +36,12 @@ pub enum AuditAction {
     LockEnded,
     /// An admin deployed through someone else's lock, saying why.
     LockOverridden,
+    /// An admin deployed during a freeze window, saying why.
+    FreezeOverridden,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::ItemVerified,
         AuditAction::ItemUnverified,
         AuditAction::DeployPrOpened,
@@ -65,6 +67,7 @@ impl AuditAction {
         AuditAction::DeployedThroughLock,
         AuditAction::LockEnded,
         AuditAction::LockOverridden,
+        AuditAction::FreezeOverridden,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +97,7 @@ impl AuditAction {
             AuditAction::DeployedThroughLock => "deployed_through_lock",
             AuditAction::LockEnded => "lock_ended",
             AuditAction::LockOverridden => "lock_overridden",
+            AuditAction::FreezeOverridden => "freeze_overridden",
         }
     }
 
@@ -125,6 +129,7 @@ impl AuditAction {
             AuditAction::DeployedThroughLock => "deployed through their own lock on",
             AuditAction::LockEnded => "saw the lock end on",
             AuditAction::LockOverridden => "deployed through someone else's lock on",
+            AuditAction::FreezeOverridden => "deployed during a freeze on",
         }
     }
 

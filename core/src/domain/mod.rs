@@ -9,6 +9,7 @@ mod delivery;
 mod deploy_pr;
 mod deployment;
 mod environment;
+mod freeze;
 mod gate;
 mod github;
 mod health;
@@ -32,6 +33,7 @@ pub use deployment::{
     DeploymentStep, InvalidTransition, NewDeployment, Trigger,
 };
 pub use environment::{CommitInImage, DeployPrOptions, EnvName, Environment};
+pub use freeze::{Freeze, FreezeSpan, FreezeWindow, WeekTime};
 pub use gate::{Gate, GateOverride};
 pub use github::{BranchName, Commit, CommitPrefix, CommitSha, Login, PrNumber, RepoSlug};
 pub use health::ServiceHealth;

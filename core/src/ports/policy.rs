@@ -46,6 +46,10 @@ pub enum Action<'a> {
     OverrideLock {
         env: &'a Environment,
     },
+    /// Deploy during a freeze window, saying why.
+    OverrideFreeze {
+        env: &'a Environment,
+    },
     /// Stop, Start or Rebuild a pull request's review environment.
     ReviewEnv {
         repo: &'a RepoSlug,
@@ -81,6 +85,7 @@ impl Action<'_> {
             | Action::Abort { env }
             | Action::Lock { env }
             | Action::OverrideLock { env }
+            | Action::OverrideFreeze { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => Some(&env.repo),
             Action::ManageTokens | Action::LinkChat => None,
@@ -99,6 +104,7 @@ impl Action<'_> {
             Action::Abort { .. } => "abort",
             Action::Lock { .. } => "lock or unlock",
             Action::OverrideLock { .. } => "override a lock",
+            Action::OverrideFreeze { .. } => "deploy during a freeze",
             Action::ShipUnknownCommit { .. } => "ship an image whose commit is unknown",
             Action::Approve { .. } => "approve",
             Action::ReviewEnv { .. } => "run review environments",
@@ -121,6 +127,7 @@ impl Action<'_> {
             | Action::Abort { env }
             | Action::Lock { env }
             | Action::OverrideLock { env }
+            | Action::OverrideFreeze { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => env.name.to_string(),
             Action::ReviewEnv { repo, pr } => format!("review environment {repo}{pr}"),
@@ -140,6 +147,7 @@ impl Action<'_> {
             | Action::Abort { env }
             | Action::Lock { env }
             | Action::OverrideLock { env }
+            | Action::OverrideFreeze { env }
             | Action::ShipUnknownCommit { env }
             | Action::Approve { env, .. } => env.required_permission.map(|p| (*env, p)),
             _ => None,
@@ -169,6 +177,7 @@ pub trait Policy: Send + Sync {
 /// | deploy, redeploy, roll back, abort            | deployer, and the environment's bar      |
 /// | lock or unlock an environment                 | deployer, and the environment's bar      |
 /// | deploy through someone else's lock (a reason) | admin, and the environment's bar         |
+/// | deploy during a freeze window (a reason)      | admin, and the environment's bar         |
 /// | approve someone else's deployment             | deployer, and the environment's bar      |
 /// | review environment stop / start / rebuild     | deployer                                 |
 /// | stop a task nobody holds                      | admin                                    |
@@ -186,6 +195,7 @@ impl RulePolicy {
             Action::Verify { .. }
             | Action::OverrideGate { .. }
             | Action::OverrideLock { .. }
+            | Action::OverrideFreeze { .. }
             | Action::ShipUnknownCommit { .. }
             | Action::StopStrangerTask { .. }
             | Action::RetryDelivery { .. } => Some(Role::Admin),

@@ -34,6 +34,7 @@ impl Tengu {
             history,
             refusals,
             locked,
+            frozen: self.freeze_of(name).map(|freeze| freeze.notice()),
         })
     }
 

@@ -31,6 +31,7 @@ impl Tengu {
                 refresh_refusal: self.would_refuse(viewer, &crate::ports::Action::RefreshDeployPr { env }),
                 health: HealthView::of(&env.services, &overview.health_of(&env.name), now),
                 locked: EnvironmentLock::holding(&locks, &env.name, now).map(EnvironmentLock::sentence),
+                frozen: self.freeze_of(&env.name).map(|freeze| freeze.notice()),
             });
         }
         let deploy_prs =

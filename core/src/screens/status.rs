@@ -45,6 +45,7 @@ impl Tengu {
                 deploy_pr,
                 url: format!("{}/environments/{}", self.settings.public_url.trim_end_matches('/'), env.name),
                 locked: EnvironmentLock::holding(&locks, &env.name, now).map(EnvironmentLock::sentence),
+                frozen: self.freeze_of(&env.name).map(|freeze| freeze.notice()),
             });
         }
         Ok(found)

@@ -176,7 +176,8 @@ impl Tengu {
         trigger: Trigger,
         idempotency_key: Option<String>,
     ) -> Result<ChatAnswer, CoreError> {
-        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key, lock_override: None };
+        let request =
+            DeployRequest { env: env.clone(), target, trigger, idempotency_key, overrides: Default::default() };
         let started = self.request_deployment(actor, request).await?;
         if started.finished_at.is_none() {
             self.follow_in_background(started.id);

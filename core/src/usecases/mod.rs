@@ -10,6 +10,7 @@ mod chat;
 mod deploy_pr;
 #[cfg(feature = "runtime")]
 mod drive;
+mod freezes;
 mod gate;
 mod github_mirror;
 mod health;
@@ -36,7 +37,7 @@ pub use chat::{ChatAnswer, LINK_FIRST};
 pub use gate::GATE_CONTEXT;
 pub use leases::DRIVER_LEASE_SECONDS;
 pub use press::Press;
-pub use request_deployment::{DeployRequest, DeployTarget};
+pub use request_deployment::{DeployRequest, DeployTarget, StopOverrides};
 pub use review_envs::{ReviewPr, ReviewPress};
 pub use review_reconcile::ReconcileReport;
 #[cfg(feature = "runtime")]

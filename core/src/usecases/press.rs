@@ -33,7 +33,8 @@ impl Tengu {
         // A blank key (a form sent before the page could fill it in) asks for no deduplication rather than
         // colliding with every other blank key.
         let idempotency_key = Some(idempotency_key).filter(|key| !key.trim().is_empty());
-        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key, lock_override: None };
+        let request =
+            DeployRequest { env: env.clone(), target, trigger, idempotency_key, overrides: Default::default() };
         let deployment = self.request_deployment(actor, request).await?;
         #[cfg(feature = "runtime")]
         if deployment.finished_at.is_none() {

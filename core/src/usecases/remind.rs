@@ -5,7 +5,7 @@ use crate::tengu::Tengu;
 
 impl Tengu {
     /// Reminds the authors who still owe a tick on each open deploy PR, at most once per interval per PR, never
-    /// in quiet hours. The claim on a PR is taken in the database before anything is sent, so a restart or a
+    /// in quiet hours, nor while a freeze window holds the deploy PR's environment (nothing would ship). The claim on a PR is taken in the database before anything is sent, so a restart or a
     /// second instance does not remind twice. Returns the deploy PRs reminded.
     pub async fn send_due_reminders(&self) -> Result<Vec<DeployPr>, CoreError> {
         let policy = self.settings.reminders;
@@ -16,6 +16,9 @@ impl Tengu {
         let mut reminded = Vec::new();
         for pr in self.ports.store.open_deploy_prs().await? {
             let Gate::Waiting { waiting_for, verified, total } = Gate::of(&pr) else { continue };
+            if self.freeze_of(&pr.env).is_some() {
+                continue;
+            }
             if !self.ports.store.claim_reminder(&pr.repo, pr.number, now - policy.interval(), now).await? {
                 continue;
             }

@@ -1,5 +1,5 @@
 //! Requesting a deployment: one act for every door (a merge, a button, the API, the CLI, Slack). It checks the
-//! rule table, a lock someone set (`locks.rs`), the gate and the environment's lock (one deployment at a time),
+//! rule table, a lock someone set (`locks.rs`), a freeze window (`freezes.rs`), the gate and the environment's lock (one deployment at a time),
 //! records the request with what it carries, and asks for a second person's approval when the environment needs
 //! one.
 
@@ -52,8 +52,17 @@ pub struct DeployRequest {
     pub trigger: Trigger,
     /// The same key asks for the same deployment (a double click, a retried request).
     pub idempotency_key: Option<String>,
-    /// An admin's written reason to deploy through someone else's lock (recorded); none: a lock refuses.
-    pub lock_override: Option<String>,
+    /// An admin's written reasons to deploy through what stops the line (recorded).
+    pub overrides: StopOverrides,
+}
+
+/// An admin's written reasons to deploy through what stops the line; none: it refuses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StopOverrides {
+    /// Through someone else's lock.
+    pub lock: Option<String>,
+    /// During a freeze window.
+    pub freeze: Option<String>,
 }
 
 impl Tengu {
@@ -82,7 +91,8 @@ impl Tengu {
             DeployTarget::Image { .. } | DeployTarget::Commit(_) => Action::Deploy { env },
         };
         self.authorize(actor, &action).await?;
-        let through_lock = self.refuse_locked(actor, env, request.lock_override.as_deref()).await?;
+        let through_lock = self.refuse_locked(actor, env, request.overrides.lock.as_deref()).await?;
+        let through_freeze = self.refuse_frozen(actor, env, request.overrides.freeze.as_deref()).await?;
         let resolved = self.resolve_target(actor, env, &request.target).await?;
         if matches!(request.target, DeployTarget::Image { .. } | DeployTarget::Commit(_))
             && request.trigger != Trigger::Merge
@@ -124,6 +134,9 @@ impl Tengu {
         self.audit_request(actor, env, id, &new, commit_unknown_because).await?;
         if let Some(pass) = &through_lock {
             self.audit_through_lock(actor, env, id, pass).await?;
+        }
+        if let Some(pass) = &through_freeze {
+            self.audit_through_freeze(actor, env, id, pass).await?;
         }
         if new.needs_approval {
             return self.ask_for_approval(id, env, &new, reviewed).await;

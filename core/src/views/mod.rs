@@ -130,6 +130,8 @@ pub struct EnvironmentCard {
     pub health: HealthView,
     /// The sentence of the lock that holds on it, if any.
     pub locked: Option<String>,
+    /// The freeze window that holds it, if any: `frozen until …`.
+    pub frozen: Option<String>,
 }
 
 /// The environment page: what runs, what is happening, and what it could go back to.
@@ -152,6 +154,8 @@ pub struct EnvironmentView {
     pub refusals: ButtonRefusals,
     /// The sentence of the lock that holds on it, if any.
     pub locked: Option<String>,
+    /// The freeze window that holds it, if any: `frozen until …`.
+    pub frozen: Option<String>,
 }
 
 /// An earlier success Rollback can go back to, as the menu lists it.
@@ -250,6 +254,9 @@ pub struct EnvironmentStatus {
     /// The sentence of the lock that holds on it, if any (absent from older servers' answers).
     #[serde(default)]
     pub locked: Option<String>,
+    /// The freeze window that holds it, if any: `frozen until …` (absent from older servers' answers).
+    #[serde(default)]
+    pub frozen: Option<String>,
 }
 
 /// A deployment in one line's worth of facts.
@@ -306,6 +313,9 @@ impl EnvironmentStatus {
                 d.requested_at.format("%Y-%m-%d %H:%M UTC")
             )),
             None => lines.push(format!("{}: nothing deployed by tengu yet", self.env)),
+        }
+        if let Some(freeze) = &self.frozen {
+            lines.push(format!("  FROZEN: {freeze}"));
         }
         if let Some(lock) = &self.locked {
             lines.push(format!("  LOCKED: {lock}"));

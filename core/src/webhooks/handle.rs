@@ -159,7 +159,7 @@ impl Tengu {
             },
             trigger: Trigger::Merge,
             idempotency_key: Some(format!("merge:{}{}", pr.repo, pr.number)),
-            lock_override: None,
+            overrides: Default::default(),
         };
         let actor = Actor::Person(event.sender.clone());
         let requested = match self.request_deployment(&actor, request).await {

@@ -26,7 +26,7 @@ fn redeploy(env: &str) -> DeployRequest {
         target: DeployTarget::Redeploy,
         trigger: tengu_core::domain::Trigger::Redeploy,
         idempotency_key: None,
-        lock_override: None,
+        overrides: Default::default(),
     }
 }
 

@@ -26,7 +26,7 @@ fn redeploy_production() -> DeployRequest {
         target: DeployTarget::Redeploy,
         trigger: Trigger::Redeploy,
         idempotency_key: None,
-        lock_override: None,
+        overrides: Default::default(),
     }
 }
 

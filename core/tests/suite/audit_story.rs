@@ -21,7 +21,7 @@ async fn story(store: Arc<dyn Store>) {
         target: DeployTarget::Redeploy,
         trigger: Trigger::Redeploy,
         idempotency_key: None,
-        lock_override: None,
+        overrides: Default::default(),
     };
     let asked = tengu.request_deployment(&person("bob"), redeploy.clone()).await.unwrap();
     tengu.approve_deployment(&person("alice"), asked.id).await.unwrap();

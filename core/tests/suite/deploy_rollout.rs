@@ -235,6 +235,7 @@ fn tengu_telling(
         review: Vec::new(),
         access: Default::default(),
         deliveries: Default::default(),
+        freezes: Vec::new(),
     };
     let code_host: Arc<dyn CodeHost> = github;
     let tasks = Arc::new(tengu_core::ports::EcsNotConfigured);
@@ -280,7 +281,7 @@ fn ship(tag: &str, key: Option<&str>) -> DeployRequest {
         },
         trigger: Trigger::Button,
         idempotency_key: key.map(str::to_owned),
-        lock_override: None,
+        overrides: Default::default(),
     }
 }
 
@@ -408,7 +409,7 @@ async fn redeploy_restarts_what_runs_and_rollback_returns_to_an_earlier_success(
         target: DeployTarget::Redeploy,
         trigger: Trigger::Redeploy,
         idempotency_key: None,
-        lock_override: None,
+        overrides: Default::default(),
     };
     let id = tengu.request_deployment(&alice(), redeploy).await.unwrap().id;
     let redone = tengu.drive_deployment(id).await.unwrap();
@@ -423,7 +424,7 @@ async fn redeploy_restarts_what_runs_and_rollback_returns_to_an_earlier_success(
         target: DeployTarget::RollbackTo(first),
         trigger: Trigger::Rollback,
         idempotency_key: None,
-        lock_override: None,
+        overrides: Default::default(),
     };
     let id = tengu.request_deployment(&alice(), back).await.unwrap().id;
     let rolled = tengu.drive_deployment(id).await.unwrap();
@@ -437,7 +438,7 @@ async fn redeploy_restarts_what_runs_and_rollback_returns_to_an_earlier_success(
         target: DeployTarget::RollbackTo(tengu_core::domain::DeploymentId(999)),
         trigger: Trigger::Rollback,
         idempotency_key: None,
-        lock_override: None,
+        overrides: Default::default(),
     };
     assert!(tengu.request_deployment(&alice(), not_a_success).await.is_err());
 }

@@ -8,7 +8,7 @@ use chrono::{Duration, TimeZone, Utc};
 use tengu_core::CoreError;
 use tengu_core::domain::{Actor, AuditAction, EnvName, LockLength, LockReason, Login, Trigger};
 use tengu_core::ports::{Clock, ManualClock, Store};
-use tengu_core::usecases::{DeployRequest, DeployTarget};
+use tengu_core::usecases::{DeployRequest, DeployTarget, StopOverrides};
 
 async fn sandbox() -> (tengu_core::Tengu, Arc<dyn Store>, Arc<ManualClock>) {
     let store: Arc<dyn Store> = Arc::new(crate::support::sqlite().await);
@@ -31,7 +31,7 @@ fn redeploy_dev() -> DeployRequest {
         target: DeployTarget::Redeploy,
         trigger: Trigger::Redeploy,
         idempotency_key: None,
-        lock_override: None,
+        overrides: Default::default(),
     }
 }
 
@@ -77,7 +77,10 @@ async fn a_lock_refuses_every_door_but_its_owners_until_it_ends_or_is_lifted() {
         );
     }
     // dave (write) may not override carol's lock, even with a reason.
-    let overriding = |reason: &str| DeployRequest { lock_override: Some(reason.to_owned()), ..redeploy_dev() };
+    let overriding = |reason: &str| DeployRequest {
+        overrides: StopOverrides { lock: Some(reason.to_owned()), freeze: None },
+        ..redeploy_dev()
+    };
     let denied = tengu.request_deployment(&person("dave"), overriding("the fix is in")).await;
     assert!(matches!(denied, Err(CoreError::Denied(_))), "{denied:?}");
     // alice (admin) may, saying why: on production, which bob (maintain) locked.

@@ -29,7 +29,7 @@ fn ship(tag: &str) -> DeployRequest {
         },
         trigger: Trigger::Button,
         idempotency_key: None,
-        lock_override: None,
+        overrides: Default::default(),
     }
 }
 

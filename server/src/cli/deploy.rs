@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tengu_core::Tengu;
 use tengu_core::domain::{Actor, CommitSha, Deployment, DeploymentId, EnvName, ImageRef, Trigger};
-use tengu_core::usecases::{DeployRequest, DeployTarget, Progress};
+use tengu_core::usecases::{DeployRequest, DeployTarget, Progress, StopOverrides};
 
 use super::exit::{CliError, Ending};
 use super::remote::Remote;
@@ -22,11 +22,20 @@ pub struct Remotely {
     pub idempotency_key: Option<String>,
 }
 
-/// Written reasons to pass what would hold the deploy: the gate (local mode) and someone else's lock (an admin).
+/// Written reasons to pass what would hold the deploy: the gate (local mode), someone else's lock and a freeze
+/// window (an admin).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Overrides<'a> {
     pub gate: Option<&'a str>,
     pub lock: Option<&'a str>,
+    pub freeze: Option<&'a str>,
+}
+
+impl Overrides<'_> {
+    /// What the core is told to pass (the gate is passed on its own, before the request).
+    fn stops(&self) -> StopOverrides {
+        StopOverrides { lock: self.lock.map(str::to_owned), freeze: self.freeze.map(str::to_owned) }
+    }
 }
 
 /// `tengu deploy`, locally or remotely: prints how it ended and says which ending it was.
@@ -60,7 +69,8 @@ pub async fn deploy_command(
         What::RollbackTo(id) => DeployBody { rollback_to: Some(id), ..DeployBody::default() },
         What::Redeploy => DeployBody { redeploy: true, ..DeployBody::default() },
     };
-    let body = DeployBody { lock_override: overrides.lock.map(str::to_owned), ..body };
+    let StopOverrides { lock: lock_override, freeze: freeze_override } = overrides.stops();
+    let body = DeployBody { lock_override, freeze_override, ..body };
     let started = remote.deploy(env, &body, remotely.idempotency_key.as_deref()).await?;
     eprintln!(
         "deployment {} of {} to {} requested by {}: {}",
@@ -120,7 +130,7 @@ pub async fn deploy(
     let done = deploy_here(
         &tengu,
         &actor,
-        DeployRequest { env, target, trigger, idempotency_key: None, lock_override: overrides.lock.map(str::to_owned) },
+        DeployRequest { env, target, trigger, idempotency_key: None, overrides: overrides.stops() },
         overrides.gate,
     );
     let done = done.await;

@@ -8,6 +8,7 @@ mod auth;
 mod aws;
 mod deploys;
 mod environments;
+mod freezes;
 mod github;
 mod reminders;
 mod review;
@@ -22,6 +23,7 @@ pub use auth::{AuthConfig, ReviewRouteConfig, SessionsConfig};
 pub use aws::AwsConfig;
 pub use deploys::DeploysConfig;
 pub use environments::EnvironmentConfig;
+pub use freezes::FreezeConfig;
 pub use github::GithubConfig;
 pub use reminders::RemindersConfig;
 pub use review::ReviewConfig;
@@ -64,6 +66,8 @@ pub struct Config {
     pub deploys: DeploysConfig,
     pub environments: Vec<EnvironmentConfig>,
     pub review_environments: Vec<ReviewConfig>,
+    /// When nothing ships.
+    pub freeze_windows: Vec<FreezeConfig>,
     pub auth: AuthConfig,
     pub review: ReviewRouteConfig,
 }
@@ -81,6 +85,7 @@ impl Default for Config {
             deploys: DeploysConfig::default(),
             environments: Vec::new(),
             review_environments: Vec::new(),
+            freeze_windows: Vec::new(),
             auth: AuthConfig::default(),
             review: ReviewRouteConfig::default(),
         }
@@ -99,6 +104,8 @@ pub enum ConfigError {
     Environment { name: String, message: String },
     #[error("{0}")]
     Github(String),
+    #[error("freeze window {name:?} is not valid: {message}")]
+    Freeze { name: String, message: String },
 }
 
 impl Config {
@@ -127,6 +134,7 @@ impl Config {
         for environment in &config.environments {
             environment.environment()?;
         }
+        config.freeze_windows()?;
         Ok(config)
     }
 

@@ -214,3 +214,40 @@ fn sign_in_settings_come_from_the_file_and_the_environment() {
     let err = Config::load(Some(&file), env(&[])).unwrap_err().to_string();
     assert!(err.contains("required_role") && err.contains("expected write, maintain or admin"), "{err}");
 }
+
+#[test]
+fn freeze_windows_come_from_the_file_and_a_bad_one_stops_the_start() {
+    let dir = std::env::temp_dir().join(format!("tengu-config-freeze-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tengu.toml");
+    let environment =
+        "[[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"c\"\nservices = [\"web\"]\n";
+    let weekend =
+        "[[freeze_windows]]\nname = \"Weekend\"\nenvironments = [\"production\"]\ntime_zone = \"Asia/Tokyo\"\n";
+    let holiday = "[[freeze_windows]]\nname = \"New Year\"\nfrom = \"2026-12-29\"\nto = \"2027-01-04 09:00\"\n";
+    let load = |text: String| {
+        std::fs::write(&file, text).unwrap();
+        Config::load(Some(&file), env(&[])).map(|config| config.freeze_windows().unwrap())
+    };
+    let windows = load(format!("{environment}{weekend}from = \"Fri 18:00\"\nto = \"Mon 08:00\"\n{holiday}")).unwrap();
+    assert_eq!(windows.len(), 2);
+    assert_eq!((windows[0].zone.name(), windows[0].environments.len()), ("Asia/Tokyo", 1));
+    assert_eq!((windows[1].zone.name(), windows[1].environments.len()), ("UTC", 0), "UTC and every environment");
+    for (text, says) in [
+        (format!("{environment}{weekend}from = \"Fri 18:00\"\nto = \"Fri 18:00\"\n"), "a weekly window must end"),
+        (
+            format!("{environment}{}from = \"Fri 18:00\"\nto = \"Mon 08:00\"\n", weekend.replace("Tokyo", "Tokio")),
+            "\"Asia/Tokio\" is not a time zone name",
+        ),
+        (
+            format!(
+                "{environment}{}from = \"Fri 18:00\"\nto = \"Mon 08:00\"\n",
+                weekend.replace("[\"production\"]", "[\"prod\"]")
+            ),
+            "\"prod\" is not a configured environment",
+        ),
+    ] {
+        let err = load(text).unwrap_err().to_string();
+        assert!(err.starts_with("freeze window \"Weekend\" is not valid: ") && err.contains(says), "{err}");
+    }
+}

@@ -133,3 +133,40 @@ fn a_lock_from_the_terminal_refuses_the_next_deploy_until_it_is_lifted() {
     let again = tengu(&db, &["unlock", "dev", "--as", "dave"]);
     assert_eq!(String::from_utf8_lossy(&again.stdout), "dev was not locked\n");
 }
+
+#[test]
+fn a_freeze_window_from_the_file_refuses_the_terminal_and_a_bad_one_stops_every_command() {
+    let db = scratch("freeze");
+    let dir = db.parent().unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    let config = dir.join("tengu.toml");
+    let with_config = |args: &[&str]| {
+        let mut all = vec!["--config", config.to_str().unwrap()];
+        all.extend_from_slice(args);
+        tengu(&db, &all)
+    };
+    let window = "[[freeze_windows]]\nname = \"Long weekend\"\nenvironments = [\"dev\"]\ntime_zone = \"Asia/Tokyo\"\n";
+    std::fs::write(&config, format!("{window}from = \"2000-01-01\"\nto = \"2100-01-01\"\n")).unwrap();
+    let status = with_config(&["status", "dev"]);
+    let shown = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        shown.contains("  FROZEN: frozen until Fri 2100-01-01 00:00 Asia/Tokyo by \"Long weekend\""),
+        "{shown}{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let refused = with_config(&["deploy", "dev", "--redeploy", "--as", "dave"]);
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(why.contains("dev is frozen by \"Long weekend\"") && why.contains("nothing ships until then"), "{why}");
+    let overriding = with_config(&["deploy", "dev", "--redeploy", "--override-freeze", "hotfix", "--as", "dave"]);
+    let why = String::from_utf8_lossy(&overriding.stderr);
+    assert!(why.contains("Deploy during a freeze needs the admin role"), "a writer may not override: {why}");
+
+    std::fs::write(&config, format!("{window}from = \"Fri 18:00\"\nto = \"Fri 18:00\"\n")).unwrap();
+    for command in [&["status"][..], &["serve"][..]] {
+        let out = with_config(command);
+        assert_eq!(out.status.code(), Some(64), "{command:?} starts with a window that never ends");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("freeze window \"Long weekend\" is not valid: "), "{said}");
+    }
+}

@@ -11,6 +11,7 @@ mod cli_on_github;
 mod cli_remote;
 mod door_holes;
 mod doors;
+mod freezes;
 mod fuzz_webhooks;
 mod http;
 mod live_pages;

@@ -98,7 +98,7 @@ fn merge_of(number: u64) -> DeployRequest {
         },
         trigger: Trigger::Merge,
         idempotency_key: Some(format!("merge:{number}")),
-        lock_override: None,
+        overrides: Default::default(),
     }
 }
 

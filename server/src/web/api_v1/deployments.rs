@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tengu_core::domain::{Actor, CommitSha, Deployment, DeploymentId, EnvName, ImageRef, TokenScope, Trigger};
-use tengu_core::usecases::{DeployRequest, DeployTarget};
+use tengu_core::usecases::{DeployRequest, DeployTarget, StopOverrides};
 
 use super::{answer, caller, failed};
 use crate::api_types::{DeployBody, DeploymentAnswer};
@@ -86,7 +86,7 @@ pub async fn deploy(
             "send JSON: {\"image\": \"registry/repo:tag\"}, {\"sha\": \"<40 hex>\"}, {\"redeploy\": true} or {\"rollback_to\": <deployment>}",
         );
     };
-    let lock_override = body.lock_override.clone();
+    let overrides = StopOverrides { lock: body.lock_override.clone(), freeze: body.freeze_override.clone() };
     let (target, trigger) = match target_of(body) {
         Ok(found) => found,
         Err(sentence) => return answer(StatusCode::UNPROCESSABLE_ENTITY, "invalid", sentence),
@@ -94,7 +94,7 @@ pub async fn deploy(
     // A key means one deployment per environment: the same key on another environment is another request.
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
     let idempotency_key = key.map(|key| format!("api:{env}:{key}"));
-    let request = DeployRequest { env, target, trigger, idempotency_key, lock_override };
+    let request = DeployRequest { env, target, trigger, idempotency_key, overrides };
     match state.tengu.request_deployment(&actor, request).await {
         Ok(deployment) => {
             if deployment.finished_at.is_none() {

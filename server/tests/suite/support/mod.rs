@@ -33,6 +33,19 @@ pub async fn spawn_app_with(
     webhook_secrets: Vec<Vec<u8>>,
     change: impl FnOnce(&mut tengu_server::web::WebSettings),
 ) -> TestApp {
+    spawn(webhook_secrets, change, Vec::new()).await
+}
+
+/// The same, with these freeze windows configured.
+pub async fn spawn_app_frozen(freezes: Vec<tengu_core::domain::FreezeWindow>) -> TestApp {
+    spawn(Vec::new(), |_| {}, freezes).await
+}
+
+async fn spawn(
+    webhook_secrets: Vec<Vec<u8>>,
+    change: impl FnOnce(&mut tengu_server::web::WebSettings),
+    freezes: Vec<tengu_core::domain::FreezeWindow>,
+) -> TestApp {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let dir = std::env::temp_dir().join(format!("tengu-http-{}-{nanos}", std::process::id()));
     let store = SqlStore::connect(&format!("sqlite://{}/tengu.db", dir.display())).await.unwrap();
@@ -40,6 +53,7 @@ pub async fn spawn_app_with(
     let database = store.clone();
     let store: Arc<dyn Store> = Arc::new(store);
     let (tengu, github) = tengu_sandbox::simulate(store, Arc::new(SystemClock), "http://127.0.0.1:3000").await.unwrap();
+    let tengu = tengu.with_freezes(freezes);
     tengu_server::jobs::spawn_delivery_worker(tengu.clone());
     let mut web = tengu_server::web::WebSettings::sandbox("http://127.0.0.1:3000", webhook_secrets);
     web.sandbox_github = Some(github.clone());
