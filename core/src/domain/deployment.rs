@@ -314,11 +314,24 @@ pub struct DeployPolicy {
     pub timeout_minutes: i64,
     /// After a failure, point the services back at what they ran before.
     pub auto_rollback: bool,
+    /// A rollout that failed on ECS (rolled back or not) locks its environment until someone unlocks it.
+    #[serde(default = "yes")]
+    pub lock_after_failure: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for DeployPolicy {
     fn default() -> Self {
-        Self { approval_ttl_minutes: 20, poll_every_ms: 5_000, timeout_minutes: 15, auto_rollback: true }
+        Self {
+            approval_ttl_minutes: 20,
+            poll_every_ms: 5_000,
+            timeout_minutes: 15,
+            auto_rollback: true,
+            lock_after_failure: true,
+        }
     }
 }
 

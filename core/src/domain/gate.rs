@@ -22,6 +22,16 @@ pub enum Gate {
 /// GitHub cuts commit status descriptions at 140 characters.
 const STATUS_DESCRIPTION_LIMIT: usize = 140;
 
+/// `text` as a commit status description: whole when it fits GitHub's 140 characters, else cut with an ellipsis.
+pub fn status_description(text: String) -> String {
+    if text.chars().count() <= STATUS_DESCRIPTION_LIMIT {
+        text
+    } else {
+        let cut: String = text.chars().take(STATUS_DESCRIPTION_LIMIT - 1).collect();
+        format!("{cut}…")
+    }
+}
+
 impl Gate {
     pub fn of(pr: &DeployPr) -> Gate {
         let (verified, total) = (pr.verified_count(), pr.items.len());
@@ -48,11 +58,6 @@ impl Gate {
             Gate::Verified { total } => format!("All {total} verified"),
             Gate::Overridden(decision) => format!("Overridden by {}: {}", decision.by, decision.reason),
         };
-        if text.chars().count() <= STATUS_DESCRIPTION_LIMIT {
-            text
-        } else {
-            let cut: String = text.chars().take(STATUS_DESCRIPTION_LIMIT - 1).collect();
-            format!("{cut}…")
-        }
+        status_description(text)
     }
 }

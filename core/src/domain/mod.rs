@@ -34,7 +34,7 @@ pub use deployment::{
 };
 pub use environment::{CommitInImage, DeployPrOptions, EnvName, Environment};
 pub use freeze::{Freeze, FreezeSpan, FreezeWindow, WeekTime};
-pub use gate::{Gate, GateOverride};
+pub use gate::{Gate, GateOverride, status_description};
 pub use github::{BranchName, Commit, CommitPrefix, CommitSha, Login, PrNumber, RepoSlug};
 pub use health::ServiceHealth;
 pub use image::{ImageRef, ImageTag};

@@ -329,6 +329,10 @@ impl Tengu {
             ),
         };
         self.tell_team(&deployment.env, told).await;
+        let failed_on_ecs = matches!(deployment.state, DeploymentState::RollingOut | DeploymentState::Failed);
+        if failed_on_ecs && matches!(end, DeploymentState::Failed | DeploymentState::RolledBack) {
+            self.lock_after_failure(deployment, end, reason).await?;
+        }
         Ok(Progress::Finished(self.deployment(deployment.id).await?))
     }
 }

@@ -52,6 +52,7 @@ impl Tengu {
             let deploy_pr = deploy_pr_record(env, &pull, items, direct, known.as_ref(), now);
             if self.ports.store.save_deploy_pr(&deploy_pr).await? {
                 self.publish_gate(&deploy_pr).await;
+                self.publish_holding_lock(&deploy_pr).await;
                 return Ok(deploy_pr);
             }
             // Someone ticked, unticked or saved it since it was read: build it again from a fresh read, starting

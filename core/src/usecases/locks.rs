@@ -2,7 +2,9 @@
 //! (a merge, a button, the API, the CLI, Slack) is refused with its reason, who set it and when it ends, except
 //! the person who set it, who deploys through it (and the audit log says so).
 
-use crate::domain::{Actor, AuditAction, EnvName, Environment, EnvironmentLock, LockLength, LockReason};
+use crate::domain::{
+    Actor, AuditAction, Deployment, DeploymentState, EnvName, Environment, EnvironmentLock, LockLength, LockReason,
+};
 use crate::error::CoreError;
 use crate::ports::Action;
 use crate::tengu::Tengu;
@@ -40,6 +42,7 @@ impl Tengu {
         let about = (env.name.as_str(), Some(&env.repo));
         self.audit(actor, AuditAction::EnvironmentLocked, about, lock.sentence()).await?;
         self.tell_team(&env.name, lock.sentence()).await;
+        self.publish_lock(&env.name, Some(&lock)).await;
         Ok(lock)
     }
 
@@ -50,12 +53,15 @@ impl Tengu {
         let now = self.ports.clock.now();
         let Some(lock) = self.ports.store.remove_lock(&env.name).await? else { return Ok(None) };
         if !lock.holds_at(now) {
+            // It had ended, and its row with it now: GitHub hears it is gone.
+            self.publish_lock(&env.name, None).await;
             return Ok(None);
         }
         let about = (env.name.as_str(), Some(&env.repo));
         let detail = format!("was: {}", lock.sentence());
         self.audit(actor, AuditAction::EnvironmentUnlocked, about, detail).await?;
         self.tell_team(&env.name, format!("{} unlocked {}", actor.display_name(), env.name)).await;
+        self.publish_lock(&env.name, None).await;
         Ok(Some(lock))
     }
 
@@ -67,8 +73,45 @@ impl Tengu {
             let about = (lock.env.as_str(), Some(&lock.repo));
             self.audit(&Actor::System, AuditAction::LockEnded, about, format!("was: {}", lock.sentence())).await?;
             self.tell_team(&lock.env, format!("{}'s lock ended (it was: {})", lock.env, lock.sentence())).await;
+            self.publish_lock(&lock.env, None).await;
         }
         Ok(ended.len())
+    }
+
+    /// Stops the line after a rollout failed on ECS (rolled back or left failed): tengu's own lock, until someone
+    /// unlocks it, says which deployment, when and why; unless a lock holds already (the team stopped it first).
+    pub(crate) async fn lock_after_failure(
+        &self,
+        deployment: &Deployment,
+        end: DeploymentState,
+        why: Option<&str>,
+    ) -> Result<(), CoreError> {
+        if !self.settings.deploys.lock_after_failure || self.environment_lock(&deployment.env).await?.is_some() {
+            return Ok(());
+        }
+        let now = self.ports.clock.now();
+        let what = if end == DeploymentState::RolledBack { "rolled back" } else { "failed" };
+        let why: String = why.unwrap_or("no reason given").chars().take(300).map(plain).collect();
+        let text = format!(
+            "deployment {} {what} at {} ({why}); fix before the next deploy",
+            deployment.id,
+            now.format("%H:%M UTC")
+        );
+        let lock = EnvironmentLock {
+            env: deployment.env.clone(),
+            repo: deployment.repo.clone(),
+            reason: LockReason::parse(text).map_err(|e| CoreError::Refused(e.to_string()))?,
+            set_by: Actor::System.display_name(),
+            owner: None,
+            set_at: now,
+            until: None,
+        };
+        self.ports.store.set_lock(&lock).await?;
+        let about = (lock.env.as_str(), Some(&lock.repo));
+        self.audit(&Actor::System, AuditAction::EnvironmentLocked, about, lock.sentence()).await?;
+        self.tell_team(&lock.env, lock.sentence()).await;
+        self.publish_lock(&lock.env, Some(&lock)).await;
+        Ok(())
     }
 
     /// The lock that holds on `env` now, if any.
@@ -122,4 +165,9 @@ impl Tengu {
         };
         self.audit(actor, action, about, detail).await
     }
+}
+
+/// A character of one line: what ECS wrote on several lines reads as one.
+fn plain(c: char) -> char {
+    if c.is_control() { ' ' } else { c }
 }

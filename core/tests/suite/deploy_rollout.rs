@@ -231,7 +231,7 @@ fn tengu_telling(
         public_url: "https://tengu.test".into(),
         github_web_url: tengu_core::links::default_github_web(),
         reminders: ReminderPolicy::default(),
-        deploys: DeployPolicy { poll_every_ms: 1, timeout_minutes: 15, auto_rollback, approval_ttl_minutes: 20 },
+        deploys: DeployPolicy { poll_every_ms: 1, auto_rollback, ..DeployPolicy::default() },
         review: Vec::new(),
         access: Default::default(),
         deliveries: Default::default(),
@@ -459,13 +459,19 @@ async fn the_team_channel_hears_of_the_start_and_the_end() {
     let id = tengu.request_deployment(&alice(), with_commit).await.unwrap().id;
     tengu.drive_deployment(id).await.unwrap();
     let told = channel.0.lock().unwrap().clone();
-    assert_eq!(told.len(), 2, "{told:?}");
+    assert_eq!(told.len(), 3, "{told:?}");
     assert!(
         told[0].starts_with("alice started deploying")
             && told[0].ends_with(&format!("to production (deployment {id})"))
     );
     assert!(told[1].starts_with(&format!("Deployment {id} of ")), "{}", told[1]);
     assert!(told[1].contains("to production failed after 0 s: ECS reported the rollout failed"), "{}", told[1]);
+    assert!(
+        told[2].starts_with("production is locked by tengu since ")
+            && told[2].contains(&format!(": deployment {id} failed at ")),
+        "then tengu stops the line: {}",
+        told[2]
+    );
     // GitHub shows it on the commit: a Deployment, in progress, then failed, each linking to tengu's page.
     assert_eq!(
         github.0.lock().unwrap().clone(),
@@ -497,6 +503,11 @@ async fn ecs_refusing_ends_the_deployment_with_its_sentence_and_frees_the_enviro
         ]
     );
     ecs.no_such_service.store(false, Ordering::SeqCst);
+    // The environment is free of the deployment; tengu's lock holds it until someone has looked.
+    let refused = tengu.request_deployment(&alice(), ship("def456", None)).await.unwrap_err();
+    assert!(refused.to_string().contains("is locked by tengu"), "{refused}");
+    let production = tengu_core::domain::EnvName::parse("production").unwrap();
+    tengu.unlock_environment(&alice(), &production).await.unwrap().expect("alice lifts it");
     assert!(tengu.request_deployment(&alice(), ship("def456", None)).await.is_ok(), "not locked forever");
 }
 

@@ -122,3 +122,34 @@ async fn a_lock_refuses_every_door_but_its_owners_until_it_ends_or_is_lifted() {
     assert!(ended.2.starts_with("was: dev is locked by carol since 2026-12-07 14:02 UTC until 2026-12-07 15:32 UTC"));
     assert_eq!(tengu.unlock_environment(&person("dave"), &dev()).await.unwrap(), None, "nothing held to lift");
 }
+
+/// The `tengu/lock` status on a commit, as the sandbox's GitHub keeps it: its state and description.
+async fn lock_status(store: &Arc<dyn Store>, sha: &str) -> Option<(String, String)> {
+    let world: serde_json::Value =
+        serde_json::from_str(&store.load_document("sandbox.world").await.unwrap().unwrap()).unwrap();
+    let statuses = world["statuses"][sha].as_array()?;
+    let status = statuses.iter().find(|s| s["context"] == tengu_core::usecases::LOCK_CONTEXT)?;
+    Some((status["state"].as_str()?.to_owned(), status["description"].as_str()?.to_owned()))
+}
+
+#[tokio::test]
+async fn a_lock_fails_the_deploy_prs_head_on_github_until_it_is_lifted_or_ends() {
+    let (tengu, store, clock) = sandbox().await;
+    let open = store.open_deploy_prs().await.unwrap();
+    let head = open.iter().find(|pr| pr.env == dev()).and_then(|pr| pr.head_sha.clone()).unwrap();
+    let head = head.as_str();
+    assert_eq!(lock_status(&store, head).await, None, "never locked: no status at all");
+
+    let reason = LockReason::parse("incident 42: checkout fails").unwrap();
+    let lock = tengu.lock_environment(&person("carol"), &dev(), reason.clone(), LockLength::default()).await.unwrap();
+    assert_eq!(lock_status(&store, head).await, Some(("failure".to_owned(), lock.sentence())));
+    tengu.unlock_environment(&person("dave"), &dev()).await.unwrap();
+    let passing = Some(("success".to_owned(), "dev is not locked".to_owned()));
+    assert_eq!(lock_status(&store, head).await, passing);
+
+    tengu.lock_environment(&person("carol"), &dev(), reason, LockLength::default()).await.unwrap();
+    assert_eq!(lock_status(&store, head).await.unwrap().0, "failure");
+    clock.advance(Duration::hours(1));
+    tengu.end_expired_locks().await.unwrap();
+    assert_eq!(lock_status(&store, head).await, passing, "its end is told to GitHub too");
+}

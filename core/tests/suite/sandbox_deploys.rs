@@ -6,7 +6,7 @@ use tengu_sandbox::SimulatedGithub;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
-use tengu_core::domain::{Actor, DeploymentState, EnvName, ImageRef, Login, Trigger};
+use tengu_core::domain::{Actor, AuditAction, DeploymentState, EnvName, ImageRef, Login, Trigger};
 use tengu_core::ports::{ManualClock, Store};
 use tengu_core::usecases::{DeployRequest, DeployTarget, Progress};
 
@@ -113,7 +113,25 @@ async fn an_image_tagged_fail_trips_the_circuit_breaker_and_counts_as_a_failure(
     assert!(reason.contains("circuit-breaker rollback"), "{reason}");
     let stopped: Vec<_> = done.rollout.iter().flat_map(|s| s.stopped_tasks.iter()).collect();
     assert!(!stopped.is_empty() && stopped[0].stopped_reason.contains("exited with code 1"));
-    // The environment is free again and runs what it ran before.
+    // tengu stopped the line by itself: dev runs what it ran before, and nothing ships until someone unlocks it.
+    let lock = tengu.environment_lock(&done.env).await.unwrap().expect("dev is locked after the rollback");
+    assert_eq!((lock.set_by.as_str(), lock.owner.as_ref(), lock.until), ("tengu", None, None));
+    assert!(
+        lock.reason.as_str().starts_with(&format!("deployment {id} rolled back at 09:00 UTC (")),
+        "{}",
+        lock.reason.as_str()
+    );
+    assert!(lock.reason.as_str().ends_with("); fix before the next deploy"));
+    let Err(tengu_core::CoreError::Refused(why)) = tengu.request_deployment(&person, ship("abc1234")).await else {
+        panic!("dev shipped again before anyone looked at the rollback")
+    };
+    assert!(
+        why.starts_with("dev is locked by tengu since 2026-11-22 09:00 UTC until someone unlocks it: deployment"),
+        "{why}"
+    );
+    let log = tengu.store().audit_log(20).await.unwrap();
+    assert!(log.iter().any(|e| e.action == AuditAction::EnvironmentLocked && e.actor == "tengu"));
+    tengu.unlock_environment(&person, &done.env).await.unwrap().expect("dave lifts it");
     assert!(tengu.request_deployment(&person, ship("abc1234")).await.is_ok());
 }
 

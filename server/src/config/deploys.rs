@@ -12,6 +12,8 @@ pub struct DeploysConfig {
     pub timeout_minutes: i64,
     /// After a failure, point the services back at what ran before.
     pub auto_rollback: bool,
+    /// A rollout that failed on ECS locks its environment until someone unlocks it.
+    pub lock_after_failure: bool,
     /// A deployment waiting for a second person's approval is rejected after this long.
     pub approval_ttl_minutes: i64,
     /// How often unfinished deployments that no live driver holds are looked for (a driver that died with its
@@ -28,6 +30,7 @@ impl Default for DeploysConfig {
             poll_every_seconds: policy.poll_every_ms / 1000,
             timeout_minutes: policy.timeout_minutes,
             auto_rollback: policy.auto_rollback,
+            lock_after_failure: policy.lock_after_failure,
             approval_ttl_minutes: policy.approval_ttl_minutes,
             sweep_every_seconds: 60,
             health_every_seconds: 60,
@@ -49,6 +52,7 @@ impl DeploysConfig {
             poll_every_ms: self.poll_every_seconds.max(1) * 1000,
             timeout_minutes: self.timeout_minutes.max(1),
             auto_rollback: self.auto_rollback,
+            lock_after_failure: self.lock_after_failure,
             approval_ttl_minutes: self.approval_ttl_minutes.clamp(1, 24 * 60),
         }
     }
