@@ -64,21 +64,47 @@ pub async fn sandbox_chat_press(chat_user: String, action: String) -> Result<(),
 }
 
 #[server]
-pub async fn press_deploy(env: EnvName, input: String, key: String) -> Result<LiveDeployment, ServerFnError> {
+pub async fn press_deploy(
+    env: EnvName,
+    input: String,
+    key: String,
+    override_reason: Option<String>,
+) -> Result<LiveDeployment, ServerFnError> {
     let press = tengu_core::usecases::Press::Deploy(input);
-    tengu()?.press(&acting_actor()?, &env, press, key).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
+    tengu()?
+        .press(&acting_actor()?, &env, press, key, override_reason)
+        .await
+        .map(|d| LiveDeployment::of(&d))
+        .map_err(user_error)
 }
 
 #[server]
-pub async fn press_redeploy(env: EnvName, key: String) -> Result<LiveDeployment, ServerFnError> {
+pub async fn press_redeploy(
+    env: EnvName,
+    key: String,
+    override_reason: Option<String>,
+) -> Result<LiveDeployment, ServerFnError> {
     let press = tengu_core::usecases::Press::Redeploy;
-    tengu()?.press(&acting_actor()?, &env, press, key).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
+    tengu()?
+        .press(&acting_actor()?, &env, press, key, override_reason)
+        .await
+        .map(|d| LiveDeployment::of(&d))
+        .map_err(user_error)
 }
 
 #[server]
-pub async fn press_rollback(env: EnvName, to: i64, key: String) -> Result<LiveDeployment, ServerFnError> {
+pub async fn press_rollback(
+    env: EnvName,
+    to: i64,
+    key: String,
+    override_reason: Option<String>,
+) -> Result<LiveDeployment, ServerFnError> {
     let press = tengu_core::usecases::Press::RollbackTo(tengu_core::domain::DeploymentId(to));
-    tengu()?.press(&acting_actor()?, &env, press, key).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
+    tengu()?
+        .press(&acting_actor()?, &env, press, key, override_reason)
+        .await
+        .map(|d| LiveDeployment::of(&d))
+        .map_err(user_error)
 }
 
 #[server]
@@ -87,22 +113,36 @@ pub async fn abort_deployment(id: i64) -> Result<LiveDeployment, ServerFnError> 
     tengu()?.abort_deployment(&acting_actor()?, id).await.map(|d| LiveDeployment::of(&d)).map_err(user_error)
 }
 
-/// Stops the line on `env` with `reason`, for `length` (`1h`, `2h`, `1d`, `until-unlocked`); answers its sentence.
-/// Who may: a signed-in deployer with the environment's bar (the core asks the Policy's `Lock`).
+/// Stops the line on `env` (with `every`, on each environment of its repository) with `reason`, for `length`
+/// (`1h`, `2h`, `1d`, `until-unlocked`); answers each lock's sentence. Who may: a signed-in deployer with each
+/// environment's bar (the core asks the Policy's `Lock`).
 #[server]
-pub async fn lock_environment(env: EnvName, reason: String, length: String) -> Result<String, ServerFnError> {
+pub async fn lock_environment(
+    env: EnvName,
+    reason: String,
+    length: String,
+    every: Option<String>,
+) -> Result<String, ServerFnError> {
     use tengu_core::domain::{LockLength, LockReason};
     let parsed = LockReason::parse(&reason).and_then(|reason| Ok((reason, LockLength::parse(&length)?)));
     let (reason, length) = parsed.map_err(|e| user_error(tengu_core::CoreError::Invalid(e)))?;
-    let lock = tengu()?.lock_environment(&acting_actor()?, &env, reason, length).await.map_err(user_error)?;
-    Ok(lock.sentence())
+    let scope = crate::server_glue::lock_scope(&env, every.is_some())?;
+    let locks = tengu()?.lock_scope(&acting_actor()?, &scope, reason, length).await.map_err(user_error)?;
+    Ok(locks.iter().map(|lock| lock.sentence()).collect::<Vec<_>>().join("\n"))
 }
 
-/// Lifts `env`'s lock; answers what it lifted, or that none held. Who may: as for locking.
+/// Lifts `env`'s lock (with `every`, each of its repository's); answers what it lifted, or that none held. Who
+/// may: as for locking.
 #[server]
-pub async fn unlock_environment(env: EnvName) -> Result<String, ServerFnError> {
-    let lifted = tengu()?.unlock_environment(&acting_actor()?, &env).await.map_err(user_error)?;
-    Ok(lifted.map_or_else(|| format!("{env} was not locked."), |_| format!("{env} is unlocked.")))
+pub async fn unlock_environment(env: EnvName, every: Option<String>) -> Result<String, ServerFnError> {
+    let scope = crate::server_glue::lock_scope(&env, every.is_some())?;
+    let lifted = tengu()?.unlock_scope(&acting_actor()?, &scope).await.map_err(user_error)?;
+    let names: Vec<String> = lifted.iter().map(|lock| lock.env.to_string()).collect();
+    Ok(match names.len() {
+        0 => format!("{}.", scope.nothing_locked()),
+        1 => format!("{} is unlocked.", names[0]),
+        _ => format!("{} are unlocked.", names.join(", ")),
+    })
 }
 
 /// A deployer with the environment's bar, not the one who asked.

@@ -1,7 +1,7 @@
 //! What server functions need from the server: the core, the person acting, and errors turned into sentences.
 
 use leptos::prelude::*;
-use tengu_core::domain::{Actor, Viewer};
+use tengu_core::domain::{Actor, EnvName, LockScope, Viewer};
 use tengu_core::views::SiteInfo;
 use tengu_core::{CoreError, Tengu};
 
@@ -170,4 +170,14 @@ pub fn token_scopes(
         scopes.push(TokenScope::Deploy(env));
     }
     Ok(scopes)
+}
+
+/// What a lock form names: its environment, or (`every`) each environment of the environment's repository.
+pub fn lock_scope(env: &EnvName, every: bool) -> Result<LockScope, ServerFnError> {
+    if !every {
+        return Ok(LockScope::Environment(env.clone()));
+    }
+    let repo = tengu()?.settings().environment(env).map(|found| found.repo.clone());
+    let repo = repo.ok_or_else(|| user_error(CoreError::NotFound(format!("environment {env}"))))?;
+    Ok(LockScope::Repository(repo))
 }

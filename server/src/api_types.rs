@@ -111,6 +111,18 @@ impl LockAnswer {
     }
 }
 
+/// `PUT /api/v1/repos/{owner}/{name}/lock`: the lock set on each of the repository's environments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoLocksAnswer {
+    pub locks: Vec<LockAnswer>,
+}
+
+/// `DELETE /api/v1/repos/{owner}/{name}/lock`: the locks it lifted (empty when none held).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoUnlockAnswer {
+    pub unlocked: Vec<LockAnswer>,
+}
+
 /// `DELETE /api/v1/environments/{env}/lock`: the lock it lifted, or null when none held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnlockAnswer {

@@ -93,7 +93,7 @@ enum Command {
     /// yours.
     #[command(after_help = tengu_server::cli::exit_codes_help())]
     Lock {
-        /// The environment, e.g. production.
+        /// The environment, e.g. production; or a repository, acme/shop, for each of its environments.
         env: String,
         /// Why (the team reads it on every refused deploy).
         #[arg(long)]
@@ -107,10 +107,10 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
-    /// Lift an environment's lock.
+    /// Lift an environment's lock (or each of a repository's).
     #[command(after_help = tengu_server::cli::exit_codes_help())]
     Unlock {
-        /// The environment, e.g. production.
+        /// The environment, e.g. production; or a repository, acme/shop.
         env: String,
         /// Sandbox only: the seeded person to act as (default: this terminal's user@host).
         #[arg(long = "as", value_name = "LOGIN")]

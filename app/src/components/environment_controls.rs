@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use tengu_core::domain::EnvName;
+use tengu_core::domain::{EnvName, RepoSlug};
 use tengu_core::views::{ButtonRefusals, LiveDeployment, RollbackChoice};
 
 use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
@@ -18,6 +18,7 @@ use crate::contract;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlsData {
     pub env: EnvName,
+    pub repo: RepoSlug,
     pub image_template: Option<String>,
     /// The newest deployment, whatever its outcome.
     pub latest: Option<LiveDeployment>,
@@ -29,11 +30,26 @@ pub struct ControlsData {
     pub refused: Option<String>,
     /// The sentence of the lock that holds, if any.
     pub locked: Option<String>,
+    /// Whether a freeze window holds the environment.
+    pub frozen: bool,
 }
 
 #[component]
 pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
-    let ControlsData { env, image_template, latest, rollback_choices, refusals, key_seed, refused, locked } = data;
+    let ControlsData {
+        env,
+        repo,
+        image_template,
+        latest,
+        rollback_choices,
+        refusals,
+        key_seed,
+        refused,
+        locked,
+        frozen,
+    } = data;
+    // While the line is stopped, an admin sees where to write why they ship anyway.
+    let overriding = (locked.is_some() || frozen) && refusals.override_stop.is_none();
     let (lock_env, lock_refusal) = (env.clone(), refusals.lock.clone());
     // Core's rule table says why the viewer may not approve, their own request included.
     let why = refusals.approve.clone();
@@ -50,10 +66,10 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
                 <h2 id="controls-title">"Deploy"</h2>
                 <div {..contract::flag(contract::ANSWER_SLOT)}>{refused.map(|message| view! { <ErrorNotice message/> })}</div>
                 <div id="environment-lock" {..contract::flag(contract::REGION)}>
-                    <LockControls env=lock_env locked refusal=lock_refusal/>
+                    <LockControls env=lock_env repo locked refusal=lock_refusal/>
                 </div>
                 <div id="environment-buttons" {..contract::flag(contract::REGION)}>
-                    <Buttons env latest image_template rollback_choices refusals key_seed/>
+                    <Buttons env latest image_template rollback_choices refusals key_seed overriding/>
                 </div>
             </section>
             <div id="environment-approval" {..contract::flag(contract::REGION)}>{approval}</div>
@@ -73,6 +89,7 @@ fn Buttons(
     rollback_choices: Vec<RollbackChoice>,
     refusals: ButtonRefusals,
     key_seed: String,
+    overriding: bool,
 ) -> impl IntoView {
     // While a deployment runs, nothing else starts (Abort stops it).
     let running = latest.filter(|d| !d.finished).map(|d| d.id);
@@ -120,11 +137,13 @@ fn Buttons(
                         placeholder=image_template.unwrap_or_else(|| "registry/repo:tag".to_owned())
                     />
                 </label>
+                {override_field(overriding)}
                 <button type="submit" disabled={refusals.deploy.is_some() || busy}>"Deploy"</button>
             </form>
             <form method="post" action={PressRedeploy::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
                 <input type="hidden" name="env" value=name.clone()/>
                 <input type="hidden" name="key" value=key("redeploy") {..contract::attr(contract::KEY_KIND, "redeploy")}/>
+                {override_field(overriding)}
                 <button type="submit" disabled={refusals.redeploy.is_some() || busy}>"Redeploy"</button>
             </form>
             <form method="post" action={PressRollback::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
@@ -134,6 +153,7 @@ fn Buttons(
                     "Roll back to "
                     <select name="to" required disabled=!has_choices>{choices}</select>
                 </label>
+                {override_field(overriding)}
                 <button type="submit" disabled={refusals.rollback.is_some() || !has_choices || busy}>"Rollback"</button>
             </form>
             {abort}
@@ -167,4 +187,16 @@ fn ApprovalPanel(deployment: LiveDeployment, why: Option<String>) -> impl IntoVi
             </div>
         </section>
     }
+}
+
+/// Where an admin writes why they ship through a lock or a freeze (sent with the press; recorded).
+fn override_field(shown: bool) -> impl IntoView {
+    shown.then(|| {
+        view! {
+            <label>
+                "Override reason (admin) "
+                <input type="text" name="override_reason" minlength="3" size="24"/>
+            </label>
+        }
+    })
 }

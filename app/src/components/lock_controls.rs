@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use tengu_core::domain::EnvName;
+use tengu_core::domain::{EnvName, RepoSlug};
 
 use crate::api::{LockEnvironment, UnlockEnvironment};
 use crate::components::lock_notice::LockNotice;
@@ -20,8 +20,13 @@ const LENGTHS: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn LockControls(env: EnvName, locked: Option<String>, refusal: Option<String>) -> impl IntoView {
+pub fn LockControls(env: EnvName, repo: RepoSlug, locked: Option<String>, refusal: Option<String>) -> impl IntoView {
     let name = env.to_string();
+    let every = move |what: &'static str| {
+        view! {
+            <label><input type="checkbox" name="every" value="on"/>{format!(" {what} every environment of {repo}")}</label>
+        }
+    };
     let refused = refusal.is_some();
     let why = refusal.clone().map(|why| view! { <p class="muted refusal">{why}</p> });
     let form = match locked {
@@ -29,6 +34,7 @@ pub fn LockControls(env: EnvName, locked: Option<String>, refusal: Option<String
             <LockNotice sentence/>
             <form method="post" action={UnlockEnvironment::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
                 <input type="hidden" name="env" value=name/>
+                {every("and")}
                 <button type="submit" disabled=refused title=refusal.unwrap_or_default()>"Unlock"</button>
             </form>
         }
@@ -40,6 +46,7 @@ pub fn LockControls(env: EnvName, locked: Option<String>, refusal: Option<String
                     <input type="hidden" name="env" value=name/>
                     <label>"Why lock " <input type="text" name="reason" required minlength="3" maxlength="500" size="30"/></label>
                     <label>"How long " <select name="length">{lengths}</select></label>
+                    {every("on")}
                     <button type="submit" disabled=refused>"Lock"</button>
                 </form>
             }

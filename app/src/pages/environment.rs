@@ -57,6 +57,7 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
     let running = env.running.as_ref().map(|d| format!("{} (deployment {})", d.image, d.id));
     let controls = ControlsData {
         env: env.name.clone(),
+        repo: env.repo.clone(),
         image_template: env.image_template.clone(),
         latest: env.latest.clone(),
         rollback_choices: env.rollback_choices.clone(),
@@ -64,6 +65,7 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
         key_seed,
         refused,
         locked: env.locked.clone(),
+        frozen: env.frozen.is_some(),
     };
     view! {
         <Breadcrumbs here={crumb}/>

@@ -1,6 +1,6 @@
 //! What a person typed after `/tengu`, parsed once: every later step works with a `ChatCommand`, never with text.
 
-use crate::domain::{CommitSha, DeploymentId, EnvName, ImageRef, LockLength, LockReason};
+use crate::domain::{CommitSha, DeploymentId, EnvName, ImageRef, LockLength, LockReason, LockScope};
 
 /// What to ship with `deploy <env> [sha|image]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,9 +23,13 @@ pub enum ChatCommand {
     /// Back to an earlier successful deployment (the one before the current, when none is named).
     Rollback(EnvName, Option<DeploymentId>),
     Abort(EnvName),
-    /// Stop the line on an environment, for a length (one hour when none is named), with a reason.
-    Lock(EnvName, LockLength, LockReason),
-    Unlock(EnvName),
+    /// Stop the line on an environment (or every one of a repository), for a length (one hour when none is named),
+    /// with a reason.
+    Lock(LockScope, LockLength, LockReason),
+    Unlock(LockScope),
+    /// A deploy, redeploy or rollback with an admin's reason to ship through a lock or a freeze
+    /// (`… override: <reason>`).
+    Overriding(Box<ChatCommand>, String),
     /// Connect this chat person to their GitHub login.
     Link,
     Help,
@@ -40,13 +44,19 @@ pub const HELP: &str = "/tengu deploy-pr <env>: open or refresh the deploy PR an
 /tengu redeploy <env>: restart what runs\n\
 /tengu rollback <env> [deployment]: go back to an earlier successful deployment\n\
 /tengu abort <env>: stop the deployment in progress and put back what ran before\n\
-/tengu lock <env> [90m|2h|1d|until-unlocked] <reason>: refuse every deploy but yours (for an hour by default)\n\
-/tengu unlock <env>: lift the lock\n\
+/tengu lock <env|owner/repo> [90m|2h|1d|until-unlocked] <reason>: refuse every deploy but yours (for an hour by \
+default; a repository: each of its environments)\n\
+/tengu unlock <env|owner/repo>: lift the lock\n\
+… override: <reason> after deploy, redeploy or rollback: ship through a lock or a freeze (admins; recorded)\n\
 /tengu link: connect your Slack account to your GitHub login (needed for everything but help)\n\
 /tengu help: this list";
 
 impl ChatCommand {
     pub fn parse(text: &str) -> ChatCommand {
+        // ASCII lower-casing keeps every byte where it was, so the offset holds in `text`.
+        if let Some(at) = text.to_ascii_lowercase().find("override:") {
+            return overriding(&text[..at], text[at + "override:".len()..].trim());
+        }
         let words: Vec<&str> = text.split_whitespace().collect();
         let Some((verb, rest)) = words.split_first() else { return ChatCommand::Help };
         let verb = verb.to_ascii_lowercase();
@@ -56,6 +66,12 @@ impl ChatCommand {
                 .ok_or_else(|| format!("`{verb}` needs an environment, e.g. `/tengu {verb} production`"))?;
             EnvName::parse(*word).map_err(|e| e.to_string())
         };
+        let scope = |at: usize| -> Result<LockScope, String> {
+            let word = rest.get(at).ok_or_else(|| {
+                format!("`{verb}` needs an environment or a repository, e.g. `/tengu {verb} production`")
+            })?;
+            LockScope::parse(word).map_err(|e| e.to_string())
+        };
         let too_many = |allowed: usize| rest.len() > allowed;
         let parsed = match verb.as_str() {
             "help" | "?" if rest.is_empty() => Ok(ChatCommand::Help),
@@ -64,8 +80,8 @@ impl ChatCommand {
             "deploy-pr" | "release-pr" if !too_many(1) => env(0).map(ChatCommand::DeployPr),
             "redeploy" if !too_many(1) => env(0).map(ChatCommand::Redeploy),
             "abort" if !too_many(1) => env(0).map(ChatCommand::Abort),
-            "unlock" if !too_many(1) => env(0).map(ChatCommand::Unlock),
-            "lock" => env(0).and_then(|env| lock_of(env, &rest[1..])),
+            "unlock" if !too_many(1) => scope(0).map(ChatCommand::Unlock),
+            "lock" => scope(0).and_then(|scope| lock_of(scope, &rest[1..])),
             "deploy" if !too_many(3) => env(0).and_then(|env| {
                 let shipment = match (rest.get(1), rest.get(2)) {
                     (None, _) => Shipment::DeployPrHead,
@@ -103,14 +119,44 @@ impl ChatCommand {
         parsed.unwrap_or_else(ChatCommand::NotUnderstood)
     }
 
+    /// The command, and the admin's reason to ship through what stops the line when it came with one.
+    pub fn with_override(self) -> (ChatCommand, Option<String>) {
+        match self {
+            ChatCommand::Overriding(command, reason) => (*command, Some(reason)),
+            other => (other, None),
+        }
+    }
+
     /// Whether a person not linked to a GitHub login may ask it: nothing that acts or tells of an environment.
     pub fn allowed_unlinked(&self) -> bool {
         matches!(self, ChatCommand::Help | ChatCommand::Link | ChatCommand::NotUnderstood(_))
     }
 }
 
+/// `<deploy|redeploy|rollback …> override: <reason>`: only those ship, and the reason says why.
+fn overriding(command: &str, reason: &str) -> ChatCommand {
+    match ChatCommand::parse(command) {
+        ChatCommand::NotUnderstood(sentence) => ChatCommand::NotUnderstood(sentence),
+        ships @ (ChatCommand::Deploy(..) | ChatCommand::Redeploy(_) | ChatCommand::Rollback(..)) => {
+            if reason.chars().count() >= 3 {
+                ChatCommand::Overriding(Box::new(ships), reason.to_owned())
+            } else {
+                ChatCommand::NotUnderstood(
+                    "say why after `override:`, e.g. `/tengu redeploy production override: hotfix for incident 42`"
+                        .to_owned(),
+                )
+            }
+        }
+        _ => ChatCommand::NotUnderstood(
+            "`override: <reason>` follows deploy, redeploy or rollback, e.g. `/tengu redeploy production override: \
+             hotfix for incident 42`"
+                .to_owned(),
+        ),
+    }
+}
+
 /// `lock <env> [length] <reason…>`: a first word that reads as a length is one; the rest is the reason.
-fn lock_of(env: EnvName, words: &[&str]) -> Result<ChatCommand, String> {
+fn lock_of(scope: LockScope, words: &[&str]) -> Result<ChatCommand, String> {
     let (length, reason) = match words.split_first() {
         Some((first, rest)) if first.starts_with(|c: char| c.is_ascii_digit()) || *first == "until-unlocked" => {
             (LockLength::parse(first).map_err(|e| e.to_string())?, rest)
@@ -118,9 +164,13 @@ fn lock_of(env: EnvName, words: &[&str]) -> Result<ChatCommand, String> {
         _ => (LockLength::default(), words),
     };
     let reason = LockReason::parse(reason.join(" ")).map_err(|_| {
-        format!("say why: `/tengu lock {env} 2h incident 42` (the team reads it on every refused deploy)")
+        let named = match &scope {
+            LockScope::Environment(env) => env.to_string(),
+            LockScope::Repository(repo) => repo.to_string(),
+        };
+        format!("say why: `/tengu lock {named} 2h incident 42` (the team reads it on every refused deploy)")
     })?;
-    Ok(ChatCommand::Lock(env, length, reason))
+    Ok(ChatCommand::Lock(scope, length, reason))
 }
 
 #[cfg(test)]
@@ -162,15 +212,30 @@ mod tests {
         );
         assert_eq!(ChatCommand::parse("abort dev"), ChatCommand::Abort(env("dev")));
         let reason = LockReason::parse("incident 42").unwrap();
+        let production = || LockScope::Environment(env("production"));
         assert_eq!(
             ChatCommand::parse("lock production 2h incident 42"),
-            ChatCommand::Lock(env("production"), LockLength::For(chrono::Duration::hours(2)), reason.clone())
+            ChatCommand::Lock(production(), LockLength::For(chrono::Duration::hours(2)), reason.clone())
         );
         assert_eq!(
             ChatCommand::parse("lock production incident 42"),
-            ChatCommand::Lock(env("production"), LockLength::For(chrono::Duration::hours(1)), reason)
+            ChatCommand::Lock(production(), LockLength::For(chrono::Duration::hours(1)), reason.clone())
         );
-        assert_eq!(ChatCommand::parse("unlock production"), ChatCommand::Unlock(env("production")));
+        let shop = || LockScope::Repository(crate::domain::RepoSlug::parse("acme/shop").unwrap());
+        assert_eq!(
+            ChatCommand::parse("lock acme/shop until-unlocked incident 42"),
+            ChatCommand::Lock(shop(), LockLength::UntilUnlocked, reason)
+        );
+        assert_eq!(ChatCommand::parse("unlock production"), ChatCommand::Unlock(production()));
+        assert_eq!(ChatCommand::parse("unlock acme/shop"), ChatCommand::Unlock(shop()));
+        assert_eq!(
+            ChatCommand::parse("redeploy production Override: hotfix for #42"),
+            ChatCommand::Overriding(Box::new(ChatCommand::Redeploy(env("production"))), "hotfix for #42".to_owned())
+        );
+        assert_eq!(
+            ChatCommand::parse("rollback dev 12 override: bad release").with_override(),
+            (ChatCommand::Rollback(env("dev"), Some(DeploymentId(12))), Some("bad release".to_owned()))
+        );
         assert_eq!(ChatCommand::parse("link"), ChatCommand::Link);
         assert_eq!(ChatCommand::parse(""), ChatCommand::Help);
         assert_eq!(ChatCommand::parse("help"), ChatCommand::Help);
@@ -192,6 +257,11 @@ mod tests {
             "lock dev 2h",
             "lock dev 2weeks incident",
             "unlock dev now",
+            "lock acme/ incident",
+            "redeploy dev override:",
+            "redeploy dev override: x",
+            "lock dev override: incident",
+            "deploy Prod override: hotfix",
         ] {
             let ChatCommand::NotUnderstood(sentence) = ChatCommand::parse(text) else {
                 panic!("{text} was understood")

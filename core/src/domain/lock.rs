@@ -92,6 +92,41 @@ impl LockLength {
     }
 }
 
+/// What a lock names: one environment, or every environment of a repository (`acme/shop`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockScope {
+    Environment(EnvName),
+    Repository(RepoSlug),
+}
+
+impl LockScope {
+    /// `production`, or `acme/shop` (a slash names a repository).
+    pub fn parse(word: &str) -> Result<Self, ParseError> {
+        if word.contains('/') {
+            RepoSlug::parse(word).map(LockScope::Repository)
+        } else {
+            EnvName::parse(word).map(LockScope::Environment)
+        }
+    }
+
+    /// What an unlock that lifted nothing answers.
+    pub fn nothing_locked(&self) -> String {
+        match self {
+            LockScope::Environment(env) => format!("{env} was not locked"),
+            LockScope::Repository(repo) => format!("no environment of {repo} was locked"),
+        }
+    }
+}
+
+impl std::fmt::Display for LockScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockScope::Environment(env) => write!(f, "{env}"),
+            LockScope::Repository(repo) => write!(f, "every environment of {repo}"),
+        }
+    }
+}
+
 /// A lock on one environment, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvironmentLock {

@@ -38,7 +38,7 @@ pub use gate::{Gate, GateOverride, status_description};
 pub use github::{BranchName, Commit, CommitPrefix, CommitSha, Login, PrNumber, RepoSlug};
 pub use health::ServiceHealth;
 pub use image::{ImageRef, ImageTag};
-pub use lock::{DEFAULT_LOCK_LENGTH, EnvironmentLock, LockLength, LockReason};
+pub use lock::{DEFAULT_LOCK_LENGTH, EnvironmentLock, LockLength, LockReason, LockScope};
 pub use progress::{RolloutProgress, ServiceCount};
 pub use reminder::{QuietHours, ReminderPolicy};
 pub use review_env::{LaunchType, ReviewEnv, ReviewEnvState, ReviewSettings};

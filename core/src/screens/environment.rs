@@ -50,6 +50,7 @@ impl Tengu {
             refresh: why(Action::RefreshDeployPr { env }),
             approve: None,
             lock: why(Action::Lock { env }),
+            override_stop: why(Action::OverrideLock { env }),
         }
     }
 

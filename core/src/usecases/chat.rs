@@ -7,7 +7,15 @@ use crate::chat::{ChatCommand, ChatPerson, ChatRequest, HELP, Shipment};
 use crate::domain::{Actor, AuditAction, DeploymentFilter, DeploymentState, EnvName, Gate, Trigger};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
-use crate::usecases::{DeployRequest, DeployTarget};
+use crate::usecases::{DeployRequest, DeployTarget, StopOverrides};
+
+/// What a chat command ships, and how.
+struct Shipping {
+    target: DeployTarget,
+    trigger: Trigger,
+    key: Option<String>,
+    overrides: StopOverrides,
+}
 
 /// How long a `/tengu link` code may be opened.
 const LINK_CODE_MINUTES: i64 = 10;
@@ -51,7 +59,8 @@ impl Tengu {
             (None, true) => None,
             (None, false) => return Ok(ChatAnswer::private(LINK_FIRST)),
         };
-        match self.act_in_chat(request, person, command).await {
+        let (command, override_reason) = command.with_override();
+        match self.act_in_chat(request, person, command, StopOverrides::both(override_reason)).await {
             Ok(answer) => Ok(answer),
             Err(error) if error.is_callers_fault() || matches!(error, CoreError::Busy(_)) => {
                 Ok(ChatAnswer::private(error.user_message()))
@@ -65,8 +74,10 @@ impl Tengu {
         request: &ChatRequest,
         person: Option<Actor>,
         command: ChatCommand,
+        overrides: StopOverrides,
     ) -> Result<ChatAnswer, CoreError> {
         let key = Some(format!("chat:{}", request.key));
+        let shipping = |target, trigger| Shipping { target, trigger, key: key.clone(), overrides: overrides.clone() };
         let actor = || person.clone().ok_or_else(|| CoreError::Refused("link your Slack account first".into()));
         match command {
             ChatCommand::Help => Ok(ChatAnswer::private(HELP)),
@@ -76,31 +87,37 @@ impl Tengu {
             ChatCommand::DeployPr(env) => self.deploy_pr_in_chat(&actor()?, &env).await,
             ChatCommand::Deploy(env, shipment) => {
                 let target = self.chat_target(&env, shipment).await?;
-                self.deploy_from_chat(&actor()?, env, target, Trigger::Chat, key).await
+                self.deploy_from_chat(&actor()?, env, shipping(target, Trigger::Chat)).await
             }
             ChatCommand::Redeploy(env) => {
-                self.deploy_from_chat(&actor()?, env, DeployTarget::Redeploy, Trigger::Redeploy, key).await
+                self.deploy_from_chat(&actor()?, env, shipping(DeployTarget::Redeploy, Trigger::Redeploy)).await
             }
             ChatCommand::Rollback(env, to) => {
                 let to = match to {
                     Some(id) => id,
                     None => self.previous_success(&env).await?,
                 };
-                self.deploy_from_chat(&actor()?, env, DeployTarget::RollbackTo(to), Trigger::Rollback, key).await
+                self.deploy_from_chat(&actor()?, env, shipping(DeployTarget::RollbackTo(to), Trigger::Rollback)).await
             }
             ChatCommand::Abort(env) => self.abort_in_chat(&actor()?, &env).await,
-            ChatCommand::Lock(env, length, reason) => {
-                let lock = self.lock_environment(&actor()?, &env, reason, length).await?;
-                Ok(ChatAnswer { text: lock.sentence(), to_channel: true, deployment: None })
+            ChatCommand::Lock(scope, length, reason) => {
+                let locks = self.lock_scope(&actor()?, &scope, reason, length).await?;
+                let text = locks.iter().map(|lock| lock.sentence()).collect::<Vec<_>>().join("\n");
+                Ok(ChatAnswer { text, to_channel: true, deployment: None })
             }
-            ChatCommand::Unlock(env) => Ok(match self.unlock_environment(&actor()?, &env).await? {
-                Some(lock) => ChatAnswer {
-                    text: format!("{env} is unlocked (it was: {})", lock.sentence()),
-                    to_channel: true,
-                    deployment: None,
-                },
-                None => ChatAnswer::private(format!("{env} was not locked")),
-            }),
+            ChatCommand::Unlock(scope) => {
+                let lifted = self.unlock_scope(&actor()?, &scope).await?;
+                if lifted.is_empty() {
+                    return Ok(ChatAnswer::private(scope.nothing_locked()));
+                }
+                let lines: Vec<String> = lifted
+                    .iter()
+                    .map(|lock| format!("{} is unlocked (it was: {})", lock.env, lock.sentence()))
+                    .collect();
+                Ok(ChatAnswer { text: lines.join("\n"), to_channel: true, deployment: None })
+            }
+            // Unwrapped before: an override travels beside its command.
+            ChatCommand::Overriding(..) => Ok(ChatAnswer::private(HELP)),
         }
     }
 
@@ -168,16 +185,9 @@ impl Tengu {
         })
     }
 
-    async fn deploy_from_chat(
-        &self,
-        actor: &Actor,
-        env: EnvName,
-        target: DeployTarget,
-        trigger: Trigger,
-        idempotency_key: Option<String>,
-    ) -> Result<ChatAnswer, CoreError> {
-        let request =
-            DeployRequest { env: env.clone(), target, trigger, idempotency_key, overrides: Default::default() };
+    async fn deploy_from_chat(&self, actor: &Actor, env: EnvName, shipping: Shipping) -> Result<ChatAnswer, CoreError> {
+        let Shipping { target, trigger, key: idempotency_key, overrides } = shipping;
+        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key, overrides };
         let started = self.request_deployment(actor, request).await?;
         if started.finished_at.is_none() {
             self.follow_in_background(started.id);
@@ -334,8 +344,13 @@ impl Tengu {
                                 from.env
                             ))
                         })?;
-                    let back = DeployTarget::RollbackTo(target.id);
-                    self.deploy_from_chat(&actor, from.env, back, Trigger::Rollback, key.clone()).await
+                    let back = Shipping {
+                        target: DeployTarget::RollbackTo(target.id),
+                        trigger: Trigger::Rollback,
+                        key: key.clone(),
+                        overrides: StopOverrides::default(),
+                    };
+                    self.deploy_from_chat(&actor, from.env, back).await
                 }
             }
         };

@@ -4,6 +4,7 @@
 
 use crate::domain::{
     Actor, AuditAction, Deployment, DeploymentState, EnvName, Environment, EnvironmentLock, LockLength, LockReason,
+    LockScope, RepoSlug,
 };
 use crate::error::CoreError;
 use crate::ports::Action;
@@ -63,6 +64,66 @@ impl Tengu {
         self.tell_team(&env.name, format!("{} unlocked {}", actor.display_name(), env.name)).await;
         self.publish_lock(&env.name, None).await;
         Ok(Some(lock))
+    }
+
+    /// `lock_environment` or `lock_repository`, as the door named it.
+    pub async fn lock_scope(
+        &self,
+        actor: &Actor,
+        scope: &LockScope,
+        reason: LockReason,
+        length: LockLength,
+    ) -> Result<Vec<EnvironmentLock>, CoreError> {
+        match scope {
+            LockScope::Environment(env) => Ok(vec![self.lock_environment(actor, env, reason, length).await?]),
+            LockScope::Repository(repo) => self.lock_repository(actor, repo, reason, length).await,
+        }
+    }
+
+    /// `unlock_environment` or `unlock_repository`, as the door named it: the locks it lifted.
+    pub async fn unlock_scope(&self, actor: &Actor, scope: &LockScope) -> Result<Vec<EnvironmentLock>, CoreError> {
+        match scope {
+            LockScope::Environment(env) => Ok(self.unlock_environment(actor, env).await?.into_iter().collect()),
+            LockScope::Repository(repo) => self.unlock_repository(actor, repo).await,
+        }
+    }
+
+    /// Locks every environment of `repo` with one reason and length: all or none, since each needs the role and
+    /// its environment's bar, which are all asked first.
+    pub async fn lock_repository(
+        &self,
+        actor: &Actor,
+        repo: &RepoSlug,
+        reason: LockReason,
+        length: LockLength,
+    ) -> Result<Vec<EnvironmentLock>, CoreError> {
+        let envs = self.environments_of(actor, repo).await?;
+        let mut locks = Vec::with_capacity(envs.len());
+        for env in envs {
+            locks.push(self.lock_environment(actor, &env, reason.clone(), length).await?);
+        }
+        Ok(locks)
+    }
+
+    /// Lifts every lock on `repo`'s environments; answers those it lifted.
+    pub async fn unlock_repository(&self, actor: &Actor, repo: &RepoSlug) -> Result<Vec<EnvironmentLock>, CoreError> {
+        let mut lifted = Vec::new();
+        for env in self.environments_of(actor, repo).await? {
+            lifted.extend(self.unlock_environment(actor, &env).await?);
+        }
+        Ok(lifted)
+    }
+
+    /// The names of `repo`'s environments, once `actor` may lock each of them.
+    async fn environments_of(&self, actor: &Actor, repo: &RepoSlug) -> Result<Vec<EnvName>, CoreError> {
+        let envs: Vec<&Environment> = self.settings.environments.iter().filter(|env| &env.repo == repo).collect();
+        if envs.is_empty() {
+            return Err(CoreError::NotFound(format!("an environment of {repo}")));
+        }
+        for env in &envs {
+            self.authorize(actor, &Action::Lock { env }).await?;
+        }
+        Ok(envs.into_iter().map(|env| env.name.clone()).collect())
     }
 
     /// Takes away the locks that reached their end, each recorded in the audit log (as tengu's) and told to the

@@ -4,7 +4,7 @@
 use crate::domain::{Actor, CommitSha, DeploymentId, EnvName, ImageRef, Trigger};
 use crate::error::CoreError;
 use crate::tengu::Tengu;
-use crate::usecases::{DeployRequest, DeployTarget};
+use crate::usecases::{DeployRequest, DeployTarget, StopOverrides};
 
 /// A button press on the environment page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,13 +17,14 @@ pub enum Press {
 
 impl Tengu {
     /// Records the deployment a press asks for (the key makes a double click one deployment) and follows it in
-    /// the background; the page watches it live.
+    /// the background; the page watches it live. An admin's `override_reason` ships through a lock or a freeze.
     pub async fn press(
         &self,
         actor: &Actor,
         env: &EnvName,
         press: Press,
         idempotency_key: String,
+        override_reason: Option<String>,
     ) -> Result<crate::domain::Deployment, CoreError> {
         let (target, trigger) = match press {
             Press::Deploy(input) => (deploy_input(&input)?, Trigger::Button),
@@ -33,8 +34,8 @@ impl Tengu {
         // A blank key (a form sent before the page could fill it in) asks for no deduplication rather than
         // colliding with every other blank key.
         let idempotency_key = Some(idempotency_key).filter(|key| !key.trim().is_empty());
-        let request =
-            DeployRequest { env: env.clone(), target, trigger, idempotency_key, overrides: Default::default() };
+        let overrides = StopOverrides::both(override_reason);
+        let request = DeployRequest { env: env.clone(), target, trigger, idempotency_key, overrides };
         let deployment = self.request_deployment(actor, request).await?;
         #[cfg(feature = "runtime")]
         if deployment.finished_at.is_none() {

@@ -65,6 +65,14 @@ pub struct StopOverrides {
     pub freeze: Option<String>,
 }
 
+impl StopOverrides {
+    /// One reason for whatever stops the line (a door that asks once: a form, a chat command); blank is none.
+    pub fn both(reason: Option<String>) -> Self {
+        let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        Self { lock: reason.clone(), freeze: reason }
+    }
+}
+
 impl Tengu {
     /// Records a deployment request, or says why not: the environment is busy (who deploys what since when), the
     /// gate holds, the image's commit is unknown, or the rollback target is not a successful deployment (every

@@ -184,6 +184,9 @@ pub struct ButtonRefusals {
     /// For the deployment waiting for approval: why the viewer may not approve or reject it.
     pub approve: Option<String>,
     pub lock: Option<String>,
+    /// Why the viewer may not deploy through someone else's lock or a freeze with a reason (none: they may).
+    #[serde(default)]
+    pub override_stop: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -153,3 +153,32 @@ async fn a_lock_fails_the_deploy_prs_head_on_github_until_it_is_lifted_or_ends()
     tengu.end_expired_locks().await.unwrap();
     assert_eq!(lock_status(&store, head).await, passing, "its end is told to GitHub too");
 }
+
+#[tokio::test]
+async fn a_repository_lock_locks_each_of_its_environments_or_none() {
+    let (tengu, _store, _clock) = sandbox().await;
+    let shop = tengu_core::domain::RepoSlug::parse("acme/shop").unwrap();
+    let reason = || LockReason::parse("code freeze for the audit").unwrap();
+    // carol (write) may lock dev but not production (maintain): nothing is locked.
+    let refused = tengu.lock_repository(&person("carol"), &shop, reason(), LockLength::UntilUnlocked).await;
+    assert!(matches!(refused, Err(CoreError::Denied(_))), "{refused:?}");
+    assert_eq!(tengu.environment_lock(&dev()).await.unwrap(), None, "all or none");
+
+    let scope = tengu_core::domain::LockScope::parse("acme/shop").unwrap();
+    let locks = tengu.lock_scope(&person("bob"), &scope, reason(), LockLength::UntilUnlocked).await.unwrap();
+    let locked: Vec<String> = locks.iter().map(|lock| lock.env.to_string()).collect();
+    assert_eq!(locked, ["dev", "production"]);
+    let production = EnvName::parse("production").unwrap();
+    assert!(tengu.environment_lock(&production).await.unwrap().is_some());
+    let Err(CoreError::Refused(why)) = tengu.request_deployment(&person("dave"), redeploy_dev()).await else {
+        panic!("dev shipped through the repository's lock")
+    };
+    assert!(why.starts_with("dev is locked by bob since ") && why.contains(": code freeze for the audit"), "{why}");
+
+    let lifted = tengu.unlock_scope(&person("bob"), &scope).await.unwrap();
+    assert_eq!(lifted.len(), 2);
+    assert!(tengu.unlock_scope(&person("bob"), &scope).await.unwrap().is_empty(), "a second click lifts nothing");
+    let unknown = tengu_core::domain::LockScope::parse("acme/other").unwrap();
+    let missing = tengu.lock_scope(&person("alice"), &unknown, reason(), LockLength::default()).await;
+    assert!(matches!(missing, Err(CoreError::NotFound(_))), "{missing:?}");
+}

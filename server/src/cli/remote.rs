@@ -6,10 +6,13 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
+use tengu_core::domain::LockScope;
 use tengu_core::views::EnvironmentStatus;
 
 use super::exit::{CliError, Ending};
-use crate::api_types::{ApiError, DeployBody, DeploymentAnswer, LockAnswer, LockBody, UnlockAnswer};
+use crate::api_types::{
+    ApiError, DeployBody, DeploymentAnswer, LockAnswer, LockBody, RepoLocksAnswer, RepoUnlockAnswer, UnlockAnswer,
+};
 
 /// How often a followed deployment is read again.
 const POLL_EVERY: Duration = Duration::from_secs(2);
@@ -81,12 +84,26 @@ impl Remote {
         self.call(self.http.post(format!("{}/api/v1/environments/{env}/abort", self.base))).await
     }
 
-    pub async fn lock(&self, env: &str, body: &LockBody) -> Result<LockAnswer, CliError> {
-        self.call(self.http.put(format!("{}/api/v1/environments/{env}/lock", self.base)).json(body)).await
+    /// Locks the environment, or each of the repository's: the locks set.
+    pub async fn lock(&self, scope: &LockScope, body: &LockBody) -> Result<Vec<LockAnswer>, CliError> {
+        let path = lock_path(scope);
+        Ok(match scope {
+            LockScope::Environment(_) => {
+                vec![self.call::<LockAnswer>(self.http.put(format!("{}{path}", self.base)).json(body)).await?]
+            }
+            LockScope::Repository(_) => {
+                self.call::<RepoLocksAnswer>(self.http.put(format!("{}{path}", self.base)).json(body)).await?.locks
+            }
+        })
     }
 
-    pub async fn unlock(&self, env: &str) -> Result<UnlockAnswer, CliError> {
-        self.call(self.http.delete(format!("{}/api/v1/environments/{env}/lock", self.base))).await
+    /// Lifts the environment's lock, or each of the repository's: the locks lifted.
+    pub async fn unlock(&self, scope: &LockScope) -> Result<Vec<LockAnswer>, CliError> {
+        let request = || self.http.delete(format!("{}{}", self.base, lock_path(scope)));
+        Ok(match scope {
+            LockScope::Environment(_) => self.call::<UnlockAnswer>(request()).await?.unlocked.into_iter().collect(),
+            LockScope::Repository(_) => self.call::<RepoUnlockAnswer>(request()).await?.unlocked,
+        })
     }
 
     pub async fn status(&self, env: Option<&str>) -> Result<Vec<EnvironmentStatus>, CliError> {
@@ -142,5 +159,13 @@ impl Remote {
                 Err(error) => return Err(error),
             }
         }
+    }
+}
+
+/// Where the API keeps an environment's lock, or a repository's.
+fn lock_path(scope: &LockScope) -> String {
+    match scope {
+        LockScope::Environment(env) => format!("/api/v1/environments/{env}/lock"),
+        LockScope::Repository(repo) => format!("/api/v1/repos/{repo}/lock"),
     }
 }

@@ -31,6 +31,10 @@ pub(super) fn door_routes(sandbox_sign_in: bool) -> Router<AppState> {
         .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
         .route("/api/v1/environments/{env}/abort", post(api_v1::abort))
         .route("/api/v1/environments/{env}/lock", axum::routing::put(api_v1::lock).delete(api_v1::unlock))
+        .route(
+            "/api/v1/repos/{owner}/{name}/lock",
+            axum::routing::put(api_v1::lock_repository).delete(api_v1::unlock_repository),
+        )
         .route("/api/v1/deployments/{id}", get(api_v1::deployment))
         .route("/api/v1/status", get(api_v1::status))
         .route("/api/v1/cli", get(api_v1::cli_binary))

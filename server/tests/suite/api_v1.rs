@@ -297,3 +297,40 @@ async fn a_lock_set_through_the_api_refuses_other_deploys_until_it_is_lifted() {
     let (status, _, body) = app.send(form(<UnlockEnvironment as ServerFn>::PATH, "env=dev")).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "\"dev is unlocked.\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repository_lock_through_the_api_needs_a_scope_for_each_of_its_environments() {
+    let app = spawn_app(Vec::new()).await;
+    let scope = |name: &str| TokenScope::Deploy(EnvName::parse(name).unwrap());
+    let dev_only = app.tengu.create_token(&person("bob"), "CI", vec![scope("dev")], 30).await.unwrap();
+    let both = app.tengu.create_token(&person("bob"), "CI", vec![scope("dev"), scope("production")], 30).await.unwrap();
+    let repo_lock = |method: &str, path: &str, token: Option<&str>, body: Option<Value>| {
+        let mut request = Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        request.body(body.map_or_else(Body::empty, |body| Body::from(body.to_string()))).unwrap()
+    };
+    let shop = "/api/v1/repos/acme/shop/lock";
+    let reason = json!({ "reason": "audit", "for": "until-unlocked" });
+    let (status, _, body) = app.send(repo_lock("PUT", shop, None, Some(reason.clone()))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _, body) = app.send(repo_lock("PUT", shop, Some(&dev_only.secret), Some(reason.clone()))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.contains("it lacks the deploy:production scope"), "{body}");
+    let (status, _, body) =
+        app.send(repo_lock("PUT", "/api/v1/repos/acme/other/lock", Some(&both.secret), Some(reason.clone()))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    let (status, _, body) = app.send(repo_lock("PUT", shop, Some(&both.secret), Some(reason))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let locks: Value = serde_json::from_str(&body).unwrap();
+    let envs: Vec<&str> = locks["locks"].as_array().unwrap().iter().map(|l| l["env"].as_str().unwrap()).collect();
+    assert_eq!(envs, ["dev", "production"]);
+    let (status, _, body) = app.send(repo_lock("DELETE", shop, None, None)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _, body) = app.send(repo_lock("DELETE", shop, Some(&both.secret), None)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let lifted: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(lifted["unlocked"].as_array().unwrap().len(), 2);
+}

@@ -132,6 +132,18 @@ fn a_lock_from_the_terminal_refuses_the_next_deploy_until_it_is_lifted() {
     assert!(String::from_utf8_lossy(&lifted.stdout).starts_with("unlocked; it was: dev is locked by carol"));
     let again = tengu(&db, &["unlock", "dev", "--as", "dave"]);
     assert_eq!(String::from_utf8_lossy(&again.stdout), "dev was not locked\n");
+
+    // A repository names each of its environments.
+    let locked = tengu(&db, &["lock", "acme/shop", "--reason", "audit", "--as", "bob"]);
+    let lines = String::from_utf8(locked.stdout).unwrap();
+    assert!(
+        lines.starts_with("dev is locked by bob since ") && lines.contains("\nproduction is locked by bob"),
+        "{lines}"
+    );
+    let lifted = tengu(&db, &["unlock", "acme/shop", "--as", "bob"]);
+    assert_eq!(String::from_utf8_lossy(&lifted.stdout).matches("unlocked; it was: ").count(), 2);
+    let again = tengu(&db, &["unlock", "acme/shop", "--as", "bob"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout), "no environment of acme/shop was locked\n");
 }
 
 #[test]

@@ -6,6 +6,9 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
 use tengu_core::domain::{Actor, EnvName, FreezeWindow, Login, TokenScope};
 
+use leptos::server_fn::ServerFn;
+use tengu_app::api::PressRedeploy;
+
 use crate::support::spawn_app_frozen;
 
 fn person(login: &str) -> Actor {
@@ -57,4 +60,40 @@ async fn the_api_is_refused_during_a_freeze_and_an_admin_goes_through_with_a_rea
     }
     let (_, _, html) = app.get_as(&viewer, "/environments/production").await;
     assert!(!html.contains("Frozen: "), "production is not named");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_environment_page_offers_an_admin_the_override_and_records_it() {
+    let dev = EnvName::parse("dev").unwrap();
+    let window = FreezeWindow::new("Holidays", vec![dev], "UTC", "2000-01-01", "2100-01-01").unwrap();
+    let app = spawn_app_frozen(vec![window]).await;
+    let form = |cookie: &str, path: &str, body: &str| {
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let (dave, alice) = (app.sign_in("dave").await, app.sign_in("alice").await);
+    let (_, _, html) = app.get_as(&dave, "/environments/dev").await;
+    assert!(!html.contains("name=\"override_reason\""), "a writer is not offered the override");
+    let (_, _, html) = app.get_as(&alice, "/environments/dev").await;
+    assert_eq!(html.matches("name=\"override_reason\"").count(), 3, "Deploy, Redeploy and Rollback each carry it");
+
+    let (status, _, body) =
+        app.send(form(&dave, <PressRedeploy as ServerFn>::PATH, "env=dev&key=d1&override_reason=")).await;
+    assert_ne!(status, StatusCode::OK, "a blank reason is no override: {body}");
+    assert!(body.contains("dev is frozen by"), "{body}");
+    let (status, _, body) =
+        app.send(form(&dave, <PressRedeploy as ServerFn>::PATH, "env=dev&key=d2&override_reason=hotfix")).await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Deploy during a freeze needs the admin role"), "{body}");
+    let pressed = form(&alice, <PressRedeploy as ServerFn>::PATH, "env=dev&key=a1&override_reason=hotfix+for+%2342");
+    let (status, _, body) = app.send(pressed).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let log = app.tengu.store().audit_log(10).await.unwrap();
+    let overridden = log.iter().find(|e| e.action == tengu_core::domain::AuditAction::FreezeOverridden).unwrap();
+    assert!(overridden.actor == "alice" && overridden.detail.contains("because: hotfix for #42"), "{overridden:?}");
 }

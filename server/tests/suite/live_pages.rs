@@ -63,7 +63,7 @@ async fn a_watched_page_gets_the_regions_a_write_changed_and_nothing_for_other_w
     // A redeploy: the rollout shows the new deployment, sent as soon as it is written.
     let env = EnvName::parse("dev").unwrap();
     let carol_actor = Actor::Person(Login::parse("carol").unwrap());
-    let deployment = app.tengu.press(&carol_actor, &env, Press::Redeploy, "live-test".into()).await.unwrap();
+    let deployment = app.tengu.press(&carol_actor, &env, Press::Redeploy, "live-test".into(), None).await.unwrap();
     let frame = next_event(&mut body, Duration::from_secs(3)).await.expect("the change is sent");
     let changed = regions_of(&frame);
     let rollout = changed.iter().find(|(id, _)| id == "environment-rollout").expect("the rollout changed");

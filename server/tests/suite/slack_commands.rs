@@ -70,7 +70,7 @@ async fn next_reply(slack: &MockServer, seen: usize) -> serde_json::Value {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("no answer reached Slack");
+    panic!("no answer {seen} reached Slack; it heard: {:#?}", replies(slack).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,9 +239,31 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
         refused.contains("dev is locked by carol") && refused.contains(": incident 42; only its owner"),
         "{refused}"
     );
+    // Only an admin ships through it, saying why after `override:`.
+    app.send(command("redeploy dev override: the fix is in", "U2", &url, now, SECRET)).await;
+    let refused = next_reply(&slack, 13).await["text"].as_str().unwrap().to_owned();
+    assert!(refused.contains("Override a lock needs the admin role"), "{refused}");
+    // Not understood is answered at once, in the response itself.
+    let (_, _, body) = app.send(command("redeploy dev override: x", "U2", &url, now, SECRET)).await;
+    assert!(body.contains("say why after `override:`"), "{body}");
+    app.tengu.store().save_chat_link("U4", &Login::parse("alice").unwrap(), chrono::Utc::now()).await.unwrap();
+    // The aborted deployment finishes putting dev back first (it holds the environment until then).
+    let dev = EnvName::parse("dev").unwrap();
+    for _ in 0..100 {
+        let (latest, _) = app.tengu.store().latest_deployments(&dev).await.unwrap();
+        if latest.is_some_and(|d| d.finished_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.send(command("redeploy dev override: hotfix for incident 42", "U4", &url, now, SECRET)).await;
+    let answer = next_reply(&slack, 14).await;
+    assert!(answer["text"].as_str().unwrap().starts_with("alice asked to deploy "), "{answer}");
+    let log = app.tengu.store().audit_log(5).await.unwrap();
+    assert!(log.iter().any(|e| e.action == tengu_core::domain::AuditAction::LockOverridden && e.actor == "alice"));
     app.send(command("unlock dev", "U2", &url, now, SECRET)).await;
     assert!(
-        next_reply(&slack, 13).await["text"].as_str().unwrap().starts_with("dev is unlocked (it was: dev is locked")
+        next_reply(&slack, 15).await["text"].as_str().unwrap().starts_with("dev is unlocked (it was: dev is locked")
     );
     let shipped = app
         .tengu

@@ -11,7 +11,7 @@ mod locks;
 pub use cli_binary::cli_binary;
 pub use deployments::{abort, deploy, deployment};
 pub use environments::status;
-pub use locks::{lock, unlock};
+pub use locks::{lock, lock_repository, unlock, unlock_repository};
 
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
