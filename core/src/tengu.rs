@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use crate::access_memory::AccessMemory;
-use crate::ports::{Clock, CodeHost, Notifier, Orchestrator, People, Policy, Store, TaskRunner};
+use crate::ports::{Alarms, Clock, CodeHost, Notifier, Orchestrator, People, Policy, Probe, Store, TaskRunner};
 use crate::settings::Settings;
 
 /// The ports one tengu installation runs on.
@@ -17,6 +17,10 @@ pub struct Ports {
     /// Who may do what on GitHub: permissions, organisation and team membership.
     pub people: Arc<dyn People>,
     pub policy: Arc<dyn Policy>,
+    /// GETs a verification's HTTP checks.
+    pub probe: Arc<dyn Probe>,
+    /// CloudWatch alarms a verification watches.
+    pub alarms: Arc<dyn Alarms>,
 }
 
 /// tengu's use cases, over its ports. The web layer and the CLI hold one and only translate to and from it.

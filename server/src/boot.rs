@@ -138,6 +138,8 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         clock: Arc::new(SystemClock),
         people: code_host,
         policy: Arc::new(RulePolicy),
+        probe: Arc::new(tengu_core::ports::ProbeNotConfigured),
+        alarms: Arc::new(tengu_core::ports::AlarmsNotConfigured),
     };
     Ok(Tengu::new(settings, ports))
 }

@@ -113,6 +113,7 @@ pub fn acme_environment(name: &str, cluster: &str) -> tengu_core::domain::Enviro
         url: None,
         required_permission: None,
         approvals_required: 0,
+        verification: Default::default(),
         name,
     }
 }
@@ -152,6 +153,8 @@ pub async fn tengu_on_code_host(
         clock,
         people,
         policy: Arc::new(RulePolicy),
+        probe: Arc::new(tengu_core::ports::ProbeNotConfigured),
+        alarms: Arc::new(tengu_core::ports::AlarmsNotConfigured),
     };
     tengu_core::Tengu::new(settings, ports)
 }

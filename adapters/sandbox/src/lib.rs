@@ -174,6 +174,8 @@ pub async fn start_with(
         clock,
         people: sandbox.clone(),
         policy: Arc::new(RulePolicy),
+        probe: Arc::new(tengu_core::ports::ProbeNotConfigured),
+        alarms: Arc::new(tengu_core::ports::AlarmsNotConfigured),
     };
     let tengu = Tengu::new(settings, ports);
     hand_over(sandbox.clone());

@@ -156,6 +156,7 @@ pub(super) fn environments() -> Vec<Environment> {
                 required_permission: (name.as_str() == "production").then_some(Permission::Maintain),
                 // ... and a second person's approval (the two-person rule).
                 approvals_required: u32::from(name.as_str() == "production"),
+                verification: Default::default(),
                 name,
             }
         })

@@ -5,6 +5,7 @@
 mod audit;
 mod change_feed;
 mod chat;
+mod checks;
 mod connect;
 mod deliveries;
 mod deploy_prs;

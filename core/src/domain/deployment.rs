@@ -28,6 +28,8 @@ pub enum DeploymentState {
     TaskDefinitionRegistered,
     ServiceUpdated,
     RollingOut,
+    /// ECS completed the rollout; the environment's checks watch the new tasks until the bake ends.
+    Verifying,
     Succeeded,
     Failed,
     RolledBack,
@@ -44,13 +46,14 @@ pub struct InvalidTransition {
 }
 
 impl DeploymentState {
-    pub const ALL: [DeploymentState; 11] = [
+    pub const ALL: [DeploymentState; 12] = [
         DeploymentState::AwaitingApproval,
         DeploymentState::Requested,
         DeploymentState::Checked,
         DeploymentState::TaskDefinitionRegistered,
         DeploymentState::ServiceUpdated,
         DeploymentState::RollingOut,
+        DeploymentState::Verifying,
         DeploymentState::Succeeded,
         DeploymentState::Failed,
         DeploymentState::RolledBack,
@@ -79,7 +82,8 @@ impl DeploymentState {
             | (Checked, TaskDefinitionRegistered)
             | (TaskDefinitionRegistered, ServiceUpdated)
             | (ServiceUpdated, RollingOut)
-            | (RollingOut, Succeeded) => true,
+            | (RollingOut, Succeeded | Verifying)
+            | (Verifying, Succeeded) => true,
             (from, Failed) => !from.is_terminal(),
             (from, Aborted) => !from.is_terminal(),
             (RollingOut | Failed | Aborted, RolledBack) => true,
@@ -99,6 +103,7 @@ impl DeploymentState {
             DeploymentState::TaskDefinitionRegistered => "task_definition_registered",
             DeploymentState::ServiceUpdated => "service_updated",
             DeploymentState::RollingOut => "rolling_out",
+            DeploymentState::Verifying => "verifying",
             DeploymentState::Succeeded => "succeeded",
             DeploymentState::Failed => "failed",
             DeploymentState::RolledBack => "rolled_back",
@@ -120,6 +125,7 @@ impl DeploymentState {
             DeploymentState::TaskDefinitionRegistered => "Task definition registered",
             DeploymentState::ServiceUpdated => "Service updated",
             DeploymentState::RollingOut => "Rolling out",
+            DeploymentState::Verifying => "Verifying",
             DeploymentState::Succeeded => "Succeeded",
             DeploymentState::Failed => "Failed",
             DeploymentState::RolledBack => "Rolled back",

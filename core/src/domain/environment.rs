@@ -46,6 +46,9 @@ pub struct Environment {
     /// How many other people must approve a deployment here before it runs (0 or 1: the two-person rule).
     #[serde(default)]
     pub approvals_required: u32,
+    /// What watches a deployment once ECS completed it, and for how long (nothing: it succeeds at COMPLETED).
+    #[serde(default)]
+    pub verification: super::VerificationPlan,
 }
 
 /// How an environment's deploy PR is opened on GitHub, and what merging it does.
@@ -208,6 +211,7 @@ mod tests {
             url: None,
             required_permission: None,
             approvals_required: 0,
+            verification: Default::default(),
             name,
         }
     }

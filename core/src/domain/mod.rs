@@ -21,6 +21,7 @@ mod review_env;
 mod rollout;
 mod token;
 mod validated;
+mod verification;
 
 pub use access::{Grant, Permission, Role, Viewer};
 pub use actor::Actor;
@@ -45,3 +46,7 @@ pub use review_env::{LaunchType, ReviewEnv, ReviewEnvState, ReviewSettings};
 pub use rollout::{EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, StoppedTask};
 pub use token::{ApiToken, NewApiToken, TokenScope};
 pub use validated::ParseError;
+pub use verification::{
+    AlarmName, CheckResult, CheckUrl, HttpCheck, JsonExpectation, LONGEST_BAKE_SECONDS, ProbeAnswer, Verdict,
+    VerificationPlan,
+};

@@ -3,6 +3,7 @@
 
 mod changes;
 mod chat;
+mod checks;
 mod clock;
 mod code_host;
 mod notifier;
@@ -14,6 +15,7 @@ mod task_runner;
 
 pub use changes::{Changes, Snapshot, Topic, Topics};
 pub use chat::{ChatMessages, ChatReplies, MessageRef};
+pub use checks::{AlarmState, Alarms, AlarmsError, AlarmsNotConfigured, Probe, ProbeError, ProbeNotConfigured};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
@@ -24,7 +26,7 @@ pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
 pub use people::People;
 pub use policy::{Action, Denied, Policy, RulePolicy};
 pub use store::{
-    AuditStore, ChatLinkStore, DeliveryStore, DeployPrStore, DeploymentInsert, DeploymentStore, DocumentStore,
-    LeaseStore, LockStore, ReviewEnvStore, SessionStore, Store, StoreError, StoredDelivery, TokenStore,
+    AuditStore, ChatLinkStore, CheckResultStore, DeliveryStore, DeployPrStore, DeploymentInsert, DeploymentStore,
+    DocumentStore, LeaseStore, LockStore, ReviewEnvStore, SessionStore, Store, StoreError, StoredDelivery, TokenStore,
 };
 pub use task_runner::{STARTED_BY, TaskRunner, TaskSpec, TaskStatus};

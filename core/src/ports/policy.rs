@@ -295,6 +295,7 @@ mod tests {
             url: None,
             required_permission: bar,
             approvals_required: 0,
+            verification: Default::default(),
         }
     }
 

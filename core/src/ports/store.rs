@@ -7,9 +7,9 @@ use super::Changes;
 use crate::chat::ChatPerson;
 
 use crate::domain::{
-    ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CommitSha, DeliveryRecord, DeployPr, Deployment,
-    DeploymentFilter, DeploymentId, DeploymentMove, EnvName, EnvironmentLock, Grant, Login, NewApiToken, NewDeployment,
-    PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn, Verification,
+    ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CheckResult, CommitSha, DeliveryRecord, DeployPr,
+    Deployment, DeploymentFilter, DeploymentId, DeploymentMove, EnvName, EnvironmentLock, Grant, Login, NewApiToken,
+    NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,6 +68,7 @@ pub trait Store:
     + TokenStore
     + LeaseStore
     + LockStore
+    + CheckResultStore
     + ChatLinkStore
     + DocumentStore
     + Send
@@ -243,6 +244,15 @@ pub trait TokenStore: Send + Sync {
     async fn touch_token(&self, id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// False when the token is not the owner's or was revoked already.
     async fn revoke_token(&self, id: i64, owner: &Login, at: DateTime<Utc>) -> Result<bool, StoreError>;
+}
+
+/// Verification results: what each check answered while a deployment was verifying.
+#[async_trait]
+pub trait CheckResultStore: Send + Sync {
+    /// Adds one answer a check gave while `id` was verifying.
+    async fn record_check_result(&self, id: DeploymentId, result: &CheckResult) -> Result<(), StoreError>;
+    /// Every answer its checks gave, oldest first.
+    async fn check_results(&self, id: DeploymentId) -> Result<Vec<CheckResult>, StoreError>;
 }
 
 /// Environments' locks: at most one per environment; a lock past its end is left for the reader to ignore (and

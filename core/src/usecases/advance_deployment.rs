@@ -17,7 +17,7 @@ use crate::tengu::Tengu;
 pub enum Progress {
     /// Waiting for another person's approval: look again after the poll interval.
     AwaitingApproval(Deployment),
-    /// Rolling out: ask ECS again after the policy's poll interval.
+    /// Rolling out, or verifying what rolled out: look again after the policy's poll interval.
     RollingOut(Deployment),
     Finished(Deployment),
 }
@@ -98,6 +98,7 @@ impl Tengu {
                 self.step(deployment, DeploymentState::RollingOut, &deployment.task_definitions).await?;
             }
             DeploymentState::RollingOut => return self.watch_rollout(deployment, env).await,
+            DeploymentState::Verifying => return self.verify_rollout(deployment, env).await,
             DeploymentState::Failed | DeploymentState::Aborted if deployment.finished_at.is_none() => {
                 return self.put_back_and_finish(deployment, env).await.map(Some);
             }
@@ -171,24 +172,39 @@ impl Tengu {
             .collect();
         let reason = match rollout_judge::combine(&verdicts) {
             RolloutVerdict::InProgress { .. } => return Ok(Some(Progress::RollingOut(self.deployment(id).await?))),
-            RolloutVerdict::Succeeded => {
+            RolloutVerdict::Succeeded if env.verification.is_empty() => {
                 return self.finish(deployment, DeploymentState::Succeeded, "").await.map(Some);
+            }
+            // COMPLETED is where verification starts: the environment's checks have the last word.
+            RolloutVerdict::Succeeded => {
+                self.step(deployment, DeploymentState::Verifying, &deployment.task_definitions).await?;
+                return Ok(None);
             }
             RolloutVerdict::Failed(failure) => failure.to_string(),
         };
+        self.fail_rollout(deployment, &reason).await
+    }
+
+    /// A rollout (or its verification) failed: ended as failed, or, when the policy says so and there is
+    /// something to go back to, marked failed but unfinished so the next step puts the services back.
+    pub(crate) async fn fail_rollout(
+        &self,
+        deployment: &Deployment,
+        reason: &str,
+    ) -> Result<Option<Progress>, CoreError> {
         if !(self.settings.deploys.auto_rollback && self.can_roll_back(deployment)) {
-            return self.finish(deployment, DeploymentState::Failed, &reason).await.map(Some);
+            return self.finish(deployment, DeploymentState::Failed, reason).await.map(Some);
         }
         // Failed but unfinished: the environment stays locked until the rollback is sent.
         let change = DeploymentMove {
             from: deployment.state,
             to: DeploymentState::Failed,
             task_definitions: &deployment.task_definitions,
-            reason: Some(&reason),
+            reason: Some(reason),
             at: self.ports.clock.now(),
             finished_at: None,
         };
-        store.move_deployment(id, &change).await?;
+        self.ports.store.move_deployment(deployment.id, &change).await?;
         Ok(None)
     }
 
@@ -329,7 +345,10 @@ impl Tengu {
             ),
         };
         self.tell_team(&deployment.env, told).await;
-        let failed_on_ecs = matches!(deployment.state, DeploymentState::RollingOut | DeploymentState::Failed);
+        let failed_on_ecs = matches!(
+            deployment.state,
+            DeploymentState::RollingOut | DeploymentState::Verifying | DeploymentState::Failed
+        );
         if failed_on_ecs && matches!(end, DeploymentState::Failed | DeploymentState::RolledBack) {
             self.lock_after_failure(deployment, end, reason).await?;
         }

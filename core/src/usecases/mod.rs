@@ -30,6 +30,7 @@ mod shipment;
 #[cfg(feature = "runtime")]
 mod tokens;
 mod verify;
+mod verify_rollout;
 mod visibility;
 
 pub use advance_deployment::Progress;

@@ -22,14 +22,14 @@ use tengu_core::{CoreError, Tengu};
 
 /// What the scripted ECS answers to each DescribeServices, in order; `Stuck` once the script runs out.
 #[derive(Debug, Clone, Copy)]
-enum Step {
+pub(crate) enum Step {
     Rolling(u32),
     Completed,
     EcsFailed,
     Reverted,
 }
 
-struct ScriptedEcs {
+pub(crate) struct ScriptedEcs {
     clock: Arc<ManualClock>,
     /// Minutes the clock moves at each DescribeServices (a long rollout without waiting).
     minutes_per_poll: i64,
@@ -48,7 +48,7 @@ fn arn(family: &str, revision: u32) -> TaskDefinitionArn {
 }
 
 impl ScriptedEcs {
-    fn new(clock: Arc<ManualClock>, script: &[Step]) -> Arc<Self> {
+    pub(crate) fn new(clock: Arc<ManualClock>, script: &[Step]) -> Arc<Self> {
         let running = HashMap::from([("web".to_owned(), arn("web", 7)), ("worker".to_owned(), arn("worker", 3))]);
         Arc::new(Self {
             clock,
@@ -62,7 +62,7 @@ impl ScriptedEcs {
         })
     }
 
-    fn calls(&self) -> Vec<String> {
+    pub(crate) fn calls(&self) -> Vec<String> {
         self.calls.lock().unwrap().clone()
     }
 
@@ -182,13 +182,13 @@ impl Orchestrator for ScriptedEcs {
     }
 }
 
-fn production() -> EnvName {
+pub(crate) fn production() -> EnvName {
     EnvName::parse("production").unwrap()
 }
 
 /// The team channel, as a list.
 #[derive(Default)]
-struct Channel(Mutex<Vec<String>>);
+pub(crate) struct Channel(pub Mutex<Vec<String>>);
 
 #[async_trait]
 impl Notifier for Channel {
@@ -210,6 +210,30 @@ fn tengu_telling(
     channel: Arc<Channel>,
     github: Arc<NoGithub>,
 ) -> Tengu {
+    let checks = Checks {
+        plan: Default::default(),
+        probe: Arc::new(tengu_core::ports::ProbeNotConfigured),
+        alarms: Arc::new(tengu_core::ports::AlarmsNotConfigured),
+    };
+    tengu_checking(store, ecs, clock, auto_rollback, channel, github, checks)
+}
+
+/// What production's verification is, and what answers its checks.
+pub(crate) struct Checks {
+    pub plan: tengu_core::domain::VerificationPlan,
+    pub probe: Arc<dyn tengu_core::ports::Probe>,
+    pub alarms: Arc<dyn tengu_core::ports::Alarms>,
+}
+
+pub(crate) fn tengu_checking(
+    store: Arc<dyn Store>,
+    ecs: Arc<ScriptedEcs>,
+    clock: Arc<ManualClock>,
+    auto_rollback: bool,
+    channel: Arc<Channel>,
+    github: Arc<NoGithub>,
+    checks: Checks,
+) -> Tengu {
     let name = production();
     let environment = Environment {
         repo: RepoSlug::parse("acme/shop").unwrap(),
@@ -223,6 +247,7 @@ fn tengu_telling(
         url: Some("https://shop.example.com".into()),
         required_permission: None,
         approvals_required: 0,
+        verification: checks.plan,
         name,
     };
     let settings = Settings {
@@ -248,6 +273,8 @@ fn tengu_telling(
         clock,
         people: Arc::new(crate::support::EveryoneHas(tengu_core::domain::Permission::Admin)),
         policy: Arc::new(tengu_core::ports::RulePolicy),
+        probe: checks.probe,
+        alarms: checks.alarms,
     };
     Tengu::new(settings, ports)
 }
@@ -259,7 +286,7 @@ async fn setup(script: &[Step], auto_rollback: bool) -> (Tengu, Arc<ScriptedEcs>
     (tengu(store.clone(), ecs.clone(), clock.clone(), auto_rollback), ecs, store, clock)
 }
 
-fn alice() -> Actor {
+pub(crate) fn alice() -> Actor {
     Actor::Person(Login::parse("alice").unwrap())
 }
 
@@ -269,7 +296,7 @@ fn commit_of(tag: &str) -> tengu_core::domain::CommitSha {
     tengu_core::domain::CommitSha::parse(format!("{hex:0<40}").get(..40).unwrap()).unwrap()
 }
 
-fn ship(tag: &str, key: Option<&str>) -> DeployRequest {
+pub(crate) fn ship(tag: &str, key: Option<&str>) -> DeployRequest {
     DeployRequest {
         env: production(),
         target: DeployTarget::Image {
@@ -513,7 +540,7 @@ async fn ecs_refusing_ends_the_deployment_with_its_sentence_and_frees_the_enviro
 
 /// GitHub as deploys see it: only its Deployments API, as a list of calls.
 #[derive(Default)]
-struct NoGithub(Mutex<Vec<String>>);
+pub(crate) struct NoGithub(pub Mutex<Vec<String>>);
 
 #[async_trait]
 impl CodeHost for NoGithub {

@@ -18,3 +18,4 @@ mod review_envs;
 mod review_url_properties;
 mod sandbox_deploys;
 mod sandbox_story;
+mod verification;

@@ -134,6 +134,8 @@ async fn tengu_with(tasks: Arc<LocalTasks>, drain_seconds: u32) -> (tengu_core::
         clock: clock.clone(),
         people: Arc::new(crate::support::EveryoneHas(tengu_core::domain::Permission::Admin)),
         policy: Arc::new(tengu_core::ports::RulePolicy),
+        probe: Arc::new(tengu_core::ports::ProbeNotConfigured),
+        alarms: Arc::new(tengu_core::ports::AlarmsNotConfigured),
     };
     (tengu_core::Tengu::new(settings, ports), clock)
 }

@@ -105,6 +105,7 @@ impl EnvironmentConfig {
             url: self.url.clone(),
             required_permission,
             approvals_required: self.approvals_required.min(1),
+            verification: Default::default(),
             name,
         })
     }

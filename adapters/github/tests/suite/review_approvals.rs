@@ -28,6 +28,7 @@ fn production() -> Environment {
     Environment {
         required_permission: Some(Permission::Maintain),
         approvals_required: 1,
+        verification: Default::default(),
         ..crate::support::acme_environment("production", "shop")
     }
 }

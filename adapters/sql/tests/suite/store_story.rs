@@ -620,3 +620,36 @@ async fn sqlite_keeps_one_lock_per_environment() {
 async fn postgres_keeps_one_lock_per_environment() {
     locks_replace_each_other_and_go_on_unlock(&crate::support::postgres().await).await;
 }
+
+/// What a deployment's checks answered while it verified: kept in order, per deployment, on either dialect.
+async fn check_results_are_kept_in_order_per_deployment(store: &tengu_sql::SqlStore) {
+    use tengu_core::domain::CheckResult;
+    use tengu_core::ports::CheckResultStore;
+    let first = start(store, &new_deployment("production", 0)).await;
+    let second = start(store, &new_deployment("qa", 1)).await;
+    let result = |check: &str, minutes: i64, passed: bool| CheckResult {
+        check: check.into(),
+        at: t(minutes),
+        passed,
+        answer: if passed { "200".into() } else { "503 (expected 200)".into() },
+    };
+    store.record_check_result(first, &result("health", 2, true)).await.unwrap();
+    store.record_check_result(first, &result("alarm shop-5xx", 1, true)).await.unwrap();
+    store.record_check_result(second, &result("health", 1, false)).await.unwrap();
+    store.record_check_result(first, &result("health", 3, false)).await.unwrap();
+    assert_eq!(
+        store.check_results(first).await.unwrap(),
+        vec![result("alarm shop-5xx", 1, true), result("health", 2, true), result("health", 3, false)]
+    );
+    assert_eq!(store.check_results(second).await.unwrap(), vec![result("health", 1, false)]);
+}
+
+#[tokio::test]
+async fn sqlite_keeps_check_results() {
+    check_results_are_kept_in_order_per_deployment(&crate::support::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn postgres_keeps_check_results() {
+    check_results_are_kept_in_order_per_deployment(&crate::support::postgres().await).await;
+}
