@@ -46,6 +46,9 @@ pub struct DeploymentAnswer {
     pub progress: RolloutProgress,
     /// How it ended, in one sentence, once it has.
     pub outcome: Option<String>,
+    /// What its verification's checks answered, a line per check (`health: 3 answers, 0 failed; last 200`).
+    #[serde(default)]
+    pub checks: Vec<String>,
 }
 
 impl DeploymentAnswer {
@@ -62,6 +65,7 @@ impl DeploymentAnswer {
             reason: deployment.reason.clone(),
             url,
             progress: RolloutProgress::of(deployment),
+            checks: Vec::new(),
             outcome: finished.then(|| deployment.outcome_sentence()),
         }
     }

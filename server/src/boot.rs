@@ -138,7 +138,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         clock: Arc::new(SystemClock),
         people: code_host,
         policy: Arc::new(RulePolicy),
-        probe: Arc::new(tengu_core::ports::ProbeNotConfigured),
+        probe: Arc::new(tengu_probe::HttpProbe::new().map_err(|e| BootError::Input(e.to_string()))?),
         alarms: Arc::new(tengu_core::ports::AlarmsNotConfigured),
     };
     Ok(Tengu::new(settings, ports))

@@ -32,6 +32,8 @@ pub struct ControlsData {
     pub locked: Option<String>,
     /// Whether a freeze window holds the environment.
     pub frozen: bool,
+    /// What the newest deployment's verification checks answered.
+    pub checks: Vec<tengu_core::views::CheckLine>,
 }
 
 #[component]
@@ -47,6 +49,7 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
         refused,
         locked,
         frozen,
+        checks,
     } = data;
     // While the line is stopped, an admin sees where to write why they ship anyway.
     let overriding = (locked.is_some() || frozen) && refusals.override_stop.is_none();
@@ -57,7 +60,7 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
         latest.clone().filter(|d| d.awaiting_approval).map(|deployment| view! { <ApprovalPanel deployment why/> });
     let rollout = match latest.clone() {
         None => view! { <p class="empty">"Nothing has been deployed here yet."</p> }.into_any(),
-        Some(deployment) => view! { <RolloutPanel deployment/> }.into_any(),
+        Some(deployment) => view! { <RolloutPanel deployment/> <CheckList checks/> }.into_any(),
     };
     view! {
         <div {..contract::flag(contract::ANSWERS)}>
@@ -197,6 +200,24 @@ fn override_field(shown: bool) -> impl IntoView {
                 "Override reason (admin) "
                 <input type="text" name="override_reason" minlength="3" size="24"/>
             </label>
+        }
+    })
+}
+
+/// The newest deployment's verification, a line per check (none: nothing verified it).
+#[component]
+fn CheckList(checks: Vec<tengu_core::views::CheckLine>) -> impl IntoView {
+    (!checks.is_empty()).then(|| {
+        let lines = checks
+            .into_iter()
+            .map(|line| {
+                let mark = if line.last_passed { "✓ " } else { "✗ " };
+                view! { <li>{mark}{line.sentence()}</li> }
+            })
+            .collect_view();
+        view! {
+            <h3>"Verification"</h3>
+            <ul class="checks">{lines}</ul>
         }
     })
 }

@@ -41,6 +41,7 @@ fn DeploymentDetails(page: DeploymentView, title: String) -> impl IntoView {
     let has_rollout = !rollout.is_empty();
     let services = rollout.into_iter().map(|service| view! { <ServiceState service/> }).collect_view();
     let shipped = std::mem::take(&mut d.shipped);
+    let checks = std::mem::take(&mut d.checks);
     let shipped_title =
         d.deploy_pr.as_ref().map(|pr| format!("What shipped (deploy PR {})", pr.label)).unwrap_or_default();
     let (tone, state, reason) = (std::mem::take(&mut d.tone), std::mem::take(&mut d.state), d.reason.take());
@@ -59,6 +60,7 @@ fn DeploymentDetails(page: DeploymentView, title: String) -> impl IntoView {
             <h2 id="timeline-title">"Timeline"</h2>
             <ol class="timeline">{timeline}</ol>
         </section>
+        {(!checks.is_empty()).then(|| view! { <VerificationChecks checks/> })}
         <section class="panel" aria-labelledby="rollout-title">
             <h2 id="rollout-title">"What ECS said last"</h2>
             {(!has_rollout).then(|| view! { <p class="empty">"ECS has not been asked yet."</p> })}
@@ -140,4 +142,35 @@ fn Links(links: Vec<tengu_core::views::Link>) -> impl IntoView {
         .map(|(i, link)| view! { <a href=link.url>{link.label}</a> {(i < last).then_some(", ")} })
         .collect_view();
     view! { {empty} {shown} }
+}
+
+/// What the verification's checks answered: one row per check.
+#[component]
+fn VerificationChecks(checks: Vec<tengu_core::views::CheckLine>) -> impl IntoView {
+    let rows = checks
+        .into_iter()
+        .map(|line| {
+            let (tone, said) = if line.last_passed { ("good", "passed") } else { ("bad", "failed") };
+            view! {
+                <tr>
+                    <th scope="row">{line.check}</th>
+                    <td>{line.answers}</td>
+                    <td>{line.failed}</td>
+                    <td><Badge tone=tone.to_owned() label=said.to_owned()/> " " {line.last_answer}</td>
+                    <td><time datetime=line.last_at.iso>{line.last_at.shown}</time></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" aria-labelledby="checks-title">
+            <h2 id="checks-title">"Verification"</h2>
+            <table>
+                <thead>
+                    <tr><th scope="col">"Check"</th><th scope="col">"Answers"</th><th scope="col">"Failed"</th><th scope="col">"Last answer"</th><th scope="col">"At"</th></tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
 }

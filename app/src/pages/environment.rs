@@ -66,6 +66,7 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
         refused,
         locked: env.locked.clone(),
         frozen: env.frozen.is_some(),
+        checks: env.latest_checks.clone(),
     };
     view! {
         <Breadcrumbs here={crumb}/>

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// The longest bake tengu accepts: a deployment holds its environment while it bakes.
 pub const LONGEST_BAKE_SECONDS: u32 = 6 * 3600;
+/// How long after the bake an alarm that could not be read is waited for before that fails the verification.
+const UNREAD_ALARM_GRACE_SECONDS: i64 = 300;
 
 /// A URL a check may ask: http or https, nothing else (a check is a GET from tengu's own network).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,9 +179,18 @@ impl VerificationPlan {
         }
         let baked = since + Duration::seconds(i64::from(self.bake_seconds)) <= now;
         let counted = self.http.iter().all(|check| runs_of(results, &check.name) >= check.count);
-        // An alarm never read (CloudWatch out of reach all along) has said nothing: it cannot have passed.
-        let read = self.alarms.iter().all(|alarm| runs_of(results, &alarm.check_name()) > 0);
-        if baked && counted && read { Verdict::Passed } else { Verdict::Verifying }
+        // An alarm never read (CloudWatch out of reach all along) has said nothing: it cannot have passed, and a
+        // while after the bake that is the verdict.
+        let unread = self.alarms.iter().find(|alarm| runs_of(results, &alarm.check_name()) == 0);
+        let waited = since + Duration::seconds(i64::from(self.bake_seconds) + UNREAD_ALARM_GRACE_SECONDS) <= now;
+        match (baked && counted, unread) {
+            (true, None) => Verdict::Passed,
+            (_, Some(alarm)) if waited => Verdict::Failed(format!(
+                "alarm {alarm} could not be read from CloudWatch during the bake (nor {} s after it)",
+                UNREAD_ALARM_GRACE_SECONDS
+            )),
+            _ => Verdict::Verifying,
+        }
     }
 }
 

@@ -26,6 +26,14 @@ impl Tengu {
             ..crate::domain::DeploymentFilter::newest(1)
         };
         let previous = self.ports.store.recent_deployments(&before).await?.into_iter().next().and_then(|p| p.sha);
-        Ok(crate::views::DeploymentView::of(&deployment, &shipped, previous.as_ref(), self.settings.github_web()))
+        let mut view =
+            crate::views::DeploymentView::of(&deployment, &shipped, previous.as_ref(), self.settings.github_web());
+        view.checks = self.check_lines(deployment.id).await?;
+        Ok(view)
+    }
+
+    /// What a deployment's verification checks answered, a line per check (its page, the CLI's progress, the API).
+    pub async fn check_lines(&self, id: DeploymentId) -> Result<Vec<crate::views::CheckLine>, CoreError> {
+        Ok(crate::views::CheckLine::all_of(&self.ports.store.check_results(id).await?))
     }
 }

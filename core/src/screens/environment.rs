@@ -21,6 +21,10 @@ impl Tengu {
         let rollback_choices = facts.rollback_choices.iter().map(RollbackChoice::from).collect();
         let history = facts.history.iter().map(DeploymentRow::from).collect();
         let locks = self.recorded_locks().await?;
+        let latest_checks = match latest {
+            Some(deployment) => self.check_lines(deployment.id).await?,
+            None => Vec::new(),
+        };
         let locked = EnvironmentLock::holding(&locks, name, self.ports.clock.now()).map(EnvironmentLock::sentence);
         Ok(EnvironmentView {
             name: env.name,
@@ -35,6 +39,7 @@ impl Tengu {
             refusals,
             locked,
             frozen: self.freeze_of(name).map(|freeze| freeze.notice()),
+            latest_checks,
         })
     }
 

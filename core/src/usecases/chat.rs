@@ -295,7 +295,11 @@ impl Tengu {
         id: crate::domain::DeploymentId,
     ) -> Result<(crate::chat::ChatMessage, bool), CoreError> {
         let deployment = self.deployment(id).await?;
-        let message = crate::chat::ChatMessage::of_deployment(&deployment, &self.deployment_link(id));
+        let mut message = crate::chat::ChatMessage::of_deployment(&deployment, &self.deployment_link(id));
+        // Each check's line, while it verifies and after (a failed check is why it rolled back).
+        for line in self.check_lines(id).await? {
+            message.text.push_str(&format!("\n{} {}", if line.last_passed { "✓" } else { "✗" }, line.sentence()));
+        }
         Ok((message, deployment.finished_at.is_some()))
     }
 

@@ -41,6 +41,8 @@ pub struct DeploymentView {
     pub timeline: Vec<TimelineStep>,
     /// Each service as ECS last described it.
     pub rollout: Vec<LiveService>,
+    /// What the verification's checks answered (none: not verified, or not yet).
+    pub checks: Vec<super::CheckLine>,
 }
 
 /// A source pull request as its deploy PR listed it.
@@ -115,6 +117,7 @@ impl DeploymentView {
                 .collect(),
             timeline: timeline(d),
             rollout: d.rollout.iter().map(LiveService::of).collect(),
+            checks: Vec::new(),
         }
     }
 }

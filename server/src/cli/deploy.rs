@@ -173,7 +173,12 @@ async fn deploy_here(
                 tokio::time::sleep(every).await;
             }
             Progress::RollingOut(now) => {
-                let line = tengu_core::domain::RolloutProgress::of(&now).line();
+                let line = match now.state {
+                    tengu_core::domain::DeploymentState::Verifying => verifying_line(
+                        &tengu.check_lines(now.id).await?.iter().map(|l| l.sentence()).collect::<Vec<_>>(),
+                    ),
+                    _ => tengu_core::domain::RolloutProgress::of(&now).line(),
+                };
                 if line != shown {
                     eprintln!("{line}");
                     let _ = std::io::stderr().flush();
@@ -183,6 +188,14 @@ async fn deploy_here(
             }
             Progress::Finished(done) => return Ok(done),
         }
+    }
+}
+
+/// The line both modes print while a deployment verifies: what each check answered so far.
+pub(super) fn verifying_line(checks: &[String]) -> String {
+    match checks {
+        [] => "verifying: no check has answered yet".to_owned(),
+        _ => format!("verifying: {}", checks.join("; ")),
     }
 }
 

@@ -123,6 +123,8 @@ impl Remote {
         loop {
             let line = if now.state == "awaiting_approval" {
                 super::deploy::waiting_for_approval(now.id, &now.url)
+            } else if now.state == "verifying" {
+                super::deploy::verifying_line(&now.checks)
             } else if now.progress.services.is_empty() {
                 String::new()
             } else {

@@ -50,6 +50,9 @@ pub struct EnvironmentConfig {
     /// 1: every deployment here waits for another deployer's approval (the two-person rule).
     #[serde(default)]
     pub approvals_required: u32,
+    /// What watches a deployment once ECS completed it (nothing: it succeeds at COMPLETED).
+    #[serde(default)]
+    pub verification: super::verification::VerificationConfig,
 }
 
 fn yes() -> bool {
@@ -105,7 +108,10 @@ impl EnvironmentConfig {
             url: self.url.clone(),
             required_permission,
             approvals_required: self.approvals_required.min(1),
-            verification: Default::default(),
+            verification: self
+                .verification
+                .plan()
+                .map_err(|message| ConfigError::Environment { name: self.name.clone(), message })?,
             name,
         })
     }

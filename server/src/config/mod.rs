@@ -14,6 +14,7 @@ mod reminders;
 mod review;
 mod slack;
 mod variables;
+mod verification;
 
 use serde::Deserialize;
 use tengu_core::domain::Environment;

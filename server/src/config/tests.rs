@@ -251,3 +251,41 @@ fn freeze_windows_come_from_the_file_and_a_bad_one_stops_the_start() {
         assert!(err.starts_with("freeze window \"Weekend\" is not valid: ") && err.contains(says), "{err}");
     }
 }
+
+#[test]
+fn an_environments_verification_is_read_with_its_defaults_and_a_bad_one_names_the_setting() {
+    let dir = std::env::temp_dir().join(format!("tengu-config-verification-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tengu.toml");
+    let environment =
+        "[[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"c\"\nservices = [\"web\"]\n";
+    let load = |verification: &str| {
+        std::fs::write(&file, format!("{environment}[environments.verification]\n{verification}")).unwrap();
+        Config::load(Some(&file), env(&[])).and_then(|config| config.environments())
+    };
+    let health = "[[environments.verification.http]]\nname = \"health\"\nurl = \"https://shop.example.com/healthz\"\n";
+    let envs =
+        load(&format!("bake_seconds = 300\n{health}json_pointer = \"/status\"\nexpect_value = \"ok\"\n")).unwrap();
+    let plan = &envs[0].verification;
+    assert_eq!(plan.bake_seconds, 300);
+    let check = &plan.http[0];
+    assert_eq!((check.expect_status, check.interval_seconds, check.count, check.failure_limit), (200, 10, 3, 0));
+    assert_eq!((check.timeout_seconds, check.initial_delay_seconds), (5, 0));
+    assert_eq!(check.json.as_ref().unwrap().value, serde_json::json!("ok"));
+    for (verification, says) in [
+        (health.replace("https://", "ftp://"), "verification.http \"health\": url: \"ftp://"),
+        (format!("{health}failure_limit = 3\n"), "failure_limit: 3 of 3 answers may fail"),
+        (format!("{health}json_pointer = \"/status\"\n"), "json_pointer and expect_value go together"),
+        (format!("{health}timeout_seconds = 0\n"), "timeout_seconds: between 1 and 60"),
+        ("bake_seconds = 86400\n".to_owned(), "verification.bake_seconds: at most 21600"),
+        (format!("{health}{health}"), "two checks have this name"),
+        ("alarms = [\"\"]\n".to_owned(), "verification.alarms: \"\" is not a CloudWatch alarm name"),
+        (
+            "alarms = [\"shop-5xx\"]\n".to_owned(),
+            "verification.alarms: this version does not read CloudWatch alarms yet",
+        ),
+    ] {
+        let err = load(&verification).unwrap_err().to_string();
+        assert!(err.starts_with("environment \"production\" is not valid: ") && err.contains(says), "{err}");
+    }
+}

@@ -24,4 +24,5 @@ mod slack_commands;
 mod slack_threads;
 mod slow_clients;
 mod static_files;
+mod verification_pages;
 mod webhooks;

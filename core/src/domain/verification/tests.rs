@@ -69,6 +69,11 @@ fn it_passes_once_baked_and_counted_and_fails_past_the_failure_limit_or_on_an_al
     assert_eq!(plan.verdict(at(0), at(60), &three), Verdict::Passed, "one failure is within the limit");
     assert_eq!(plan.verdict(at(0), at(60), &three[..3]), Verdict::Verifying, "baked, not counted");
     assert_eq!(plan.verdict(at(0), at(60), &three[1..]), Verdict::Verifying, "the alarm was never read");
+    assert_eq!(
+        plan.verdict(at(0), at(360), &three[1..]),
+        Verdict::Failed("alarm shop-5xx could not be read from CloudWatch during the bake (nor 300 s after it)".into()),
+        "nor five minutes after the bake"
+    );
     let twice = [result("health", 5, false, "503 (expected 200)"), result("health", 15, false, "502 (expected 200)")];
     assert_eq!(
         plan.verdict(at(0), at(16), &twice),

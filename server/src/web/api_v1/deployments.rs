@@ -11,8 +11,14 @@ use super::{answer, caller, failed};
 use crate::api_types::{DeployBody, DeploymentAnswer};
 use crate::web::AppState;
 
-fn describe(state: &AppState, deployment: &Deployment) -> DeploymentAnswer {
-    DeploymentAnswer::of(deployment, state.tengu.deployment_link(deployment.id))
+/// The deployment as the API tells it, with what its verification's checks answered so far.
+async fn describe(state: &AppState, deployment: &Deployment) -> DeploymentAnswer {
+    let mut described = DeploymentAnswer::of(deployment, state.tengu.deployment_link(deployment.id));
+    match state.tengu.check_lines(deployment.id).await {
+        Ok(lines) => described.checks = lines.iter().map(tengu_core::views::CheckLine::sentence).collect(),
+        Err(error) => tracing::warn!(%error, deployment = %deployment.id, "its checks' answers could not be read"),
+    }
+    described
 }
 
 /// The token's owner and the environment, when the token may deploy there; the answer otherwise.
@@ -100,7 +106,7 @@ pub async fn deploy(
             if deployment.finished_at.is_none() {
                 state.tengu.follow_in_background(deployment.id);
             }
-            (StatusCode::ACCEPTED, Json(describe(&state, &deployment))).into_response()
+            (StatusCode::ACCEPTED, Json(describe(&state, &deployment).await)).into_response()
         }
         Err(error) => failed(error),
     }
@@ -125,7 +131,7 @@ pub async fn deployment(State(state): State<AppState>, headers: HeaderMap, Path(
     if !token.allows(&TokenScope::Read) && !token.allows(&TokenScope::Deploy(env)) {
         return answer(StatusCode::NOT_FOUND, "not_found", format!("deployment {id} was not found"));
     }
-    Json(describe(&state, &deployment)).into_response()
+    Json(describe(&state, &deployment).await).into_response()
 }
 
 /// `POST /api/v1/environments/{env}/abort`: stops what deploys to the environment now and puts back what ran
@@ -140,7 +146,7 @@ pub async fn abort(State(state): State<AppState>, headers: HeaderMap, Path(env):
             if deployment.finished_at.is_none() {
                 state.tengu.follow_in_background(deployment.id);
             }
-            Json(describe(&state, &deployment)).into_response()
+            Json(describe(&state, &deployment).await).into_response()
         }
         Err(error) => failed(error),
     }
