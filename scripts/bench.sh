@@ -13,7 +13,9 @@
 # - `/healthz`, signed webhook deliveries per second on SQLite and on PostgreSQL (each stored durably before its
 #   202), the time from a signed `/tengu` slash command to its first answer (median of 20);
 # - the gzip size of the release WASM and the server's resident memory after all of it;
-# - what sqlx's Any driver costs against SQLite's own on the same history queries (adapters/sql/examples/any_vs_native.rs).
+# - what sqlx's Any driver costs against SQLite's own on the same history queries (adapters/sql/examples/any_vs_native.rs);
+# - the lock and freeze checks a deploy request passes, and the time from COMPLETED to a verification's verdict
+#   beyond its bake, with a real HTTP check and a real CloudWatch call against local stand-ins (safety_cost.rs).
 # Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +39,9 @@ slack_secret="bench-slack-$(od -An -tx1 -N16 /dev/urandom | tr -d " \n")"
 # The history is filled before the first start, so the sandbox's own deployments are the newest on top of it.
 TENGU_DATABASE_URL="sqlite://$tengu_work/tengu.db" ./target/release/tengu migrate >/dev/null
 seed_deployments "$tengu_work/tengu.db" "$history_rows"
+echo
+echo "safe rollouts: the lock and freeze checks a deploy request passes, and what verifying adds beyond the bake"
+cargo run -q --release -p tengu-server --example safety_cost
 echo
 echo "sqlx's Any driver (the store's pool before it ran on each dialect's own) against SQLite's own, same file and queries, one connection, median of 2,000"
 cargo run -q --release -p tengu-sql --example any_vs_native -- "$tengu_work/tengu.db"

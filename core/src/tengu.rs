@@ -124,6 +124,19 @@ impl Tengu {
         self
     }
 
+    /// The same tengu deploying on another ECS (a benchmark's, that completes at once).
+    pub fn with_orchestrator(mut self, orchestrator: Arc<dyn Orchestrator>) -> Self {
+        self.ports.orchestrator = orchestrator;
+        self
+    }
+
+    /// The same tengu asking verifications' checks through these (real adapters over a benchmark's stand-ins).
+    pub fn with_checks(mut self, probe: Arc<dyn Probe>, alarms: Arc<dyn Alarms>) -> Self {
+        self.ports.probe = probe;
+        self.ports.alarms = alarms;
+        self
+    }
+
     /// The same tengu with these sign-in rules (allowed organisations and teams, how long a lookup holds).
     pub fn with_access_settings(mut self, access: crate::settings::AccessSettings) -> Self {
         let mut settings = (*self.settings).clone();

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use tengu_aws::AwsEcs;
 use tengu_core::Tengu;
-use tengu_core::domain::ReminderPolicy;
+use tengu_core::domain::{Environment, ReminderPolicy};
 use tengu_core::ports::{
-    EcsNotConfigured, LogNotifier, Notifier, Orchestrator, RulePolicy, Store, SystemClock, TaskRunner,
+    Alarms, AlarmsError, EcsNotConfigured, LogNotifier, Notifier, Orchestrator, RulePolicy, Store, SystemClock,
+    TaskRunner,
 };
 use tengu_core::settings::Settings;
 use tengu_core::tengu::Ports;
@@ -139,9 +140,33 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         people: code_host,
         policy: Arc::new(RulePolicy),
         probe: Arc::new(tengu_probe::HttpProbe::new().map_err(|e| BootError::Input(e.to_string()))?),
-        alarms: Arc::new(tengu_core::ports::AlarmsNotConfigured),
+        alarms: alarms_of(config, &settings.environments).await?,
     };
     Ok(Tengu::new(settings, ports))
+}
+
+/// CloudWatch when `[aws]` is configured, once every alarm a verification names is known there (a name it does
+/// not know stops the start with a sentence; CloudWatch out of reach is only a warning: it is asked at each bake).
+async fn alarms_of(config: &Config, environments: &[Environment]) -> Result<Arc<dyn Alarms>, BootError> {
+    if !config.aws.is_configured() {
+        return Ok(Arc::new(tengu_core::ports::AlarmsNotConfigured));
+    }
+    let alarms = tengu_aws::AwsAlarms::connect(&config.aws.settings()).await;
+    for env in environments.iter().filter(|env| !env.verification.alarms.is_empty()) {
+        match alarms.states(&env.verification.alarms).await {
+            Ok(_) => {}
+            Err(missing @ AlarmsError::Missing(_)) => {
+                return Err(BootError::Input(format!(
+                    "environment {:?}: verification.alarms: {missing}",
+                    env.name.as_str()
+                )));
+            }
+            Err(AlarmsError::Unavailable(why)) => {
+                tracing::warn!(env = %env.name, %why, "CloudWatch could not be asked about the verification's alarms");
+            }
+        }
+    }
+    Ok(Arc::new(alarms))
 }
 
 pub async fn migrate_only(config: &Config) -> Result<(), BootError> {

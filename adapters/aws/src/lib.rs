@@ -3,6 +3,7 @@
 //! container and instance metadata) unless tengu.toml names them; an endpoint override points it at a local
 //! emulator.
 
+mod alarms;
 mod ecr;
 mod errors;
 mod snapshot;
@@ -18,6 +19,7 @@ use aws_sdk_ecs::types::{DesiredStatus, TaskDefinitionField};
 use tengu_core::domain::{ClusterName, ImageRef, RolloutSnapshot, ServiceName, StoppedTask, TaskDefinitionArn};
 use tengu_core::ports::{Orchestrator, OrchestratorError};
 
+pub use alarms::AwsAlarms;
 pub use task_definition::copy_with_image;
 
 /// DescribeServices takes at most this many services per call.

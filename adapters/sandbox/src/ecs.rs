@@ -40,7 +40,7 @@ fn settled(desired: u32, short_by: u32, td: &TaskDefinitionArn) -> Vec<EcsDeploy
 }
 
 /// What the service runs at `now`, given its rollout (computed from time, so reading needs no writes).
-fn running_now(sim: &SimService, now: DateTime<Utc>) -> (TaskDefinitionArn, ImageRef) {
+pub(crate) fn running_now(sim: &SimService, now: DateTime<Utc>) -> (TaskDefinitionArn, ImageRef) {
     match &sim.rollout {
         Some(r) if r.fails && (now - r.started_at).num_seconds() >= BREAKER_SECONDS => {
             (r.previous.clone(), r.previous_image.clone())

@@ -3,6 +3,7 @@
 //! keeps whatever the visitor did. Nothing here talks to the network.
 
 pub mod chat;
+mod checks;
 mod deliveries;
 mod ecs;
 mod github;
@@ -174,7 +175,7 @@ pub async fn start_with(
         clock,
         people: sandbox.clone(),
         policy: Arc::new(RulePolicy),
-        probe: Arc::new(tengu_core::ports::ProbeNotConfigured),
+        probe: sandbox.clone(),
         alarms: Arc::new(tengu_core::ports::AlarmsNotConfigured),
     };
     let tengu = Tengu::new(settings, ports);

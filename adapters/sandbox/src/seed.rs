@@ -133,6 +133,29 @@ pub(super) fn review_settings() -> tengu_core::domain::ReviewSettings {
     }
 }
 
+/// One HTTP check on dev's health, asked as soon as ECS completed the rollout: no bake, so a sound release takes
+/// no longer than before, and a `flaky` one fails at once.
+fn dev_verification() -> tengu_core::domain::VerificationPlan {
+    tengu_core::domain::VerificationPlan {
+        bake_seconds: 0,
+        http: vec![tengu_core::domain::HttpCheck {
+            name: "health".to_owned(),
+            url: tengu_core::domain::CheckUrl::parse(super::checks::DEV_HEALTH).expect("a valid URL"),
+            expect_status: 200,
+            json: Some(tengu_core::domain::JsonExpectation {
+                pointer: "/status".to_owned(),
+                value: serde_json::json!("ok"),
+            }),
+            interval_seconds: 5,
+            count: 1,
+            failure_limit: 0,
+            timeout_seconds: 5,
+            initial_delay_seconds: 0,
+        }],
+        alarms: Vec::new(),
+    }
+}
+
 pub(super) fn environments() -> Vec<Environment> {
     ["dev", "production"]
         .into_iter()
@@ -156,7 +179,8 @@ pub(super) fn environments() -> Vec<Environment> {
                 required_permission: (name.as_str() == "production").then_some(Permission::Maintain),
                 // ... and a second person's approval (the two-person rule).
                 approvals_required: u32::from(name.as_str() == "production"),
-                verification: Default::default(),
+                // ... and dev's releases are checked once ECS completed them (an image tagged `flaky` fails).
+                verification: if name.as_str() == "dev" { dev_verification() } else { Default::default() },
                 name,
             }
         })

@@ -135,6 +135,38 @@ async fn an_image_tagged_fail_trips_the_circuit_breaker_and_counts_as_a_failure(
     assert!(tengu.request_deployment(&person, ship("abc1234")).await.is_ok());
 }
 
+#[tokio::test]
+async fn dev_verifies_each_release_and_an_image_tagged_flaky_fails_its_health_check() {
+    let (tengu, clock) = sandbox().await;
+    let person = Actor::Person(Login::parse("dave").unwrap());
+    let sound = tengu.request_deployment(&person, ship("abc1234")).await.unwrap().id;
+    tengu.advance_deployment(sound).await.unwrap();
+    clock.advance(Duration::seconds(20));
+    let Progress::Finished(done) = tengu.advance_deployment(sound).await.unwrap() else { panic!("verified at once") };
+    assert_eq!(done.state, DeploymentState::Succeeded);
+    assert!(done.steps.iter().any(|s| s.state == DeploymentState::Verifying), "it verified before succeeding");
+    let lines = tengu.check_lines(sound).await.unwrap();
+    assert_eq!(
+        lines.iter().map(|l| l.sentence()).collect::<Vec<_>>(),
+        ["health: 1 answer, 0 failed; last 200, /status = \"ok\""]
+    );
+
+    let flaky = tengu.request_deployment(&person, ship("flaky12")).await.unwrap().id;
+    tengu.advance_deployment(flaky).await.unwrap();
+    clock.advance(Duration::seconds(20));
+    let Progress::Finished(done) = tengu.advance_deployment(flaky).await.unwrap() else { panic!("it ended") };
+    assert_eq!(done.state, DeploymentState::RolledBack);
+    let reason = done.reason.unwrap();
+    assert!(
+        reason.starts_with(
+            "verification failed: check health failed 1 of 1 times (limit 0): https://dev.shop.example.com/healthz \
+             answered 503 (expected 200)"
+        ),
+        "{reason}"
+    );
+    assert!(tengu.environment_lock(&done.env).await.unwrap().is_some(), "and dev is locked until someone looks");
+}
+
 /// alice merges dev's deploy PR on the simulated GitHub: its merge commit, and the `closed` delivery GitHub sends.
 async fn merge_of(
     github: &SimulatedGithub,

@@ -136,7 +136,22 @@ impl Config {
             environment.environment()?;
         }
         config.freeze_windows()?;
+        config.check_alarms_have_aws()?;
         Ok(config)
+    }
+
+    /// Alarms are read from CloudWatch: an environment that names some needs `[aws]`.
+    fn check_alarms_have_aws(&self) -> Result<(), ConfigError> {
+        let named = self.environments.iter().find(|env| !env.verification.alarms.is_empty());
+        match named {
+            Some(env) if !self.aws.is_configured() => Err(ConfigError::Environment {
+                name: env.name.clone(),
+                message: "verification.alarms: CloudWatch alarms need [aws] (a region; credentials come from the \
+                          standard chain)"
+                    .into(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The deploy targets, parsed.

@@ -280,10 +280,7 @@ fn an_environments_verification_is_read_with_its_defaults_and_a_bad_one_names_th
         ("bake_seconds = 86400\n".to_owned(), "verification.bake_seconds: at most 21600"),
         (format!("{health}{health}"), "two checks have this name"),
         ("alarms = [\"\"]\n".to_owned(), "verification.alarms: \"\" is not a CloudWatch alarm name"),
-        (
-            "alarms = [\"shop-5xx\"]\n".to_owned(),
-            "verification.alarms: this version does not read CloudWatch alarms yet",
-        ),
+        ("alarms = [\"shop-5xx\"]\n".to_owned(), "verification.alarms: CloudWatch alarms need [aws]"),
     ] {
         let err = load(&verification).unwrap_err().to_string();
         assert!(err.starts_with("environment \"production\" is not valid: ") && err.contains(says), "{err}");

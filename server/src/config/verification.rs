@@ -74,10 +74,6 @@ impl VerificationConfig {
         }
         let alarms = self.alarms.iter().map(|name| AlarmName::parse(name)).collect::<Result<Vec<_>, _>>();
         let alarms = alarms.map_err(|e| format!("verification.alarms: {e}"))?;
-        if !alarms.is_empty() {
-            // Until CloudWatch is read, an alarm could only be waited for: better said at start than at the bake.
-            return Err("verification.alarms: this version does not read CloudWatch alarms yet; use HTTP checks".into());
-        }
         let mut http = Vec::with_capacity(self.http.len());
         for check in &self.http {
             let parsed = check.check().map_err(|e| format!("verification.http {:?}: {e}", check.name))?;

@@ -141,3 +141,71 @@ async fn refused_credentials_end_in_a_sentence_and_a_failing_exit_code() {
     assert!(stderr.contains("GitHub refused the credentials tengu uses"), "{stderr}");
     assert!(!stderr.contains("revoked"), "the token never shows: {stderr}");
 }
+
+/// CloudWatch's `DescribeAlarms` as a recorded-shape stand-in (Smithy RPC v2 CBOR): it knows `shop-5xx` only.
+async fn cloudwatch_knowing_shop_5xx() -> MockServer {
+    use ciborium::Value as Cbor;
+    let text = |s: &str| Cbor::Text(s.to_owned());
+    let alarm = Cbor::Map(vec![
+        (text("AlarmName"), text("shop-5xx")),
+        (text("StateValue"), text("OK")),
+        (text("StateReason"), text("fine")),
+    ]);
+    let answer = Cbor::Map(vec![
+        (text("MetricAlarms"), Cbor::Array(vec![alarm])),
+        (text("CompositeAlarms"), Cbor::Array(vec![])),
+    ]);
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&answer, &mut bytes).unwrap();
+    let cloudwatch = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/service/GraniteServiceVersion20100801/operation/DescribeAlarms"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("smithy-protocol", "rpc-v2-cbor")
+                .insert_header("content-type", "application/cbor")
+                .set_body_bytes(bytes),
+        )
+        .mount(&cloudwatch)
+        .await;
+    cloudwatch
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alarm_cloudwatch_does_not_know_stops_the_start_with_a_sentence() {
+    let (github, cloudwatch) = (MockServer::start().await, cloudwatch_knowing_shop_5xx().await);
+    let dir = scratch("alarms");
+    let run = |alarms: &'static str| {
+        let config = dir.join("tengu.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "database_url = \"sqlite://{}/tengu.db\"\n[github]\napi_url = \"{}\"\n\
+                 [aws]\nregion = \"us-east-1\"\nendpoint_url = \"{}\"\naccess_key_id = \"testing\"\n\
+                 secret_access_key = \"testing\"\nmax_attempts = 1\n\
+                 [[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"shop\"\n\
+                 services = [\"web\"]\n[environments.verification]\nbake_seconds = 60\nalarms = {alarms}\n",
+                dir.display(),
+                github.uri(),
+                cloudwatch.uri()
+            ),
+        )
+        .unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tengu"));
+        command
+            .args(["--config", config.to_str().unwrap(), "status", "production"])
+            .env("TENGU_GITHUB_TOKEN", "ghp_test")
+            .env("RUST_LOG", "warn")
+            .env_remove("TENGU_DATABASE_URL");
+        tokio::task::spawn_blocking(move || command.output())
+    };
+    let known = run("[\"shop-5xx\"]").await.unwrap().unwrap();
+    assert!(known.status.success(), "{}", String::from_utf8_lossy(&known.stderr));
+    let unknown = run("[\"shop-5xx\", \"shop-latency\"]").await.unwrap().unwrap();
+    assert!(!unknown.status.success());
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        said.contains("environment \"production\": verification.alarms: CloudWatch has no alarm named shop-latency"),
+        "{said}"
+    );
+}
