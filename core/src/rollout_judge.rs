@@ -11,8 +11,9 @@ use crate::domain::{EcsDeploymentStatus, RolloutSnapshot, RolloutState, TaskDefi
 pub enum RolloutFailure {
     /// ECS itself reported the rollout FAILED (the circuit breaker tripped, tasks would not start...).
     EcsReportedFailure { reason: String },
-    /// The service's PRIMARY deployment runs another task definition: ECS rolled back, or someone else deployed.
-    Replaced { now_running: TaskDefinitionArn },
+    /// The service's PRIMARY deployment runs another task definition: ECS rolled back (its circuit breaker, or an
+    /// alarm it watches), or someone else deployed.
+    Replaced { now_running: TaskDefinitionArn, rolls_back_on: Vec<String> },
     /// The rollout did not settle in time.
     TimedOut { after_minutes: i64 },
 }
@@ -21,10 +22,17 @@ impl std::fmt::Display for RolloutFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::EcsReportedFailure { reason } => write!(f, "ECS reported the rollout failed: {reason}"),
-            Self::Replaced { now_running } => write!(
+            Self::Replaced { now_running, rolls_back_on } if rolls_back_on.is_empty() => write!(
                 f,
                 "the service went back to {} (a circuit-breaker rollback, or another deploy replaced this one)",
                 now_running.short()
+            ),
+            Self::Replaced { now_running, rolls_back_on } => write!(
+                f,
+                "the service went back to {} (ECS rolled back: its circuit breaker, or an alarm it watches went into \
+                 ALARM: {}; or another deploy replaced this one)",
+                now_running.short(),
+                rolls_back_on.join(", ")
             ),
             Self::TimedOut { after_minutes } => {
                 write!(f, "the rollout did not finish within {after_minutes} minutes")
@@ -68,7 +76,14 @@ fn judge_now(ours: &TaskDefinitionArn, snapshot: &RolloutSnapshot) -> RolloutVer
         return RolloutVerdict::InProgress { running: 0, desired: 0, pending: 0, failed_tasks: 0 };
     };
     if &primary.task_definition != ours {
-        return RolloutVerdict::Failed(RolloutFailure::Replaced { now_running: primary.task_definition.clone() });
+        let rolls_back_on = match &snapshot.ecs_alarms {
+            Some(alarms) if alarms.rollback => alarms.names.clone(),
+            _ => Vec::new(),
+        };
+        return RolloutVerdict::Failed(RolloutFailure::Replaced {
+            now_running: primary.task_definition.clone(),
+            rolls_back_on,
+        });
     }
     let in_progress = RolloutVerdict::InProgress {
         running: primary.running,
@@ -147,6 +162,7 @@ mod tests {
             events: vec![],
             stopped_tasks: vec![],
             taken_at: at(seconds),
+            ecs_alarms: None,
         }
     }
 
@@ -197,9 +213,32 @@ mod tests {
             with_state(deployment("rollback", EcsDeploymentStatus::Primary, 7, 4), RolloutState::Completed, None);
         let ours = with_state(deployment("new", EcsDeploymentStatus::Active, 8, 0), RolloutState::Failed, None);
         let judged = verdict(vec![back, ours], 300);
-        assert_eq!(judged, RolloutVerdict::Failed(RolloutFailure::Replaced { now_running: arn(7) }));
+        assert_eq!(
+            judged,
+            RolloutVerdict::Failed(RolloutFailure::Replaced { now_running: arn(7), rolls_back_on: vec![] })
+        );
         let RolloutVerdict::Failed(failure) = judged else { unreachable!() };
         assert!(failure.to_string().contains("web:7"), "{failure}");
+    }
+
+    #[test]
+    fn a_rollback_by_the_alarms_ecs_watches_names_them() {
+        let back =
+            with_state(deployment("rollback", EcsDeploymentStatus::Primary, 7, 4), RolloutState::Completed, None);
+        let ours = with_state(deployment("new", EcsDeploymentStatus::Active, 8, 0), RolloutState::Failed, None);
+        let mut watched = snapshot(vec![back, ours], 300);
+        watched.ecs_alarms =
+            Some(crate::domain::EcsAlarms { names: vec!["shop-5xx".into(), "shop-latency".into()], rollback: true });
+        let RolloutVerdict::Failed(failure) = judge(&arn(8), &watched, at(0), Duration::minutes(15)) else {
+            panic!("a failure")
+        };
+        assert_eq!(
+            failure.to_string(),
+            "the service went back to web:7 (ECS rolled back: its circuit breaker, or an alarm it watches went into \
+             ALARM: shop-5xx, shop-latency; or another deploy replaced this one)"
+        );
+        let told = watched.ecs_alarms.unwrap().sentence();
+        assert_eq!(told, "ECS watches shop-5xx, shop-latency and rolls back when one goes into ALARM");
     }
 
     #[test]

@@ -156,6 +156,8 @@ test("a tick in the dashboard and an untick on GitHub both survive", async ({ pa
     await expect(page.getByRole("region", { name: "History" })).toContainText("Reduce worker memory usage (on GitHub)", {
       timeout: 1000,
     });
+    // tengu writes the body back to GitHub after it records the untick: a reload may come between the two.
+    await expect(page.locator(".github-body pre")).toContainText("- [ ] #125 Reduce worker memory usage", { timeout: 1000 });
   }).toPass({ timeout: 10_000 });
   await expect(page.getByRole("checkbox", { name: DASHBOARD_ITEM })).toHaveAttribute("aria-checked", "true");
   await expect(itemRow(page, DASHBOARD_ITEM)).toContainText("verified by carol");

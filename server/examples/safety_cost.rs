@@ -55,6 +55,7 @@ impl Orchestrator for CompletedAtOnce {
                 events: vec![],
                 stopped_tasks: vec![],
                 taken_at: chrono::Utc::now(),
+                ecs_alarms: None,
             })
             .collect())
     }

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use tengu_core::domain::{
-    ClusterName, EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, ServiceName,
-    StoppedTask, TaskDefinitionArn,
+    ClusterName, EcsAlarms, EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent,
+    ServiceName, StoppedTask, TaskDefinitionArn,
 };
 use tengu_core::ports::OrchestratorError;
 
@@ -33,7 +33,15 @@ pub(super) fn rollout_snapshot(
         events,
         stopped_tasks: Vec::new(),
         taken_at,
+        ecs_alarms: ecs_alarms(service),
     })
+}
+
+/// The alarms ECS watches while it rolls the service out, when they are enabled.
+fn ecs_alarms(service: &aws_sdk_ecs::types::Service) -> Option<EcsAlarms> {
+    let alarms = service.deployment_configuration()?.alarms()?;
+    (alarms.enable() && !alarms.alarm_names().is_empty())
+        .then(|| EcsAlarms { names: alarms.alarm_names().to_vec(), rollback: alarms.rollback() })
 }
 
 fn deployment(d: &aws_sdk_ecs::types::Deployment) -> Result<EcsDeployment, OrchestratorError> {

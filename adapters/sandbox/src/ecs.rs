@@ -66,6 +66,7 @@ fn snapshot(sim: &SimService, now: DateTime<Utc>) -> RolloutSnapshot {
         events,
         stopped_tasks,
         taken_at: now,
+        ecs_alarms: None,
     }
 }
 

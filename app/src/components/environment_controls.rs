@@ -99,6 +99,7 @@ fn Buttons(
     let busy = running.is_some();
     let key = |kind: &str| format!("{key_seed}-{kind}-0");
     let name = env.to_string();
+    let any_success = format!("/deployments?env={name}&state=succeeded");
     let has_choices = !rollback_choices.is_empty();
     let choices = rollback_choices
         .into_iter()
@@ -159,6 +160,7 @@ fn Buttons(
                 {override_field(overriding)}
                 <button type="submit" disabled={refusals.rollback.is_some() || !has_choices || busy}>"Rollback"</button>
             </form>
+            <a href=any_success>"Roll back further: search every success"</a>
             {abort}
         </div>
     }

@@ -74,6 +74,7 @@ pub fn ServiceState(service: LiveService) -> impl IntoView {
     view! {
         <section class="service" aria-label=format!("service {}", service.name)>
             <h3>{service.name.clone()}</h3>
+            {service.ecs_alarms.map(|watched| view! { <p class="muted">{watched}</p> })}
             <div class="table-wrap">
                 <table class="table">
                     <thead><tr>

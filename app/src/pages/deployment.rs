@@ -6,6 +6,7 @@ use super::{Shown, Visit};
 use crate::components::badge::Badge;
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::live_rollout::ServiceState;
+use crate::contract;
 use crate::server_glue::sentence;
 
 /// One deployment: what shipped where, who started it, how it ended, and what ECS last said.
@@ -49,22 +50,27 @@ fn DeploymentDetails(page: DeploymentView, title: String) -> impl IntoView {
         <Breadcrumbs here={format!("deployment {}", d.id)}/>
         <header class="page-header">
             <h1>{title}</h1>
-            <p>
+            <p id="deployment-state" {..contract::flag(contract::REGION)}>
                 <Badge tone=tone label=state/>
                 {reason.map(|r| view! { <span class="reason">{r}</span> })}
             </p>
         </header>
         <DeploymentFacts d/>
         {(!shipped.is_empty()).then(|| view! { <ShippedChanges title=shipped_title shipped/> })}
+        // Drawn again while it rolls out and verifies (the page's live stream swaps these regions in).
         <section class="panel" aria-labelledby="timeline-title">
             <h2 id="timeline-title">"Timeline"</h2>
-            <ol class="timeline">{timeline}</ol>
+            <ol class="timeline" id="deployment-timeline" {..contract::flag(contract::REGION)}>{timeline}</ol>
         </section>
-        {(!checks.is_empty()).then(|| view! { <VerificationChecks checks/> })}
+        <div id="deployment-checks" {..contract::flag(contract::REGION)}>
+            {(!checks.is_empty()).then(|| view! { <VerificationChecks checks/> })}
+        </div>
         <section class="panel" aria-labelledby="rollout-title">
             <h2 id="rollout-title">"What ECS said last"</h2>
-            {(!has_rollout).then(|| view! { <p class="empty">"ECS has not been asked yet."</p> })}
-            {services}
+            <div id="deployment-rollout" {..contract::flag(contract::REGION)}>
+                {(!has_rollout).then(|| view! { <p class="empty">"ECS has not been asked yet."</p> })}
+                {services}
+            </div>
         </section>
     }
 }

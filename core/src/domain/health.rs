@@ -101,6 +101,7 @@ mod tests {
             events: vec![],
             stopped_tasks: vec![],
             taken_at: Utc::now(),
+            ecs_alarms: None,
         };
         let health = ServiceHealth::of(&EnvName::parse("production").unwrap(), &snapshot);
         assert_eq!((health.running, health.desired, health.pending), (3, 3, 3));

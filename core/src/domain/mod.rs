@@ -43,7 +43,9 @@ pub use lock::{DEFAULT_LOCK_LENGTH, EnvironmentLock, LockLength, LockReason, Loc
 pub use progress::{RolloutProgress, ServiceCount};
 pub use reminder::{QuietHours, ReminderPolicy};
 pub use review_env::{LaunchType, ReviewEnv, ReviewEnvState, ReviewSettings};
-pub use rollout::{EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, StoppedTask};
+pub use rollout::{
+    EcsAlarms, EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, StoppedTask,
+};
 pub use token::{ApiToken, NewApiToken, TokenScope};
 pub use validated::ParseError;
 pub use verification::{

@@ -46,6 +46,22 @@ pub struct StoppedTask {
     pub stopped_reason: String,
 }
 
+/// The CloudWatch alarms ECS itself watches while it rolls a service out (`deploymentConfiguration.alarms`,
+/// enabled), and whether it rolls back when one goes into ALARM.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EcsAlarms {
+    pub names: Vec<String>,
+    pub rollback: bool,
+}
+
+impl EcsAlarms {
+    /// `ECS watches shop-5xx, shop-latency and rolls back when one goes into ALARM`.
+    pub fn sentence(&self) -> String {
+        let then = if self.rollback { "rolls back when one goes into ALARM" } else { "does not roll back on them" };
+        format!("ECS watches {} and {then}", self.names.join(", "))
+    }
+}
+
 /// What ECS says about one service at one moment while (or after) a deployment lands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RolloutSnapshot {
@@ -55,6 +71,9 @@ pub struct RolloutSnapshot {
     pub events: Vec<ServiceEvent>,
     pub stopped_tasks: Vec<StoppedTask>,
     pub taken_at: DateTime<Utc>,
+    /// The alarms ECS watches during its rollouts, when it watches any (absent from older records).
+    #[serde(default)]
+    pub ecs_alarms: Option<EcsAlarms>,
 }
 
 impl RolloutSnapshot {

@@ -54,6 +54,9 @@ pub struct LiveService {
     /// Newest first.
     pub events: Vec<LiveEvent>,
     pub stopped_tasks: Vec<LiveStoppedTask>,
+    /// The alarms ECS itself watches during the rollout, as a sentence (none: it watches none).
+    #[serde(default)]
+    pub ecs_alarms: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +153,8 @@ impl LiveService {
             .iter()
             .map(|t| LiveStoppedTask { task_arn: t.task_arn.clone(), reason: t.stopped_reason.clone() })
             .collect();
-        Self { name: snapshot.service.to_string(), deployments, events, stopped_tasks }
+        let ecs_alarms = snapshot.ecs_alarms.as_ref().map(crate::domain::EcsAlarms::sentence);
+        Self { name: snapshot.service.to_string(), deployments, events, stopped_tasks, ecs_alarms }
     }
 }
 
@@ -214,6 +218,7 @@ mod tests {
             events,
             stopped_tasks,
             taken_at: at,
+            ecs_alarms: None,
         };
         let web = snapshot(
             "web",

@@ -45,6 +45,9 @@ pub struct DeploymentRow {
     pub took: String,
     /// Not finished yet (rolling out, or waiting for approval).
     pub open: bool,
+    /// The viewer may roll its environment back to it (a success, with the rollback role), where a list offers it.
+    #[serde(default)]
+    pub rollback_to: bool,
 }
 
 impl From<&Deployment> for DeploymentRow {
@@ -63,6 +66,7 @@ impl From<&Deployment> for DeploymentRow {
             requested: when(d.requested_at),
             took: d.duration_seconds().map(duration).unwrap_or_else(|| "—".to_owned()),
             open: d.finished_at.is_none(),
+            rollback_to: false,
         }
     }
 }

@@ -135,6 +135,7 @@ impl Orchestrator for ScriptedEcs {
                     events: vec![],
                     stopped_tasks: vec![],
                     taken_at: self.clock.now(),
+                    ecs_alarms: None,
                 }
             })
             .collect())

@@ -108,3 +108,31 @@ async fn only_a_signed_in_person_watches_only_tengus_own_pages_and_a_sign_out_en
     let (status, _, _) = app.send(watch(&alice, "/")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "and the browser's next connection is refused");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watched_deployment_page_gets_each_check_answer_as_it_is_recorded() {
+    let app = crate::support::spawn_app(Vec::new()).await;
+    let carol = app.sign_in("carol").await;
+    let env = EnvName::parse("dev").unwrap();
+    let (latest, _) = app.tengu.store().latest_deployments(&env).await.unwrap();
+    let id = latest.unwrap().id;
+    let response = app.router.clone().oneshot(watch(&carol, &format!("/deployments/{id}"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let first = next_event(&mut body, Duration::from_secs(5)).await.expect("a first frame");
+    let ids: Vec<String> = regions_of(&first).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["deployment-state", "deployment-timeline", "deployment-checks", "deployment-rollout"]);
+
+    let answer = tengu_core::domain::CheckResult {
+        check: "health".into(),
+        at: chrono::Utc::now(),
+        passed: false,
+        answer: "503 (expected 200)".into(),
+    };
+    app.tengu.store().record_check_result(id, &answer).await.unwrap();
+    let frame = next_event(&mut body, Duration::from_secs(3)).await.expect("the answer is sent");
+    let changed = regions_of(&frame);
+    let (_, checks) = changed.iter().find(|(id, _)| id == "deployment-checks").expect("the checks changed");
+    assert!(checks.contains("503 (expected 200)"), "{checks}");
+    assert!(!changed.iter().any(|(id, _)| id == "deployment-rollout"), "only what changed");
+}

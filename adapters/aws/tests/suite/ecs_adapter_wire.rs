@@ -42,6 +42,9 @@ fn web_service(failed_tasks: u32) -> Value {
             "serviceName": "web",
             "status": "ACTIVE",
             "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:8",
+            "deploymentConfiguration": {
+                "alarms": { "alarmNames": ["shop-5xx", "shop-latency"], "enable": true, "rollback": true }
+            },
             "deployments": [
                 {
                     "id": "ecs-svc/2", "status": "PRIMARY",
@@ -88,6 +91,8 @@ async fn throttling_is_retried_and_then_answered() {
     assert_eq!(snapshots[0].deployments.len(), 2, "PRIMARY and ACTIVE");
     let events: Vec<&str> = snapshots[0].events.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(events[0], "(service web) has reached a steady state.", "oldest first");
+    let watched = snapshots[0].ecs_alarms.clone().expect("ECS watches alarms on this service");
+    assert_eq!((watched.names, watched.rollback), (vec!["shop-5xx".to_owned(), "shop-latency".to_owned()], true));
     assert_eq!(server.received_requests().await.unwrap().len(), 3, "two throttled tries, then the answer");
 }
 
