@@ -93,6 +93,13 @@ impl Orchestrator for CompletedAtOnce {
     async fn image_exists(&self, _: &ImageRef) -> Result<bool, OrchestratorError> {
         Ok(true)
     }
+
+    async fn describe_task_definition(
+        &self,
+        _: &TaskDefinitionArn,
+    ) -> Result<tengu_core::domain::TaskDefinitionDoc, OrchestratorError> {
+        Ok(Default::default())
+    }
 }
 
 /// A service answering its health check, and CloudWatch's `DescribeAlarms` (Smithy RPC v2 CBOR) saying OK.

@@ -118,6 +118,22 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Show what a deploy, a redeploy (the default) or a rollback would change on each service's task definition,
+    /// before anything is sent to ECS (local mode).
+    #[command(after_help = tengu_server::cli::exit_codes_help())]
+    Diff {
+        /// The environment, e.g. production.
+        env: String,
+        /// A commit: the image CI built from it, by the environment's image_template.
+        #[arg(long, group = "what")]
+        sha: Option<String>,
+        /// An image.
+        #[arg(long, group = "what")]
+        image: Option<String>,
+        /// An earlier successful deployment's number.
+        #[arg(long, group = "what", value_name = "DEPLOYMENT")]
+        rollback_to: Option<i64>,
+    },
     /// Show what runs where, what deploys now and which deploy PR waits for whom.
     #[command(after_help = tengu_server::cli::exit_codes_help())]
     Status {
@@ -211,6 +227,7 @@ async fn main() -> ExitCode {
             cli::unlock_command(&config, &env, acting_as.as_deref(), server.remote()).await
         }
         Command::Status { env, server } => cli::status_command(&config, env.as_deref(), server.remote()).await,
+        Command::Diff { env, sha, image, rollback_to } => diff(&config, &env, sha, image, rollback_to).await,
     };
     match ended {
         Ok(ending) => ExitCode::from(ending.code()),
@@ -223,6 +240,21 @@ async fn main() -> ExitCode {
 }
 
 /// What `tengu deploy` was told to ship, or the sentence saying how to tell it.
+/// `tengu diff`: with no target, what a redeploy would change.
+async fn diff(
+    config: &config::Config,
+    env: &str,
+    sha: Option<String>,
+    image: Option<String>,
+    rollback_to: Option<i64>,
+) -> Result<Ending, CliError> {
+    let redeploy = sha.is_none() && image.is_none() && rollback_to.is_none();
+    match what_to_deploy(sha, image, None, rollback_to, redeploy) {
+        Ok(what) => cli::diff_command(config, env, what).await,
+        Err(sentence) => Err(CliError::new(Ending::Usage, sentence)),
+    }
+}
+
 fn what_to_deploy(
     sha: Option<String>,
     image: Option<String>,

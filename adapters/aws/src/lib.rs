@@ -8,6 +8,7 @@ mod ecr;
 mod errors;
 mod snapshot;
 mod task_definition;
+mod task_definition_doc;
 mod tasks;
 
 use async_trait::async_trait;
@@ -16,7 +17,9 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ecs::types::{DesiredStatus, TaskDefinitionField};
 
-use tengu_core::domain::{ClusterName, ImageRef, RolloutSnapshot, ServiceName, StoppedTask, TaskDefinitionArn};
+use tengu_core::domain::{
+    ClusterName, ImageRef, RolloutSnapshot, ServiceName, StoppedTask, TaskDefinitionArn, TaskDefinitionDoc,
+};
 use tengu_core::ports::{Orchestrator, OrchestratorError};
 
 pub use alarms::AwsAlarms;
@@ -233,5 +236,19 @@ impl Orchestrator for AwsEcs {
 
     async fn image_exists(&self, image: &ImageRef) -> Result<bool, OrchestratorError> {
         ecr::image_exists(&self.config, image).await
+    }
+
+    async fn describe_task_definition(&self, arn: &TaskDefinitionArn) -> Result<TaskDefinitionDoc, OrchestratorError> {
+        let described = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(arn.as_str())
+            .send()
+            .await
+            .map_err(errors::task_definition)?;
+        let definition = described
+            .task_definition()
+            .ok_or_else(|| OrchestratorError::Rejected(format!("ECS described no task definition {}", arn.short())))?;
+        Ok(task_definition_doc::doc_of(definition))
     }
 }

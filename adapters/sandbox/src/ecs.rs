@@ -8,7 +8,7 @@ use super::Sandbox;
 use super::world::{SimRollout, SimService, World};
 use tengu_core::domain::{
     ClusterName, EcsDeployment, EcsDeploymentStatus, ImageRef, RolloutSnapshot, RolloutState, ServiceEvent,
-    ServiceName, StoppedTask, TaskDefinitionArn,
+    ServiceName, StoppedTask, TaskDefinitionArn, TaskDefinitionDoc,
 };
 use tengu_core::ports::{Orchestrator, OrchestratorError};
 
@@ -265,5 +265,31 @@ impl Orchestrator for Sandbox {
     async fn image_exists(&self, image: &ImageRef) -> Result<bool, OrchestratorError> {
         // The sandbox's registry has every image except those named as missing (by tag or repository).
         Ok(!image.to_string().contains("missing"))
+    }
+
+    /// The simulation keeps each revision's image; the rest of a sandbox task definition is the same for all.
+    async fn describe_task_definition(&self, arn: &TaskDefinitionArn) -> Result<TaskDefinitionDoc, OrchestratorError> {
+        let image = self
+            .read(|world| {
+                let registered = world.task_definition_images.get(arn.as_str()).cloned();
+                // The seeded services' revisions were never registered here: they are what the services run (or ran).
+                registered.or_else(|| {
+                    world.services.iter().find_map(|s| match &s.rollout {
+                        _ if &s.task_definition == arn => Some(s.image.clone()),
+                        Some(r) if &r.previous == arn => Some(r.previous_image.clone()),
+                        _ => None,
+                    })
+                })
+            })
+            .await;
+        let image = image.ok_or_else(|| OrchestratorError::Rejected(format!("no task definition {}", arn.short())))?;
+        let mut doc = TaskDefinitionDoc::default();
+        doc.set("family", arn.family());
+        doc.set("cpu", "256");
+        doc.set("memory", "512");
+        doc.set("networkMode", "awsvpc");
+        doc.set("container app image", image.to_string());
+        doc.set("container app port 8080", "tcp");
+        Ok(doc)
     }
 }

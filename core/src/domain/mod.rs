@@ -19,6 +19,7 @@ mod progress;
 mod reminder;
 mod review_env;
 mod rollout;
+mod task_definition_doc;
 mod token;
 mod validated;
 mod verification;
@@ -46,6 +47,7 @@ pub use review_env::{LaunchType, ReviewEnv, ReviewEnvState, ReviewSettings};
 pub use rollout::{
     EcsAlarms, EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, StoppedTask,
 };
+pub use task_definition_doc::{FieldChange, TaskDefinitionDoc};
 pub use token::{ApiToken, NewApiToken, TokenScope};
 pub use validated::ParseError;
 pub use verification::{

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::domain::{ClusterName, ImageRef, RolloutSnapshot, ServiceName, TaskDefinitionArn};
+use crate::domain::{ClusterName, ImageRef, RolloutSnapshot, ServiceName, TaskDefinitionArn, TaskDefinitionDoc};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrchestratorError {
@@ -49,6 +49,9 @@ pub trait Orchestrator: Send + Sync {
 
     /// Whether the registry holds the image (so a deploy never points ECS at an image CI did not push).
     async fn image_exists(&self, image: &ImageRef) -> Result<bool, OrchestratorError>;
+
+    /// A task definition's fields as tengu compares them (what a deploy, a redeploy or a rollback would change).
+    async fn describe_task_definition(&self, arn: &TaskDefinitionArn) -> Result<TaskDefinitionDoc, OrchestratorError>;
 }
 
 /// What tengu runs on when GitHub is real but no AWS account is configured yet: every ECS question gets a
@@ -99,6 +102,10 @@ impl Orchestrator for EcsNotConfigured {
     }
 
     async fn image_exists(&self, _: &ImageRef) -> Result<bool, OrchestratorError> {
+        Err(not_configured())
+    }
+
+    async fn describe_task_definition(&self, _: &TaskDefinitionArn) -> Result<TaskDefinitionDoc, OrchestratorError> {
         Err(not_configured())
     }
 }

@@ -8,6 +8,7 @@ mod approve;
 #[cfg(feature = "runtime")]
 mod chat;
 mod deploy_pr;
+mod difference;
 #[cfg(feature = "runtime")]
 mod drive;
 mod freezes;
@@ -36,6 +37,7 @@ mod visibility;
 pub use advance_deployment::Progress;
 #[cfg(feature = "runtime")]
 pub use chat::{ChatAnswer, LINK_FIRST};
+pub use difference::ServiceDifference;
 pub use gate::GATE_CONTEXT;
 pub use leases::DRIVER_LEASE_SECONDS;
 pub use lock_status::LOCK_CONTEXT;

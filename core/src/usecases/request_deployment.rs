@@ -341,7 +341,7 @@ impl Tengu {
         Ok(())
     }
 
-    async fn rollback_target(&self, env: &Environment, id: DeploymentId) -> Result<Deployment, CoreError> {
+    pub(crate) async fn rollback_target(&self, env: &Environment, id: DeploymentId) -> Result<Deployment, CoreError> {
         let target = self.deployment(id).await?;
         if target.env != env.name || target.state != DeploymentState::Succeeded || target.task_definitions.is_empty() {
             return Err(CoreError::Refused(format!(

@@ -181,6 +181,19 @@ impl Orchestrator for ScriptedEcs {
         self.calls.lock().unwrap().push(format!("image {image}"));
         Ok(!image.to_string().contains("never-pushed"))
     }
+
+    /// Each revision runs `shop:r<revision>`; revisions before 5 had twice the memory.
+    async fn describe_task_definition(
+        &self,
+        arn: &TaskDefinitionArn,
+    ) -> Result<tengu_core::domain::TaskDefinitionDoc, OrchestratorError> {
+        let mut doc = tengu_core::domain::TaskDefinitionDoc::default();
+        doc.set("family", arn.family());
+        doc.set("memory", if arn.revision() < 5 { "1024" } else { "512" });
+        let image = format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:r{}", arn.revision());
+        doc.set(format!("container {} image", arn.family()), image);
+        Ok(doc)
+    }
 }
 
 pub(crate) fn production() -> EnvName {
@@ -718,4 +731,41 @@ async fn abort_before_ecs_is_touched_just_ends_it_and_frees_the_environment() {
     assert!(ecs.calls().is_empty(), "{:?}", ecs.calls());
     let next = tengu.request_deployment(&alice(), ship("def456", None)).await.unwrap();
     assert_eq!(tengu.drive_deployment(next.id).await.unwrap().state, DeploymentState::Succeeded);
+}
+
+#[tokio::test]
+async fn the_difference_before_a_deploy_a_redeploy_and_a_rollback_names_each_field() {
+    let (tengu, _, _, _) = setup(&[Step::Completed, Step::Completed], true).await;
+    let viewer = tengu_core::domain::Viewer::trusted(Actor::System);
+    let lines = |found: Vec<tengu_core::usecases::ServiceDifference>| -> Vec<String> {
+        found.iter().flat_map(|d| d.lines()).collect()
+    };
+    let image = |tag: &str| format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:{tag}");
+    let deploy = tengu.deploy_difference(&viewer, &production(), &ship("v42", None).target).await.unwrap();
+    assert_eq!(
+        lines(deploy),
+        [
+            "web: web:7 → a new revision of web".to_owned(),
+            format!("  ~ container web image: {} → {}", image("r7"), image("v42")),
+            "worker: worker:3 → a new revision of worker".to_owned(),
+            format!("  ~ container worker image: {} → {}", image("r3"), image("v42")),
+        ]
+    );
+    let redeploy = tengu.deploy_difference(&viewer, &production(), &DeployTarget::Redeploy).await.unwrap();
+    assert_eq!(lines(redeploy)[..2], ["web: web:7 → web:7", "  nothing changes but a restart of its tasks"]);
+
+    // Two deployments later, going back to the first puts its revisions back: the difference says which.
+    let first = tengu.request_deployment(&alice(), ship("v1", None)).await.unwrap().id;
+    tengu.drive_deployment(first).await.unwrap();
+    let second = tengu.request_deployment(&alice(), ship("v2", None)).await.unwrap().id;
+    tengu.drive_deployment(second).await.unwrap();
+    let back = tengu.deploy_difference(&viewer, &production(), &DeployTarget::RollbackTo(first)).await.unwrap();
+    assert_eq!(
+        lines(back)[..2],
+        ["web: web:27 → web:17".to_owned(), format!("  ~ container web image: {} → {}", image("r27"), image("r17"))]
+    );
+    let unknown = tengu
+        .deploy_difference(&viewer, &production(), &DeployTarget::RollbackTo(tengu_core::domain::DeploymentId(999)))
+        .await;
+    assert!(unknown.is_err(), "not a success of production: {unknown:?}");
 }

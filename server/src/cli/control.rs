@@ -1,4 +1,5 @@
-//! `tengu abort <env>` and `tengu status [env]`: locally over the database, or through a tengu server.
+//! `tengu abort <env>` and `tengu status [env]`: locally over the database, or through a tengu server; and
+//! `tengu diff <env>`, what a deploy would change, locally.
 
 use tengu_core::Tengu;
 use tengu_core::domain::{Actor, EnvName, Viewer};
@@ -59,6 +60,37 @@ pub async fn status_command(
     };
     for status in &found {
         for line in status.lines() {
+            println!("{line}");
+        }
+    }
+    Ok(Ending::Succeeded)
+}
+
+/// Prints what deploying `what` to `env` would change on each service (nothing is sent to ECS but questions).
+pub async fn diff_command(config: &Config, env: &str, what: super::What) -> Result<Ending, CliError> {
+    use tengu_core::domain::{CommitSha, DeploymentId, ImageRef};
+    use tengu_core::usecases::DeployTarget;
+    let usage = |e: String| CliError::new(Ending::Usage, e);
+    let env = EnvName::parse(env).map_err(|e| usage(e.to_string()))?;
+    let target = match what {
+        super::What::Sha(sha) => DeployTarget::Commit(CommitSha::parse(sha).map_err(|e| usage(e.to_string()))?),
+        super::What::Image { image, .. } => DeployTarget::Image {
+            image: ImageRef::parse(image).map_err(|e| usage(e.to_string()))?,
+            sha: None,
+            source_prs: Vec::new(),
+            deploy_pr: None,
+            commit_unknown_reason: None,
+        },
+        super::What::RollbackTo(id) => DeployTarget::RollbackTo(DeploymentId(id)),
+        super::What::Redeploy => DeployTarget::Redeploy,
+    };
+    let actor = super::terminal_actor(config, None)?;
+    let store = boot::open_store(config).await?;
+    let tengu = boot::tengu(config, store.clone()).await?;
+    let found = tengu.deploy_difference(&Viewer::trusted(actor), &env, &target).await;
+    store.close().await;
+    for difference in found? {
+        for line in difference.lines() {
             println!("{line}");
         }
     }

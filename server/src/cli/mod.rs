@@ -8,7 +8,7 @@ mod lock;
 mod release_pr;
 mod remote;
 
-pub use control::{abort_command, status_command};
+pub use control::{abort_command, diff_command, status_command};
 pub use deploy::{Overrides, Remotely, What, deploy, deploy_command};
 pub use exit::{CliError, EXIT_TABLE, Ending, exit_codes_help, exit_codes_markdown};
 pub use lock::{lock_command, unlock_command};

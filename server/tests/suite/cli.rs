@@ -182,3 +182,21 @@ fn a_freeze_window_from_the_file_refuses_the_terminal_and_a_bad_one_stops_every_
         assert!(said.contains("freeze window \"Long weekend\" is not valid: "), "{said}");
     }
 }
+
+#[test]
+fn diff_says_what_a_redeploy_and_a_new_image_would_change_before_anything_is_sent() {
+    let db = scratch("diff");
+    let redeploy = tengu(&db, &["diff", "dev"]);
+    let said = String::from_utf8_lossy(&redeploy.stdout).into_owned();
+    assert!(redeploy.status.success(), "{said}{}", String::from_utf8_lossy(&redeploy.stderr));
+    assert!(
+        said.starts_with("web: shop-dev-web:") && said.contains("  nothing changes but a restart of its tasks"),
+        "{said}"
+    );
+    let image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:diff123";
+    let deploy = tengu(&db, &["diff", "dev", "--image", image]);
+    let said = String::from_utf8_lossy(&deploy.stdout).into_owned();
+    assert!(said.contains("→ a new revision of shop-dev-web") && said.contains(&format!(" → {image}\n")), "{said}");
+    let both = tengu(&db, &["diff", "dev", "--image", image, "--rollback-to", "3"]);
+    assert_eq!(both.status.code(), Some(64), "one target at a time");
+}

@@ -305,3 +305,35 @@ async fn an_unreachable_endpoint_is_unavailable_not_refused() {
     let error = adapter.describe_services(&cluster("prod"), &[service("web")]).await.unwrap_err();
     assert!(matches!(error, OrchestratorError::Unavailable(_)), "{error:?}");
 }
+
+#[tokio::test]
+async fn a_task_definition_reads_as_lines_and_a_new_image_differs_only_by_it() {
+    let moto = Moto::start().await;
+    let ecs = moto.ecs().await;
+    let adapter = AwsEcs::connect(&moto.settings()).await;
+    let arn = register_rich(&ecs).await;
+    let doc = adapter.describe_task_definition(&arn).await.unwrap();
+    for (key, value) in [
+        ("family", "shop-web"),
+        ("cpu", "512"),
+        ("memory", "1024"),
+        ("executionRoleArn", "arn:aws:iam::123456789012:role/shop-execution"),
+        ("networkMode", "awsvpc"),
+        ("container app environment RAILS_ENV", "production"),
+        ("container app secret DATABASE_URL", "arn:aws:ssm:us-east-1:123456789012:parameter/shop/db"),
+        ("container app port 8080", "tcp"),
+        ("container app command", "bundle exec puma"),
+        ("container app logConfiguration", "awslogs awslogs-group=/ecs/shop awslogs-stream-prefix=web"),
+        ("container app stopTimeout", "30"),
+        ("container datadog image", "public.ecr.aws/datadog/agent:7"),
+    ] {
+        assert_eq!(doc.get(key), Some(value), "{key}");
+    }
+    assert!(doc.get("container app healthCheck").is_some_and(|h| h.starts_with("CMD-SHELL curl -f")));
+    assert!(doc.get("container app linuxParameters").is_some_and(|p| p.contains("SYS_PTRACE")), "other fields too");
+
+    let next = adapter.register_with_image(&arn, &image("new5678"), &[]).await.unwrap();
+    let changes = doc.difference(&adapter.describe_task_definition(&next).await.unwrap());
+    let lines: Vec<String> = changes.iter().map(|c| c.line()).collect();
+    assert_eq!(lines, [format!("~ container app image: {} → {}", image("old1234"), image("new5678"))]);
+}
