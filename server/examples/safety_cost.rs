@@ -110,27 +110,7 @@ async fn stand_ins() -> (MockServer, MockServer) {
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"status":"ok"}"#))
         .mount(&service)
         .await;
-    use ciborium::Value;
-    let text = |s: &str| Value::Text(s.to_owned());
-    let alarm = Value::Map(vec![
-        (text("AlarmName"), text("shop-5xx")),
-        (text("StateValue"), text("OK")),
-        (text("StateReason"), text("fine")),
-    ]);
-    let mut bytes = Vec::new();
-    ciborium::into_writer(&Value::Map(vec![(text("MetricAlarms"), Value::Array(vec![alarm]))]), &mut bytes)
-        .expect("CBOR");
-    let cloudwatch = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/service/GraniteServiceVersion20100801/operation/DescribeAlarms"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("smithy-protocol", "rpc-v2-cbor")
-                .insert_header("content-type", "application/cbor")
-                .set_body_bytes(bytes),
-        )
-        .mount(&cloudwatch)
-        .await;
+    let cloudwatch = tengu_testkit::cloudwatch_knowing(&[("shop-5xx", "OK", "fine")], &[]).await;
     (service, cloudwatch)
 }
 

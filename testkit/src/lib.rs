@@ -158,3 +158,44 @@ pub async fn tengu_on_code_host(
     };
     tengu_core::Tengu::new(settings, ports)
 }
+
+/// Where aws-sdk-cloudwatch asks `DescribeAlarms` (Smithy RPC v2 CBOR, the only protocol it speaks).
+pub const DESCRIBE_ALARMS: &str = "/service/GraniteServiceVersion20100801/operation/DescribeAlarms";
+
+/// A recorded-shape stand-in of CloudWatch's `DescribeAlarms` on 127.0.0.1, in CBOR (moto parses only
+/// CloudWatch's Query and JSON protocols): it knows these metric and composite alarms, as (name, state, reason).
+pub async fn cloudwatch_knowing(
+    metric: &[(&str, &str, &str)],
+    composite: &[(&str, &str, &str)],
+) -> wiremock::MockServer {
+    use ciborium::Value;
+    let text = |s: &str| Value::Text(s.to_owned());
+    let alarms = |list: &[(&str, &str, &str)]| {
+        Value::Array(
+            list.iter()
+                .map(|(name, state, reason)| {
+                    Value::Map(vec![
+                        (text("AlarmName"), text(name)),
+                        (text("StateValue"), text(state)),
+                        (text("StateReason"), text(reason)),
+                    ])
+                })
+                .collect(),
+        )
+    };
+    let answer = Value::Map(vec![(text("MetricAlarms"), alarms(metric)), (text("CompositeAlarms"), alarms(composite))]);
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&answer, &mut bytes).expect("CBOR");
+    let cloudwatch = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path(DESCRIBE_ALARMS))
+        .respond_with(
+            wiremock::ResponseTemplate::new(200)
+                .insert_header("smithy-protocol", "rpc-v2-cbor")
+                .insert_header("content-type", "application/cbor")
+                .set_body_bytes(bytes),
+        )
+        .mount(&cloudwatch)
+        .await;
+    cloudwatch
+}

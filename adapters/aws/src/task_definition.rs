@@ -22,13 +22,7 @@ pub fn copy_with_image(
     let mut container_definitions = definition.container_definitions.unwrap_or_default();
     let mut changed = 0;
     for container in &mut container_definitions {
-        let chosen = if containers.is_empty() {
-            let current = container.image.as_deref().and_then(|i| ImageRef::parse(i).ok());
-            current.is_some_and(|current| current.repository() == image.repository())
-        } else {
-            container.name.as_deref().is_some_and(|name| containers.iter().any(|c| c == name))
-        };
-        if chosen {
+        if image.goes_into(container.name.as_deref(), container.image.as_deref(), containers) {
             container.image = Some(image.to_string());
             changed += 1;
         }

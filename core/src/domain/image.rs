@@ -71,6 +71,16 @@ impl ImageRef {
         &self.repository
     }
 
+    /// Whether a deploy of this image replaces the image of the container `name` that runs `current`: the
+    /// containers named in `containers`, or, when it names none, those running an image of this repository.
+    pub fn goes_into(&self, name: Option<&str>, current: Option<&str>, containers: &[String]) -> bool {
+        if containers.is_empty() {
+            current.and_then(|i| ImageRef::parse(i).ok()).is_some_and(|current| current.repository == self.repository)
+        } else {
+            name.is_some_and(|name| containers.iter().any(|c| c == name))
+        }
+    }
+
     pub fn digest(&self) -> Option<&str> {
         self.digest.as_deref()
     }

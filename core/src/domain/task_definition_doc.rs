@@ -66,12 +66,7 @@ impl TaskDefinitionDoc {
             if container.contains(' ') {
                 continue;
             }
-            let chosen = if containers.is_empty() {
-                ImageRef::parse(value).is_ok_and(|current| current.repository() == image.repository())
-            } else {
-                containers.iter().any(|c| c == container)
-            };
-            if chosen {
+            if image.goes_into(Some(container), Some(value), containers) {
                 next.lines.insert(key.to_owned(), image.to_string());
             }
         }

@@ -1,8 +1,8 @@
 //! The read models of the overview and the environment pages: what every viewer's page is cut from.
 
 use crate::domain::{
-    AuditEntry, DeployPr, Deployment, DeploymentFilter, DeploymentState, EnvName, EnvironmentLock, ReviewEnv,
-    ReviewEnvState, ServiceHealth,
+    AuditEntry, CheckResult, DeployPr, Deployment, DeploymentFilter, DeploymentState, EnvName, EnvironmentLock,
+    ReviewEnv, ReviewEnvState, ServiceHealth,
 };
 use crate::error::CoreError;
 use crate::ports::{Topic, Topics};
@@ -48,6 +48,8 @@ pub struct EnvironmentFacts {
     pub rollback_choices: Vec<Deployment>,
     /// The newest deployments, whatever their outcome.
     pub history: Vec<Deployment>,
+    /// What the newest deployment's verification checks answered (they are written as deployments are).
+    pub latest_checks: Vec<CheckResult>,
 }
 
 /// What the overview is read from.
@@ -113,7 +115,11 @@ impl Tengu {
             store.recent_deployments(&successes).await?.into_iter().filter(|d| Some(d.id) != running_id).collect();
         let newest = DeploymentFilter { env: Some(name.clone()), ..DeploymentFilter::newest(ENVIRONMENT_HISTORY) };
         let history = store.recent_deployments(&newest).await?;
-        let facts = EnvironmentFacts { latest, running, rollback_choices, history };
+        let latest_checks = match &latest {
+            Some(deployment) => store.check_results(deployment.id).await?,
+            None => Vec::new(),
+        };
+        let facts = EnvironmentFacts { latest, running, rollback_choices, history, latest_checks };
         Ok(self.read_models.environments.keep(name.clone(), DEPLOYMENTS, stamp, facts))
     }
 }

@@ -21,10 +21,7 @@ impl Tengu {
         let rollback_choices = facts.rollback_choices.iter().map(RollbackChoice::from).collect();
         let history = facts.history.iter().map(DeploymentRow::from).collect();
         let locks = self.recorded_locks().await?;
-        let latest_checks = match latest {
-            Some(deployment) => self.check_lines(deployment.id).await?,
-            None => Vec::new(),
-        };
+        let latest_checks = crate::views::CheckLine::all_of(&facts.latest_checks);
         let locked = EnvironmentLock::holding(&locks, name, self.ports.clock.now()).map(EnvironmentLock::sentence);
         Ok(EnvironmentView {
             name: env.name,

@@ -27,7 +27,7 @@ impl Tengu {
         override_reason: Option<&str>,
     ) -> Result<Option<FreezePass>, CoreError> {
         let Some(freeze) = self.freeze_of(&env.name) else { return Ok(None) };
-        match override_reason.map(str::trim).filter(|reason| reason.chars().count() >= 3) {
+        match crate::usecases::request_deployment::written_reason(override_reason) {
             Some(reason) => {
                 self.authorize(actor, &Action::OverrideFreeze { env }).await?;
                 Ok(Some(FreezePass { freeze, reason: reason.to_owned() }))

@@ -194,7 +194,7 @@ impl Tengu {
         if lock.is_owned_by(actor) {
             return Ok(Some(LockPass::Owner(lock)));
         }
-        match override_reason.map(str::trim).filter(|reason| reason.chars().count() >= 3) {
+        match crate::usecases::request_deployment::written_reason(override_reason) {
             Some(reason) => {
                 self.authorize(actor, &Action::OverrideLock { env }).await?;
                 Ok(Some(LockPass::Overridden { lock, reason: reason.to_owned() }))

@@ -65,6 +65,11 @@ pub struct StopOverrides {
     pub freeze: Option<String>,
 }
 
+/// An override's reason as it counts: trimmed, and at least three characters (a shorter one is no reason).
+pub(crate) fn written_reason(reason: Option<&str>) -> Option<&str> {
+    reason.map(str::trim).filter(|reason| reason.chars().count() >= 3)
+}
+
 impl StopOverrides {
     /// One reason for whatever stops the line (a door that asks once: a form, a chat command); blank is none.
     pub fn both(reason: Option<String>) -> Self {

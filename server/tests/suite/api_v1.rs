@@ -304,6 +304,8 @@ async fn a_repository_lock_through_the_api_needs_a_scope_for_each_of_its_environ
     let scope = |name: &str| TokenScope::Deploy(EnvName::parse(name).unwrap());
     let dev_only = app.tengu.create_token(&person("bob"), "CI", vec![scope("dev")], 30).await.unwrap();
     let both = app.tengu.create_token(&person("bob"), "CI", vec![scope("dev"), scope("production")], 30).await.unwrap();
+    let reader =
+        app.tengu.create_token(&person("visitor"), "CI", vec![scope("dev"), scope("production")], 30).await.unwrap();
     let repo_lock = |method: &str, path: &str, token: Option<&str>, body: Option<Value>| {
         let mut request = Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json");
         if let Some(token) = token {
@@ -318,6 +320,12 @@ async fn a_repository_lock_through_the_api_needs_a_scope_for_each_of_its_environ
     let (status, _, body) = app.send(repo_lock("PUT", shop, Some(&dev_only.secret), Some(reason.clone()))).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body.contains("it lacks the deploy:production scope"), "{body}");
+    // Every scope, but the role to lock is missing: the rule table says no, to both methods.
+    let (status, _, body) = app.send(repo_lock("PUT", shop, Some(&reader.secret), Some(reason.clone()))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "read may not lock: {body}");
+    assert!(body.contains("\"code\":\"denied\""), "{body}");
+    let (status, _, body) = app.send(repo_lock("DELETE", shop, Some(&reader.secret), None)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "nor unlock: {body}");
     let (status, _, body) =
         app.send(repo_lock("PUT", "/api/v1/repos/acme/other/lock", Some(&both.secret), Some(reason.clone()))).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");

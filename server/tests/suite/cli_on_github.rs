@@ -142,38 +142,11 @@ async fn refused_credentials_end_in_a_sentence_and_a_failing_exit_code() {
     assert!(!stderr.contains("revoked"), "the token never shows: {stderr}");
 }
 
-/// CloudWatch's `DescribeAlarms` as a recorded-shape stand-in (Smithy RPC v2 CBOR): it knows `shop-5xx` only.
-async fn cloudwatch_knowing_shop_5xx() -> MockServer {
-    use ciborium::Value as Cbor;
-    let text = |s: &str| Cbor::Text(s.to_owned());
-    let alarm = Cbor::Map(vec![
-        (text("AlarmName"), text("shop-5xx")),
-        (text("StateValue"), text("OK")),
-        (text("StateReason"), text("fine")),
-    ]);
-    let answer = Cbor::Map(vec![
-        (text("MetricAlarms"), Cbor::Array(vec![alarm])),
-        (text("CompositeAlarms"), Cbor::Array(vec![])),
-    ]);
-    let mut bytes = Vec::new();
-    ciborium::into_writer(&answer, &mut bytes).unwrap();
-    let cloudwatch = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/service/GraniteServiceVersion20100801/operation/DescribeAlarms"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("smithy-protocol", "rpc-v2-cbor")
-                .insert_header("content-type", "application/cbor")
-                .set_body_bytes(bytes),
-        )
-        .mount(&cloudwatch)
-        .await;
-    cloudwatch
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alarm_cloudwatch_does_not_know_stops_the_start_with_a_sentence() {
-    let (github, cloudwatch) = (MockServer::start().await, cloudwatch_knowing_shop_5xx().await);
+    let github = MockServer::start().await;
+    // CloudWatch knows shop-5xx only.
+    let cloudwatch = tengu_testkit::cloudwatch_knowing(&[("shop-5xx", "OK", "fine")], &[]).await;
     let dir = scratch("alarms");
     let run = |alarms: &'static str| {
         let config = dir.join("tengu.toml");

@@ -9,8 +9,6 @@ use tengu_core::ports::{Alarms, AlarmsError};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const DESCRIBE_ALARMS: &str = "/service/GraniteServiceVersion20100801/operation/DescribeAlarms";
-
 fn settings(server: &MockServer) -> AwsSettings {
     AwsSettings {
         region: Some("us-east-1".to_owned()),
@@ -27,39 +25,17 @@ fn text(s: &str) -> Value {
     Value::Text(s.to_owned())
 }
 
-fn alarm(name: &str, state: &str, reason: &str) -> Value {
-    Value::Map(vec![
-        (text("AlarmName"), text(name)),
-        (text("StateValue"), text(state)),
-        (text("StateReason"), text(reason)),
-    ])
-}
-
-fn cbor_answer(body: Value) -> ResponseTemplate {
-    let mut bytes = Vec::new();
-    ciborium::into_writer(&body, &mut bytes).unwrap();
-    ResponseTemplate::new(200)
-        .insert_header("smithy-protocol", "rpc-v2-cbor")
-        .insert_header("content-type", "application/cbor")
-        .set_body_bytes(bytes)
-}
-
 fn names(list: &[&str]) -> Vec<AlarmName> {
     list.iter().map(|name| AlarmName::parse(name).unwrap()).collect()
 }
 
 #[tokio::test]
 async fn alarm_states_come_back_in_the_order_named_and_a_missing_one_is_named() {
-    let cloudwatch = MockServer::start().await;
-    let described = Value::Map(vec![
-        (text("MetricAlarms"), Value::Array(vec![alarm("shop-5xx", "ALARM", "Threshold Crossed: 1 datapoint [12.0]")])),
-        (text("CompositeAlarms"), Value::Array(vec![alarm("shop-health", "OK", "All children OK")])),
-    ]);
-    Mock::given(method("POST"))
-        .and(path(DESCRIBE_ALARMS))
-        .respond_with(cbor_answer(described))
-        .mount(&cloudwatch)
-        .await;
+    let cloudwatch = tengu_testkit::cloudwatch_knowing(
+        &[("shop-5xx", "ALARM", "Threshold Crossed: 1 datapoint [12.0]")],
+        &[("shop-health", "OK", "All children OK")],
+    )
+    .await;
     let alarms = AwsAlarms::connect(&settings(&cloudwatch)).await;
 
     let states = alarms.states(&names(&["shop-health", "shop-5xx"])).await.unwrap();
@@ -84,7 +60,7 @@ async fn alarm_states_come_back_in_the_order_named_and_a_missing_one_is_named() 
 async fn cloudwatch_failing_is_unavailable_with_a_sentence() {
     let cloudwatch = MockServer::start().await;
     Mock::given(method("POST"))
-        .and(path(DESCRIBE_ALARMS))
+        .and(path(tengu_testkit::DESCRIBE_ALARMS))
         .respond_with(ResponseTemplate::new(503).insert_header("smithy-protocol", "rpc-v2-cbor"))
         .mount(&cloudwatch)
         .await;
