@@ -33,7 +33,15 @@ pub fn is_a_page(path: &str) -> bool {
 /// Loads the page `asked` names for its person, then draws it with the document around it; an address that names
 /// no page draws "Nothing here" with a 404.
 pub async fn draw(doors: &Doors, options: &LeptosOptions, asked: Asked<'_>) -> Drawn {
-    let page = Page::at(asked.path);
+    draw_page(doors, options, Page::at(asked.path), asked).await
+}
+
+/// The review of a press (`asked.query` is the form it sent), drawn like a page; it is never kept.
+pub async fn draw_review(doors: &Doors, options: &LeptosOptions, asked: Asked<'_>) -> Drawn {
+    draw_page(doors, options, Page::review_at(asked.path), asked).await
+}
+
+async fn draw_page(doors: &Doors, options: &LeptosOptions, page: Option<Page>, asked: Asked<'_>) -> Drawn {
     let viewer = match doors.tengu.viewer(asked.actor).await {
         Ok(viewer) => viewer,
         Err(error) => {

@@ -163,6 +163,7 @@ mod tests {
             stopped_tasks: vec![],
             taken_at: at(seconds),
             ecs_alarms: None,
+            settings: None,
         }
     }
 

@@ -10,6 +10,8 @@ pub struct Ports {
     pub store: Arc<dyn Store>,
     pub code_host: Arc<dyn CodeHost>,
     pub orchestrator: Arc<dyn Orchestrator>,
+    /// The IAM roles and log groups a task definition names, checked before a deploy changes anything.
+    pub account: Arc<dyn crate::ports::AccountResources>,
     /// Standalone tasks: review environments.
     pub tasks: Arc<dyn TaskRunner>,
     pub notifier: Arc<dyn Notifier>,

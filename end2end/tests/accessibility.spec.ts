@@ -59,4 +59,12 @@ test("every page passes axe-core without a serious or critical finding", async (
       await expectAccessible(page, path, colorScheme);
     }
   }
+  // The review before a redeploy: drawn for the press, not for an address.
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.goto("/environments/dev");
+    await page.getByRole("button", { name: "Redeploy", exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Review: redeploy dev" })).toBeVisible();
+    expect.soft(await blockingFindings(page), `axe-core on the review (${colorScheme})`).toEqual([]);
+  }
 });

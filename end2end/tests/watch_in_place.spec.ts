@@ -13,8 +13,13 @@ test("a refusal that came back in the address is shown, and the environment's bu
   await signIn(page, "carol", "/environments/dev");
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 
-  // Rolling back to a deployment that does not exist, as the plain form would send it.
-  const action = await page.locator("form", { has: page.getByRole("button", { name: "Rollback" }) }).getAttribute("action");
+  // Rolling back to a deployment that does not exist, as the review's plain form would send it.
+  const rollback = page.getByRole("button", { name: "Rollback", exact: true });
+  // An earlier test's deployment may still roll out: the buttons wait for it.
+  await expect(rollback).toBeEnabled({ timeout: 60_000 });
+  await rollback.click();
+  await expect(page.getByRole("heading", { level: 1, name: /^Review: roll dev back/ })).toBeVisible();
+  const action = await page.locator("form", { has: page.getByRole("button", { name: "Confirm rollback" }) }).getAttribute("action");
   expect(action).toMatch(/^\/api\//);
   const answer = await page.request.post(action!, {
     form: { env: "dev", to: "987654321", key: "e2e-refused-rollback" },
@@ -23,19 +28,22 @@ test("a refusal that came back in the address is shown, and the environment's bu
   });
   expect(answer.status()).toBeGreaterThanOrEqual(300);
   expect(answer.status()).toBeLessThan(400);
-  const back = answer.headers()["location"];
-  expect(back).toContain("__err=");
+  // Back to the review's address, which leads to the environment page with what the address carries.
+  const location = answer.headers()["location"];
+  expect(location).toContain("__err=");
+  await page.goto(location);
+  const back = page.url();
+  expect(back).toMatch(/\/environments\/dev\?/);
 
-  await page.goto(back);
   const alert = page.getByRole("alert");
   await expect(alert).toHaveCount(1);
   const refusal = (await alert.textContent()) ?? "";
   expect(refusal.length).toBeGreaterThan(10);
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 
-  // Sent in place: a deploy of something that is not an image is refused without leaving the page.
-  await page.getByLabel("Commit SHA or image (and its commit)").fill("not an image!");
-  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  // Sent in place: a lock without a reason (only spaces) is refused without leaving the page.
+  await page.getByLabel("Why lock").fill("   ");
+  await page.getByRole("button", { name: "Lock", exact: true }).click();
   await expect(alert).not.toHaveText(refusal);
   await expect(alert).toHaveCount(1);
   expect(page.url()).toBe(back);

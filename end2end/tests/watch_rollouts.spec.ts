@@ -4,6 +4,21 @@ import { signIn } from "./sign_in";
 // Sandbox rollouts take 20 s; the page follows them over server-sent events.
 test.setTimeout(90_000);
 
+// Deploy, Redeploy and Rollback show the review first (what would change on ECS); its button asks for it and
+// brings the person back to the environment page.
+async function reviewAndConfirm(page: Page, button: string, twice = false) {
+  const name = page.url().split("/environments/")[1];
+  if (twice) await page.getByRole("button", { name: button, exact: true }).dblclick();
+  else await page.getByRole("button", { name: button, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /^Review: / })).toBeVisible();
+  await expect(page.getByText("Service settings (a deploy leaves them as they are)").first()).toBeVisible();
+  const confirm = page.getByRole("button", { name: `Confirm ${button.toLowerCase()}` });
+  if (twice) await confirm.dblclick();
+  else await confirm.click();
+  await expect(page).toHaveURL(new RegExp(`/environments/${name}$`));
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
+}
+
 async function openEnvironment(page: Page, name: string, login = "carol") {
   await signIn(page, login, `/environments/${name}`);
   await expect(page.getByRole("heading", { level: 1, name: `Environment ${name}` })).toBeVisible();
@@ -14,7 +29,9 @@ test("Redeploy: a double click makes one deployment, the bar reaches 100 % live,
   await openEnvironment(page, "dev");
   const live = page.locator(".live");
   const before = Number(await live.getAttribute("data-deployment"));
-  // Records how long each ECS snapshot took to reach the page (snapshot time → DOM change), for the closing note.
+  await reviewAndConfirm(page, "Redeploy", true);
+  // Records how long each ECS snapshot took to reach the page (snapshot time → DOM change), for the closing note
+  // (from the page the confirmation came back to; the rollout takes 20 s).
   await page.evaluate(() => {
     const seen: number[] = [];
     (window as any).tenguLatencies = seen;
@@ -27,8 +44,6 @@ test("Redeploy: a double click makes one deployment, the bar reaches 100 % live,
       }
     }).observe(document.body, { subtree: true, childList: true, attributes: true });
   });
-
-  await page.getByRole("button", { name: "Redeploy" }).dblclick();
 
   await expect(live).not.toHaveAttribute("data-deployment", String(before));
   const started = Number(await live.getAttribute("data-deployment"));
@@ -57,7 +72,7 @@ test("Redeploy: a double click makes one deployment, the bar reaches 100 % live,
 test("Abort during a rollout points the services back and says who", async ({ page }) => {
   await openEnvironment(page, "dev");
   const live = page.locator(".live");
-  await page.getByRole("button", { name: "Redeploy" }).click();
+  await reviewAndConfirm(page, "Redeploy");
   await expect(live).toHaveAttribute("data-state", /rolling_out|service_updated|task_definition_registered|checked|requested/);
   await page.getByRole("button", { name: "Abort" }).click();
   await expect(live).toHaveAttribute("data-state", "aborted");
@@ -103,7 +118,7 @@ test("a viewer sees the buttons off with the reason; production needs a maintain
   await openEnvironment(page, "production", "bob");
   const live = page.locator(".live");
   const before = Number(await live.getAttribute("data-deployment"));
-  await page.getByRole("button", { name: "Redeploy" }).click();
+  await reviewAndConfirm(page, "Redeploy");
   await expect(live).not.toHaveAttribute("data-deployment", String(before));
   await expect(live).toHaveAttribute("data-state", "awaiting_approval");
   const asked = Number(await live.getAttribute("data-deployment"));

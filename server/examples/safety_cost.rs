@@ -56,6 +56,7 @@ impl Orchestrator for CompletedAtOnce {
                 stopped_tasks: vec![],
                 taken_at: chrono::Utc::now(),
                 ecs_alarms: None,
+                settings: None,
             })
             .collect())
     }

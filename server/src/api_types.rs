@@ -132,3 +132,48 @@ pub struct RepoUnlockAnswer {
 pub struct UnlockAnswer {
     pub unlocked: Option<LockAnswer>,
 }
+
+/// What a deploy would change, as `POST /api/v1/environments/{env}/difference` answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DifferenceAnswer {
+    pub env: String,
+    pub services: Vec<ServiceDifferenceAnswer>,
+    /// What the registry or the account lacks (a missing image, role or log group): the deploy would fail before
+    /// its first change on ECS.
+    pub missing: Option<String>,
+    /// Why asking for it would be refused now, for the token's owner (their role, a lock or a freeze an admin
+    /// may pass with a reason, the deploy PR's gate).
+    pub refusals: Vec<tengu_core::usecases::Refusal>,
+    /// The same, as `tengu diff` prints it.
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceDifferenceAnswer {
+    pub service: String,
+    /// The task definition it runs now.
+    pub now: String,
+    /// The one it would run; none: a new revision of `now` is registered.
+    pub next: Option<String>,
+    /// Its settings, which the deploy leaves as they are.
+    pub settings: Option<String>,
+    pub changes: Vec<tengu_core::domain::FieldChange>,
+}
+
+impl DifferenceAnswer {
+    pub fn of(env: &tengu_core::domain::EnvName, found: &tengu_core::usecases::DeployDifference) -> Self {
+        let services = found
+            .services
+            .iter()
+            .map(|service| ServiceDifferenceAnswer {
+                service: service.service.to_string(),
+                now: service.now.to_string(),
+                next: service.next.as_ref().map(ToString::to_string),
+                settings: service.settings.as_ref().map(tengu_core::domain::ServiceSettings::sentence),
+                changes: service.changes.clone(),
+            })
+            .collect();
+        let (missing, refusals) = (found.missing.clone(), found.refusals.clone());
+        Self { env: env.to_string(), services, missing, refusals, lines: found.lines() }
+    }
+}

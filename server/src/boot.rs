@@ -6,8 +6,8 @@ use tengu_aws::AwsEcs;
 use tengu_core::Tengu;
 use tengu_core::domain::{Environment, ReminderPolicy};
 use tengu_core::ports::{
-    Alarms, AlarmsError, EcsNotConfigured, LogNotifier, Notifier, Orchestrator, RulePolicy, Store, SystemClock,
-    TaskRunner,
+    AccountNotConfigured, AccountResources, Alarms, AlarmsError, EcsNotConfigured, LogNotifier, Notifier, Orchestrator,
+    RulePolicy, Store, SystemClock, TaskRunner,
 };
 use tengu_core::settings::Settings;
 use tengu_core::tengu::Ports;
@@ -123,17 +123,19 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         deliveries: Default::default(),
         freezes: Vec::new(),
     };
-    let (orchestrator, tasks): (Arc<dyn Orchestrator>, Arc<dyn TaskRunner>) = if config.aws.is_configured() {
-        let ecs = Arc::new(AwsEcs::connect(&config.aws.settings()).await);
-        tracing::info!(region = ?config.aws.region, endpoint = ?config.aws.endpoint_url, "deploying on ECS");
-        (ecs.clone(), ecs)
-    } else {
-        (Arc::new(EcsNotConfigured), Arc::new(EcsNotConfigured))
-    };
+    let (orchestrator, tasks, account): (Arc<dyn Orchestrator>, Arc<dyn TaskRunner>, Arc<dyn AccountResources>) =
+        if config.aws.is_configured() {
+            let ecs = Arc::new(AwsEcs::connect(&config.aws.settings()).await);
+            tracing::info!(region = ?config.aws.region, endpoint = ?config.aws.endpoint_url, "deploying on ECS");
+            (ecs.clone(), ecs, Arc::new(tengu_aws::AwsAccount::connect(&config.aws.settings()).await))
+        } else {
+            (Arc::new(EcsNotConfigured), Arc::new(EcsNotConfigured), Arc::new(AccountNotConfigured))
+        };
     let ports = Ports {
         store,
         code_host: code_host.clone(),
         orchestrator,
+        account,
         tasks,
         notifier: Arc::new(LogNotifier),
         clock: Arc::new(SystemClock),

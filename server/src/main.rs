@@ -119,7 +119,7 @@ enum Command {
         server: ServerArgs,
     },
     /// Show what a deploy, a redeploy (the default) or a rollback would change on each service's task definition,
-    /// before anything is sent to ECS (local mode).
+    /// and whether it would be refused before its first change; nothing is sent to ECS but questions.
     #[command(after_help = tengu_server::cli::exit_codes_help())]
     Diff {
         /// The environment, e.g. production.
@@ -133,6 +133,8 @@ enum Command {
         /// An earlier successful deployment's number.
         #[arg(long, group = "what", value_name = "DEPLOYMENT")]
         rollback_to: Option<i64>,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Show what runs where, what deploys now and which deploy PR waits for whom.
     #[command(after_help = tengu_server::cli::exit_codes_help())]
@@ -227,7 +229,9 @@ async fn main() -> ExitCode {
             cli::unlock_command(&config, &env, acting_as.as_deref(), server.remote()).await
         }
         Command::Status { env, server } => cli::status_command(&config, env.as_deref(), server.remote()).await,
-        Command::Diff { env, sha, image, rollback_to } => diff(&config, &env, sha, image, rollback_to).await,
+        Command::Diff { env, sha, image, rollback_to, server } => {
+            diff(&config, &env, [sha, image], rollback_to, server.remote()).await
+        }
     };
     match ended {
         Ok(ending) => ExitCode::from(ending.code()),
@@ -244,13 +248,13 @@ async fn main() -> ExitCode {
 async fn diff(
     config: &config::Config,
     env: &str,
-    sha: Option<String>,
-    image: Option<String>,
+    [sha, image]: [Option<String>; 2],
     rollback_to: Option<i64>,
+    server: Option<(String, Option<String>)>,
 ) -> Result<Ending, CliError> {
     let redeploy = sha.is_none() && image.is_none() && rollback_to.is_none();
     match what_to_deploy(sha, image, None, rollback_to, redeploy) {
-        Ok(what) => cli::diff_command(config, env, what).await,
+        Ok(what) => cli::diff_command(config, env, what, server).await,
         Err(sentence) => Err(CliError::new(Ending::Usage, sentence)),
     }
 }

@@ -1,8 +1,9 @@
 //! The real ECS adapter (aws-sdk-ecs, with aws-sdk-ecr to check that an image exists before a deploy points ECS
-//! at it). Credentials and region come from the standard AWS chain (environment, profile, SSO, web identity,
-//! container and instance metadata) unless tengu.toml names them; an endpoint override points it at a local
-//! emulator.
+//! at it, and IAM and CloudWatch Logs for the roles and log groups its task definitions name). Credentials and
+//! region come from the standard AWS chain (environment, profile, SSO, web identity, container and instance
+//! metadata) unless tengu.toml names them; an endpoint override points it at a local emulator.
 
+mod account;
 mod alarms;
 mod ecr;
 mod errors;
@@ -22,6 +23,7 @@ use tengu_core::domain::{
 };
 use tengu_core::ports::{Orchestrator, OrchestratorError};
 
+pub use account::AwsAccount;
 pub use alarms::AwsAlarms;
 pub use task_definition::copy_with_image;
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use tengu_core::domain::{
     ClusterName, EcsAlarms, EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent,
-    ServiceName, StoppedTask, TaskDefinitionArn,
+    ServiceName, ServiceSettings, StoppedTask, TaskDefinitionArn,
 };
 use tengu_core::ports::OrchestratorError;
 
@@ -34,6 +34,7 @@ pub(super) fn rollout_snapshot(
         stopped_tasks: Vec::new(),
         taken_at,
         ecs_alarms: ecs_alarms(service),
+        settings: Some(settings(service)),
     })
 }
 
@@ -42,6 +43,26 @@ fn ecs_alarms(service: &aws_sdk_ecs::types::Service) -> Option<EcsAlarms> {
     let alarms = service.deployment_configuration()?.alarms()?;
     (alarms.enable() && !alarms.alarm_names().is_empty())
         .then(|| EcsAlarms { names: alarms.alarm_names().to_vec(), rollback: alarms.rollback() })
+}
+
+/// The service's own settings, which a deploy leaves as they are.
+fn settings(service: &aws_sdk_ecs::types::Service) -> ServiceSettings {
+    let configuration = service.deployment_configuration();
+    let breaker = configuration.and_then(|c| c.deployment_circuit_breaker()).filter(|b| b.enable());
+    let launch = match (service.launch_type(), service.capacity_provider_strategy()) {
+        (Some(launch), _) => launch.as_str().to_owned(),
+        (None, strategy) if !strategy.is_empty() => {
+            strategy.iter().map(|s| s.capacity_provider().to_owned()).collect::<Vec<_>>().join("+")
+        }
+        _ => String::new(),
+    };
+    ServiceSettings {
+        desired_count: u32::try_from(service.desired_count()).unwrap_or(0),
+        minimum_healthy_percent: configuration.and_then(|c| c.minimum_healthy_percent()),
+        maximum_percent: configuration.and_then(|c| c.maximum_percent()),
+        circuit_breaker: breaker.map(|b| b.rollback()),
+        launch,
+    }
 }
 
 fn deployment(d: &aws_sdk_ecs::types::Deployment) -> Result<EcsDeployment, OrchestratorError> {

@@ -85,12 +85,11 @@ fn container_lines(doc: &mut TaskDefinitionDoc, c: &ContainerDefinition) {
         );
     }
     if let Some(logs) = c.log_configuration() {
-        let mut options: Vec<String> = logs.options().into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
-        options.sort();
-        doc.set(
-            at("logConfiguration"),
-            format!("{} {}", logs.log_driver().as_str(), options.join(" ")).trim().to_owned(),
-        );
+        doc.set(at("logDriver"), logs.log_driver().as_str());
+        for (option, value) in logs.options().into_iter().flatten() {
+            doc.set(at(&format!("log {option}")), value.as_str());
+        }
+        doc.set(at("logSecretOptions"), shown(&logs.secret_options()));
     }
     let others: [(&str, String); 27] = [
         ("repositoryCredentials", shown(&c.repository_credentials())),

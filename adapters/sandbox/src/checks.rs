@@ -36,3 +36,22 @@ impl Probe for Sandbox {
         })
     }
 }
+
+/// The sandbox's simulated account has every role and log group its task definitions name (each names the
+/// family's execution role and log group), except those whose name contains `missing`.
+#[async_trait]
+impl tengu_core::ports::AccountResources for Sandbox {
+    async fn role_exists(
+        &self,
+        role: &tengu_core::domain::RoleArn,
+    ) -> Result<bool, tengu_core::ports::OrchestratorError> {
+        Ok(!role.name().contains("missing"))
+    }
+
+    async fn log_group_exists(
+        &self,
+        group: &tengu_core::domain::LogGroupRef,
+    ) -> Result<bool, tengu_core::ports::OrchestratorError> {
+        Ok(!group.name.contains("missing"))
+    }
+}

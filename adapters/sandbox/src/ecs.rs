@@ -67,6 +67,14 @@ fn snapshot(sim: &SimService, now: DateTime<Utc>) -> RolloutSnapshot {
         stopped_tasks,
         taken_at: now,
         ecs_alarms: None,
+        // The simulation rolls out like a Fargate service with ECS's defaults and its circuit breaker.
+        settings: Some(tengu_core::domain::ServiceSettings {
+            desired_count: desired,
+            minimum_healthy_percent: Some(100),
+            maximum_percent: Some(200),
+            circuit_breaker: Some(true),
+            launch: "FARGATE".to_owned(),
+        }),
     }
 }
 
@@ -267,7 +275,7 @@ impl Orchestrator for Sandbox {
         Ok(!image.to_string().contains("missing"))
     }
 
-    /// The simulation keeps each revision's image; the rest of a sandbox task definition is the same for all.
+    /// The simulation keeps each revision's image; the rest of a sandbox task definition is its family's.
     async fn describe_task_definition(&self, arn: &TaskDefinitionArn) -> Result<TaskDefinitionDoc, OrchestratorError> {
         let image = self
             .read(|world| {
@@ -288,7 +296,10 @@ impl Orchestrator for Sandbox {
         doc.set("cpu", "256");
         doc.set("memory", "512");
         doc.set("networkMode", "awsvpc");
+        doc.set("executionRoleArn", format!("arn:aws:iam::123456789012:role/{}-execution", arn.family()));
         doc.set("container app image", image.to_string());
+        doc.set("container app logDriver", "awslogs");
+        doc.set("container app log awslogs-group", format!("/ecs/{}", arn.family()));
         doc.set("container app port 8080", "tcp");
         Ok(doc)
     }

@@ -170,6 +170,7 @@ pub async fn start_with(
         store,
         code_host: wrap_github(sandbox.clone()),
         orchestrator: sandbox.clone(),
+        account: sandbox.clone(),
         tasks: sandbox.clone(),
         notifier: Arc::new(LogNotifier),
         clock,

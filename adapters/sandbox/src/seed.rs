@@ -447,8 +447,15 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         );
     }
     let mut services = Vec::new();
+    // Every revision the seeded history ran is one ECS knows (a review reads what a rollback would go back to).
+    let mut task_definition_images = BTreeMap::new();
     for env in environments() {
         let past = past_deployments(env.name.as_str());
+        for (deployment, service) in past.iter().flat_map(|d| env.services.iter().map(move |s| (d, s))) {
+            let arn = task_definition(env.name.as_str(), service.as_str(), deployment.revision);
+            task_definition_images
+                .insert(arn.as_str().to_owned(), image_for(&tip_sha(&history, deployment.prs_deployed)));
+        }
         let current = past.iter().rev().find(|d| d.state == DeploymentState::Succeeded).expect("a success");
         for service in &env.services {
             services.push(SimService {
@@ -476,7 +483,7 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
         merge_heads: BTreeMap::new(),
         comments: BTreeMap::new(),
         pull_options: BTreeMap::new(),
-        task_definition_images: BTreeMap::new(),
+        task_definition_images,
         github_deployments: Vec::new(),
         tasks: BTreeMap::new(),
         pushes: BTreeMap::new(),

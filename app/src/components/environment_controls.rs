@@ -1,14 +1,15 @@
 //! The environment page's buttons, approval panel and live rollout, drawn by the server. Each button is a plain
-//! form that works without JavaScript; in the browser it is sent in place (`contract::ENHANCE`), a refusal shows
-//! above the buttons, and the buttons, the approval panel and the rollout are regions the page's live stream draws
-//! again whenever the environment's deployments change (see `browser`).
+//! form that works without JavaScript. Deploy, Redeploy and Rollback lead to their review (what would change, then
+//! the button that does it: `pages::review`); Abort, the approval's and the lock's are sent in place
+//! (`contract::ENHANCE`), a refusal shows above the buttons, and the buttons, the approval panel and the rollout are
+//! regions the page's live stream draws again whenever the environment's deployments change (see `browser`).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use tengu_core::domain::{EnvName, RepoSlug};
 use tengu_core::views::{ButtonRefusals, LiveDeployment, RollbackChoice};
 
-use crate::api::{AbortDeployment, ApproveDeployment, PressDeploy, PressRedeploy, PressRollback, RejectDeployment};
+use crate::api::{AbortDeployment, ApproveDeployment, RejectDeployment};
 use crate::components::error_notice::{ErrorNotice, ErrorTemplate};
 use crate::components::live_rollout::RolloutPanel;
 use crate::components::lock_controls::LockControls;
@@ -24,35 +25,17 @@ pub struct ControlsData {
     pub latest: Option<LiveDeployment>,
     pub rollback_choices: Vec<RollbackChoice>,
     pub refusals: ButtonRefusals,
-    /// Seeds the idempotency keys the buttons send without JavaScript (a double click carries the same key).
-    pub key_seed: String,
     /// Why the last press, sent as a plain form, was refused (from the address).
     pub refused: Option<String>,
     /// The sentence of the lock that holds, if any.
     pub locked: Option<String>,
-    /// Whether a freeze window holds the environment.
-    pub frozen: bool,
     /// What the newest deployment's verification checks answered.
     pub checks: Vec<tengu_core::views::CheckLine>,
 }
 
 #[component]
 pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
-    let ControlsData {
-        env,
-        repo,
-        image_template,
-        latest,
-        rollback_choices,
-        refusals,
-        key_seed,
-        refused,
-        locked,
-        frozen,
-        checks,
-    } = data;
-    // While the line is stopped, an admin sees where to write why they ship anyway.
-    let overriding = (locked.is_some() || frozen) && refusals.override_stop.is_none();
+    let ControlsData { env, repo, image_template, latest, rollback_choices, refusals, refused, locked, checks } = data;
     let (lock_env, lock_refusal) = (env.clone(), refusals.lock.clone());
     // Core's rule table says why the viewer may not approve, their own request included.
     let why = refusals.approve.clone();
@@ -72,7 +55,7 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
                     <LockControls env=lock_env repo locked refusal=lock_refusal/>
                 </div>
                 <div id="environment-buttons" {..contract::flag(contract::REGION)}>
-                    <Buttons env latest image_template rollback_choices refusals key_seed overriding/>
+                    <Buttons env latest image_template rollback_choices refusals/>
                 </div>
             </section>
             <div id="environment-approval" {..contract::flag(contract::REGION)}>{approval}</div>
@@ -91,13 +74,10 @@ fn Buttons(
     image_template: Option<String>,
     rollback_choices: Vec<RollbackChoice>,
     refusals: ButtonRefusals,
-    key_seed: String,
-    overriding: bool,
 ) -> impl IntoView {
     // While a deployment runs, nothing else starts (Abort stops it).
     let running = latest.filter(|d| !d.finished).map(|d| d.id);
     let busy = running.is_some();
-    let key = |kind: &str| format!("{key_seed}-{kind}-0");
     let name = env.to_string();
     let any_success = format!("/deployments?env={name}&state=succeeded");
     let has_choices = !rollback_choices.is_empty();
@@ -125,12 +105,12 @@ fn Buttons(
             </form>
         }
     });
+    let review = format!("/environments/{name}/review");
     view! {
         {reasons}
         <div class="controls">
-            <form method="post" action={PressDeploy::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
-                <input type="hidden" name="env" value=name.clone()/>
-                <input type="hidden" name="key" value=key("deploy") {..contract::attr(contract::KEY_KIND, "deploy")}/>
+            <form method="post" action=review.clone() class="inline-form">
+                <input type="hidden" name="press" value="deploy"/>
                 <label>
                     "Commit SHA or image (and its commit) "
                     <input
@@ -141,23 +121,18 @@ fn Buttons(
                         placeholder=image_template.unwrap_or_else(|| "registry/repo:tag".to_owned())
                     />
                 </label>
-                {override_field(overriding)}
                 <button type="submit" disabled={refusals.deploy.is_some() || busy}>"Deploy"</button>
             </form>
-            <form method="post" action={PressRedeploy::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
-                <input type="hidden" name="env" value=name.clone()/>
-                <input type="hidden" name="key" value=key("redeploy") {..contract::attr(contract::KEY_KIND, "redeploy")}/>
-                {override_field(overriding)}
+            <form method="post" action=review.clone() class="inline-form">
+                <input type="hidden" name="press" value="redeploy"/>
                 <button type="submit" disabled={refusals.redeploy.is_some() || busy}>"Redeploy"</button>
             </form>
-            <form method="post" action={PressRollback::url()} class="inline-form" {..contract::flag(contract::ENHANCE)}>
-                <input type="hidden" name="env" value=name/>
-                <input type="hidden" name="key" value=key("rollback") {..contract::attr(contract::KEY_KIND, "rollback")}/>
+            <form method="post" action=review class="inline-form">
+                <input type="hidden" name="press" value="rollback"/>
                 <label>
                     "Roll back to "
                     <select name="to" required disabled=!has_choices>{choices}</select>
                 </label>
-                {override_field(overriding)}
                 <button type="submit" disabled={refusals.rollback.is_some() || !has_choices || busy}>"Rollback"</button>
             </form>
             <a href=any_success>"Roll back further: search every success"</a>
@@ -192,18 +167,6 @@ fn ApprovalPanel(deployment: LiveDeployment, why: Option<String>) -> impl IntoVi
             </div>
         </section>
     }
-}
-
-/// Where an admin writes why they ship through a lock or a freeze (sent with the press; recorded).
-fn override_field(shown: bool) -> impl IntoView {
-    shown.then(|| {
-        view! {
-            <label>
-                "Override reason (admin) "
-                <input type="text" name="override_reason" minlength="3" size="24"/>
-            </label>
-        }
-    })
 }
 
 /// The newest deployment's verification, a line per check (none: nothing verified it).

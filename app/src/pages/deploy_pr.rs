@@ -59,7 +59,18 @@ fn DeployPrPageView(page: DeployPrView, refused: Option<String>) -> impl IntoVie
         direct_commits,
         history,
         deployments,
+        ships,
     } = page;
+    let review = ships.map(|sha| {
+        view! {
+            <form method="post" action=format!("/environments/{env}/review") class="inline-form">
+                <input type="hidden" name="press" value="deploy"/>
+                <input type="hidden" name="input" value=sha/>
+                <input type="hidden" name="look" value="only"/>
+                <button type="submit">"What will change on ECS"</button>
+            </form>
+        }
+    });
     let audit_link = format!("/audit?about={}%23{}", repo.replace('/', "%2F"), number);
     let items =
         items.into_iter().map(|item| view! { <ItemRow repo=repo.clone() deploy_pr=number item/> }).collect_view();
@@ -80,6 +91,7 @@ fn DeployPrPageView(page: DeployPrView, refused: Option<String>) -> impl IntoVie
                 {format!(" {branches}")}
             </p>
             <VerificationProgress verified total/>
+            {review}
         </header>
         {refused.map(|message| view! { <ErrorNotice message/> })}
         <GatePanel repo=repo.clone() number gate/>

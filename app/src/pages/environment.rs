@@ -10,13 +10,10 @@ use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::environment_controls::{ControlsData, EnvironmentControls};
 use crate::components::lock_notice::FreezeNotice;
-use crate::server_glue::{key_seed, sentence};
+use crate::server_glue::sentence;
 
-/// The environment page, with a seed for the idempotency keys its buttons send (a double click, or a retried
-/// request, carries the same key and starts one deployment).
 struct EnvironmentPageData {
     view: tengu_core::views::EnvironmentView,
-    key_seed: String,
 }
 
 /// One environment: its live rollout and the buttons that change what runs.
@@ -25,8 +22,6 @@ pub async fn show(visit: &Visit<'_>, name: &str) -> Shown {
         Ok(env) => env,
         Err(error) => return Shown::failed("Environment", error.to_string()),
     };
-    // The seed is taken before the records are read: a write meanwhile gives the next render another one.
-    let key_seed = key_seed(visit.tengu(), visit.actor, tengu_core::screens::made_of::ENVIRONMENT);
     match visit.tengu().environment_view(visit.viewer, &env).await {
         Ok(view) => {
             let query = visit.query;
@@ -40,7 +35,7 @@ pub async fn show(visit: &Visit<'_>, name: &str) -> Shown {
                 .or_else(|| query.refusal_of::<LockEnvironment>())
                 .or_else(|| query.refusal_of::<UnlockEnvironment>());
             let kept = refused.is_none();
-            let data = EnvironmentPageData { view, key_seed };
+            let data = EnvironmentPageData { view };
             Shown::of(format!("Environment {env}"), view! { <EnvironmentView data refused/> }).kept_if(kept)
         }
         Err(error) => Shown::failed("Environment", sentence(error)),
@@ -49,7 +44,7 @@ pub async fn show(visit: &Visit<'_>, name: &str) -> Shown {
 
 #[component]
 fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl IntoView {
-    let EnvironmentPageData { view: env, key_seed } = data;
+    let EnvironmentPageData { view: env } = data;
     let name = env.name.to_string();
     let title = format!("Environment {name}");
     let (crumb, all_href, all_label) =
@@ -62,10 +57,8 @@ fn EnvironmentView(data: EnvironmentPageData, refused: Option<String>) -> impl I
         latest: env.latest.clone(),
         rollback_choices: env.rollback_choices.clone(),
         refusals: env.refusals.clone(),
-        key_seed,
         refused,
         locked: env.locked.clone(),
-        frozen: env.frozen.is_some(),
         checks: env.latest_checks.clone(),
     };
     view! {

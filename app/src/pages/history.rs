@@ -7,7 +7,7 @@ use super::{Shown, Visit};
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::deployment_table::DeploymentTable;
 use crate::components::error_notice::ErrorNotice;
-use crate::server_glue::{key_seed, sentence};
+use crate::server_glue::sentence;
 
 /// Every deployment, newest first, filtered by environment, repository, state, who started it, a source pull
 /// request, the author of a change it carried, a commit and dates; pages go back by id; the same rows as CSV.
@@ -27,10 +27,6 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
         .collect_view();
     let filters = asked.query_string();
     let csv = if filters.is_empty() { "/deployments.csv".to_owned() } else { format!("/deployments.csv?{filters}") };
-    // A rollback pressed here without JavaScript that was refused comes back in the address.
-    let refused = query.refusal_of::<crate::api::PressRollback>();
-    let kept = kept && refused.is_none();
-    let refused = refused.map(|message| view! { <ErrorNotice message/> });
     let rows = match found {
         Ok(found) => {
             let older = (found.len() as u32 == HISTORY_PAGE).then(|| found.last().map(|d| d.id)).flatten();
@@ -38,8 +34,7 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
                 let href = format!("/deployments?{}", asked.next_page(id));
                 view! { <p><a href=href rel="next">"Older deployments"</a></p> }
             });
-            let seed = key_seed(visit.tengu(), visit.actor, tengu_core::screens::made_of::HISTORY);
-            view! { <DeploymentTable deployments=found key_seed=seed/> {next} }.into_any()
+            view! { <DeploymentTable deployments=found go_back=true/> {next} }.into_any()
         }
         Err(message) => view! { <ErrorNotice message/> }.into_any(),
     };
@@ -64,7 +59,6 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
                 <a href="/deployments">"Clear"</a>
                 <a href=csv download="deployments.csv">"Download CSV"</a>
             </form>
-            {refused}
             {rows}
         },
     )

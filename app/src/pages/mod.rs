@@ -10,6 +10,7 @@ mod environment;
 mod history;
 mod home;
 mod not_found;
+mod review;
 mod review_envs;
 mod sandbox_chat;
 mod tokens;
@@ -25,10 +26,16 @@ use crate::server_glue::Doors;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
     Overview,
-    DeployPr { owner: String, name: String, number: String },
+    DeployPr {
+        owner: String,
+        name: String,
+        number: String,
+    },
     History,
     Deployment(String),
     Environment(String),
+    /// The review before a deploy: drawn only for a press (a POST), never for an address (see `review_at`).
+    Review(String),
     ReviewEnvs,
     Tokens,
     Audit,
@@ -58,6 +65,16 @@ impl Page {
         Some(page)
     }
 
+    /// The review of a press on `/environments/<name>/review`: not a page an address alone may ask for, since it
+    /// asks ECS.
+    pub fn review_at(path: &str) -> Option<Self> {
+        let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+        match segments.as_slice() {
+            ["environments", name, "review"] => Some(Self::Review((*name).to_owned())),
+            _ => None,
+        }
+    }
+
     /// The topics of tengu's records the page is made of: while none of them moves, the page reads the same.
     pub fn made_of(&self) -> Topics {
         match self {
@@ -65,7 +82,7 @@ impl Page {
             Self::DeployPr { .. } => made_of::DEPLOY_PR,
             Self::History => made_of::HISTORY,
             Self::Deployment(_) => made_of::DEPLOYMENT,
-            Self::Environment(_) => made_of::ENVIRONMENT,
+            Self::Environment(_) | Self::Review(_) => made_of::ENVIRONMENT,
             Self::ReviewEnvs => made_of::REVIEW_ENVS,
             Self::Tokens => made_of::TOKENS,
             Self::Audit => made_of::AUDIT,
@@ -149,6 +166,7 @@ pub async fn show(page: &Page, visit: &Visit<'_>) -> Shown {
         Page::History => history::show(visit).await,
         Page::Deployment(id) => deployment::show(visit, id).await,
         Page::Environment(name) => environment::show(visit, name).await,
+        Page::Review(name) => review::show(visit, name).await,
         Page::ReviewEnvs => review_envs::show(visit).await,
         Page::Tokens => tokens::show(visit).await,
         Page::Audit => audit::show(visit).await,

@@ -30,6 +30,8 @@ pub enum ChatCommand {
     /// A deploy, redeploy or rollback with an admin's reason to ship through a lock or a freeze
     /// (`… override: <reason>`).
     Overriding(Box<ChatCommand>, String),
+    /// What the deploy, redeploy or rollback inside would change, before anyone asks for it.
+    Diff(Box<ChatCommand>),
     /// Connect this chat person to their GitHub login.
     Link,
     Help,
@@ -44,6 +46,8 @@ pub const HELP: &str = "/tengu deploy-pr <env>: open or refresh the deploy PR an
 /tengu redeploy <env>: restart what runs\n\
 /tengu rollback <env> [deployment]: go back to an earlier successful deployment\n\
 /tengu abort <env>: stop the deployment in progress and put back what ran before\n\
+/tengu diff <env> [sha|image [sha]|redeploy|rollback [deployment]]: what that deploy would change on ECS, field by \
+field (by default what the deploy PR ships)\n\
 /tengu lock <env|owner/repo> [90m|2h|1d|until-unlocked] <reason>: refuse every deploy but yours (for an hour by \
 default; a repository: each of its environments)\n\
 /tengu unlock <env|owner/repo>: lift the lock\n\
@@ -82,6 +86,7 @@ impl ChatCommand {
             "abort" if !too_many(1) => env(0).map(ChatCommand::Abort),
             "unlock" if !too_many(1) => scope(0).map(ChatCommand::Unlock),
             "lock" => scope(0).and_then(|scope| lock_of(scope, &rest[1..])),
+            "diff" => env(0).map(|env| diff_of(&env, &rest[1..])),
             "deploy" if !too_many(3) => env(0).and_then(|env| {
                 let shipment = match (rest.get(1), rest.get(2)) {
                     (None, _) => Shipment::DeployPrHead,
@@ -133,6 +138,21 @@ impl ChatCommand {
     }
 }
 
+/// `diff <env> …`: the deploy (a commit, an image, by default the deploy PR's), the redeploy or the rollback the
+/// rest names, as its own command would read it.
+fn diff_of(env: &EnvName, words: &[&str]) -> ChatCommand {
+    let inner = match words.split_first() {
+        Some((verb, rest)) if verb.eq_ignore_ascii_case("redeploy") || verb.eq_ignore_ascii_case("rollback") => {
+            ChatCommand::parse(&format!("{} {env} {}", verb.to_ascii_lowercase(), rest.join(" ")))
+        }
+        _ => ChatCommand::parse(&format!("deploy {env} {}", words.join(" "))),
+    };
+    match inner {
+        ChatCommand::NotUnderstood(sentence) => ChatCommand::NotUnderstood(sentence),
+        inner => ChatCommand::Diff(Box::new(inner)),
+    }
+}
+
 /// `<deploy|redeploy|rollback …> override: <reason>`: only those ship, and the reason says why.
 fn overriding(command: &str, reason: &str) -> ChatCommand {
     match ChatCommand::parse(command) {
@@ -179,6 +199,20 @@ mod tests {
 
     fn env(name: &str) -> EnvName {
         EnvName::parse(name).unwrap()
+    }
+
+    #[test]
+    fn a_diff_reads_the_rest_as_the_command_it_would_be() {
+        let diff = |inner| ChatCommand::Diff(Box::new(inner));
+        assert_eq!(ChatCommand::parse("diff dev"), diff(ChatCommand::Deploy(env("dev"), Shipment::DeployPrHead)));
+        assert_eq!(ChatCommand::parse("diff dev redeploy"), diff(ChatCommand::Redeploy(env("dev"))));
+        assert_eq!(ChatCommand::parse("diff dev rollback"), diff(ChatCommand::Rollback(env("dev"), None)));
+        assert_eq!(
+            ChatCommand::parse("diff dev Rollback #12"),
+            diff(ChatCommand::Rollback(env("dev"), Some(DeploymentId(12))))
+        );
+        assert!(matches!(ChatCommand::parse("diff dev rollback twelve"), ChatCommand::NotUnderstood(_)));
+        assert!(matches!(ChatCommand::parse("diff"), ChatCommand::NotUnderstood(_)));
     }
 
     #[test]

@@ -102,6 +102,7 @@ mod tests {
             stopped_tasks: vec![],
             taken_at: Utc::now(),
             ecs_alarms: None,
+            settings: None,
         };
         let health = ServiceHealth::of(&EnvName::parse("production").unwrap(), &snapshot);
         assert_eq!((health.running, health.desired, health.pending), (3, 3, 3));

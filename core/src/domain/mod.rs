@@ -15,6 +15,7 @@ mod github;
 mod health;
 mod image;
 mod lock;
+mod prerequisites;
 mod progress;
 mod reminder;
 mod review_env;
@@ -41,11 +42,13 @@ pub use github::{BranchName, Commit, CommitPrefix, CommitSha, Login, PrNumber, R
 pub use health::ServiceHealth;
 pub use image::{ImageRef, ImageTag};
 pub use lock::{DEFAULT_LOCK_LENGTH, EnvironmentLock, LockLength, LockReason, LockScope};
+pub use prerequisites::{LogGroupRef, Prerequisites, RoleArn};
 pub use progress::{RolloutProgress, ServiceCount};
 pub use reminder::{QuietHours, ReminderPolicy};
 pub use review_env::{LaunchType, ReviewEnv, ReviewEnvState, ReviewSettings};
 pub use rollout::{
-    EcsAlarms, EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, StoppedTask,
+    EcsAlarms, EcsDeployment, EcsDeploymentStatus, RolloutSnapshot, RolloutState, ServiceEvent, ServiceSettings,
+    StoppedTask,
 };
 pub use task_definition_doc::{FieldChange, TaskDefinitionDoc};
 pub use token::{ApiToken, NewApiToken, TokenScope};

@@ -74,6 +74,38 @@ pub struct RolloutSnapshot {
     /// The alarms ECS watches during its rollouts, when it watches any (absent from older records).
     #[serde(default)]
     pub ecs_alarms: Option<EcsAlarms>,
+    /// The service's own settings (absent from older records and where the orchestrator does not say).
+    #[serde(default)]
+    pub settings: Option<ServiceSettings>,
+}
+
+/// What a service is set to run as, which a deploy, a redeploy or a rollback leaves as it is (only the task
+/// definition changes): shown beside the difference so a person knows the rest of what will run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceSettings {
+    pub desired_count: u32,
+    pub minimum_healthy_percent: Option<i32>,
+    pub maximum_percent: Option<i32>,
+    /// Whether ECS's circuit breaker is on, and if so whether it rolls back.
+    pub circuit_breaker: Option<bool>,
+    /// FARGATE, EC2, or the capacity providers.
+    pub launch: String,
+}
+
+impl ServiceSettings {
+    /// `2 tasks on FARGATE; rolls 100-200 %; circuit breaker rolls back`.
+    pub fn sentence(&self) -> String {
+        let tasks = if self.desired_count == 1 { "1 task".to_owned() } else { format!("{} tasks", self.desired_count) };
+        let on = if self.launch.is_empty() { String::new() } else { format!(" on {}", self.launch) };
+        let percent = |p: Option<i32>| p.map_or_else(|| "?".to_owned(), |p| p.to_string());
+        let rolls = format!("rolls {}-{} %", percent(self.minimum_healthy_percent), percent(self.maximum_percent));
+        let breaker = match self.circuit_breaker {
+            None => "no circuit breaker",
+            Some(true) => "circuit breaker rolls back",
+            Some(false) => "circuit breaker stops without rolling back",
+        };
+        format!("{tasks}{on}; {rolls}; {breaker}")
+    }
 }
 
 impl RolloutSnapshot {

@@ -15,8 +15,9 @@ pub struct TaskDefinitionDoc {
     lines: BTreeMap<String, String>,
 }
 
-/// One line of a difference.
+/// One line of a difference (in JSON: `{"change": "changed", "key": …, "before": …, "after": …}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum FieldChange {
     Added { key: String, value: String },
     Removed { key: String, value: String },
@@ -53,6 +54,13 @@ impl TaskDefinitionDoc {
     /// Every line, in key order.
     pub fn lines(&self) -> impl Iterator<Item = (&str, &str)> {
         self.lines.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The containers it defines, by name.
+    pub fn containers(&self) -> impl Iterator<Item = &str> {
+        self.lines.keys().filter_map(|key| {
+            key.strip_prefix(CONTAINER).and_then(|rest| rest.strip_suffix(IMAGE)).filter(|name| !name.contains(' '))
+        })
     }
 
     /// What a deploy registers: this definition with `image` in the containers named in `containers`, or, when it

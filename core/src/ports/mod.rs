@@ -1,6 +1,7 @@
 //! Ports: every outside system tengu talks to, as a trait that speaks tengu's own types. The real adapters
 //! (octocrab, aws-sdk-ecs, sqlx, reqwest) and the sandbox implement them.
 
+mod account;
 mod changes;
 mod chat;
 mod checks;
@@ -13,6 +14,7 @@ mod policy;
 mod store;
 mod task_runner;
 
+pub use account::{AccountNotConfigured, AccountResources};
 pub use changes::{Changes, Snapshot, Topic, Topics};
 pub use chat::{ChatMessages, ChatReplies, MessageRef};
 pub use checks::{AlarmState, Alarms, AlarmsError, AlarmsNotConfigured, Probe, ProbeError, ProbeNotConfigured};

@@ -90,7 +90,7 @@ impl Tengu {
                     Err(other) => return Err(other),
                 }
             }
-            DeploymentState::Requested => return self.check_image(deployment).await,
+            DeploymentState::Requested => return self.check_image(deployment, env).await,
             DeploymentState::Checked => self.register_revisions(deployment, env).await?,
             DeploymentState::TaskDefinitionRegistered => self.update_services(deployment, env).await?,
             DeploymentState::ServiceUpdated => {
@@ -107,11 +107,15 @@ impl Tengu {
         Ok(None)
     }
 
-    /// A new image must be in the registry before anything is registered.
-    async fn check_image(&self, deployment: &Deployment) -> Result<Option<Progress>, CoreError> {
+    /// A new image must be in the registry, and what the task definitions name on the account must exist, before
+    /// anything is registered.
+    async fn check_image(&self, deployment: &Deployment, env: &Environment) -> Result<Option<Progress>, CoreError> {
         let rebuilding = deployment.task_definitions.is_empty() && deployment.trigger != Trigger::Redeploy;
         if rebuilding && !self.ports.orchestrator.image_exists(&deployment.image).await? {
             let reason = format!("image {} not found in the registry — did CI push it?", deployment.image);
+            return self.finish(deployment, DeploymentState::Failed, &reason).await.map(Some);
+        }
+        if let Some(reason) = self.missing_prerequisites(deployment, env).await? {
             return self.finish(deployment, DeploymentState::Failed, &reason).await.map(Some);
         }
         self.step(deployment, DeploymentState::Checked, &deployment.task_definitions).await?;

@@ -116,9 +116,32 @@ impl Tengu {
                     .collect();
                 Ok(ChatAnswer { text: lines.join("\n"), to_channel: true, deployment: None })
             }
+            ChatCommand::Diff(inner) => self.diff_in_chat(&actor()?, *inner).await,
             // Unwrapped before: an override travels beside its command.
             ChatCommand::Overriding(..) => Ok(ChatAnswer::private(HELP)),
         }
+    }
+
+    /// What the deploy, redeploy or rollback would change, to the person who asked.
+    async fn diff_in_chat(&self, actor: &Actor, command: ChatCommand) -> Result<ChatAnswer, CoreError> {
+        let (env, target) = match command {
+            ChatCommand::Deploy(env, shipment) => {
+                let target = self.chat_target(&env, shipment).await?;
+                (env, target)
+            }
+            ChatCommand::Redeploy(env) => (env, DeployTarget::Redeploy),
+            ChatCommand::Rollback(env, to) => {
+                let to = match to {
+                    Some(id) => id,
+                    None => self.previous_success(&env).await?,
+                };
+                (env, DeployTarget::RollbackTo(to))
+            }
+            _ => return Ok(ChatAnswer::private(HELP)),
+        };
+        let viewer = self.viewer(actor).await?;
+        let found = self.deploy_difference(&viewer, &env, &target).await?;
+        Ok(ChatAnswer::private(format!("What it would change on {env}:\n```\n{}\n```", found.lines().join("\n"))))
     }
 
     /// What GitHub lets the linked person see.

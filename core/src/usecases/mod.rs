@@ -18,6 +18,7 @@ mod health;
 mod leases;
 mod lock_status;
 mod locks;
+mod preflight;
 mod press;
 mod remind;
 mod request_deployment;
@@ -37,7 +38,7 @@ mod visibility;
 pub use advance_deployment::Progress;
 #[cfg(feature = "runtime")]
 pub use chat::{ChatAnswer, LINK_FIRST};
-pub use difference::ServiceDifference;
+pub use difference::{DeployDifference, Refusal, ServiceDifference};
 pub use gate::GATE_CONTEXT;
 pub use leases::DRIVER_LEASE_SECONDS;
 pub use lock_status::LOCK_CONTEXT;

@@ -15,7 +15,29 @@ pub enum Press {
     RollbackTo(DeploymentId),
 }
 
+impl Press {
+    /// What the press asks to deploy, and which door it came through.
+    fn target(&self) -> Result<(DeployTarget, Trigger), CoreError> {
+        Ok(match self {
+            Press::Deploy(input) => (deploy_input(input)?, Trigger::Button),
+            Press::Redeploy => (DeployTarget::Redeploy, Trigger::Redeploy),
+            Press::RollbackTo(id) => (DeployTarget::RollbackTo(*id), Trigger::Rollback),
+        })
+    }
+}
+
 impl Tengu {
+    /// What the press would change, for the person to read before they confirm it (nothing is changed).
+    pub async fn press_difference(
+        &self,
+        viewer: &crate::domain::Viewer,
+        env: &EnvName,
+        press: &Press,
+    ) -> Result<crate::usecases::DeployDifference, CoreError> {
+        let (target, _) = press.target()?;
+        self.deploy_difference(viewer, env, &target).await
+    }
+
     /// Records the deployment a press asks for (the key makes a double click one deployment) and follows it in
     /// the background; the page watches it live. An admin's `override_reason` ships through a lock or a freeze.
     pub async fn press(
@@ -26,11 +48,7 @@ impl Tengu {
         idempotency_key: String,
         override_reason: Option<String>,
     ) -> Result<crate::domain::Deployment, CoreError> {
-        let (target, trigger) = match press {
-            Press::Deploy(input) => (deploy_input(&input)?, Trigger::Button),
-            Press::Redeploy => (DeployTarget::Redeploy, Trigger::Redeploy),
-            Press::RollbackTo(id) => (DeployTarget::RollbackTo(id), Trigger::Rollback),
-        };
+        let (target, trigger) = press.target()?;
         // A blank key (a form sent before the page could fill it in) asks for no deduplication rather than
         // colliding with every other blank key.
         let idempotency_key = Some(idempotency_key).filter(|key| !key.trim().is_empty());

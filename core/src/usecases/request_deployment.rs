@@ -323,7 +323,7 @@ impl Tengu {
     /// override with a reason), a button or the CLI does not ship a new image; nor the merge commit (or head) of
     /// a deploy PR that was merged unverified. Redeploy and rollback put back what already ran, and a merge was
     /// checked against the gate by the webhook.
-    async fn refuse_unverified(&self, env: &Environment, sha: Option<&CommitSha>) -> Result<(), CoreError> {
+    pub(crate) async fn refuse_unverified(&self, env: &Environment, sha: Option<&CommitSha>) -> Result<(), CoreError> {
         let mut holding = self.ports.store.open_deploy_prs().await?;
         holding.retain(|pr| pr.env == env.name);
         if let Some(sha) = sha {

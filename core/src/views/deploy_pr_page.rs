@@ -26,6 +26,9 @@ pub struct DeployPrView {
     pub history: Vec<ActivityLine>,
     /// The deployments that shipped it, newest first.
     pub deployments: Vec<DeploymentRow>,
+    /// The commit merging it would deploy, while it is open (its difference may be reviewed).
+    #[serde(default)]
+    pub ships: Option<String>,
 }
 
 /// Whether the deploy may go, in the words of the `tengu/verification` status on GitHub.
@@ -80,6 +83,7 @@ impl DeployPrView {
             title: pr.title.clone(),
             env: pr.env.to_string(),
             branches: format!("{} ← {} · {}", pr.base, pr.head, pr.state.as_str()),
+            ships: pr.head_sha.as_ref().filter(|_| pr.state == crate::domain::PrState::Open).map(|sha| sha.to_string()),
             verified: pr.verified_count(),
             total: pr.items.len(),
             gate: GateView::of(&Gate::of(pr), override_refusal),

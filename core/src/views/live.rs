@@ -219,6 +219,7 @@ mod tests {
             stopped_tasks,
             taken_at: at,
             ecs_alarms: None,
+            settings: None,
         };
         let web = snapshot(
             "web",

@@ -40,6 +40,8 @@ pub(crate) struct ScriptedEcs {
     unreachable_once: AtomicBool,
     /// UpdateService answers that the service does not exist.
     no_such_service: AtomicBool,
+    /// The roles and log groups (by name) the account lacks.
+    pub(crate) missing: Mutex<Vec<String>>,
 }
 
 fn arn(family: &str, revision: u32) -> TaskDefinitionArn {
@@ -59,6 +61,7 @@ impl ScriptedEcs {
             calls: Mutex::new(Vec::new()),
             unreachable_once: AtomicBool::new(false),
             no_such_service: AtomicBool::new(false),
+            missing: Mutex::new(Vec::new()),
         })
     }
 
@@ -136,6 +139,7 @@ impl Orchestrator for ScriptedEcs {
                     stopped_tasks: vec![],
                     taken_at: self.clock.now(),
                     ecs_alarms: None,
+                    settings: None,
                 }
             })
             .collect())
@@ -182,7 +186,8 @@ impl Orchestrator for ScriptedEcs {
         Ok(!image.to_string().contains("never-pushed"))
     }
 
-    /// Each revision runs `shop:r<revision>`; revisions before 5 had twice the memory.
+    /// Each revision runs `shop:r<revision>` with its family's role and log group; revisions before 5 had twice the
+    /// memory.
     async fn describe_task_definition(
         &self,
         arn: &TaskDefinitionArn,
@@ -192,7 +197,24 @@ impl Orchestrator for ScriptedEcs {
         doc.set("memory", if arn.revision() < 5 { "1024" } else { "512" });
         let image = format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:r{}", arn.revision());
         doc.set(format!("container {} image", arn.family()), image);
+        doc.set("executionRoleArn", format!("arn:aws:iam::123456789012:role/{}-execution", arn.family()));
+        doc.set(format!("container {} logDriver", arn.family()), "awslogs");
+        doc.set(format!("container {} log awslogs-group", arn.family()), format!("/ecs/{}", arn.family()));
         Ok(doc)
+    }
+}
+
+/// The scripted account: every role and log group exists but those named in `missing`.
+#[async_trait]
+impl tengu_core::ports::AccountResources for ScriptedEcs {
+    async fn role_exists(&self, role: &tengu_core::domain::RoleArn) -> Result<bool, OrchestratorError> {
+        self.calls.lock().unwrap().push(format!("role {}", role.name()));
+        Ok(!self.missing.lock().unwrap().iter().any(|m| m == role.name()))
+    }
+
+    async fn log_group_exists(&self, group: &tengu_core::domain::LogGroupRef) -> Result<bool, OrchestratorError> {
+        self.calls.lock().unwrap().push(format!("log group {}", group.name));
+        Ok(!self.missing.lock().unwrap().contains(&group.name))
     }
 }
 
@@ -281,6 +303,7 @@ pub(crate) fn tengu_checking(
     let ports = Ports {
         store,
         code_host,
+        account: ecs.clone(),
         orchestrator: ecs,
         tasks,
         notifier: channel,
@@ -293,7 +316,10 @@ pub(crate) fn tengu_checking(
     Tengu::new(settings, ports)
 }
 
-async fn setup(script: &[Step], auto_rollback: bool) -> (Tengu, Arc<ScriptedEcs>, Arc<dyn Store>, Arc<ManualClock>) {
+pub(crate) async fn setup(
+    script: &[Step],
+    auto_rollback: bool,
+) -> (Tengu, Arc<ScriptedEcs>, Arc<dyn Store>, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 22, 3, 0, 0).unwrap()));
     let store: Arc<dyn Store> = Arc::new(crate::support::sqlite().await);
     let ecs = ScriptedEcs::new(clock.clone(), script);
@@ -735,11 +761,10 @@ async fn abort_before_ecs_is_touched_just_ends_it_and_frees_the_environment() {
 
 #[tokio::test]
 async fn the_difference_before_a_deploy_a_redeploy_and_a_rollback_names_each_field() {
-    let (tengu, _, _, _) = setup(&[Step::Completed, Step::Completed], true).await;
+    // Each difference asks ECS how the services stand (a scripted answer each), then two deployments roll out.
+    let (tengu, ecs, _, _) = setup(&[Step::Completed; 5], true).await;
     let viewer = tengu_core::domain::Viewer::trusted(Actor::System);
-    let lines = |found: Vec<tengu_core::usecases::ServiceDifference>| -> Vec<String> {
-        found.iter().flat_map(|d| d.lines()).collect()
-    };
+    let lines = |found: tengu_core::usecases::DeployDifference| -> Vec<String> { found.lines() };
     let image = |tag: &str| format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop:{tag}");
     let deploy = tengu.deploy_difference(&viewer, &production(), &ship("v42", None).target).await.unwrap();
     assert_eq!(
@@ -749,8 +774,20 @@ async fn the_difference_before_a_deploy_a_redeploy_and_a_rollback_names_each_fie
             format!("  ~ container web image: {} → {}", image("r7"), image("v42")),
             "worker: worker:3 → a new revision of worker".to_owned(),
             format!("  ~ container worker image: {} → {}", image("r3"), image("v42")),
+            "ready: the image, the roles and the log groups it names exist".to_owned(),
         ]
     );
+    *ecs.missing.lock().unwrap() = vec!["/ecs/web".to_owned()];
+    let missing = tengu.deploy_difference(&viewer, &production(), &ship("never-pushed", None).target).await.unwrap();
+    assert_eq!(
+        lines(missing).last().unwrap(),
+        &format!(
+            "would fail before changing ECS: image {} not found in the registry — did CI push it?; the log group /ecs/web does \
+             not exist in CloudWatch Logs (create it, or let ECS create it with awslogs-create-group=true)",
+            image("never-pushed")
+        )
+    );
+    ecs.missing.lock().unwrap().clear();
     let redeploy = tengu.deploy_difference(&viewer, &production(), &DeployTarget::Redeploy).await.unwrap();
     assert_eq!(lines(redeploy)[..2], ["web: web:7 → web:7", "  nothing changes but a restart of its tasks"]);
 

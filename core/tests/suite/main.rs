@@ -11,6 +11,7 @@ mod deploy_rollout;
 mod freezes;
 mod house_rules;
 mod locks;
+mod preflight;
 mod read_models;
 mod reminders;
 mod review_drain;

@@ -129,6 +129,7 @@ async fn tengu_with(tasks: Arc<LocalTasks>, drain_seconds: u32) -> (tengu_core::
         store,
         code_host: sandbox.code_host().clone(),
         orchestrator: Arc::new(EcsNotConfigured),
+        account: Arc::new(tengu_core::ports::AccountNotConfigured),
         tasks,
         notifier: Arc::new(LogNotifier),
         clock: clock.clone(),

@@ -66,8 +66,20 @@ pub async fn status_command(
     Ok(Ending::Succeeded)
 }
 
-/// Prints what deploying `what` to `env` would change on each service (nothing is sent to ECS but questions).
-pub async fn diff_command(config: &Config, env: &str, what: super::What) -> Result<Ending, CliError> {
+/// Prints what deploying `what` to `env` would change on each service (nothing is sent to ECS but questions),
+/// asked here or of the tengu `server`; refused (3) when something would stop it.
+pub async fn diff_command(
+    config: &Config,
+    env: &str,
+    what: super::What,
+    server: Option<(String, Option<String>)>,
+) -> Result<Ending, CliError> {
+    if let Some((server, token)) = server {
+        let found = Remote::new(&server, token)?.difference(env, &what.body()).await?;
+        found.lines.iter().for_each(|line| println!("{line}"));
+        let ready = found.missing.is_none() && found.refusals.is_empty();
+        return Ok(if ready { Ending::Succeeded } else { Ending::Refused });
+    }
     use tengu_core::domain::{CommitSha, DeploymentId, ImageRef};
     use tengu_core::usecases::DeployTarget;
     let usage = |e: String| CliError::new(Ending::Usage, e);
@@ -89,10 +101,7 @@ pub async fn diff_command(config: &Config, env: &str, what: super::What) -> Resu
     let tengu = boot::tengu(config, store.clone()).await?;
     let found = tengu.deploy_difference(&Viewer::trusted(actor), &env, &target).await;
     store.close().await;
-    for difference in found? {
-        for line in difference.lines() {
-            println!("{line}");
-        }
-    }
-    Ok(Ending::Succeeded)
+    let found = found?;
+    found.lines().iter().for_each(|line| println!("{line}"));
+    Ok(if found.is_ready() { Ending::Succeeded } else { Ending::Refused })
 }

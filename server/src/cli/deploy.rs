@@ -22,6 +22,20 @@ pub struct Remotely {
     pub idempotency_key: Option<String>,
 }
 
+impl What {
+    /// What the API is sent for it.
+    pub(super) fn body(self) -> DeployBody {
+        match self {
+            What::Sha(sha) => DeployBody { sha: Some(sha), ..DeployBody::default() },
+            What::Image { image, sha, commit_unknown } => {
+                DeployBody { image: Some(image), sha, commit_unknown_reason: commit_unknown, ..DeployBody::default() }
+            }
+            What::RollbackTo(id) => DeployBody { rollback_to: Some(id), ..DeployBody::default() },
+            What::Redeploy => DeployBody { redeploy: true, ..DeployBody::default() },
+        }
+    }
+}
+
 /// Written reasons to pass what would hold the deploy: the gate (local mode), someone else's lock and a freeze
 /// window (an admin).
 #[derive(Debug, Clone, Copy, Default)]
@@ -61,14 +75,7 @@ pub async fn deploy_command(
         ));
     }
     let remote = Remote::new(&remotely.server, remotely.token)?;
-    let body = match what {
-        What::Sha(sha) => DeployBody { sha: Some(sha), ..DeployBody::default() },
-        What::Image { image, sha, commit_unknown } => {
-            DeployBody { image: Some(image), sha, commit_unknown_reason: commit_unknown, ..DeployBody::default() }
-        }
-        What::RollbackTo(id) => DeployBody { rollback_to: Some(id), ..DeployBody::default() },
-        What::Redeploy => DeployBody { redeploy: true, ..DeployBody::default() },
-    };
+    let body = what.body();
     let StopOverrides { lock: lock_override, freeze: freeze_override } = overrides.stops();
     let body = DeployBody { lock_override, freeze_override, ..body };
     let started = remote.deploy(env, &body, remotely.idempotency_key.as_deref()).await?;

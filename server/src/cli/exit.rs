@@ -36,7 +36,7 @@ pub const EXIT_TABLE: [(Ending, u8, &str); 7] = [
         Ending::Refused,
         3,
         "refused: the verification gate, an approval said no, a role or token scope missing, an image whose commit \
-         is unknown, nothing to abort",
+         is unknown, nothing to abort; for diff, something would stop the deploy",
     ),
     (Ending::Busy, 4, "environment busy: another deployment is in progress"),
     (Ending::Unreachable, 5, "tengu, its database, GitHub or AWS unreachable (deploy from a laptop in the local mode)"),

@@ -11,7 +11,8 @@ use tengu_core::views::EnvironmentStatus;
 
 use super::exit::{CliError, Ending};
 use crate::api_types::{
-    ApiError, DeployBody, DeploymentAnswer, LockAnswer, LockBody, RepoLocksAnswer, RepoUnlockAnswer, UnlockAnswer,
+    ApiError, DeployBody, DeploymentAnswer, DifferenceAnswer, LockAnswer, LockBody, RepoLocksAnswer, RepoUnlockAnswer,
+    UnlockAnswer,
 };
 
 /// How often a followed deployment is read again.
@@ -78,6 +79,11 @@ impl Remote {
 
     pub async fn deployment(&self, id: i64) -> Result<DeploymentAnswer, CliError> {
         self.call(self.http.get(format!("{}/api/v1/deployments/{id}", self.base))).await
+    }
+
+    /// What the deploy `body` names would change, asked without deploying.
+    pub async fn difference(&self, env: &str, body: &DeployBody) -> Result<DifferenceAnswer, CliError> {
+        self.call(self.http.post(format!("{}/api/v1/environments/{env}/difference", self.base)).json(body)).await
     }
 
     pub async fn abort(&self, env: &str) -> Result<DeploymentAnswer, CliError> {

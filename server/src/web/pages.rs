@@ -34,6 +34,9 @@ impl Pages {
 
 /// A page, or a file of the site, or a server function's answer.
 pub(super) async fn answer(pages: Arc<Pages>, request: Request) -> Response {
+    if let Some(env) = review_of(request.uri().path()) {
+        return review(&pages, request, env).await;
+    }
     if request.method() == Method::POST && request.uri().path().starts_with("/api/") {
         let doors = pages.doors.clone();
         let answer = leptos_axum::handle_server_fns_with_context(move || doors.provide(), request).await;
@@ -46,6 +49,40 @@ pub(super) async fn answer(pages: Arc<Pages>, request: Request) -> Response {
         return site_file_or_nothing(&pages, request).await;
     }
     draw(&pages, request.into_parts().0).await
+}
+
+/// The environment named by a review's address, `/environments/<name>/review`.
+fn review_of(path: &str) -> Option<String> {
+    let name = path.strip_prefix("/environments/")?.strip_suffix("/review")?;
+    (!name.is_empty() && !name.contains('/')).then(|| name.to_owned())
+}
+
+/// The longest review form read (its fields are a few words).
+const REVIEW_FORM_LIMIT: usize = 16 * 1024;
+
+/// A press to review (POST, its form as the page's query), drawn like a page. An address alone does not ask ECS:
+/// a GET of it (the confirmation's answer coming back to the page it was sent from) goes to the environment,
+/// carrying what the address says (a refusal).
+async fn review(pages: &Pages, request: Request, env: String) -> Response {
+    if request.method() != Method::POST {
+        let query = request.uri().query().filter(|q| !q.is_empty()).map(|q| format!("?{q}")).unwrap_or_default();
+        return axum::response::Redirect::to(&format!("/environments/{env}{query}")).into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(form) = axum::body::to_bytes(body, REVIEW_FORM_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "the review form is too long.").into_response();
+    };
+    let Some(ActingAs(actor)) = parts.extensions.get::<ActingAs>() else {
+        return (StatusCode::UNAUTHORIZED, "sign in to tengu first.").into_response();
+    };
+    let nonce = parts.extensions.get::<CspNonce>().map(|CspNonce(nonce)| nonce.as_str());
+    let form = String::from_utf8_lossy(&form);
+    let asked = tengu_app::Asked { path: parts.uri.path(), query: Some(&form), actor, nonce };
+    let drawn = tengu_app::draw_review(&pages.doors, &pages.options, asked).await;
+    let mut response = Response::new(Body::from(drawn.html));
+    *response.status_mut() = drawn.status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response
 }
 
 async fn draw(pages: &Pages, request: axum::http::request::Parts) -> Response {

@@ -30,6 +30,7 @@ pub(super) fn door_routes(sandbox_sign_in: bool) -> Router<AppState> {
         .route("/api/review-envs/route", get(review_route::route))
         .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
         .route("/api/v1/environments/{env}/abort", post(api_v1::abort))
+        .route("/api/v1/environments/{env}/difference", post(api_v1::difference))
         .route("/api/v1/environments/{env}/lock", axum::routing::put(api_v1::lock).delete(api_v1::unlock))
         .route(
             "/api/v1/repos/{owner}/{name}/lock",

@@ -342,3 +342,48 @@ async fn a_repository_lock_through_the_api_needs_a_scope_for_each_of_its_environ
     let lifted: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(lifted["unlocked"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_difference_answers_a_token_that_may_read_or_deploy_there_and_changes_nothing() {
+    let app = spawn_app(Vec::new()).await;
+    // What a person may see is what GitHub said at their last sign-in.
+    app.sign_in("visitor").await;
+    let reader = app.tengu.create_token(&person("visitor"), "look", vec![TokenScope::Read], 30).await.unwrap();
+    let production = TokenScope::Deploy(EnvName::parse("production").unwrap());
+    let elsewhere = app.tengu.create_token(&person("carol"), "prod", vec![production], 30).await.unwrap();
+    let ask = |token: Option<&str>, body: Value| {
+        let mut request =
+            Request::post("/api/v1/environments/dev/difference").header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        request.body(Body::from(body.to_string())).unwrap()
+    };
+    let (status, _, body) = app.send(ask(None, json!({ "redeploy": true }))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let (status, _, body) = app.send(ask(Some(&elsewhere.secret), json!({ "redeploy": true }))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "outside the token's scopes: {body}");
+    let (status, _, body) = app.send(ask(Some(&reader.secret), json!({ "redeploy": true, "sha": "x" }))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    let before = app.tengu.store().audit_log(1).await.unwrap();
+    let built = "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:api9";
+    let (status, _, body) = app.send(ask(Some(&reader.secret), json!({ "image": built }))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(found["env"], "dev");
+    let web = &found["services"][0];
+    assert_eq!((web["service"].as_str(), web["next"].as_str()), (Some("web"), None), "{found}");
+    let change = &web["changes"][0];
+    assert_eq!((change["change"].as_str(), change["key"].as_str()), (Some("changed"), Some("container app image")));
+    assert_eq!(change["after"], built);
+    assert!(web["settings"].as_str().unwrap().contains("on FARGATE"), "{found}");
+    assert!(found["missing"].is_null(), "{found}");
+    // A reader would be refused: the answer says why, and that no reason passes it.
+    let refusal = &found["refusals"][0];
+    assert!(refusal["sentence"].as_str().unwrap().contains("needs the deployer role"), "{found}");
+    assert_eq!(refusal["overridable"], false);
+    let last = found["lines"].as_array().unwrap().last().unwrap().as_str().unwrap().to_owned();
+    assert!(last.starts_with("would be refused: "), "{last}");
+    assert_eq!(app.tengu.store().audit_log(1).await.unwrap(), before, "a question records nothing");
+}

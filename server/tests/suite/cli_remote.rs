@@ -58,6 +58,13 @@ async fn remote_mode_ends_with_the_code_of_each_outcome_and_prints_the_progress(
     let ran = run(&["status".to_owned(), "dev".to_owned()], &with(&dave)).await;
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(ran.stdout.starts_with(&format!("dev: runs {IMAGE}:ok1")), "{}", ran.stdout);
+    // `tengu diff` asks what a deploy would change, and changes nothing.
+    let diff = ["diff", "dev", "--image", &format!("{IMAGE}:ok9")].map(str::to_owned).to_vec();
+    let ran = run(&diff, &with(&dave)).await;
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.starts_with("web: shop-dev-web:"), "{}", ran.stdout);
+    assert!(ran.stdout.contains(&format!("  ~ container app image: {IMAGE}:ok1 → {IMAGE}:ok9")), "{}", ran.stdout);
+    assert!(ran.stdout.trim_end().ends_with("ready: the image, the roles and the log groups it names exist"));
 
     // Busy (4) while another deployment runs; aborted (2) for the one being followed when someone aborts it.
     let follower = tokio::spawn({

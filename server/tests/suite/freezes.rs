@@ -63,7 +63,7 @@ async fn the_api_is_refused_during_a_freeze_and_an_admin_goes_through_with_a_rea
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_environment_page_offers_an_admin_the_override_and_records_it() {
+async fn the_review_offers_an_admin_the_override_and_records_it() {
     let dev = EnvName::parse("dev").unwrap();
     let window = FreezeWindow::new("Holidays", vec![dev], "UTC", "2000-01-01", "2100-01-01").unwrap();
     let app = spawn_app_frozen(vec![window]).await;
@@ -77,10 +77,14 @@ async fn the_environment_page_offers_an_admin_the_override_and_records_it() {
             .unwrap()
     };
     let (dave, alice) = (app.sign_in("dave").await, app.sign_in("alice").await);
-    let (_, _, html) = app.get_as(&dave, "/environments/dev").await;
+    // The review before the redeploy says the freeze holds; only an admin is offered the reason that passes it.
+    let (_, _, html) = app.send(form(&dave, "/environments/dev/review", "press=redeploy")).await;
+    assert!(html.contains("dev is frozen by"), "{html}");
     assert!(!html.contains("name=\"override_reason\""), "a writer is not offered the override");
-    let (_, _, html) = app.get_as(&alice, "/environments/dev").await;
-    assert_eq!(html.matches("name=\"override_reason\"").count(), 3, "Deploy, Redeploy and Rollback each carry it");
+    assert_eq!(crate::review_page::button_on(&html, "Confirm redeploy"), Some(false), "{html}");
+    let (_, _, html) = app.send(form(&alice, "/environments/dev/review", "press=redeploy")).await;
+    assert_eq!(html.matches("name=\"override_reason\"").count(), 1, "{html}");
+    assert_eq!(crate::review_page::button_on(&html, "Confirm redeploy"), Some(true), "{html}");
 
     let (status, _, body) =
         app.send(form(&dave, <PressRedeploy as ServerFn>::PATH, "env=dev&key=d1&override_reason=")).await;

@@ -134,11 +134,20 @@ async fn the_environment_page_the_history_and_the_live_stream_answer() {
     for text in ["Environment production", ">Redeploy<", ">Rollback<", "Rollout", "History"] {
         assert!(html.contains(text), "the environment page shows {text}");
     }
-    // The buttons' idempotency keys are in the page as served, so a press sent as a plain form has one too.
-    let key = html.split("name=\"key\" value=\"").nth(1).expect("a key field").split('"').next().unwrap();
+    // Redeploy leads to its review, whose button carries an idempotency key as served, so a press sent as a plain
+    // form has one too.
+    assert!(html.contains("action=\"/environments/production/review\""), "the buttons lead to their review");
+    let review = Request::post("/environments/production/review")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::COOKIE, cookie.as_str())
+        .body(Body::from("press=redeploy"))
+        .unwrap();
+    let (_, _, reviewed) = app.send(review).await;
+    let key = reviewed.split("name=\"key\" value=\"").nth(1).expect("a key field").split('"').next().unwrap();
     assert!(key.len() >= 16, "a real key, not an empty one: {key:?}");
-    // The buttons are sent in place by the page's script, and the rollout follows the environment's stream;
-    // nothing on the page is hydrated.
+    // The lock and approval buttons are sent in place by the page's script, and the rollout follows the
+    // environment's stream; nothing on the page is hydrated.
     assert!(html.contains("data-enhance"), "the buttons are sent in place");
     assert!(html.contains("id=\"environment-rollout\" data-region"), "the rollout is a region its stream draws");
     assert!(!html.contains("<leptos-island"), "no island");

@@ -18,6 +18,7 @@ mod live_pages;
 mod oauth;
 mod page_cache;
 mod processes;
+mod review_page;
 mod rollback_search;
 mod sandbox_chat;
 mod sandbox_github;

@@ -265,6 +265,14 @@ async fn slash_commands_are_verified_answered_at_once_and_act_as_the_linked_logi
     assert!(
         next_reply(&slack, 15).await["text"].as_str().unwrap().starts_with("dev is unlocked (it was: dev is locked")
     );
+    // A reader may ask what a redeploy would change (nothing is changed), to themselves.
+    app.send(command("diff dev redeploy", "U1", &url, now, SECRET)).await;
+    let answer = next_reply(&slack, 16).await;
+    let text = answer["text"].as_str().unwrap();
+    assert!(text.starts_with("What it would change on dev:\n```\nweb: shop-dev-web:"), "{answer}");
+    assert!(text.contains("service (unchanged): 3 tasks on FARGATE"), "{answer}");
+    assert!(text.contains("\nwould be refused: Redeploy needs the deployer role"), "a reader is told: {answer}");
+    assert_eq!(answer["response_type"], "ephemeral");
     let shipped = app
         .tengu
         .store()

@@ -323,7 +323,9 @@ async fn a_task_definition_reads_as_lines_and_a_new_image_differs_only_by_it() {
         ("container app secret DATABASE_URL", "arn:aws:ssm:us-east-1:123456789012:parameter/shop/db"),
         ("container app port 8080", "tcp"),
         ("container app command", "bundle exec puma"),
-        ("container app logConfiguration", "awslogs awslogs-group=/ecs/shop awslogs-stream-prefix=web"),
+        ("container app logDriver", "awslogs"),
+        ("container app log awslogs-group", "/ecs/shop"),
+        ("container app log awslogs-stream-prefix", "web"),
         ("container app stopTimeout", "30"),
         ("container datadog image", "public.ecr.aws/datadog/agent:7"),
     ] {
@@ -331,6 +333,10 @@ async fn a_task_definition_reads_as_lines_and_a_new_image_differs_only_by_it() {
     }
     assert!(doc.get("container app healthCheck").is_some_and(|h| h.starts_with("CMD-SHELL curl -f")));
     assert!(doc.get("container app linuxParameters").is_some_and(|p| p.contains("SYS_PTRACE")), "other fields too");
+    let needed = tengu_core::domain::Prerequisites::of(&doc);
+    let roles: Vec<&str> = needed.roles.iter().map(|(role, _)| role.name()).collect();
+    let groups: Vec<&str> = needed.log_groups.iter().map(|group| group.name.as_str()).collect();
+    assert_eq!((roles, groups), (vec!["shop-execution", "shop-task"], vec!["/ecs/shop"]), "what a deploy checks first");
 
     let next = adapter.register_with_image(&arn, &image("new5678"), &[]).await.unwrap();
     let changes = doc.difference(&adapter.describe_task_definition(&next).await.unwrap());

@@ -2,6 +2,7 @@
 
 mod moto;
 
+mod account;
 mod cloudwatch_wire;
 mod ecs_adapter;
 mod ecs_adapter_wire;

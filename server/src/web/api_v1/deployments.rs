@@ -37,7 +37,7 @@ pub(super) async fn deployer(state: &AppState, headers: &HeaderMap, env: &str) -
     Ok((actor, env))
 }
 
-fn target_of(body: DeployBody) -> Result<(DeployTarget, Trigger), String> {
+pub(super) fn target_of(body: DeployBody) -> Result<(DeployTarget, Trigger), String> {
     let commit = |sha: &str| CommitSha::parse(sha.to_ascii_lowercase()).map_err(|e| e.to_string());
     match body {
         DeployBody { image: Some(image), sha, redeploy: false, rollback_to: None, commit_unknown_reason, .. } => {

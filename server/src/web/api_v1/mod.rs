@@ -1,15 +1,17 @@
 //! The JSON API for machines, with a personal token (`Authorization: Bearer tengu_…`): ask for a deployment,
-//! follow it, abort it, lock and unlock an environment, read the environments' status, and fetch the CLI that speaks to it. A token acts as its
-//! owner with the owner's role at the time of use, within its scopes. Every answer that is not a success carries
+//! follow it, see what it would change first, abort it, lock and unlock an environment, read the environments'
+//! status, and fetch the CLI that speaks to it. A token acts as its owner with the owner's role at the time of use, within its scopes. Every answer that is not a success carries
 //! `{"error": sentence, "code": code}`.
 
 mod cli_binary;
 mod deployments;
+mod difference;
 mod environments;
 mod locks;
 
 pub use cli_binary::cli_binary;
 pub use deployments::{abort, deploy, deployment};
+pub use difference::difference;
 pub use environments::status;
 pub use locks::{lock, lock_repository, unlock, unlock_repository};
 
