@@ -1,11 +1,11 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
-.PHONY: run test bench soak soak-short bootstrap lint unit e2e migrate
+.PHONY: run test bench soak soak-short bootstrap lint deploy-lint unit e2e migrate
 
 run: bootstrap
 	cargo leptos build --release --precompress
 	LEPTOS_SITE_ROOT=target/site ./target/release/tengu serve
 
-test: bootstrap lint unit e2e soak-short
+test: bootstrap lint deploy-lint unit e2e soak-short
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -14,6 +14,10 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p tengu-app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+# cfn-lint, checkov and parliament on deploy/aws.
+deploy-lint:
+	scripts/deploy_lint.sh
 
 unit:
 	scripts/unit.sh

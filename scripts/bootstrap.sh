@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION="0.3.10"
 MOTO_VERSION="5.2.1"
+# The linters `make test` runs on deploy/aws (PyPI).
+DEPLOY_LINTERS="cfn-lint==1.51.0 checkov==3.3.30 parliament==1.6.4"
 # Each line says how long the bootstrap has run so far, so a fresh machine's steps can be timed from the log.
 say() { printf 'bootstrap [%4ds]: %s\n' "$SECONDS" "$*"; }
 fail() { printf 'bootstrap: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -118,6 +120,19 @@ step_moto() {
     || fail "pip install moto[server]==$MOTO_VERSION did not work; PyPI must be reachable"
 }
 
+# cfn-lint, checkov and parliament check the CloudFormation template and the task role's policy.
+step_deploy_linters() {
+  local wanted installed
+  wanted=$(printf '%s\n' $DEPLOY_LINTERS | sort)
+  installed=$(python3 -m pip list --format=freeze --disable-pip-version-check 2>/dev/null \
+    | grep -iE '^(cfn-lint|checkov|parliament)==' | tr 'A-Z' 'a-z' | sort)
+  [ "$installed" = "$wanted" ] && command -v checkov >/dev/null && return
+  say "installing $DEPLOY_LINTERS (the deploy/aws linters)"
+  # shellcheck disable=SC2086
+  python3 -m pip install --quiet --disable-pip-version-check $DEPLOY_LINTERS >/dev/null 2>&1 \
+    || fail "pip install $DEPLOY_LINTERS did not work; PyPI must be reachable"
+}
+
 step_end2end_packages() {
   [ -f end2end/package-lock.json ] || return 0
   if [ -d end2end/node_modules/@playwright/test ] && [ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
@@ -130,6 +145,7 @@ step_end2end_packages() {
 
 step_wasm_target
 step_moto
+step_deploy_linters
 step_npm_tools
 step_chromium
 step_load_generator

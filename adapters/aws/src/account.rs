@@ -22,11 +22,11 @@ impl AwsAccount {
     }
 
     fn logs_in(&self, region: Option<&str>) -> aws_sdk_cloudwatchlogs::Client {
-        let mut logs = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config);
+        let mut config = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config);
         if let Some(region) = region {
-            logs = logs.region(Region::new(region.to_owned()));
+            config = config.region(Region::new(region.to_owned()));
         }
-        aws_sdk_cloudwatchlogs::Client::from_conf(logs.build())
+        aws_sdk_cloudwatchlogs::Client::from_conf(config.build())
     }
 }
 
@@ -42,9 +42,14 @@ impl AccountResources for AwsAccount {
     }
 
     async fn log_group_exists(&self, group: &LogGroupRef) -> Result<bool, OrchestratorError> {
-        let logs = self.logs_in(group.region.as_deref());
-        let found =
-            logs.describe_log_groups().log_group_name_prefix(&group.name).limit(50).send().await.map_err(classify)?;
+        let cloudwatch_logs = self.logs_in(group.region.as_deref());
+        let found = cloudwatch_logs
+            .describe_log_groups()
+            .log_group_name_prefix(&group.name)
+            .limit(50)
+            .send()
+            .await
+            .map_err(classify)?;
         Ok(found.log_groups().iter().any(|found| found.log_group_name() == Some(group.name.as_str())))
     }
 }

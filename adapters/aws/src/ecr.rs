@@ -29,7 +29,7 @@ pub(super) async fn image_exists(config: &SdkConfig, image: &ImageRef) -> Result
         tracing::debug!(%image, "not an ECR image; tengu cannot check that it exists");
         return Ok(true);
     };
-    let client = aws_sdk_ecr::Client::from_conf(
+    let ecr = aws_sdk_ecr::Client::from_conf(
         aws_sdk_ecr::config::Builder::from(config).region(Region::new(region.to_owned())).build(),
     );
     let id = match (image.digest(), image.tag()) {
@@ -37,7 +37,7 @@ pub(super) async fn image_exists(config: &SdkConfig, image: &ImageRef) -> Result
         (None, Some(tag)) => ImageIdentifier::builder().image_tag(tag.as_str()).build(),
         (None, None) => ImageIdentifier::builder().image_tag("latest").build(),
     };
-    let answer = client.describe_images().registry_id(account).repository_name(name).image_ids(id).send().await;
+    let answer = ecr.describe_images().registry_id(account).repository_name(name).image_ids(id).send().await;
     match answer {
         Ok(found) => Ok(!found.image_details().is_empty()),
         Err(error) => {

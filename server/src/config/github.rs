@@ -15,6 +15,10 @@ pub struct GithubConfig {
     /// A GitHub App instead of a token: its id, its private key (a PEM file), and optionally the installation.
     pub app_id: Option<u64>,
     pub private_key_path: Option<String>,
+    /// The private key itself (PEM), from `TENGU_GITHUB_PRIVATE_KEY` only: a secret store hands it to a container
+    /// as a variable, not a file. Never read from the file.
+    #[serde(skip)]
+    pub private_key: Option<Secret>,
     pub installation_id: Option<u64>,
     pub webhook_secret: Option<Secret>,
     /// The secret being rotated out: deliveries signed with it are accepted until it is removed.

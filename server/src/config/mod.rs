@@ -189,6 +189,10 @@ impl Config {
                 Err(ConfigError::Github("[github] has both a token and an app_id; keep one of them".into()))
             }
             (Some(token), None, _) => Ok(Some(Credentials::Token(token.0.clone()))),
+            (None, Some(app_id), _) if github.private_key.is_some() => {
+                let private_key_pem = github.private_key.as_ref().map(|key| key.0.clone()).unwrap_or_default();
+                Ok(Some(Credentials::App { app_id, private_key_pem, installation_id: github.installation_id }))
+            }
             (None, Some(app_id), Some(path)) => {
                 let private_key_pem = std::fs::read_to_string(path).map_err(|e| {
                     ConfigError::Github(format!("the GitHub App private key {path} cannot be read: {e}"))
@@ -196,7 +200,9 @@ impl Config {
                 Ok(Some(Credentials::App { app_id, private_key_pem, installation_id: github.installation_id }))
             }
             (None, Some(_), None) => Err(ConfigError::Github(
-                "[github] app_id needs private_key_path (or TENGU_GITHUB_PRIVATE_KEY_PATH), the App's PEM key".into(),
+                "[github] app_id needs private_key_path (or TENGU_GITHUB_PRIVATE_KEY_PATH, or the PEM itself in \
+                 TENGU_GITHUB_PRIVATE_KEY), the App's key"
+                    .into(),
             )),
             (None, None, _) => Ok(None),
         }

@@ -156,6 +156,24 @@ fn environments_and_a_github_app_come_from_the_file() {
 }
 
 #[test]
+fn a_container_gets_its_secrets_as_variables() {
+    let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n";
+    let vars = [
+        ("TENGU_GITHUB_APP_ID", "12"),
+        ("TENGU_GITHUB_PRIVATE_KEY", pem),
+        ("TENGU_DATABASE_URL", "postgres://tengu@db.internal:5432/tengu"),
+        ("TENGU_DATABASE_PASSWORD", "p@ss word/+:"),
+    ];
+    let config = Config::load(Some(Path::new("/dev/null")), env(&vars)).unwrap();
+    let Some(Credentials::App { private_key_pem, .. }) = config.github_credentials().unwrap() else { panic!("an App") };
+    assert_eq!(private_key_pem, pem, "the key itself, not a path");
+    assert_eq!(config.database_url, "postgres://tengu:p%40ss%20word%2F%2B%3A@db.internal:5432/tengu");
+    let sqlite = [("TENGU_DATABASE_URL", "sqlite://tengu.db"), ("TENGU_DATABASE_PASSWORD", "x")];
+    let err = Config::load(Some(Path::new("/dev/null")), env(&sqlite)).unwrap_err();
+    assert!(err.to_string().contains("a password goes with a postgres:// database"), "{err}");
+}
+
+#[test]
 fn bad_input_gets_a_sentence() {
     let err = Config::load(Some(Path::new("/dev/null")), env(&[("TENGU_LOG_FORMAT", "xml")])).unwrap_err();
     assert!(err.to_string().contains("expected pretty or json"));

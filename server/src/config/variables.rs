@@ -9,6 +9,11 @@ impl Config {
         if let Some(url) = env("TENGU_DATABASE_URL") {
             config.database_url = url;
         }
+        // A secret store hands the password apart from the address (RDS keeps it in its own secret).
+        if let Some(password) = env("TENGU_DATABASE_PASSWORD") {
+            config.database_url = with_password(&config.database_url, &password)
+                .map_err(|message| ConfigError::Variable { name: "TENGU_DATABASE_PASSWORD", message })?;
+        }
         if let Some(url) = env("TENGU_PUBLIC_URL") {
             config.public_url = url;
         }
@@ -42,6 +47,9 @@ impl Config {
         }
         if let Some(path) = env("TENGU_GITHUB_PRIVATE_KEY_PATH") {
             config.github.private_key_path = Some(path);
+        }
+        if let Some(pem) = env("TENGU_GITHUB_PRIVATE_KEY").filter(|pem| !pem.trim().is_empty()) {
+            config.github.private_key = Some(Secret(pem));
         }
         if let Some(id) = env("TENGU_GITHUB_INSTALLATION_ID") {
             config.github.installation_id = Some(number("TENGU_GITHUB_INSTALLATION_ID", id)?);
@@ -129,4 +137,23 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// `postgres://tengu@db:5432/tengu` with `password` in it, percent-encoded.
+fn with_password(url: &str, password: &str) -> Result<String, String> {
+    let (scheme, rest) = url.split_once("://").ok_or("TENGU_DATABASE_URL must be a postgres:// address")?;
+    if !scheme.starts_with("postgres") {
+        return Err(format!("a password goes with a postgres:// database, not {scheme}://"));
+    }
+    let (user_info, host) =
+        rest.split_once('@').ok_or("TENGU_DATABASE_URL must name its user (postgres://user@host/db)")?;
+    let user = user_info.split(':').next().unwrap_or(user_info);
+    let encoded: String = password
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    Ok(format!("{scheme}://{user}:{encoded}@{host}"))
 }

@@ -4,6 +4,7 @@ mod moto;
 
 mod account;
 mod cloudwatch_wire;
+mod deploy_policy;
 mod ecs_adapter;
 mod ecs_adapter_wire;
 mod review_tasks;
