@@ -16,6 +16,7 @@ pub mod review_url;
 pub mod rollout_judge;
 pub mod screens;
 pub mod settings;
+pub mod telemetry;
 pub mod tengu;
 pub mod usecases;
 pub mod views;

@@ -69,6 +69,11 @@ impl Tengu {
     }
 
     /// This process's name among the instances sharing the database.
+    /// How many deployments this process drives now (it holds each one's driver lease).
+    pub fn deployments_driven_here(&self) -> usize {
+        self.driving.lock().map(|driving| driving.len()).unwrap_or(0)
+    }
+
     pub fn instance(&self) -> &str {
         &self.instance
     }

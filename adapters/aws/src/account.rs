@@ -18,11 +18,13 @@ pub struct AwsAccount {
 impl AwsAccount {
     pub async fn connect(settings: &AwsSettings) -> Self {
         let config = load_config(settings).await;
-        Self { iam: aws_sdk_iam::Client::new(&config), config }
+        let iam = aws_sdk_iam::config::Builder::from(&config).interceptor(crate::telemetry::CountCalls).build();
+        Self { iam: aws_sdk_iam::Client::from_conf(iam), config }
     }
 
     fn logs_in(&self, region: Option<&str>) -> aws_sdk_cloudwatchlogs::Client {
-        let mut config = aws_sdk_cloudwatchlogs::config::Builder::from(&self.config);
+        let mut config =
+            aws_sdk_cloudwatchlogs::config::Builder::from(&self.config).interceptor(crate::telemetry::CountCalls);
         if let Some(region) = region {
             config = config.region(Region::new(region.to_owned()));
         }

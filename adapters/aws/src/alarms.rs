@@ -19,7 +19,10 @@ pub struct AwsAlarms {
 
 impl AwsAlarms {
     pub async fn connect(settings: &AwsSettings) -> Self {
-        Self { cloudwatch: aws_sdk_cloudwatch::Client::new(&load_config(settings).await) }
+        let config = load_config(settings).await;
+        let config =
+            aws_sdk_cloudwatch::config::Builder::from(&config).interceptor(crate::telemetry::CountCalls).build();
+        Self { cloudwatch: aws_sdk_cloudwatch::Client::from_conf(config) }
     }
 }
 

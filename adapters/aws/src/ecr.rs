@@ -30,7 +30,10 @@ pub(super) async fn image_exists(config: &SdkConfig, image: &ImageRef) -> Result
         return Ok(true);
     };
     let ecr = aws_sdk_ecr::Client::from_conf(
-        aws_sdk_ecr::config::Builder::from(config).region(Region::new(region.to_owned())).build(),
+        aws_sdk_ecr::config::Builder::from(config)
+            .region(Region::new(region.to_owned()))
+            .interceptor(crate::telemetry::CountCalls)
+            .build(),
     );
     let id = match (image.digest(), image.tag()) {
         (Some(digest), _) => ImageIdentifier::builder().image_digest(digest).build(),

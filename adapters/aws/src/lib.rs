@@ -11,6 +11,7 @@ mod snapshot;
 mod task_definition;
 mod task_definition_doc;
 mod tasks;
+mod telemetry;
 
 use async_trait::async_trait;
 use aws_config::retry::RetryConfig;
@@ -102,7 +103,8 @@ pub struct AwsEcs {
 impl AwsEcs {
     pub async fn connect(settings: &AwsSettings) -> Self {
         let config = load_config(settings).await;
-        Self::with_client(aws_sdk_ecs::Client::new(&config), config)
+        let ecs = aws_sdk_ecs::config::Builder::from(&config).interceptor(telemetry::CountCalls).build();
+        Self::with_client(aws_sdk_ecs::Client::from_conf(ecs), config)
     }
 
     /// An adapter on a client built elsewhere (tests add interceptors to count calls).

@@ -112,10 +112,13 @@ impl Transport {
         let mut attempt = 1;
         loop {
             let token = self.signer.token(repo).await?;
-            let verdict = match send(client, &token, request.method.clone(), request.path, request.body).await {
+            let started = std::time::Instant::now();
+            let sent = send(client, &token, request.method.clone(), request.path, request.body).await;
+            let verdict = match sent {
                 Ok((status, headers, text)) => judge(status, &headers, &text, request.what, backoff),
                 Err(cause) => Verdict::Transient(backoff, format!("GitHub could not be reached: {cause}")),
             };
+            count_call(&request, &verdict, started.elapsed());
             let (wait, reason) = match verdict {
                 Verdict::Done(value) => return Ok(value),
                 Verdict::Fail(error) => return Err(error),
@@ -141,6 +144,46 @@ impl Transport {
             attempt += 1;
         }
     }
+}
+
+/// The call, counted by its operation (`GET /repos/{owner}/{repo}/pulls/{n}`) and outcome, and timed.
+fn count_call(request: &Request<'_>, verdict: &Verdict, took: Duration) {
+    let outcome = match verdict {
+        Verdict::Done(_) => "ok",
+        Verdict::Fail(_) => "refused",
+        Verdict::RateLimited(..) => "rate_limited",
+        Verdict::Transient(..) => "unavailable",
+    };
+    let operation = operation_of(&request.method, request.path);
+    let labels = [("operation", operation), ("outcome", outcome.to_owned())];
+    metrics::counter!(tengu_core::telemetry::GITHUB_CALLS, &labels).increment(1);
+    metrics::histogram!(tengu_core::telemetry::GITHUB_SECONDS, "operation" => labels[0].1.clone())
+        .record(took.as_secs_f64());
+}
+
+/// A call's path without what names one repository, number, branch or commit, so the operations stay few:
+/// `/repos/acme/shop/pulls/42/reviews?per_page=100` → `GET /repos/{owner}/{repo}/pulls/{n}/reviews`.
+pub(super) fn operation_of(method: &Method, path: &str) -> String {
+    let path = path.split('?').next().unwrap_or(path);
+    let path = path.split("://").nth(1).and_then(|rest| rest.find('/').map(|at| &rest[at..])).unwrap_or(path);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let shape: Vec<String> = match segments.as_slice() {
+        ["repos", _, _, kind, rest @ ..] => {
+            let mut shape = vec!["repos".into(), "{owner}".into(), "{repo}".into(), (*kind).to_owned()];
+            match rest {
+                [] => {}
+                [number, more @ ..] if number.chars().all(|c| c.is_ascii_digit()) => {
+                    shape.push("{n}".into());
+                    shape.extend(more.first().map(|word| (*word).to_owned()));
+                }
+                _ => shape.push("…".into()),
+            }
+            shape
+        }
+        [first, _, rest @ ..] if !rest.is_empty() => vec![(*first).to_owned(), "{name}".into(), rest[0].to_owned()],
+        other => other.iter().map(|word| (*word).to_owned()).collect(),
+    };
+    format!("{method} /{}", shape.join("/"))
 }
 
 struct Request<'a> {
@@ -259,6 +302,22 @@ mod tests {
             map.insert(*name, value.parse().unwrap());
         }
         map
+    }
+
+    #[test]
+    fn an_operation_names_no_repository_number_or_branch() {
+        let get = Method::GET;
+        assert_eq!(
+            operation_of(&get, "/repos/acme/shop/pulls/42/reviews?per_page=100"),
+            "GET /repos/{owner}/{repo}/pulls/{n}/reviews"
+        );
+        assert_eq!(operation_of(&get, "/repos/acme/shop/pulls?state=open"), "GET /repos/{owner}/{repo}/pulls");
+        assert_eq!(
+            operation_of(&get, "/repos/acme/shop/compare/master...deployment/dev"),
+            "GET /repos/{owner}/{repo}/compare/…"
+        );
+        assert_eq!(operation_of(&Method::POST, "https://api.github.com/graphql"), "POST /graphql");
+        assert_eq!(operation_of(&get, "/orgs/acme/members/alice"), "GET /orgs/{name}/members");
     }
 
     #[test]

@@ -308,6 +308,7 @@ impl Tengu {
                 Progress::RollingOut(current)
             });
         }
+        crate::telemetry::deployment_finished(deployment, end, now);
         let entry = AuditEntry {
             at: now,
             actor: Actor::System.display_name(),

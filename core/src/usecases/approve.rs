@@ -15,6 +15,7 @@ impl Tengu {
         if !self.ports.store.approve_deployment(id, &actor.display_name(), now).await? {
             return Err(CoreError::Refused(format!("deployment {id} no longer waits for approval")));
         }
+        crate::telemetry::approved(&deployment.env, deployment.requested_at, now);
         let detail = format!("{} to {} asked by {}", deployment.image, deployment.env, deployment.actor);
         let target = format!("deployment {id}");
         self.audit(actor, AuditAction::DeploymentApproved, (&target, Some(&deployment.repo)), detail).await?;
@@ -92,6 +93,7 @@ impl Tengu {
         if !self.ports.store.move_deployment(deployment.id, &change).await? {
             return Err(CoreError::Refused(format!("deployment {} no longer waits for approval", deployment.id)));
         }
+        crate::telemetry::deployment_finished(deployment, DeploymentState::Rejected, now);
         self.tell_team(
             &deployment.env,
             format!("deployment {} of {} to {} was {why}", deployment.id, deployment.image, deployment.env),

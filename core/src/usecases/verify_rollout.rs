@@ -32,8 +32,14 @@ impl Tengu {
         self.read_alarms(deployment, plan, &mut results).await?;
         match plan.verdict(since, now, &results) {
             Verdict::Verifying => Ok(Some(Progress::RollingOut(self.deployment(deployment.id).await?))),
-            Verdict::Passed => self.finish(deployment, DeploymentState::Succeeded, "").await.map(Some),
-            Verdict::Failed(why) => self.fail_rollout(deployment, &format!("verification failed: {why}")).await,
+            Verdict::Passed => {
+                crate::telemetry::verified(&deployment.env, true, since, now);
+                self.finish(deployment, DeploymentState::Succeeded, "").await.map(Some)
+            }
+            Verdict::Failed(why) => {
+                crate::telemetry::verified(&deployment.env, false, since, now);
+                self.fail_rollout(deployment, &format!("verification failed: {why}")).await
+            }
         }
     }
 

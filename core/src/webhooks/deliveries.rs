@@ -59,6 +59,7 @@ impl Tengu {
         };
         let store = &self.ports.store;
         if store.record_delivery(&delivery).await? {
+            metrics::counter!(crate::telemetry::DELIVERIES_RECEIVED, "event" => event.to_owned()).increment(1);
             if !used {
                 let outcome = format!("{event} events are not used by tengu; the payload was not kept");
                 store.finish_delivery(delivery_id, now, &outcome).await?;

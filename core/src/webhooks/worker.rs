@@ -52,11 +52,16 @@ impl Tengu {
             Err(_) => self.count_failed_try(delivery, format!("handling took longer than {} s", limit.as_secs())).await,
         };
         match run {
-            Ok(DeliveryRun::Handled(outcome)) => tracing::info!(delivery = %id, %event, %outcome, "webhook handled"),
+            Ok(DeliveryRun::Handled(outcome)) => {
+                crate::telemetry::delivery_tried("handled");
+                tracing::info!(delivery = %id, %event, %outcome, "webhook handled")
+            }
             Ok(DeliveryRun::WillRetry { error, at }) => {
+                crate::telemetry::delivery_tried("will_retry");
                 tracing::warn!(delivery = %id, %event, %error, retry_at = %at, "webhook handling failed; trying again")
             }
             Ok(DeliveryRun::Parked(error)) => {
+                crate::telemetry::delivery_tried("parked");
                 tracing::error!(delivery = %id, %event, %error, "webhook handling failed for the last time; parked")
             }
             // The outcome could not even be recorded: the claim lapses and the delivery is tried again then.

@@ -71,6 +71,8 @@ pub struct Config {
     pub freeze_windows: Vec<FreezeConfig>,
     pub auth: AuthConfig,
     pub review: ReviewRouteConfig,
+    /// The bearer token `/metrics` asks for; without one, `/metrics` is off.
+    pub metrics_token: Option<Secret>,
 }
 
 impl Default for Config {
@@ -89,6 +91,7 @@ impl Default for Config {
             freeze_windows: Vec::new(),
             auth: AuthConfig::default(),
             review: ReviewRouteConfig::default(),
+            metrics_token: None,
         }
     }
 }
@@ -281,6 +284,10 @@ impl Config {
     }
 
     /// The proxy's shared secret for the review route, when set.
+    pub fn metrics_token(&self) -> Option<&str> {
+        self.metrics_token.as_ref().map(|s| s.0.as_str())
+    }
+
     pub fn review_proxy_secret(&self) -> Option<&str> {
         self.review.proxy_secret.as_ref().map(|s| s.0.as_str())
     }

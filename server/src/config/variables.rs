@@ -17,6 +17,9 @@ impl Config {
         if let Some(url) = env("TENGU_PUBLIC_URL") {
             config.public_url = url;
         }
+        if let Some(token) = env("TENGU_METRICS_TOKEN").filter(|token| !token.trim().is_empty()) {
+            config.metrics_token = Some(Secret(token));
+        }
         if let Some(format) = env("TENGU_LOG_FORMAT") {
             config.log_format = match format.as_str() {
                 "json" => LogFormat::Json,

@@ -31,6 +31,8 @@ fn is_public(path: &str) -> bool {
         path,
         "/healthz"
             | "/readyz"
+            // Its own bearer token.
+            | "/metrics"
             | "/webhooks/github"
             | "/slack/commands"
             | "/slack/interactions"

@@ -8,6 +8,7 @@ mod history_csv;
 pub mod identity;
 pub mod listen;
 mod live_pages;
+mod metrics;
 pub mod page_cache;
 mod pages;
 mod review_route;
@@ -101,6 +102,8 @@ pub struct WebSettings {
     pub sandbox_chat: Option<Arc<tengu_sandbox::chat::SandboxChat>>,
     /// The sandbox's simulated GitHub, whose deliveries are signed with the first webhook secret.
     pub sandbox_github: Option<tengu_sandbox::SimulatedGithub>,
+    /// The bearer token `/metrics` asks for; none turns it off.
+    pub metrics_token: Option<String>,
 }
 
 impl WebSettings {
@@ -132,6 +135,7 @@ impl WebSettings {
             sandbox_chat: simulated_slack.as_ref().map(|_| chat),
             slack: simulated_slack,
             sandbox_github: None,
+            metrics_token: None,
         }
     }
 
@@ -141,6 +145,12 @@ impl WebSettings {
         web.sessions = config.auth.sessions;
         web.session_max = chrono::Duration::days(config.auth.sessions.session_max_days.clamp(1, 365) as i64);
         web.review_proxy_secret = config.review_proxy_secret().map(str::to_owned);
+        web.metrics_token = config.metrics_token().map(str::to_owned);
+        if web.metrics_token.as_ref().is_some_and(|token| token.len() < 16) {
+            return Err(BootError::Input(
+                "TENGU_METRICS_TOKEN is too short to guess hard: use at least 16 random characters".to_owned(),
+            ));
+        }
         if !sandbox && !config.review_environments.is_empty() && web.review_proxy_secret.is_none() {
             return Err(BootError::Input(
                 "review environments are configured but [review] proxy_secret (TENGU_REVIEW_PROXY_SECRET) is not: \
@@ -213,6 +223,7 @@ pub fn origin_of(url: &str) -> String {
 pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> Router {
     let session_store = sessions::DbSessionStore::remembering(tengu.store().clone(), tengu.changes().clone());
     let session_layer = sessions::layer(session_store, &web.public_url, web.sessions);
+    metrics::recorder();
     let state = AppState(Arc::new(Shared {
         leptos_options: leptos_options.clone(),
         tengu: tengu.clone(),
@@ -260,6 +271,7 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
         // fraction of its CPU time per request.
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(metrics::count_request))
         .layer(axum::middleware::from_fn(listen::body_deadline))
         .with_state(state)
 }

@@ -21,6 +21,7 @@ pub(super) fn doors(
 pub(super) fn door_routes(sandbox_sign_in: bool) -> Router<AppState> {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(super::metrics::scrape))
         .route("/readyz", get(health::readyz))
         .route("/sign-in", get(auth::sign_in_page))
         .route("/auth/github", get(auth::start))

@@ -15,6 +15,7 @@ mod freezes;
 mod fuzz_webhooks;
 mod http;
 mod live_pages;
+mod metrics;
 mod oauth;
 mod page_cache;
 mod processes;

@@ -3,6 +3,7 @@
 mod moto;
 
 mod account;
+mod call_counts;
 mod cloudwatch_wire;
 mod deploy_policy;
 mod ecs_adapter;
