@@ -136,6 +136,10 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Check the configuration against reality (the database, GitHub, ECS and what the services run), one line
+    /// per check with a fix; ends with 0 only when every check passes.
+    #[command(after_help = tengu_server::cli::exit_codes_help())]
+    Doctor,
     /// Show what runs where, what deploys now and which deploy PR waits for whom.
     #[command(after_help = tengu_server::cli::exit_codes_help())]
     Status {
@@ -179,10 +183,23 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
-    let ended = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => web::serve(config).await.map(|()| Ending::Succeeded).map_err(CliError::from),
-        Command::Migrate => boot::migrate_only(&config).await.map(|()| Ending::Succeeded).map_err(CliError::from),
-        Command::ReleasePr { env, acting_as } => cli::release_pr(&config, &env, acting_as.as_deref())
+    let ended = run(&config, cli.command.unwrap_or(Command::Serve)).await;
+    match ended {
+        Ok(ending) => ExitCode::from(ending.code()),
+        Err(e) => {
+            tracing::error!(error = %e.sentence, "tengu stopped");
+            eprintln!("tengu: {}", e.sentence);
+            ExitCode::from(e.ending.code())
+        }
+    }
+}
+
+/// What the command line asked for, done.
+async fn run(config: &config::Config, command: Command) -> Result<Ending, CliError> {
+    match command {
+        Command::Serve => web::serve(config.clone()).await.map(|()| Ending::Succeeded).map_err(CliError::from),
+        Command::Migrate => boot::migrate_only(config).await.map(|()| Ending::Succeeded).map_err(CliError::from),
+        Command::ReleasePr { env, acting_as } => cli::release_pr(config, &env, acting_as.as_deref())
             .await
             .map(|listing| {
                 print!("{listing}");
@@ -205,10 +222,7 @@ async fn main() -> ExitCode {
         } => {
             let what = match what_to_deploy(sha, image, commit_unknown, rollback_to, redeploy) {
                 Ok(what) => what,
-                Err(sentence) => {
-                    eprintln!("tengu: {sentence}");
-                    return ExitCode::from(Ending::Usage.code());
-                }
+                Err(sentence) => return Err(CliError::new(Ending::Usage, sentence)),
             };
             let remotely = server.remote().map(|(server, token)| cli::Remotely { server, token, idempotency_key });
             let overrides = cli::Overrides {
@@ -216,30 +230,23 @@ async fn main() -> ExitCode {
                 lock: override_lock.as_deref(),
                 freeze: override_freeze.as_deref(),
             };
-            cli::deploy_command(&config, &env, what, acting_as.as_deref(), overrides, remotely).await
+            cli::deploy_command(config, &env, what, acting_as.as_deref(), overrides, remotely).await
         }
         Command::Abort { env, acting_as, server } => {
-            cli::abort_command(&config, &env, acting_as.as_deref(), server.remote()).await
+            cli::abort_command(config, &env, acting_as.as_deref(), server.remote()).await
         }
         Command::Lock { env, reason, length, acting_as, server } => {
             let remote = server.remote();
-            cli::lock_command(&config, &env, &reason, length.as_deref(), acting_as.as_deref(), remote).await
+            cli::lock_command(config, &env, &reason, length.as_deref(), acting_as.as_deref(), remote).await
         }
         Command::Unlock { env, acting_as, server } => {
-            cli::unlock_command(&config, &env, acting_as.as_deref(), server.remote()).await
+            cli::unlock_command(config, &env, acting_as.as_deref(), server.remote()).await
         }
-        Command::Status { env, server } => cli::status_command(&config, env.as_deref(), server.remote()).await,
+        Command::Status { env, server } => cli::status_command(config, env.as_deref(), server.remote()).await,
         Command::Diff { env, sha, image, rollback_to, server } => {
-            diff(&config, &env, [sha, image], rollback_to, server.remote()).await
+            diff(config, &env, [sha, image], rollback_to, server.remote()).await
         }
-    };
-    match ended {
-        Ok(ending) => ExitCode::from(ending.code()),
-        Err(e) => {
-            tracing::error!(error = %e.sentence, "tengu stopped");
-            eprintln!("tengu: {}", e.sentence);
-            ExitCode::from(e.ending.code())
-        }
+        Command::Doctor => cli::doctor_command(config).await,
     }
 }
 

@@ -9,6 +9,7 @@ mod approve;
 mod chat;
 mod deploy_pr;
 mod difference;
+mod doctor;
 #[cfg(feature = "runtime")]
 mod drive;
 mod freezes;
@@ -39,6 +40,7 @@ pub use advance_deployment::Progress;
 #[cfg(feature = "runtime")]
 pub use chat::{ChatAnswer, LINK_FIRST};
 pub use difference::{DeployDifference, Refusal, ServiceDifference};
+pub use doctor::Finding;
 pub use gate::GATE_CONTEXT;
 pub use leases::DRIVER_LEASE_SECONDS;
 pub use lock_status::LOCK_CONTEXT;

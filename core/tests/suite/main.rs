@@ -8,6 +8,7 @@ mod audit_story;
 mod checklist_body_properties;
 mod concurrent_edit;
 mod deploy_rollout;
+mod doctor;
 mod freezes;
 mod house_rules;
 mod locks;

@@ -3,6 +3,7 @@
 
 mod control;
 mod deploy;
+mod doctor;
 mod exit;
 mod lock;
 mod release_pr;
@@ -10,6 +11,7 @@ mod remote;
 
 pub use control::{abort_command, diff_command, status_command};
 pub use deploy::{Overrides, Remotely, What, deploy, deploy_command};
+pub use doctor::doctor_command;
 pub use exit::{CliError, EXIT_TABLE, Ending, exit_codes_help, exit_codes_markdown};
 pub use lock::{lock_command, unlock_command};
 pub use release_pr::{release_pr, render_deploy_pr};

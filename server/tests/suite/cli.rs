@@ -200,3 +200,25 @@ fn diff_says_what_a_redeploy_and_a_new_image_would_change_before_anything_is_sen
     let both = tengu(&db, &["diff", "dev", "--image", image, "--rollback-to", "3"]);
     assert_eq!(both.status.code(), Some(64), "one target at a time");
 }
+
+#[test]
+fn doctor_checks_the_configuration_against_reality_and_ends_with_0_only_when_all_pass() {
+    let db = scratch("doctor");
+    let healthy = tengu(&db, &["doctor"]);
+    let said = String::from_utf8_lossy(&healthy.stdout).into_owned();
+    assert_eq!(healthy.status.code(), Some(0), "{said}{}", String::from_utf8_lossy(&healthy.stderr));
+    assert!(said.starts_with("✓ database: reachable"), "{said}");
+    assert!(said.contains("✓ production: ECS: cluster shop-production runs web, worker"), "{said}");
+    assert!(said.trim_end().ends_with("checks, 0 failed"), "{said}");
+
+    let unreachable = Command::new(env!("CARGO_BIN_EXE_tengu"))
+        .args(["doctor"])
+        .env("TENGU_DATABASE_URL", "postgres://nobody@127.0.0.1:1/tengu")
+        .env("RUST_LOG", "off")
+        .env_remove("TENGU_CONFIG")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&unreachable.stdout).into_owned();
+    assert_eq!(unreachable.status.code(), Some(1), "{said}");
+    assert!(said.starts_with("✗ database: ") && said.contains("— fix: check database_url"), "{said}");
+}
