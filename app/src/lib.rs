@@ -24,7 +24,7 @@ mod shell;
 #[cfg(feature = "ssr")]
 pub use pages::{Page, Query};
 #[cfg(feature = "ssr")]
-pub use shell::{Asked, Drawn, asset_hash, draw, draw_review, is_a_page, stylesheet_href, without_hydration_marks};
+pub use shell::{Asked, Drawn, asset_hash, draw, draw_pressed, is_a_page, stylesheet_href, without_hydration_marks};
 
 /// The browser program's entry point: the page's script calls it once the WASM is loaded. No part of a page is
 /// hydrated: the server draws everything, and `browser` makes the forms and regions answer in place. (The feature

@@ -36,9 +36,9 @@ pub async fn draw(doors: &Doors, options: &LeptosOptions, asked: Asked<'_>) -> D
     draw_page(doors, options, Page::at(asked.path), asked).await
 }
 
-/// The review of a press (`asked.query` is the form it sent), drawn like a page; it is never kept.
-pub async fn draw_review(doors: &Doors, options: &LeptosOptions, asked: Asked<'_>) -> Drawn {
-    draw_page(doors, options, Page::review_at(asked.path), asked).await
+/// What a press draws (`asked.query` is the form it sent: a review, the checks), like a page; it is never kept.
+pub async fn draw_pressed(doors: &Doors, options: &LeptosOptions, asked: Asked<'_>) -> Drawn {
+    draw_page(doors, options, Page::pressed_at(asked.path), asked).await
 }
 
 async fn draw_page(doors: &Doors, options: &LeptosOptions, page: Option<Page>, asked: Asked<'_>) -> Drawn {

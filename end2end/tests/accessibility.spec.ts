@@ -50,6 +50,7 @@ test("every page passes axe-core without a serious or critical finding", async (
     "/settings/tokens",
     "/audit",
     "/settings/deliveries",
+    "/settings/checks",
     "/chat",
     "/no-such-page",
   ]) {
@@ -66,5 +67,10 @@ test("every page passes axe-core without a serious or critical finding", async (
     await page.getByRole("button", { name: "Redeploy", exact: true }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Review: redeploy dev" })).toBeVisible();
     expect.soft(await blockingFindings(page), `axe-core on the review (${colorScheme})`).toEqual([]);
+    // The checks, as a person who administers nothing sees their answer.
+    await page.goto("/settings/checks");
+    await page.getByRole("button", { name: "Run the checks" }).click();
+    await expect(page.getByRole("alert")).toContainText("the checks are for the admins");
+    expect.soft(await blockingFindings(page), `axe-core on the checks (${colorScheme})`).toEqual([]);
   }
 });

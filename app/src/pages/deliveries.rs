@@ -29,6 +29,7 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
                      tries each again with a growing wait; after the last try it waits here for a Retry. Deliveries \
                      about one pull request are applied in the order GitHub sent them."
                 </p>
+                <p><a href="/settings/checks">"Check the configuration against GitHub and AWS"</a></p>
             </header>
             {failure.map(|message| view! { <ErrorNotice message/> })}
             <DeliveriesTable rows/>

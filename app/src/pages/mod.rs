@@ -6,6 +6,7 @@ mod audit;
 mod deliveries;
 mod deploy_pr;
 mod deployment;
+mod doctor;
 mod environment;
 mod history;
 mod home;
@@ -34,12 +35,15 @@ pub enum Page {
     History,
     Deployment(String),
     Environment(String),
-    /// The review before a deploy: drawn only for a press (a POST), never for an address (see `review_at`).
+    /// The review before a deploy: drawn only for a press (a POST), never for an address (see `pressed_at`).
     Review(String),
     ReviewEnvs,
     Tokens,
     Audit,
     Deliveries,
+    /// `tengu doctor`'s checks: the page with its button; the checks are drawn for the press (`DoctorRun`).
+    Doctor,
+    DoctorRun,
     Chat,
 }
 
@@ -59,18 +63,20 @@ impl Page {
             ["settings", "tokens"] => Self::Tokens,
             ["audit"] => Self::Audit,
             ["settings", "deliveries"] => Self::Deliveries,
+            ["settings", "checks"] => Self::Doctor,
             ["chat"] => Self::Chat,
             _ => return None,
         };
         Some(page)
     }
 
-    /// The review of a press on `/environments/<name>/review`: not a page an address alone may ask for, since it
-    /// asks ECS.
-    pub fn review_at(path: &str) -> Option<Self> {
+    /// What a press (a POST) draws: the review on `/environments/<name>/review`, the checks on
+    /// `/settings/checks`. Not pages an address alone may ask for, since they ask GitHub and ECS.
+    pub fn pressed_at(path: &str) -> Option<Self> {
         let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
         match segments.as_slice() {
             ["environments", name, "review"] => Some(Self::Review((*name).to_owned())),
+            ["settings", "checks"] => Some(Self::DoctorRun),
             _ => None,
         }
     }
@@ -87,6 +93,7 @@ impl Page {
             Self::Tokens => made_of::TOKENS,
             Self::Audit => made_of::AUDIT,
             Self::Deliveries => made_of::DELIVERIES,
+            Self::Doctor | Self::DoctorRun => made_of::CHECKS,
             Self::Chat => made_of::CHAT,
         }
     }
@@ -171,6 +178,8 @@ pub async fn show(page: &Page, visit: &Visit<'_>) -> Shown {
         Page::Tokens => tokens::show(visit).await,
         Page::Audit => audit::show(visit).await,
         Page::Deliveries => deliveries::show(visit).await,
+        Page::Doctor => doctor::show(visit),
+        Page::DoctorRun => doctor::run(visit).await,
         Page::Chat => sandbox_chat::show(visit).await,
     }
 }

@@ -33,6 +33,8 @@ pub mod made_of {
     pub const AUDIT: Topics = SIGNED_IN.and(Audit);
     pub const TOKENS: Topics = SIGNED_IN.and(Tokens);
     pub const DELIVERIES: Topics = SIGNED_IN.and(Deliveries);
+    /// The checks' page shows only who may run them; the checks themselves are drawn for a press.
+    pub const CHECKS: Topics = SIGNED_IN;
     /// The sandbox's chat: its channel is part of the simulated world.
     pub const CHAT: Topics = SIGNED_IN.and(Documents).and(ChatLinks);
 }

@@ -24,9 +24,11 @@ impl Tengu {
             format!("{} approved deployment {id} of {} to {}", actor.display_name(), deployment.image, deployment.env),
         )
         .await;
+        // Read before its driver starts: the answer is the approval, not however far the driver got meanwhile.
+        let approved = self.deployment(id).await?;
         #[cfg(feature = "runtime")]
         self.follow_in_background(id);
-        self.deployment(id).await
+        Ok(approved)
     }
 
     /// Another person says no, with a reason; the environment is free again.

@@ -2,7 +2,7 @@
 //! finds out. It only reads: the database, each environment's repository and branch on GitHub, its cluster and
 //! services on ECS, and what the task definitions they run name (the images, the roles, the log groups).
 
-use crate::domain::{Environment, ImageRef, Prerequisites};
+use crate::domain::{Environment, ImageRef, Permission, Prerequisites, Viewer};
 use crate::error::CoreError;
 use crate::ports::{CodeHostError, OrchestratorError};
 use crate::tengu::Tengu;
@@ -41,8 +41,29 @@ impl Finding {
 impl Tengu {
     /// Every check, in order: the database, then per environment GitHub, ECS and what its services run.
     pub async fn doctor(&self) -> Vec<Finding> {
+        self.diagnose(&self.settings.environments.iter().collect::<Vec<_>>()).await
+    }
+
+    /// The checks a person may run from the dashboard: those of the environments whose repository they
+    /// administer (what they name is configuration only admins see), and none for anyone else.
+    pub async fn doctor_for(&self, viewer: &Viewer) -> Result<Vec<Finding>, CoreError> {
+        let theirs: Vec<&Environment> = self
+            .settings
+            .environments
+            .iter()
+            .filter(|env| viewer.actor.is_trusted() || viewer.permission(&env.repo) >= Permission::Admin)
+            .collect();
+        if theirs.is_empty() {
+            return Err(CoreError::Denied(crate::ports::Denied(
+                "the checks are for the admins of a repository tengu deploys; you administer none".to_owned(),
+            )));
+        }
+        Ok(self.diagnose(&theirs).await)
+    }
+
+    async fn diagnose(&self, environments: &[&Environment]) -> Vec<Finding> {
         let mut found = vec![self.diagnose_store().await];
-        for env in &self.settings.environments {
+        for env in environments {
             found.push(self.diagnose_repository(env).await);
             let ecs = self.diagnose_services(env).await;
             let services_found = ecs.passed;

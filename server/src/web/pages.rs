@@ -34,8 +34,16 @@ impl Pages {
 
 /// A page, or a file of the site, or a server function's answer.
 pub(super) async fn answer(pages: Arc<Pages>, request: Request) -> Response {
-    if let Some(env) = review_of(request.uri().path()) {
-        return review(&pages, request, env).await;
+    if let Some(env) = review_of(request.uri().path())
+        && request.method() != Method::POST
+    {
+        // An address alone does not ask ECS: a GET of a review (the confirmation's answer coming back to the page it
+        // was sent from) goes to the environment, carrying what the address says (a refusal).
+        let query = request.uri().query().filter(|q| !q.is_empty()).map(|q| format!("?{q}")).unwrap_or_default();
+        return axum::response::Redirect::to(&format!("/environments/{env}{query}")).into_response();
+    }
+    if request.method() == Method::POST && tengu_app::Page::pressed_at(request.uri().path()).is_some() {
+        return pressed(&pages, request).await;
     }
     if request.method() == Method::POST && request.uri().path().starts_with("/api/") {
         let doors = pages.doors.clone();
@@ -57,20 +65,14 @@ fn review_of(path: &str) -> Option<String> {
     (!name.is_empty() && !name.contains('/')).then(|| name.to_owned())
 }
 
-/// The longest review form read (its fields are a few words).
-const REVIEW_FORM_LIMIT: usize = 16 * 1024;
+/// The longest form a press sends (its fields are a few words).
+const PRESS_FORM_LIMIT: usize = 16 * 1024;
 
-/// A press to review (POST, its form as the page's query), drawn like a page. An address alone does not ask ECS:
-/// a GET of it (the confirmation's answer coming back to the page it was sent from) goes to the environment,
-/// carrying what the address says (a refusal).
-async fn review(pages: &Pages, request: Request, env: String) -> Response {
-    if request.method() != Method::POST {
-        let query = request.uri().query().filter(|q| !q.is_empty()).map(|q| format!("?{q}")).unwrap_or_default();
-        return axum::response::Redirect::to(&format!("/environments/{env}{query}")).into_response();
-    }
+/// A press (POST, its form as the page's query) drawn like a page: a review, the checks.
+async fn pressed(pages: &Pages, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let Ok(form) = axum::body::to_bytes(body, REVIEW_FORM_LIMIT).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "the review form is too long.").into_response();
+    let Ok(form) = axum::body::to_bytes(body, PRESS_FORM_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "the form is too long.").into_response();
     };
     let Some(ActingAs(actor)) = parts.extensions.get::<ActingAs>() else {
         return (StatusCode::UNAUTHORIZED, "sign in to tengu first.").into_response();
@@ -78,7 +80,7 @@ async fn review(pages: &Pages, request: Request, env: String) -> Response {
     let nonce = parts.extensions.get::<CspNonce>().map(|CspNonce(nonce)| nonce.as_str());
     let form = String::from_utf8_lossy(&form);
     let asked = tengu_app::Asked { path: parts.uri.path(), query: Some(&form), actor, nonce };
-    let drawn = tengu_app::draw_review(&pages.doors, &pages.options, asked).await;
+    let drawn = tengu_app::draw_pressed(&pages.doors, &pages.options, asked).await;
     let mut response = Response::new(Body::from(drawn.html));
     *response.status_mut() = drawn.status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -129,3 +129,24 @@ async fn a_review_says_what_would_refuse_the_deploy_and_only_a_press_draws_it() 
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Merging the deploy PR ships this.") && !html.contains("Confirm deploy"), "{html}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_checks_run_for_an_admins_press_and_only_then() {
+    let app = spawn_app(Vec::new()).await;
+    let (alice, carol) = (app.sign_in("alice").await, app.sign_in("carol").await);
+    let (status, _, page) = app.get_as(&alice, "/settings/checks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(">Run the checks</button>") && !page.contains("checks, 0 failed"),
+        "a page load runs nothing"
+    );
+    let (status, _, _) = app.send(press("/settings/checks", None, "")).await;
+    assert!(status == StatusCode::UNAUTHORIZED || status.is_redirection(), "{status}");
+    let (_, _, refused) = app.send(press("/settings/checks", Some(&carol), "")).await;
+    assert!(refused.contains("the checks are for the admins of a repository tengu deploys"), "{refused}");
+    let (status, _, html) = app.send(press("/settings/checks", Some(&alice), "")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    for shown in ["7 checks, 0 failed", "dev: ECS", "cluster shop-dev runs web, worker", "production: what runs"] {
+        assert!(html.contains(shown), "{shown} in {html}");
+    }
+}
