@@ -9,6 +9,8 @@ use crate::settings::Settings;
 pub struct Ports {
     pub store: Arc<dyn Store>,
     pub code_host: Arc<dyn CodeHost>,
+    /// The GitHub App's own settings, as GitHub has them (for `tengu doctor`).
+    pub code_host_setup: Arc<dyn crate::ports::CodeHostSetup>,
     pub orchestrator: Arc<dyn Orchestrator>,
     /// The IAM roles and log groups a task definition names, checked before a deploy changes anything.
     pub account: Arc<dyn crate::ports::AccountResources>,
@@ -132,6 +134,12 @@ impl Tengu {
     }
 
     /// The same tengu deploying on another ECS (a benchmark's, that completes at once).
+    /// The same tengu reading the GitHub App's settings through this (a stand-in of GitHub's answers).
+    pub fn with_code_host_setup(mut self, setup: Arc<dyn crate::ports::CodeHostSetup>) -> Self {
+        self.ports.code_host_setup = setup;
+        self
+    }
+
     pub fn with_orchestrator(mut self, orchestrator: Arc<dyn Orchestrator>) -> Self {
         self.ports.orchestrator = orchestrator;
         self

@@ -134,6 +134,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
     let ports = Ports {
         store,
         code_host: code_host.clone(),
+        code_host_setup: code_host.clone(),
         orchestrator,
         account,
         tasks,

@@ -147,6 +147,7 @@ pub async fn tengu_on_code_host(
     let ports = tengu_core::tengu::Ports {
         store: Arc::new(sqlite().await),
         code_host,
+        code_host_setup: Arc::new(tengu_core::ports::NoAppSetup),
         orchestrator: Arc::new(EcsNotConfigured),
         account: Arc::new(tengu_core::ports::AccountNotConfigured),
         tasks: Arc::new(EcsNotConfigured),

@@ -39,7 +39,7 @@ pub(super) enum Signer {
 }
 
 pub(super) struct AppSigner {
-    app: Octocrab,
+    pub(super) app: Octocrab,
     fixed: Option<Arc<Octocrab>>,
     by_repo: Mutex<HashMap<RepoSlug, Arc<Octocrab>>>,
 }

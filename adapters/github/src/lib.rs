@@ -8,6 +8,7 @@ mod graphql;
 mod people;
 pub mod permissions;
 mod rest;
+mod setup;
 mod transport;
 
 pub use auth::Credentials;

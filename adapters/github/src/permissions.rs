@@ -33,6 +33,9 @@ pub struct AppPermission {
     pub calls: &'static [(&'static str, &'static str)],
 }
 
+/// The webhook events tengu handles (reviews are read when a deploy PR is merged, not from events).
+pub const APP_EVENTS: [&str; 2] = ["pull_request", "push"];
+
 /// Every permission tengu's GitHub App needs (the App's own JWT calls need none).
 pub const APP_PERMISSIONS: [AppPermission; 7] = [
     AppPermission {

@@ -169,6 +169,7 @@ pub async fn start_with(
     let ports = Ports {
         store,
         code_host: wrap_github(sandbox.clone()),
+        code_host_setup: Arc::new(tengu_core::ports::NoAppSetup),
         orchestrator: sandbox.clone(),
         account: sandbox.clone(),
         tasks: sandbox.clone(),

@@ -7,6 +7,7 @@ mod chat;
 mod checks;
 mod clock;
 mod code_host;
+mod code_host_setup;
 mod notifier;
 mod orchestrator;
 mod people;
@@ -23,6 +24,7 @@ pub use code_host::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
     PullSummary, Review, StatusState,
 };
+pub use code_host_setup::{AppSetup, CodeHostSetup, NoAppSetup};
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
 pub use people::People;

@@ -63,6 +63,7 @@ impl Tengu {
 
     async fn diagnose(&self, environments: &[&Environment]) -> Vec<Finding> {
         let mut found = vec![self.diagnose_store().await];
+        found.extend(self.diagnose_app().await);
         for env in environments {
             found.push(self.diagnose_repository(env).await);
             let ecs = self.diagnose_services(env).await;
@@ -83,6 +84,50 @@ impl Tengu {
                 format!("could not be read: {error}"),
                 "check database_url (TENGU_DATABASE_URL) and that tengu's user may read and write it",
             ),
+        }
+    }
+
+    /// The GitHub App's permissions, events and webhook as GitHub has them; nothing when tengu uses a token.
+    async fn diagnose_app(&self) -> Vec<Finding> {
+        let setup = match self.ports.code_host_setup.app_setup().await {
+            Ok(Some(setup)) => setup,
+            Ok(None) => return Vec::new(),
+            Err(error) => {
+                let fix = "check [github] app_id and its private key (TENGU_GITHUB_PRIVATE_KEY[_PATH]): the key of \
+                           that App, not an installation's";
+                return vec![Finding::fail("GitHub App", error.to_string(), fix)];
+            }
+        };
+        let mut lacks = setup.missing_permissions.clone();
+        lacks.extend(setup.missing_events.iter().map(|event| format!("the {event} event")));
+        let app = if lacks.is_empty() {
+            Finding::pass("GitHub App", format!("{} has every permission and event tengu needs", setup.name))
+        } else {
+            Finding::fail(
+                "GitHub App",
+                format!("{} lacks {}", setup.name, lacks.join(", ")),
+                "add them in the App's settings on GitHub (the README's table), then accept them on each installation",
+            )
+        };
+        vec![app, self.diagnose_webhook(&setup)]
+    }
+
+    fn diagnose_webhook(&self, setup: &crate::ports::AppSetup) -> Finding {
+        let expected = format!("{}/webhooks/github", self.settings.public_url.trim_end_matches('/'));
+        let subject = "GitHub webhook";
+        match (&setup.webhook_url, setup.webhook_secret_set) {
+            (None, _) => Finding::fail(subject, "the App has no webhook", format!("set its webhook URL to {expected}")),
+            (Some(url), _) if *url != expected => Finding::fail(
+                subject,
+                format!("GitHub sends deliveries to {url}, not to this tengu ({expected})"),
+                format!("set the App's webhook URL to {expected}, or public_url to where tengu is"),
+            ),
+            (Some(_), false) => Finding::fail(
+                subject,
+                "GitHub does not sign the deliveries",
+                "set a webhook secret on the App and the same in [github] webhook_secret (TENGU_GITHUB_WEBHOOK_SECRET)",
+            ),
+            (Some(url), true) => Finding::pass(subject, format!("GitHub sends deliveries to {url}, signed")),
         }
     }
 

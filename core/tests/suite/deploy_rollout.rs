@@ -303,6 +303,7 @@ pub(crate) fn tengu_checking(
     let ports = Ports {
         store,
         code_host,
+        code_host_setup: Arc::new(tengu_core::ports::NoAppSetup),
         account: ecs.clone(),
         orchestrator: ecs,
         tasks,

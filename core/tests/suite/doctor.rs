@@ -43,3 +43,47 @@ async fn each_failure_says_what_was_found_and_how_to_fix_it() {
     assert!(!ecs.passed && ecs.sentence.contains("no AWS account is configured"), "{ecs:?}");
     assert!(!found.iter().any(|f| f.subject == "production: what runs"), "nothing to read without ECS");
 }
+
+/// GitHub's answers about the App, as given.
+struct App(Option<tengu_core::ports::AppSetup>);
+
+#[async_trait::async_trait]
+impl tengu_core::ports::CodeHostSetup for App {
+    async fn app_setup(&self) -> Result<Option<tengu_core::ports::AppSetup>, tengu_core::ports::CodeHostError> {
+        Ok(self.0.clone())
+    }
+}
+
+#[tokio::test]
+async fn the_apps_permissions_events_and_webhook_are_checked_against_what_tengu_needs() {
+    let (tengu, _, _, _) = setup(&[], true).await;
+    let setup = tengu_core::ports::AppSetup {
+        name: "tengu (acme)".to_owned(),
+        missing_permissions: vec!["Members: read".to_owned()],
+        missing_events: vec!["push".to_owned()],
+        webhook_url: Some("https://old.acme.example/webhooks/github".to_owned()),
+        webhook_secret_set: true,
+    };
+    let tengu = tengu.with_code_host_setup(Arc::new(App(Some(setup.clone()))));
+    let lines: Vec<String> = tengu.doctor().await.iter().map(|f| f.line()).collect();
+    assert!(lines.contains(&"✗ GitHub App: tengu (acme) lacks Members: read, the push event — fix: add them in the App's settings on GitHub (the README's table), then accept them on each installation".to_owned()), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("✗ GitHub webhook: GitHub sends deliveries to https://old.acme.example/webhooks/github, not to this tengu (https://tengu.test/webhooks/github)")), "{lines:#?}");
+
+    let fine = tengu_core::ports::AppSetup {
+        missing_permissions: Vec::new(),
+        missing_events: Vec::new(),
+        webhook_url: Some("https://tengu.test/webhooks/github".to_owned()),
+        ..setup
+    };
+    let tengu = tengu.with_code_host_setup(Arc::new(App(Some(fine))));
+    let lines: Vec<String> = tengu.doctor().await.iter().map(|f| f.line()).collect();
+    assert!(
+        lines.contains(&"✓ GitHub App: tengu (acme) has every permission and event tengu needs".to_owned()),
+        "{lines:#?}"
+    );
+    assert!(lines.contains(
+        &"✓ GitHub webhook: GitHub sends deliveries to https://tengu.test/webhooks/github, signed".to_owned()
+    ));
+    let token = tengu.with_code_host_setup(Arc::new(App(None)));
+    assert!(!token.doctor().await.iter().any(|f| f.subject.starts_with("GitHub App")), "a token has no App to check");
+}

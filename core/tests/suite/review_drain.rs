@@ -128,6 +128,7 @@ async fn tengu_with(tasks: Arc<LocalTasks>, drain_seconds: u32) -> (tengu_core::
     let ports = Ports {
         store,
         code_host: sandbox.code_host().clone(),
+        code_host_setup: Arc::new(tengu_core::ports::NoAppSetup),
         orchestrator: Arc::new(EcsNotConfigured),
         account: Arc::new(tengu_core::ports::AccountNotConfigured),
         tasks,

@@ -15,7 +15,7 @@ use tengu_core::ports::{
 };
 use tengu_core::{CoreError, Tengu};
 use tengu_github::{Credentials, GithubCodeHost, GithubSettings, RetryPolicy};
-use wiremock::matchers::{body_partial_json, header, header_regex, method, path, query_param};
+use wiremock::matchers::{body_partial_json, header, header_exists, header_regex, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 fn fixture(name: &str) -> Value {
@@ -856,4 +856,51 @@ async fn permissions_and_memberships_are_read_as_github_answers_them() {
     // The installation token asks: each call carries it.
     let calls = server.received_requests().await.unwrap();
     assert!(calls.iter().all(|r| r.headers.get("authorization").unwrap() == "Bearer t0ken"));
+}
+
+#[tokio::test]
+async fn the_apps_own_settings_are_read_signed_as_the_app_and_compared_with_what_tengu_needs() {
+    use tengu_core::ports::CodeHostSetup;
+    let server = MockServer::start().await;
+    // GitHub's shapes of GET /app and GET /app/hook/config (abridged to the fields tengu reads, and a few others).
+    Mock::given(method("GET"))
+        .and(path("/app"))
+        .and(header_exists("authorization"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": 4242, "slug": "tengu-acme", "name": "tengu (acme)", "owner": {"login": "acme"},
+            "permissions": {"pull_requests": "write", "issues": "write", "statuses": "write", "deployments": "write",
+                            "contents": "read", "metadata": "read"},
+            "events": ["pull_request", "push"], "installations_count": 1
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/app/hook/config"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "content_type": "json", "insecure_ssl": "0", "secret": "********",
+            "url": "https://tengu.acme.example/webhooks/github"
+        })))
+        .mount(&server)
+        .await;
+    let setup = as_app(&server, None).app_setup().await.unwrap().expect("an App");
+    assert_eq!(setup.name, "tengu (acme)");
+    assert_eq!(setup.missing_permissions, ["Members: read"], "the organisation permission is missing");
+    assert!(setup.missing_events.is_empty());
+    assert_eq!(setup.webhook_url.as_deref(), Some("https://tengu.acme.example/webhooks/github"));
+    assert!(setup.webhook_secret_set);
+    let jwt = server.received_requests().await.unwrap()[0].headers["authorization"].to_str().unwrap().to_owned();
+    assert!(jwt.starts_with("Bearer ey"), "signed as the App (a JWT), not an installation: {jwt}");
+    assert_eq!(with_token(&server).app_setup().await.unwrap(), None, "a token has no App to ask");
+
+    let refused = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/app"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"message": "A JSON web token could not be decoded"})),
+        )
+        .mount(&refused)
+        .await;
+    let error = as_app(&refused, None).app_setup().await.unwrap_err();
+    assert_eq!(error, tengu_core::ports::CodeHostError::BadCredentials);
 }
