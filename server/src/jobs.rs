@@ -12,6 +12,8 @@ const REMINDER_TICK: Duration = Duration::from_secs(60);
 const PRUNE_TICK: Duration = Duration::from_secs(3600);
 /// How often locks past their end are taken away (they stop holding at their end whatever this says).
 const LOCK_TICK: Duration = Duration::from_secs(30);
+/// How often the App's delivery log is read for deliveries no tengu stored (at start, then this often).
+const RECOVERY_TICK: Duration = Duration::from_secs(300);
 
 /// How long past its period a job's lease holds: the holder renews it at every run, so another instance takes
 /// the job over this long after the holder stopped.
@@ -120,6 +122,24 @@ pub fn spawn_delivery_pruning(tengu: Tengu, retention: chrono::Duration) {
             Ok(0) => {}
             Ok(gone) => tracing::info!(gone, "handled webhook deliveries past their retention deleted"),
             Err(error) => tracing::warn!(%error, "old webhook deliveries could not be deleted"),
+        }
+    });
+}
+
+/// Asks GitHub again for the deliveries it sent while no tengu listened (the App's delivery log against the
+/// stored deliveries): at start, then every five minutes, on one instance. Without an App there is no log to read.
+pub fn spawn_delivery_recovery(tengu: Tengu) {
+    spawn_leased(tengu, "delivery recovery", RECOVERY_TICK, |tengu| async move {
+        match tengu.recover_missed_deliveries().await {
+            Ok(recovery) if recovery.redelivered.is_empty() => {
+                tracing::debug!(read = recovery.read, "no delivery was missed")
+            }
+            Ok(recovery) => tracing::warn!(
+                read = recovery.read,
+                asked = recovery.redelivered.len(),
+                "deliveries tengu never stored were asked for again"
+            ),
+            Err(error) => tracing::warn!(%error, "GitHub's delivery log could not be read; trying at the next tick"),
         }
     });
 }

@@ -2,8 +2,9 @@
 //! compared with the permissions and events tengu needs (`permissions`), for `tengu doctor`.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
-use tengu_core::ports::{AppSetup, CodeHostError, CodeHostSetup};
+use tengu_core::ports::{AppSetup, CodeHostError, CodeHostSetup, LoggedDelivery};
 
 use super::auth::Signer;
 use super::code_host::GithubCodeHost;
@@ -20,6 +21,80 @@ impl CodeHostSetup for GithubCodeHost {
             Err(error) => return Err(setup_error(error)),
         };
         Ok(Some(compare(&about, hook.as_ref())))
+    }
+
+    /// Pages of 100 of `GET /app/hook/deliveries` (newest first, linked by a cursor) until `since` or `max`.
+    async fn logged_deliveries(&self, since: DateTime<Utc>, max: usize) -> Result<Vec<LoggedDelivery>, CodeHostError> {
+        let Signer::App(signer) = &self.transport.signer else { return Ok(Vec::new()) };
+        let mut found = Vec::new();
+        let mut next = Some("/app/hook/deliveries?per_page=100".to_owned());
+        while let Some(page) = next.take() {
+            let response = signer.app._get(page.as_str()).await.map_err(setup_error)?;
+            let status = response.status();
+            let link = response.headers().get("link").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let text = signer.app.body_to_string(response).await.map_err(setup_error)?;
+            if !status.is_success() {
+                return Err(status_error(status.as_u16(), &text));
+            }
+            let entries: Vec<Value> = serde_json::from_str(&text)
+                .map_err(|e| CodeHostError::Rejected(format!("GitHub's delivery log could not be read: {e}")))?;
+            let mut older = false;
+            for entry in entries.iter().filter_map(logged) {
+                older |= entry.delivered_at < since;
+                if entry.delivered_at >= since && found.len() < max {
+                    found.push(entry);
+                }
+            }
+            if !older && found.len() < max && !entries.is_empty() {
+                next = link.as_deref().and_then(next_page);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn redeliver(&self, logged: &LoggedDelivery) -> Result<(), CodeHostError> {
+        let Signer::App(signer) = &self.transport.signer else { return Ok(()) };
+        let path = format!("/app/hook/deliveries/{}/attempts", logged.id);
+        let response = signer.app._post(path.as_str(), None::<&()>).await.map_err(setup_error)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let text = signer.app.body_to_string(response).await.unwrap_or_default();
+        Err(status_error(status.as_u16(), &text))
+    }
+}
+
+/// One log entry, when it reads as one.
+fn logged(entry: &Value) -> Option<LoggedDelivery> {
+    Some(LoggedDelivery {
+        id: entry["id"].as_u64()?,
+        guid: entry["guid"].as_str()?.to_owned(),
+        event: entry["event"].as_str().unwrap_or("unknown").to_owned(),
+        delivered_at: entry["delivered_at"].as_str()?.parse().ok()?,
+        redelivery: entry["redelivery"].as_bool().unwrap_or(false),
+        status_code: entry["status_code"].as_u64().and_then(|c| u16::try_from(c).ok()).unwrap_or(0),
+    })
+}
+
+/// The path of the `rel="next"` page of a `Link` header.
+fn next_page(link: &str) -> Option<String> {
+    link.split(',').find(|part| part.contains("rel=\"next\"")).and_then(|part| {
+        let url = part.split(';').next()?.trim().trim_start_matches('<').trim_end_matches('>');
+        let path = url.split("://").nth(1).map_or(url, |rest| rest.find('/').map_or(rest, |at| &rest[at..]));
+        Some(path.to_owned())
+    })
+}
+
+fn status_error(status: u16, text: &str) -> CodeHostError {
+    let message = serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("status {status}"));
+    match status {
+        401 => CodeHostError::BadCredentials,
+        403 | 404 => CodeHostError::MissingPermission(format!("GitHub refused the App's delivery log: {message}")),
+        _ => CodeHostError::Unavailable(format!("GitHub answered {status}: {message}")),
     }
 }
 
@@ -62,6 +137,13 @@ fn setup_error(error: octocrab::Error) -> CodeHostError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_page_of_the_log_is_named_by_its_link() {
+        let link = r#"<https://api.github.com/app/hook/deliveries?per_page=100&cursor=v1_12>; rel="next""#;
+        assert_eq!(next_page(link).as_deref(), Some("/app/hook/deliveries?per_page=100&cursor=v1_12"));
+        assert_eq!(next_page(r#"<https://api.github.com/x?cursor=1>; rel="prev""#), None);
+    }
 
     #[test]
     fn an_app_with_too_little_says_which_permission_and_event_it_lacks() {

@@ -1,12 +1,35 @@
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::CodeHostError;
 
-/// How tengu is set up on GitHub, as GitHub itself has it, for `tengu doctor`.
+/// How tengu is set up on GitHub, as GitHub itself has it: the App's settings (for `tengu doctor`) and its webhook
+/// delivery log (to recover what GitHub sent while no tengu listened).
 #[async_trait]
 pub trait CodeHostSetup: Send + Sync {
     /// The App's settings compared with what tengu needs; None when tengu signs in with a token (no App to ask).
     async fn app_setup(&self) -> Result<Option<AppSetup>, CodeHostError>;
+
+    /// The App's webhook deliveries GitHub logged since `since`, newest first, at most `max` (none without an App).
+    async fn logged_deliveries(&self, since: DateTime<Utc>, max: usize) -> Result<Vec<LoggedDelivery>, CodeHostError>;
+
+    /// Asks GitHub to send a logged delivery again (same delivery id, so tengu stores it once).
+    async fn redeliver(&self, logged: &LoggedDelivery) -> Result<(), CodeHostError>;
+}
+
+/// One entry of the App's delivery log (`GET /app/hook/deliveries`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedDelivery {
+    /// The log entry's id (what a redelivery names).
+    pub id: u64,
+    /// The delivery's id, `X-GitHub-Delivery`: the same for every attempt at it.
+    pub guid: String,
+    pub event: String,
+    pub delivered_at: DateTime<Utc>,
+    /// An attempt someone asked for again.
+    pub redelivery: bool,
+    /// What tengu answered; 0 when GitHub could not reach it.
+    pub status_code: u16,
 }
 
 /// A GitHub App's settings as GitHub answers for them (`GET /app`, `GET /app/hook/config`), against tengu's needs.
@@ -31,5 +54,13 @@ pub struct NoAppSetup;
 impl CodeHostSetup for NoAppSetup {
     async fn app_setup(&self) -> Result<Option<AppSetup>, CodeHostError> {
         Ok(None)
+    }
+
+    async fn logged_deliveries(&self, _: DateTime<Utc>, _: usize) -> Result<Vec<LoggedDelivery>, CodeHostError> {
+        Ok(Vec::new())
+    }
+
+    async fn redeliver(&self, _: &LoggedDelivery) -> Result<(), CodeHostError> {
+        Ok(())
     }
 }

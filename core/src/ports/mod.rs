@@ -24,7 +24,7 @@ pub use code_host::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
     PullSummary, Review, StatusState,
 };
-pub use code_host_setup::{AppSetup, CodeHostSetup, NoAppSetup};
+pub use code_host_setup::{AppSetup, CodeHostSetup, LoggedDelivery, NoAppSetup};
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
 pub use people::People;

@@ -4,8 +4,10 @@
 mod deliveries;
 mod event;
 mod handle;
+mod recovery;
 #[cfg(feature = "runtime")]
 mod worker;
 
 pub use deliveries::{Accepted, DeliveryRun};
 pub use event::{GithubEvent, PrAction, PullRequestEvent, WebhookParseError, is_used, parse_event};
+pub use recovery::{LOG_READ, RECOVERY_WINDOW_HOURS, REDELIVERIES_PER_RUN, Recovery};

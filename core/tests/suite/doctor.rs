@@ -52,6 +52,18 @@ impl tengu_core::ports::CodeHostSetup for App {
     async fn app_setup(&self) -> Result<Option<tengu_core::ports::AppSetup>, tengu_core::ports::CodeHostError> {
         Ok(self.0.clone())
     }
+
+    async fn logged_deliveries(
+        &self,
+        _: chrono::DateTime<chrono::Utc>,
+        _: usize,
+    ) -> Result<Vec<tengu_core::ports::LoggedDelivery>, tengu_core::ports::CodeHostError> {
+        Ok(Vec::new())
+    }
+
+    async fn redeliver(&self, _: &tengu_core::ports::LoggedDelivery) -> Result<(), tengu_core::ports::CodeHostError> {
+        Ok(())
+    }
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod approvals;
 mod audit_story;
 mod checklist_body_properties;
 mod concurrent_edit;
+mod delivery_recovery;
 mod deploy_rollout;
 mod doctor;
 mod freezes;

@@ -305,6 +305,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     sessions::spawn_expired_deletion(sessions::DbSessionStore::new(tengu.store().clone()));
     crate::jobs::spawn_delivery_pruning(tengu.clone(), config.delivery_retention());
     crate::jobs::spawn_delivery_worker(tengu.clone());
+    crate::jobs::spawn_delivery_recovery(tengu.clone());
     tracing::info!(instance = tengu.instance(), "listening on http://{addr}");
     let stopping = web.closing.clone();
     let mut stopped = stopping.subscribe();

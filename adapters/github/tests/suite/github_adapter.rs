@@ -904,3 +904,48 @@ async fn the_apps_own_settings_are_read_signed_as_the_app_and_compared_with_what
     let error = as_app(&refused, None).app_setup().await.unwrap_err();
     assert_eq!(error, tengu_core::ports::CodeHostError::BadCredentials);
 }
+
+#[tokio::test]
+async fn the_apps_delivery_log_is_read_page_by_page_and_a_delivery_is_asked_for_again() {
+    use tengu_core::ports::CodeHostSetup;
+    let server = MockServer::start().await;
+    let logged = |id: u64, guid: &str, at: &str, redelivery: bool, status_code: u64| {
+        json!({"id": id, "guid": guid, "delivered_at": at, "redelivery": redelivery, "duration": 0.27,
+               "status": if status_code == 0 { "Timed out" } else { "OK" }, "status_code": status_code,
+               "event": "pull_request", "action": "edited", "installation_id": 7, "repository_id": 9})
+    };
+    let next = format!("<{}/app/hook/deliveries?per_page=100&cursor=v1_2>; rel=\"next\"", server.uri());
+    Mock::given(method("GET"))
+        .and(path("/app/hook/deliveries"))
+        .and(query_param("cursor", "v1_2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            logged(2, "b-guid", "2026-12-07T08:00:00Z", false, 0),
+            logged(1, "a-guid", "2026-12-01T08:00:00Z", false, 200),
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/app/hook/deliveries"))
+        .respond_with(ResponseTemplate::new(200).insert_header("link", next.as_str()).set_body_json(json!([logged(
+            3,
+            "c-guid",
+            "2026-12-07T09:00:00Z",
+            true,
+            202
+        )])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/app/hook/deliveries/2/attempts"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let app = as_app(&server, None);
+    let since = "2026-12-05T00:00:00Z".parse().unwrap();
+    let found = app.logged_deliveries(since, 100).await.unwrap();
+    let seen: Vec<(&str, bool, u16)> = found.iter().map(|d| (d.guid.as_str(), d.redelivery, d.status_code)).collect();
+    assert_eq!(seen, [("c-guid", true, 202), ("b-guid", false, 0)], "the second page, and nothing older than since");
+    app.redeliver(&found[1]).await.unwrap();
+    assert_eq!(with_token(&server).logged_deliveries(since, 100).await.unwrap(), [], "a token has no App log");
+}
