@@ -18,6 +18,10 @@ pub const GITHUB_CALLS: &str = "tengu_github_calls_total";
 pub const GITHUB_SECONDS: &str = "tengu_github_call_duration_seconds";
 pub const AWS_CALLS: &str = "tengu_aws_calls_total";
 pub const LEASES_HELD: &str = "tengu_leases_held";
+/// Written at each scrape from the leases table, not through the recorder.
+pub const LEASE_HOLDER: &str = "tengu_lease_holder";
+pub const LEASE_HOLDER_HELP: &str =
+    "Which instance holds which lease now (a job, a deployment's driver), read at the scrape";
 
 /// What each metric is, as `/metrics` says in its `# HELP` lines.
 pub const DESCRIPTIONS: [(&str, &str); 13] = [

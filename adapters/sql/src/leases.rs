@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::SqlStore;
 use super::connect::on_pool;
-use super::rows::{millis, query_error};
-use crate::retrying::writing;
+use super::rows::{millis, query_error, text};
+use crate::retrying::{reading, writing};
 use tengu_core::ports::StoreError;
 use tengu_core::ports::Topics;
 
@@ -61,5 +61,15 @@ impl tengu_core::ports::LeaseStore for SqlStore {
     }
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError> {
         writing!(self, Topics::NONE => self.release_lease_row(name, holder).await)
+    }
+    async fn leases_held(&self, now: DateTime<Utc>) -> Result<Vec<(String, String)>, StoreError> {
+        reading!(self, |pool| {
+            let found = sqlx::query("SELECT name, holder FROM leases WHERE expires_at >= $1 ORDER BY name")
+                .bind(millis(now))
+                .fetch_all(pool)
+                .await
+                .map_err(query_error)?;
+            found.iter().map(|row| Ok((text(row, "name")?, text(row, "holder")?))).collect()
+        })
     }
 }

@@ -284,6 +284,8 @@ pub trait LeaseStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Gives the lease up, if `holder` holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> Result<(), StoreError>;
+    /// Every lease held at `now` (not expired), by name: `(name, holder)`.
+    async fn leases_held(&self, now: DateTime<Utc>) -> Result<Vec<(String, String)>, StoreError>;
 }
 
 /// Links between chat people and GitHub logins.

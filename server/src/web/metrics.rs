@@ -10,7 +10,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use tengu_core::telemetry::{DELIVERY_BACKLOG, DESCRIPTIONS, HTTP_REQUESTS, HTTP_SECONDS, LEASES_HELD};
+use tengu_core::telemetry::{
+    DELIVERY_BACKLOG, DESCRIPTIONS, HTTP_REQUESTS, HTTP_SECONDS, LEASE_HOLDER, LEASE_HOLDER_HELP, LEASES_HELD,
+};
 
 use super::AppState;
 
@@ -110,9 +112,37 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
     }
     metrics::gauge!(LEASES_HELD, "kind" => "deployment_driver", "instance" => state.tengu.instance().to_owned())
         .set(state.tengu.deployments_driven_here() as f64);
-    let mut response = handle.render().into_response();
+    let mut text = handle.render();
+    text.push_str(&lease_holders(&state).await);
+    let mut response = text.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     response
+}
+
+/// Which instance holds which lease now (a job, a deployment's driver), read afresh at each scrape and written
+/// beside the recorder's metrics, so a lease that moved leaves no series behind.
+async fn lease_holders(state: &AppState) -> String {
+    let held = match state.tengu.store().leases_held(chrono::Utc::now()).await {
+        Ok(held) => held,
+        Err(error) => {
+            tracing::warn!(%error, "the leases could not be read for /metrics");
+            return String::new();
+        }
+    };
+    let mut text = format!("# HELP {LEASE_HOLDER} {LEASE_HOLDER_HELP}\n# TYPE {LEASE_HOLDER} gauge\n");
+    for (lease, holder) in held {
+        text.push_str(&format!(
+            "{LEASE_HOLDER}{{lease=\"{}\",instance=\"{}\"}} 1\n",
+            escaped(&lease),
+            escaped(&holder)
+        ));
+    }
+    text
+}
+
+/// A label value as Prometheus' text format writes it.
+fn escaped(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 /// Compares without stopping at the first difference, so the time taken does not tell how much was right.
@@ -133,5 +163,6 @@ mod tests {
         assert_eq!(route_of("/pkg/tengu.0123abcd.wasm"), "/pkg/{file}");
         assert_eq!(route_of("/"), "/");
         assert!(same(b"abc", b"abc") && !same(b"abc", b"abd") && !same(b"abc", b"ab"));
+        assert_eq!(escaped("a\"b\\c"), "a\\\"b\\\\c");
     }
 }

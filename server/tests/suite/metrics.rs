@@ -59,6 +59,9 @@ async fn metrics_answer_only_their_token_and_count_requests_deployments_and_deli
     let id = app.tengu.request_deployment(&alice, request).await.unwrap().id;
     assert_eq!(app.tengu.drive_deployment(id).await.unwrap().state, tengu_core::domain::DeploymentState::Failed);
 
+    // Another instance holds the reminders' job: which one is read at the scrape.
+    let now = chrono::Utc::now();
+    app.tengu.store().take_lease("job reminders", "tengu-b:3000", now, now + chrono::Duration::hours(1)).await.unwrap();
     let (status, headers, text) = app.send(scrape(Some(TOKEN))).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
@@ -73,6 +76,8 @@ async fn metrics_answer_only_their_token_and_count_requests_deployments_and_deli
         "tengu_deployment_duration_seconds_count{env=\"dev\",outcome=\"failed\"} 1",
         "tengu_webhook_delivery_backlog ",
         "tengu_leases_held{kind=\"deployment_driver\"",
+        "# TYPE tengu_lease_holder gauge",
+        "tengu_lease_holder{lease=\"job reminders\",instance=\"tengu-b:3000\"} 1",
     ] {
         assert!(text.contains(expected), "{expected} in:\n{text}");
     }

@@ -424,6 +424,17 @@ async fn story(store: &dyn Store) {
     assert!(!store.take_lease("job reminders", "a", t(55), t(57)).await.unwrap(), "only the holder gives it up");
     store.release_lease("job reminders", "b").await.unwrap();
     assert!(store.take_lease("job reminders", "a", t(55), t(57)).await.unwrap());
+    assert!(store.take_lease("deployment 7", "b", t(55), t(60)).await.unwrap());
+    let held = |at| store.leases_held(t(at));
+    assert_eq!(
+        held(56).await.unwrap(),
+        [("deployment 7".to_owned(), "b".to_owned()), ("job reminders".to_owned(), "a".to_owned())]
+    );
+    assert_eq!(
+        held(58).await.unwrap(),
+        [("deployment 7".to_owned(), "b".to_owned())],
+        "a lapsed lease is held by nobody"
+    );
 
     // Chat links: a code is taken once and not after it expires; a link maps both ways.
     let person = |user: &str| tengu_core::chat::ChatPerson {
