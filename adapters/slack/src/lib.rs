@@ -100,6 +100,14 @@ impl SlackWeb {
         })
     }
 
+    /// Who the bot token signs in as (`auth.test`): `@tengu in acme`, for `tengu doctor`.
+    pub async fn identity(&self) -> Result<String, NotifierError> {
+        let answer = self.call("auth.test", serde_json::json!({})).await?;
+        let user = answer["user"].as_str().unwrap_or("the bot");
+        let team = answer["team"].as_str().unwrap_or("its workspace");
+        Ok(format!("@{user} in {team}"))
+    }
+
     async fn call(&self, method: &str, body: serde_json::Value) -> Result<serde_json::Value, NotifierError> {
         let response = self
             .client

@@ -99,3 +99,27 @@ async fn slacks_ok_false_is_an_error_naming_slacks_code() {
     let error = tengu_core::ports::ChatMessages::post(&web, "C0PROD", &message).await.unwrap_err();
     assert_eq!(error.0, "Slack refused chat.postMessage: not_in_channel");
 }
+
+#[tokio::test]
+async fn the_bot_token_says_who_it_signs_in_as_or_why_slack_refused_it() {
+    let slack = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/auth.test"))
+        .and(header("authorization", "Bearer xoxb-good"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "url": "https://acme.slack.com/", "team": "acme", "user": "tengu", "team_id": "T1",
+            "user_id": "U9", "bot_id": "B1", "is_enterprise_install": false
+        })))
+        .mount(&slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/auth.test"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "ok": false, "error": "invalid_auth" })))
+        .mount(&slack)
+        .await;
+    let api = format!("{}/api", slack.uri());
+    let good = tengu_slack::SlackWeb::new(&api, "xoxb-good").unwrap();
+    assert_eq!(good.identity().await.unwrap(), "@tengu in acme");
+    let bad = tengu_slack::SlackWeb::new(&api, "xoxb-revoked").unwrap();
+    assert_eq!(bad.identity().await.unwrap_err().0, "Slack refused auth.test: invalid_auth");
+}

@@ -20,11 +20,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn pass(subject: impl Into<String>, sentence: impl Into<String>) -> Self {
+    /// A check that passed (checks of what the core has no port for, Slack's token, are the server's).
+    pub fn passed(subject: impl Into<String>, sentence: impl Into<String>) -> Self {
         Self { subject: subject.into(), passed: true, sentence: sentence.into(), fix: None }
     }
 
-    fn fail(subject: impl Into<String>, sentence: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub fn failed(subject: impl Into<String>, sentence: impl Into<String>, fix: impl Into<String>) -> Self {
         Self { subject: subject.into(), passed: false, sentence: sentence.into(), fix: Some(fix.into()) }
     }
 
@@ -78,8 +79,8 @@ impl Tengu {
 
     async fn diagnose_store(&self) -> Finding {
         match self.ports.store.audit_log(1).await {
-            Ok(_) => Finding::pass("database", "reachable, and its tables are tengu's (migrated at start)"),
-            Err(error) => Finding::fail(
+            Ok(_) => Finding::passed("database", "reachable, and its tables are tengu's (migrated at start)"),
+            Err(error) => Finding::failed(
                 "database",
                 format!("could not be read: {error}"),
                 "check database_url (TENGU_DATABASE_URL) and that tengu's user may read and write it",
@@ -95,15 +96,15 @@ impl Tengu {
             Err(error) => {
                 let fix = "check [github] app_id and its private key (TENGU_GITHUB_PRIVATE_KEY[_PATH]): the key of \
                            that App, not an installation's";
-                return vec![Finding::fail("GitHub App", error.to_string(), fix)];
+                return vec![Finding::failed("GitHub App", error.to_string(), fix)];
             }
         };
         let mut lacks = setup.missing_permissions.clone();
         lacks.extend(setup.missing_events.iter().map(|event| format!("the {event} event")));
         let app = if lacks.is_empty() {
-            Finding::pass("GitHub App", format!("{} has every permission and event tengu needs", setup.name))
+            Finding::passed("GitHub App", format!("{} has every permission and event tengu needs", setup.name))
         } else {
-            Finding::fail(
+            Finding::failed(
                 "GitHub App",
                 format!("{} lacks {}", setup.name, lacks.join(", ")),
                 "add them in the App's settings on GitHub (the README's table), then accept them on each installation",
@@ -116,18 +117,20 @@ impl Tengu {
         let expected = format!("{}/webhooks/github", self.settings.public_url.trim_end_matches('/'));
         let subject = "GitHub webhook";
         match (&setup.webhook_url, setup.webhook_secret_set) {
-            (None, _) => Finding::fail(subject, "the App has no webhook", format!("set its webhook URL to {expected}")),
-            (Some(url), _) if *url != expected => Finding::fail(
+            (None, _) => {
+                Finding::failed(subject, "the App has no webhook", format!("set its webhook URL to {expected}"))
+            }
+            (Some(url), _) if *url != expected => Finding::failed(
                 subject,
                 format!("GitHub sends deliveries to {url}, not to this tengu ({expected})"),
                 format!("set the App's webhook URL to {expected}, or public_url to where tengu is"),
             ),
-            (Some(_), false) => Finding::fail(
+            (Some(_), false) => Finding::failed(
                 subject,
                 "GitHub does not sign the deliveries",
                 "set a webhook secret on the App and the same in [github] webhook_secret (TENGU_GITHUB_WEBHOOK_SECRET)",
             ),
-            (Some(url), true) => Finding::pass(subject, format!("GitHub sends deliveries to {url}, signed")),
+            (Some(url), true) => Finding::passed(subject, format!("GitHub sends deliveries to {url}, signed")),
         }
     }
 
@@ -136,7 +139,7 @@ impl Tengu {
     async fn diagnose_repository(&self, env: &Environment) -> Finding {
         let subject = format!("{}: GitHub", env.name);
         match self.ports.code_host.branch_head(&env.repo, &env.source_branch).await {
-            Ok(head) => Finding::pass(
+            Ok(head) => Finding::passed(
                 subject,
                 format!("{} is reachable; {} is at {}", env.repo, env.source_branch, head.short()),
             ),
@@ -156,7 +159,7 @@ impl Tengu {
                     ),
                     _ => "check that tengu reaches GitHub (proxy, firewall, api_url)".to_owned(),
                 };
-                Finding::fail(subject, error.to_string(), fix)
+                Finding::failed(subject, error.to_string(), fix)
             }
         }
     }
@@ -173,9 +176,9 @@ impl Tengu {
                     .collect();
                 if missing.is_empty() {
                     let names: Vec<String> = env.services.iter().map(ToString::to_string).collect();
-                    Finding::pass(subject, format!("cluster {} runs {}", env.cluster, names.join(", ")))
+                    Finding::passed(subject, format!("cluster {} runs {}", env.cluster, names.join(", ")))
                 } else {
-                    Finding::fail(
+                    Finding::failed(
                         subject,
                         format!("cluster {} has no service {}", env.cluster, missing.join(", ")),
                         "check the environment's services (their names in the cluster, not the task definitions')",
@@ -196,7 +199,7 @@ impl Tengu {
                         env.cluster
                     ),
                 };
-                Finding::fail(subject, error.to_string(), fix)
+                Finding::failed(subject, error.to_string(), fix)
             }
         }
     }
@@ -207,14 +210,14 @@ impl Tengu {
         let subject = format!("{}: what runs", env.name);
         match self.prerequisites_of_running(env).await {
             Ok(missing) if missing.is_empty() => {
-                Finding::pass(subject, "the images, roles and log groups its task definitions name exist")
+                Finding::passed(subject, "the images, roles and log groups its task definitions name exist")
             }
-            Ok(missing) => Finding::fail(
+            Ok(missing) => Finding::failed(
                 subject,
                 missing.join("; "),
                 "create what is missing, or register a task definition that names what exists",
             ),
-            Err(error) => Finding::fail(
+            Err(error) => Finding::failed(
                 subject,
                 error.user_message(),
                 "check that tengu's role may ecs:DescribeTaskDefinition, iam:GetRole and logs:DescribeLogGroups",

@@ -221,4 +221,22 @@ fn doctor_checks_the_configuration_against_reality_and_ends_with_0_only_when_all
     let said = String::from_utf8_lossy(&unreachable.stdout).into_owned();
     assert_eq!(unreachable.status.code(), Some(1), "{said}");
     assert!(said.starts_with("✗ database: ") && said.contains("— fix: check database_url"), "{said}");
+
+    // A Slack bot token is asked about; one Slack does not answer for fails the run.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let slack = Command::new(env!("CARGO_BIN_EXE_tengu"))
+        .args(["doctor"])
+        .env("TENGU_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("TENGU_SLACK_BOT_TOKEN", "xoxb-doctor")
+        .env("TENGU_SLACK_API_URL", format!("http://127.0.0.1:{closed}/api"))
+        .env("RUST_LOG", "off")
+        .env_remove("TENGU_CONFIG")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&slack.stdout).into_owned();
+    assert_eq!(slack.status.code(), Some(1), "{said}{}", String::from_utf8_lossy(&slack.stderr));
+    assert!(
+        said.contains("✗ Slack: Slack could not be reached") && said.contains("— fix: check [slack] bot_token"),
+        "{said}"
+    );
 }
