@@ -7,7 +7,6 @@ use crate::domain::{
     EnvName, FieldChange, Prerequisites, ServiceName, ServiceSettings, TaskDefinitionArn, TaskDefinitionDoc, Viewer,
 };
 use crate::error::CoreError;
-use crate::ports::Action;
 use crate::tengu::Tengu;
 use crate::usecases::DeployTarget;
 
@@ -148,13 +147,8 @@ impl Tengu {
         env: &crate::domain::Environment,
         target: &DeployTarget,
     ) -> Result<Vec<Refusal>, CoreError> {
-        let action = match target {
-            DeployTarget::Redeploy => Action::Redeploy { env },
-            DeployTarget::RollbackTo(_) => Action::Rollback { env },
-            DeployTarget::Image { .. } | DeployTarget::Commit(_) => Action::Deploy { env },
-        };
         let mut refusals: Vec<Refusal> = self
-            .would_refuse(viewer, &action)
+            .would_refuse(viewer, &target.action(env))
             .map(|sentence| Refusal { sentence, overridable: false })
             .into_iter()
             .collect();

@@ -34,6 +34,17 @@ pub enum DeployTarget {
     RollbackTo(DeploymentId),
 }
 
+impl DeployTarget {
+    /// What asking for it is, as the rule table knows it.
+    pub(crate) fn action<'a>(&self, env: &'a Environment) -> Action<'a> {
+        match self {
+            DeployTarget::Redeploy => Action::Redeploy { env },
+            DeployTarget::RollbackTo(_) => Action::Rollback { env },
+            DeployTarget::Image { .. } | DeployTarget::Commit(_) => Action::Deploy { env },
+        }
+    }
+}
+
 /// What a request resolved to: the image, its commit, what it carries and what it came through.
 struct Resolved {
     image: ImageRef,
@@ -98,12 +109,7 @@ impl Tengu {
 
     async fn record_deployment_request(&self, actor: &Actor, request: DeployRequest) -> Result<Deployment, CoreError> {
         let env = self.environment(&request.env)?;
-        let action = match request.target {
-            DeployTarget::Redeploy => Action::Redeploy { env },
-            DeployTarget::RollbackTo(_) => Action::Rollback { env },
-            DeployTarget::Image { .. } | DeployTarget::Commit(_) => Action::Deploy { env },
-        };
-        self.authorize(actor, &action).await?;
+        self.authorize(actor, &request.target.action(env)).await?;
         let through_lock = self.refuse_locked(actor, env, request.overrides.lock.as_deref()).await?;
         let through_freeze = self.refuse_frozen(actor, env, request.overrides.freeze.as_deref()).await?;
         let resolved = self.resolve_target(actor, env, &request.target).await?;

@@ -34,7 +34,8 @@ impl Pages {
 
 /// A page, or a file of the site, or a server function's answer.
 pub(super) async fn answer(pages: Arc<Pages>, request: Request) -> Response {
-    if let Some(env) = review_of(request.uri().path())
+    let press_page = tengu_app::Page::pressed_at(request.uri().path());
+    if let Some(tengu_app::Page::Review(env)) = &press_page
         && request.method() != Method::POST
     {
         // An address alone does not ask ECS: a GET of a review (the confirmation's answer coming back to the page it
@@ -42,7 +43,7 @@ pub(super) async fn answer(pages: Arc<Pages>, request: Request) -> Response {
         let query = request.uri().query().filter(|q| !q.is_empty()).map(|q| format!("?{q}")).unwrap_or_default();
         return axum::response::Redirect::to(&format!("/environments/{env}{query}")).into_response();
     }
-    if request.method() == Method::POST && tengu_app::Page::pressed_at(request.uri().path()).is_some() {
+    if request.method() == Method::POST && press_page.is_some() {
         return pressed(&pages, request).await;
     }
     if request.method() == Method::POST && request.uri().path().starts_with("/api/") {
@@ -57,12 +58,6 @@ pub(super) async fn answer(pages: Arc<Pages>, request: Request) -> Response {
         return site_file_or_nothing(&pages, request).await;
     }
     draw(&pages, request.into_parts().0).await
-}
-
-/// The environment named by a review's address, `/environments/<name>/review`.
-fn review_of(path: &str) -> Option<String> {
-    let name = path.strip_prefix("/environments/")?.strip_suffix("/review")?;
-    (!name.is_empty() && !name.contains('/')).then(|| name.to_owned())
 }
 
 /// The longest form a press sends (its fields are a few words).
