@@ -1,11 +1,11 @@
 # The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of those.
-.PHONY: run test bench soak soak-short bootstrap lint deploy-lint unit e2e migrate
+.PHONY: run test bench soak soak-short bootstrap lint deploy-lint unit e2e image image-test migrate
 
 run: bootstrap
 	cargo leptos build --release --precompress
 	LEPTOS_SITE_ROOT=target/site ./target/release/tengu serve
 
-test: bootstrap lint deploy-lint unit e2e soak-short
+test: bootstrap lint deploy-lint unit e2e soak-short image-test
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -24,6 +24,16 @@ unit:
 
 e2e:
 	scripts/e2e.sh
+
+# The container image (buildah, FROM scratch) from the release build: localhost/tengu:release.
+image: bootstrap
+	cargo leptos build --release --precompress
+	scripts/image.sh release
+
+# The same recipe on the debug build the e2e step made, started with podman and signed in to: part of `make test`.
+image-test:
+	scripts/image.sh debug
+	scripts/image_test.sh debug
 
 bench: bootstrap
 	scripts/bench.sh

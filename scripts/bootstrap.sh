@@ -133,6 +133,13 @@ step_deploy_linters() {
     || fail "pip install $DEPLOY_LINTERS did not work; PyPI must be reachable"
 }
 
+# make image builds with buildah; make test starts the image with podman (both Debian's).
+step_containers() {
+  command -v buildah >/dev/null && command -v podman >/dev/null && command -v runc >/dev/null && return
+  say "installing buildah, podman and runc (the container image and its test)"
+  apt_install buildah podman runc
+}
+
 step_end2end_packages() {
   [ -f end2end/package-lock.json ] || return 0
   if [ -d end2end/node_modules/@playwright/test ] && [ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
@@ -150,6 +157,7 @@ step_npm_tools
 step_chromium
 step_load_generator
 step_nginx
+step_containers
 step_end2end_packages
 step_nextest
 step_wasm_bindgen

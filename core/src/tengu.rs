@@ -11,6 +11,8 @@ pub struct Ports {
     pub code_host: Arc<dyn CodeHost>,
     /// The GitHub App's own settings, as GitHub has them (for `tengu doctor`).
     pub code_host_setup: Arc<dyn crate::ports::CodeHostSetup>,
+    /// The chat bot's token and channels, as the chat has them (for `tengu doctor`).
+    pub chat_setup: Arc<dyn crate::ports::ChatSetup>,
     pub orchestrator: Arc<dyn Orchestrator>,
     /// The IAM roles and log groups a task definition names, checked before a deploy changes anything.
     pub account: Arc<dyn crate::ports::AccountResources>,
@@ -137,6 +139,12 @@ impl Tengu {
     /// The same tengu reading the GitHub App's settings through this (a stand-in of GitHub's answers).
     pub fn with_code_host_setup(mut self, setup: Arc<dyn crate::ports::CodeHostSetup>) -> Self {
         self.ports.code_host_setup = setup;
+        self
+    }
+
+    /// The same tengu asking the team's chat about its bot and channels through this.
+    pub fn with_chat_setup(mut self, setup: Arc<dyn crate::ports::ChatSetup>) -> Self {
+        self.ports.chat_setup = setup;
         self
     }
 

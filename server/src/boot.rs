@@ -46,7 +46,8 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, BootError> {
 /// them (`SqlStore::close` tells the last ones).
 pub async fn tengu(config: &Config, store: SqlStore) -> Result<Tengu, BootError> {
     let feed = store.clone();
-    let tengu = tengu_and_simulation(config, store).await?.0;
+    let config = crate::setup::with_stored_app(config.clone(), &store).await?;
+    let tengu = tengu_and_simulation(&config, store).await?.0;
     feed.spawn_change_feed(tengu.instance());
     Ok(tengu)
 }
@@ -62,14 +63,19 @@ pub async fn tengu_and_simulation(
         Some(url) => Arc::new(SlackNotifier::new(url).map_err(|e| BootError::Input(e.to_string()))?),
         None => Arc::new(LogNotifier),
     };
+    let mut chat_setup: Arc<dyn tengu_core::ports::ChatSetup> = Arc::new(tengu_core::ports::NoChatSetup);
     if let Some(token) = config.slack_bot_token() {
         let api = config.slack.api_url.as_deref().unwrap_or(tengu_slack::SlackWeb::SLACK_API);
         let web = tengu_slack::SlackWeb::new(api, token).map_err(|e| BootError::Input(e.to_string()))?;
-        let channels = config
+        let channels: std::collections::HashMap<String, String> = config
             .environments
             .iter()
             .filter_map(|env| env.slack_channel.clone().map(|channel| (env.name.clone(), channel)))
             .collect();
+        let mut named: Vec<String> = channels.values().cloned().collect();
+        named.sort();
+        named.extend(config.slack.channel.clone());
+        chat_setup = Arc::new(tengu_slack::SlackSetup::new(web.clone(), named));
         notifier = Arc::new(tengu_slack::SlackBotNotifier::new(web, channels, config.slack.channel.clone(), notifier));
         reminders.direct_messages = match config.slack.remind_by.as_deref() {
             None | Some("channel") => false,
@@ -94,6 +100,7 @@ pub async fn tengu_and_simulation(
     let tengu = tengu
         .with_reminder_policy(reminders)
         .with_notifier(notifier)
+        .with_chat_setup(chat_setup)
         .with_access_settings(access)
         .with_delivery_policy(config.delivery_policy())
         .with_freezes(config.freeze_windows().map_err(|e| BootError::Input(e.to_string()))?);
@@ -104,7 +111,9 @@ pub async fn tengu_and_simulation(
 /// account is configured and the deploy-PR flows work as usual).
 async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: ReminderPolicy) -> Result<Tengu, BootError> {
     let github = config.github_settings().map_err(|e| BootError::Input(e.to_string()))?;
-    let github = github.ok_or_else(|| BootError::Github("no token and no App are configured".into()))?;
+    let github = github.ok_or_else(|| {
+        BootError::Github("no token and no App are configured (`tengu serve` offers /setup to make the App)".into())
+    })?;
     let environments = config.environments().map_err(|e| BootError::Input(e.to_string()))?;
     if environments.is_empty() {
         return Err(BootError::NoEnvironments);
@@ -135,6 +144,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         store,
         code_host: code_host.clone(),
         code_host_setup: code_host.clone(),
+        chat_setup: Arc::new(tengu_core::ports::NoChatSetup),
         orchestrator,
         account,
         tasks,

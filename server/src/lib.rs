@@ -9,5 +9,6 @@ pub mod boot;
 pub mod cli;
 pub mod config;
 pub mod jobs;
+pub mod setup;
 pub mod telemetry;
 pub mod web;

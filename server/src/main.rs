@@ -140,6 +140,8 @@ enum Command {
     /// per check with a fix; ends with 0 only when every check passes.
     #[command(after_help = tengu_server::cli::exit_codes_help())]
     Doctor,
+    /// Ask this machine's tengu server whether it answers (the container image's health check): 0 when it does.
+    HealthCheck,
     /// Show what runs where, what deploys now and which deploy PR waits for whom.
     #[command(after_help = tengu_server::cli::exit_codes_help())]
     Status {
@@ -247,6 +249,7 @@ async fn run(config: &config::Config, command: Command) -> Result<Ending, CliErr
             diff(config, &env, [sha, image], rollback_to, server.remote()).await
         }
         Command::Doctor => cli::doctor_command(config).await,
+        Command::HealthCheck => Ok(cli::health_check().await),
     }
 }
 

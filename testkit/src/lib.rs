@@ -148,6 +148,7 @@ pub async fn tengu_on_code_host(
         store: Arc::new(sqlite().await),
         code_host,
         code_host_setup: Arc::new(tengu_core::ports::NoAppSetup),
+        chat_setup: Arc::new(tengu_core::ports::NoChatSetup),
         orchestrator: Arc::new(EcsNotConfigured),
         account: Arc::new(tengu_core::ports::AccountNotConfigured),
         tasks: Arc::new(EcsNotConfigured),

@@ -10,7 +10,7 @@ use aws_sdk_ecs::types::{
 use chrono::DateTime;
 
 use super::{AwsEcs, errors};
-use tengu_core::domain::{ClusterName, LaunchType};
+use tengu_core::domain::{ClusterName, LaunchType, TaskDefinitionDoc};
 use tengu_core::ports::{OrchestratorError, STARTED_BY, TaskRunner, TaskSpec, TaskStatus};
 
 /// DescribeTasks takes at most this many tasks per call.
@@ -184,6 +184,20 @@ impl TaskRunner for AwsEcs {
                 None => return Ok(arns),
             }
         }
+    }
+
+    async fn task_template(&self, reference: &str) -> Result<TaskDefinitionDoc, OrchestratorError> {
+        let described = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(reference)
+            .send()
+            .await
+            .map_err(errors::task_definition)?;
+        let definition = described
+            .task_definition()
+            .ok_or_else(|| OrchestratorError::Rejected(format!("ECS described no task definition {reference}")))?;
+        Ok(super::task_definition_doc::doc_of(definition))
     }
 }
 

@@ -5,6 +5,7 @@
 mod auth;
 mod code_host;
 mod graphql;
+pub mod manifest;
 mod people;
 pub mod permissions;
 mod rest;
@@ -13,6 +14,7 @@ mod transport;
 
 pub use auth::Credentials;
 pub use code_host::GithubCodeHost;
+pub use manifest::ManifestRegistrar;
 pub use transport::RetryPolicy;
 
 /// Where GitHub's APIs are and how tengu signs in to them.

@@ -1,5 +1,5 @@
 //! The GitHub App permissions tengu needs, in one place: each with what it is for and the REST calls it covers.
-//! The README's permission table is drawn from it, and a test makes every call the adapter makes against a
+//! The App's manifest (`manifest`), and so the README's permission table, is drawn from it, and a test makes every call the adapter makes against a
 //! stand-in and checks that each is covered here (and that nothing here is stale).
 
 /// How much of a permission an App asks for.
@@ -130,15 +130,6 @@ pub fn matches(pattern: &(&str, &str), method: &str, path: &str) -> bool {
 /// The permissions that cover a call (none: the call is not accounted for).
 pub fn covering(method: &str, path: &str) -> Vec<&'static AppPermission> {
     APP_PERMISSIONS.iter().filter(|p| p.calls.iter().any(|call| matches(call, method, path))).collect()
-}
-
-/// The README's table.
-pub fn markdown_table() -> String {
-    let mut rows = vec!["| permission | access | what for |".to_owned(), "|---|---|---|".to_owned()];
-    rows.extend(APP_PERMISSIONS.iter().map(|p| {
-        format!("| {} ({}, `{}`) | {} | {} |", p.label, p.of.to_lowercase(), p.key, p.access.as_str(), p.why)
-    }));
-    rows.join("\n")
 }
 
 #[cfg(test)]

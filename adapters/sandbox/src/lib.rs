@@ -170,6 +170,7 @@ pub async fn start_with(
         store,
         code_host: wrap_github(sandbox.clone()),
         code_host_setup: Arc::new(tengu_core::ports::NoAppSetup),
+        chat_setup: Arc::new(tengu_core::ports::NoChatSetup),
         orchestrator: sandbox.clone(),
         account: sandbox.clone(),
         tasks: sandbox.clone(),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::Sandbox;
 use super::world::SimTask;
-use tengu_core::domain::ClusterName;
+use tengu_core::domain::{ClusterName, TaskDefinitionDoc};
 use tengu_core::ports::{OrchestratorError, TaskRunner, TaskSpec, TaskStatus};
 
 /// Seconds from RunTask to PENDING, and to RUNNING.
@@ -107,5 +107,17 @@ impl TaskRunner for Sandbox {
                 .collect()
         });
         Ok(listed.await)
+    }
+
+    /// Any family: the sandbox's review environments run one simulated task definition, `app` on port 8080.
+    async fn task_template(&self, reference: &str) -> Result<TaskDefinitionDoc, OrchestratorError> {
+        let family = reference.split(':').next().unwrap_or(reference);
+        let mut doc = TaskDefinitionDoc::default();
+        doc.set("family", family);
+        doc.set("networkMode", "awsvpc");
+        doc.set("requiresCompatibilities", "FARGATE");
+        doc.set("container app image", format!("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/{family}:latest"));
+        doc.set("container app port 8080", "tcp");
+        Ok(doc)
     }
 }

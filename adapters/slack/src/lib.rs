@@ -7,6 +7,9 @@ use async_trait::async_trait;
 
 use tengu_core::ports::{ChatReplies, Notice, Notifier, NotifierError};
 
+mod setup;
+pub use setup::SlackSetup;
+
 /// One client for every call to Slack: a 10 s limit, and no redirects (an answer address cannot send tengu
 /// elsewhere).
 fn client() -> Result<reqwest::Client, NotifierError> {
@@ -83,6 +86,7 @@ impl ChatReplies for SlackReplies {
 }
 
 /// tengu's bot in Slack's Web API (`chat.postMessage`, `chat.update`) with the bot token (`xoxb-…`).
+#[derive(Clone)]
 pub struct SlackWeb {
     client: reqwest::Client,
     api_url: String,
@@ -109,11 +113,23 @@ impl SlackWeb {
     }
 
     async fn call(&self, method: &str, body: serde_json::Value) -> Result<serde_json::Value, NotifierError> {
-        let response = self
-            .client
-            .post(format!("{}/{method}", self.api_url))
+        let request = self.client.post(format!("{}/{method}", self.api_url)).json(&body);
+        self.answer(method, request).await
+    }
+
+    /// A read method, its arguments in the query (Slack's read methods take no JSON body).
+    pub(crate) async fn read(
+        &self,
+        method: &str,
+        query: &[(&str, String)],
+    ) -> Result<serde_json::Value, NotifierError> {
+        let request = self.client.get(format!("{}/{method}", self.api_url)).query(query);
+        self.answer(method, request).await
+    }
+
+    async fn answer(&self, method: &str, request: reqwest::RequestBuilder) -> Result<serde_json::Value, NotifierError> {
+        let response = request
             .bearer_auth(&self.bot_token)
-            .json(&body)
             .send()
             .await
             .map_err(|e| NotifierError(format!("Slack could not be reached ({})", e.without_url())))?;

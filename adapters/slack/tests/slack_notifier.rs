@@ -3,7 +3,7 @@
 use serde_json::json;
 use tengu_core::ports::{Notice, Notifier};
 use tengu_slack::SlackNotifier;
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET_PATH: &str = "/services/T000/B000/XXXXSECRET";
@@ -122,4 +122,72 @@ async fn the_bot_token_says_who_it_signs_in_as_or_why_slack_refused_it() {
     assert_eq!(good.identity().await.unwrap(), "@tengu in acme");
     let bad = tengu_slack::SlackWeb::new(&api, "xoxb-revoked").unwrap();
     assert_eq!(bad.identity().await.unwrap_err().0, "Slack refused auth.test: invalid_auth");
+}
+
+/// `conversations.info` and `conversations.list` as Slack answers them (trimmed to the fields tengu reads and a
+/// few beside them): an id is asked for directly, a name is looked for page by page through the cursor.
+#[tokio::test]
+async fn each_channel_says_whether_the_bot_can_post_there() {
+    use tengu_core::ports::{ChannelState, ChatSetup};
+    let slack = MockServer::start().await;
+    let channel = |id: &str, name: &str, member: bool, archived: bool| {
+        json!({ "id": id, "name": name, "is_channel": true, "is_private": false, "is_archived": archived,
+                "is_member": member, "created": 1449252889, "creator": "U012A3CDE", "num_members": 4 })
+    };
+    Mock::given(method("GET"))
+        .and(path("/api/conversations.info"))
+        .and(query_param("channel", "C0PROD1234"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "channel": channel("C0PROD1234", "prod", true, false)
+        })))
+        .mount(&slack)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/conversations.info"))
+        .and(query_param("channel", "C0GONE1234"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "ok": false, "error": "channel_not_found" })))
+        .mount(&slack)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/conversations.list"))
+        .and(query_param("cursor", ""))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "channels": [channel("C1", "general", true, false), channel("C2", "old", true, true)],
+            "response_metadata": { "next_cursor": "dGVhbTpDMDYxRkE1UEI=" }
+        })))
+        .mount(&slack)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/conversations.list"))
+        .and(query_param("cursor", "dGVhbTpDMDYxRkE1UEI="))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true, "channels": [channel("C3", "deploys", false, false)],
+            "response_metadata": { "next_cursor": "" }
+        })))
+        .mount(&slack)
+        .await;
+    let web = tengu_slack::SlackWeb::new(&format!("{}/api", slack.uri()), "xoxb-test").unwrap();
+    let named = ["C0PROD1234", "C0GONE1234", "#deploys", "old", "#nowhere", "#deploys"].map(str::to_owned);
+    let setup = tengu_slack::SlackSetup::new(web, named.to_vec());
+    let found = setup.channels().await.unwrap();
+    let expected = [
+        ("C0PROD1234", ChannelState::Member),
+        ("C0GONE1234", ChannelState::NotFound),
+        ("#deploys", ChannelState::NotMember),
+        ("old", ChannelState::Archived),
+        ("#nowhere", ChannelState::NotFound),
+    ];
+    assert_eq!(found, expected.map(|(c, s)| (c.to_owned(), s)).to_vec(), "each channel once, in order");
+
+    let scopeless = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/conversations.list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ok": false, "error": "missing_scope", "needed": "channels:read", "provided": "chat:write,commands"
+        })))
+        .mount(&scopeless)
+        .await;
+    let web = tengu_slack::SlackWeb::new(&format!("{}/api", scopeless.uri()), "xoxb-test").unwrap();
+    let error = tengu_slack::SlackSetup::new(web, vec!["#deploys".into()]).channels().await.unwrap_err();
+    assert_eq!(error.0, "Slack refused conversations.list: missing_scope");
 }

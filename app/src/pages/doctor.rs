@@ -36,8 +36,9 @@ fn ChecksView(found: Option<Result<Vec<Finding>, String>>) -> impl IntoView {
             <p class="muted">
                 "The configuration checked against reality, as " <code>"tengu doctor"</code> " does: the database, \
                  each environment's repository on GitHub, its cluster and services on ECS, and the images, roles and \
-                 log groups what its services run names. For the admins of a repository tengu deploys; it asks \
-                 GitHub and ECS, so it runs when you press."
+                 log groups what its services run names, the review environments' task definition and network, \
+                 and Slack's bot and channels. For the admins of a repository tengu deploys; it asks GitHub, ECS \
+                 and Slack, so it runs when you press."
             </p>
             <form method="post" action="/settings/checks" class="inline-form">
                 <button type="submit" class="button button--primary">"Run the checks"</button>

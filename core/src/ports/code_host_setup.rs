@@ -64,3 +64,37 @@ impl CodeHostSetup for NoAppSetup {
         Ok(())
     }
 }
+
+/// Makes tengu's GitHub App from the code GitHub hands back after a person created it from tengu's manifest.
+#[async_trait]
+pub trait AppRegistrar: Send + Sync {
+    /// The App's id and credentials; GitHub answers a code once, within an hour of its making.
+    async fn register(&self, code: &str) -> Result<RegisteredApp, CodeHostError>;
+}
+
+/// A GitHub App just made from tengu's manifest, with the credentials GitHub shows only this once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegisteredApp {
+    pub id: u64,
+    pub slug: String,
+    /// The App's page on GitHub (`https://github.com/apps/tengu-acme`); installing it starts there.
+    pub html_url: String,
+    /// The account or organization that owns it.
+    pub owner: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub webhook_secret: String,
+    /// The App's private key (PEM).
+    pub private_key_pem: String,
+}
+
+impl std::fmt::Debug for RegisteredApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredApp")
+            .field("id", &self.id)
+            .field("slug", &self.slug)
+            .field("owner", &self.owner)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}

@@ -4,6 +4,7 @@
 mod account;
 mod changes;
 mod chat;
+mod chat_setup;
 mod checks;
 mod clock;
 mod code_host;
@@ -18,13 +19,14 @@ mod task_runner;
 pub use account::{AccountNotConfigured, AccountResources};
 pub use changes::{Changes, Snapshot, Topic, Topics};
 pub use chat::{ChatMessages, ChatReplies, MessageRef};
+pub use chat_setup::{ChannelState, ChatSetup, NoChatSetup};
 pub use checks::{AlarmState, Alarms, AlarmsError, AlarmsNotConfigured, Probe, ProbeError, ProbeNotConfigured};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use code_host::{
     CodeHost, CodeHostError, CommitRange, CommitStatus, GithubDeploymentState, NewPullRequest, PullRequest,
     PullSummary, Review, StatusState,
 };
-pub use code_host_setup::{AppSetup, CodeHostSetup, LoggedDelivery, NoAppSetup};
+pub use code_host_setup::{AppRegistrar, AppSetup, CodeHostSetup, LoggedDelivery, NoAppSetup, RegisteredApp};
 pub use notifier::{LogNotifier, Notice, Notifier, NotifierError};
 pub use orchestrator::{EcsNotConfigured, Orchestrator, OrchestratorError};
 pub use people::People;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::orchestrator::not_configured;
 use super::{EcsNotConfigured, OrchestratorError};
-use crate::domain::{ClusterName, LaunchType};
+use crate::domain::{ClusterName, LaunchType, TaskDefinitionDoc};
 
 /// What every review task is started by (ECS's `startedBy`), so tengu can list its own tasks.
 pub const STARTED_BY: &str = "tengu-review";
@@ -68,6 +68,8 @@ pub trait TaskRunner: Send + Sync {
     async fn stop_task(&self, cluster: &ClusterName, arn: &str, reason: &str) -> Result<(), OrchestratorError>;
     /// Every task of the cluster that tengu started (running or about to), whoever recorded it.
     async fn list_tengu_tasks(&self, cluster: &ClusterName) -> Result<Vec<String>, OrchestratorError>;
+    /// The task definition a task would run: `family` (its newest active revision) or `family:revision`.
+    async fn task_template(&self, reference: &str) -> Result<TaskDefinitionDoc, OrchestratorError>;
 }
 
 #[async_trait]
@@ -85,6 +87,10 @@ impl TaskRunner for EcsNotConfigured {
     }
 
     async fn list_tengu_tasks(&self, _: &ClusterName) -> Result<Vec<String>, OrchestratorError> {
+        Err(not_configured())
+    }
+
+    async fn task_template(&self, _: &str) -> Result<TaskDefinitionDoc, OrchestratorError> {
         Err(not_configured())
     }
 }

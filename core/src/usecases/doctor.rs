@@ -1,8 +1,9 @@
 //! `tengu doctor`: the configuration checked against reality, one finding per check with a fix, before a deploy
 //! finds out. It only reads: the database, each environment's repository and branch on GitHub, its cluster and
-//! services on ECS, and what the task definitions they run name (the images, the roles, the log groups).
+//! services on ECS, what the task definitions they run name (the images, the roles, the log groups), the review
+//! environments' task definition and network (`doctor_reviews`), and the chat bot's token and channels.
 
-use crate::domain::{Environment, ImageRef, Permission, Prerequisites, Viewer};
+use crate::domain::{Environment, ImageRef, Permission, Prerequisites, ReviewSettings, Viewer};
 use crate::error::CoreError;
 use crate::ports::{CodeHostError, OrchestratorError};
 use crate::tengu::Tengu;
@@ -20,7 +21,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A check that passed (checks of what the core has no port for, Slack's token, are the server's).
+    /// A check that passed.
     pub fn passed(subject: impl Into<String>, sentence: impl Into<String>) -> Self {
         Self { subject: subject.into(), passed: true, sentence: sentence.into(), fix: None }
     }
@@ -40,9 +41,11 @@ impl Finding {
 }
 
 impl Tengu {
-    /// Every check, in order: the database, then per environment GitHub, ECS and what its services run.
+    /// Every check, in order: the database, the App, per environment GitHub, ECS and what its services run, then
+    /// the review environments and the chat bot.
     pub async fn doctor(&self) -> Vec<Finding> {
-        self.diagnose(&self.settings.environments.iter().collect::<Vec<_>>()).await
+        let environments: Vec<&Environment> = self.settings.environments.iter().collect();
+        self.diagnose(&environments, &self.settings.review.iter().collect::<Vec<_>>()).await
     }
 
     /// The checks a person may run from the dashboard: those of the environments whose repository they
@@ -59,10 +62,12 @@ impl Tengu {
                 "the checks are for the admins of a repository tengu deploys; you administer none".to_owned(),
             )));
         }
-        Ok(self.diagnose(&theirs).await)
+        let reviews: Vec<&ReviewSettings> =
+            self.settings.review.iter().filter(|review| theirs.iter().any(|env| env.repo == review.repo)).collect();
+        Ok(self.diagnose(&theirs, &reviews).await)
     }
 
-    async fn diagnose(&self, environments: &[&Environment]) -> Vec<Finding> {
+    async fn diagnose(&self, environments: &[&Environment], reviews: &[&ReviewSettings]) -> Vec<Finding> {
         let mut found = vec![self.diagnose_store().await];
         found.extend(self.diagnose_app().await);
         for env in environments {
@@ -74,6 +79,10 @@ impl Tengu {
                 found.push(self.diagnose_running(env).await);
             }
         }
+        for review in reviews {
+            found.push(self.diagnose_review(review).await);
+        }
+        found.extend(self.diagnose_chat().await);
         found
     }
 

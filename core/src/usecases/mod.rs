@@ -10,6 +10,7 @@ mod chat;
 mod deploy_pr;
 mod difference;
 mod doctor;
+mod doctor_reviews;
 #[cfg(feature = "runtime")]
 mod drive;
 mod freezes;

@@ -304,6 +304,7 @@ pub(crate) fn tengu_checking(
         store,
         code_host,
         code_host_setup: Arc::new(tengu_core::ports::NoAppSetup),
+        chat_setup: Arc::new(tengu_core::ports::NoChatSetup),
         account: ecs.clone(),
         orchestrator: ecs,
         tasks,

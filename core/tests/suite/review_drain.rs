@@ -104,6 +104,10 @@ impl TaskRunner for LocalTasks {
         let stopped = self.stopped.lock().unwrap();
         Ok(self.running.lock().unwrap().keys().filter(|arn| !stopped.contains_key(*arn)).cloned().collect())
     }
+
+    async fn task_template(&self, reference: &str) -> Result<tengu_core::domain::TaskDefinitionDoc, OrchestratorError> {
+        Err(OrchestratorError::Rejected(format!("{reference}: these tasks run on this machine, not from a definition")))
+    }
 }
 
 fn pull_request(at: char) -> ReviewPr {
@@ -129,6 +133,7 @@ async fn tengu_with(tasks: Arc<LocalTasks>, drain_seconds: u32) -> (tengu_core::
         store,
         code_host: sandbox.code_host().clone(),
         code_host_setup: Arc::new(tengu_core::ports::NoAppSetup),
+        chat_setup: Arc::new(tengu_core::ports::NoChatSetup),
         orchestrator: Arc::new(EcsNotConfigured),
         account: Arc::new(tengu_core::ports::AccountNotConfigured),
         tasks,

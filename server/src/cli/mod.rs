@@ -5,6 +5,7 @@ mod control;
 mod deploy;
 mod doctor;
 mod exit;
+mod health;
 mod lock;
 mod release_pr;
 mod remote;
@@ -13,6 +14,7 @@ pub use control::{abort_command, diff_command, status_command};
 pub use deploy::{Overrides, Remotely, What, deploy, deploy_command};
 pub use doctor::doctor_command;
 pub use exit::{CliError, EXIT_TABLE, Ending, exit_codes_help, exit_codes_markdown};
+pub use health::health_check;
 pub use lock::{lock_command, unlock_command};
 pub use release_pr::{release_pr, render_deploy_pr};
 

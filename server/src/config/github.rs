@@ -1,6 +1,7 @@
 //! `[github]`: how tengu reaches GitHub, signs in as an App or with a token, and checks webhooks.
 
 use serde::Deserialize;
+use tengu_core::ports::RegisteredApp;
 
 use super::*;
 
@@ -35,4 +36,20 @@ pub struct GithubConfig {
     pub delivery_max_attempts: Option<u32>,
     /// Deliveries handled at once (4 unless set).
     pub delivery_concurrency: Option<usize>,
+}
+
+impl Config {
+    /// Signs in as the App `/setup` made. What the configuration sets itself (a webhook secret being rotated in, a
+    /// sign-in client of its own) stays.
+    pub fn adopt_app(&mut self, app: &RegisteredApp) {
+        let github = &mut self.github;
+        github.app_id = Some(app.id);
+        github.private_key = Some(Secret(app.private_key_pem.clone()));
+        github.private_key_path = None;
+        github.webhook_secret.get_or_insert_with(|| Secret(app.webhook_secret.clone()));
+        if github.client_id.is_none() {
+            github.client_id = Some(app.client_id.clone());
+            github.client_secret = Some(Secret(app.client_secret.clone()));
+        }
+    }
 }

@@ -73,6 +73,13 @@ pub struct Config {
     pub review: ReviewRouteConfig,
     /// The bearer token `/metrics` asks for; without one, `/metrics` is off.
     pub metrics_token: Option<Secret>,
+    /// `false` runs for real although nothing of GitHub or AWS is configured yet: tengu then offers `/setup`,
+    /// which makes its GitHub App. Unset: the sandbox exactly when neither GitHub nor AWS is configured.
+    pub sandbox: Option<bool>,
+    /// 32 bytes in hex (`openssl rand -hex 32`), from `TENGU_SECRET_KEY` only: seals the credentials of the GitHub
+    /// App `/setup` made before they are stored.
+    #[serde(skip)]
+    pub secret_key: Option<Secret>,
 }
 
 impl Default for Config {
@@ -92,6 +99,8 @@ impl Default for Config {
             auth: AuthConfig::default(),
             review: ReviewRouteConfig::default(),
             metrics_token: None,
+            sandbox: None,
+            secret_key: None,
         }
     }
 }
@@ -116,16 +125,23 @@ impl Config {
     /// Reads `file` (or `./tengu.toml` when present), then applies `TENGU_*` variables from `env`.
     pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let default_file = Path::new("tengu.toml");
-        let mut config = match file.or_else(|| default_file.exists().then_some(default_file)) {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let given_text = env("TENGU_CONFIG_TOML").filter(|text| !text.trim().is_empty());
+        let mut config = match (given_text, file) {
+            (Some(_), Some(path)) => {
+                return Err(ConfigError::Parse {
                     path: path.display().to_string(),
-                    message: e.message().to_owned(),
-                })?
+                    message: "TENGU_CONFIG_TOML is set too: give the configuration once".into(),
+                });
             }
-            None => Config::default(),
+            (Some(text), None) => parsed("TENGU_CONFIG_TOML", &text)?,
+            (None, file) => match file.or_else(|| default_file.exists().then_some(default_file)) {
+                Some(path) => {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+                    parsed(&path.display().to_string(), &text)?
+                }
+                None => Config::default(),
+            },
         };
         config.apply_server_variables(&env)?;
         config.apply_github_variables(&env)?;
@@ -311,10 +327,26 @@ impl Config {
         }
     }
 
-    /// With neither GitHub nor AWS configured, tengu runs the sandbox.
+    /// With neither GitHub nor AWS configured, tengu runs the sandbox (unless `sandbox = false` says otherwise).
     pub fn is_sandbox(&self) -> bool {
-        self.github.token.is_none() && self.github.app_id.is_none() && !self.aws.is_configured()
+        let nothing_real = self.github.token.is_none() && self.github.app_id.is_none() && !self.aws.is_configured();
+        self.sandbox.unwrap_or(nothing_real)
     }
+
+    /// Running for real without a way to sign in to GitHub: the App is still to be made (`/setup`) or read back.
+    pub fn lacks_github(&self) -> bool {
+        !self.is_sandbox() && self.github.token.is_none() && self.github.app_id.is_none()
+    }
+
+    /// The key that seals what `/setup` stores, when `TENGU_SECRET_KEY` is set.
+    pub fn secret_key(&self) -> Option<&str> {
+        self.secret_key.as_ref().map(|s| s.0.as_str())
+    }
+}
+
+/// A configuration file's text, read; `path` names where it came from.
+fn parsed(path: &str, text: &str) -> Result<Config, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.to_owned(), message: e.message().to_owned() })
 }
 
 /// The database URL without its password, for the log.

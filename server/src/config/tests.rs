@@ -304,3 +304,21 @@ fn an_environments_verification_is_read_with_its_defaults_and_a_bad_one_names_th
         assert!(err.starts_with("environment \"production\" is not valid: ") && err.contains(says), "{err}");
     }
 }
+
+#[test]
+fn a_container_may_hand_the_whole_file_in_a_variable() {
+    let text = "sandbox = false\n[[environments]]\nname = \"production\"\nrepo = \"acme/shop\"\ncluster = \"shop\"\n\
+                services = [\"web\"]\n";
+    let key = "5f0d3c1b2a4e6f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708";
+    let config = Config::load(None, env(&[("TENGU_CONFIG_TOML", text), ("TENGU_SECRET_KEY", key)])).unwrap();
+    assert_eq!(config.environments.len(), 1);
+    assert!(!config.is_sandbox() && config.lacks_github(), "for real, with the App still to be made");
+    assert_eq!(config.secret_key(), Some(key));
+    let both = Config::load(Some(Path::new("/dev/null")), env(&[("TENGU_CONFIG_TOML", text)])).unwrap_err();
+    assert!(both.to_string().contains("TENGU_CONFIG_TOML is set too"), "{both}");
+    let broken = Config::load(None, env(&[("TENGU_CONFIG_TOML", "[[environments]\n")])).unwrap_err();
+    assert!(broken.to_string().starts_with("the configuration file TENGU_CONFIG_TOML is not valid"), "{broken}");
+    let sandbox = Config::load(None, env(&[("TENGU_CONFIG_TOML", text), ("TENGU_SANDBOX", "true")])).unwrap();
+    assert!(sandbox.is_sandbox() && !sandbox.lacks_github());
+    assert!(Config::load(None, env(&[("TENGU_SANDBOX", "maybe")])).is_err());
+}

@@ -20,6 +20,21 @@ impl Config {
         if let Some(token) = env("TENGU_METRICS_TOKEN").filter(|token| !token.trim().is_empty()) {
             config.metrics_token = Some(Secret(token));
         }
+        if let Some(key) = env("TENGU_SECRET_KEY").filter(|key| !key.trim().is_empty()) {
+            config.secret_key = Some(Secret(key.trim().to_owned()));
+        }
+        if let Some(sandbox) = env("TENGU_SANDBOX") {
+            config.sandbox = Some(match sandbox.as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                other => {
+                    return Err(ConfigError::Variable {
+                        name: "TENGU_SANDBOX",
+                        message: format!("{other:?}: expected true or false"),
+                    });
+                }
+            });
+        }
         if let Some(format) = env("TENGU_LOG_FORMAT") {
             config.log_format = match format.as_str() {
                 "json" => LogFormat::Json,

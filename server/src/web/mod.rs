@@ -11,7 +11,7 @@ mod live_pages;
 mod metrics;
 pub mod page_cache;
 mod pages;
-mod review_route;
+pub(crate) mod review_route;
 mod routes;
 mod sandbox_chat;
 mod sandbox_github;
@@ -279,8 +279,17 @@ pub fn router(tengu: Tengu, leptos_options: LeptosOptions, web: WebSettings) -> 
 /// `tengu serve`: open the store, start tengu, serve until SIGTERM or Ctrl-C, then finish in-flight requests.
 pub async fn serve(config: Config) -> Result<(), BootError> {
     let options = leptos_options();
-    let mut web = WebSettings::from_config(&config, config.is_sandbox())?;
+    // A configuration the web side refuses stops the start before the database is touched (unless the GitHub App
+    // is still to be read from the database, or made).
+    if !config.lacks_github() {
+        WebSettings::from_config(&config, config.is_sandbox())?;
+    }
     let store = boot::open_store(&config).await?;
+    let Some(config) = crate::setup::completed(config, &store, &options).await? else {
+        store.close().await;
+        return Ok(());
+    };
+    let mut web = WebSettings::from_config(&config, config.is_sandbox())?;
     let closing = store.clone();
     let feed = store.clone();
     // The port is taken before any job starts: the instance's name (`host:port`) is then this process's alone.
@@ -331,7 +340,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
 /// How long requests in flight may take to finish once a stop was asked for.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(8);
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -14,7 +14,7 @@ pub const UPSTREAM_HEADER: HeaderName = HeaderName::from_static("x-review-upstre
 pub const PROXY_SECRET_HEADER: HeaderName = HeaderName::from_static("x-tengu-proxy-secret");
 
 /// Compares without telling, by how long it takes, how much of a guess was right.
-pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod api_v1;
+mod app_setup;
 mod ci_examples;
 mod cli;
 mod cli_on_github;
@@ -23,6 +24,7 @@ mod review_page;
 mod rollback_search;
 mod sandbox_chat;
 mod sandbox_github;
+mod setup_process;
 mod slack_commands;
 mod slack_threads;
 mod slow_clients;

@@ -146,7 +146,14 @@ async fn the_checks_run_for_an_admins_press_and_only_then() {
     assert!(refused.contains("the checks are for the admins of a repository tengu deploys"), "{refused}");
     let (status, _, html) = app.send(press("/settings/checks", Some(&alice), "")).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    for shown in ["7 checks, 0 failed", "dev: ECS", "cluster shop-dev runs web, worker", "production: what runs"] {
+    let shown = [
+        "8 checks, 0 failed",
+        "dev: ECS",
+        "cluster shop-dev runs web, worker",
+        "production: what runs",
+        "acme/shop: review environments",
+    ];
+    for shown in shown {
         assert!(html.contains(shown), "{shown} in {html}");
     }
 }

@@ -105,8 +105,12 @@ async fn every_call_the_adapter_makes_is_covered_by_the_app_permissions_and_none
 }
 
 #[test]
-fn the_readme_lists_exactly_these_permissions() {
+fn the_readme_lists_exactly_what_the_manifest_asks_for() {
     let readme = include_str!("../../../../README.md");
-    let table = tengu_github::permissions::markdown_table();
-    assert!(readme.contains(&table), "the README's table is the list:\n{table}");
+    let manifest = tengu_github::manifest::app_manifest("https://tengu.acme.example", "tengu");
+    let table = tengu_github::manifest::manifest_permission_table(&manifest);
+    assert_eq!(table.lines().count(), 2 + APP_PERMISSIONS.len(), "every permission is in the manifest");
+    assert!(readme.contains(&table), "the README's table is the manifest's:\n{table}");
+    let events = manifest["default_events"].as_array().map(|e| e.len());
+    assert_eq!(events, Some(tengu_github::permissions::APP_EVENTS.len()), "the manifest subscribes to every event");
 }
