@@ -101,6 +101,21 @@ pub struct AwsEcs {
 }
 
 impl AwsEcs {
+    /// A task definition as a document: `reference` is an ARN, `family:revision` or a family (its newest).
+    pub(crate) async fn task_definition_doc(&self, reference: &str) -> Result<TaskDefinitionDoc, OrchestratorError> {
+        let described = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(reference)
+            .send()
+            .await
+            .map_err(errors::task_definition)?;
+        let definition = described
+            .task_definition()
+            .ok_or_else(|| OrchestratorError::Rejected(format!("ECS described no task definition {reference}")))?;
+        Ok(task_definition_doc::doc_of(definition))
+    }
+
     pub async fn connect(settings: &AwsSettings) -> Self {
         let config = load_config(settings).await;
         let ecs = aws_sdk_ecs::config::Builder::from(&config).interceptor(telemetry::CountCalls).build();
@@ -243,16 +258,6 @@ impl Orchestrator for AwsEcs {
     }
 
     async fn describe_task_definition(&self, arn: &TaskDefinitionArn) -> Result<TaskDefinitionDoc, OrchestratorError> {
-        let described = self
-            .ecs
-            .describe_task_definition()
-            .task_definition(arn.as_str())
-            .send()
-            .await
-            .map_err(errors::task_definition)?;
-        let definition = described
-            .task_definition()
-            .ok_or_else(|| OrchestratorError::Rejected(format!("ECS described no task definition {}", arn.short())))?;
-        Ok(task_definition_doc::doc_of(definition))
+        self.task_definition_doc(arn.as_str()).await
     }
 }

@@ -187,17 +187,7 @@ impl TaskRunner for AwsEcs {
     }
 
     async fn task_template(&self, reference: &str) -> Result<TaskDefinitionDoc, OrchestratorError> {
-        let described = self
-            .ecs
-            .describe_task_definition()
-            .task_definition(reference)
-            .send()
-            .await
-            .map_err(errors::task_definition)?;
-        let definition = described
-            .task_definition()
-            .ok_or_else(|| OrchestratorError::Rejected(format!("ECS described no task definition {reference}")))?;
-        Ok(super::task_definition_doc::doc_of(definition))
+        self.task_definition_doc(reference).await
     }
 }
 

@@ -113,3 +113,27 @@ async fn a_bad_subnet_is_refused_with_a_sentence() {
     let error = adapter.run_task(&bad).await.unwrap_err();
     assert!(matches!(&error, OrchestratorError::Rejected(m) if m.contains("subnet-nope")), "{error:?}");
 }
+
+/// What `tengu doctor` reads of a review environment's task definition: by family (its newest revision) or
+/// `family:revision`, as RunTask takes it.
+#[tokio::test]
+async fn a_review_task_definition_is_read_by_family_or_revision() {
+    let moto = Moto::start().await;
+    let ecs = moto.ecs().await;
+    register(&ecs, "shop-review", false).await;
+    register(&ecs, "shop-review", true).await;
+    let adapter = AwsEcs::connect(&moto.settings()).await;
+    let newest = adapter.task_template("shop-review").await.unwrap();
+    assert_eq!(newest.get("networkMode"), Some("awsvpc"));
+    assert!(newest.get("requiresCompatibilities").unwrap_or_default().contains("FARGATE"), "{newest:?}");
+    assert_eq!(newest.containers().collect::<Vec<_>>(), ["app"]);
+    assert!(newest.get("container app port 8080").is_some(), "{newest:?}");
+    assert!(newest.get("container app healthCheck").is_some_and(|h| !h.is_empty()), "revision 2 checks health");
+    let first = adapter.task_template("shop-review:1").await.unwrap();
+    assert!(first.get("container app healthCheck").is_none_or(str::is_empty), "revision 1 does not: {first:?}");
+    let missing = adapter.task_template("shop-nothing").await.unwrap_err();
+    assert!(
+        matches!(missing, OrchestratorError::Rejected(_) | OrchestratorError::ServiceNotFound { .. }),
+        "{missing:?}"
+    );
+}
