@@ -8,6 +8,7 @@ pub mod checklist_body;
 pub mod display;
 pub mod domain;
 pub mod error;
+pub mod insights;
 pub mod links;
 pub mod ports;
 pub mod read_models;

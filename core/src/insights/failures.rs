@@ -1,0 +1,157 @@
+//! Change failure rate and time to restore. The deployments are the attempts that finished: succeeded, failed,
+//! rolled back or aborted (a rejected one never started). A deployment failed when ECS could not run it or it
+//! timed out (`failed`), or tengu rolled it back after a failure, a timeout or a failed verification
+//! (`rolled_back`); a successful one failed too when, within `InsightRules::replaced_within` of its finish, a
+//! rollback was asked for while it was the newest success (a rollback of a rollback makes the first rollback
+//! the failed one), or a deployment carried a revert of one of its changes (GitHub's revert: a change titled
+//! `Revert "<its title>"`). The rate is the failed deployments that finished in the period over all that did;
+//! its bucket, as fourkeys': 0-15 %, 16-30 %, 31-45 %, 46-100 %.
+//!
+//! Time to restore, for each failed deployment that finished in the period: from its finish to the finish of the
+//! next successful deployment after it (for a replaced one, the deployment that replaced it when that succeeded);
+//! the median over those restored, in the duration buckets.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::stats::{DurationBucket, duration_percentile};
+use super::{DeployFact, InsightRules, Period};
+use crate::domain::{DeploymentState, Trigger};
+
+/// Why a deployment counts as failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    Failed,
+    RolledBack,
+    /// Succeeded, then a rollback (this deployment) went back from it.
+    ReplacedByRollback(i64),
+    /// Succeeded, then a deployment (this one) carried a revert of one of its changes.
+    ReplacedByRevert(i64),
+}
+
+impl FailureKind {
+    pub fn sentence(self) -> String {
+        match self {
+            FailureKind::Failed => "failed".to_owned(),
+            FailureKind::RolledBack => "rolled back".to_owned(),
+            FailureKind::ReplacedByRollback(by) => format!("rolled back from by #{by}"),
+            FailureKind::ReplacedByRevert(by) => format!("reverted by #{by}"),
+        }
+    }
+}
+
+/// A finished attempt and whether it failed.
+pub(super) struct Judged<'a> {
+    pub fact: &'a DeployFact,
+    pub finished_at: DateTime<Utc>,
+    pub failure: Option<FailureKind>,
+}
+
+pub(super) fn judge<'a>(history: &[&'a DeployFact], rules: InsightRules) -> Vec<Judged<'a>> {
+    use DeploymentState::*;
+    history
+        .iter()
+        .filter(|fact| matches!(fact.state, Succeeded | Failed | RolledBack | Aborted))
+        .filter_map(|fact| {
+            let finished_at = fact.finished_at?;
+            let failure = match fact.state {
+                Failed => Some(FailureKind::Failed),
+                RolledBack => Some(FailureKind::RolledBack),
+                Succeeded => replaced(history, fact, finished_at, rules),
+                _ => None,
+            };
+            Some(Judged { fact, finished_at, failure })
+        })
+        .collect()
+}
+
+/// The rollback or revert that replaced a success within the window, if one did.
+fn replaced(
+    history: &[&DeployFact],
+    success: &DeployFact,
+    at: DateTime<Utc>,
+    rules: InsightRules,
+) -> Option<FailureKind> {
+    let window = |later: &&&DeployFact| later.requested_at >= at && later.requested_at <= at + rules.replaced_within;
+    let later: Vec<&&DeployFact> = history.iter().filter(|l| l.id != success.id).filter(window).collect();
+    let rollback = later.iter().find(|l| {
+        l.trigger == Trigger::Rollback
+            && !history.iter().any(|other| {
+                other.id != success.id && other.succeeded_at().is_some_and(|end| end > at && end <= l.requested_at)
+            })
+    });
+    if let Some(rollback) = rollback {
+        return Some(FailureKind::ReplacedByRollback(rollback.id));
+    }
+    let reverts = |l: &&&DeployFact| {
+        l.changes.iter().any(|change| success.changes.iter().any(|c| change.title == format!("Revert \"{}\"", c.title)))
+    };
+    later.iter().find(|l| reverts(l)).map(|l| FailureKind::ReplacedByRevert(l.id))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureRate {
+    /// Deployments that finished in the period.
+    pub deployments: usize,
+    /// Those that failed, oldest first, each with why.
+    pub failed: Vec<(i64, FailureKind)>,
+    pub rate: Option<f64>,
+    /// `0-15%`, `16-30%`, `31-45%` or `46-100%`.
+    pub bucket: Option<&'static str>,
+}
+
+pub(super) fn failure_rate(judged: &[Judged<'_>], period: Period) -> FailureRate {
+    let in_period: Vec<&Judged<'_>> = judged.iter().filter(|j| period.contains(j.finished_at)).collect();
+    let failed: Vec<(i64, FailureKind)> =
+        in_period.iter().filter_map(|j| j.failure.map(|kind| (j.fact.id, kind))).collect();
+    let rate = (!in_period.is_empty()).then(|| failed.len() as f64 / in_period.len() as f64);
+    let bucket = rate.map(|rate| match rate {
+        r if r <= 0.15 => "0-15%",
+        r if r <= 0.30 => "16-30%",
+        r if r <= 0.45 => "31-45%",
+        _ => "46-100%",
+    });
+    FailureRate { deployments: in_period.len(), failed, rate, bucket }
+}
+
+/// One failed deployment and what restored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored {
+    pub failed: i64,
+    /// The successful deployment after it; none yet when nothing has succeeded since.
+    pub by: Option<i64>,
+    pub took: Option<Duration>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restore {
+    pub restorations: Vec<Restored>,
+    pub median: Option<Duration>,
+    pub bucket: Option<DurationBucket>,
+}
+
+pub(super) fn restore(history: &[&DeployFact], judged: &[Judged<'_>], period: Period) -> Restore {
+    let restorations: Vec<Restored> = judged
+        .iter()
+        .filter(|j| period.contains(j.finished_at))
+        .filter_map(|j| Some((j, j.failure?)))
+        .map(|(j, failure)| {
+            let replacing = match failure {
+                FailureKind::ReplacedByRollback(by) | FailureKind::ReplacedByRevert(by) => {
+                    history.iter().find(|f| f.id == by && f.succeeded_at().is_some())
+                }
+                _ => None,
+            };
+            let next = replacing.or_else(|| {
+                history
+                    .iter()
+                    .filter(|f| f.succeeded_at().is_some_and(|end| end > j.finished_at))
+                    .min_by_key(|f| (f.succeeded_at(), f.id))
+            });
+            let took = next.and_then(|f| f.succeeded_at()).map(|end| end - j.finished_at);
+            Restored { failed: j.fact.id, by: next.map(|f| f.id), took }
+        })
+        .collect();
+    let took: Vec<Duration> = restorations.iter().filter_map(|r| r.took).collect();
+    let median = duration_percentile(&took, 0.5);
+    Restore { restorations, median, bucket: median.map(DurationBucket::of) }
+}

@@ -1,0 +1,123 @@
+//! Insights: how fast and how safely a team ships to one environment, from what tengu records of its
+//! deployments (the four keys of DORA, as Google's fourkeys computes them, but reading failures from the
+//! deployments themselves instead of incident labels). Pure: the read side hands it the environment's history
+//! (`DeployFact`s, oldest first) and a period; every number is defined where it is computed:
+//! `frequency` (deployment frequency), `lead_time` (lead time for changes, and where the time goes), `failures`
+//! (change failure rate and time to restore). `stats` holds the percentile and the buckets.
+
+mod failures;
+mod frequency;
+mod lead_time;
+mod stats;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+
+use crate::domain::{DeploymentState, Trigger};
+
+pub use failures::{FailureKind, FailureRate, Restore, Restored};
+pub use frequency::{DayCount, Frequency, FrequencyBucket, WeekCount};
+pub use lead_time::{AuthorWait, LeadSample, LeadTime, Stage, StageWait, Stages};
+pub use stats::{DurationBucket, percentile};
+
+/// One deployment of the environment, as insights read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployFact {
+    pub id: i64,
+    pub trigger: Trigger,
+    pub state: DeploymentState,
+    pub requested_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// What it carried: its source PRs and its commits without a pull request.
+    pub changes: Vec<ChangeFact>,
+}
+
+impl DeployFact {
+    fn succeeded_at(&self) -> Option<DateTime<Utc>> {
+        (self.state == DeploymentState::Succeeded).then_some(self.finished_at).flatten()
+    }
+}
+
+/// A change: a source PR, or a commit that reached the source branch without one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChangeKey {
+    Pr(u32),
+    Commit(String),
+}
+
+/// A change a deployment carried, with the moments of its way there (each unknown when it was not recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeFact {
+    pub key: ChangeKey,
+    pub title: String,
+    pub author: Option<String>,
+    /// The earliest authored date of its commits.
+    pub first_commit_at: Option<DateTime<Utc>>,
+    pub merged_at: Option<DateTime<Utc>>,
+    /// When it was first listed in a deploy PR of this environment.
+    pub listed_at: Option<DateTime<Utc>>,
+    /// When its author ticked it there.
+    pub verified_at: Option<DateTime<Utc>>,
+}
+
+/// The time the numbers are about, and the team's clock for days and weeks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Days start at midnight here (the team's UTC offset; timestamps themselves are instants).
+    pub offset: FixedOffset,
+}
+
+impl Period {
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.from <= at && at < self.to
+    }
+
+    /// The period of the same length just before this one: what a trend compares with.
+    pub fn previous(&self) -> Period {
+        Period { from: self.from - (self.to - self.from), to: self.from, offset: self.offset }
+    }
+}
+
+/// What counts as a failure beyond a failed deployment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InsightRules {
+    /// A successful deployment replaced within this long by a rollback, or by a deployment carrying a revert of
+    /// one of its changes, counts as failed.
+    pub replaced_within: Duration,
+}
+
+impl Default for InsightRules {
+    fn default() -> Self {
+        Self { replaced_within: Duration::hours(24) }
+    }
+}
+
+/// The four keys of one environment over one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insights {
+    pub period: Period,
+    pub frequency: Frequency,
+    pub lead_time: LeadTime,
+    pub stages: Stages,
+    pub failure_rate: FailureRate,
+    pub restore: Restore,
+}
+
+/// The insights of `history` (one environment's deployments, in any order) over `period`.
+pub fn insights(history: &[DeployFact], period: Period, rules: InsightRules) -> Insights {
+    let mut history: Vec<&DeployFact> = history.iter().collect();
+    history.sort_by_key(|fact| (fact.requested_at, fact.id));
+    let delivered = lead_time::first_deliveries(&history, period);
+    let judged = failures::judge(&history, rules);
+    Insights {
+        period,
+        frequency: frequency::frequency(&history, period),
+        lead_time: lead_time::lead_time(&delivered),
+        stages: lead_time::stages(&delivered),
+        failure_rate: failures::failure_rate(&judged, period),
+        restore: failures::restore(&history, &judged, period),
+    }
+}
