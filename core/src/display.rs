@@ -80,6 +80,17 @@ pub fn image_tag(image: &ImageRef) -> String {
     image.tag().map(|t| t.to_string()).unwrap_or_else(|| image.to_string())
 }
 
+/// A span of minutes to months, in its two largest units: `3d 4h`, `5h 20m`, `12m`, `40s`.
+pub fn span(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+        s => format!("{}d {}h", s / 86_400, (s % 86_400) / 3600),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +112,14 @@ mod tests {
         assert_eq!(duration(42), "42s");
         assert_eq!(duration(252), "4m 12s");
         assert_eq!(duration(3720), "1h 02m");
+    }
+
+    #[test]
+    fn a_span_says_its_two_largest_units() {
+        assert_eq!(span(-5), "0s");
+        assert_eq!(span(40), "40s");
+        assert_eq!(span(12 * 60 + 5), "12m");
+        assert_eq!(span(5 * 3600 + 20 * 60), "5h 20m");
+        assert_eq!(span(3 * 86_400 + 4 * 3600 + 59), "3d 4h");
     }
 }

@@ -43,6 +43,8 @@ test("every page passes axe-core without a serious or critical finding", async (
     "/",
     deployPr,
     "/deployments",
+    "/insights",
+    "/insights?env=dev&range=365",
     deployment,
     environment,
     "/environments/production",

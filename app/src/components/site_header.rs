@@ -17,6 +17,7 @@ pub fn SiteHeader(site: Option<SiteInfo>) -> impl IntoView {
             <nav aria-label="Main">
                 <a href="/">"Overview"</a>
                 <a href="/deployments">"Deployments"</a>
+                <a href="/insights">"Insights"</a>
                 <a href="/review-envs">"Review environments"</a>
                 <a href="/audit">"Audit log"</a>
                 <a href="/settings/tokens">"API tokens"</a>

@@ -10,6 +10,7 @@ mod doctor;
 mod environment;
 mod history;
 mod home;
+mod insights;
 mod not_found;
 mod review;
 mod review_envs;
@@ -33,6 +34,7 @@ pub enum Page {
         number: String,
     },
     History,
+    Insights,
     Deployment(String),
     Environment(String),
     /// The review before a deploy: drawn only for a press (a POST), never for an address (see `pressed_at`).
@@ -57,6 +59,7 @@ impl Page {
                 Self::DeployPr { owner: (*owner).to_owned(), name: (*name).to_owned(), number: (*number).to_owned() }
             }
             ["deployments"] => Self::History,
+            ["insights"] => Self::Insights,
             ["deployments", id] => Self::Deployment((*id).to_owned()),
             ["environments", name] => Self::Environment((*name).to_owned()),
             ["review-envs"] => Self::ReviewEnvs,
@@ -87,6 +90,7 @@ impl Page {
             Self::Overview => made_of::OVERVIEW,
             Self::DeployPr { .. } => made_of::DEPLOY_PR,
             Self::History => made_of::HISTORY,
+            Self::Insights => made_of::INSIGHTS,
             Self::Deployment(_) => made_of::DEPLOYMENT,
             Self::Environment(_) | Self::Review(_) => made_of::ENVIRONMENT,
             Self::ReviewEnvs => made_of::REVIEW_ENVS,
@@ -171,6 +175,7 @@ pub async fn show(page: &Page, visit: &Visit<'_>) -> Shown {
         Page::Overview => home::show(visit).await,
         Page::DeployPr { owner, name, number } => deploy_pr::show(visit, owner, name, number).await,
         Page::History => history::show(visit).await,
+        Page::Insights => insights::show(visit).await,
         Page::Deployment(id) => deployment::show(visit, id).await,
         Page::Environment(name) => environment::show(visit, name).await,
         Page::Review(name) => review::show(visit, name).await,

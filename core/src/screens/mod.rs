@@ -7,10 +7,12 @@ mod deployment;
 mod environment;
 mod history;
 mod home;
+mod insights;
 mod review_envs;
 mod status;
 
 pub use history::HISTORY_PAGE;
+pub use insights::{INSIGHT_RANGES, InsightsQuery, InsightsView};
 
 /// What each page is made of: the topics of tengu's records it shows. A write of any other topic leaves the page as
 /// it was, in the page cache and on the screens of the people watching it. Every page shows who is signed in and
@@ -28,6 +30,8 @@ pub mod made_of {
     /// Its deployments, the gate of its deploy PR, what ECS last said of its services, and its lock.
     pub const ENVIRONMENT: Topics = SIGNED_IN.and(Deployments).and(DeployPrs).and(Topic::Health).and(Topic::Locks);
     pub const HISTORY: Topics = SIGNED_IN.and(Deployments);
+    /// Numbers of the deployments, and the day they end with (at least every 5 s, like every kept page).
+    pub const INSIGHTS: Topics = SIGNED_IN.and(Deployments);
     /// The review environments and (in the sandbox) the simulated GitHub's pull requests.
     pub const REVIEW_ENVS: Topics = SIGNED_IN.and(ReviewEnvs).and(Documents);
     pub const AUDIT: Topics = SIGNED_IN.and(Audit);

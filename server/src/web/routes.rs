@@ -39,6 +39,7 @@ pub(super) fn door_routes(sandbox_sign_in: bool) -> Router<AppState> {
         )
         .route("/api/v1/deployments/{id}", get(api_v1::deployment))
         .route("/api/v1/status", get(api_v1::status))
+        .route("/api/v1/insights", get(api_v1::insights))
         .route("/api/v1/cli", get(api_v1::cli_binary))
         .route("/webhooks/github", post(webhooks::receive))
         .route("/slack/commands", post(slack::command))

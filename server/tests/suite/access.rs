@@ -85,6 +85,7 @@ async fn a_stranger_gets_nothing_and_changes_nothing() {
         "/environments/dev",
         "/deployments",
         "/deployments.csv?pr=110",
+        "/insights",
         &format!("/deployments/{deployment}"),
         "/audit",
         "/settings/tokens",
@@ -100,6 +101,7 @@ async fn a_stranger_gets_nothing_and_changes_nothing() {
     }
     let (status, _, _) = app.send(get("/api/live?page=/environments/dev")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.send(get("/api/v1/insights")).await.0, StatusCode::UNAUTHORIZED, "the API asks for a token");
     for (path, body, _) in server_functions(pr, deployment) {
         let (status, _, _) = app.send(post(path, body, None, Some("http://127.0.0.1:3000"))).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");

@@ -15,6 +15,7 @@ mod doors;
 mod freezes;
 mod fuzz_webhooks;
 mod http;
+mod insights_page;
 mod live_pages;
 mod metrics;
 mod oauth;

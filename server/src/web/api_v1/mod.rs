@@ -7,12 +7,14 @@ mod cli_binary;
 mod deployments;
 mod difference;
 mod environments;
+mod insights;
 mod locks;
 
 pub use cli_binary::cli_binary;
 pub use deployments::{abort, deploy, deployment};
 pub use difference::difference;
 pub use environments::status;
+pub use insights::insights;
 pub use locks::{lock, lock_repository, unlock, unlock_repository};
 
 use axum::Json;
