@@ -20,10 +20,12 @@ pub(super) const COMPARE: &str =
           nodes {
             oid
             messageHeadline
-            author { user { login } }
+            author { user { login } date }
             parents { totalCount }
             associatedPullRequests(first: 5) {
-              nodes { number title state baseRefName author { login } assignees(first: 20) { nodes { login } } }
+              nodes {
+                number title state baseRefName mergedAt author { login } assignees(first: 20) { nodes { login } }
+              }
             }
           }
         }
@@ -67,6 +69,7 @@ fn summary_of(node: &Value) -> Option<PullSummary> {
         title: node.get("title")?.as_str()?.to_owned(),
         author: login_of(node.get("author").unwrap_or(&Value::Null)),
         assignees,
+        merged_at: node.get("mergedAt").and_then(Value::as_str).and_then(|at| at.parse().ok()),
     })
 }
 
@@ -100,6 +103,10 @@ pub(super) fn read_compare_page(
             range.associations.insert(sha.clone(), pull.number);
             pulls.entry(pull.number).or_insert(pull);
         }
+        // The author's date (GitAuthor.date): when the commit was written, kept by a rebase or a squash.
+        if let Some(written) = node.pointer("/author/date").and_then(Value::as_str).and_then(|at| at.parse().ok()) {
+            range.authored.insert(sha.clone(), written);
+        }
         range.commits.push(Commit {
             sha,
             headline: node.get("messageHeadline").and_then(Value::as_str).unwrap_or("").to_owned(),
@@ -114,7 +121,7 @@ pub(super) fn read_compare_page(
 
 /// One query for up to 100 pull requests, each under an alias; unknown numbers come back `null`.
 pub(super) fn pulls_query(numbers: &[PrNumber]) -> String {
-    let fields = "number title author { login } assignees(first: 20) { nodes { login } }";
+    let fields = "number title mergedAt author { login } assignees(first: 20) { nodes { login } }";
     let aliases: Vec<String> =
         numbers.iter().map(|n| format!("pr{0}: pullRequest(number: {0}) {{ {fields} }}", n.get())).collect();
     format!(

@@ -32,7 +32,14 @@ fn tip(world: &World, branch: &BranchName) -> Result<CommitSha, CodeHostError> {
 }
 
 fn summary(pull: &PullRequest) -> PullSummary {
-    PullSummary { number: pull.number, title: pull.title.clone(), author: pull.author.clone(), assignees: vec![] }
+    // The simulated GitHub keeps no merge times: a deploy PR it makes lists its changes without them.
+    PullSummary {
+        number: pull.number,
+        title: pull.title.clone(),
+        author: pull.author.clone(),
+        assignees: vec![],
+        merged_at: None,
+    }
 }
 
 fn pull<'w>(world: &'w World, number: PrNumber) -> Result<&'w PullRequest, CodeHostError> {
@@ -60,6 +67,7 @@ impl CodeHost for Sandbox {
                 commits: range.iter().map(|c| c.commit.clone()).collect(),
                 pulls: numbers.iter().filter_map(|n| world.pulls.get(&n.get())).map(summary).collect(),
                 associations,
+                authored: HashMap::new(),
             })
         })
         .await

@@ -339,6 +339,10 @@ fn past_deploy_pr(
         .map(|index| {
             let pull = &history.pulls[index];
             let commits = history.commits.iter().filter(|c| c.pr == Some(pull.number)).map(|c| c.commit.clone());
+            // A rhythm of waits, so the insights have something to say: merged 6 to 34 hours before the deploy,
+            // written 10 to 50 hours before that, listed 20 minutes after the merge.
+            let source_merged = merged_at - Duration::hours(6 + (index % 5) as i64 * 7);
+            let written = source_merged - Duration::hours(10 + (index % 3) as i64 * 20);
             ChecklistItem {
                 source: SourcePr {
                     number: pull.number,
@@ -346,8 +350,11 @@ fn past_deploy_pr(
                     author: pull.author.clone(),
                     assignees: Vec::new(),
                     commits: commits.collect(),
+                    merged_at: Some(source_merged),
+                    first_commit_at: Some(written),
                 },
                 verified: Some(Verification { by: pull.author.to_string(), at: merged_at - Duration::minutes(30) }),
+                listed_at: Some(source_merged + Duration::minutes(20)),
             }
         })
         .collect();

@@ -62,7 +62,8 @@ impl DeployPrStore for SqlStore {
             for (position, item) in pr.items.iter().enumerate() {
                 sqlx::query(
                     "INSERT INTO checklist_items (repo, deploy_pr, source_pr, position, title, author, assignees, commits, \
-                     checked_by, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     checked_by, checked_at, merged_at, first_commit_at, listed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(&repo)
                 .bind(number(pr.number))
@@ -74,6 +75,9 @@ impl DeployPrStore for SqlStore {
                 .bind(to_json(&item.source.commits))
                 .bind(item.verified.as_ref().map(|v| v.by.clone()))
                 .bind(item.verified.as_ref().map(|v| millis(v.at)))
+                .bind(item.source.merged_at.map(millis))
+                .bind(item.source.first_commit_at.map(millis))
+                .bind(item.listed_at.map(millis))
                 .execute(&mut *tx)
                 .await
                 .map_err(query_error)?;

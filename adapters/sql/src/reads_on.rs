@@ -26,8 +26,8 @@ pub(super) trait ReadsOn {
 fn items_query(count: usize) -> String {
     let placeholders: Vec<String> = (0..count).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
     format!(
-        "SELECT repo, deploy_pr, source_pr, title, author, assignees, commits, checked_by, checked_at \
-         FROM checklist_items \
+        "SELECT repo, deploy_pr, source_pr, title, author, assignees, commits, checked_by, checked_at, merged_at, \
+         first_commit_at, listed_at FROM checklist_items \
          WHERE (repo, deploy_pr) IN ({}) ORDER BY repo, deploy_pr, position",
         placeholders.join(", ")
     )

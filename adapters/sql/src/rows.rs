@@ -193,8 +193,11 @@ pub(super) fn checklist_item(row: &impl Columns) -> Result<ChecklistItem, StoreE
             author: parsed(row, "author", Login::parse)?,
             assignees: json(row, "assignees")?,
             commits: json(row, "commits")?,
+            merged_at: optional_time(row, "merged_at")?,
+            first_commit_at: optional_time(row, "first_commit_at")?,
         },
         verified,
+        listed_at: optional_time(row, "listed_at")?,
     })
 }
 

@@ -214,7 +214,7 @@ fn chart(days: &[DayCount], env: &str) -> impl IntoView + use<> {
             <h2 id="per-day-title">{title.clone()}</h2>
             // Not an image but a group of links, one per bar, each named by its day and count (the table below says the
             // same for whoever prefers a table).
-            <svg class="insight-chart" viewBox="0 0 600 140">
+            <svg class="insight-chart" viewBox="0 0 600 140" preserveAspectRatio="none">
                 <line x1="0" y1="130" x2="600" y2="130" class="insight-axis"/>
                 {drawn}
             </svg>

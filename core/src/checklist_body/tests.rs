@@ -13,6 +13,8 @@ fn pr(number: u64, title: &str, author: &str) -> SourcePr {
             author: Some(Login::parse(author).unwrap()),
             parents: 1,
         }],
+        merged_at: None,
+        first_commit_at: None,
     }
 }
 
@@ -45,6 +47,8 @@ fn a_title_or_headline_cannot_end_the_block_or_add_an_item() {
         author: Login::parse("alice").unwrap(),
         assignees: vec![],
         commits: vec![commit.clone()],
+        merged_at: None,
+        first_commit_at: None,
     };
     let body = format!("intro\n\n{}\n\nafter", render_block(&[(&pr, false)], &[commit], BodyStyle::default()));
     assert_eq!(read_checks(&body), vec![(PrNumber::new(7).unwrap(), false)], "one item, the real one");

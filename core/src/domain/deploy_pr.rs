@@ -39,6 +39,12 @@ pub struct SourcePr {
     #[serde(default)]
     pub assignees: Vec<Login>,
     pub commits: Vec<Commit>,
+    /// When it was merged, when GitHub said.
+    #[serde(default)]
+    pub merged_at: Option<DateTime<Utc>>,
+    /// The earliest authored date of its commits, when GitHub said.
+    #[serde(default)]
+    pub first_commit_at: Option<DateTime<Utc>>,
 }
 
 /// Who verified a change, and when.
@@ -53,6 +59,9 @@ pub struct Verification {
 pub struct ChecklistItem {
     pub source: SourcePr,
     pub verified: Option<Verification>,
+    /// When a deploy PR of this environment first listed it.
+    #[serde(default)]
+    pub listed_at: Option<DateTime<Utc>>,
 }
 
 /// The pull request from the source branch to `deployment/<env>` that lists what ships.

@@ -83,6 +83,8 @@ pub struct PullSummary {
     pub title: String,
     pub author: Login,
     pub assignees: Vec<Login>,
+    /// When it was merged (GitHub's `mergedAt`), when known.
+    pub merged_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What a source branch has that a deploy branch lacks: the commits, oldest first, the pull request GitHub
@@ -92,6 +94,8 @@ pub struct CommitRange {
     pub commits: Vec<Commit>,
     pub associations: HashMap<CommitSha, PrNumber>,
     pub pulls: Vec<PullSummary>,
+    /// When each commit was written (its authored date, which a rebase keeps), where GitHub says.
+    pub authored: HashMap<CommitSha, chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

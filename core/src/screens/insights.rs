@@ -4,7 +4,11 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
-use crate::domain::{Deployment, DeploymentFilter, DeploymentId, EnvName, Environment, RepoSlug, Viewer};
+use std::collections::HashMap;
+
+use crate::domain::{
+    DeployPr, Deployment, DeploymentFilter, DeploymentId, EnvName, Environment, PrNumber, RepoSlug, Viewer,
+};
 use crate::error::CoreError;
 use crate::insights::{ChangeFact, ChangeKey, DeployFact, InsightRules, Insights, Period, insights};
 use crate::tengu::Tengu;
@@ -78,9 +82,20 @@ impl Tengu {
             ..DeploymentFilter::default()
         };
         let mut facts = Vec::new();
+        let mut deploy_prs: HashMap<PrNumber, Option<DeployPr>> = HashMap::new();
         loop {
             let batch = self.ports.store.recent_deployments(&filter).await?;
-            facts.extend(batch.iter().map(fact_of));
+            for deployment in &batch {
+                let shipped = match deployment.deploy_pr {
+                    Some(number) if !deploy_prs.contains_key(&number) => {
+                        let found = self.ports.store.deploy_pr(&deployment.repo, number).await?;
+                        deploy_prs.entry(number).or_insert(found).as_ref()
+                    }
+                    Some(number) => deploy_prs[&number].as_ref(),
+                    None => None,
+                };
+                facts.push(fact_of(deployment, shipped));
+            }
             match batch.last() {
                 Some(last) if batch.len() == BATCH as usize => filter.before = Some(DeploymentId(last.id.0)),
                 _ => return Ok(facts),
@@ -89,22 +104,44 @@ impl Tengu {
     }
 }
 
-/// What tengu records of a deployment today: its source PRs, without the times of their way there (not yet
-/// recorded: the lead time says so).
-fn fact_of(deployment: &Deployment) -> DeployFact {
-    let changes = deployment
+/// A deployment with what it carried: each source PR with the times its deploy PR recorded (its merge, its first
+/// commit, its listing, its tick), and the deploy PR's commits without a pull request; a deployment no deploy PR
+/// started (a button, the command line) knows only its source PRs' numbers.
+fn fact_of(deployment: &Deployment, shipped: Option<&DeployPr>) -> DeployFact {
+    let key = |number: PrNumber| ChangeKey::Pr(u32::try_from(number.get()).unwrap_or(u32::MAX));
+    let mut changes: Vec<ChangeFact> = deployment
         .source_prs
         .iter()
-        .map(|number| ChangeFact {
-            key: ChangeKey::Pr(u32::try_from(number.get()).unwrap_or(u32::MAX)),
-            title: String::new(),
-            author: None,
-            first_commit_at: None,
-            merged_at: None,
-            listed_at: None,
-            verified_at: None,
+        .map(|number| match shipped.and_then(|pr| pr.item(*number)) {
+            Some(item) => ChangeFact {
+                key: key(*number),
+                title: item.source.title.clone(),
+                author: Some(item.source.author.to_string()),
+                first_commit_at: item.source.first_commit_at,
+                merged_at: item.source.merged_at,
+                listed_at: item.listed_at,
+                verified_at: item.verified.as_ref().map(|v| v.at),
+            },
+            None => ChangeFact {
+                key: key(*number),
+                title: String::new(),
+                author: None,
+                first_commit_at: None,
+                merged_at: None,
+                listed_at: None,
+                verified_at: None,
+            },
         })
         .collect();
+    changes.extend(shipped.iter().flat_map(|pr| &pr.direct_commits).map(|commit| ChangeFact {
+        key: ChangeKey::Commit(commit.sha.to_string()),
+        title: commit.headline.clone(),
+        author: commit.author.as_ref().map(ToString::to_string),
+        first_commit_at: None,
+        merged_at: None,
+        listed_at: None,
+        verified_at: None,
+    }));
     DeployFact {
         id: deployment.id.0,
         trigger: deployment.trigger,

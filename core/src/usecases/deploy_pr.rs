@@ -81,7 +81,7 @@ impl Tengu {
         if !named_only.is_empty() {
             pulls.extend(host.pull_summaries(repo, &named_only).await?.into_iter().map(|p| (p.number, p)));
         }
-        Ok(Release { plan, pulls })
+        Ok(Release { plan, pulls, authored: range.authored })
     }
 
     /// Ticks follow the body (a tick given on GitHub whose delivery is not handled yet counts), but only a body
@@ -152,6 +152,8 @@ impl Tengu {
 struct Release {
     plan: release_plan::ReleasePlan,
     pulls: HashMap<PrNumber, PullSummary>,
+    /// When each commit of the range was written.
+    authored: HashMap<crate::domain::CommitSha, chrono::DateTime<chrono::Utc>>,
 }
 
 impl Release {
@@ -166,23 +168,25 @@ impl Release {
         let mut items = Vec::with_capacity(self.plan.source_prs.len());
         for number in &self.plan.source_prs {
             let commits = self.plan.commits_by_pr.get(number).cloned().unwrap_or_default();
-            let (title, author, assignees) = match self.pulls.get(number) {
-                Some(pull) => (pull.title.clone(), pull.author.clone(), pull.assignees.clone()),
+            let (title, author, assignees, merged_at) = match self.pulls.get(number) {
+                Some(pull) => (pull.title.clone(), pull.author.clone(), pull.assignees.clone(), pull.merged_at),
                 None => {
                     // GitHub no longer knows the PR (deleted fork, transferred repo): list it by its commit.
                     let first = &commits[0];
                     let author = first.author.clone().ok_or_else(|| CoreError::NotFound(format!("{number}")))?;
-                    (first.headline.clone(), author, Vec::new())
+                    (first.headline.clone(), author, Vec::new(), None)
                 }
             };
+            let first_commit_at = commits.iter().filter_map(|c| self.authored.get(&c.sha)).min().copied();
+            let listed_at = known.and_then(|k| k.item(*number)).map_or(Some(now), |item| item.listed_at);
             let recorded = known.and_then(|k| k.item(*number)).and_then(|i| i.verified.clone());
             let verified = match ticks.get(number) {
                 Some(true) => Some(recorded.unwrap_or(Verification { by: "someone on GitHub".to_owned(), at: now })),
                 Some(false) => None,
                 None => recorded,
             };
-            let source = SourcePr { number: *number, title, author, assignees, commits };
-            items.push(ChecklistItem { source, verified });
+            let source = SourcePr { number: *number, title, author, assignees, commits, merged_at, first_commit_at };
+            items.push(ChecklistItem { source, verified, listed_at });
         }
         Ok(items)
     }

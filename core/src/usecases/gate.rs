@@ -138,8 +138,11 @@ mod tests {
                         author: Login::parse(*author).unwrap(),
                         assignees: vec![],
                         commits: vec![],
+                        merged_at: None,
+                        first_commit_at: None,
                     },
                     verified: ticked.then(|| Verification { by: author.to_string(), at }),
+                    listed_at: None,
                 })
                 .collect(),
             direct_commits: vec![],

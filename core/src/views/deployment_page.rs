@@ -201,8 +201,11 @@ mod tests {
                 author: Login::parse("carol").unwrap(),
                 assignees: vec![],
                 commits: vec![Commit { sha, headline: "Wish lists".into(), author: None, parents: 1 }],
+                merged_at: None,
+                first_commit_at: None,
             },
             verified: Some(Verification { by: "carol".into(), at }),
+            listed_at: None,
         };
         let before = CommitSha::parse("0123456789abcdef0123456789abcdef01234567").unwrap();
         let page = DeploymentView::of(&deployment, &[shipped], Some(&before), GithubWeb::new("https://ghe.acme.test/"));

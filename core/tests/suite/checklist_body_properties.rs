@@ -49,6 +49,8 @@ fn source_prs() -> impl Strategy<Value = Vec<(SourcePr, bool)>> {
                     author: Login::parse(&author).unwrap(),
                     assignees: vec![],
                     commits,
+                    merged_at: None,
+                    first_commit_at: None,
                 };
                 (pr, ticked)
             })
@@ -159,7 +161,7 @@ proptest! {
             title: title.clone(),
             author: Login::parse("alice").unwrap(),
             assignees: vec![],
-            commits: vec![commit.clone()],
+            commits: vec![commit.clone()], merged_at: None, first_commit_at: None,
         };
         let body = format!("before\n{}\nafter", render_block(&[(&pr, false)], &[commit], Default::default()));
         prop_assert_eq!(body.matches(BLOCK_START).count(), 1);

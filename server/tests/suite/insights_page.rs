@@ -58,6 +58,9 @@ async fn the_chart_and_its_table_say_what_the_card_says() {
     let (_, _, month) = app.get_as(&alice, "/insights?range=30").await;
     assert!(successes(&year) >= successes(&month) && successes(&year) > 0, "the seeded history has successes");
     assert!(year.contains("Successful deployments per week") && month.contains("Successful deployments per day"));
+    // The seeded deploy PRs recorded when each change was merged, written, listed and ticked.
+    assert!(month.contains("from the first commit (90th percentile"), "the lead time is known");
+    assert!(!month.contains("<td>not known</td><td>not known</td><td>0</td>"), "every stage has changes");
     let (_, _, dated) = app.get_as(&alice, "/insights?from=2026-11-01&to=2026-11-30").await;
     assert!(dated.contains("2026-11-01 to 2026-11-30"), "two dates name the period");
 }

@@ -50,6 +50,8 @@ fn carols_change() -> SourcePr {
         author: Login::parse("carol").unwrap(),
         assignees: vec![],
         commits: vec![],
+        merged_at: None,
+        first_commit_at: None,
     }
 }
 
@@ -64,7 +66,7 @@ async fn known_deploy_pr(tengu: &Tengu) -> DeployPr {
         head: BranchName::parse("master").unwrap(),
         head_sha: None,
         state: PrState::Open,
-        items: vec![ChecklistItem { source: carols_change(), verified: None }],
+        items: vec![ChecklistItem { source: carols_change(), verified: None, listed_at: None }],
         direct_commits: vec![],
         gate_override: None,
         updated_at: Utc::now(),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 use tengu_core::domain::{
     Actor, BranchName, CommitSha, DeployPrOptions, EnvName, Environment, Login, PrNumber, PrState, RepoSlug,
@@ -408,6 +408,12 @@ async fn a_missing_branch_is_named() {
 /// their `(#n)` messages. GraphQL pages of 100 commits, cursor `page-<k>`.
 struct BigRange;
 
+/// When commit `index` was written: a minute apart from 09:00 on 1 October in Tokyo, as a Tokyo clock says it.
+fn written_at(index: usize) -> chrono::DateTime<chrono::FixedOffset> {
+    let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+    tokyo.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap() + chrono::Duration::minutes(index as i64)
+}
+
 fn commit_node(index: usize) -> Value {
     let pr = index / 3 + 1;
     // Squash merges GitHub did not associate: only their messages name the PR.
@@ -420,8 +426,10 @@ fn commit_node(index: usize) -> Value {
     let associated = if unassociated {
         json!([])
     } else {
+        let merged = chrono::Utc.with_ymd_and_hms(2026, 10, 5, 0, 0, 0).unwrap() + chrono::Duration::hours(pr as i64);
         json!([{
             "number": pr, "title": format!("Feature {pr}"), "state": "MERGED", "baseRefName": "master",
+            "mergedAt": merged.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "author": { "login": format!("dev{}", pr % 7) },
             "assignees": { "nodes": [{ "login": "reviewer" }] },
         }])
@@ -429,7 +437,7 @@ fn commit_node(index: usize) -> Value {
     json!({
         "oid": format!("{index:040x}"),
         "messageHeadline": headline,
-        "author": { "user": { "login": format!("dev{}", pr % 7) } },
+        "author": { "user": { "login": format!("dev{}", pr % 7) }, "date": written_at(index).to_rfc3339() },
         "parents": { "totalCount": 1 },
         "associatedPullRequests": { "nodes": associated },
     })
@@ -529,6 +537,11 @@ async fn refreshing_a_deploy_pr_of_100_prs_and_300_commits_costs_4_calls_beyond_
     let squashed = opened.item(n(95)).unwrap();
     assert_eq!((squashed.source.author.as_str(), squashed.source.commits.len()), ("squasher", 3));
     assert_eq!(opened.item(n(12)).unwrap().source.assignees, vec![Login::parse("reviewer").unwrap()]);
+    // Each change keeps when it was merged, when its first commit was written, and when it was first listed.
+    let second = opened.item(n(2)).unwrap();
+    assert_eq!(second.source.merged_at, Some(Utc.with_ymd_and_hms(2026, 10, 5, 2, 0, 0).unwrap()));
+    assert_eq!(second.source.first_commit_at, Some(written_at(3).to_utc()), "the earliest of commits 3, 4 and 5");
+    let listed = second.listed_at.expect("listed now");
     let calls = requests(&server).await;
     let graphql = calls.iter().filter(|c| *c == "POST /graphql").count();
     println!("opening: {} calls: {calls:?}", calls.len());
@@ -558,6 +571,12 @@ async fn refreshing_a_deploy_pr_of_100_prs_and_300_commits_costs_4_calls_beyond_
         .await;
     let refreshed = tengu.open_or_refresh_deploy_pr(&person, &dev).await.unwrap();
     assert!(refreshed.item(n(7)).unwrap().verified.is_some(), "the tick given on GitHub is kept");
+    let kept = refreshed.item(n(2)).unwrap().listed_at.map(|at| at.timestamp_millis());
+    assert_eq!(
+        kept,
+        Some(listed.timestamp_millis()),
+        "first listed then (kept to the millisecond), not at each refresh"
+    );
     let calls = requests(&server).await;
     println!("refreshing an unchanged list with a tick tengu has not heard of: {} calls: {calls:?}", calls.len());
     assert_eq!(calls.iter().filter(|c| *c == "POST /graphql").count(), 4);
@@ -948,4 +967,18 @@ async fn the_apps_delivery_log_is_read_page_by_page_and_a_delivery_is_asked_for_
     assert_eq!(seen, [("c-guid", true, 202), ("b-guid", false, 0)], "the second page, and nothing older than since");
     app.redeliver(&found[1]).await.unwrap();
     assert_eq!(with_token(&server).logged_deliveries(since, 100).await.unwrap(), [], "a token has no App log");
+}
+
+#[tokio::test]
+async fn a_range_says_when_each_commit_was_written_and_each_pull_request_merged() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).and(path("/graphql")).respond_with(BigRange).mount(&server).await;
+    let range = with_token(&server).compare(&repo(), &branch("deployment/dev"), &branch("master")).await.unwrap();
+    assert_eq!(range.authored.len(), 300, "every commit's authored date");
+    let first = &range.commits[0].sha;
+    assert_eq!(range.authored[first], Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap(), "09:00 in Tokyo");
+    let pr2 = range.pulls.iter().find(|p| p.number.get() == 2).unwrap();
+    assert_eq!(pr2.merged_at, Some(Utc.with_ymd_and_hms(2026, 10, 5, 2, 0, 0).unwrap()));
+    let squashed = range.pulls.iter().find(|p| p.number.get() > 90);
+    assert!(squashed.is_none(), "the unassociated PRs are read by number later, without a merge time here");
 }

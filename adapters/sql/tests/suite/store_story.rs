@@ -26,6 +26,8 @@ fn source(number: u64, author: &str) -> SourcePr {
             author: Some(Login::parse(author).unwrap()),
             parents: 1,
         }],
+        merged_at: None,
+        first_commit_at: None,
     }
 }
 
@@ -94,8 +96,13 @@ async fn story(store: &dyn Store) {
         "production",
         40,
         vec![
-            ChecklistItem { source: source(11, "alice"), verified: None },
-            ChecklistItem { source: source(12, "bob"), verified: Some(verified.clone()) },
+            // With the times of its way there, which come back as they went in.
+            ChecklistItem {
+                source: SourcePr { merged_at: Some(t(2)), first_commit_at: Some(t(1)), ..source(11, "alice") },
+                verified: None,
+                listed_at: Some(t(3)),
+            },
+            ChecklistItem { source: source(12, "bob"), verified: Some(verified.clone()), listed_at: None },
         ],
     );
     assert!(store.save_deploy_pr(&pr).await.unwrap());
@@ -146,7 +153,7 @@ async fn story(store: &dyn Store) {
     assert_eq!(store.deploy_pr_with_history(&repo, n(41), 10).await.unwrap(), None);
 
     // A copy read before the ticks cannot be saved over them (each tick moved the version): it reads again.
-    pr.items = vec![ChecklistItem { source: source(13, "carol"), verified: None }];
+    pr.items = vec![ChecklistItem { source: source(13, "carol"), verified: None, listed_at: None }];
     pr.state = PrState::Merged;
     pr.merge_sha = Some(CommitSha::parse("c".repeat(40)).unwrap());
     pr.gate_override = Some(GateOverride { by: "dave".into(), reason: "hotfix for checkout".into(), at: t(8) });
@@ -481,7 +488,7 @@ async fn story(store: &dyn Store) {
 /// The migration that made deployments record what they carried fills it in for those recorded before: their
 /// deployed commit, their source PRs with authors, those PRs' commits, and the direct commits with authors.
 async fn earlier_deployments_get_what_they_carried(store: &tengu_sql::SqlStore, folder: &str) {
-    let item = |number, author| ChecklistItem { source: source(number, author), verified: None };
+    let item = |number, author| ChecklistItem { source: source(number, author), verified: None, listed_at: None };
     let mut shipped = deploy_pr("qa", 77, vec![item(1, "alice"), item(2, "bob")]);
     let direct = CommitSha::parse("d".repeat(40)).unwrap();
     shipped.direct_commits = vec![Commit {
