@@ -84,6 +84,12 @@ fn picker(view: &InsightsView, asked: &InsightsQuery) -> impl IntoView + use<> {
         })
         .collect_view();
     let raw = |field: &Option<String>| field.clone().unwrap_or_default();
+    let csv = match (&asked.from, &asked.to) {
+        (Some(from), Some(to)) if !from.is_empty() && !to.is_empty() => {
+            format!("/insights.csv?env={}&from={from}&to={to}", view.env)
+        }
+        _ => format!("/insights.csv?env={}&range={}", view.env, view.range_days.unwrap_or(30)),
+    };
     view! {
         <form method="get" action="/insights" class="filters" aria-label="Choose the environment and the period">
             <label>"Environment " <select name="env">{envs}</select></label>
@@ -91,6 +97,7 @@ fn picker(view: &InsightsView, asked: &InsightsQuery) -> impl IntoView + use<> {
             <label>"or from " <input type="date" name="from" value=raw(&asked.from)/></label>
             <label>"to " <input type="date" name="to" value=raw(&asked.to)/></label>
             <button type="submit">"Show"</button>
+            <a href=csv download="insights.csv">"Download CSV"</a>
         </form>
     }
 }

@@ -211,6 +211,16 @@ fn period_of(
     Ok((Period { from: to - Duration::days(days), to, offset }, Some(days)))
 }
 
+/// The chart's numbers as a CSV file: each day of the period with its successful deployments.
+pub fn insights_csv(view: &InsightsView) -> String {
+    let mut csv = String::from("day,successful_deployments,deployment_ids\r\n");
+    for day in &view.now.frequency.days {
+        let ids: Vec<String> = day.deployments.iter().map(ToString::to_string).collect();
+        csv.push_str(&format!("{},{},{}\r\n", day.day, day.deployments.len(), ids.join(" ")));
+    }
+    csv
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ mod review_envs;
 mod status;
 
 pub use history::HISTORY_PAGE;
-pub use insights::{INSIGHT_RANGES, InsightsQuery, InsightsView};
+pub use insights::{INSIGHT_RANGES, InsightsQuery, InsightsView, insights_csv};
 
 /// What each page is made of: the topics of tengu's records it shows. A write of any other topic leaves the page as
 /// it was, in the page cache and on the screens of the people watching it. Every page shows who is signed in and

@@ -6,6 +6,7 @@ mod chat_link;
 mod health;
 mod history_csv;
 pub mod identity;
+mod insights_csv;
 pub mod listen;
 mod live_pages;
 mod metrics;

@@ -28,6 +28,7 @@ pub(super) fn door_routes(sandbox_sign_in: bool) -> Router<AppState> {
         .route("/auth/github/callback", get(auth::callback))
         .route("/sign-out", post(auth::sign_out))
         .route("/deployments.csv", get(history_csv::download))
+        .route("/insights.csv", get(insights_csv::download))
         .route("/api/review-envs/route", get(review_route::route))
         .route("/api/v1/environments/{env}/deployments", post(api_v1::deploy))
         .route("/api/v1/environments/{env}/abort", post(api_v1::abort))

@@ -86,6 +86,7 @@ async fn a_stranger_gets_nothing_and_changes_nothing() {
         "/deployments",
         "/deployments.csv?pr=110",
         "/insights",
+        "/insights.csv",
         &format!("/deployments/{deployment}"),
         "/audit",
         "/settings/tokens",

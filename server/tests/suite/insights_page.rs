@@ -108,3 +108,21 @@ async fn the_api_answers_a_read_token_with_the_pages_numbers() {
         app.send(ask("/api/v1/insights?repo=acme/other&env=production", Some(&reader.secret))).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_csv_holds_the_charts_days() {
+    let app = spawn_app(Vec::new()).await;
+    let alice = app.sign_in("alice").await;
+    let (_, _, page) = app.get_as(&alice, "/insights?env=production&range=30").await;
+    assert!(page.contains("href=\"/insights.csv?env=production&amp;range=30\""), "the page links its CSV");
+    let (status, headers, csv) = app.get_as(&alice, "/insights.csv?env=production&range=30").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
+    assert_eq!(lines[0], "day,successful_deployments,deployment_ids");
+    assert_eq!(lines.len(), 31, "a line for each of the 30 days");
+    let total: usize = lines[1..].iter().map(|line| line.split(',').nth(1).unwrap().parse::<usize>().unwrap()).sum();
+    assert_eq!(total, successes(&page), "the CSV says what the page says");
+    let (status, _, refused) = app.get_as(&alice, "/insights.csv?range=8").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+}
