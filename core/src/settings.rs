@@ -28,6 +28,9 @@ pub struct Settings {
     /// When nothing ships (`[[freeze]]` in the configuration).
     #[serde(default)]
     pub freezes: Vec<FreezeWindow>,
+    /// Each Monday, last week's insights go to each environment's channel (`[slack] weekly_summary`).
+    #[serde(default)]
+    pub weekly_summary: bool,
 }
 
 /// Who may sign in, and how long a looked-up permission holds before a page load has it looked up again.

@@ -129,6 +129,14 @@ impl Tengu {
         self
     }
 
+    /// The same tengu posting (or not) last week's insights each Monday.
+    pub fn with_weekly_summary(mut self, on: bool) -> Self {
+        let mut settings = (*self.settings).clone();
+        settings.weekly_summary = on;
+        self.settings = Arc::new(settings);
+        self
+    }
+
     /// The same tengu telling the team through another channel (Slack, from the configuration).
     pub fn with_notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
         self.ports.notifier = notifier;

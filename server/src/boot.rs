@@ -101,6 +101,7 @@ pub async fn tengu_and_simulation(
         .with_reminder_policy(reminders)
         .with_notifier(notifier)
         .with_chat_setup(chat_setup)
+        .with_weekly_summary(config.slack.weekly_summary == Some(true))
         .with_access_settings(access)
         .with_delivery_policy(config.delivery_policy())
         .with_freezes(config.freeze_windows().map_err(|e| BootError::Input(e.to_string()))?);
@@ -131,6 +132,7 @@ async fn with_github(config: &Config, store: Arc<dyn Store>, reminders: Reminder
         access: Default::default(),
         deliveries: Default::default(),
         freezes: Vec::new(),
+        weekly_summary: false,
     };
     let (orchestrator, tasks, account): (Arc<dyn Orchestrator>, Arc<dyn TaskRunner>, Arc<dyn AccountResources>) =
         if config.aws.is_configured() {

@@ -77,6 +77,25 @@ pub fn spawn_reminders(tengu: Tengu) {
     });
 }
 
+/// How often the weekly summary looks whether a Monday's is due.
+const WEEKLY_SUMMARY_TICK: Duration = Duration::from_secs(600);
+
+/// Posts last week's insights to each environment's channel on Monday morning (when `[slack] weekly_summary`).
+pub fn spawn_weekly_summary(tengu: Tengu) {
+    if !tengu.settings().weekly_summary {
+        return;
+    }
+    spawn_leased(tengu, "weekly summary", WEEKLY_SUMMARY_TICK, |tengu| async move {
+        match tengu.send_weekly_summaries().await {
+            Ok(posted) if !posted.is_empty() => tracing::info!(?posted, "weekly summaries posted"),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "the weekly summaries could not be posted; trying again at the next tick")
+            }
+        }
+    });
+}
+
 /// Ends the locks whose time is up, each in the audit log and the team channel.
 pub fn spawn_lock_expiry(tengu: Tengu) {
     spawn_leased(tengu, "lock expiry", LOCK_TICK, |tengu| async move {

@@ -131,6 +131,7 @@ pub fn settings_for(environments: Vec<tengu_core::domain::Environment>) -> tengu
         access: Default::default(),
         deliveries: Default::default(),
         freezes: Vec::new(),
+        weekly_summary: false,
     }
 }
 

@@ -164,6 +164,7 @@ pub async fn start_with(
         access: Default::default(),
         deliveries: Default::default(),
         freezes: Vec::new(),
+        weekly_summary: false,
     };
     let sandbox = Arc::new(Sandbox { world: Mutex::new((world, version)), store: store.clone(), clock: clock.clone() });
     let ports = Ports {

@@ -31,12 +31,15 @@ impl ReminderPolicy {
         Duration::minutes(i64::from(self.every_minutes.max(1)))
     }
 
+    /// The team's clock: its UTC offset.
+    pub fn offset(&self) -> FixedOffset {
+        FixedOffset::east_opt(self.utc_offset_minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("zero"))
+    }
+
     /// Whether `at` falls in the team's quiet hours.
     pub fn is_quiet(&self, at: DateTime<Utc>) -> bool {
         let Some(quiet) = self.quiet_hours else { return false };
-        let offset =
-            FixedOffset::east_opt(self.utc_offset_minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("zero"));
-        let hour = at.with_timezone(&offset).hour();
+        let hour = at.with_timezone(&self.offset()).hour();
         if quiet.from <= quiet.to {
             (quiet.from..quiet.to).contains(&hour)
         } else {

@@ -5,10 +5,12 @@
 //! `frequency` (deployment frequency), `lead_time` (lead time for changes, and where the time goes), `failures`
 //! (change failure rate and time to restore). `stats` holds the percentile and the buckets.
 
+mod facts;
 mod failures;
 mod frequency;
 mod lead_time;
 mod stats;
+mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +22,7 @@ pub use failures::{FailureKind, FailureRate, Restore, Restored};
 pub use frequency::{DayCount, Frequency, FrequencyBucket, WeekCount};
 pub use lead_time::{AuthorWait, LeadSample, LeadTime, Stage, StageWait, Stages};
 pub use stats::{DurationBucket, percentile};
+pub use summary::weekly_summary;
 
 /// One deployment of the environment, as insights read it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,19 +4,13 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
-use std::collections::HashMap;
-
-use crate::domain::{
-    DeployPr, Deployment, DeploymentFilter, DeploymentId, EnvName, Environment, PrNumber, RepoSlug, Viewer,
-};
+use crate::domain::{EnvName, Environment, RepoSlug, Viewer};
 use crate::error::CoreError;
-use crate::insights::{ChangeFact, ChangeKey, DeployFact, InsightRules, Insights, Period, insights};
+use crate::insights::{InsightRules, Insights, Period, insights};
 use crate::tengu::Tengu;
 
 /// The ranges the page offers, in days.
 pub const INSIGHT_RANGES: [i64; 3] = [30, 90, 365];
-/// Deployments read at a time.
-const BATCH: u32 = 1_000;
 
 /// What the page's address asks for (each field as typed).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,8 +43,7 @@ impl Tengu {
         let visible: Vec<&Environment> =
             self.settings.environments.iter().filter(|env| viewer.can_see(&env.repo)).collect();
         let env = chosen(&visible, query.env.as_deref())?;
-        let offset = FixedOffset::east_opt(self.settings.reminders.utc_offset_minutes * 60)
-            .unwrap_or(FixedOffset::east_opt(0).expect("zero is an offset"));
+        let offset = self.settings.reminders.offset();
         let (period, range_days) = period_of(query, self.ports.clock.now(), offset)?;
         let rules = InsightRules::default();
         let facts = self.deploy_facts(&env.name, period.previous().from, period.to + rules.replaced_within).await?;
@@ -65,90 +58,6 @@ impl Tengu {
             now: insights(&facts, period, rules),
             before: insights(&facts, period.previous(), rules),
         })
-    }
-
-    /// The environment's deployments requested in `[since, until)`, as insights read them.
-    async fn deploy_facts(
-        &self,
-        env: &EnvName,
-        since: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<DeployFact>, CoreError> {
-        let mut filter = DeploymentFilter {
-            env: Some(env.clone()),
-            since: Some(since),
-            until: Some(until),
-            limit: BATCH,
-            ..DeploymentFilter::default()
-        };
-        let mut facts = Vec::new();
-        let mut deploy_prs: HashMap<PrNumber, Option<DeployPr>> = HashMap::new();
-        loop {
-            let batch = self.ports.store.recent_deployments(&filter).await?;
-            for deployment in &batch {
-                let shipped = match deployment.deploy_pr {
-                    Some(number) if !deploy_prs.contains_key(&number) => {
-                        let found = self.ports.store.deploy_pr(&deployment.repo, number).await?;
-                        deploy_prs.entry(number).or_insert(found).as_ref()
-                    }
-                    Some(number) => deploy_prs[&number].as_ref(),
-                    None => None,
-                };
-                facts.push(fact_of(deployment, shipped));
-            }
-            match batch.last() {
-                Some(last) if batch.len() == BATCH as usize => filter.before = Some(DeploymentId(last.id.0)),
-                _ => return Ok(facts),
-            }
-        }
-    }
-}
-
-/// A deployment with what it carried: each source PR with the times its deploy PR recorded (its merge, its first
-/// commit, its listing, its tick), and the deploy PR's commits without a pull request; a deployment no deploy PR
-/// started (a button, the command line) knows only its source PRs' numbers.
-fn fact_of(deployment: &Deployment, shipped: Option<&DeployPr>) -> DeployFact {
-    let key = |number: PrNumber| ChangeKey::Pr(u32::try_from(number.get()).unwrap_or(u32::MAX));
-    let mut changes: Vec<ChangeFact> = deployment
-        .source_prs
-        .iter()
-        .map(|number| match shipped.and_then(|pr| pr.item(*number)) {
-            Some(item) => ChangeFact {
-                key: key(*number),
-                title: item.source.title.clone(),
-                author: Some(item.source.author.to_string()),
-                first_commit_at: item.source.first_commit_at,
-                merged_at: item.source.merged_at,
-                listed_at: item.listed_at,
-                verified_at: item.verified.as_ref().map(|v| v.at),
-            },
-            None => ChangeFact {
-                key: key(*number),
-                title: String::new(),
-                author: None,
-                first_commit_at: None,
-                merged_at: None,
-                listed_at: None,
-                verified_at: None,
-            },
-        })
-        .collect();
-    changes.extend(shipped.iter().flat_map(|pr| &pr.direct_commits).map(|commit| ChangeFact {
-        key: ChangeKey::Commit(commit.sha.to_string()),
-        title: commit.headline.clone(),
-        author: commit.author.as_ref().map(ToString::to_string),
-        first_commit_at: None,
-        merged_at: None,
-        listed_at: None,
-        verified_at: None,
-    }));
-    DeployFact {
-        id: deployment.id.0,
-        trigger: deployment.trigger,
-        state: deployment.state,
-        requested_at: deployment.requested_at,
-        finished_at: deployment.finished_at,
-        changes,
     }
 }
 

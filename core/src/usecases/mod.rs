@@ -36,6 +36,7 @@ mod tokens;
 mod verify;
 mod verify_rollout;
 mod visibility;
+mod weekly_summary;
 
 pub use advance_deployment::Progress;
 #[cfg(feature = "runtime")]

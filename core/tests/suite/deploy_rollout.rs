@@ -297,6 +297,7 @@ pub(crate) fn tengu_checking(
         access: Default::default(),
         deliveries: Default::default(),
         freezes: Vec::new(),
+        weekly_summary: false,
     };
     let code_host: Arc<dyn CodeHost> = github;
     let tasks = Arc::new(tengu_core::ports::EcsNotConfigured);

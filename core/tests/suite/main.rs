@@ -22,3 +22,4 @@ mod review_url_properties;
 mod sandbox_deploys;
 mod sandbox_story;
 mod verification;
+mod weekly_summary;

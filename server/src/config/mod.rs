@@ -156,6 +156,12 @@ impl Config {
         }
         config.freeze_windows()?;
         config.check_alarms_have_aws()?;
+        if config.slack.weekly_summary == Some(true) && config.slack.bot_token.is_none() {
+            return Err(ConfigError::Github(
+                "[slack] weekly_summary posts through the Slack bot: set [slack] bot_token (TENGU_SLACK_BOT_TOKEN) too"
+                    .into(),
+            ));
+        }
         Ok(config)
     }
 

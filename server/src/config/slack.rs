@@ -23,6 +23,9 @@ pub struct SlackConfig {
     /// `"channel"` (the default): reminders mention people in the channel; `"dm"`: each linked author also gets
     /// a direct message.
     pub remind_by: Option<String>,
+    /// With the bot token: each Monday from 09:00 (the reminders' UTC offset), last week's insights go to each
+    /// environment's channel.
+    pub weekly_summary: Option<bool>,
 }
 
 /// One workspace id or several.

@@ -322,3 +322,15 @@ fn a_container_may_hand_the_whole_file_in_a_variable() {
     assert!(sandbox.is_sandbox() && !sandbox.lacks_github());
     assert!(Config::load(None, env(&[("TENGU_SANDBOX", "maybe")])).is_err());
 }
+
+#[test]
+fn the_weekly_summary_needs_the_slack_bot() {
+    let without = Config::load(None, env(&[("TENGU_CONFIG_TOML", "[slack]\nweekly_summary = true\n")])).unwrap_err();
+    assert!(without.to_string().contains("set [slack] bot_token"), "{without}");
+    let with = Config::load(
+        None,
+        env(&[("TENGU_CONFIG_TOML", "[slack]\nweekly_summary = true\n"), ("TENGU_SLACK_BOT_TOKEN", "xoxb-1")]),
+    )
+    .unwrap();
+    assert_eq!(with.slack.weekly_summary, Some(true));
+}
