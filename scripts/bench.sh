@@ -9,7 +9,8 @@
 #   their ratio to nginx's median for the same bytes; the server's CPU time per request of `/`, rendered and reloaded;
 # - a flood: `/` (reloaded, and rendered) at 64 connections while 64 more post signed deliveries about a pull
 #   request that is not a deploy PR, against the same page quiet;
-# - one connection's median latency of `/deployments` under each filter (rendered), of `/` and of `/sign-in`;
+# - one connection's median latency of `/deployments` under each filter (rendered), of `/insights` for a year and
+#   for 30 days, of `/` and of `/sign-in`;
 # - `/healthz`, signed webhook deliveries per second on SQLite and on PostgreSQL (each stored durably before its
 #   202), the time from a signed `/tengu` slash command to its first answer (median of 20);
 # - the gzip size of the release WASM and the server's resident memory after all of it;
@@ -145,6 +146,12 @@ for filter in "" "?env=production" "?state=failed" "?actor=mallory" "?env=dev&st
   history_medians+=$(printf '%-64s %8s ms' "/deployments$filter" \
     "$(median_ms "/deployments$filter" -H "Cookie: $cookie" -s scripts/bench/fresh.lua)")$'\n'
 done
+# Insights over the whole history: a year of an environment, and the 30 days a person opens first (rendered).
+insights_medians=""
+for asked in "?env=production&range=365" "?env=dev&range=365" "?env=production&range=30"; do
+  insights_medians+=$(printf '%-64s %8s ms' "/insights$asked" \
+    "$(median_ms "/insights$asked" -H "Cookie: $cookie" -s scripts/bench/fresh.lua)")$'\n'
+done
 home_median=$(median_ms / -H "Cookie: $cookie")
 home_fresh_median=$(median_ms / -H "Cookie: $cookie" -s scripts/bench/fresh.lua)
 signin_median=$(median_ms /sign-in)
@@ -218,6 +225,8 @@ printf 'server CPU per request of /, all of it (HTTP, session, cache, render): r
 printf '\npages under a webhook flood: 64 connections on / while 64 post signed deliveries (targets: p99 < 50 ms, ratio >= 0.5)\n%-14s %10s %8s %10s %7s %12s\n%s' \
   page "tengu r/s" "p99 ms" "quiet r/s" "ratio" "deliveries/s" "$flood_table"
 printf '\none connection, median, rendered (target: /deployments p50 <= 10 ms under any filter)\n%s' "$history_medians"
+printf '\none connection, median, rendered, computed from the deployments at each load (target: a year < 50 ms)\n%s' \
+  "$insights_medians"
 printf '\n%-10s %12s %10s\n' "path" "requests/s" "p99 ms"
 printf '%-10s %12.0f %10.2f\n' "/healthz" "$health_rps" "$health_p99"
 printf '%-10s %12.0f %10.2f   (signed deliveries, each stored before the 202; SQLite, synchronous=FULL)\n' \
