@@ -11,8 +11,8 @@ use super::reads_on::{ReadsOn, number};
 use super::retrying::{reading, writing};
 use super::rows::{self, Bound, bind_all, millis, query_error, to_json};
 use tengu_core::domain::{
-    CarriedChange, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState, DeploymentStep,
-    EnvName, NewDeployment, RolloutSnapshot, ServiceHealth, TaskDefinitionArn,
+    CarriedChange, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentOutline, DeploymentState,
+    DeploymentStep, EnvName, NewDeployment, RolloutSnapshot, ServiceHealth, TaskDefinitionArn,
 };
 use tengu_core::ports::{DeploymentInsert, DeploymentStore, StoreError, Topic};
 
@@ -46,6 +46,14 @@ impl SqlStore {
                 .map(drop)
         })
     }
+}
+
+/// An environment's deployments of a period, oldest first, without their rollouts, steps and task definitions
+/// (from `deployments_env_requested`).
+pub(super) fn outlines_query(env: &EnvName, since: DateTime<Utc>, until: DateTime<Utc>) -> (String, Vec<Bound>) {
+    let sql = "SELECT id, repo, trigger_kind, state, requested_at, finished_at, deploy_pr, source_prs FROM deployments \
+               WHERE env = $1 AND requested_at >= $2 AND requested_at < $3 ORDER BY requested_at, id";
+    (sql.to_owned(), vec![Bound::Text(env.to_string()), Bound::Int(millis(since)), Bound::Int(millis(until))])
 }
 
 #[async_trait]
@@ -270,6 +278,18 @@ impl DeploymentStore for SqlStore {
                 .await
                 .map_err(query_error)?;
             Ok((last.as_ref().map(rows::deployment).transpose()?, good.as_ref().map(rows::deployment).transpose()?))
+        })
+    }
+    async fn deployment_outlines(
+        &self,
+        env: &EnvName,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<DeploymentOutline>, StoreError> {
+        reading!(self, |pool| {
+            let (sql, values) = outlines_query(env, since, until);
+            let found = bind_all(sqlx::query(&sql), values).fetch_all(pool).await.map_err(query_error)?;
+            found.iter().map(rows::deployment_outline).collect()
         })
     }
 }

@@ -6,7 +6,8 @@ use sqlx::Row;
 use super::connect::on_pool;
 use super::rows::{bind_all, query_error};
 use super::{Dialect, SqlStore};
-use tengu_core::domain::{AuditFilter, DeploymentFilter, RepoSlug};
+use chrono::{DateTime, Utc};
+use tengu_core::domain::{AuditFilter, DeploymentFilter, EnvName, RepoSlug};
 use tengu_core::ports::StoreError;
 
 /// A statement tengu runs, with the filter it runs with.
@@ -19,6 +20,8 @@ pub enum Planned<'a> {
     Audit { filter: &'a AuditFilter, repos: Option<&'a [RepoSlug]>, own: Option<&'a str> },
     /// A delivery worker looking for due deliveries.
     ClaimDeliveries,
+    /// The insights' read of an environment's period.
+    DeploymentOutlines { env: &'a EnvName, since: DateTime<Utc>, until: DateTime<Utc> },
 }
 
 impl SqlStore {
@@ -33,6 +36,9 @@ impl SqlStore {
                     .ok_or_else(|| StoreError::Query("only a range of dates is looked for among the newest".into()))?,
                 Planned::Audit { filter, repos, own } => super::audit::audit_query(filter, repos, own, self.dialect()),
                 Planned::ClaimDeliveries => super::deliveries::claimable_query(),
+                Planned::DeploymentOutlines { env, since, until } => {
+                    super::deployments::outlines_query(env, since, until)
+                }
             };
             let mut conn = pool.acquire().await.map_err(query_error)?;
             let lines = match self.dialect() {

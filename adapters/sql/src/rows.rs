@@ -6,8 +6,8 @@ use sqlx::Row;
 
 use tengu_core::domain::{
     AuditAction, AuditEntry, BranchName, CarriedChange, ChecklistItem, CommitSha, DeployPr, Deployment, DeploymentId,
-    DeploymentState, EnvName, GateOverride, ImageRef, Login, PrNumber, PrState, RepoSlug, ReviewEnv, ReviewEnvState,
-    RolloutState, ServiceHealth, ServiceName, SourcePr, Trigger, Verification,
+    DeploymentOutline, DeploymentState, EnvName, GateOverride, ImageRef, Login, PrNumber, PrState, RepoSlug, ReviewEnv,
+    ReviewEnvState, RolloutState, ServiceHealth, ServiceName, SourcePr, Trigger, Verification,
 };
 use tengu_core::ports::StoreError;
 
@@ -201,6 +201,25 @@ pub(super) fn checklist_item(row: &impl Columns) -> Result<ChecklistItem, StoreE
     })
 }
 
+fn deploy_pr_of(row: &impl Columns) -> Result<Option<PrNumber>, StoreError> {
+    optional_int(row, "deploy_pr")?
+        .map(|n| u64::try_from(n).ok().and_then(|n| PrNumber::new(n).ok()).ok_or_else(|| corrupt("deploy_pr", n)))
+        .transpose()
+}
+
+pub(super) fn deployment_outline(row: &impl Columns) -> Result<DeploymentOutline, StoreError> {
+    Ok(DeploymentOutline {
+        id: DeploymentId(int(row, "id")?),
+        repo: parsed(row, "repo", RepoSlug::parse)?,
+        trigger: parsed(row, "trigger_kind", |s| Trigger::parse(&s).ok_or(s))?,
+        state: parsed(row, "state", |s| DeploymentState::parse(&s).ok_or(s))?,
+        requested_at: time(row, "requested_at")?,
+        finished_at: optional_time(row, "finished_at")?,
+        deploy_pr: deploy_pr_of(row)?,
+        source_prs: json(row, "source_prs")?,
+    })
+}
+
 pub(super) fn deployment(row: &impl Columns) -> Result<Deployment, StoreError> {
     Ok(Deployment {
         id: DeploymentId(int(row, "id")?),
@@ -216,9 +235,7 @@ pub(super) fn deployment(row: &impl Columns) -> Result<Deployment, StoreError> {
         rollout: json(row, "rollout")?,
         github_deployment: optional_int(row, "github_deployment_id")?.map(|id| id as u64),
         steps: json(row, "steps")?,
-        deploy_pr: optional_int(row, "deploy_pr")?
-            .map(|n| u64::try_from(n).ok().and_then(|n| PrNumber::new(n).ok()).ok_or_else(|| corrupt("deploy_pr", n)))
-            .transpose()?,
+        deploy_pr: deploy_pr_of(row)?,
         state: parsed(row, "state", |s| DeploymentState::parse(&s).ok_or(s))?,
         reason: optional_text(row, "reason")?,
         requested_at: time(row, "requested_at")?,

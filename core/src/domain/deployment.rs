@@ -378,6 +378,19 @@ pub struct Deployment {
     pub approved_by: Option<String>,
 }
 
+/// A deployment as the insights read it: what it was, how it ended, what it carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentOutline {
+    pub id: DeploymentId,
+    pub repo: RepoSlug,
+    pub trigger: Trigger,
+    pub state: DeploymentState,
+    pub requested_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub deploy_pr: Option<PrNumber>,
+    pub source_prs: Vec<PrNumber>,
+}
+
 impl Deployment {
     pub fn duration_seconds(&self) -> Option<i64> {
         self.finished_at.map(|end| (end - self.requested_at).num_seconds())

@@ -32,8 +32,8 @@ pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
 pub use delivery::{DeliveryPolicy, DeliveryRecord, DeliveryState};
 pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
 pub use deployment::{
-    CarriedChange, DeployPolicy, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentState,
-    DeploymentStep, InvalidTransition, NewDeployment, Trigger,
+    CarriedChange, DeployPolicy, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentOutline,
+    DeploymentState, DeploymentStep, InvalidTransition, NewDeployment, Trigger,
 };
 pub use environment::{CommitInImage, DeployPrOptions, EnvName, Environment};
 pub use freeze::{Freeze, FreezeSpan, FreezeWindow, WeekTime};

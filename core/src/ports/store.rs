@@ -8,8 +8,9 @@ use crate::chat::ChatPerson;
 
 use crate::domain::{
     ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CheckResult, CommitSha, DeliveryRecord, DeployPr,
-    Deployment, DeploymentFilter, DeploymentId, DeploymentMove, EnvName, EnvironmentLock, Grant, Login, NewApiToken,
-    NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth, TaskDefinitionArn, Verification,
+    Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentOutline, EnvName, EnvironmentLock, Grant,
+    Login, NewApiToken, NewDeployment, PrNumber, RepoSlug, ReviewEnv, RolloutSnapshot, ServiceHealth,
+    TaskDefinitionArn, Verification,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -150,6 +151,14 @@ pub trait DeploymentStore: Send + Sync {
     async fn recent_deployments(&self, filter: &DeploymentFilter) -> Result<Vec<Deployment>, StoreError>;
     /// The newest deployment of each environment, and the newest successful one.
     async fn latest_deployments(&self, env: &EnvName) -> Result<(Option<Deployment>, Option<Deployment>), StoreError>;
+    /// An environment's deployments requested in `[since, until)`, oldest first, without their rollouts, steps and
+    /// task definitions (what the insights read).
+    async fn deployment_outlines(
+        &self,
+        env: &EnvName,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<DeploymentOutline>, StoreError>;
 }
 
 /// Review environments.

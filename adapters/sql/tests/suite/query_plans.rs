@@ -199,6 +199,11 @@ async fn every_filter_answers_from_an_index(store: &SqlStore) {
         assert!(answers_from(&plan, "deployments", &along_the_key), "the newest ids are not a range: {plan:#?}");
     }
 
+    // The insights read an environment's period from its own index, not the whole history.
+    let outlines = Planned::DeploymentOutlines { env: &qa, since: at(5_000), until: at(5_100) };
+    let plan = store.query_plan(outlines).await.unwrap();
+    assert!(answers_from(&plan, "deployments", &["deployments_env_requested"]), "insights read it all: {plan:#?}");
+
     let newest = || AuditFilter { limit: 50, ..AuditFilter::default() };
     let other = [RepoSlug::parse("acme/other").unwrap()];
     let audit: [(&str, AuditFilter, &[&str]); 6] = [

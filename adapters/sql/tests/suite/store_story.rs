@@ -281,6 +281,18 @@ async fn story(store: &dyn Store) {
     assert_eq!(ids(store.recent_deployments(&since_early(10)).await.unwrap()), all);
     let next_page = DeploymentFilter { before: Some(*staging_id), ..since_early(2) };
     assert_eq!(ids(store.recent_deployments(&next_page).await.unwrap()), vec![other, first]);
+    // The insights' read: production's deployments of a period, oldest first, as the history has them.
+    let outlines = store.deployment_outlines(&prod, t(0), t(1_000_000)).await.unwrap();
+    let mut production: Vec<_> = store.recent_deployments(&page_of(&prod)).await.unwrap();
+    production.reverse();
+    assert_eq!(outlines.iter().map(|o| o.id).collect::<Vec<_>>(), ids(production.clone()));
+    let newest = outlines.last().unwrap();
+    let whole = production.last().unwrap();
+    assert_eq!(
+        (newest.state, newest.trigger, newest.finished_at, newest.deploy_pr, &newest.source_prs, &newest.repo),
+        (whole.state, whole.trigger, whole.finished_at, whole.deploy_pr, &whole.source_prs, &whole.repo)
+    );
+    assert!(store.deployment_outlines(&prod, t(1_000_000), t(2_000_000)).await.unwrap().is_empty());
     let by_nobody = DeploymentFilter { actor: Some("mallory".into()), ..DeploymentFilter::newest(10) };
     assert!(store.recent_deployments(&by_nobody).await.unwrap().is_empty());
     let still_running = DeploymentFilter {
@@ -670,4 +682,9 @@ async fn sqlite_keeps_check_results() {
 #[tokio::test]
 async fn postgres_keeps_check_results() {
     check_results_are_kept_in_order_per_deployment(&crate::support::postgres().await).await;
+}
+
+/// Every deployment of an environment, newest first.
+fn page_of(env: &EnvName) -> DeploymentFilter {
+    DeploymentFilter { env: Some(env.clone()), ..DeploymentFilter::newest(100) }
 }
