@@ -8,6 +8,7 @@ mod aws;
 mod delivery;
 mod deploy_pr;
 mod deployment;
+mod deployment_reads;
 mod environment;
 mod freeze;
 mod gate;
@@ -32,9 +33,10 @@ pub use aws::{ClusterName, ServiceName, TaskDefinitionArn};
 pub use delivery::{DeliveryPolicy, DeliveryRecord, DeliveryState};
 pub use deploy_pr::{ChecklistItem, DeployPr, PrState, SourcePr, Verification};
 pub use deployment::{
-    CarriedChange, DeployPolicy, Deployment, DeploymentFilter, DeploymentId, DeploymentMove, DeploymentOutline,
-    DeploymentState, DeploymentStep, InvalidTransition, NewDeployment, Trigger,
+    CarriedChange, DeployPolicy, Deployment, DeploymentId, DeploymentMove, DeploymentState, DeploymentStep,
+    InvalidTransition, NewDeployment, Trigger,
 };
+pub use deployment_reads::{DeploymentFilter, DeploymentOutline};
 pub use environment::{CommitInImage, DeployPrOptions, EnvName, Environment};
 pub use freeze::{Freeze, FreezeSpan, FreezeWindow, WeekTime};
 pub use gate::{Gate, GateOverride, status_description};

@@ -74,3 +74,19 @@ async fn last_weeks_numbers_go_to_each_environment_once_on_monday_morning() {
     clock.advance(Duration::days(7));
     assert!(off.send_weekly_summaries().await.unwrap().is_empty(), "opt-in");
 }
+
+#[tokio::test]
+async fn a_person_who_may_see_no_repository_gets_no_insights() {
+    let store: Arc<dyn Store> = Arc::new(crate::support::sqlite().await);
+    let clock = Arc::new(ManualClock::at(Utc.with_ymd_and_hms(2026, 11, 30, 0, 30, 0).unwrap()));
+    let tengu = tengu_sandbox::start(store, clock, "http://127.0.0.1:3000").await.unwrap();
+    let stranger = Viewer {
+        actor: Actor::Person(tengu_core::domain::Login::parse("mallory").unwrap()),
+        grants: Default::default(),
+    };
+    let refused = tengu.insights_page(&stranger, &InsightsQuery::default()).await.unwrap_err();
+    assert_eq!(refused.to_string(), "you may see no repository tengu deploys");
+    let named = InsightsQuery { env: Some("production".into()), ..InsightsQuery::default() };
+    let refused = tengu.insights_page(&stranger, &named).await.unwrap_err();
+    assert_eq!(refused.to_string(), "there is no environment production you may see", "nor one by name");
+}

@@ -3,10 +3,9 @@
 mod api_v1;
 pub mod auth;
 mod chat_link;
+mod csv_files;
 mod health;
-mod history_csv;
 pub mod identity;
-mod insights_csv;
 pub mod listen;
 mod live_pages;
 mod metrics;
