@@ -64,8 +64,11 @@ stop_nginx() {
 seed_deployments() {
   python3 - "$1" "$2" <<'PY'
 import sqlite3, sys, time
+# A year of history: the deployments evenly over the last 365 days (two thirds to production), each carrying a
+# source PR and ten commits (a million at 100,000 deployments).
 db, rows = sys.argv[1], int(sys.argv[2])
-start = int(time.time() * 1000) - 200 * 86_400_000
+start = int(time.time() * 1000) - 365 * 86_400_000
+step = 365 * 86_400_000 // (rows + 1)
 con = sqlite3.connect(db, timeout=30)
 con.execute("""
   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
@@ -73,16 +76,18 @@ con.execute("""
                            requested_at, finished_at)
   SELECT CASE WHEN i % 3 = 0 THEN 'dev' ELSE 'production' END, 'acme/shop',
          '123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/shop:bench-' || i, NULL, 'button',
-         CASE WHEN i % 983 = 0 THEN 'mallory' ELSE 'alice' END, '[]', '[]',
-         CASE WHEN i % 991 = 0 THEN 'failed' ELSE 'succeeded' END, ? + i * 60000, ? + i * 60000 + 180000
-  FROM n""", (rows, start, start))
+         CASE WHEN i % 983 = 0 THEN 'mallory' ELSE 'alice' END, '[' || (1000 + i) || ']', '[]',
+         CASE WHEN i % 991 = 0 THEN 'failed' ELSE 'succeeded' END, ? + i * ?, ? + i * ? + 180000
+  FROM n""", (rows, start, step, start, step))
 con.execute("""
   INSERT INTO deployment_changes (deployment_id, source_pr, sha, author)
   SELECT id, 1000 + id, NULL, CASE WHEN id % 983 = 0 THEN 'mallory' ELSE 'alice' END
   FROM deployments WHERE image LIKE '%:bench-%'""")
 con.execute("""
+  WITH RECURSIVE k(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM k WHERE j < 9)
   INSERT INTO deployment_changes (deployment_id, source_pr, sha, author)
-  SELECT id, 1000 + id, printf('%040x', 1099511627776 + id), NULL FROM deployments WHERE image LIKE '%:bench-%'""")
+  SELECT id, 1000 + id, printf('%040x', 1099511627776 + id + j * 1000000000), NULL
+  FROM deployments, k WHERE image LIKE '%:bench-%'""")
 con.commit()
 con.execute("ANALYZE")
 con.close()

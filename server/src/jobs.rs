@@ -96,6 +96,24 @@ pub fn spawn_weekly_summary(tengu: Tengu) {
     });
 }
 
+/// Brings each environment's insights' days up to date once at start (the first time, over its whole history), so
+/// the first look at `/insights` after an upgrade does not wait for it; from then on deployments keep them.
+pub fn spawn_insights_kept(tengu: Tengu) {
+    tokio::spawn(async move {
+        for env in tengu.settings().environments.clone() {
+            let started = std::time::Instant::now();
+            match tengu.keep_insights(&env.name).await {
+                Ok(()) => {
+                    tracing::debug!(env = %env.name, took_ms = started.elapsed().as_millis(), "insights' days kept")
+                }
+                Err(error) => {
+                    tracing::warn!(env = %env.name, %error, "the insights' days could not be kept; the page will")
+                }
+            }
+        }
+    });
+}
+
 /// Ends the locks whose time is up, each in the audit log and the team channel.
 pub fn spawn_lock_expiry(tengu: Tengu) {
     spawn_leased(tengu, "lock expiry", LOCK_TICK, |tengu| async move {

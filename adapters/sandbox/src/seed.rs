@@ -15,6 +15,8 @@ use tengu_core::error::CoreError;
 use tengu_core::ports::{DeploymentInsert, PullRequest};
 use tengu_core::tengu::Tengu;
 
+mod earlier;
+
 const AUTHORS: [&str; 6] = ["alice", "bob", "carol", "dave", "erin", "frank"];
 const TITLES: [&str; 30] = [
     "Add product search",
@@ -463,6 +465,12 @@ pub(super) fn world(_now: DateTime<Utc>) -> World {
             task_definition_images
                 .insert(arn.as_str().to_owned(), image_for(&tip_sha(&history, deployment.prs_deployed)));
         }
+        for (revision, image) in earlier::revision_images(&env) {
+            for service in &env.services {
+                let arn = task_definition(env.name.as_str(), service.as_str(), revision);
+                task_definition_images.insert(arn.as_str().to_owned(), image.clone());
+            }
+        }
         let current = past.iter().rev().find(|d| d.state == DeploymentState::Succeeded).expect("a success");
         for service in &env.services {
             services.push(SimService {
@@ -508,6 +516,7 @@ pub(super) async fn history(tengu: &Tengu) -> Result<(), CoreError> {
         last_merged: None,
         carried_by_success: Default::default(),
     };
+    earlier::write(tengu).await?;
     for (env, past, shipped_from) in past_in_order() {
         writer.record(&env, past, shipped_from).await?;
     }
@@ -588,7 +597,7 @@ impl PastWriter<'_> {
         let DeploymentInsert::Started(id) = inserted else {
             return Err(CoreError::Refused("the sandbox's past deployments overlap; delete the database file".into()));
         };
-        self.replay_steps(id, env, &past, requested_at).await
+        replay_steps(self.tengu, id, env, &past, requested_at).await
     }
 
     /// A merge came from its deploy PR, recorded as merged with every box ticked.
@@ -616,45 +625,45 @@ impl PastWriter<'_> {
             _ => Ok(None),
         }
     }
+}
 
-    /// The steps a real deployment takes, a few seconds apart, then the rollout until it ended.
-    async fn replay_steps(
-        &self,
-        id: tengu_core::domain::DeploymentId,
-        env: &Environment,
-        past: &PastDeployment,
-        requested_at: DateTime<Utc>,
-    ) -> Result<(), CoreError> {
-        let store = self.tengu.store();
-        let task_definitions: Vec<_> =
-            env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
-        let minutes = 3 + (past.revision as i64 % 5);
-        let finished_at = requested_at + Duration::minutes(minutes) + Duration::seconds(past.revision as i64 % 47);
-        let path = [
-            DeploymentState::Checked,
-            DeploymentState::TaskDefinitionRegistered,
-            DeploymentState::ServiceUpdated,
-            DeploymentState::RollingOut,
-        ];
-        let mut from = DeploymentState::Requested;
-        for (i, to) in path.into_iter().enumerate() {
-            let at = requested_at + Duration::seconds(2 + 3 * i as i64);
-            let change =
-                DeploymentMove { from, to, task_definitions: &task_definitions, reason: None, at, finished_at: None };
-            store.move_deployment(id, &change).await?;
-            from = to;
-        }
-        let change = DeploymentMove {
-            from,
-            to: past.state,
-            task_definitions: &task_definitions,
-            reason: past.reason,
-            at: finished_at,
-            finished_at: Some(finished_at),
-        };
+/// The steps a real deployment takes, a few seconds apart, then the rollout until it ended.
+async fn replay_steps(
+    tengu: &Tengu,
+    id: tengu_core::domain::DeploymentId,
+    env: &Environment,
+    past: &PastDeployment,
+    requested_at: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let store = tengu.store();
+    let task_definitions: Vec<_> =
+        env.services.iter().map(|s| task_definition(env.name.as_str(), s.as_str(), past.revision)).collect();
+    let minutes = 3 + (past.revision as i64 % 5);
+    let finished_at = requested_at + Duration::minutes(minutes) + Duration::seconds(past.revision as i64 % 47);
+    let path = [
+        DeploymentState::Checked,
+        DeploymentState::TaskDefinitionRegistered,
+        DeploymentState::ServiceUpdated,
+        DeploymentState::RollingOut,
+    ];
+    let mut from = DeploymentState::Requested;
+    for (i, to) in path.into_iter().enumerate() {
+        let at = requested_at + Duration::seconds(2 + 3 * i as i64);
+        let change =
+            DeploymentMove { from, to, task_definitions: &task_definitions, reason: None, at, finished_at: None };
         store.move_deployment(id, &change).await?;
-        Ok(())
+        from = to;
     }
+    let change = DeploymentMove {
+        from,
+        to: past.state,
+        task_definitions: &task_definitions,
+        reason: past.reason,
+        at: finished_at,
+        finished_at: Some(finished_at),
+    };
+    store.move_deployment(id, &change).await?;
+    Ok(())
 }
 
 /// Each environment's deploy PR, opened as people would, with some boxes ticked by their authors.

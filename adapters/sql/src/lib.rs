@@ -12,6 +12,7 @@ mod deploy_prs;
 mod deployments;
 mod documents;
 mod history;
+mod insights;
 mod leases;
 mod locks;
 mod people;

@@ -6,8 +6,9 @@ use sqlx::Row;
 use super::connect::on_pool;
 use super::rows::{bind_all, query_error};
 use super::{Dialect, SqlStore};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use tengu_core::domain::{AuditFilter, DeploymentFilter, EnvName, RepoSlug};
+use tengu_core::insights::ChangeKey;
 use tengu_core::ports::StoreError;
 
 /// A statement tengu runs, with the filter it runs with.
@@ -22,6 +23,10 @@ pub enum Planned<'a> {
     ClaimDeliveries,
     /// The insights' read of an environment's period.
     DeploymentOutlines { env: &'a EnvName, since: DateTime<Utc>, until: DateTime<Utc> },
+    /// The insights' kept days of a period.
+    InsightDays { env: &'a EnvName, basis: &'a str, days: (NaiveDate, NaiveDate) },
+    /// Whether changes (all pull requests, or all commits) were delivered to an environment before a time.
+    DeliveredBefore { env: &'a EnvName, before: DateTime<Utc>, changes: &'a [ChangeKey] },
 }
 
 impl SqlStore {
@@ -38,6 +43,13 @@ impl SqlStore {
                 Planned::ClaimDeliveries => super::deliveries::claimable_query(),
                 Planned::DeploymentOutlines { env, since, until } => {
                     super::deployments::outlines_query(env, since, until)
+                }
+                Planned::InsightDays { env, basis, days } => super::insights::days_query(env, basis, days),
+                Planned::DeliveredBefore { env, before, changes } => {
+                    let mut queries = super::insights::delivered_queries(env, before, changes);
+                    let (_, sql, values) =
+                        queries.pop().ok_or_else(|| StoreError::Query("the changes asked about are none".into()))?;
+                    (sql, values)
                 }
             };
             let mut conn = pool.acquire().await.map_err(query_error)?;

@@ -13,7 +13,7 @@ use crate::tengu::Tengu;
 impl Tengu {
     /// The environment's deployments requested in `[since, until)`, as insights read them: one query for the
     /// deployments (their outlines only), one for each deploy PR that started some.
-    pub(crate) async fn deploy_facts(
+    pub async fn deploy_facts(
         &self,
         env: &EnvName,
         since: DateTime<Utc>,

@@ -14,13 +14,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::stats::{DurationBucket, duration_percentile};
-use super::{DeployFact, InsightRules, Period};
+use super::{DeployFact, InsightRules};
 use crate::domain::{DeploymentState, Trigger};
 
 /// Why a deployment counts as failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FailureKind {
     Failed,
     RolledBack,
@@ -114,26 +115,25 @@ pub struct FailureRate {
     pub bucket: Option<&'static str>,
 }
 
-pub(super) fn failure_rate(judged: &[Judged<'_>], period: Period) -> FailureRate {
-    let in_period: Vec<&Judged<'_>> = judged.iter().filter(|j| period.contains(j.finished_at)).collect();
-    let failed: Vec<(i64, FailureKind)> =
-        in_period.iter().filter_map(|j| j.failure.map(|kind| (j.fact.id, kind))).collect();
-    let rate = (!in_period.is_empty()).then(|| failed.len() as f64 / in_period.len() as f64);
+/// The rate of `failed` among `finished` deployments.
+pub(super) fn failure_rate(finished: usize, failed: Vec<(i64, FailureKind)>) -> FailureRate {
+    let rate = (finished > 0).then(|| failed.len() as f64 / finished as f64);
     let bucket = rate.map(|rate| match rate {
         r if r <= 0.15 => "0-15%",
         r if r <= 0.30 => "16-30%",
         r if r <= 0.45 => "31-45%",
         _ => "46-100%",
     });
-    FailureRate { deployments: in_period.len(), failed, rate, bucket }
+    FailureRate { deployments: finished, failed, rate, bucket }
 }
 
 /// One failed deployment and what restored it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Restored {
     pub failed: i64,
     /// The successful deployment after it; none yet when nothing has succeeded since.
     pub by: Option<i64>,
+    #[serde(with = "seconds")]
     pub took: Option<Duration>,
 }
 
@@ -144,12 +144,12 @@ pub struct Restore {
     pub bucket: Option<DurationBucket>,
 }
 
-pub(super) fn restore(history: &[&DeployFact], judged: &[Judged<'_>], period: Period) -> Restore {
+/// What restored each failed deployment, at the failure's finish.
+pub(super) fn restorations(history: &[&DeployFact], judged: &[Judged<'_>]) -> Vec<(DateTime<Utc>, Restored)> {
     let ends = success_ends(history);
     let succeeded: HashMap<i64, DateTime<Utc>> = ends.iter().map(|(end, id)| (*id, *end)).collect();
-    let restorations: Vec<Restored> = judged
+    judged
         .iter()
-        .filter(|j| period.contains(j.finished_at))
         .filter_map(|j| Some((j, j.failure?)))
         .map(|(j, failure)| {
             let replacing = match failure {
@@ -160,10 +160,28 @@ pub(super) fn restore(history: &[&DeployFact], judged: &[Judged<'_>], period: Pe
             };
             let after = ends.partition_point(|(end, _)| *end <= j.finished_at);
             let next = replacing.or_else(|| ends.get(after).copied());
-            Restored { failed: j.fact.id, by: next.map(|(_, id)| id), took: next.map(|(end, _)| end - j.finished_at) }
+            let took = next.map(|(end, _)| end - j.finished_at);
+            (j.finished_at, Restored { failed: j.fact.id, by: next.map(|(_, id)| id), took })
         })
-        .collect();
+        .collect()
+}
+
+pub(super) fn restore(restorations: Vec<Restored>) -> Restore {
     let took: Vec<Duration> = restorations.iter().filter_map(|r| r.took).collect();
     let median = duration_percentile(&took, 0.5);
     Restore { restorations, median, bucket: median.map(DurationBucket::of) }
+}
+
+/// A duration kept as whole seconds.
+mod seconds {
+    use chrono::Duration;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(took: &Option<Duration>, to: S) -> Result<S::Ok, S::Error> {
+        took.map(|d| d.num_seconds()).serialize(to)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<i64>::deserialize(from)?.map(Duration::seconds))
+    }
 }

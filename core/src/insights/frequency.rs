@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::Period;
 use super::stats::percentile;
-use super::{DeployFact, Period};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayCount {
@@ -57,16 +57,9 @@ pub struct Frequency {
     pub bucket: FrequencyBucket,
 }
 
-pub(super) fn frequency(history: &[&DeployFact], period: Period) -> Frequency {
-    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&period.offset).date_naive();
-    let mut by_day: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
-    for fact in history {
-        if let Some(at) = fact.succeeded_at().filter(|at| period.contains(*at)) {
-            by_day.entry(local(at)).or_default().push(fact.id);
-        }
-    }
-    let first = local(period.from);
-    let last = local(period.to - chrono::Duration::nanoseconds(1));
+/// `by_day`: the successful deployments of each of the team's days.
+pub(super) fn frequency(mut by_day: BTreeMap<NaiveDate, Vec<i64>>, period: Period) -> Frequency {
+    let (first, last) = period.days();
     let days: Vec<DayCount> = first
         .iter_days()
         .take_while(|day| *day <= last)

@@ -12,27 +12,80 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::stats::{DurationBucket, duration_percentile};
-use super::{ChangeFact, ChangeKey, DeployFact, Period};
+use super::{ChangeFact, ChangeKey, DeployFact};
 
-/// A change's first delivery to the environment, in the period.
-pub(super) struct Delivered<'a> {
-    pub deployment: &'a DeployFact,
-    pub change: &'a ChangeFact,
-    pub at: DateTime<Utc>,
+/// A change's first delivery to the environment, as a day's rollup keeps it (short names: a year of these is read
+/// for each page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    #[serde(rename = "d")]
+    pub deployment: i64,
+    #[serde(rename = "c")]
+    pub change: ChangeKey,
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// Seconds from its first commit and from its merge to the deployment's finish, then those of each `Stage`;
+    /// none where an end is not known.
+    #[serde(rename = "s", default, skip_serializing_if = "Spans::unknown")]
+    pub spans: Spans,
 }
 
-pub(super) fn first_deliveries<'a>(history: &[&'a DeployFact], period: Period) -> Vec<Delivered<'a>> {
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spans([Option<i64>; 5]);
+
+impl Spans {
+    fn unknown(&self) -> bool {
+        self.0.iter().all(Option::is_none)
+    }
+
+    fn of(change: &ChangeFact, at: DateTime<Utc>) -> Self {
+        let seconds =
+            |start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>| between(start, end).map(|d| d.num_seconds());
+        Spans([
+            seconds(change.first_commit_at, Some(at)),
+            seconds(change.merged_at, Some(at)),
+            seconds(change.merged_at, change.listed_at),
+            seconds(change.listed_at, change.verified_at),
+            seconds(change.verified_at, Some(at)),
+        ])
+    }
+
+    fn since_first_commit(&self) -> Option<Duration> {
+        self.0[0].map(Duration::seconds)
+    }
+
+    fn since_merge(&self) -> Option<Duration> {
+        self.0[1].map(Duration::seconds)
+    }
+
+    fn stage(&self, stage: Stage) -> Option<Duration> {
+        self.0[2 + stage as usize].map(Duration::seconds)
+    }
+}
+
+/// Each change's first delivery, at the finish of the deployment that delivered it: `history` in the order of the
+/// requests; `seen`, the changes delivered before it.
+pub(super) fn first_deliveries(
+    history: &[&DeployFact],
+    mut seen: HashSet<ChangeKey>,
+) -> Vec<(DateTime<Utc>, Delivery)> {
     let mut successes: Vec<(&DeployFact, DateTime<Utc>)> =
         history.iter().filter_map(|fact| fact.succeeded_at().map(|at| (*fact, at))).collect();
     successes.sort_by_key(|(fact, at)| (*at, fact.id));
-    let mut seen: HashSet<&ChangeKey> = HashSet::new();
     let mut delivered = Vec::new();
     for (deployment, at) in successes {
         for change in &deployment.changes {
-            if seen.insert(&change.key) && period.contains(at) {
-                delivered.push(Delivered { deployment, change, at });
+            if seen.insert(change.key.clone()) {
+                let delivery = Delivery {
+                    deployment: deployment.id,
+                    change: change.key.clone(),
+                    author: change.author.clone(),
+                    spans: Spans::of(change, at),
+                };
+                delivered.push((at, delivery));
             }
         }
     }
@@ -44,7 +97,6 @@ pub(super) fn first_deliveries<'a>(history: &[&'a DeployFact], period: Period) -
 pub struct LeadSample {
     pub deployment: i64,
     pub change: ChangeKey,
-    pub title: String,
     pub from_commit: Option<Duration>,
     pub from_merge: Option<Duration>,
 }
@@ -64,15 +116,14 @@ fn between(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Option<D
     Some((end? - start?).max(Duration::zero()))
 }
 
-pub(super) fn lead_time(delivered: &[Delivered<'_>]) -> LeadTime {
+pub(super) fn lead_time(delivered: &[&Delivery]) -> LeadTime {
     let samples: Vec<LeadSample> = delivered
         .iter()
         .map(|d| LeadSample {
-            deployment: d.deployment.id,
-            change: d.change.key.clone(),
-            title: d.change.title.clone(),
-            from_commit: between(d.change.first_commit_at, Some(d.at)),
-            from_merge: between(d.change.merged_at, Some(d.at)),
+            deployment: d.deployment,
+            change: d.change.clone(),
+            from_commit: d.spans.since_first_commit(),
+            from_merge: d.spans.since_merge(),
         })
         .collect();
     let from_commit: Vec<Duration> = samples.iter().filter_map(|s| s.from_commit).collect();
@@ -106,15 +157,6 @@ impl Stage {
             Stage::VerifiedToDeployed => "verified → deployed",
         }
     }
-
-    fn of(self, delivered: &Delivered<'_>) -> Option<Duration> {
-        let change = delivered.change;
-        match self {
-            Stage::MergedToListed => between(change.merged_at, change.listed_at),
-            Stage::ListedToVerified => between(change.listed_at, change.verified_at),
-            Stage::VerifiedToDeployed => between(change.verified_at, Some(delivered.at)),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,11 +184,11 @@ pub struct Stages {
     pub verification_by_author: Vec<AuthorWait>,
 }
 
-pub(super) fn stages(delivered: &[Delivered<'_>]) -> Stages {
+pub(super) fn stages(delivered: &[&Delivery]) -> Stages {
     let waits: Vec<StageWait> = Stage::ALL
         .iter()
         .map(|stage| {
-            let samples: Vec<Duration> = delivered.iter().filter_map(|d| stage.of(d)).collect();
+            let samples: Vec<Duration> = delivered.iter().filter_map(|d| d.spans.stage(*stage)).collect();
             StageWait {
                 stage: *stage,
                 median: duration_percentile(&samples, 0.5),
@@ -158,7 +200,7 @@ pub(super) fn stages(delivered: &[Delivered<'_>]) -> Stages {
     let slowest = waits.iter().filter(|w| w.median.is_some()).max_by_key(|w| (w.median, std::cmp::Reverse(w.stage)));
     let mut by_author: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     for d in delivered {
-        if let (Some(author), Some(wait)) = (d.change.author.as_deref(), Stage::ListedToVerified.of(d)) {
+        if let (Some(author), Some(wait)) = (d.author.as_deref(), d.spans.stage(Stage::ListedToVerified)) {
             by_author.entry(author).or_default().push(wait);
         }
     }

@@ -8,19 +8,25 @@
 mod facts;
 mod failures;
 mod frequency;
+mod kept;
 mod lead_time;
+mod rollup;
 mod stats;
 mod summary;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{DeploymentState, Trigger};
 
 pub use failures::{FailureKind, FailureRate, Restore, Restored};
 pub use frequency::{DayCount, Frequency, FrequencyBucket, WeekCount};
-pub use lead_time::{AuthorWait, LeadSample, LeadTime, Stage, StageWait, Stages};
+pub use lead_time::{AuthorWait, Delivery, LeadSample, LeadTime, Spans, Stage, StageWait, Stages};
+pub use rollup::{DayRollup, InsightMark, day_rollups, from_days};
 pub use stats::{DurationBucket, percentile};
 pub use summary::weekly_summary;
 
@@ -42,8 +48,9 @@ impl DeployFact {
     }
 }
 
-/// A change: a source PR, or a commit that reached the source branch without one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A change: a source PR, or a commit that reached the source branch without one (kept as a number or a SHA).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
 pub enum ChangeKey {
     Pr(u32),
     Commit(String),
@@ -64,7 +71,7 @@ pub struct ChangeFact {
     pub verified_at: Option<DateTime<Utc>>,
 }
 
-/// The time the numbers are about, and the team's clock for days and weeks.
+/// The time the numbers are about (whole days of the team's), and the team's clock for days and weeks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
     pub from: DateTime<Utc>,
@@ -76,6 +83,12 @@ pub struct Period {
 impl Period {
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
         self.from <= at && at < self.to
+    }
+
+    /// Its first and last day, in the team's days.
+    pub fn days(&self) -> (NaiveDate, NaiveDate) {
+        let local = |at: DateTime<Utc>| at.with_timezone(&self.offset).date_naive();
+        (local(self.from), local(self.to - Duration::nanoseconds(1)))
     }
 
     /// The period of the same length just before this one: what a trend compares with.
@@ -109,18 +122,9 @@ pub struct Insights {
     pub restore: Restore,
 }
 
-/// The insights of `history` (one environment's deployments, in any order) over `period`.
+/// The insights of `history` (one environment's deployments, in any order, all those before the period
+/// included) over `period`, through the same day rollups the pages read.
 pub fn insights(history: &[DeployFact], period: Period, rules: InsightRules) -> Insights {
-    let mut history: Vec<&DeployFact> = history.iter().collect();
-    history.sort_by_key(|fact| (fact.requested_at, fact.id));
-    let delivered = lead_time::first_deliveries(&history, period);
-    let judged = failures::judge(&history, rules);
-    Insights {
-        period,
-        frequency: frequency::frequency(&history, period),
-        lead_time: lead_time::lead_time(&delivered),
-        stages: lead_time::stages(&delivered),
-        failure_rate: failures::failure_rate(&judged, period),
-        restore: failures::restore(&history, &judged, period),
-    }
+    let days = day_rollups(history, period.days(), period.offset, rules, HashSet::new());
+    from_days(&days, period)
 }

@@ -33,6 +33,7 @@ pub use people::People;
 pub use policy::{Action, Denied, Policy, RulePolicy};
 pub use store::{
     AuditStore, ChatLinkStore, CheckResultStore, DeliveryStore, DeployPrStore, DeploymentInsert, DeploymentStore,
-    DocumentStore, LeaseStore, LockStore, ReviewEnvStore, SessionStore, Store, StoreError, StoredDelivery, TokenStore,
+    DocumentStore, InsightStore, LeaseStore, LockStore, ReviewEnvStore, SessionStore, Store, StoreError,
+    StoredDelivery, TokenStore,
 };
 pub use task_runner::{STARTED_BY, TaskRunner, TaskSpec, TaskStatus};

@@ -1,10 +1,12 @@
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Changes;
 use crate::chat::ChatPerson;
+use crate::insights::{ChangeKey, DayRollup, InsightMark};
 
 use crate::domain::{
     ApiToken, AuditEntry, AuditFilter, AuditRow, CarriedChange, CheckResult, CommitSha, DeliveryRecord, DeployPr,
@@ -72,6 +74,7 @@ pub trait Store:
     + CheckResultStore
     + ChatLinkStore
     + DocumentStore
+    + InsightStore
     + Send
     + Sync
 {
@@ -331,4 +334,38 @@ pub trait DocumentStore: Send + Sync {
     /// Writes a document only if its version is still `expected` (0: only if it does not exist yet); its new
     /// version, or None when another write came first.
     async fn replace_document(&self, key: &str, expected: i64, value: &str) -> Result<Option<i64>, StoreError>;
+}
+
+/// The insights' day rollups, kept as deployments finish. `basis` names how they were worked out (the team's UTC
+/// offset and the failure window): rollups of another basis are not read.
+#[async_trait]
+pub trait InsightStore: Send + Sync {
+    /// How far the environment's rollups are kept, when they are.
+    async fn insight_mark(&self, env: &EnvName, basis: &str) -> Result<Option<InsightMark>, StoreError>;
+    /// The kept rollups of the days `first..=last` that had something, oldest first.
+    async fn insight_days(
+        &self,
+        env: &EnvName,
+        basis: &str,
+        (first, last): (NaiveDate, NaiveDate),
+    ) -> Result<Vec<DayRollup>, StoreError>;
+    /// Replaces the rollups of the days `first..=last` (a day not among `rollups` had nothing) and sets the mark,
+    /// in one write; from `NaiveDate::MIN` (worked out from the start), the rollups of other bases go too.
+    async fn keep_insight_days(
+        &self,
+        env: &EnvName,
+        basis: &str,
+        (first, last): (NaiveDate, NaiveDate),
+        rollups: &[DayRollup],
+        mark: &InsightMark,
+    ) -> Result<(), StoreError>;
+    /// Those of `changes` that a successful deployment to the environment finished before `before` carried.
+    async fn delivered_before(
+        &self,
+        env: &EnvName,
+        before: DateTime<Utc>,
+        changes: &[ChangeKey],
+    ) -> Result<HashSet<ChangeKey>, StoreError>;
+    /// When the environment's first deployment was requested.
+    async fn first_requested_at(&self, env: &EnvName) -> Result<Option<DateTime<Utc>>, StoreError>;
 }

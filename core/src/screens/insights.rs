@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
 use crate::domain::{EnvName, Environment, RepoSlug, Viewer};
 use crate::error::CoreError;
-use crate::insights::{InsightRules, Insights, Period, insights};
+use crate::insights::{Insights, Period};
 use crate::tengu::Tengu;
 
 /// The ranges the page offers, in days.
@@ -45,8 +45,7 @@ impl Tengu {
         let env = chosen(&visible, query.env.as_deref())?;
         let offset = self.settings.reminders.offset();
         let (period, range_days) = period_of(query, self.ports.clock.now(), offset)?;
-        let rules = InsightRules::default();
-        let facts = self.deploy_facts(&env.name, period.previous().from, period.to + rules.replaced_within).await?;
+        let (now, before) = self.kept_insights(&env.name, period).await?;
         let last_day = (period.to - Duration::seconds(1)).with_timezone(&offset).date_naive();
         Ok(InsightsView {
             env: env.name.clone(),
@@ -55,8 +54,8 @@ impl Tengu {
             range_days,
             first_day: period.from.with_timezone(&offset).date_naive(),
             last_day,
-            now: insights(&facts, period, rules),
-            before: insights(&facts, period.previous(), rules),
+            now,
+            before,
         })
     }
 }

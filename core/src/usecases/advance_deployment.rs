@@ -357,6 +357,10 @@ impl Tengu {
         if failed_on_ecs && matches!(end, DeploymentState::Failed | DeploymentState::RolledBack) {
             self.lock_after_failure(deployment, end, reason).await?;
         }
+        // The insights' days are kept as deployments finish; a page reading them catches up on what this missed.
+        if let Err(error) = self.keep_insights(&deployment.env).await {
+            tracing::warn!(env = %deployment.env, %error, "the insights' days could not be kept; the page will");
+        }
         Ok(Progress::Finished(self.deployment(deployment.id).await?))
     }
 }

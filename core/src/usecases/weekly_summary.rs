@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 use crate::domain::Environment;
 use crate::error::CoreError;
-use crate::insights::{InsightRules, Period, insights, weekly_summary};
+use crate::insights::{Period, weekly_summary};
 use crate::ports::Notice;
 use crate::tengu::Tengu;
 
@@ -54,9 +54,7 @@ impl Tengu {
         if store.load_document(&key).await?.as_deref() == Some(monday.to_string().as_str()) {
             return Ok(false);
         }
-        let rules = InsightRules::default();
-        let facts = self.deploy_facts(&env.name, week.previous().from, week.to + rules.replaced_within).await?;
-        let (now, before) = (insights(&facts, week, rules), insights(&facts, week.previous(), rules));
+        let (now, before) = self.kept_insights(&env.name, week).await?;
         let days = (monday - Duration::days(7), monday - Duration::days(1));
         let link = format!(
             "{}/insights?env={}&from={}&to={}",

@@ -12,6 +12,7 @@ mod deploy_rollout;
 mod doctor;
 mod freezes;
 mod house_rules;
+mod insights_kept;
 mod locks;
 mod preflight;
 mod read_models;

@@ -308,6 +308,7 @@ pub async fn serve(config: Config) -> Result<(), BootError> {
     }
     crate::jobs::spawn_reminders(tengu.clone());
     crate::jobs::spawn_weekly_summary(tengu.clone());
+    crate::jobs::spawn_insights_kept(tengu.clone());
     crate::jobs::spawn_lock_expiry(tengu.clone());
     crate::jobs::spawn_health_checks(tengu.clone(), config.deploys.health_every());
     crate::jobs::spawn_resume_deployments(tengu.clone(), config.deploys.sweep_every());

@@ -61,6 +61,15 @@ async fn the_chart_and_its_table_say_what_the_card_says() {
     // The seeded deploy PRs recorded when each change was merged, written, listed and ticked.
     assert!(month.contains("from the first commit (90th percentile"), "the lead time is known");
     assert!(!month.contains("<td>not known</td><td>not known</td><td>0</td>"), "every stage has changes");
+    // The sandbox's 90 days: a few deploys a week, one bad week, and frank slow to tick his boxes.
+    let (_, _, quarter) = app.get_as(&alice, "/insights?range=90").await;
+    let weeks = successes(&quarter) as f64 / (90.0 / 7.0);
+    assert!((2.0..=5.0).contains(&weeks), "{weeks:.1} successful deployments a week");
+    for why in ["<td>failed</td>", "<td>rolled back</td>", "<td>rolled back from by #"] {
+        assert!(quarter.contains(why), "{why} among the failures");
+    }
+    let slowest = quarter.split("longest first").nth(1).and_then(|rest| rest.split("<th scope=\"row\">").nth(1));
+    assert!(slowest.is_some_and(|row| row.starts_with("@frank")), "frank waits longest: {slowest:?}");
     let (_, _, dated) = app.get_as(&alice, "/insights?from=2026-11-01&to=2026-11-30").await;
     assert!(dated.contains("2026-11-01 to 2026-11-30"), "two dates name the period");
 }

@@ -8,6 +8,7 @@ use tengu_core::domain::{
     AuditAction, AuditFilter, CommitPrefix, DeploymentFilter, DeploymentId, DeploymentState, EnvName, Login, PrNumber,
     RepoSlug,
 };
+use tengu_core::insights::ChangeKey;
 use tengu_sql::{Dialect, Planned, SqlStore};
 
 const ROWS: i64 = 100_000;
@@ -203,6 +204,24 @@ async fn every_filter_answers_from_an_index(store: &SqlStore) {
     let outlines = Planned::DeploymentOutlines { env: &qa, since: at(5_000), until: at(5_100) };
     let plan = store.query_plan(outlines).await.unwrap();
     assert!(answers_from(&plan, "deployments", &["deployments_env_requested"]), "insights read it all: {plan:#?}");
+    // Their kept days come from the days' own key; whether a change was delivered before, from the changes' index.
+    let days =
+        (chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+    let plan = store.query_plan(Planned::InsightDays { env: &qa, basis: "+00:00 86400s", days }).await.unwrap();
+    assert!(
+        answers_from(&plan, "insight_days", &["sqlite_autoindex_insight_days_1", "insight_days_pkey"]),
+        "{plan:#?}"
+    );
+    for changes in [vec![ChangeKey::Pr(12), ChangeKey::Pr(13)], vec![ChangeKey::Commit("ab".repeat(20))]] {
+        let plan = store
+            .query_plan(Planned::DeliveredBefore { env: &qa, before: at(5_000), changes: &changes })
+            .await
+            .unwrap();
+        let indexes = ["deployment_changes_source_pr", "deployment_changes_sha"];
+        assert!(answers_from(&plan, "deployment_changes", &indexes), "delivered before reads every change: {plan:#?}");
+        let by_id = ["INTEGER PRIMARY KEY", "deployments_pkey", "deployments_env_state (env=? AND state=? AND id=?"];
+        assert!(answers_from(&plan, "deployments", &by_id), "{plan:#?}");
+    }
 
     let newest = || AuditFilter { limit: 50, ..AuditFilter::default() };
     let other = [RepoSlug::parse("acme/other").unwrap()];
