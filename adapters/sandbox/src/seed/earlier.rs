@@ -62,11 +62,12 @@ fn archived_prs(now: DateTime<Utc>) -> Vec<ArchivedPr> {
         .map(|k| {
             let merged = first + Duration::minutes(span * k as i64 / ARCHIVED as i64);
             let author = AUTHORS[k % AUTHORS.len()];
-            let listed = merged + Duration::minutes(20);
+            // Listed by the next refresh of the deploy PR; ticked within hours, but frank's after a day or two.
+            let listed = merged + Duration::minutes(5 + (k as i64 * 7) % 40);
             let wait = if author == SLOW_VERIFIER {
                 Duration::hours(30 + (k % 3) as i64 * 9)
             } else {
-                Duration::minutes(40 + (k % 5) as i64 * 75)
+                Duration::minutes(35 + (k as i64 * 53) % 320)
             };
             ArchivedPr {
                 number: PrNumber::new(k as u64 + 1).expect("positive"),
