@@ -225,7 +225,7 @@ printf 'server CPU per request of /, all of it (HTTP, session, cache, render): r
 printf '\npages under a webhook flood: 64 connections on / while 64 post signed deliveries (targets: p99 < 50 ms, ratio >= 0.5)\n%-14s %10s %8s %10s %7s %12s\n%s' \
   page "tengu r/s" "p99 ms" "quiet r/s" "ratio" "deliveries/s" "$flood_table"
 printf '\none connection, median, rendered (target: /deployments p50 <= 10 ms under any filter)\n%s' "$history_medians"
-printf '\none connection, median, rendered, computed from the deployments at each load (target: a year < 50 ms)\n%s' \
+printf '\none connection, median, rendered, from the days kept as deployments finish (target: a year < 50 ms)\n%s' \
   "$insights_medians"
 printf '\n%-10s %12s %10s\n' "path" "requests/s" "p99 ms"
 printf '%-10s %12.0f %10.2f\n' "/healthz" "$health_rps" "$health_p99"
