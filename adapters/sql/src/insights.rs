@@ -128,14 +128,18 @@ impl InsightStore for SqlStore {
             };
             forget.execute(&mut *tx).await.map_err(query_error)?;
             for day in rollups {
-                sqlx::query("INSERT INTO insight_days (env, basis, day, body) VALUES ($1, $2, $3, $4)")
-                    .bind(env.to_string())
-                    .bind(basis.to_owned())
-                    .bind(day.day.to_string())
-                    .bind(to_json(day))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_error)?;
+                // Another instance keeping the same days at once writes the same rows: the later one wins.
+                sqlx::query(
+                    "INSERT INTO insight_days (env, basis, day, body) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (env, basis, day) DO UPDATE SET body = excluded.body",
+                )
+                .bind(env.to_string())
+                .bind(basis.to_owned())
+                .bind(day.day.to_string())
+                .bind(to_json(day))
+                .execute(&mut *tx)
+                .await
+                .map_err(query_error)?;
             }
             sqlx::query(
                 "INSERT INTO insight_marks (env, basis, kept_until, open_from) VALUES ($1, $2, $3, $4) \

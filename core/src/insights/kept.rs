@@ -85,8 +85,12 @@ impl Tengu {
     }
 
     /// The insights of `period` (whole days of the team's) and of the period before it, from the kept rollups.
+    /// When the days cannot be brought up to date (the database busy with another instance's keeping), what is
+    /// kept is read: the numbers of the last finishes come with the next look.
     pub(crate) async fn kept_insights(&self, env: &EnvName, period: Period) -> Result<(Insights, Insights), CoreError> {
-        self.keep_insights(env).await?;
+        if let Err(error) = self.keep_insights(env).await {
+            tracing::warn!(%env, %error, "the insights' days could not be brought up to date; reading those kept");
+        }
         let (_, basis) = self.insight_basis(InsightRules::default());
         let days = (period.previous().days().0, period.days().1);
         let rollups = self.ports.store.insight_days(env, &basis, days).await?;
