@@ -306,9 +306,17 @@ impl Tengu {
     async fn restore_recorded_ticks(&self, pr: &DeployPr, (edited, before): (&str, &str)) -> Result<String, CoreError> {
         let host = &self.ports.code_host;
         let current = host.pull_request(&pr.repo, pr.number).await?.body;
-        if current != edited && current != before {
+        // The one write that can still land between a read and a write: ticks put back on the body before this
+        // edit while this edit was being saved. GitHub then shows the older text with other ticks; this edit's
+        // text comes back, its ticks as recorded.
+        let overwritten = current != edited
+            && current != before
+            && unticked(&current) == unticked(before)
+            && unticked(&current) != unticked(edited);
+        if current != edited && current != before && !overwritten {
             return Ok("; the body has changed since: the newer edit's delivery puts stale ticks back".to_owned());
         }
+        let current = if overwritten { edited.to_owned() } else { current };
         let shown: HashMap<_, _> = checklist_body::read_checks(&current).into_iter().collect();
         let mut body = current.clone();
         let mut restored = 0;
@@ -319,10 +327,18 @@ impl Tengu {
                 restored += 1;
             }
         }
-        if restored == 0 {
+        if restored == 0 && !overwritten {
             return Ok(String::new());
         }
         host.update_pull_request_body(&pr.repo, pr.number, &body).await?;
+        if overwritten {
+            return Ok("; this edit's text put back over ticks restored on the body before it".to_owned());
+        }
         Ok(format!("; {restored} stale tick(s) in the body put back as recorded"))
     }
+}
+
+/// A body with every box shown unticked: what is left is the text people wrote.
+fn unticked(body: &str) -> String {
+    body.replace("- [x]", "- [ ]").replace("- [X]", "- [ ]")
 }
