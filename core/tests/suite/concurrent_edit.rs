@@ -1,5 +1,6 @@
 //! Races on a deploy PR: a tick in the dashboard while someone edits the body on GitHub (both edits survive), a
-//! refresh while someone withdraws a tick (the withdrawal holds), a merge while someone ticks (the two agree).
+//! refresh while someone withdraws a tick (the withdrawal holds), a merge while someone ticks (the two agree), a
+//! hand edit that ticks put back on the body before it wrote over (the edit comes back).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -236,4 +237,40 @@ async fn a_tick_that_lands_after_the_merge_is_refused_and_the_merge_judged_witho
     assert_eq!(stored.state, tengu_core::domain::PrState::Merged);
     assert!(stored.item(ericas).unwrap().verified.is_none(), "the late tick is not recorded");
     assert_eq!(stored.verified_count(), pr.verified_count());
+}
+
+#[tokio::test]
+async fn a_hand_edit_overwritten_by_ticks_put_back_on_the_body_before_it_comes_back() {
+    use tengu_core::webhooks::{GithubEvent, PrAction, PullRequestEvent};
+    let tengu = racing_sandbox(0).await;
+    let pr = production_pr(&tengu).await;
+    let host = tengu.code_host().clone();
+    let before = host.pull_request(&pr.repo, pr.number).await.unwrap().body;
+    let (item, ticked) = read_checks(&before)[0];
+    // Someone adds a line on GitHub; meanwhile a write putting a tick back on the body before it lands over it.
+    let edited = format!("{before}\n\nnote: looked at it on staging");
+    host.update_pull_request_body(&pr.repo, pr.number, &set_checked(&before, item, !ticked).unwrap()).await.unwrap();
+    let event = PullRequestEvent {
+        action: PrAction::Edited,
+        repo: pr.repo.clone(),
+        number: pr.number,
+        title: pr.title.clone(),
+        body: edited.clone(),
+        previous_body: Some(before.clone()),
+        author: Login::parse("alice").unwrap(),
+        base: pr.base.clone(),
+        head: pr.head.clone(),
+        label: None,
+        open: true,
+        head_sha: None,
+        labels: Vec::new(),
+        head_repo: None,
+        merge_sha: None,
+        merged_at: None,
+        sender: Login::parse("bob").unwrap(),
+    };
+    let said = tengu.handle_github_event(&GithubEvent::PullRequest(Box::new(event))).await.unwrap();
+    let shown = host.pull_request(&pr.repo, pr.number).await.unwrap().body;
+    assert!(shown.contains("note: looked at it on staging"), "{said}: {shown}");
+    assert_eq!(read_checks(&shown), read_checks(&before), "the ticks as recorded: {said}");
 }
