@@ -67,6 +67,14 @@ pub fn set_checked(body: &str, item: PrNumber, checked: bool) -> Result<String, 
     Err(BodyError::ItemMissing(item))
 }
 
+/// The body with every item unticked: what is left is the text people wrote (their own task lists included).
+pub fn unticked(body: &str) -> String {
+    read_checks(body)
+        .into_iter()
+        .filter(|(_, ticked)| *ticked)
+        .fold(body.to_owned(), |body, (item, _)| set_checked(&body, item, false).unwrap_or(body))
+}
+
 /// How the block names people and where its links point.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BodyStyle<'a> {

@@ -162,3 +162,13 @@ fn items_are_cut_from_the_end_when_commit_lists_are_not_enough() {
     assert!(body.contains("**Commits without a pull request**, for @alice to check: 40"));
     assert!(!body.contains("<details>"));
 }
+
+#[test]
+fn unticking_leaves_the_text_people_wrote_and_their_own_task_lists() {
+    let body = "notes\n- [x] my own task\n<!-- tengu:checklist:start -->\n- [x] #12 Cart @alice\n- [ ] #13 Search @bob\n<!-- tengu:checklist:end -->\n";
+    let plain = unticked(body);
+    let number = |n: u64| PrNumber::new(n).unwrap();
+    assert_eq!(read_checks(&plain), [(number(12), false), (number(13), false)]);
+    assert!(plain.contains("- [x] my own task"), "outside the checklist nothing changes: {plain}");
+    assert_eq!(unticked(&plain), plain);
+}

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 
-use super::{ChangeKey, DayRollup, InsightMark, InsightRules, Insights, Period, day_rollups, from_days};
+use super::{ChangeKey, DayRollup, InsightMark, InsightRules, Insights, Period, day_rollups, from_days, midnight};
 use crate::domain::EnvName;
 use crate::error::CoreError;
 use crate::tengu::Tengu;
@@ -17,9 +17,9 @@ pub const LONGEST_DEPLOYMENT: Duration = Duration::days(7);
 /// The days worked out at once when many are (the first time, on a long history), so memory stays small.
 const DAYS_PER_PASS: i64 = 31;
 
-/// The team's midnight starting `day`.
-fn midnight(day: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).expect("midnight").and_local_timezone(offset).single().expect("a fixed offset").to_utc()
+/// The team's midnight starting a day some deployment finished on (far from the calendar's ends).
+fn start_of(day: NaiveDate, offset: FixedOffset) -> DateTime<Utc> {
+    midnight(day, offset).expect("a day of deployments has a midnight")
 }
 
 impl Tengu {
@@ -50,8 +50,8 @@ impl Tengu {
         let now = self.ports.clock.now();
         loop {
             let first = from.with_timezone(&offset).date_naive();
-            let until = midnight(first + Duration::days(DAYS_PER_PASS), offset).min(now);
-            let mark = self.keep_insight_days(env, &basis, (first, until), fresh).await?;
+            let until = start_of(first + Duration::days(DAYS_PER_PASS), offset).min(now);
+            let mark = self.keep_insight_days(env, (offset, &basis), (first, until), fresh).await?;
             if until >= now {
                 return Ok(());
             }
@@ -63,20 +63,19 @@ impl Tengu {
     async fn keep_insight_days(
         &self,
         env: &EnvName,
-        basis: &str,
+        (offset, basis): (FixedOffset, &str),
         (first, until): (NaiveDate, DateTime<Utc>),
         fresh: bool,
     ) -> Result<InsightMark, CoreError> {
         let rules = InsightRules::default();
-        let offset = self.settings.reminders.offset();
-        let start = midnight(first, offset);
+        let start = start_of(first, offset);
         let last = (until - Duration::nanoseconds(1)).with_timezone(&offset).date_naive().max(first);
         let facts = self.deploy_facts(env, start - LONGEST_DEPLOYMENT, until).await?;
         let carried: HashSet<&ChangeKey> = facts.iter().flat_map(|f| f.changes.iter().map(|c| &c.key)).collect();
         let carried: Vec<ChangeKey> = carried.into_iter().cloned().collect();
         let seen = self.ports.store.delivered_before(env, start, &carried).await?;
         let days = day_rollups(&facts, (first, last), offset, rules, seen);
-        let open_from = days.iter().filter(|d| d.awaits_restore()).map(|d| midnight(d.day, offset)).min();
+        let open_from = days.iter().filter(|d| d.awaits_restore()).map(|d| start_of(d.day, offset)).min();
         let mark = InsightMark { kept_until: until, open_from };
         let kept: Vec<DayRollup> = days.into_iter().filter(|d| !d.is_empty()).collect();
         let replaced = (if fresh { NaiveDate::MIN } else { first }, last);

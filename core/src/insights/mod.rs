@@ -26,7 +26,9 @@ use crate::domain::{DeploymentState, Trigger};
 pub use failures::{FailureKind, FailureRate, Restore, Restored};
 pub use frequency::{DayCount, Frequency, FrequencyBucket, WeekCount};
 pub use lead_time::{AuthorWait, Delivery, LeadSample, LeadTime, Spans, Stage, StageWait, Stages};
-pub use rollup::{DayRollup, InsightMark, day_rollups, from_days};
+pub use rollup::{DayRollup, InsightMark};
+
+use rollup::{day_rollups, from_days};
 pub use stats::{DurationBucket, percentile};
 pub use summary::weekly_summary;
 
@@ -69,6 +71,11 @@ pub struct ChangeFact {
     pub listed_at: Option<DateTime<Utc>>,
     /// When its author ticked it there.
     pub verified_at: Option<DateTime<Utc>>,
+}
+
+/// The team's midnight starting `day` (none only at the ends of the calendar).
+pub fn midnight(day: NaiveDate, offset: FixedOffset) -> Option<DateTime<Utc>> {
+    day.and_hms_opt(0, 0, 0)?.and_local_timezone(offset).single().map(|t| t.to_utc())
 }
 
 /// The time the numbers are about (whole days of the team's), and the team's clock for days and weeks.

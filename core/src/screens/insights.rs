@@ -2,11 +2,11 @@
 //! last 30, 90 or 365 days, or two dates, in the team's days (the reminders' UTC offset). The numbers are those of
 //! `insights`, for the period and the one just before it (the trend).
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 
 use crate::domain::{EnvName, Environment, RepoSlug, Viewer};
 use crate::error::CoreError;
-use crate::insights::{Insights, Period};
+use crate::insights::{Insights, Period, midnight};
 use crate::tengu::Tengu;
 
 /// The ranges the page offers, in days.
@@ -89,9 +89,7 @@ fn period_of(
     offset: FixedOffset,
 ) -> Result<(Period, Option<i64>), CoreError> {
     let refused = |sentence: &str| CoreError::Refused(sentence.to_owned());
-    let midnight = |day: NaiveDate| {
-        offset.from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight")).single().map(|t| t.to_utc())
-    };
+    let midnight = |day: NaiveDate| midnight(day, offset);
     let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
     if let (Some(from), Some(to)) = (given(&query.from), given(&query.to)) {
         let (Some(first), Some(last)) = (date(from), date(to)) else {
@@ -131,6 +129,8 @@ pub fn insights_csv(view: &InsightsView) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
     use super::*;
 
     #[test]

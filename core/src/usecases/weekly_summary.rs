@@ -2,16 +2,16 @@
 //! day's 09:00 in the team's time, once per week and environment (the week posted is recorded, so a restart or a
 //! second instance does not post it again).
 
-use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::domain::Environment;
 use crate::error::CoreError;
-use crate::insights::{Period, weekly_summary};
+use crate::insights::{Period, midnight, weekly_summary};
 use crate::ports::Notice;
 use crate::tengu::Tengu;
 
 /// The hour of Monday from which last week's summary goes out.
-const POSTED_FROM_HOUR: u32 = 9;
+const POSTED_FROM_HOUR: i64 = 9;
 
 impl Tengu {
     /// Posts last week's summary for each environment that has not had it; the environments it was posted for.
@@ -23,12 +23,7 @@ impl Tengu {
         let now = self.ports.clock.now();
         let today = now.with_timezone(&offset).date_naive();
         let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
-        let at = |day: NaiveDate, hour: u32| {
-            offset
-                .from_local_datetime(&day.and_hms_opt(hour, 0, 0).expect("an hour"))
-                .single()
-                .map(|t| t.with_timezone(&Utc))
-        };
+        let at = |day: NaiveDate, hour: i64| midnight(day, offset).map(|t| t + Duration::hours(hour));
         let (Some(due), Some(from), Some(to)) =
             (at(monday, POSTED_FROM_HOUR), at(monday - Duration::days(7), 0), at(monday, 0))
         else {

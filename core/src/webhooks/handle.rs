@@ -311,8 +311,8 @@ impl Tengu {
         // text comes back, its ticks as recorded.
         let overwritten = current != edited
             && current != before
-            && unticked(&current) == unticked(before)
-            && unticked(&current) != unticked(edited);
+            && checklist_body::unticked(&current) == checklist_body::unticked(before)
+            && checklist_body::unticked(&current) != checklist_body::unticked(edited);
         if current != edited && current != before && !overwritten {
             return Ok("; the body has changed since: the newer edit's delivery puts stale ticks back".to_owned());
         }
@@ -336,9 +336,4 @@ impl Tengu {
         }
         Ok(format!("; {restored} stale tick(s) in the body put back as recorded"))
     }
-}
-
-/// A body with every box shown unticked: what is left is the text people wrote.
-fn unticked(body: &str) -> String {
-    body.replace("- [x]", "- [ ]").replace("- [X]", "- [ ]")
 }

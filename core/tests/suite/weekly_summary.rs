@@ -89,4 +89,10 @@ async fn a_person_who_may_see_no_repository_gets_no_insights() {
     let named = InsightsQuery { env: Some("production".into()), ..InsightsQuery::default() };
     let refused = tengu.insights_page(&stranger, &named).await.unwrap_err();
     assert_eq!(refused.to_string(), "there is no environment production you may see", "nor one by name");
+    // Nor any row of the history's CSV file, the other file people download.
+    let everyone = Viewer::trusted(Actor::System);
+    let all = tengu_core::views::HistoryQuery::default();
+    let rows = |csv: String| csv.lines().count() - 1;
+    assert!(rows(tengu.history_csv(&everyone, &all).await.unwrap()) > 0, "the sandbox has a history");
+    assert_eq!(rows(tengu.history_csv(&stranger, &all).await.unwrap()), 0, "its header alone");
 }
