@@ -64,51 +64,63 @@ async fn draw_page(doors: &Doors, options: &LeptosOptions, page: Option<Page>, a
     Drawn { status, html: document(options, asked.nonce, Some(site), shown), made_of }
 }
 
-/// The HTML document around a page's main part. The stylesheet's and the browser program's names carry the build's
-/// hash, which only the server knows.
+/// The HTML document around a page's main part (already written: `Shown::main`). The stylesheet's and the browser
+/// program's names carry the build's hash, which only the server knows.
 fn document(options: &LeptosOptions, nonce: Option<&str>, site: Option<SiteInfo>, shown: Shown) -> String {
     let Shown { title, main, .. } = shown;
     let title = if title.is_empty() { "tengu".to_owned() } else { format!("{title} · tengu") };
     let stylesheet = stylesheet_href(options);
     let program = browser_program(options, nonce);
-    let page = view! {
-        <html lang="en">
-            <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="stylesheet" id="leptos" href=stylesheet/>
-                {program}
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <meta name="color-scheme" content="light dark"/>
-                <title>{title}</title>
-            </head>
-            <body>
-                <SiteHeader site/>
-                <main id="main" class="page">{main}</main>
-            </body>
-        </html>
+    let head = view! {
+        <head>
+            <meta charset="utf-8"/>
+            <meta name="viewport" content="width=device-width, initial-scale=1"/>
+            <link rel="stylesheet" id="leptos" href=stylesheet/>
+            {program}
+            <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+            <meta name="color-scheme" content="light dark"/>
+            <title>{title}</title>
+        </head>
     };
-    let mut html = String::with_capacity(24 * 1024);
-    html.push_str("<!DOCTYPE html>");
-    page.to_html_with_buf(&mut html, &mut leptos::tachys::view::Position::FirstChild, true, false, vec![]);
+    let mut html = String::with_capacity(main.len() + 8 * 1024);
+    html.push_str("<!DOCTYPE html><html lang=\"en\">");
+    write_view(&mut html, head);
+    html.push_str("<body>");
+    write_view(&mut html, view! { <SiteHeader site/> });
+    // The main part is written into the document as it was drawn: it is never converted into a view again.
+    html.push_str("<main id=\"main\" class=\"page\">");
+    html.push_str(&main);
+    html.push_str("</main></body></html>");
     without_hydration_marks(html)
+}
+
+/// Writes `view` as HTML at the end of `html`.
+pub(crate) fn write_view(html: &mut String, view: impl IntoView) {
+    use leptos::tachys::view::{Position, RenderHtml};
+    view.into_view().to_html_with_buf(html, &mut Position::FirstChild, true, false, vec![]);
 }
 
 /// Leptos marks where text nodes, lists and empty places meet (`<!>`) for a browser program that would hydrate
 /// the page; nothing does, and in `<title>` a mark would be read as text. No mark can be anything else: `<` in
-/// text and attribute values is escaped, and no view writes raw HTML.
+/// text and attribute values is escaped, and no view writes raw HTML. Taken out in place (the document is not
+/// copied).
 pub fn without_hydration_marks(html: String) -> String {
     const MARK: &[u8] = b"<!>";
-    let bytes = html.as_bytes();
-    let mut kept = Vec::with_capacity(bytes.len());
-    let mut from = 0;
-    for at in memchr::memmem::find_iter(bytes, MARK) {
-        kept.extend_from_slice(&bytes[from..at]);
-        from = at + MARK.len();
+    let mut bytes = html.into_bytes();
+    let marks: Vec<usize> = memchr::memmem::find_iter(&bytes, MARK).collect();
+    if marks.is_empty() {
+        return String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
     }
-    kept.extend_from_slice(&bytes[from..]);
+    let mut kept = marks[0];
+    for (index, &at) in marks.iter().enumerate() {
+        let from = at + MARK.len();
+        let to = marks.get(index + 1).copied().unwrap_or(bytes.len());
+        bytes.copy_within(from..to, kept);
+        kept += to - from;
+    }
+    bytes.truncate(kept);
     // Only whole ASCII marks were taken out of valid UTF-8.
-    String::from_utf8(kept).unwrap_or(html)
+    String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// The browser program (`browser`): its module and its WASM are fetched while the page is read, and it starts once

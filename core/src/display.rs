@@ -37,6 +37,8 @@ pub fn iso(at: DateTime<Utc>) -> String {
 
 /// `2026-11-30<between>09:12`.
 fn push_minute(text: &mut String, at: DateTime<Utc>, between: char) {
+    // The UTC date and time once: each field read from `at` itself works the offset out again.
+    let at = at.naive_utc();
     if !(0..=9999).contains(&at.year()) {
         // Outside four digits chrono writes a sign; no record of tengu's is.
         text.push_str(&at.format("%Y-%m-%d").to_string());

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use tengu_core::views::ActivityLine;
 
@@ -7,9 +8,9 @@ use crate::components::avatar::Avatar;
 #[component]
 pub fn ActivityList(entries: Vec<ActivityLine>) -> impl IntoView {
     if entries.is_empty() {
-        return view! { <p class="empty">"Nothing has happened yet."</p> }.into_any();
+        return Either::Left(view! { <p class="empty">"Nothing has happened yet."</p> });
     }
-    view! {
+    Either::Right(view! {
         <ul class="activity">
             {entries
                 .into_iter()
@@ -26,6 +27,5 @@ pub fn ActivityList(entries: Vec<ActivityLine>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-    }
-    .into_any()
+    })
 }

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use tengu_core::views::DeploymentRow;
 
@@ -10,13 +11,13 @@ use crate::format::deployment_tone;
 #[component]
 pub fn DeploymentTable(deployments: Vec<DeploymentRow>, #[prop(optional)] go_back: bool) -> impl IntoView {
     if deployments.is_empty() {
-        return view! { <p class="empty">"No deployment yet."</p> }.into_any();
+        return Either::Left(view! { <p class="empty">"No deployment yet."</p> });
     }
     const HEADERS: &[&str] = &["#", "Environment", "Image", "Trigger", "By", "State", "Started", "Took"];
     const WITH_ROLLBACK: &[&str] =
         &["#", "Environment", "Image", "Trigger", "By", "State", "Started", "Took", "Go back"];
     let headers = if go_back { WITH_ROLLBACK } else { HEADERS };
-    view! {
+    Either::Right(view! {
         <DataTable headers=headers>
                     {deployments
                         .into_iter()
@@ -41,8 +42,7 @@ pub fn DeploymentTable(deployments: Vec<DeploymentRow>, #[prop(optional)] go_bac
                         })
                         .collect_view()}
         </DataTable>
-    }
-    .into_any()
+    })
 }
 
 /// Review rolling the row's environment back to it, when the viewer may: the difference first, then the button.

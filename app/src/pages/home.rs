@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use tengu_core::views::{DeployPrCard, EnvironmentCard, HomeView, ReviewEnvBrief};
@@ -109,7 +110,6 @@ fn EnvironmentCardView(env: EnvironmentCard) -> impl IntoView {
                 <dd><ul class="plain">{revisions}</ul></dd>
             </dl>
         }
-        .into_any()
     });
     let last = env.last.map(|last| {
         view! {
@@ -129,7 +129,10 @@ fn EnvironmentCardView(env: EnvironmentCard) -> impl IntoView {
             </header>
             {env.frozen.map(|sentence| view! { <FreezeNotice sentence/> })}
             {env.locked.map(|sentence| view! { <LockNotice sentence/> })}
-            {running.unwrap_or_else(|| view! { <p class="empty">"Nothing deployed yet"</p> }.into_any())}
+            {match running {
+                Some(running) => Either::Left(running),
+                None => Either::Right(view! { <p class="empty">"Nothing deployed yet"</p> }),
+            }}
             <HealthPanel health=env.health/>
             {last}
             <form method="post" action=RefreshDeployPr::url() class="card__actions">
@@ -152,9 +155,9 @@ fn EnvironmentCardView(env: EnvironmentCard) -> impl IntoView {
 #[component]
 fn DeployPrList(prs: Vec<DeployPrCard>) -> impl IntoView {
     if prs.is_empty() {
-        return view! { <p class="empty">"No deploy PR is open: everything merged is deployed."</p> }.into_any();
+        return Either::Left(view! { <p class="empty">"No deploy PR is open: everything merged is deployed."</p> });
     }
-    view! {
+    Either::Right(view! {
         <ul class="deploy-prs">
             {prs
                 .into_iter()
@@ -182,17 +185,16 @@ fn DeployPrList(prs: Vec<DeployPrCard>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-    }
-    .into_any()
+    })
 }
 
 #[component]
 fn ReviewEnvTable(envs: Vec<ReviewEnvBrief>) -> impl IntoView {
     if envs.is_empty() {
-        return view! { <p class="empty">"No review environment is running."</p> }.into_any();
+        return Either::Left(view! { <p class="empty">"No review environment is running."</p> });
     }
     const HEADERS: &[&str] = &["PR", "Title", "Author", "Branch", "State", "URL", "Last push"];
-    view! {
+    Either::Right(view! {
         <DataTable headers=HEADERS>
                     {envs
                         .into_iter()
@@ -211,8 +213,7 @@ fn ReviewEnvTable(envs: Vec<ReviewEnvBrief>) -> impl IntoView {
                         })
                         .collect_view()}
         </DataTable>
-    }
-    .into_any()
+    })
 }
 
 /// Each service's running and desired tasks and its last rollout, as ECS last reported them, and how long ago.

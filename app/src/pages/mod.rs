@@ -141,16 +141,20 @@ impl Visit<'_> {
     }
 }
 
-/// A page drawn: its title, its main part, and whether it may be kept (a page showing a failure is not).
+/// A page drawn: its title, its main part's HTML, and whether it may be kept (a page showing a failure is not).
 pub struct Shown {
     pub title: String,
-    pub main: AnyView,
+    pub main: String,
     pub kept: bool,
 }
 
 impl Shown {
-    fn of(title: impl Into<String>, main: impl IntoView + 'static) -> Self {
-        Self { title: title.into(), main: main.into_any(), kept: true }
+    /// The main part is written out at once: kept as a view, it would be converted whole into an owned, erased view
+    /// (each of its attributes copied into a shared string) only to be written out later.
+    fn of(title: impl Into<String>, main: impl IntoView) -> Self {
+        let mut html = String::with_capacity(16 * 1024);
+        crate::shell::write_view(&mut html, main);
+        Self { title: title.into(), main: html, kept: true }
     }
 
     /// Kept only while `kept` (a page showing a refusal from its address is not).
@@ -161,7 +165,7 @@ impl Shown {
     /// A page that could not be shown, saying why (never kept: the failure may pass).
     pub fn failed(title: impl Into<String>, message: String) -> Self {
         use crate::components::error_notice::ErrorNotice;
-        Self { title: title.into(), main: view! { <ErrorNotice message/> }.into_any(), kept: false }
+        Self { kept: false, ..Self::of(title, view! { <ErrorNotice message/> }) }
     }
 
     pub fn not_found() -> Self {
