@@ -4,6 +4,7 @@
 //! (`contract::ENHANCE`), a refusal shows above the buttons, and the buttons, the approval panel and the rollout are
 //! regions the page's live stream draws again whenever the environment's deployments change (see `browser`).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use tengu_core::domain::{EnvName, RepoSlug};
@@ -42,8 +43,8 @@ pub fn EnvironmentControls(data: ControlsData) -> impl IntoView {
     let approval =
         latest.clone().filter(|d| d.awaiting_approval).map(|deployment| view! { <ApprovalPanel deployment why/> });
     let rollout = match latest.clone() {
-        None => view! { <p class="empty">"Nothing has been deployed here yet."</p> }.into_any(),
-        Some(deployment) => view! { <RolloutPanel deployment/> <CheckList checks/> }.into_any(),
+        None => Either::Left(view! { <p class="empty">"Nothing has been deployed here yet."</p> }),
+        Some(deployment) => Either::Right(view! { <RolloutPanel deployment/> <CheckList checks/> }),
     };
     view! {
         <div {..contract::flag(contract::ANSWERS)}>

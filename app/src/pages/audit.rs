@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use tengu_core::domain::{AuditAction, AuditFilter, EnvName};
 use tengu_core::views::AuditLine;
@@ -46,9 +47,9 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
         Ok(rows) => {
             let rows: Vec<AuditLine> = rows.iter().map(AuditLine::from).collect();
             let next = next_page(query, rows.last().map(|r| r.id));
-            view! { <AuditTable rows next/> }.into_any()
+            Either::Left(view! { <AuditTable rows next/> })
         }
-        Err(message) => view! { <ErrorNotice message/> }.into_any(),
+        Err(message) => Either::Right(view! { <ErrorNotice message/> }),
     };
     Shown::of(
         "Audit log",
@@ -96,14 +97,14 @@ fn link_of(target: &str) -> Option<String> {
 #[component]
 fn AuditTable(rows: Vec<AuditLine>, next: String) -> impl IntoView {
     if rows.is_empty() {
-        return view! { <p class="empty">"No entries match."</p> }.into_any();
+        return Either::Left(view! { <p class="empty">"No entries match."</p> });
     }
     let lines = rows
         .into_iter()
         .map(|e| {
             let target = match link_of(&e.target) {
-                Some(href) => view! { <a href=href>{e.target}</a> }.into_any(),
-                None => view! { <span>{e.target}</span> }.into_any(),
+                Some(href) => Either::Left(view! { <a href=href>{e.target}</a> }),
+                None => Either::Right(view! { <span>{e.target}</span> }),
             };
             view! {
                 <tr data-entry=e.id.to_string()>
@@ -116,14 +117,13 @@ fn AuditTable(rows: Vec<AuditLine>, next: String) -> impl IntoView {
             }
         })
         .collect_view();
-    view! {
+    Either::Right(view! {
         <table class="table">
             <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"About"</th><th>"Detail"</th></tr></thead>
             <tbody>{lines}</tbody>
         </table>
         <p><a href=next>"Older entries"</a></p>
-    }
-    .into_any()
+    })
 }
 
 fn encode(text: &str) -> String {

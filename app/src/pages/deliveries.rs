@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use tengu_core::views::DeliveryLine;
@@ -41,19 +42,19 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
 #[component]
 fn DeliveriesTable(rows: Vec<DeliveryLine>) -> impl IntoView {
     if rows.is_empty() {
-        return view! { <p class="empty">"No delivery is failing. Every delivery GitHub sent was handled or waits its turn."</p> }
-            .into_any();
+        return Either::Left(
+            view! { <p class="empty">"No delivery is failing. Every delivery GitHub sent was handled or waits its turn."</p> },
+        );
     }
     let lines = rows.into_iter().map(|row| view! { <DeliveryRow row/> }).collect_view();
-    view! {
+    Either::Right(view! {
         <table class="table">
             <thead>
                 <tr><th>"Received"</th><th>"Event"</th><th>"About"</th><th>"State"</th><th>"Tries"</th><th>"Last error"</th><th></th></tr>
             </thead>
             <tbody>{lines}</tbody>
         </table>
-    }
-    .into_any()
+    })
 }
 
 #[component]

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use tengu_core::domain::DeploymentId;
 use tengu_core::views::DeploymentView;
@@ -85,8 +86,8 @@ fn DeploymentFacts(d: DeploymentView) -> impl IntoView {
                 <dt>"Image"</dt><dd><code>{d.image}</code></dd>
                 <dt>"Commit"</dt>
                 <dd>{match d.commit {
-                    Some(commit) => view! { <a href=commit.url><code>{commit.label}</code></a> }.into_any(),
-                    None => view! { <span class="muted">"commit unknown"</span> }.into_any(),
+                    Some(commit) => Either::Left(view! { <a href=commit.url><code>{commit.label}</code></a> }),
+                    None => Either::Right(view! { <span class="muted">"commit unknown"</span> }),
                 }}</dd>
                 <dt>"Environment"</dt><dd><a href=format!("/environments/{}", d.env)>{d.env.clone()}</a></dd>
                 <dt>"Started by"</dt><dd>{d.started_by}</dd>
@@ -107,8 +108,8 @@ fn DeploymentFacts(d: DeploymentView) -> impl IntoView {
                 <dt>"Source PRs"</dt><dd><Links links=d.source_prs/></dd>
                 <dt>"Commits shipped"</dt>
                 <dd>{match d.compare {
-                    Some(compare) => view! { <a href=compare.url><code>{compare.label}</code></a> }.into_any(),
-                    None => view! { <span class="muted">"commit unknown"</span> }.into_any(),
+                    Some(compare) => Either::Left(view! { <a href=compare.url><code>{compare.label}</code></a> }),
+                    None => Either::Right(view! { <span class="muted">"commit unknown"</span> }),
                 }}</dd>
             </dl>
         </section>

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use tengu_core::domain::DeploymentState;
 use tengu_core::screens::HISTORY_PAGE;
@@ -34,9 +35,9 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
                 let href = format!("/deployments?{}", asked.next_page(id));
                 view! { <p><a href=href rel="next">"Older deployments"</a></p> }
             });
-            view! { <DeploymentTable deployments=found go_back=true/> {next} }.into_any()
+            Either::Left(view! { <DeploymentTable deployments=found go_back=true/> {next} })
         }
-        Err(message) => view! { <ErrorNotice message/> }.into_any(),
+        Err(message) => Either::Right(view! { <ErrorNotice message/> }),
     };
     Shown::of(
         "Deployments",

@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use tengu_core::views::{ReviewEnvRow, ReviewEnvsView};
@@ -21,12 +22,11 @@ pub async fn show(visit: &Visit<'_>) -> Shown {
     let failure = query.refusal_of::<PressReviewEnv>().or_else(|| query.refusal_of::<StopStrangerTask>());
     let kept = page.is_ok() && refused.is_none() && failure.is_none();
     let table = match page {
-        Ok(view) => view! {
+        Ok(view) => Either::Left(view! {
             <ReviewEnvsTable view=view.clone() in_sandbox/>
             <Strangers view/>
-        }
-        .into_any(),
-        Err(message) => view! { <ErrorNotice message/> }.into_any(),
+        }),
+        Err(message) => Either::Right(view! { <ErrorNotice message/> }),
     };
     Shown::of(
         "Review environments",
@@ -68,13 +68,14 @@ fn SandboxPullRequests(refused: Option<String>) -> impl IntoView {
 #[component]
 fn ReviewEnvsTable(view: ReviewEnvsView, in_sandbox: bool) -> impl IntoView {
     if view.rows.is_empty() {
-        return view! { <p class="empty">"No review environment yet: one starts when a pull request opens."</p> }
-            .into_any();
+        return Either::Left(
+            view! { <p class="empty">"No review environment yet: one starts when a pull request opens."</p> },
+        );
     }
     const HEADERS: &[&str] =
         &["PR", "Title", "Author", "Branch", "Commit", "State", "URL", "Age", "Last push", "Expires in", ""];
     let rows = view.rows.into_iter().map(|row| view! { <ReviewEnvLine row in_sandbox/> }).collect_view();
-    view! { <DataTable headers=HEADERS>{rows}</DataTable> }.into_any()
+    Either::Right(view! { <DataTable headers=HEADERS>{rows}</DataTable> })
 }
 
 #[component]
