@@ -106,19 +106,20 @@ pub(crate) fn write_view(html: &mut String, view: impl IntoView) {
 /// copied).
 pub fn without_hydration_marks(html: String) -> String {
     const MARK: &[u8] = b"<!>";
+    let marks = memchr::memmem::Finder::new(MARK);
+    if marks.find(html.as_bytes()).is_none() {
+        return html;
+    }
     let mut bytes = html.into_bytes();
-    let marks: Vec<usize> = memchr::memmem::find_iter(&bytes, MARK).collect();
-    if marks.is_empty() {
-        return String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+    // What is kept moves down over the marks: the writing end never passes the reading end.
+    let (mut read, mut write) = (0, 0);
+    while let Some(found) = marks.find(&bytes[read..]) {
+        bytes.copy_within(read..read + found, write);
+        write += found;
+        read += found + MARK.len();
     }
-    let mut kept = marks[0];
-    for (index, &at) in marks.iter().enumerate() {
-        let from = at + MARK.len();
-        let to = marks.get(index + 1).copied().unwrap_or(bytes.len());
-        bytes.copy_within(from..to, kept);
-        kept += to - from;
-    }
-    bytes.truncate(kept);
+    bytes.copy_within(read.., write);
+    bytes.truncate(write + bytes.len() - read);
     // Only whole ASCII marks were taken out of valid UTF-8.
     String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }

@@ -309,11 +309,12 @@ impl Tengu {
         // The one write that can still land between a read and a write: ticks put back on the body before this
         // edit while this edit was being saved. GitHub then shows the older text with other ticks; this edit's
         // text comes back, its ticks as recorded.
-        let overwritten = current != edited
-            && current != before
-            && checklist_body::unticked(&current) == checklist_body::unticked(before)
-            && checklist_body::unticked(&current) != checklist_body::unticked(edited);
-        if current != edited && current != before && !overwritten {
+        let moved = current != edited && current != before;
+        let overwritten = moved && {
+            let shown = checklist_body::unticked(&current);
+            shown == checklist_body::unticked(before) && shown != checklist_body::unticked(edited)
+        };
+        if moved && !overwritten {
             return Ok("; the body has changed since: the newer edit's delivery puts stale ticks back".to_owned());
         }
         let current = if overwritten { edited.to_owned() } else { current };
